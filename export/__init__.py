@@ -1,0 +1,1 @@
+"""Label Studio exports → adjudicated gold + agreement → a versioned HF dataset."""

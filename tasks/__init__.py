@@ -1,0 +1,1 @@
+"""Articles in any common format → canonical clean text → Label Studio tasks."""

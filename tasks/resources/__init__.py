@@ -1,0 +1,1 @@
+"""Data files of the tasks stage: boilerplate rules, gazetteer, target lexicon."""

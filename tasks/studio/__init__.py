@@ -1,0 +1,1 @@
+"""Drive a real Label Studio: server lifecycle, project sync, exports."""

@@ -1,0 +1,7 @@
+"""Command-line group of this stage (thin shell over the library)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="Run Label Studio, push tasks, pull exports.", no_args_is_help=True)

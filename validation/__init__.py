@@ -1,0 +1,1 @@
+"""Span-aware validation of tasks, exports, releases and the data/ tree."""
