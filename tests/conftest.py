@@ -13,6 +13,9 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# Session-wide servers live in their own modules (tests/sbtest/), one owner each.
+pytest_plugins = ["sbtest.studio_fixtures", "sbtest.hub_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_hf(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
