@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	rm -rf .mypy-site && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target .mypy-site .
-	cd .mypy-site && ../$(VENV)/bin/mypy -p stancebank.schema -p stancebank.tasks -p stancebank.export -p stancebank.validation
+	cd .mypy-site && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p stancebank.schema -p stancebank.tasks -p stancebank.export -p stancebank.validation
 
 fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -31,5 +31,5 @@ def write_artifacts(out: Path, *, spec: AnnotationSpec = SPEC) -> list[Path]:
     for config, features in dataset_features(spec).items():
         write(f"features-{config}.json", json.dumps(features.to_dict(), indent=2, sort_keys=True) + "\n")
     for table, schema in table_schemas(spec).items():
-        write(f"table-{table}.json", schema.to_json(indent=2) + "\n")  # type: ignore[operator]
+        write(f"table-{table}.json", schema.to_json(indent=2) + "\n")
     return sorted(written)

@@ -24,7 +24,7 @@ from stancebank.schema.spec import SPEC, AnnotationSpec, Attribute
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 
 
-@extensions.register_check_method(statistics=["start_col", "end_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["start_col", "end_col"])  # type: ignore[untyped-decorator]
 def end_after_start(df: pd.DataFrame, *, start_col: str, end_col: str) -> pd.Series:
     """Row-wise ``end > start``; registered so it survives schema serialisation."""
     return df[end_col] > df[start_col]
