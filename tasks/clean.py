@@ -1,0 +1,265 @@
+"""The canonical-text cleaner: raw article text → the text every offset refers to, forever.
+
+Contract (see issue 3): Unicode NFC; line endings to ``\\n``; whole-line boilerplate removal only
+(never an edit inside a kept line); blank-line runs collapsed to one blank line; leading and
+trailing blank lines dropped. ``clean(clean(x).text) == clean(x)`` (the rules run to a fixpoint and
+only look at kept lines). The version recorded in tasks is :data:`CLEANER_VERSION` plus a hash of the
+rules in force, so extending the rules file changes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from stancebank.tasks.errors import ResourceError
+
+CLEANER_VERSION = "1.0.0"
+"""Bump when the code rules change behaviour; the rules file's hash is appended at run time."""
+
+RuleAction = Literal["line", "block", "trailer"]
+_ACTIONS = ("line", "block", "trailer")
+
+_NEWLINES = re.compile(r"\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
+_WS = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
+_CITED = re.compile(r"\[\d{1,3}\]\s*\S")
+_FUNCTION_WORDS = frozenset({"in", "of", "and", "the", "on", "for", "to", "a", "an", "&", "de", "la", "vs"})
+_ARTICLE_STARTED_WORDS = 8
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """A regex rule from the rules file."""
+
+    name: str
+    action: RuleAction
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Rules:
+    line_rules: tuple[LineRule, ...]
+    digest: str
+    """sha256 (first 12 hex) of the rules in force."""
+
+    @property
+    def version(self) -> str:
+        return f"{CLEANER_VERSION}+rules.{self.digest}"
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removed line: the rule, its 1-based line number in the normalised input, and its text."""
+
+    rule: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    text: str
+    version: str
+    removed: tuple[Removal, ...] = field(default=())
+
+    def removed_by_rule(self) -> dict[str, list[Removal]]:
+        """The audit: removed lines grouped by rule name."""
+        out: dict[str, list[Removal]] = {}
+        for removal in self.removed:
+            out.setdefault(removal.rule, []).append(removal)
+        return out
+
+
+def _compile_rules(docs: Sequence[tuple[str, dict[str, Any]]]) -> Rules:
+    rules: list[LineRule] = []
+    digest = hashlib.sha256(CLEANER_VERSION.encode())
+    for origin, doc in docs:
+        if not isinstance(doc, dict):
+            raise ResourceError(f"{origin}: a boilerplate rules file is a mapping with `rules:`/`sites:`")
+        for section in ("rules", "sites"):
+            entries = doc.get(section) or []
+            if not isinstance(entries, list):
+                raise ResourceError(f"{origin}: `{section}` must be a list of rules")
+            for i, entry in enumerate(entries):
+                where = f"{origin}: {section}[{i}]"
+                if not isinstance(entry, dict) or not {"name", "pattern"} <= set(entry):
+                    raise ResourceError(f"{where}: a rule needs `name` and `pattern` (and `action`)")
+                action = entry.get("action", "line")
+                if action not in _ACTIONS:
+                    raise ResourceError(f"{where}: action {action!r} is not one of {', '.join(_ACTIONS)}")
+                flags = re.IGNORECASE if entry.get("ignore_case", True) else 0
+                try:
+                    pattern = re.compile(str(entry["pattern"]), flags)
+                except re.error as err:
+                    raise ResourceError(f"{where} ({entry['name']}): bad regular expression: {err}") from None
+                rules.append(LineRule(str(entry["name"]), action, pattern))
+                digest.update(f"{entry['name']}\0{action}\0{entry['pattern']}\0{flags}\n".encode())
+    return Rules(tuple(rules), digest.hexdigest()[:12])
+
+
+@lru_cache(maxsize=8)
+def load_rules(extra: tuple[Path, ...] = ()) -> Rules:
+    """The packaged rules plus any user rule files (same format)."""
+    packaged = resources.files("stancebank.tasks.resources").joinpath("boilerplate.yaml").read_text("utf-8")
+    docs: list[tuple[str, dict[str, Any]]] = [("boilerplate.yaml", yaml.safe_load(packaged))]
+    for path in extra:
+        try:
+            docs.append((str(path), yaml.safe_load(path.read_text("utf-8"))))
+        except (OSError, yaml.YAMLError) as err:
+            raise ResourceError(f"{path}: cannot read boilerplate rules: {err}") from None
+    return _compile_rules(docs)
+
+
+def normalize(raw: str) -> str:
+    """NFC and ``\\n`` line endings: the only whole-text edits the cleaner makes."""
+    return _NEWLINES.sub("\n", unicodedata.normalize("NFC", raw))
+
+
+def _key(line: str) -> str:
+    return _WS.sub(" ", line).strip().casefold()
+
+
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+def _is_paragraph(line: str) -> bool:
+    stripped = line.strip()
+    return _words(stripped) >= _ARTICLE_STARTED_WORDS and bool(_SENTENCE_END.search(stripped))
+
+
+def _is_tag_list(stripped: str) -> bool:
+    if _SENTENCE_END.search(stripped) or "," not in stripped:
+        return False
+    items = [item.strip() for item in stripped.split(",")]
+    if len(items) < 2:
+        return False
+    for item in items:
+        words = item.split()
+        if not 1 <= len(words) <= 4:
+            return False
+        if not all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _FUNCTION_WORDS for w in words):
+            return False
+    return True
+
+
+def _breadcrumb_of(stripped: str, heads: Sequence[str]) -> bool:
+    for head in heads:
+        if len(head) >= 15 and len(stripped) > len(head) and stripped.endswith(head):
+            prefix = stripped[: -len(head)].strip()
+            if prefix and _words(prefix) <= 8 and not _SENTENCE_END.search(prefix):
+                return True
+    return False
+
+
+def _one_pass(lines: list[str], kept: list[bool], reasons: dict[int, str], rules: Rules, title: str | None) -> bool:
+    """Apply every rule once over the kept lines; returns True when something was removed."""
+    changed = False
+
+    def drop(i: int, rule: str) -> None:
+        nonlocal changed
+        if kept[i]:
+            kept[i] = False
+            reasons[i] = rule
+            changed = True
+
+    idx = [i for i, line in enumerate(lines) if kept[i] and line.strip()]
+    started = False
+    n = len(lines)
+    for i in idx:
+        if not kept[i]:
+            continue
+        stripped = lines[i].strip()
+        for rule in rules.line_rules:
+            if not rule.pattern.fullmatch(stripped):
+                continue
+            if rule.action == "trailer":
+                if not started:
+                    continue
+                for j in range(i, n):
+                    if lines[j].strip():
+                        drop(j, rule.name)
+                    else:
+                        kept[j] = False
+            elif rule.action == "block":
+                drop(i, rule.name)
+                j = i + 1
+                while j < n and lines[j].strip():
+                    drop(j, rule.name)
+                    j += 1
+            else:
+                drop(i, rule.name)
+            break
+        if kept[i] and _is_paragraph(stripped):
+            started = True
+
+    idx = [i for i in idx if kept[i]]
+    if not idx:
+        return changed
+    # Breadcrumbs: a short navigation prefix followed by the headline (or another early line).
+    early = [lines[i].strip() for i in idx[:12]]
+    heads = [title.strip()] if title else []
+    for i in idx[:12]:
+        stripped = lines[i].strip()
+        if _breadcrumb_of(stripped, [*heads, *(e for e in early if e != stripped)]):
+            drop(i, "breadcrumb")
+    idx = [i for i in idx if kept[i]]
+    if not idx:
+        return changed
+    headline = _key(title) if title else _key(lines[idx[0]])
+    seen: set[str] = set()
+    last_paragraph = max((i for i in idx if _is_paragraph(lines[i])), default=-1)
+    for pos, i in enumerate(idx):
+        stripped = lines[i].strip()
+        key = _key(stripped)
+        if key == headline and (pos > 0 or title is not None and i != idx[0]):
+            drop(i, "repeated-headline")
+            continue
+        if key in seen and _words(stripped) >= 3:
+            drop(i, "repeated-line")
+            continue
+        seen.add(key)
+        if not any(ch.isalnum() for ch in stripped):
+            drop(i, "punctuation-only")
+        elif stripped.startswith("[") and _CITED.match(stripped):
+            drop(i, "cited-headlines")
+        elif _is_tag_list(stripped) and (
+            i > last_paragraph >= 0 or lines[i][:1] in {" ", "\u00a0", "\t"} and i > idx[0]
+        ):
+            drop(i, "tag-line")
+    return changed
+
+
+def clean(raw: str, *, title: str | None = None, rules: Rules | None = None) -> Cleaned:
+    """Clean one article's raw text (see the module docstring for the contract)."""
+    rules = rules or load_rules()
+    text = normalize(raw)
+    lines = text.split("\n")
+    kept = [True] * len(lines)
+    reasons: dict[int, str] = {}
+    norm_title = normalize(title).strip() if title and title.strip() else None
+    while _one_pass(lines, kept, reasons, rules, norm_title):
+        pass
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if not kept[i]:
+            continue
+        if not line.strip():
+            if out and out[-1] != "":
+                out.append("")
+            continue
+        out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    removed = tuple(Removal(reasons[i], i + 1, lines[i]) for i in sorted(reasons))
+    return Cleaned("\n".join(out), rules.version, removed)

@@ -1,0 +1,361 @@
+"""Readers: input paths → raw articles (or rejects), one generator per format.
+
+Formats: ``.txt``/``.md`` (first non-empty line is the headline), ``.html``/``.htm`` (main content
+by trafilatura, offline), ``.jsonl``, ``.json`` (an array of records, ``{"records": [...]}`` or one
+record), ``.csv`` (same columns), and directories (recursive, sorted). Records have ``text`` and
+optional ``id``, ``title``, ``url``, ``published``, ``source``, ``language``.
+
+Line numbers are 1-based physical lines; record numbers are 1-based positions in the batch file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from stancebank.schema.model import Origin
+from stancebank.tasks.decoding import Undecodable, decode_bytes
+from stancebank.tasks.errors import InputError
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+BATCH_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json", ".csv"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | BATCH_SUFFIXES
+RECORD_FIELDS = ("id", "title", "url", "published", "source", "language")
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """An article as read, before cleaning."""
+
+    text: str
+    origin: Origin
+    raw_sha256: str
+    id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    language: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reject:
+    """An input that became no task, with a reason code and a human explanation."""
+
+    origin: Origin
+    reason: str
+    detail: str
+    article_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.origin.file,
+            "line": self.origin.line,
+            "record": self.origin.record,
+            "reason": self.reason,
+            "detail": self.detail,
+        }
+        if self.article_id is not None:
+            out["article_id"] = self.article_id
+        out.update(self.extra)
+        return out
+
+
+Item = RawArticle | Reject
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_published(value: Any) -> tuple[str | None, str | None]:
+    """(ISO date or datetime, warning). An unparsable date gives ``None`` and a warning."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text).isoformat(), None
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat(), None
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).isoformat(), None
+    except (TypeError, ValueError, IndexError):
+        pass
+    for fmt in ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y/%m/%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat(), None
+        except ValueError:
+            continue
+    return None, f"published date {text!r} is not an ISO date; recorded as null"
+
+
+def _headline(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return None
+
+
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def markdown_to_text(source: str) -> str:
+    """Markdown → plain lines: heading markers, links and strong emphasis become their text."""
+    out = []
+    for line in source.splitlines():
+        heading = _MD_HEADING.match(line)
+        if heading:
+            line = heading.group(1)
+        line = _MD_LINK.sub(r"\1", line)
+        line = _MD_EMPHASIS.sub(r"\2", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def html_to_text(html: str) -> tuple[str, dict[str, str | None]]:
+    """Main-content extraction with trafilatura (offline); paragraphs separated by blank lines."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if doc is None:
+        return "", {}
+    body = getattr(doc, "text", None) or ""
+    meta: dict[str, str | None] = {
+        "title": getattr(doc, "title", None),
+        "url": getattr(doc, "url", None),
+        "source": getattr(doc, "sitename", None),
+        "published": getattr(doc, "date", None),
+        "language": getattr(doc, "language", None),
+    }
+    paragraphs = [line.strip() for line in body.splitlines() if line.strip()]
+    title = (meta["title"] or "").strip()
+    if title and (not paragraphs or paragraphs[0] != title):
+        paragraphs.insert(0, title)
+    return "\n\n".join(paragraphs), meta
+
+
+def _decode(data: bytes, origin: Origin) -> tuple[str | None, Reject | None, tuple[str, ...]]:
+    try:
+        decoded = decode_bytes(data)
+    except Undecodable as err:
+        return None, Reject(origin, err.reason, err.detail), ()
+    warnings: tuple[str, ...] = ()
+    if decoded.detected:
+        warnings = (f"not UTF-8: decoded as {decoded.encoding}",)
+        log.warning("%s: not UTF-8, decoded as %s", origin.describe(), decoded.encoding)
+    return decoded.text, None, warnings
+
+
+def read_text_file(path: Path, display: str, data: bytes) -> Iterator[Item]:
+    origin = Origin(display)
+    text, reject, warnings = _decode(data, origin)
+    if reject is not None or text is None:
+        yield reject or Reject(origin, "undecodable", "no text")
+        return
+    if path.suffix.lower() in {".md", ".markdown"}:
+        text = markdown_to_text(text)
+    if not text.strip():
+        yield Reject(origin, "empty", "the file holds only whitespace")
+        return
+    yield RawArticle(text=text, origin=origin, raw_sha256=sha256_hex(data), title=_headline(text), warnings=warnings)
+
+
+def read_html_file(display: str, data: bytes) -> Iterator[Item]:
+    origin = Origin(display)
+    html, reject, warnings = _decode(data, origin)
+    if reject is not None or html is None:
+        yield reject or Reject(origin, "undecodable", "no text")
+        return
+    try:
+        text, meta = html_to_text(html)
+    except Exception as err:  # noqa: BLE001 - trafilatura/lxml raise many types on broken markup
+        yield Reject(origin, "unparsable", f"HTML extraction failed: {type(err).__name__}: {err}")
+        return
+    if not text.strip():
+        yield Reject(origin, "empty", "no main content found in the HTML")
+        return
+    published, warning = parse_published(meta.get("published"))
+    yield RawArticle(
+        text=text,
+        origin=origin,
+        raw_sha256=sha256_hex(data),
+        title=meta.get("title") or _headline(text),
+        url=meta.get("url"),
+        source=meta.get("source"),
+        published=published,
+        language=meta.get("language"),
+        warnings=warnings + ((warning,) if warning else ()),
+    )
+
+
+def _from_record(record: Any, origin: Origin, warnings: tuple[str, ...]) -> Item:
+    if not isinstance(record, dict):
+        return Reject(origin, "unparsable", f"a record is an object with `text`, got {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        missing = "missing" if text is None else f"a {type(text).__name__}, not a string"
+        return Reject(origin, "no-text", f"field `text` is {missing}; give the article body as `text`")
+    if not text.strip():
+        return Reject(origin, "empty", "field `text` is empty")
+    meta: dict[str, str | None] = {}
+    for name in RECORD_FIELDS:
+        value = record.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            meta[name] = None
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            meta[name] = str(value).strip()
+        else:
+            return Reject(origin, "unparsable", f"field `{name}` must be a string, got {type(value).__name__}")
+    published, warning = parse_published(meta["published"])
+    if warning:
+        log.warning("%s: %s", origin.describe(), warning)
+    raw = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return RawArticle(
+        text=text,
+        origin=origin,
+        raw_sha256=sha256_hex(raw),
+        id=meta["id"],
+        title=meta["title"],
+        url=meta["url"],
+        source=meta["source"],
+        published=published,
+        language=meta["language"],
+        warnings=warnings + ((warning,) if warning else ()),
+    )
+
+
+def read_jsonl(display: str, data: bytes) -> Iterator[Item]:
+    text, reject, warnings = _decode(data, Origin(display))
+    if reject is not None or text is None:
+        yield reject or Reject(Origin(display), "undecodable", "no text")
+        return
+    record_no = 0
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        record_no += 1
+        origin = Origin(display, line=line_no, record=record_no)
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield Reject(origin, "unparsable", f"invalid JSON at column {err.colno}: {err.msg}")
+            continue
+        yield _from_record(record, origin, warnings)
+
+
+def read_json(display: str, data: bytes) -> Iterator[Item]:
+    text, reject, warnings = _decode(data, Origin(display))
+    if reject is not None or text is None:
+        yield reject or Reject(Origin(display), "undecodable", "no text")
+        return
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        yield Reject(Origin(display, line=err.lineno), "unparsable", f"invalid JSON: {err.msg} (column {err.colno})")
+        return
+    if isinstance(doc, dict) and isinstance(doc.get("records"), list):
+        doc = doc["records"]
+    records = doc if isinstance(doc, list) else [doc]
+    for record_no, record in enumerate(records, start=1):
+        yield _from_record(record, Origin(display, record=record_no), warnings)
+
+
+def read_csv(display: str, data: bytes) -> Iterator[Item]:
+    text, reject, warnings = _decode(data, Origin(display))
+    if reject is not None or text is None:
+        yield reject or Reject(Origin(display), "undecodable", "no text")
+        return
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None or "text" not in reader.fieldnames:
+        yield Reject(Origin(display, line=1), "unparsable", "the CSV header has no `text` column")
+        return
+    record_no = 0
+    previous_end = reader.line_num
+    while True:
+        start = previous_end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            record_no += 1
+            yield Reject(Origin(display, line=start, record=record_no), "unparsable", f"CSV error: {err}")
+            break
+        previous_end = reader.line_num
+        record_no += 1
+        origin = Origin(display, line=start, record=record_no)
+        if None in row:
+            yield Reject(origin, "unparsable", "the row has more fields than the header")
+            continue
+        yield _from_record(row, origin, warnings)
+
+
+def read_file(path: Path, display: str | None = None) -> Iterator[Item]:
+    """Read one file (format by suffix); unreadable files become rejects."""
+    display = display or str(path)
+    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        yield Reject(Origin(display), "unreadable", f"cannot read the file: {err.strerror}")
+        return
+    if suffix in TEXT_SUFFIXES:
+        yield from read_text_file(path, display, data)
+    elif suffix in HTML_SUFFIXES:
+        yield from read_html_file(display, data)
+    elif suffix in {".jsonl", ".ndjson"}:
+        yield from read_jsonl(display, data)
+    elif suffix == ".json":
+        yield from read_json(display, data)
+    elif suffix == ".csv":
+        yield from read_csv(display, data)
+    else:
+        yield Reject(Origin(display), "unsupported", f"unknown file type {suffix or '(none)'}")
+
+
+def expand_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
+    """Files to read with the name they are reported under (the path as given, or below it).
+
+    Directories are walked recursively in sorted order; hidden files and files of unknown types
+    inside directories are skipped. A missing input raises :class:`InputError`.
+    """
+    files: list[tuple[Path, str]] = []
+    for given in inputs:
+        if given.is_dir():
+            for path in sorted(p for p in given.rglob("*") if p.is_file()):
+                rel = path.relative_to(given)
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    files.append((path, str(given / rel)))
+        elif given.is_file():
+            files.append((given, str(given)))
+        else:
+            raise InputError(f"{given}: no such file or directory; give article files or folders")
+    return files
+
+
+def read_inputs(inputs: list[Path]) -> Iterator[Item]:
+    for path, display in expand_inputs(inputs):
+        yield from read_file(path, display)
