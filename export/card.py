@@ -1,0 +1,240 @@
+"""The dataset card (``README.md``): YAML metadata the Hub and ``datasets`` read, then prose.
+
+Everything in it is derived from the build's inputs (no dates, no paths), so it is reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from stancebank.export.adjudicate import POLICY
+from stancebank.export.agreement import OVERALL, AgreementReport
+from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
+from stancebank.schema.spec import SPEC, AnnotationSpec
+from stancebank.schema.tables import SPLITS
+
+
+def parquet_relpath(config: str, split: str) -> str:
+    return f"data/{config}/{split}-00000-of-00001.parquet"
+
+
+def size_category(n: int) -> str:
+    for limit, name in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+    ):
+        if n < limit:
+            return name
+    return "1M<n<10M"
+
+
+@dataclass
+class Changes:
+    previous_version: str
+    articles_added: int = 0
+    articles_removed: int = 0
+    articles_changed: int = 0
+    spans_added: int = 0
+    spans_removed: int = 0
+    spans_relabelled: int = 0
+    stance_flips: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class CardInputs:
+    version: str
+    counts: Mapping[str, Mapping[str, int]]
+    languages: list[str]
+    license: str
+    repo_id: str | None
+    label_counts: Mapping[str, int]
+    relation_counts: Mapping[str, int]
+    provenance_counts: Mapping[str, int]
+    adjudication: Mapping[str, int]
+    agreement: AgreementReport
+    changes: Changes | None
+    extra_stats: Mapping[str, int] = field(default_factory=dict)
+
+
+def _metadata(inp: CardInputs, spec: AnnotationSpec) -> dict[str, Any]:
+    features = dataset_features(spec)
+    configs: list[dict[str, Any]] = []
+    infos: list[dict[str, Any]] = []
+    for config in CONFIGS:
+        splits = [s for s in SPLITS if inp.counts.get(config, {}).get(s, 0) > 0]
+        if not splits:
+            continue
+        entry: dict[str, Any] = {"config_name": config}
+        if config == DEFAULT_CONFIG:
+            entry["default"] = True
+        entry["data_files"] = [{"split": s, "path": parquet_relpath(config, s)} for s in splits]
+        configs.append(entry)
+        infos.append(
+            {
+                "config_name": config,
+                "features": features[config]._to_yaml_list(),
+                "splits": [{"name": s, "num_examples": inp.counts[config][s]} for s in splits],
+            }
+        )
+    n_docs = sum(inp.counts.get(DEFAULT_CONFIG, {}).values())
+    return {
+        "pretty_name": spec.title,
+        "license": inp.license,
+        "language": inp.languages,
+        "multilinguality": "monolingual" if len(inp.languages) <= 1 else "multilingual",
+        "annotations_creators": ["expert-generated"],
+        "language_creators": ["found"],
+        "source_datasets": ["original"],
+        "task_categories": ["token-classification", "text-classification"],
+        "size_categories": [size_category(n_docs)],
+        "tags": ["stance-detection", "quotation-attribution", "relation-extraction", "news"],
+        "configs": configs,
+        "dataset_info": infos,
+    }
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
+    meta = yaml.safe_dump(_metadata(inp, spec), sort_keys=False, allow_unicode=True, width=1000)
+    repo = inp.repo_id or "ORG/stancebank"
+    actor, claim, target = spec.role_label("actor"), spec.role_label("claim"), spec.role_label("target")
+    parts: list[str] = [f"---\n{meta}---\n", f"# {spec.title} — v{inp.version}\n"]
+
+    parts.append(
+        "## Description\n\n"
+        f"News articles annotated with spans of who says what about what: `{actor}` (the speaker), "
+        f"`{claim}` (the statement attributed to them) and `{target}` (what the statement takes a "
+        "stance on), linked by relations: an attribution relation from actor to claim and a stance "
+        "relation from claim to target. Annotations were made in Label Studio, pre-annotated by a "
+        f"model and corrected by people, then adjudicated into gold. Schema version {spec.version}.\n"
+    )
+
+    label_rows = [
+        [f"`{lab.name}`", lab.description, ", ".join(f"`{a.name}`" for a in lab.attributes) or "—"]
+        for lab in spec.span_labels
+    ]
+    rel_rows = [
+        [f"`{r.name}`", f"{'/'.join(r.from_labels)} → {'/'.join(r.to_labels)}", r.description]
+        for r in spec.relation_labels
+    ]
+    attr_rows = [
+        [f"`{a.name}`", a.description, ", ".join(f"`{c}`" for c in a.choices) or "free text"]
+        for a in spec.attributes
+    ]
+    parts.append(
+        "## Schema\n\n"
+        "Configs: `documents` (default; one row per article with its gold `spans` and `relations`), "
+        "`claims` (one row per claim–target pair; a claim without a target appears once with a null "
+        "`stance`) and `annotations` (every annotator's annotation, disaggregated; annotators are "
+        "pseudonyms). Offsets are Unicode code points into `text`; `text[start:end]` is the span text. "
+        "Labels, relations, stances and choice attributes are `ClassLabel`s whose names are kept in "
+        "the metadata above.\n\n### Span labels\n\n"
+        + _table(["label", "definition", "attributes"], label_rows)
+        + "\n\n### Relations\n\n"
+        + _table(["relation", "from → to", "definition"], rel_rows)
+        + "\n\n### Attributes\n\n"
+        + _table(["attribute", "definition", "values"], attr_rows)
+        + "\n"
+    )
+
+    parts.append(
+        "## How to load\n\n```python\nfrom datasets import load_dataset\n\n"
+        f'docs = load_dataset("{repo}", "documents", revision="v{inp.version}")\n'
+        f'claims = load_dataset("{repo}", "claims", revision="v{inp.version}")\n'
+        f'annotations = load_dataset("{repo}", "annotations", revision="v{inp.version}")\n'
+        "```\n\nPin `revision` to a version tag: `main` moves with every release. Splits are sticky: "
+        "an article keeps its split in every later version.\n"
+    )
+
+    count_rows = [[c, *[str(inp.counts.get(c, {}).get(s, 0)) for s in SPLITS]] for c in CONFIGS]
+    stat_rows = [[f"`{k}`", str(v)] for k, v in inp.label_counts.items()]
+    stat_rows += [[f"`{k}` (relation)", str(v)] for k, v in inp.relation_counts.items()]
+    prov_rows = [[k, str(v)] for k, v in inp.provenance_counts.items()]
+    adj_rows = [[k, str(v)] for k, v in inp.adjudication.items()]
+    parts.append(
+        "## Statistics\n\nRows per config and split:\n\n"
+        + _table(["config", *SPLITS], count_rows)
+        + "\n\nGold spans and relations:\n\n"
+        + _table(["item", "count"], stat_rows)
+        + "\n\nProvenance of gold spans (against the model's pre-annotations):\n\n"
+        + _table(["provenance", "spans"], prov_rows)
+        + "\n\nAdjudication (articles):\n\n"
+        + _table(["outcome", "articles"], adj_rows)
+        + "\n"
+    )
+
+    ag = inp.agreement
+    span_rows = [
+        [lab, _fmt(ag.span_f1_exact.get(lab)), _fmt(ag.span_f1_overlap.get(lab))]
+        for lab in (*spec.span_label_names, OVERALL)
+    ]
+    rel_f1_rows = [[lab, _fmt(ag.relation_f1.get(lab))] for lab in (*spec.relation_label_names, OVERALL)]
+    alpha_rows = [[k, _fmt(v), str(ag.alpha_units.get(k, 0))] for k, v in ag.alpha.items()]
+    parts.append(
+        "## Annotation and agreement\n\n"
+        f"Adjudication policy: {POLICY}\n\n"
+        f"Agreement over {ag.articles} articles annotated by two or more people ({ag.pairs} annotation "
+        "pairs, pooled). Span F1 per label (exact offsets; overlap):\n\n"
+        + _table(["label", "F1 exact", "F1 overlap"], span_rows)
+        + "\n\nRelation F1 on relations whose two endpoints both annotators drew exactly:\n\n"
+        + _table(["relation", "F1"], rel_f1_rows)
+        + "\n\nKrippendorff's α (nominal) for stance and attributes on spans/pairs drawn by at least "
+        "two annotators (— = undefined):\n\n" + _table(["variable", "α", "units"], alpha_rows) + "\n"
+    )
+
+    if inp.changes is None:
+        parts.append("## Changes since the previous version\n\nFirst release.\n")
+    else:
+        ch = inp.changes
+        parts.append(
+            f"## Changes since the previous version\n\nCompared with v{ch.previous_version}:\n\n"
+            + _table(
+                ["change", "count"],
+                [
+                    ["articles added", str(ch.articles_added)],
+                    ["articles removed", str(ch.articles_removed)],
+                    ["articles changed", str(ch.articles_changed)],
+                    ["spans added", str(ch.spans_added)],
+                    ["spans removed", str(ch.spans_removed)],
+                    ["spans relabelled", str(ch.spans_relabelled)],
+                    ["stance flips", str(ch.stance_flips)],
+                ],
+            )
+            + "\n"
+        )
+
+    parts.append(
+        "## Limitations\n\n"
+        "- Articles are news text from their publishers; their copyright stays with them. Check the "
+        "license before redistributing the text.\n"
+        "- Pre-annotations by a small model may bias annotators towards the spans it proposed "
+        "(see provenance above).\n"
+        "- Articles whose annotators disagreed without a majority are left out until a reviewer "
+        "adjudicates them; the release is therefore biased towards easier articles.\n"
+        "- Annotators are pseudonyms (a keyed hash); pseudonyms are stable across versions only while "
+        "the project keeps its secret key.\n"
+    )
+    parts.append(
+        "## Citation\n\n```bibtex\n@misc{stancebank,\n"
+        f"  title = {{{spec.title}}},\n  note = {{Version {inp.version}}},\n"
+        f"  howpublished = {{\\url{{https://huggingface.co/datasets/{repo}}}}}\n}}\n```\n"
+    )
+    return "\n".join(parts)

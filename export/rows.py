@@ -1,0 +1,149 @@
+"""Rows of the three published configs (documents, claims, annotations), ClassLabels as ints.
+
+Rows match :func:`stancebank.schema.features.dataset_features` exactly; every list is sorted so a
+rebuild produces the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from stancebank.export.adjudicate import Adjudication
+from stancebank.schema.model import Annotation, Article, Relation, Span
+from stancebank.schema.spec import SPEC, AnnotationSpec
+
+Row = dict[str, Any]
+
+
+class Encoder:
+    """Names → ClassLabel ids, in spec order."""
+
+    def __init__(self, spec: AnnotationSpec = SPEC) -> None:
+        self.spec = spec
+        self.label = {n: i for i, n in enumerate(spec.span_label_names)}
+        self.relation = {n: i for i, n in enumerate(spec.relation_label_names)}
+        self.stance = {n: i for i, n in enumerate(spec.stance_names)}
+        self.choice = {
+            a.name: {c: i for i, c in enumerate(a.choices)} for a in spec.attributes if a.kind == "choice"
+        }
+
+    def attribute(self, name: str, value: str | None) -> int | str | None:
+        if value is None or value == "":
+            return None
+        table = self.choice.get(name)
+        return table[value] if table is not None else value
+
+    def attributes(self, span: Span) -> dict[str, int | str | None]:
+        return {a.name: self.attribute(a.name, span.attributes.get(a.name)) for a in self.spec.attributes}
+
+    def span(self, span: Span) -> Row:
+        return {
+            "id": span.id,
+            "label": self.label[span.label],
+            "start": span.start,
+            "end": span.end,
+            "text": span.text,
+            "attributes": self.attributes(span),
+        }
+
+    def relation_row(self, rel: Relation) -> Row:
+        return {"from_id": rel.from_id, "to_id": rel.to_id, "label": self.relation[rel.label]}
+
+
+def _sorted_relations(relations: Sequence[Relation]) -> list[Relation]:
+    return sorted(relations, key=lambda r: (r.from_id, r.to_id, r.label))
+
+
+def document_row(article: Article, gold: Adjudication, enc: Encoder) -> Row:
+    return {
+        "id": article.article_id,
+        "title": article.title,
+        "text": article.text,
+        "url": article.url,
+        "source": article.source,
+        "published": article.published,
+        "language": article.language,
+        "spans": [enc.span(s) for s in gold.spans],
+        "relations": [enc.relation_row(r) for r in _sorted_relations(gold.relations)],
+        "num_annotators": gold.num_annotators,
+    }
+
+
+def claim_rows(article: Article, gold: Adjudication, enc: Encoder) -> list[Row]:
+    """One row per claim–target pair; a claim with no target appears once with a null stance."""
+    spec = enc.spec
+    claim_label, actor_label = spec.role_label("claim"), spec.role_label("actor")
+    attribution = {r.name for r in spec.attribution_labels}
+    stances = set(spec.stance_names)
+    by_id = {s.id: s for s in gold.spans}
+    claim_attrs = spec.span_label(claim_label).attributes
+    actor_attrs = spec.span_label(actor_label).attributes
+    rows: list[Row] = []
+    for claim in gold.spans:
+        if claim.label != claim_label:
+            continue
+        actors = sorted(
+            (by_id[r.from_id] for r in gold.relations if r.to_id == claim.id and r.label in attribution),
+            key=lambda s: (s.start, s.end, s.id),
+        )
+        actor = actors[0] if actors else None
+        base: Row = {
+            "article_id": article.article_id,
+            "claim_id": claim.id,
+            "claim_text": claim.text,
+            "claim_start": claim.start,
+            "claim_end": claim.end,
+        }
+        base.update({a.name: enc.attribute(a.name, claim.attributes.get(a.name)) for a in claim_attrs})
+        base["actor_id"] = actor.id if actor else None
+        base["actor_text"] = actor.text if actor else None
+        base.update(
+            {
+                a.name: enc.attribute(a.name, actor.attributes.get(a.name)) if actor else None
+                for a in actor_attrs
+            }
+        )
+        targets = sorted(
+            (
+                (by_id[r.to_id], r.label)
+                for r in gold.relations
+                if r.from_id == claim.id and r.label in stances
+            ),
+            key=lambda t: (t[0].start, t[0].end, t[0].id, t[1]),
+        )
+        if not targets:
+            rows.append(
+                {
+                    **base,
+                    "target_id": None,
+                    "target_text": None,
+                    "target_start": None,
+                    "target_end": None,
+                    "stance": None,
+                }
+            )
+        for target, stance in targets:
+            rows.append(
+                {
+                    **base,
+                    "target_id": target.id,
+                    "target_text": target.text,
+                    "target_start": target.start,
+                    "target_end": target.end,
+                    "stance": enc.stance[stance],
+                }
+            )
+    return rows
+
+
+def annotation_row(ann: Annotation, enc: Encoder, pseudonym: Callable[[str], str]) -> Row:
+    spans = sorted(ann.spans, key=lambda s: (s.start, s.end, s.label, s.id))
+    return {
+        "article_id": ann.article_id,
+        "annotation_id": ann.annotation_id,
+        "annotator": pseudonym(ann.annotator),
+        "ground_truth": ann.ground_truth,
+        "spans": [enc.span(s) for s in spans],
+        "relations": [enc.relation_row(r) for r in _sorted_relations(ann.relations)],
+    }
