@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.stancebank-installed
 STUDIO_STAMP := $(STUDIO_VENV)/.stancebank-installed
 PYTEST_ARGS ?=
+# Upgrade pip on its own first: a pip that replaces itself mid-install breaks.
+PIP_VERSION := 26.3
 
 .PHONY: setup studio-env test test-fast lint fmt demo schema lock clean
 
@@ -16,6 +18,7 @@ setup: $(STAMP) $(STUDIO_STAMP)
 
 $(STAMP): requirements.lock requirements-model.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -24,6 +27,7 @@ $(STAMP): requirements.lock requirements-model.lock pyproject.toml
 studio-env: $(STUDIO_STAMP)
 $(STUDIO_STAMP): requirements-studio.lock
 	test -x $(STUDIO_VENV)/bin/python || $(PYTHON) -m venv $(STUDIO_VENV)
+	$(STUDIO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(STUDIO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-studio.lock
 	touch $@
 
