@@ -53,6 +53,7 @@ class Changes:
 class CardInputs:
     version: str
     counts: Mapping[str, Mapping[str, int]]
+    num_bytes: Mapping[str, Mapping[str, int]]
     languages: list[str]
     license: str
     repo_id: str | None
@@ -82,7 +83,11 @@ def _metadata(inp: CardInputs, spec: AnnotationSpec) -> dict[str, Any]:
             {
                 "config_name": config,
                 "features": features[config]._to_yaml_list(),
-                "splits": [{"name": s, "num_examples": inp.counts[config][s]} for s in splits],
+                "splits": [
+                    {"name": s, "num_bytes": inp.num_bytes[config][s], "num_examples": inp.counts[config][s]}
+                    for s in splits
+                ],
+                "dataset_size": sum(inp.num_bytes[config][s] for s in splits),
             }
         )
     n_docs = sum(inp.counts.get(DEFAULT_CONFIG, {}).values())

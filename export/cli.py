@@ -1,7 +1,156 @@
-"""Command-line group of this stage (thin shell over the library)."""
+"""``stancebank export build`` and ``stancebank export publish`` (thin shell over the library)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from stancebank.export.pseudonym import Pseudonymizer, load_key
+from stancebank.export.publish import plan_publish, publish
+from stancebank.export.release import Reporter, build_release
+from stancebank.export.review import write_review
+from stancebank.export.splits import DEFAULT_REGISTRY
 
 app = typer.Typer(help="Build and publish versioned dataset releases.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+class RichReporter(Reporter):
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self.finish()
+        self.task = self.progress.add_task(stage, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def finish(self) -> None:
+        if self.task is not None:
+            done = next(t.completed for t in self.progress.tasks if t.id == self.task) or 1
+            self.progress.update(self.task, total=done, completed=done)
+
+
+@app.command("build")
+def build_command(
+    exports: Annotated[
+        list[Path], typer.Argument(help="Label Studio JSON exports (snapshots), oldest first.")
+    ],
+    version: Annotated[str, typer.Option("--version", help="Release version X.Y.Z (semver).")],
+    out: Annotated[Path, typer.Option("--out", help="Release folder to create, e.g. dist/stancebank-1.0.0.")],
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="The previous release folder (versions, changes).")
+    ] = None,
+    registry: Annotated[
+        Path, typer.Option("--registry", help="The committed split registry (article_id → split).")
+    ] = DEFAULT_REGISTRY,
+    review_out: Annotated[
+        Path | None,
+        typer.Option("--review-out", help="Where to write the adjudication list (default: <out>.review)."),
+    ] = None,
+    license_id: Annotated[str, typer.Option("--license", help="License id for the card.")] = "other",
+    repo_id: Annotated[
+        str | None, typer.Option("--repo", help="ORG/NAME shown in the card's examples.")
+    ] = None,
+) -> None:
+    """Build a release folder (three configs as parquet, card, manifest) from Label Studio exports."""
+    progress = Progress(
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    reporter = RichReporter(progress)
+    with progress:
+        result = build_release(
+            exports,
+            version,
+            out,
+            previous=previous,
+            registry_path=registry,
+            license_id=license_id,
+            repo_id=repo_id,
+            reporter=reporter,
+        )
+        reporter.finish()
+
+    data = result.data
+    table = Table(title=f"stancebank {result.version} → {result.out}")
+    table.add_column("config")
+    for split in ("train", "validation", "test"):
+        table.add_column(split, justify="right")
+    for config, splits in result.counts.items():
+        table.add_row(config, *(str(splits[s]) for s in ("train", "validation", "test")))
+    out_console = Console()
+    out_console.print(table)
+
+    adjudication = Counter(a.method for a in result.adjudications)
+    kept = Table(title="read and adjudicated")
+    kept.add_column("item")
+    kept.add_column("count", justify="right")
+    for name in (
+        "tasks_read",
+        "articles",
+        "annotations_read",
+        "annotations_kept",
+        "annotations_cancelled",
+        "annotation_versions_superseded",
+        "drafts_ignored",
+        "spans_trimmed",
+        "relations_swapped",
+    ):
+        kept.add_row(name, str(data.counts.get(name, 0)))
+    for method in ("ground_truth", "single", "majority", "conflict"):
+        kept.add_row(f"articles: {method}", str(adjudication.get(method, 0)))
+    no_annotation = len(data.articles) - len(data.annotations)
+    kept.add_row("articles: no annotation (skipped)", str(no_annotation))
+    for kind, n in sorted(data.issue_counts().items()):
+        kept.add_row(f"rejected: {kind}", str(n))
+    out_console.print(kept)
+    ag = result.agreement.to_dict()
+    out_console.print(
+        f"agreement on {ag['articles']} articles: span F1 exact {ag['span_f1_exact'].get('overall')}, "
+        f"overlap {ag['span_f1_overlap'].get('overall')}, relation F1 {ag['relation_f1'].get('overall')}, "
+        f"stance α {ag['krippendorff_alpha'].get('stance')}"
+    )
+    if result.new_registry_entries:
+        out_console.print(
+            f"split registry {registry}: {result.new_registry_entries} new articles — commit it"
+        )
+    if result.conflicts:
+        folder = review_out or out.with_name(out.name + ".review")
+        pseudonym = Pseudonymizer(load_key())
+        written = write_review(folder, result.conflicts, data, pseudonym)
+        out_console.print(
+            f"{len(result.conflicts)} articles need adjudication (kept out of gold): "
+            + ", ".join(str(p) for p in written)
+        )
+
+
+@app.command("publish")
+def publish_command(
+    folder: Annotated[Path, typer.Argument(help="A release folder made by `stancebank export build`.")],
+    repo: Annotated[str, typer.Option("--repo", help="Dataset repo ORG/NAME.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
+) -> None:
+    """Upload a release as one commit and tag it vX.Y.Z (token from HF_TOKEN)."""
+    plan = plan_publish(folder, repo)
+    if dry_run:
+        typer.echo(plan.describe())
+        return
+    result = publish(folder, repo)
+    deleted = f", deleted {len(result.deleted)} stale files" if result.deleted else ""
+    typer.echo(
+        f"published {result.files} files to {result.repo_id} at {result.commit[:12]}{deleted}; "
+        f"tagged {result.tag}"
+    )

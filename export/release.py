@@ -128,6 +128,7 @@ class SplitWriters:
         self.buffers: dict[str, list[Row]] = {s: [] for s in SPLITS}
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.counts: dict[str, int] = dict.fromkeys(SPLITS, 0)
+        self.num_bytes: dict[str, int] = dict.fromkeys(SPLITS, 0)
 
     def add(self, split: str, rows: Sequence[Row]) -> None:
         buf = self.buffers[split]
@@ -147,7 +148,9 @@ class SplitWriters:
             writer = self.writers[split] = pq.ParquetWriter(
                 path, self.schema, compression="zstd", write_statistics=True, store_schema=True
             )
-        writer.write_table(pa.Table.from_pylist(buf, schema=self.schema), row_group_size=ROW_GROUP_ROWS)
+        table = pa.Table.from_pylist(buf, schema=self.schema)
+        self.num_bytes[split] += table.nbytes
+        writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
         buf.clear()
 
     def close(self) -> None:
@@ -345,8 +348,8 @@ def build_release(
         enc = Encoder(spec)
         features = dataset_features(spec)
         writers = {c: SplitWriters(tmp, c, features[c]) for c in CONFIGS}
-        label_counts: Counter[str] = Counter({n: 0 for n in spec.span_label_names})
-        relation_counts: Counter[str] = Counter({n: 0 for n in spec.relation_label_names})
+        label_counts: Counter[str] = Counter(dict.fromkeys(spec.span_label_names, 0))
+        relation_counts: Counter[str] = Counter(dict.fromkeys(spec.relation_label_names, 0))
         provenance: Counter[str] = Counter(dict.fromkeys(PROVENANCES, 0))
         keep_docs = previous is not None
         doc_rows: list[Row] = []
@@ -383,6 +386,7 @@ def build_release(
             CardInputs(
                 version=version,
                 counts=counts,
+                num_bytes={c: dict(writers[c].num_bytes) for c in CONFIGS},
                 languages=[str(x) for x in languages],
                 license=license_id,
                 repo_id=repo_id,
@@ -424,12 +428,13 @@ def build_release(
         if problems:
             shown = "; ".join(problems[:10])
             raise ReleaseValidationError(
-                f"release {version} failed validation ({len(problems)} problem(s)): {shown}; nothing was written"
+                f"release {version} failed validation ({len(problems)} problem(s)): {shown}; "
+                "nothing was written"
             )
         if out.exists():
             out.rmdir()
         out.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, out)
+        tmp.replace(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,0 +1,148 @@
+"""Publish a release folder to a Hugging Face dataset repo: one commit, then tag ``vX.Y.Z``.
+
+- The token comes from ``HF_TOKEN`` (never logged); the endpoint from ``HF_ENDPOINT`` (default
+  huggingface.co), both as ``huggingface_hub`` reads them.
+- The folder is checked against its ``release.json`` (every file's sha256) before anything is sent.
+- The repo is created when missing; an existing tag ``vX.Y.Z`` is refused before uploading.
+- All files go in one commit on ``main``; files of the previous release that this one no longer
+  has are deleted in the same commit (``.gitattributes`` is kept).
+- The tag is created on that commit; if tagging fails, any tag that was created is deleted, so a
+  failure never leaves a tag behind (the commit stays on ``main``; re-run after fixing the cause).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stancebank.export.errors import PublishError
+from stancebank.export.release import MANIFEST, read_manifest, sha256_file
+
+log = logging.getLogger(__name__)
+
+KEEP_REMOTE = {".gitattributes"}
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    repo_id: str
+    version: str
+    tag: str
+    files: tuple[tuple[str, int], ...]  # (path in repo, bytes)
+
+    def describe(self) -> str:
+        total = sum(size for _, size in self.files)
+        lines = [
+            f"repo: {self.repo_id} (dataset; created if missing)",
+            f"commit: 'Release v{self.version}' on main with {len(self.files)} files, {total:,} bytes:",
+        ]
+        lines += [f"  {path} ({size:,} bytes)" for path, size in self.files]
+        lines.append(f"tag: {self.tag} (refused if it exists)")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    repo_id: str
+    tag: str
+    commit: str
+    files: int
+    deleted: tuple[str, ...]
+
+
+def plan_publish(folder: Path, repo_id: str) -> PublishPlan:
+    """Check the release folder against its manifest and list what would be uploaded."""
+    if "/" not in repo_id or repo_id.count("/") != 1:
+        raise PublishError(f"--repo {repo_id!r} must be ORG/NAME")
+    manifest = read_manifest(folder)
+    files: list[tuple[str, int]] = []
+    for rel, digest in sorted(manifest.get("files", {}).items()):
+        path = folder / rel
+        if not path.is_file():
+            raise PublishError(f"{folder}: {rel} is listed in {MANIFEST} but missing; rebuild the release")
+        if sha256_file(path) != digest:
+            raise PublishError(
+                f"{folder}: {rel} does not match its sha256 in {MANIFEST}; rebuild the release"
+            )
+        files.append((rel, path.stat().st_size))
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    extra = on_disk - set(manifest.get("files", {})) - {MANIFEST}
+    if extra:
+        raise PublishError(f"{folder}: files not in {MANIFEST}: {sorted(extra)}; remove them or rebuild")
+    files.append((MANIFEST, (folder / MANIFEST).stat().st_size))
+    version = str(manifest["version"])
+    return PublishPlan(repo_id=repo_id, version=version, tag=f"v{version}", files=tuple(sorted(files)))
+
+
+def publish(folder: Path, repo_id: str, token: str | None = None) -> PublishResult:
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
+    from huggingface_hub.errors import HfHubHTTPError
+
+    plan = plan_publish(folder, repo_id)
+    token = token or os.environ.get("HF_TOKEN")
+    if not token:
+        raise PublishError("no Hub token: set HF_TOKEN to a write token for the organisation")
+    api = HfApi(token=token)
+    try:
+        api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
+        refs = api.list_repo_refs(repo_id, repo_type="dataset")
+        if any(t.name == plan.tag for t in refs.tags):
+            raise PublishError(
+                f"{repo_id} already has tag {plan.tag}; releases are immutable — build a higher version"
+            )
+        remote = set(api.list_repo_files(repo_id, repo_type="dataset"))
+    except HfHubHTTPError as err:
+        raise PublishError(
+            f"{repo_id}: the Hub refused the request ({_status(err)}); check HF_TOKEN"
+        ) from err
+
+    local = {rel for rel, _ in plan.files}
+    deletes = sorted(remote - local - KEEP_REMOTE)
+    operations: list[CommitOperationAdd | CommitOperationDelete] = [
+        CommitOperationAdd(path_in_repo=rel, path_or_fileobj=str(folder / rel)) for rel in sorted(local)
+    ]
+    operations += [CommitOperationDelete(path_in_repo=rel) for rel in deletes]
+    try:
+        info = api.create_commit(
+            repo_id,
+            operations,
+            commit_message=f"Release v{plan.version}",
+            commit_description=f"stancebank dataset release {plan.version}; see {MANIFEST}.",
+            repo_type="dataset",
+            revision="main",
+        )
+    except HfHubHTTPError as err:
+        raise PublishError(f"{repo_id}: upload failed ({_status(err)}); no tag was created") from err
+    commit = str(info.oid)
+    try:
+        api.create_tag(
+            repo_id, tag=plan.tag, revision=commit, repo_type="dataset", tag_message=f"Release {plan.version}"
+        )
+    except Exception as err:
+        _remove_tag(api, repo_id, plan.tag, commit)
+        raise PublishError(
+            f"{repo_id}: commit {commit[:12]} was uploaded but tagging {plan.tag} failed "
+            f"({err.__class__.__name__}); "
+            "no tag was left behind — re-run publish to tag it"
+        ) from err
+    log.info("published %s to %s at %s, tagged %s", plan.version, repo_id, commit[:12], plan.tag)
+    return PublishResult(repo_id, plan.tag, commit, len(local), tuple(deletes))
+
+
+def _remove_tag(api: Any, repo_id: str, tag: str, commit: str) -> None:
+    """Delete ``tag`` if it exists and points at our ``commit`` (never someone else's tag)."""
+    try:
+        refs = api.list_repo_refs(repo_id, repo_type="dataset")
+        if any(t.name == tag and t.target_commit == commit for t in refs.tags):
+            api.delete_tag(repo_id, tag=tag, repo_type="dataset")
+    except Exception:  # noqa: BLE001 - best effort; the error that brought us here is raised by the caller
+        log.warning("could not check for a half-created tag %s on %s; check the repo's tags", tag, repo_id)
+
+
+def _status(err: Exception) -> str:
+    response = getattr(err, "response", None)
+    code = getattr(response, "status_code", None)
+    return f"HTTP {code}" if code is not None else err.__class__.__name__
