@@ -66,9 +66,9 @@ DEFAULT_GITATTRIBUTES = "".join(
 class HubError(Exception):
     """An HTTP error answered the way the Hub does (status, X-Error-Code, X-Error-Message, JSON body)."""
 
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+    def __init__(self, status: int, message: str, code: str | None = None, **body: Any) -> None:
         super().__init__(message)
-        self.status, self.message, self.code = status, message, code
+        self.status, self.message, self.code, self.body = status, message, code, body
 
 
 def git_blob_oid(data: bytes) -> str:
@@ -385,7 +385,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"X-Error-Message": err.message}
         if err.code:
             headers["X-Error-Code"] = err.code
-        self._json({"error": err.message}, err.status, headers)
+        self._json({"error": err.message, **err.body}, err.status, headers)
 
     def _require_write(self, namespace: str) -> str:
         if self.user is None:
@@ -513,7 +513,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.state.delete_repo(repo_type, repo_id)
             return self._json({})
         private = bool(payload.get("private")) or payload.get("visibility") == "private"
-        self.state.create_repo(repo_type, repo_id, private, author)
+        try:
+            self.state.create_repo(repo_type, repo_id, private, author)
+        except HubError as err:  # the Hub's 409 names the existing repo: `exist_ok=True` reads its url
+            err.body["url"] = url
+            raise
         return self._json({"url": url, "name": repo_id, "id": repo_id})
 
     # -- reading --
