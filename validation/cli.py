@@ -1,15 +1,111 @@
-"""``stancebank validate``."""
+"""``stancebank validate``: a thin shell over :func:`stancebank.validation.validate_paths`.
+
+Exit codes: 0 clean, 1 on errors (or on warnings with ``--strict``), 2 for usage errors.
+"""
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from stancebank.validation.api import validate_paths
+from stancebank.validation.config import load_config
+from stancebank.validation.errors import ValidationUsageError
+from stancebank.validation.report import Report
+
+
+class OutputFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+    github = "github"
+
+
+class KindOption(enum.StrEnum):
+    tasks = "tasks"
+    export = "export"
+    release = "release"
+    data = "data"
+
+
+def render_table(report: Report, console: Console, max_rows: int) -> None:
+    findings = report.sorted()
+    if findings:
+        table = Table(title="stancebank validate", show_lines=False, expand=False)
+        for col in ("severity", "file", "article / task", "span", "check", "value", "hint"):
+            table.add_column(col, overflow="fold")
+        for f in findings[:max_rows]:
+            where = f.file or ""
+            if f.line is not None:
+                where += f":{f.line}"
+            ids = " / ".join(x for x in (f.article_id or "", f.task_id or "") if x)
+            style = "red" if f.severity == "error" else "yellow"
+            table.add_row(
+                f"[{style}]{f.severity}[/]",
+                where,
+                ids,
+                f.span_id or "",
+                f"{f.check}\n{f.message}",
+                f.value or "",
+                f.hint,
+            )
+        console.print(table)
+        if len(findings) > max_rows:
+            console.print(f"… {len(findings) - max_rows} more (use --format json for all)")
+        by_check = ", ".join(f"{check}: {n}" for check, n in report.counts_by_check().items())
+        console.print(f"by check: {by_check}")
+    style = "green" if report.ok else "bold red"
+    console.print(f"[{style}]{report.summary()}[/]")
 
 
 def validate_command(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to validate.")],
+    kind: Annotated[
+        KindOption | None,
+        typer.Option("--kind", help="What the paths are; detected when not given."),
+    ] = None,
+    output: Annotated[
+        OutputFormat,
+        typer.Option("--format", help="table (Rich), json (stable keys) or github (annotations)."),
+    ] = OutputFormat.table,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="YAML file with severities and thresholds (merged over the defaults)."),
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="The previous release folder: splits must not change.")
+    ] = None,
+    registry: Annotated[
+        Path | None,
+        typer.Option(
+            "--registry", help="The split registry (default: data/split_registry.json in a data tree)."
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Validate tasks, exports, releases or the data/ tree (span-aware, lazy, CI-friendly)."""
-    raise typer.Exit(code=2)
+    err_console = Console(stderr=True)
+    try:
+        cfg = load_config(config)
+        report = validate_paths(
+            paths,
+            kind=kind.value if kind is not None else None,  # type: ignore[arg-type]
+            config=cfg,
+            previous=previous,
+            registry=registry,
+            strict=strict,
+        )
+    except ValidationUsageError as err:
+        err_console.print(f"[bold red]usage error:[/] {err}")
+        raise typer.Exit(code=2) from None
+    if output is OutputFormat.json:
+        typer.echo(report.to_json())
+    elif output is OutputFormat.github:
+        typer.echo(report.to_github())
+    else:
+        render_table(report, Console(), int(cfg.section("report").get("max_rows", 200)))
+    raise typer.Exit(code=report.exit_code)

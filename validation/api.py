@@ -1,0 +1,318 @@
+"""Entry points: validate files and folders of any kind, or one release folder.
+
+``validate_release_dir(path) -> Report`` is what ``stancebank export build`` calls before it
+writes a release; ``validate_paths(paths, kind=None)`` is what ``stancebank validate`` calls.
+Both collect every failure (lazy) and never raise for invalid *data* — only for unusable input
+(a path that does not exist, a kind that cannot be detected: :class:`ValidationUsageError`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import pandas as pd
+import pandera.pandas as pa
+
+from stancebank.schema.spec import SPEC, AnnotationSpec
+from stancebank.schema.tables import SPLITS
+from stancebank.validation.config import ValidationConfig, load_config
+from stancebank.validation.engine import TableRun, describe_row, run_table, validate_tables
+from stancebank.validation.errors import ValidationUsageError
+from stancebank.validation.frames import (
+    InputError,
+    Tables,
+    concat_tables,
+    iter_json_records,
+    read_export,
+    read_tasks,
+)
+from stancebank.validation.release import MANIFEST, check_integrity, read_release, release_splits
+from stancebank.validation.report import Finding, Report
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["tasks", "export", "release", "data"]
+KINDS: tuple[str, ...] = get_args(Kind)
+REGISTRY_NAME = "split_registry.json"
+
+
+def _config(config: ValidationConfig | Path | str | None) -> ValidationConfig:
+    if isinstance(config, ValidationConfig):
+        return config
+    return load_config(Path(config) if config is not None else None)
+
+
+def detect_kind(path: Path) -> Kind:
+    """``release`` (a folder with release.json), ``data`` (any other folder), or for a JSON file
+    ``export`` (tasks carry ``annotations``) / ``tasks``."""
+    if not path.exists():
+        raise ValidationUsageError(f"{path}: no such file or folder")
+    if path.is_dir():
+        return "release" if (path / MANIFEST).is_file() else "data"
+    if path.suffix not in (".json", ".jsonl"):
+        raise ValidationUsageError(f"{path}: cannot tell what this is; pass --kind tasks|export|release|data")
+    file_kind = _json_kind(path)
+    if file_kind is None:
+        raise ValidationUsageError(
+            f"{path}: not a JSON array of Label Studio tasks (no 'data' object); pass --kind to force one"
+        )
+    return file_kind
+
+
+def _json_kind(path: Path) -> Kind | None:
+    """``export``/``tasks`` from the first record of a JSON(L) file, ``None`` if it holds no tasks."""
+    try:
+        for record, _line in iter_json_records(path):
+            if not isinstance(record, dict) or "data" not in record:
+                return None
+            return "export" if "annotations" in record else "tasks"
+    except InputError:
+        return "tasks"  # reading it as tasks reports the JSON error with its line
+    return "tasks"
+
+
+def read_registry(path: Path) -> tuple[dict[str, Any], list[Finding]]:
+    """``data/split_registry.json``: ``{article_id: split}`` (or that mapping under ``articles``)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        return {}, [
+            Finding(
+                check="malformed_input",
+                severity="error",
+                message=f"cannot read the split registry: {err}",
+                hint="the registry is a JSON object mapping article_id to train/validation/test",
+                file=str(path),
+            )
+        ]
+    if isinstance(data, dict) and isinstance(data.get("articles"), dict):
+        data = data["articles"]
+    elif isinstance(data, dict) and isinstance(data.get("splits"), dict):
+        data = data["splits"]
+    if not isinstance(data, dict):
+        return {}, [
+            Finding(
+                check="malformed_input",
+                severity="error",
+                message="the split registry is not a JSON object",
+                hint="the registry is a JSON object mapping article_id to train/validation/test",
+                file=str(path),
+            )
+        ]
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        out[str(key)] = value.get("split") if isinstance(value, dict) else value
+    return out, []
+
+
+def _registry_findings(
+    registry: dict[str, Any], file: str, previous: dict[str, str], prev_name: str, config: ValidationConfig
+) -> list[Finding]:
+    """Registry values are known splits; an article of the previous release keeps its split."""
+    ids = sorted(set(registry) | set(previous))
+    df = pd.DataFrame(
+        {
+            "article_id": ids,
+            "split": pd.Series([registry.get(i) for i in ids], dtype=object),
+            "expected_split": pd.Series([previous.get(i) for i in ids], dtype=object),
+            "src_file": file,
+            "src_line": -1,
+            "task_id": None,
+        }
+    )
+    df["split"] = df["split"].where(df["split"].notna(), "<missing>").astype(str)
+    df["expected_source"] = f"the previous release {prev_name}" if previous else None
+    checks = []
+    if config.enabled("registry_agrees") and previous:
+        checks.append(
+            pa.Check.registry_agrees(
+                split_col="split", expected_col="expected_split", error="registry_agrees"
+            )
+        )
+    schema = pa.DataFrameSchema(
+        {"split": pa.Column(str, pa.Check.isin([*SPLITS, "<missing>"]))},
+        checks=checks,
+        name="split_registry",
+        strict=False,
+    )
+    return run_table(
+        TableRun(
+            "split_registry", df, schema, describe_row, {("split", "isin"): "known_split"}, span_col=None
+        ),
+        config,
+    )
+
+
+def _finish(report: Report, config: ValidationConfig) -> Report:
+    # Reading problems take the configured severity; 'off' checks are dropped.
+    report.findings = [
+        Finding(**{**f.__dict__, "severity": config.severity(f.check)})
+        for f in report.findings
+        if config.enabled(f.check)
+    ]
+    return report
+
+
+def _checked(tables: Tables) -> dict[str, int]:
+    out = {
+        "articles": int(tables.articles["article_id"].nunique()) if len(tables.articles) else 0,
+        "annotations": len(tables.annotations),
+        "spans": len(tables.spans),
+        "relations": len(tables.relations),
+    }
+    if tables.claims is not None:
+        out["claims"] = len(tables.claims)
+    return out
+
+
+def validate_release_dir(
+    path: Path | str,
+    *,
+    config: ValidationConfig | Path | str | None = None,
+    previous: Path | str | None = None,
+    registry: Path | str | None = None,
+    strict: bool = False,
+    spec: AnnotationSpec = SPEC,
+) -> Report:
+    """Validate a release folder (``stancebank export build`` output) — data, splits, integrity.
+
+    ``previous``: the previous release folder (splits must not change); ``registry``: the split
+    registry file (``data/split_registry.json``).
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise ValidationUsageError(f"{root}: not a release folder")
+    cfg = _config(config)
+    contents = read_release(root, cfg, spec)
+    tables = contents.tables
+    sources = []
+    if previous is not None:
+        tables.expected_splits.update(release_splits(Path(previous)))
+        sources.append(f"the previous release {previous}")
+    if registry is not None:
+        reg, reg_findings = read_registry(Path(registry))
+        contents.findings += reg_findings
+        tables.expected_splits.update({k: str(v) for k, v in reg.items() if v is not None})
+        sources.append(f"the split registry {registry}")
+    tables.expected_split_source = " / ".join(sources)
+    report = Report(strict=strict)
+    report.extend(contents.findings)
+    report.extend(validate_tables(tables, cfg, spec))
+    report.extend(check_integrity(root, contents, cfg, spec))
+    report.checked = _checked(tables)
+    report.checked["releases"] = 1
+    return _finish(report, cfg)
+
+
+def _data_inputs(root: Path) -> tuple[list[tuple[Kind, Path]], Path | None]:
+    """The tasks files, exports and release folders under a data/ tree, and its split registry."""
+    inputs: list[tuple[Kind, Path]] = []
+    releases = sorted(p.parent for p in root.rglob(MANIFEST))
+    for release in releases:
+        inputs.append(("release", release))
+    for path in sorted(root.rglob("*")):
+        if (
+            not path.is_file()
+            or path.suffix not in (".json", ".jsonl")
+            or path.name in (REGISTRY_NAME, MANIFEST)
+        ):
+            continue
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if any(release in path.parents for release in releases):
+            continue
+        file_kind = _json_kind(path)
+        if file_kind is not None:  # raw articles and other JSON are not tables
+            inputs.append((file_kind, path))
+    registry = root / REGISTRY_NAME
+    return inputs, registry if registry.is_file() else None
+
+
+def validate_paths(
+    paths: Sequence[Path | str],
+    *,
+    kind: Kind | None = None,
+    config: ValidationConfig | Path | str | None = None,
+    previous: Path | str | None = None,
+    registry: Path | str | None = None,
+    strict: bool = False,
+    spec: AnnotationSpec = SPEC,
+) -> Report:
+    """Validate tasks files, exports, release folders and data/ trees; one report for all."""
+    if kind is not None and kind not in KINDS:
+        raise ValidationUsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if not paths:
+        raise ValidationUsageError("give at least one file or folder to validate")
+    cfg = _config(config)
+    resolved: list[tuple[Kind, Path]] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise ValidationUsageError(f"{path}: no such file or folder")
+        this_kind = kind or detect_kind(path)
+        if this_kind in ("tasks", "export") and not path.is_file():
+            raise ValidationUsageError(f"{path}: --kind {this_kind} needs a JSON file, not a folder")
+        if this_kind in ("release", "data") and not path.is_dir():
+            raise ValidationUsageError(f"{path}: --kind {this_kind} needs a folder")
+        resolved.append((this_kind, path))
+    report = Report(strict=strict)
+    prev_splits = release_splits(Path(previous)) if previous is not None else {}
+    for this_kind, path in resolved:
+        if this_kind == "release":
+            report.merge(
+                validate_release_dir(
+                    path, config=cfg, previous=previous, registry=registry, strict=strict, spec=spec
+                )
+            )
+        elif this_kind == "data":
+            report.merge(_validate_data(path, cfg, prev_splits, str(previous or ""), registry, strict, spec))
+        else:
+            tables = read_tasks(path, spec) if this_kind == "tasks" else read_export(path, spec)
+            report.extend(validate_tables(tables, cfg, spec))
+            for key, value in _checked(tables).items():
+                report.checked[key] = report.checked.get(key, 0) + value
+            report.checked["files"] = report.checked.get("files", 0) + 1
+    return _finish(report, cfg)
+
+
+def _validate_data(
+    root: Path,
+    cfg: ValidationConfig,
+    prev_splits: dict[str, str],
+    prev_name: str,
+    registry: Path | str | None,
+    strict: bool,
+    spec: AnnotationSpec,
+) -> Report:
+    report = Report(strict=strict)
+    inputs, found_registry = _data_inputs(root)
+    registry_path = Path(registry) if registry is not None else found_registry
+    parts: list[Tables] = []
+    for this_kind, path in inputs:
+        if this_kind == "release":
+            report.merge(
+                validate_release_dir(path, config=cfg, registry=registry_path, strict=strict, spec=spec)
+            )
+        elif this_kind == "tasks":
+            parts.append(read_tasks(path, spec))
+        else:
+            parts.append(read_export(path, spec))
+    tables = concat_tables(parts)
+    if registry_path is not None:
+        reg, reg_findings = read_registry(registry_path)
+        report.extend(reg_findings)
+        report.extend(_registry_findings(reg, str(registry_path), prev_splits, prev_name, cfg))
+        # Articles in data/ take their registered split, so duplicates across splits show up.
+        if len(tables.articles):
+            tables.articles["split"] = tables.articles["article_id"].map(
+                {k: v for k, v in reg.items() if v in SPLITS}
+            )
+    report.extend(validate_tables(tables, cfg, spec))
+    for key, value in _checked(tables).items():
+        report.checked[key] = report.checked.get(key, 0) + value
+    report.checked["files"] = report.checked.get("files", 0) + sum(1 for k, _ in inputs if k != "release")
+    return report

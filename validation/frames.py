@@ -1,0 +1,564 @@
+"""Read tasks, exports and releases into the flat tables of :mod:`stancebank.schema.tables`.
+
+Pure I/O-light code: JSON and parquet in, pandas frames out. Every row carries where it came from
+(``src_file``, ``src_line``, ``task_id``) so that a failure can name its place. Problems that stop
+a record from being read at all (invalid JSON, a task without text) become findings of the check
+``malformed_input``; everything else is left to the pandera checks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from stancebank.schema.spec import SPEC, AnnotationSpec
+from stancebank.validation.report import Finding
+
+LOCATOR_COLUMNS = ("src_file", "src_line", "task_id")
+
+ARTICLE_COLUMNS = ("article_id", "title", "text", "split", *LOCATOR_COLUMNS)
+SPAN_COLUMNS = (
+    "article_id",
+    "annotation_id",
+    "span_id",
+    "label",
+    "start",
+    "end",
+    "text",
+    "is_gold",
+    *LOCATOR_COLUMNS,
+)
+ATTRIBUTE_COLUMNS = ("article_id", "annotation_id", "span_id", "name", "value", *LOCATOR_COLUMNS)
+RELATION_COLUMNS = ("article_id", "annotation_id", "from_id", "to_id", "label", "direction", *LOCATOR_COLUMNS)
+ANNOTATION_COLUMNS = ("article_id", "annotation_id", "annotator", "ground_truth", *LOCATOR_COLUMNS)
+
+
+@dataclass
+class Tables:
+    """The flat tables read from one or more inputs (plus findings from reading them)."""
+
+    articles: pd.DataFrame
+    spans: pd.DataFrame
+    attributes: pd.DataFrame
+    relations: pd.DataFrame
+    annotations: pd.DataFrame
+    claims: pd.DataFrame | None = None
+    findings: list[Finding] = field(default_factory=list)
+    # article_id → split from a registry or a previous release (checked against ``articles.split``)
+    expected_splits: dict[str, str] = field(default_factory=dict)
+    expected_split_source: str = ""
+    normalize_whitespace: bool = False
+
+
+class _Columns:
+    """Column-wise row accumulator (cheaper than a list of dicts)."""
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.columns = columns
+        self.data: dict[str, list[Any]] = {c: [] for c in columns}
+
+    def add(self, *values: Any) -> None:
+        for col, value in zip(self.columns, values, strict=True):
+            self.data[col].append(value)
+
+    def frame(self) -> pd.DataFrame:
+        return _frame(self.data, self.columns)
+
+
+_INT_COLUMNS = {"start", "end", "src_line"}
+_BOOL_COLUMNS = {"is_gold", "ground_truth"}
+
+
+def _frame(data: dict[str, Any], columns: tuple[str, ...]) -> pd.DataFrame:
+    df = pd.DataFrame({c: data.get(c, []) for c in columns})
+    for col in columns:
+        if col in _INT_COLUMNS:
+            df[col] = pd.to_numeric(df[col], errors="coerce").fillna(-1).astype("int64")
+        elif col in _BOOL_COLUMNS:
+            df[col] = df[col].fillna(False).astype(bool)
+        elif col == "src_file":
+            df[col] = df[col].astype("category")
+        else:
+            df[col] = df[col].astype("str")
+            df.loc[pd.Series(data.get(col, []), dtype=object).isna().to_numpy(), col] = None
+    return df
+
+
+def empty_tables() -> Tables:
+    return Tables(
+        articles=_Columns(ARTICLE_COLUMNS).frame(),
+        spans=_Columns(SPAN_COLUMNS).frame(),
+        attributes=_Columns(ATTRIBUTE_COLUMNS).frame(),
+        relations=_Columns(RELATION_COLUMNS).frame(),
+        annotations=_Columns(ANNOTATION_COLUMNS).frame(),
+    )
+
+
+def concat_tables(parts: list[Tables]) -> Tables:
+    if not parts:
+        return empty_tables()
+    if len(parts) == 1:
+        return parts[0]
+
+    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        df = pd.concat(frames, ignore_index=True)
+        if "src_file" in df:
+            df["src_file"] = df["src_file"].astype(str).astype("category")
+        return df
+
+    claims = [p.claims for p in parts if p.claims is not None]
+    expected: dict[str, str] = {}
+    for p in parts:
+        expected.update(p.expected_splits)
+    return Tables(
+        articles=cat([p.articles for p in parts]),
+        spans=cat([p.spans for p in parts]),
+        attributes=cat([p.attributes for p in parts]),
+        relations=cat([p.relations for p in parts]),
+        annotations=cat([p.annotations for p in parts]),
+        claims=cat(claims) if claims else None,
+        findings=[f for p in parts for f in p.findings],
+        expected_splits=expected,
+        expected_split_source=next((p.expected_split_source for p in parts if p.expected_split_source), ""),
+        normalize_whitespace=any(p.normalize_whitespace for p in parts),
+    )
+
+
+# -- JSON with line numbers ------------------------------------------------------------------------
+_WS = re.compile(r"\s*")
+
+
+class InputError(Exception):
+    """A file cannot be parsed as its kind (becomes a ``malformed_input`` finding)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def iter_json_records(path: Path) -> Iterator[tuple[Any, int]]:
+    """Yield ``(record, line)`` for each element of a JSON array (or each line of a JSONL file).
+
+    Line numbers are 1-based and point at the record's first character, for annotations.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read the file: {err}") from err
+    if path.suffix == ".jsonl":
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line), lineno
+                except json.JSONDecodeError as err:
+                    raise InputError(f"invalid JSON: {err.msg}", lineno) from err
+        return
+    decoder = json.JSONDecoder()
+    pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    if pos >= len(text) or text[pos] != "[":
+        raise InputError("expected a JSON array of tasks ('[' at the start)", text.count("\n", 0, pos) + 1)
+    pos += 1
+    line = 1 + text.count("\n", 0, pos)
+    last = pos
+    while True:
+        pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+        if pos < len(text) and text[pos] == "]":
+            return
+        line += text.count("\n", last, pos)
+        last = pos
+        try:
+            record, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as err:
+            raise InputError(f"invalid JSON: {err.msg}", err.lineno) from err
+        yield record, line
+        pos = _WS.match(text, end).end()  # type: ignore[union-attr]
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+        elif pos < len(text) and text[pos] == "]":
+            return
+        else:
+            raise InputError("invalid JSON: expected ',' or ']' after a task", 1 + text.count("\n", 0, pos))
+
+
+# -- Label Studio results ------------------------------------------------------------------------
+class _Sink:
+    def __init__(self) -> None:
+        self.articles = _Columns(ARTICLE_COLUMNS)
+        self.spans = _Columns(SPAN_COLUMNS)
+        self.attributes = _Columns(ATTRIBUTE_COLUMNS)
+        self.relations = _Columns(RELATION_COLUMNS)
+        self.annotations = _Columns(ANNOTATION_COLUMNS)
+        self.findings: list[Finding] = []
+
+    def tables(self) -> Tables:
+        return Tables(
+            articles=self.articles.frame(),
+            spans=self.spans.frame(),
+            attributes=self.attributes.frame(),
+            relations=self.relations.frame(),
+            annotations=self.annotations.frame(),
+            findings=self.findings,
+        )
+
+
+def _add_results(
+    sink: _Sink,
+    results: Any,
+    *,
+    article_id: str,
+    annotation_id: str,
+    is_gold: bool,
+    loc: tuple[str, int, str],
+    spec: AnnotationSpec,
+) -> None:
+    if not isinstance(results, list):
+        sink.findings.append(_malformed(loc, article_id, f"annotation {annotation_id}: result is not a list"))
+        return
+    for result in results:
+        if not isinstance(result, dict):
+            sink.findings.append(
+                _malformed(loc, article_id, f"annotation {annotation_id}: a result is not an object")
+            )
+            continue
+        rtype = result.get("type")
+        if rtype == "relation":
+            labels = result.get("labels") or []
+            direction = result.get("direction")
+            from_id, to_id = result.get("from_id"), result.get("to_id")
+            if direction == "left":
+                from_id, to_id = to_id, from_id
+            for label in labels or [None]:
+                sink.relations.add(article_id, annotation_id, from_id, to_id, label, direction, *loc)
+            continue
+        value = result.get("value") or {}
+        region = result.get("id")
+        if rtype == "labels" and result.get("from_name", spec.labels_name) == spec.labels_name:
+            labels = value.get("labels") or [None]
+            for label in labels:
+                sink.spans.add(
+                    article_id,
+                    annotation_id,
+                    region,
+                    label,
+                    value.get("start"),
+                    value.get("end"),
+                    value.get("text"),
+                    is_gold,
+                    *loc,
+                )
+        elif rtype == "choices":
+            for choice in value.get("choices") or []:
+                sink.attributes.add(article_id, annotation_id, region, result.get("from_name"), choice, *loc)
+        elif rtype == "textarea":
+            text = value.get("text")
+            joined = " ".join(str(t) for t in text) if isinstance(text, list) else text
+            sink.attributes.add(article_id, annotation_id, region, result.get("from_name"), joined, *loc)
+        # other result types (e.g. ratings added by a project) are not ours to validate
+
+
+def _malformed(loc: tuple[str, int, str], article_id: str | None, message: str, hint: str = "") -> Finding:
+    return Finding(
+        check="malformed_input",
+        severity="error",
+        message=message,
+        hint=hint or "fix the record so that it follows the Label Studio task format (see schema/wire.py)",
+        file=loc[0],
+        line=loc[1] if loc[1] >= 0 else None,
+        article_id=article_id,
+        task_id=loc[2] or None,
+    )
+
+
+def _task_article(sink: _Sink, task: Any, loc: tuple[str, int, str]) -> str | None:
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        sink.findings.append(_malformed(loc, None, "the task has no 'data' object"))
+        return None
+    data = task["data"]
+    article_id = data.get("article_id")
+    text = data.get("text")
+    if not isinstance(article_id, str) or not article_id:
+        sink.findings.append(
+            _malformed(
+                loc, None, "data.article_id is missing or empty", "give every task a stable data.article_id"
+            )
+        )
+        return None
+    if not isinstance(text, str):
+        sink.findings.append(_malformed(loc, article_id, "data.text is missing or not a string"))
+        return None
+    sink.articles.add(article_id, data.get("title"), text, None, *loc)
+    return article_id
+
+
+def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
+    """A JSON array (or JSONL) of Label Studio tasks with predictions."""
+    sink = _Sink()
+    name = str(path)
+    try:
+        for index, (task, line) in enumerate(iter_json_records(path)):
+            task_id = (
+                str(task.get("id")) if isinstance(task, dict) and task.get("id") is not None else f"#{index}"
+            )
+            loc = (name, line, task_id)
+            article_id = _task_article(sink, task, loc)
+            if article_id is None:
+                continue
+            for p_index, prediction in enumerate(task.get("predictions") or []):
+                if not isinstance(prediction, dict):
+                    sink.findings.append(
+                        _malformed(loc, article_id, f"prediction {p_index} is not an object")
+                    )
+                    continue
+                _add_results(
+                    sink,
+                    prediction.get("result", []),
+                    article_id=article_id,
+                    annotation_id=f"prediction-{p_index}",
+                    is_gold=False,
+                    loc=loc,
+                    spec=spec,
+                )
+    except InputError as err:
+        sink.findings.append(_malformed((name, err.line or -1, ""), None, str(err)))
+    return sink.tables()
+
+
+def annotator_of(completed_by: Any) -> str:
+    """The annotator field as written in an export: an id, or a user object (email/username)."""
+    if isinstance(completed_by, dict):
+        for key in ("email", "username", "id"):
+            if completed_by.get(key):
+                return str(completed_by[key])
+        return json.dumps(completed_by, sort_keys=True)
+    return "" if completed_by is None else str(completed_by)
+
+
+def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
+    """A Label Studio JSON export: tasks with ``annotations`` (cancelled ones and drafts skipped)."""
+    sink = _Sink()
+    name = str(path)
+    try:
+        for index, (task, line) in enumerate(iter_json_records(path)):
+            task_id = (
+                str(task.get("id")) if isinstance(task, dict) and task.get("id") is not None else f"#{index}"
+            )
+            loc = (name, line, task_id)
+            article_id = _task_article(sink, task, loc)
+            if article_id is None:
+                continue
+            for a_index, ann in enumerate(task.get("annotations") or []):
+                if not isinstance(ann, dict):
+                    sink.findings.append(
+                        _malformed(loc, article_id, f"annotation {a_index} is not an object")
+                    )
+                    continue
+                if ann.get("was_cancelled"):
+                    continue
+                ann_id = str(ann.get("id", f"{task_id}/{a_index}"))
+                gold = bool(ann.get("ground_truth"))
+                sink.annotations.add(article_id, ann_id, annotator_of(ann.get("completed_by")), gold, *loc)
+                _add_results(
+                    sink,
+                    ann.get("result", []),
+                    article_id=article_id,
+                    annotation_id=ann_id,
+                    is_gold=gold,
+                    loc=loc,
+                    spec=spec,
+                )
+    except InputError as err:
+        sink.findings.append(_malformed((name, err.line or -1, ""), None, str(err)))
+    tables = sink.tables()
+    # Several snapshots of one task in one file are the same article: keep one article row.
+    tables.articles = tables.articles.drop_duplicates(subset=["article_id", "text"], keep="first")
+    tables.normalize_whitespace = True
+    return tables
+
+
+# -- releases (parquet) --------------------------------------------------------------------------
+def split_of(parquet: Path) -> str:
+    """``data/<config>/<split>-00000-of-00001.parquet`` → ``<split>``."""
+    return parquet.name.split("-", 1)[0].removesuffix(".parquet")
+
+
+def _names(values: pa.Array, names: tuple[str, ...]) -> list[str | None]:
+    """ClassLabel ints → names; out-of-range ids become ``<invalid N>`` (caught as unknown)."""
+    out: list[str | None] = []
+    for v in values.to_pylist():
+        if v is None:
+            out.append(None)
+        elif isinstance(v, str):
+            out.append(v)
+        elif 0 <= int(v) < len(names):
+            out.append(names[int(v)])
+        else:
+            out.append(f"<invalid class id {v}>")
+    return out
+
+
+def _class_names(values: pa.Array, names: tuple[str, ...]) -> pd.Series:
+    """Vectorised ClassLabel → name mapping (ints index ``names``)."""
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        return pd.Series(values.to_pandas(), dtype="str")
+    ids = pd.Series(values.to_pandas(), dtype="Int64")
+    lookup = pd.Series(list(names), dtype="str")
+    valid = ids.notna() & (ids >= 0) & (ids < len(names))
+    out = pd.Series([None] * len(ids), dtype="str")
+    out[valid.to_numpy()] = lookup.iloc[ids[valid].astype("int64").to_numpy()].to_numpy()
+    bad = ids.notna() & ~valid
+    if bad.any():
+        out[bad.to_numpy()] = "<invalid class id " + ids[bad].astype(str) + ">"
+    return out
+
+
+def _flatten_list(tbl: pa.Table, column: str) -> tuple[pa.StructArray, pa.Array]:
+    arr = tbl.column(column).combine_chunks()
+    return pc.list_flatten(arr), pc.list_parent_indices(arr)
+
+
+def _spans_from_lists(
+    tbl: pa.Table,
+    *,
+    article_ids: pd.Series,
+    annotation_ids: pd.Series | None,
+    is_gold: bool,
+    file: str,
+    spec: AnnotationSpec,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    flat, parent = _flatten_list(tbl, "spans")
+    parent_np = parent.to_numpy(zero_copy_only=False)
+    n = len(flat)
+    src = pd.Categorical([file] * 1, categories=[file])
+    spans = pd.DataFrame(
+        {
+            "article_id": article_ids.to_numpy()[parent_np] if n else [],
+            "annotation_id": annotation_ids.to_numpy()[parent_np] if annotation_ids is not None else None,
+            "span_id": flat.field("id").to_pandas(),
+            "label": _class_names(flat.field("label"), spec.span_label_names),
+            "start": flat.field("start").to_pandas(),
+            "end": flat.field("end").to_pandas(),
+            "text": flat.field("text").to_pandas(),
+            "is_gold": is_gold,
+            "src_file": pd.Categorical.from_codes([0] * n, categories=src.categories) if n else [],
+            "src_line": -1,
+            "task_id": None,
+        }
+    )
+    for col in ("article_id", "annotation_id", "span_id", "text", "task_id"):
+        spans[col] = spans[col].astype("str") if spans[col].notna().any() else spans[col].astype("object")
+    spans.loc[spans["annotation_id"].isna(), "annotation_id"] = None
+    for col in ("start", "end"):
+        spans[col] = pd.to_numeric(spans[col], errors="coerce").fillna(-1).astype("int64")
+    # attributes: one row per non-null attribute value
+    attr_frames = []
+    attr_struct = flat.field("attributes") if "attributes" in [f.name for f in flat.type] else None
+    if attr_struct is not None:
+        for attr in spec.attributes:
+            if attr.name not in [f.name for f in attr_struct.type]:
+                continue
+            values = attr_struct.field(attr.name)
+            mask = pc.is_valid(values).to_numpy(zero_copy_only=False)
+            if not mask.any():
+                continue
+            names = _class_names(values, attr.choices) if attr.kind == "choice" else values.to_pandas()
+            sub = spans.loc[
+                mask, ["article_id", "annotation_id", "span_id", "src_file", "src_line", "task_id"]
+            ]
+            sub = sub.assign(name=attr.name, value=pd.Series(names).to_numpy()[mask])
+            attr_frames.append(sub[list(ATTRIBUTE_COLUMNS)])
+    attributes = (
+        pd.concat(attr_frames, ignore_index=True) if attr_frames else _Columns(ATTRIBUTE_COLUMNS).frame()
+    )
+    rflat, rparent = _flatten_list(tbl, "relations")
+    rparent_np = rparent.to_numpy(zero_copy_only=False)
+    m = len(rflat)
+    relations = pd.DataFrame(
+        {
+            "article_id": article_ids.to_numpy()[rparent_np] if m else [],
+            "annotation_id": annotation_ids.to_numpy()[rparent_np] if annotation_ids is not None else None,
+            "from_id": rflat.field("from_id").to_pandas(),
+            "to_id": rflat.field("to_id").to_pandas(),
+            "label": _class_names(rflat.field("label"), spec.relation_label_names),
+            "direction": None,
+            "src_file": pd.Categorical.from_codes([0] * m, categories=src.categories) if m else [],
+            "src_line": -1,
+            "task_id": None,
+        }
+    )
+    return spans, attributes, relations
+
+
+def read_release_config(
+    parquet: Path, config: str, display: str, spec: AnnotationSpec = SPEC
+) -> tuple[Tables, pa.Schema, int]:
+    """One parquet file of a release as flat tables; also returns its schema and row count."""
+    tbl = pq.read_table(parquet)
+    split = split_of(parquet)
+    n = tbl.num_rows
+    tables = empty_tables()
+    src_cat = pd.Categorical.from_codes([0] * n, categories=[display]) if n else pd.Categorical([])
+    if config == "documents":
+        ids = pd.Series(tbl.column("id").to_pandas(), dtype="str")
+        tables.articles = pd.DataFrame(
+            {
+                "article_id": ids,
+                "title": pd.Series(tbl.column("title").to_pandas(), dtype="str")
+                if "title" in tbl.column_names
+                else None,
+                "text": pd.Series(tbl.column("text").to_pandas(), dtype="str"),
+                "split": split,
+                "src_file": src_cat,
+                "src_line": -1,
+                "task_id": None,
+            }
+        )
+        tables.spans, tables.attributes, tables.relations = _spans_from_lists(
+            tbl, article_ids=ids, annotation_ids=None, is_gold=True, file=display, spec=spec
+        )
+    elif config == "annotations":
+        ids = pd.Series(tbl.column("article_id").to_pandas(), dtype="str")
+        ann_ids = pd.Series(tbl.column("annotation_id").to_pandas(), dtype="str")
+        tables.annotations = pd.DataFrame(
+            {
+                "article_id": ids,
+                "annotation_id": ann_ids,
+                "annotator": pd.Series(tbl.column("annotator").to_pandas(), dtype="str"),
+                "ground_truth": tbl.column("ground_truth").to_pandas().fillna(False).astype(bool),
+                "src_file": src_cat,
+                "src_line": -1,
+                "task_id": None,
+            }
+        )
+        tables.spans, tables.attributes, tables.relations = _spans_from_lists(
+            tbl, article_ids=ids, annotation_ids=ann_ids, is_gold=False, file=display, spec=spec
+        )
+    elif config == "claims":
+        df = tbl.to_pandas()
+        claim = spec.span_label(spec.role_label("claim"))
+        actor = spec.span_label(spec.role_label("actor"))
+        for attr in (*claim.attributes, *actor.attributes):
+            if attr.kind == "choice" and attr.name in df:
+                df[attr.name] = _class_names(tbl.column(attr.name).combine_chunks(), attr.choices).to_numpy()
+        if "stance" in df:
+            df["stance"] = _class_names(tbl.column("stance").combine_chunks(), spec.stance_names).to_numpy()
+        for col in ("claim_start", "claim_end"):
+            if col in df:
+                df[col] = pd.to_numeric(df[col], errors="coerce").fillna(-1).astype("int64")
+        for col in ("target_start", "target_end"):
+            if col in df:
+                df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        df["split"] = split
+        df["src_file"] = src_cat
+        df["src_line"] = -1
+        df["task_id"] = None
+        tables.claims = df
+    return tables, tbl.schema, n

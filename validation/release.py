@@ -1,0 +1,360 @@
+"""Release folders: read every config into flat tables, and check the release's integrity.
+
+Integrity is checked through small tables (one row per file / count / feature / agreement value)
+and the same registered pandera checks (``values_equal``, ``at_least``), so its failures are
+reported exactly like every other finding.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow.parquet as pq
+import yaml
+from datasets import Features
+
+import stancebank.validation.checks  # noqa: F401  (registers the checks with pandera)
+from stancebank.schema.features import CONFIGS, dataset_features
+from stancebank.schema.spec import SPEC, AnnotationSpec
+from stancebank.validation.config import ValidationConfig
+from stancebank.validation.engine import HINTS, TableRun, run_table
+from stancebank.validation.frames import Tables, concat_tables, read_release_config, split_of
+from stancebank.validation.report import Finding
+
+MANIFEST = "release.json"
+CARD = "README.md"
+
+
+@dataclass
+class ReleaseContents:
+    tables: Tables
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)  # config → split → rows
+    schemas: dict[str, tuple[str, Any]] = field(default_factory=dict)  # config → (file, arrow schema)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _finding(
+    check: str, config: ValidationConfig, file: str | None, message: str, value: str | None = None
+) -> Finding:
+    return Finding(
+        check=check,
+        severity=config.severity(check),  # type: ignore[arg-type]
+        message=message,
+        hint=HINTS[check],
+        file=file,
+        value=value,
+    )
+
+
+def parquet_files(root: Path) -> list[tuple[str, Path]]:
+    """``(config, file)`` for every ``data/<config>/*.parquet`` of a release, sorted."""
+    out = []
+    for path in sorted((root / "data").glob("*/*.parquet")):
+        out.append((path.parent.name, path))
+    return out
+
+
+def read_release(root: Path, config: ValidationConfig, spec: AnnotationSpec = SPEC) -> ReleaseContents:
+    parts: list[Tables] = []
+    contents = ReleaseContents(tables=concat_tables([]))
+    for cfg, path in parquet_files(root):
+        display = str(path)
+        if cfg not in CONFIGS:
+            if config.enabled("card_features"):
+                contents.findings.append(
+                    _finding("card_features", config, display, f"unknown config folder data/{cfg}", cfg)
+                )
+            continue
+        try:
+            tables, schema, n = read_release_config(path, cfg, display, spec)
+        except Exception as err:  # noqa: BLE001 — any unreadable parquet is a finding, not a crash
+            contents.findings.append(
+                Finding(
+                    check="malformed_input",
+                    severity=config.severity("malformed_input"),  # type: ignore[arg-type]
+                    message=f"cannot read the parquet file: {type(err).__name__}: {err}",
+                    hint="rebuild the release with `stancebank export build`",
+                    file=display,
+                )
+            )
+            continue
+        parts.append(tables)
+        contents.rows.setdefault(cfg, {})[split_of(path)] = n
+        contents.schemas.setdefault(cfg, (display, schema))
+    tables = concat_tables(parts)
+    # claims and annotations refer to the documents' articles: their text comes from there.
+    contents.tables = tables
+    return contents
+
+
+# -- integrity ------------------------------------------------------------------------------------
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_card(path: Path) -> dict[str, Any]:
+    """The YAML front matter of a dataset card (``---`` … ``---``)."""
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        raise ValueError("the card has no YAML front matter (it must start with '---')")
+    end = text.find("\n---", 3)
+    if end < 0:
+        raise ValueError("the card's YAML front matter is not closed by '---'")
+    data = yaml.safe_load(text[3:end]) or {}
+    if not isinstance(data, dict):
+        raise ValueError("the card's YAML front matter is not a mapping")
+    return data
+
+
+def _dataset_info(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    info = card.get("dataset_info") or []
+    if isinstance(info, dict):
+        info = [info]
+    out = {}
+    for entry in info:
+        if isinstance(entry, dict):
+            out[str(entry.get("config_name", "default"))] = entry
+    return out
+
+
+def _features_fields(features: Features) -> dict[str, str]:
+    return {name: json.dumps(feat, sort_keys=True, default=str) for name, feat in features.to_dict().items()}
+
+
+def _compare(
+    rows: list[dict[str, Any]], *, file: str, what: str, expected: dict[str, str], actual: dict[str, str]
+) -> None:
+    for name in sorted(set(expected) | set(actual)):
+        rows.append(
+            {
+                "src_file": file,
+                "item": f"{what}.{name}",
+                "expected": expected.get(name),
+                "actual": actual.get(name),
+            }
+        )
+
+
+def _values_run(
+    name: str, check_id: str, rows: list[dict[str, Any]], config: ValidationConfig, message: str
+) -> list[Finding]:
+    if not rows or not config.enabled(check_id):
+        return []
+    df = pd.DataFrame(rows, columns=["src_file", "item", "expected", "actual"]).astype(object)
+    schema = pa.DataFrameSchema(
+        checks=[pa.Check.values_equal(expected_col="expected", actual_col="actual", error=check_id)],
+        name=name,
+        strict=False,
+    )
+
+    def describe(_check: str, row: dict[str, Any]) -> tuple[str, str | None]:
+        exp, act = row.get("expected"), row.get("actual")
+        if exp is None:
+            return f"{message}: {row['item']} is present but not declared", _trim(act)
+        if act is None:
+            return f"{message}: {row['item']} is declared but missing", _trim(exp)
+        return f"{message}: {row['item']} differs", f"declared {_trim(exp)} ≠ actual {_trim(act)}"
+
+    return run_table(TableRun(name, df, schema, describe, {}, span_col="item"), config)
+
+
+def _trim(value: Any, limit: int = 100) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _flatten_numbers(data: Any, prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(_flatten_numbers(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(data, int | float) and not isinstance(data, bool):
+        out[prefix] = float(data)
+    return out
+
+
+def check_integrity(
+    root: Path, contents: ReleaseContents, config: ValidationConfig, spec: AnnotationSpec = SPEC
+) -> list[Finding]:
+    findings: list[Finding] = []
+    manifest_path = root / MANIFEST
+    manifest: dict[str, Any] = {}
+    if not manifest_path.is_file():
+        findings.append(_finding("manifest_hashes", config, str(manifest_path), "release.json is missing"))
+    else:
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            findings.append(
+                _finding(
+                    "manifest_hashes", config, str(manifest_path), f"release.json is not valid JSON: {err}"
+                )
+            )
+    # 1. manifest hashes: every file listed, every listed file present and unchanged
+    declared = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+    actual_files = sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.name != MANIFEST
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    hash_rows: list[dict[str, Any]] = []
+    for rel in sorted(set(actual_files) | set(declared)):
+        path = root / rel
+        hash_rows.append(
+            {
+                "src_file": str(path),
+                "item": rel,
+                "expected": declared.get(rel),
+                "actual": sha256_file(path) if path.is_file() else None,
+            }
+        )
+    if manifest:
+        findings += _values_run("manifest", "manifest_hashes", hash_rows, config, "release.json sha256")
+    # 2. card features == parquet schema == spec features; card and manifest counts == data
+    card_path = root / CARD
+    card: dict[str, Any] = {}
+    try:
+        card = read_card(card_path)
+    except (OSError, ValueError, yaml.YAMLError) as err:
+        findings.append(_finding("card_features", config, str(card_path), f"cannot read the card: {err}"))
+    info = _dataset_info(card)
+    spec_features = dataset_features(spec)
+    feature_rows: list[dict[str, Any]] = []
+    count_rows: list[dict[str, Any]] = []
+    for cfg, (file, schema) in sorted(contents.schemas.items()):
+        parquet_features = _features_fields(Features.from_arrow_schema(schema))
+        _compare(
+            feature_rows,
+            file=file,
+            what=f"{cfg} spec→parquet",
+            expected=_features_fields(spec_features[cfg]),
+            actual=parquet_features,
+        )
+        if card:
+            entry = info.get(cfg)
+            if entry is None:
+                feature_rows.append(
+                    {
+                        "src_file": str(card_path),
+                        "item": f"dataset_info.{cfg}",
+                        "expected": None,
+                        "actual": cfg,
+                    }
+                )
+            else:
+                try:
+                    card_features = _features_fields(Features._from_yaml_list(entry.get("features") or []))
+                except Exception as err:  # noqa: BLE001 — malformed YAML features are a finding
+                    feature_rows.append(
+                        {
+                            "src_file": str(card_path),
+                            "item": f"{cfg} features",
+                            "expected": f"unreadable: {err}",
+                            "actual": "parquet schema",
+                        }
+                    )
+                else:
+                    _compare(
+                        feature_rows,
+                        file=str(card_path),
+                        what=f"{cfg} card→parquet",
+                        expected=card_features,
+                        actual=parquet_features,
+                    )
+    for cfg in sorted(set(info) - set(contents.schemas)):
+        feature_rows.append(
+            {"src_file": str(card_path), "item": f"dataset_info.{cfg}", "expected": cfg, "actual": None}
+        )
+    findings += _values_run("card_features", "card_features", feature_rows, config, "features")
+    declared_counts = manifest.get("counts") if isinstance(manifest.get("counts"), dict) else {}
+    actual_counts = {
+        f"{cfg}/{split}": str(n) for cfg, splits in contents.rows.items() for split, n in splits.items()
+    }
+    if card:
+        card_counts = {
+            f"{cfg}/{s.get('name')}": str(s.get("num_examples"))
+            for cfg, entry in info.items()
+            for s in entry.get("splits") or []
+            if isinstance(s, dict)
+        }
+        for key in sorted(set(card_counts) | set(actual_counts)):
+            count_rows.append(
+                {
+                    "src_file": str(card_path),
+                    "item": f"card {key}",
+                    "expected": card_counts.get(key),
+                    "actual": actual_counts.get(key),
+                }
+            )
+    if manifest:
+        manifest_counts = {
+            f"{cfg}/{split}": str(n)
+            for cfg, splits in declared_counts.items()
+            if isinstance(splits, dict)
+            for split, n in splits.items()
+        }
+        for key in sorted(set(manifest_counts) | set(actual_counts)):
+            count_rows.append(
+                {
+                    "src_file": str(manifest_path),
+                    "item": f"release.json {key}",
+                    "expected": manifest_counts.get(key),
+                    "actual": actual_counts.get(key),
+                }
+            )
+    findings += _values_run("card_counts", "card_counts", count_rows, config, "row count")
+    # 3. agreement over the configured minimums
+    findings += check_agreement(manifest.get("agreement"), config, str(manifest_path))
+    return findings
+
+
+def check_agreement(agreement: Any, config: ValidationConfig, file: str) -> list[Finding]:
+    minimums = config.threshold("agreement_min") or {}
+    if not minimums or not config.enabled("agreement_threshold"):
+        return []
+    values = _flatten_numbers(agreement or {})
+    rows = []
+    for pattern, minimum in sorted(minimums.items()):
+        for key in sorted(values):
+            if fnmatch.fnmatchcase(key, pattern):
+                rows.append({"src_file": file, "item": key, "value": values[key], "minimum": float(minimum)})
+    if not rows:
+        return []
+    df = pd.DataFrame(rows)
+    schema = pa.DataFrameSchema(
+        checks=[pa.Check.at_least(value_col="value", min_col="minimum", error="agreement_threshold")],
+        name="agreement",
+        strict=False,
+    )
+
+    def describe(_check: str, row: dict[str, Any]) -> tuple[str, str | None]:
+        return (
+            f"agreement {row['item']} is under the minimum {row['minimum']:g}",
+            f"{row['value']:.4f} < {row['minimum']:g}",
+        )
+
+    return run_table(TableRun("agreement", df, schema, describe, {}, span_col="item"), config)
+
+
+def release_splits(root: Path) -> dict[str, str]:
+    """article id → split, from a release's ``documents`` config (for ``--previous``)."""
+    out: dict[str, str] = {}
+    for path in sorted((root / "data" / "documents").glob("*.parquet")):
+        ids = pq.read_table(path, columns=["id"]).column("id").to_pylist()
+        split = split_of(path)
+        for article_id in ids:
+            out[str(article_id)] = split
+    return out
