@@ -97,7 +97,9 @@ def prepare(raw: RawArticle, rules: Rules | None = None) -> Prepared | Reject:
     """Clean one raw article and give it its identity; pure."""
     cleaned = clean(raw.text, title=raw.title, rules=rules)
     if not cleaned.text.strip():
-        return Reject(raw.origin, "empty-after-cleaning", f"all {len(cleaned.removed)} lines were boilerplate")
+        return Reject(
+            raw.origin, "empty-after-cleaning", f"all {len(cleaned.removed)} lines were boilerplate"
+        )
     language = raw.language or detect_language(cleaned.text)
     digest = text_sha256(cleaned.text)
     article = Article(
@@ -212,7 +214,7 @@ def annotate_all(
 
 def build_tasks(
     inputs: Iterable[Path],
-    options: BuildOptions = BuildOptions(),  # noqa: B008 - frozen dataclass
+    options: BuildOptions = BuildOptions(),
     *,
     on_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,

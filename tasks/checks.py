@@ -52,7 +52,9 @@ def span_problems(text: str, spans: Sequence[Span], spec: AnnotationSpec = SPEC)
     return problems
 
 
-def relation_problems(spans: Sequence[Span], relations: Sequence[Relation], spec: AnnotationSpec = SPEC) -> list[str]:
+def relation_problems(
+    spans: Sequence[Span], relations: Sequence[Relation], spec: AnnotationSpec = SPEC
+) -> list[str]:
     problems: list[str] = []
     by_id = {span.id: span for span in spans}
     seen: set[tuple[str, str, str]] = set()
@@ -88,7 +90,9 @@ def result_problems(text: str, results: Sequence[LSResult], spec: AnnotationSpec
         value = result.get("value", {})
         start, end = value.get("start"), value.get("end")
         if result.get("from_name") not in control_names or result.get("to_name") != spec.text_name:
-            problems.append(f"result {i}: unknown control {result.get('from_name')!r}→{result.get('to_name')!r}")
+            problems.append(
+                f"result {i}: unknown control {result.get('from_name')!r}→{result.get('to_name')!r}"
+            )
         if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
             problems.append(f"result {i} ({result.get('id')}): bad offsets {start}-{end}")
             continue

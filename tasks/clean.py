@@ -162,7 +162,9 @@ def _breadcrumb_of(stripped: str, heads: Sequence[str]) -> bool:
     return False
 
 
-def _one_pass(lines: list[str], kept: list[bool], reasons: dict[int, str], rules: Rules, title: str | None) -> bool:
+def _one_pass(
+    lines: list[str], kept: list[bool], reasons: dict[int, str], rules: Rules, title: str | None
+) -> bool:
     """Apply every rule once over the kept lines; returns True when something was removed."""
     changed = False
 
@@ -222,7 +224,7 @@ def _one_pass(lines: list[str], kept: list[bool], reasons: dict[int, str], rules
     for pos, i in enumerate(idx):
         stripped = lines[i].strip()
         key = _key(stripped)
-        if key == headline and (pos > 0 or title is not None and i != idx[0]):
+        if key == headline and (pos > 0 or (title is not None and i != idx[0])):
             drop(i, "repeated-headline")
             continue
         if key in seen and _words(stripped) >= 3:
@@ -234,7 +236,7 @@ def _one_pass(lines: list[str], kept: list[bool], reasons: dict[int, str], rules
         elif stripped.startswith("[") and _CITED.match(stripped):
             drop(i, "cited-headlines")
         elif _is_tag_list(stripped) and (
-            i > last_paragraph >= 0 or lines[i][:1] in {" ", "\u00a0", "\t"} and i > idx[0]
+            i > last_paragraph >= 0 or (lines[i][:1] in {" ", "\u00a0", "\t"} and i > idx[0])
         ):
             drop(i, "tag-line")
     return changed

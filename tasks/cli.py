@@ -84,7 +84,8 @@ def build_command(
     inputs: Annotated[list[Path], typer.Argument(metavar="INPUT...", help="Article files or folders.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the JSON array of tasks.")],
     rejects: Annotated[
-        Path | None, typer.Option("--rejects", help="Write rejected inputs and skipped duplicates here (JSONL).")
+        Path | None,
+        typer.Option("--rejects", help="Write rejected inputs and skipped duplicates here (JSONL)."),
     ] = None,
     no_preannotate: Annotated[
         bool, typer.Option("--no-preannotate", help="Build tasks without predictions (fast; no model).")
@@ -101,7 +102,9 @@ def build_command(
     ] = DEFAULT_MODEL,
     boilerplate: Annotated[
         list[Path] | None,
-        typer.Option("--boilerplate", help="Extra boilerplate rules file (YAML, same format as the packaged one)."),
+        typer.Option(
+            "--boilerplate", help="Extra boilerplate rules file (YAML, same format as the packaged one)."
+        ),
     ] = None,
 ) -> None:
     console = Console(stderr=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 
 # Control characters that never occur in text (everything below 0x20 but tab, LF, VT, FF, CR, ESC).
-_BINARY_BYTES = frozenset(set(range(0x00, 0x09)) | {0x0E, 0x0F} | set(range(0x10, 0x1B)) | {0x1C, 0x1D})
+_BINARY_BYTES = frozenset(set(range(0x09)) | {0x0E, 0x0F} | set(range(0x10, 0x1B)) | {0x1C, 0x1D})
 
 
 @dataclass(frozen=True)

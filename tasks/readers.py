@@ -178,7 +178,9 @@ def read_text_file(path: Path, display: str, data: bytes) -> Iterator[Item]:
     if not text.strip():
         yield Reject(origin, "empty", "the file holds only whitespace")
         return
-    yield RawArticle(text=text, origin=origin, raw_sha256=sha256_hex(data), title=_headline(text), warnings=warnings)
+    yield RawArticle(
+        text=text, origin=origin, raw_sha256=sha256_hex(data), title=_headline(text), warnings=warnings
+    )
 
 
 def read_html_file(display: str, data: bytes) -> Iterator[Item]:
@@ -226,7 +228,9 @@ def _from_record(record: Any, origin: Origin, warnings: tuple[str, ...]) -> Item
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
             meta[name] = str(value).strip()
         else:
-            return Reject(origin, "unparsable", f"field `{name}` must be a string, got {type(value).__name__}")
+            return Reject(
+                origin, "unparsable", f"field `{name}` must be a string, got {type(value).__name__}"
+            )
     published, warning = parse_published(meta["published"])
     if warning:
         log.warning("%s: %s", origin.describe(), warning)
@@ -272,7 +276,9 @@ def read_json(display: str, data: bytes) -> Iterator[Item]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        yield Reject(Origin(display, line=err.lineno), "unparsable", f"invalid JSON: {err.msg} (column {err.colno})")
+        yield Reject(
+            Origin(display, line=err.lineno), "unparsable", f"invalid JSON: {err.msg} (column {err.colno})"
+        )
         return
     if isinstance(doc, dict) and isinstance(doc.get("records"), list):
         doc = doc["records"]
