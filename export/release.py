@@ -381,7 +381,9 @@ def build_release(
             {"ground_truth": 0, "single": 0, "majority": 0, "conflict": 0}
         )
         adjudication_counts.update(a.method for a in adjudications)
-        languages = sorted({data.articles[a].language for a in gold if data.articles[a].language}) or ["en"]
+        languages = sorted({str(data.articles[a].language) for a in gold if data.articles[a].language}) or [
+            "en"
+        ]
         card = render_card(
             CardInputs(
                 version=version,

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import json
+
+from stancebank.export.adjudicate import adjudicate, gold_span_id
+from stancebank.export.pseudonym import Pseudonymizer
+from stancebank.export.reader import read_exports
+from stancebank.export.review import write_review
+from stancebank.schema.model import Annotation, Relation, Span
+
+TEXT = "The minister said the budget was fair and the tax too."
+
+
+def sp(sid: str, label: str, frag: str, **attrs: str) -> Span:
+    s = TEXT.index(frag)
+    return Span(sid, label, s, s + len(frag), frag, dict(attrs))
+
+
+def ann(
+    ann_id: str, who: str, spans: list[Span], rels: list[tuple[str, str, str]] = (), gt: bool = False
+) -> Annotation:
+    return Annotation(
+        "art",
+        ann_id,
+        who,
+        tuple(spans),
+        tuple(Relation(a, b, lab) for a, b, lab in rels),
+        ground_truth=gt,
+        extra={"provenance": {s.id: "hand" for s in spans}},
+    )
+
+
+def full(
+    ann_id: str, who: str, form: str = "indirect", stance: str = "support", gt: bool = False
+) -> Annotation:
+    return ann(
+        ann_id,
+        who,
+        [
+            sp(f"{ann_id}a", "ACTOR", "The minister", actor_type="government"),
+            sp(f"{ann_id}c", "CLAIM", "the budget was fair", claim_form=form),
+            sp(f"{ann_id}t", "TARGET", "the budget"),
+        ],
+        [(f"{ann_id}a", f"{ann_id}c", "source"), (f"{ann_id}c", f"{ann_id}t", stance)],
+        gt=gt,
+    )
+
+
+def test_single_annotation_is_gold_with_stable_ids():
+    result = adjudicate("art", [full("1", "u1")])
+    assert result.method == "single" and result.is_gold
+    ids = {s.label: s.id for s in result.spans}
+    start = TEXT.index("The minister")
+    assert ids["ACTOR"] == gold_span_id("art", ("ACTOR", start, start + len("The minister")))
+    assert {(r.from_id, r.to_id, r.label) for r in result.relations} == {
+        (ids["ACTOR"], ids["CLAIM"], "source"),
+        (ids["CLAIM"], ids["TARGET"], "support"),
+    }
+    assert result.num_annotators == 1
+
+
+def test_ground_truth_wins_over_a_majority():
+    anns = [full("1", "u1", stance="oppose"), full("2", "u2", stance="oppose"), full("3", "u3", gt=True)]
+    result = adjudicate("art", anns)
+    assert result.method == "ground_truth"
+    assert sorted(r.label for r in result.relations) == ["source", "support"]
+    assert result.num_annotators == 3
+
+
+def test_majority_keeps_agreed_items_and_drops_minority():
+    extra = sp("xt", "TARGET", "the tax")
+    a3 = full("3", "u3", form="direct", stance="oppose")
+    a3 = ann(
+        "3",
+        "u3",
+        [*a3.spans, extra],
+        [(r.from_id, r.to_id, r.label) for r in a3.relations] + [("3c", "xt", "neutral")],
+    )
+    result = adjudicate("art", [full("1", "u1"), full("2", "u2"), a3])
+    assert result.method == "majority" and not result.conflicts
+    assert [s.text for s in result.spans] == ["The minister", "the budget", "the budget was fair"]
+    claim = next(s for s in result.spans if s.label == "CLAIM")
+    assert claim.attributes == {"claim_form": "indirect"}  # 2 of 3
+    assert sorted(r.label for r in result.relations) == ["source", "support"]  # oppose/neutral: 1 of 3
+
+
+def test_two_annotators_disagreeing_is_a_conflict_kept_out_of_gold():
+    result = adjudicate("art", [full("1", "u1"), full("2", "u2", stance="oppose")])
+    assert result.method == "conflict" and not result.is_gold and result.spans == ()
+    assert sorted(c.kind for c in result.conflicts) == ["relation_tie", "relation_tie"]
+    votes = next(c.votes for c in result.conflicts if "support" in c.item)
+    assert votes == {"u1": "drawn", "u2": ""}
+
+
+def test_attribute_without_majority_is_a_conflict():
+    # The claim is kept by 2 of 3 but those two disagree on its form; the third did not draw it.
+    a3 = ann("3", "u3", [sp("3a", "ACTOR", "The minister", actor_type="government")])
+    result = adjudicate("art", [full("1", "u1", form="direct"), full("2", "u2", form="mixed"), a3])
+    kinds = sorted(c.kind for c in result.conflicts)
+    assert "attribute_no_majority" in kinds
+    conflict = next(c for c in result.conflicts if c.kind == "attribute_no_majority")
+    assert conflict.item.endswith("claim_form") and conflict.votes == {"u1": "direct", "u2": "mixed"}
+
+
+def test_even_split_of_four_is_a_tie():
+    anns = [
+        full("1", "u1"),
+        full("2", "u2"),
+        full("3", "u3", stance="oppose"),
+        full("4", "u4", stance="oppose"),
+    ]
+    result = adjudicate("art", anns)
+    assert result.method == "conflict"
+    assert {c.kind for c in result.conflicts} == {"relation_tie"}
+
+
+def test_review_files_send_conflicts_back(snapshots, tmp_path):
+    data = read_exports(snapshots)
+    conflicts = [adjudicate(a, anns) for a, anns in data.annotations.items()]
+    conflicts = [c for c in conflicts if c.method == "conflict"]
+    assert [c.article_id for c in conflicts] == ["art-003"]
+    pseudo = Pseudonymizer(b"k")
+    report, tasks, ids = write_review(tmp_path / "review", conflicts, data, pseudo)
+    assert ids.read_text() == "3\n"
+    rep = json.loads(report.read_text())
+    assert rep[0]["article_id"] == "art-003" and rep[0]["task_id"] == 3
+    assert set(rep[0]["conflicts"][0]["votes"]) == {pseudo("ls:7"), pseudo("ls:8")}
+    (task,) = json.loads(tasks.read_text())
+    assert task["data"]["text"] == data.articles["art-003"].text
+    assert sorted(p["model_version"] for p in task["predictions"]) == sorted(
+        f"review:{pseudo(u)}" for u in ("ls:7", "ls:8")
+    )
+    assert all(r["type"] in ("labels", "relation") for p in task["predictions"] for r in p["result"])
+    assert "ls:" not in report.read_text() + tasks.read_text()
