@@ -8,7 +8,7 @@ from stancebank.export.agreement import compute_agreement
 from stancebank.schema.model import Annotation, Relation, Span
 
 
-def A(article: str, who: str, spans: list[tuple], rels: list[tuple] = ()) -> Annotation:
+def mk(article: str, who: str, spans: list[tuple], rels: list[tuple] = ()) -> Annotation:
     out = [
         Span(f"{who}{i}", lab, s, e, "x" * (e - s), dict(attrs))
         for i, (lab, s, e, *rest) in enumerate(spans)
@@ -23,12 +23,16 @@ ACT, CL, TG = ("ACTOR", 0, 5), ("CLAIM", 10, 20), ("TARGET", 12, 15)
 TU = ("TARGET", 30, 35)
 
 ART1 = [
-    A("a1", "A", [ACT, CL, TG], [(ACT, CL, "source"), (CL, TG, "support")]),
-    A("a1", "B", [ACT, CL, TG, TU], [(ACT, CL, "source"), (CL, TG, "oppose"), (CL, TU, "support")]),
+    mk("a1", "A", [ACT, CL, TG], [(ACT, CL, "source"), (CL, TG, "support")]),
+    mk("a1", "B", [ACT, CL, TG, TU], [(ACT, CL, "source"), (CL, TG, "oppose"), (CL, TU, "support")]),
 ]
 ART2 = [
-    A("a2", "A", [("CLAIM", 0, 10), ("TARGET", 20, 25)], [(("CLAIM", 0, 10), ("TARGET", 20, 25), "support")]),
-    A("a2", "B", [("CLAIM", 0, 12), ("TARGET", 20, 25)], [(("CLAIM", 0, 12), ("TARGET", 20, 25), "support")]),
+    mk(
+        "a2", "A", [("CLAIM", 0, 10), ("TARGET", 20, 25)], [(("CLAIM", 0, 10), ("TARGET", 20, 25), "support")]
+    ),
+    mk(
+        "a2", "B", [("CLAIM", 0, 12), ("TARGET", 20, 25)], [(("CLAIM", 0, 12), ("TARGET", 20, 25), "support")]
+    ),
 ]
 
 
@@ -59,8 +63,8 @@ def test_krippendorff_alpha_for_stance_and_attributes_by_hand():
     )
     k1, k2 = ("CLAIM", 0, 5), ("CLAIM", 20, 25)
     art3 = [
-        A("a3", "A", [c1, t1, c2a, t2], [(k1, t1, "neutral"), (k2, t2, "support")]),
-        A("a3", "B", [c1, t1, c2b, t2], [(k1, t1, "neutral"), (k2, t2, "support")]),
+        mk("a3", "A", [c1, t1, c2a, t2], [(k1, t1, "neutral"), (k2, t2, "support")]),
+        mk("a3", "B", [c1, t1, c2b, t2], [(k1, t1, "neutral"), (k2, t2, "support")]),
     ]
     report = compute_agreement({"a1": ART1, "a3": art3})
     # stance units: (support, oppose), (neutral, neutral), (support, support); the a1 c→u pair has
