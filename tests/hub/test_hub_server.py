@@ -144,6 +144,25 @@ def test_publish_two_versions_and_load_each_by_tag(
     assert rows(claims_v1) == [("c1", "1.0.0")]
     claims_v2 = datasets.load_dataset(hub_repo_id, "claims", revision=commit2.oid, split="train")
     assert rows(claims_v2) == [("c1", "1.1.0"), ("c2", "1.1.0")]
+    latest = datasets.load_dataset(hub_repo_id, split="test")  # no revision: main; default config
+    assert rows(latest) == [("a5", "1.1.0")]
+
+
+def test_injected_fault_fails_the_commit_and_leaves_the_repo_unchanged(
+    hub_env: HubServer, hub_repo_id: str, tmp_path: Path
+) -> None:
+    api = HfApi()
+    api.create_repo(hub_repo_id, repo_type="dataset")
+    head = api.dataset_info(hub_repo_id).sha
+    hub_env.inject_fault("POST", rf"^/api/datasets/{hub_repo_id}/commit/")
+    release = write_release(tmp_path / "r", "1.0.0", ["a", "b"], ["c"])
+    with pytest.raises(HfHubHTTPError) as failed:
+        api.upload_folder(folder_path=release, repo_id=hub_repo_id, repo_type="dataset")
+    assert failed.value.response.status_code == 500
+    assert api.dataset_info(hub_repo_id).sha == head
+    assert ("POST", f"/api/datasets/{hub_repo_id}/commit/main") in hub_env.requests
+    api.upload_folder(folder_path=release, repo_id=hub_repo_id, repo_type="dataset")  # the fault was one-shot
+    assert api.dataset_info(hub_repo_id).sha != head
 
 
 def test_lfs_files_round_trip_through_batch_upload_and_cdn_redirect(

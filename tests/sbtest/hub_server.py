@@ -35,6 +35,7 @@ import fnmatch
 import hashlib
 import json
 import logging
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -336,6 +337,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.segments = [unquote(s) for s in split.path.split("/")[1:]]
         try:
             self.body = self._read_body()
+            self.server.hub.requests.append((method, split.path))
+            self.server.hub.check_faults(method, split.path)
             self.user = self._authenticate()
             if self.server.role == "cdn":
                 self._route_cdn()
@@ -806,6 +809,8 @@ class HubServer:
         self.tokens = {token: user}
         self.state = HubState(root)
         self.tree_page_size = TREE_PAGE_SIZE
+        self.requests: list[tuple[str, str]] = []  # (method, path) of every request, for assertions
+        self._faults: list[tuple[str, re.Pattern[str], int]] = []
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
 
@@ -819,6 +824,18 @@ class HubServer:
 
     def url(self, repo_id: str, repo_type: str = "dataset") -> str:
         return f"{self.endpoint}/{URL_PREFIXES[repo_type]}{quote(repo_id)}"
+
+    def inject_fault(self, method: str, path_regex: str, status: int = 500) -> None:
+        """Answer the next request matching ``method`` and ``path_regex`` (searched in the URL path) with an
+        error ``status``. Note the client retries 5xx (with back-off) on preupload and LFS calls, not on
+        ``/commit``, tag or repo creation."""
+        self._faults.append((method, re.compile(path_regex), status))
+
+    def check_faults(self, method: str, path: str) -> None:
+        for fault in self._faults:
+            if fault[0] == method and fault[1].search(path):
+                self._faults.remove(fault)
+                raise HubError(fault[2], f"Injected fault for {method} {path}")
 
     def start(self) -> HubServer:
         for role in ("hub", "cdn"):
