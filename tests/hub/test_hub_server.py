@@ -314,3 +314,28 @@ def test_model_repos_and_module_level_functions_use_the_server(hub_env: HubServe
     assert huggingface_hub.model_info(hub_repo_id).siblings is not None
     assert Path(hf_hub_download(hub_repo_id, "config.json")).read_bytes() == b"{}"
     assert hf_hub_url(hub_repo_id, "config.json").startswith(hub_env.endpoint)
+
+
+def test_snapshot_download_by_tag_and_push_to_hub(
+    hub_env: HubServer, hub_repo_id: str, tmp_path: Path
+) -> None:
+    from huggingface_hub import snapshot_download
+
+    api = HfApi()
+    api.create_repo(hub_repo_id, repo_type="dataset")
+    release = write_release(tmp_path / "r", "1.0.0", ["a", "b"], ["c"])
+    api.upload_folder(folder_path=release, repo_id=hub_repo_id, repo_type="dataset")
+    api.create_tag(hub_repo_id, tag="v1.0.0", repo_type="dataset")
+    api.upload_file(
+        path_or_fileobj=b"later", path_in_repo="later.txt", repo_id=hub_repo_id, repo_type="dataset"
+    )
+    snapshot = Path(snapshot_download(hub_repo_id, repo_type="dataset", revision="v1.0.0"))
+    got = sorted(str(p.relative_to(snapshot)) for p in snapshot.rglob("*") if p.is_file())
+    want = sorted(str(p.relative_to(release)) for p in release.rglob("*") if p.is_file())
+    assert got == sorted([*want, ".gitattributes"])
+    assert all((snapshot / name).read_bytes() == (release / name).read_bytes() for name in want)
+
+    pushed = datasets.Dataset.from_dict({"id": ["x", "y"], "version": ["9", "9"]})
+    pushed.push_to_hub(hub_repo_id + "-pushed", config_name="extra")
+    loaded = datasets.load_dataset(hub_repo_id + "-pushed", "extra", split="train")
+    assert rows(loaded) == [("x", "9"), ("y", "9")]

@@ -350,6 +350,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(err)
         except (KeyError, ValueError, TypeError, json.JSONDecodeError) as err:
             self._error(HubError(400, f"Bad request: {err!r}"))
+        except Exception as err:  # a bug in the double reaches the client as a 500
+            logger.exception("Hub test server failed on %s %s", method, self.path)
+            self._error(HubError(500, f"Hub test server error: {err!r}"))
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
