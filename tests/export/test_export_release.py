@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import datasets
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from stancebank.export.errors import ExportError, ReleaseValidationError, VersionError
+from stancebank.export.pseudonym import load_key
+from stancebank.export.release import build_release, check_version, validate_release_folder
+from stancebank.export.splits import hash_split
+from stancebank.schema.cli import app
+from stancebank.schema.features import dataset_features
+
+
+def _build(tmp_path: Path, exports: list[Path], version: str, name: str | None = None, **kw) -> Path:
+    out = tmp_path / "dist" / (name or f"stancebank-{version}")
+    kw.setdefault("registry_path", tmp_path / "data" / "split_registry.json")
+    build_release(exports, version, out, **kw)
+    return out
+
+
+def _all_text(folder: Path) -> str:
+    parts = [p.read_text(encoding="utf-8") for p in folder.rglob("*") if p.suffix in (".md", ".json")]
+    parts += [json.dumps(pq.read_table(p).to_pylist()) for p in folder.rglob("*.parquet")]
+    return "\n".join(parts)
+
+
+def test_release_loads_with_exact_features_and_counts(tmp_path, snapshots):
+    out = _build(tmp_path, snapshots, "1.0.0")
+    manifest = json.loads((out / "release.json").read_text())
+    features = dataset_features()
+    expected_rows = {"documents": 4, "claims": 4, "annotations": 8}  # art-003 conflicts, art-006 empty
+    for config, rows in expected_rows.items():
+        ds = datasets.load_dataset(str(out), config, cache_dir=str(tmp_path / "cache"))
+        assert sum(len(split) for split in ds.values()) == rows
+        for name, split in ds.items():
+            assert split.features == features[config]
+            assert len(split) == manifest["counts"][config][name]
+    docs = datasets.load_dataset(str(out), "documents", cache_dir=str(tmp_path / "cache"))
+    spans_feature = docs["train"].features["spans"]
+    assert isinstance(spans_feature, datasets.List) and isinstance(spans_feature.feature, dict)
+    assert spans_feature.feature["label"].names == ["ACTOR", "CLAIM", "TARGET"]
+    assert docs["train"].features["relations"].feature["label"].names == [
+        "source",
+        "support",
+        "oppose",
+        "neutral",
+    ]
+    rows = {r["id"]: r for split in docs.values() for r in split}
+    assert sorted(rows) == ["art-001", "art-002", "art-004", "art-005"]
+    art1 = rows["art-001"]
+    assert [(s["text"], s["start"], s["end"]) for s in art1["spans"]][1] == (
+        "the ceasefire must hold",
+        14,
+        37,
+    )
+    assert all(art1["text"][s["start"] : s["end"]] == s["text"] for s in art1["spans"])
+    assert rows["art-004"]["num_annotators"] == 3
+    claims = datasets.load_dataset(str(out), "claims", cache_dir=str(tmp_path / "cache"))
+    stance = claims["train"].features["stance"]
+    by_article = {r["article_id"]: r for split in claims.values() for r in split}
+    assert stance.int2str(by_article["art-005"]["stance"]) == "neutral"  # the ground truth won
+    assert by_article["art-001"]["actor_name"] == "Volodymyr Zelensky"
+
+    # Card metadata and manifest.
+    card = (out / "README.md").read_text()
+    meta = yaml.safe_load(card.split("---\n")[1])
+    assert [c["config_name"] for c in meta["configs"]] == ["documents", "claims", "annotations"]
+    assert meta["configs"][0]["default"] is True
+    for key in (
+        "license",
+        "language",
+        "task_categories",
+        "size_categories",
+        "pretty_name",
+        "annotations_creators",
+    ):
+        assert meta[key]
+    info = {i["config_name"]: i for i in meta["dataset_info"]}
+    assert {"class_label": {"names": {"0": "support", "1": "oppose", "2": "neutral"}}} in [
+        f.get("dtype") if isinstance(f.get("dtype"), dict) else {"class_label": f.get("class_label")}
+        for f in info["claims"]["features"]
+        if f["name"] == "stance"
+    ]
+    for section in (
+        "## Description",
+        "## Schema",
+        "## How to load",
+        "## Statistics",
+        "## Annotation and agreement",
+        "## Changes since the previous version",
+        "## Limitations",
+        "## Citation",
+    ):
+        assert section in card
+    assert 'revision="v1.0.0"' in card
+    assert manifest["version"] == "1.0.0" and manifest["schema_version"] == "1.0.0"
+    assert [i["file"] for i in manifest["inputs"]] == ["snapshot_1.json", "snapshot_2.json"]
+    listed = set(manifest["files"])
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"release.json"}
+    assert listed == on_disk and "README.md" in listed
+    assert manifest["agreement"]["span_f1_exact"]["overall"] == pytest.approx(0.875)
+    assert manifest["adjudication"] == {"ground_truth": 1, "single": 1, "majority": 2, "conflict": 1}
+    assert validate_release_folder(out) == []
+
+
+def test_no_email_or_name_and_pseudonyms_are_keyed(tmp_path, snapshots, monkeypatch):
+    out = _build(tmp_path, snapshots, "1.0.0")
+    text = _all_text(out)
+    for needle in ("alice", "annotator@", "example.org", "ls:7", "first_name"):
+        assert needle not in text.lower()
+    annotators = {
+        r["annotator"] for p in out.rglob("annotations/*.parquet") for r in pq.read_table(p).to_pylist()
+    }
+    # users 7 (also the UI download's {"id": 7, "email": ...}), 8, 9 and 10
+    assert len(annotators) == 4 and all(a.startswith("annotator-") for a in annotators)
+    monkeypatch.setenv("STANCEBANK_PSEUDONYM_KEY", "another-key")
+    other = _build(tmp_path, snapshots, "1.0.0", name="other", registry_path=tmp_path / "r2.json")
+    others = {
+        r["annotator"] for p in other.rglob("annotations/*.parquet") for r in pq.read_table(p).to_pylist()
+    }
+    assert others.isdisjoint(annotators)
+
+
+def test_build_twice_is_byte_identical(tmp_path, snapshots):
+    a = _build(tmp_path, snapshots, "1.0.0", name="a", registry_path=tmp_path / "ra.json")
+    b = _build(tmp_path, snapshots, "1.0.0", name="b", registry_path=tmp_path / "rb.json")
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert len(files_a) == 8
+    for rel in files_a:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def _third_snapshot(tmp_path: Path, snapshots: list[Path]) -> Path:
+    """Both art-002 annotators flip oppose→support; a reviewer resolves art-003 as ground truth."""
+    tasks = json.loads(snapshots[0].read_text())
+    out = []
+    for task in tasks:
+        if task["data"]["article_id"] == "art-002":
+            for ann in task["annotations"]:
+                ann["updated_at"] = "2025-03-01T00:00:00Z"
+                for r in ann["result"]:
+                    if r["type"] == "relation" and r["labels"] == ["oppose"]:
+                        r["labels"] = ["support"]
+            out.append(task)
+        if task["data"]["article_id"] == "art-003":
+            review = dict(task["annotations"][0], id=399, completed_by=11, ground_truth=True)
+            review["updated_at"] = "2025-03-01T00:00:00Z"
+            task["annotations"].append(review)
+            out.append(task)
+    path = tmp_path / "snapshot_3.json"
+    path.write_text(json.dumps(out))
+    return path
+
+
+def test_sticky_splits_and_changes_across_versions(tmp_path, snapshots):
+    registry = tmp_path / "data" / "split_registry.json"
+    # An earlier release put art-002 in test, whatever its hash says: it must stay there.
+    pinned = "validation" if hash_split("art-002") == "test" else "test"
+    registry.parent.mkdir(parents=True)
+    registry.write_text(json.dumps({"art-002": pinned}))
+    v1 = _build(tmp_path, snapshots, "1.0.0")
+    reg1 = json.loads(registry.read_text())
+    assert reg1["art-002"] == pinned and set(reg1) == {"art-001", "art-002", "art-004", "art-005"}
+    v2 = _build(tmp_path, [*snapshots, _third_snapshot(tmp_path, snapshots)], "1.1.0", previous=v1)
+    reg2 = json.loads(registry.read_text())
+    assert {k: reg2[k] for k in reg1} == reg1 and set(reg2) - set(reg1) == {"art-003"}
+
+    def splits_of(folder: Path) -> dict[str, str]:
+        return {
+            r["id"]: p.name.split("-")[0]
+            for p in (folder / "data" / "documents").glob("*.parquet")
+            for r in pq.read_table(p, columns=["id"]).to_pylist()
+        }
+
+    s1, s2 = splits_of(v1), splits_of(v2)
+    assert s1["art-002"] == pinned
+    assert all(s2[a] == s for a, s in s1.items())
+    changes = json.loads((v2 / "release.json").read_text())["changes"]
+    assert changes == {
+        "previous_version": "1.0.0",
+        "articles_added": 1,
+        "articles_removed": 0,
+        "articles_changed": 1,
+        "spans_added": 0,
+        "spans_removed": 0,
+        "spans_relabelled": 0,
+        "stance_flips": 1,
+    }
+    card = (v2 / "README.md").read_text()
+    assert "Compared with v1.0.0" in card and "| stance flips | 1 |" in card
+    assert json.loads((v2 / "release.json").read_text())["previous_version"] == "1.0.0"
+
+
+def test_semver_refusals(tmp_path, snapshots):
+    v1 = _build(tmp_path, snapshots, "1.2.0")
+    for bad in ("1.2.0", "1.1.9", "0.9.0"):
+        with pytest.raises(VersionError, match="not above"):
+            _build(tmp_path, snapshots, bad, name=f"x{bad}", previous=v1)
+    with pytest.raises(VersionError, match="semver"):
+        _build(tmp_path, snapshots, "1.3", previous=v1)
+    assert not (tmp_path / "dist" / "x1.2.0").exists()
+    # A schema major change needs a major bump.
+    old_schema = {"version": "1.2.0", "schema_version": "0.4.0"}
+    with pytest.raises(VersionError, match="major bump: use 2.0.0"):
+        check_version("1.3.0", old_schema)
+    check_version("2.0.0", old_schema)
+    check_version("1.2.1", {"version": "1.2.0", "schema_version": "1.0.0"})
+
+
+def test_failed_validation_writes_nothing(tmp_path, snapshots):
+    registry = tmp_path / "data" / "split_registry.json"
+    with pytest.raises(ReleaseValidationError, match="boom"):
+        _build(tmp_path, snapshots, "1.0.0", validator=lambda folder: [f"boom in {folder.name}"])
+    assert not (tmp_path / "dist" / "stancebank-1.0.0").exists()
+    assert list((tmp_path / "dist").iterdir()) == []  # no partial folder left
+    assert not registry.exists()
+
+
+def test_key_file_generated_0600_and_kept_outside(tmp_path, monkeypatch):
+    monkeypatch.delenv("STANCEBANK_PSEUDONYM_KEY")
+    key_file = tmp_path / "conf" / "pseudonym.key"
+    monkeypatch.setenv("STANCEBANK_PSEUDONYM_KEY_FILE", str(key_file))
+    key = load_key()
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600 and len(key) == 64
+    assert load_key() == key
+    with pytest.raises(ExportError, match="outside data/"):
+        load_key(tmp_path / "data" / "k", forbidden_roots=(tmp_path / "data",))
+
+
+def test_cli_build_summary_and_publish_dry_run(tmp_path, snapshots):
+    out = tmp_path / "dist" / "stancebank-1.0.0"
+    args = [
+        "export",
+        "build",
+        *map(str, snapshots),
+        "--version",
+        "1.0.0",
+        "--out",
+        str(out),
+        "--registry",
+        str(tmp_path / "reg.json"),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "articles: conflict" in result.output and "rejected: bad_endpoint_labels" in result.output
+    review = tmp_path / "dist" / "stancebank-1.0.0.review"
+    assert (review / "review_task_ids.txt").read_text() == "3\n"
+    dry = CliRunner().invoke(app, ["export", "publish", str(out), "--repo", "org/stancebank", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "tag: v1.0.0" in dry.output and "data/documents/train-00000-of-00001.parquet" in dry.output
+    again = CliRunner().invoke(
+        app,
+        args[:-4]
+        + [
+            "--out",
+            str(tmp_path / "dist" / "n"),
+            "--previous",
+            str(out),
+            "--registry",
+            str(tmp_path / "reg.json"),
+        ],
+    )
+    assert isinstance(again.exception, VersionError)
