@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from stancebank.schema.model import Relation, Span
+from stancebank.schema.spec import SPEC
+from stancebank.schema.wire import to_results
 from stancebank.tasks.studio import server as ls_server
 from stancebank.tasks.studio.errors import ServerError
 
@@ -36,3 +40,44 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ls_server
         yield running
     finally:
         ls_server.stop(state_dir)
+
+
+# ----------------------------------------------------------------------------- synthetic payloads
+
+
+def make_task(index: int, variant: str = "") -> dict[str, Any]:
+    """One synthetic task with ACTOR/CLAIM/TARGET span predictions and two relations."""
+    actor = f"Councillor Number{index}"
+    claim = f"the bridge plan {index}{variant} will cut traffic"
+    target = "the bridge plan"
+    text = f"{actor} said that {claim}, according to the minutes of meeting {index}{variant}."
+    a0 = 0
+    c0 = text.index(claim)
+    t0 = c0
+    spans = [
+        Span(f"a{index}", SPEC.role_label("actor"), a0, a0 + len(actor), actor),
+        Span(f"c{index}", SPEC.role_label("claim"), c0, c0 + len(claim), claim),
+        Span(f"t{index}", SPEC.role_label("target"), t0, t0 + len(target), target),
+    ]
+    relations = [
+        Relation(f"a{index}", f"c{index}", SPEC.attribution_labels[0].name),
+        Relation(f"c{index}", f"t{index}", SPEC.stance_names[0]),
+    ]
+    return {
+        "data": {
+            "text": text,
+            "article_id": f"art-{index:06d}",
+            "title": f"Meeting {index}",
+            "url": None,
+            "source": "synthetic",
+            "published": None,
+            "language": "en",
+        },
+        "predictions": [
+            {"model_version": "synthetic-1", "score": 0.5, "result": to_results(spans, relations)}
+        ],
+    }
+
+
+def make_tasks(n: int, start: int = 0) -> list[dict[str, Any]]:
+    return [make_task(i) for i in range(start, start + n)]

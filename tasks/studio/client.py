@@ -1,0 +1,260 @@
+"""A connection to a Label Studio server: where it is, how to authenticate, retries, clear errors.
+
+The connection comes from ``LABEL_STUDIO_URL`` + ``LABEL_STUDIO_API_KEY`` (a legacy token or a
+personal access token: label-studio-sdk 2.x resolves both into the right ``Authorization``
+header) or, when those are unset, from the local server started by ``stancebank studio up``.
+
+Bulk calls go over plain HTTP (``httpx``) with the SDK's authentication headers: the SDK's
+pydantic models are costly for thousands of tasks and some endpoints (data-manager actions,
+snapshot options) are not modelled. The API key never appears in a log line or an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from label_studio_sdk.client import LabelStudio
+
+from stancebank.tasks.studio import server as ls_server
+from stancebank.tasks.studio.errors import (
+    ProjectNotFoundError,
+    StudioAuthError,
+    StudioConnectionError,
+    StudioError,
+)
+
+logger = logging.getLogger(__name__)
+
+URL_ENV = "LABEL_STUDIO_URL"
+KEY_ENV = "LABEL_STUDIO_API_KEY"
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+def _redact(text: str, secret: str) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+@dataclass
+class StudioClient:
+    """HTTP access to one Label Studio server with retries and readable errors."""
+
+    url: str
+    api_key: str = field(repr=False)
+    key_source: str = KEY_ENV
+    timeout: float = 300.0
+    retries: int = 4
+    backoff: float = 0.5
+    _sdk: LabelStudio | None = field(default=None, init=False, repr=False)
+    _http: httpx.Client | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.url = self.url.rstrip("/")
+
+    # -------------------------------------------------------------------------------- construction
+
+    @classmethod
+    def from_env(
+        cls, state_dir: Path | None = None, environ: Mapping[str, str] | None = None
+    ) -> StudioClient:
+        """``LABEL_STUDIO_URL`` + ``LABEL_STUDIO_API_KEY``, else the local server's credentials."""
+        env = os.environ if environ is None else environ
+        url, key = env.get(URL_ENV, "").strip(), env.get(KEY_ENV, "").strip()
+        if url and key:
+            return cls(url, key, key_source=KEY_ENV)
+        if url and not key:
+            raise StudioAuthError(
+                f"{URL_ENV} is set ({url}) but {KEY_ENV} is not: set it to a legacy API token or a "
+                "personal access token (Label Studio → Account & Settings)."
+            )
+        if key and not url:
+            raise StudioConnectionError(f"{KEY_ENV} is set but {URL_ENV} is not: set it to the server URL.")
+        running = ls_server.status(state_dir)
+        if running is None:
+            where = state_dir or ls_server.default_state_dir()
+            raise StudioConnectionError(
+                f"No Label Studio to talk to: {URL_ENV}/{KEY_ENV} are unset and no local server runs for "
+                f"{where}. Start one with `stancebank studio up`, or set {URL_ENV} and {KEY_ENV}."
+            )
+        source = f"the local credentials file {ls_server.StudioPaths(running.data_dir).credentials}"
+        return cls(running.url, running.api_key, key_source=source)
+
+    @property
+    def sdk(self) -> LabelStudio:
+        if self._sdk is None:
+            try:
+                self._sdk = LabelStudio(  # type: ignore[no-untyped-call]
+                    base_url=self.url, api_key=self.api_key, timeout=self.timeout
+                )
+            except Exception as exc:  # noqa: BLE001 - the SDK raises ApiError(401) for expired JWTs
+                raise StudioAuthError(
+                    f"The API key from {self.key_source} is not usable for {self.url}: "
+                    f"{_redact(str(exc), self.api_key)}. Set {KEY_ENV} to a valid token."
+                ) from None
+        return self._sdk
+
+    def _headers(self) -> dict[str, str]:
+        try:
+            headers: dict[str, str] = dict(self.sdk._client_wrapper.get_headers())
+        except StudioError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - refreshing a PAT can fail in many ways
+            raise StudioAuthError(
+                f"Could not authenticate to {self.url} with the key from {self.key_source}: "
+                f"{_redact(str(exc), self.api_key)}"
+            ) from None
+        return {k: v for k, v in headers.items() if k.lower() in {"authorization", "x-api-key", "user-agent"}}
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(base_url=self.url, timeout=self.timeout)
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> StudioClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------ requests
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+        expect: tuple[int, ...] = (200, 201, 204),
+    ) -> httpx.Response:
+        """One API call with retries on connection errors/timeouts/502-504 and readable errors.
+
+        Non-idempotent calls (POST by default) are retried only when the connection could not be
+        made at all, so that a request the server may have processed is never sent twice.
+        """
+        if idempotent is None:
+            idempotent = method.upper() in {"GET", "HEAD", "PUT", "DELETE", "PATCH"}
+        attempt = 0
+        while True:
+            try:
+                resp = self.http.request(method, path, json=json, params=params, headers=self._headers())
+            except httpx.ConnectError as exc:
+                failure: str = f"cannot connect ({type(exc).__name__})"
+            except httpx.TimeoutException as exc:
+                if not idempotent:
+                    raise StudioConnectionError(
+                        f"{method} {self.url}{path} timed out after {self.timeout:.0f} s; the server may "
+                        "still be working. Re-run the command: it is idempotent."
+                    ) from exc
+                failure = f"timed out after {self.timeout:.0f} s"
+            except httpx.TransportError as exc:
+                if not idempotent:
+                    raise StudioConnectionError(
+                        f"{method} {self.url}{path} failed ({type(exc).__name__}); re-run the command."
+                    ) from exc
+                failure = f"transport error ({type(exc).__name__})"
+            else:
+                if resp.status_code in RETRY_STATUSES and idempotent:
+                    failure = f"HTTP {resp.status_code}"
+                else:
+                    return self._check(resp, method, path, expect)
+            attempt += 1
+            if attempt > self.retries:
+                raise StudioConnectionError(
+                    f"Label Studio at {self.url} is unreachable: {method} {path} {failure} "
+                    f"({attempt} attempts). Check that the server runs (`stancebank studio status`) "
+                    f"and that {URL_ENV} is right."
+                )
+            delay = self.backoff * (2 ** (attempt - 1))
+            logger.warning("%s %s: %s; retrying in %.1f s", method, path, failure, delay)
+            time.sleep(delay)
+
+    def _check(self, resp: httpx.Response, method: str, path: str, expect: tuple[int, ...]) -> httpx.Response:
+        if resp.status_code in expect:
+            return resp
+        if resp.status_code == 401:
+            raise StudioAuthError(
+                f"Label Studio at {self.url} refused the API key (HTTP 401) from {self.key_source}. "
+                f"Set {KEY_ENV} to a valid legacy token or personal access token "
+                "(Label Studio → Account & Settings), or run `stancebank studio credentials` for the "
+                "local server."
+            )
+        if resp.status_code == 403:
+            raise StudioAuthError(
+                f"Label Studio at {self.url} forbids {method} {path} (HTTP 403) for this API key "
+                f"({self.key_source}); use an administrator's token."
+            )
+        body = _redact(resp.text[:800], self.api_key)
+        raise StudioError(f"Label Studio {method} {path} answered HTTP {resp.status_code}: {body}")
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("GET", path, params=params).json()
+
+    def post_json(self, path: str, payload: Any, params: Mapping[str, Any] | None = None) -> Any:
+        resp = self.request("POST", path, json=payload, params=params)
+        return resp.json() if resp.content else None
+
+    def patch_json(self, path: str, payload: Any) -> Any:
+        resp = self.request("PATCH", path, json=payload)
+        return resp.json() if resp.content else None
+
+    # -------------------------------------------------------------------------------- conveniences
+
+    def projects(self) -> Iterator[dict[str, Any]]:
+        page = 1
+        while True:
+            body = self.get_json("/api/projects/", params={"page": page, "page_size": 100})
+            results = body.get("results", []) if isinstance(body, dict) else body
+            yield from results
+            if not isinstance(body, dict) or not body.get("next"):
+                return
+            page += 1
+
+    def find_project(self, title: str) -> dict[str, Any] | None:
+        """The project with exactly this title (the API filters case-insensitively by substring)."""
+        matches = [p for p in self.projects() if p.get("title") == title]
+        if len(matches) > 1:
+            ids = ", ".join(str(p["id"]) for p in matches)
+            raise StudioError(f"Several projects are titled {title!r} (ids {ids}); rename all but one.")
+        return matches[0] if matches else None
+
+    def require_project(self, title: str) -> dict[str, Any]:
+        project = self.find_project(title)
+        if project is None:
+            raise ProjectNotFoundError(
+                f"No project titled {title!r} on {self.url}; create it with `stancebank studio push "
+                f"TASKS.json --project {title!r}`."
+            )
+        return project
+
+    def iter_tasks(self, project_id: int, page_size: int = 1000) -> Iterator[dict[str, Any]]:
+        """All tasks of a project (data, meta, annotation counts; no annotations/predictions)."""
+        page = 1
+        while True:
+            resp = self.request(
+                "GET",
+                "/api/tasks",
+                params={"project": project_id, "page": page, "page_size": page_size, "resolve_uri": "false"},
+                expect=(200, 404),
+            )
+            if resp.status_code == 404:  # past the last page
+                return
+            body = resp.json()
+            tasks = body.get("tasks", [])
+            yield from tasks
+            if len(tasks) < page_size or page * page_size >= int(body.get("total", 0)):
+                return
+            page += 1

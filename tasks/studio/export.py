@@ -1,0 +1,216 @@
+"""Pull: an export snapshot with annotator ids only, written as an immutable, content-named file.
+
+A snapshot that expands ``completed_by`` carries annotators' e-mails and names; ours asks Label
+Studio for ids only and then normalises the JSON again (`normalise_export`) so that nothing
+personal can reach our files. Exports downloaded by hand from the UI go through the same
+`normalise_export` (``load_export``) before any downstream code reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from stancebank.schema.wire import LSExportTask
+from stancebank.tasks.studio.client import StudioClient
+from stancebank.tasks.studio.errors import StudioError, TasksFileError
+
+logger = logging.getLogger(__name__)
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+#: Per-annotation/draft keys Label Studio fills with a user's e-mail or name.
+PERSONAL_KEYS = frozenset({"created_username", "created_ago", "completed_by_email", "user_email"})
+#: Keys whose value is a user (an id, or an expanded object with e-mail and name).
+USER_KEYS = frozenset({"completed_by", "updated_by", "user", "created_by", "reviewed_by"})
+#: Content written by people about the article: kept verbatim (never scrubbed).
+CONTENT_KEYS = frozenset({"data", "result"})
+SNAPSHOT_POLL = 0.25
+SNAPSHOT_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class ExportCounts:
+    tasks: int
+    annotations: int
+    cancelled: int
+    annotators: int
+    ground_truths: int
+    predictions: int
+
+
+@dataclass(frozen=True)
+class PullResult:
+    path: Path
+    sha256: str
+    counts: ExportCounts
+    reused: bool = False
+
+
+# ----------------------------------------------------------------------------------- normalising
+
+
+def _user_id(value: Any, where: str) -> Any:
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), int):
+        return value["id"]
+    if isinstance(value, list):
+        return [_user_id(v, where) for v in value]
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise TasksFileError(
+        f"{where}: a user is given as {type(value).__name__} without an id; export the project as "
+        "JSON (not JSON_MIN/CSV) from Label Studio, or use `stancebank studio pull`."
+    )
+
+
+def _scrub(value: Any, where: str) -> Any:
+    """Users → ids, personal keys dropped, stray e-mail addresses redacted (outside content)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in PERSONAL_KEYS:
+                continue
+            if key in CONTENT_KEYS:
+                out[key] = item
+            elif key in USER_KEYS:
+                out[key] = _user_id(item, f"{where}.{key}")
+            else:
+                out[key] = _scrub(item, f"{where}.{key}")
+        return out
+    if isinstance(value, list):
+        return [_scrub(item, where) for item in value]
+    if isinstance(value, str) and EMAIL_RE.search(value):
+        return EMAIL_RE.sub("<redacted>", value)
+    return value
+
+
+def normalise_export(raw: Any, origin: str = "<export>") -> list[LSExportTask]:
+    """A Label Studio JSON export (snapshot or UI download) with annotator ids only.
+
+    ``completed_by`` (and other user fields) become integer ids, ``created_username`` and similar
+    keys are dropped, and any e-mail address outside task data and results is redacted.
+    """
+    if not isinstance(raw, list):
+        raise TasksFileError(f"{origin}: expected a JSON list of tasks (Label Studio's JSON export)")
+    tasks: list[LSExportTask] = []
+    for index, task in enumerate(raw):
+        where = f"{origin}: task {index}"
+        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+            raise TasksFileError(
+                f"{where}: not a task object with a 'data' field (use the JSON export format)"
+            )
+        if "annotations" in task and not isinstance(task["annotations"], list):
+            raise TasksFileError(f"{where}: field 'annotations' must be a list")
+        tasks.append(_scrub(task, where))
+    return tasks
+
+
+def load_export(path: Path) -> list[LSExportTask]:
+    """Read an export file (ours or one downloaded from the UI), normalised on the way in."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TasksFileError(f"{path}: no such export file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TasksFileError(f"{path}: not valid UTF-8 JSON ({exc})") from None
+    return normalise_export(raw, str(path))
+
+
+def count_export(tasks: list[LSExportTask]) -> ExportCounts:
+    annotations = cancelled = ground_truths = predictions = 0
+    annotators: set[Any] = set()
+    for task in tasks:
+        predictions += len(task.get("predictions") or [])
+        for ann in task.get("annotations") or []:
+            if ann.get("was_cancelled"):
+                cancelled += 1
+            else:
+                annotations += 1
+            if ann.get("ground_truth"):
+                ground_truths += 1
+            if ann.get("completed_by") is not None:
+                annotators.add(ann["completed_by"])
+    return ExportCounts(len(tasks), annotations, cancelled, len(annotators), ground_truths, predictions)
+
+
+# ------------------------------------------------------------------------------------------ files
+
+
+def _slug(title: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower()
+    return slug or "project"
+
+
+def write_immutable(
+    tasks: list[LSExportTask], out_dir: Path, title: str, now: datetime | None = None
+) -> PullResult:
+    """Write ``<slug>-<UTC time>-<sha256[:12]>.json`` read-only; never overwrite anything."""
+    blob = json.dumps(tasks, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    digest = hashlib.sha256(blob).hexdigest()
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{_slug(title)}-{stamp}-{digest[:12]}.json"
+    counts = count_export(tasks)
+    try:
+        with path.open("xb") as handle:
+            handle.write(blob)
+    except FileExistsError:
+        if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+            return PullResult(path, digest, counts, reused=True)
+        raise StudioError(f"{path} already exists with other content; refusing to overwrite it") from None
+    path.chmod(0o444)
+    return PullResult(path, digest, counts)
+
+
+# ------------------------------------------------------------------------------------------- pull
+
+
+def snapshot(client: StudioClient, project_id: int, *, keep_on_server: bool = False) -> bytes:
+    """Create an export snapshot (annotator ids only), wait for it, download it, drop it."""
+    options = {
+        "annotations__completed_by": {"only_id": True},
+        "drafts": {"only_id": True},
+        "predictions": {"only_id": False},
+    }
+    body = client.post_json(
+        f"/api/projects/{project_id}/exports/",
+        {"title": "stancebank pull", "serialization_options": options},
+    )
+    export_id = int(body["id"])
+    deadline = time.monotonic() + SNAPSHOT_TIMEOUT
+    status = body.get("status")
+    while status != "completed":
+        if status == "failed":
+            raise StudioError(
+                f"Label Studio failed to build export snapshot {export_id} of project {project_id}"
+            )
+        if time.monotonic() > deadline:
+            raise StudioError(
+                f"Export snapshot {export_id} of project {project_id} not ready after {SNAPSHOT_TIMEOUT} s"
+            )
+        time.sleep(SNAPSHOT_POLL)
+        status = client.get_json(f"/api/projects/{project_id}/exports/{export_id}").get("status")
+    resp = client.request(
+        "GET", f"/api/projects/{project_id}/exports/{export_id}/download", params={"exportType": "JSON"}
+    )
+    if not keep_on_server:
+        client.request("DELETE", f"/api/projects/{project_id}/exports/{export_id}")
+    return resp.content
+
+
+def pull(client: StudioClient, project: str, out_dir: Path) -> PullResult:
+    """Snapshot project ``project`` and write it under ``out_dir`` as an immutable file."""
+    info = client.require_project(project)
+    raw = json.loads(snapshot(client, int(info["id"])))
+    tasks = normalise_export(raw, f"snapshot of project {project!r}")
+    result = write_immutable(tasks, out_dir, project)
+    logger.info("Pulled %d tasks of %r into %s", result.counts.tasks, project, result.path)
+    return result

@@ -1,0 +1,386 @@
+"""Project sync: create or check a project, then import tasks idempotently keyed by ``article_id``.
+
+Label Studio creates duplicates when the same file is imported twice, so ``push`` first lists the
+project's tasks and classifies every incoming task:
+
+- **created**: no task with its ``data.article_id`` yet → imported (with its predictions);
+- **unchanged**: same ``data`` (hence same text) → skipped;
+- **updated**: the data changed and either the text is the same (offsets stay valid) or the task
+  has no annotation yet → patched in place; when the text changed its predictions are replaced;
+- **refused**: the text changed on a task that already has annotations (their offsets would
+  break) → left alone and reported;
+- predictions whose content changed are replaced only with ``refresh_predictions``; otherwise they
+  are counted as *stale*.
+
+A hash of the text, of the data and of the predictions is stored in each task's ``meta`` under
+``stancebank``. An interrupted push can simply be run again: each import batch is atomic on the
+server and the next run skips what already arrived.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stancebank.schema.instructions import render_instructions
+from stancebank.schema.label_config import build_label_config
+from stancebank.tasks.studio.client import StudioClient
+from stancebank.tasks.studio.errors import ConfigDriftError, TasksFileError
+
+logger = logging.getLogger(__name__)
+
+META_KEY = "stancebank"
+KEY_FIELD = "article_id"
+TEXT_FIELD = "text"
+DEFAULT_BATCH = 500
+
+Task = dict[str, Any]
+"""A task as in the tasks file (``stancebank.schema.wire.LSTask``), handled as plain JSON here."""
+
+Progress = Callable[[str, int], None]
+"""``progress(stage, n)``: ``n`` more tasks went through ``stage`` (created/updated/predictions)."""
+
+
+# ------------------------------------------------------------------------------------ tasks file
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_json(value: Any) -> str:
+    blob = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def validate_tasks(records: Any, origin: str = "<tasks>") -> list[Task]:
+    """Check the shape ``push`` relies on; errors name the record index, the field, and the fix."""
+    if not isinstance(records, list):
+        raise TasksFileError(
+            f"{origin}: expected a JSON list of tasks, got {type(records).__name__}; "
+            "write it with `stancebank tasks build`."
+        )
+    seen: dict[str, int] = {}
+    for index, task in enumerate(records):
+        where = f"{origin}: record {index}"
+        if not isinstance(task, dict):
+            raise TasksFileError(f"{where}: a task must be an object with a 'data' field")
+        data = task.get("data")
+        if not isinstance(data, dict):
+            raise TasksFileError(f"{where}: field 'data' is missing or not an object")
+        key = data.get(KEY_FIELD)
+        if not isinstance(key, str) or not key.strip():
+            raise TasksFileError(f"{where}: field 'data.{KEY_FIELD}' must be a non-empty string")
+        text = data.get(TEXT_FIELD)
+        if not isinstance(text, str) or not text:
+            raise TasksFileError(
+                f"{where} ({KEY_FIELD}={key}): field 'data.{TEXT_FIELD}' must be a non-empty string"
+            )
+        if key in seen:
+            raise TasksFileError(
+                f"{where}: duplicate data.{KEY_FIELD}={key!r} (also record {seen[key]}); "
+                "article ids must be unique"
+            )
+        seen[key] = index
+        preds = task.get("predictions", [])
+        if not isinstance(preds, list):
+            raise TasksFileError(f"{where} ({KEY_FIELD}={key}): field 'predictions' must be a list")
+        for p_index, pred in enumerate(preds):
+            if not isinstance(pred, dict) or not isinstance(pred.get("result"), list):
+                raise TasksFileError(
+                    f"{where} ({KEY_FIELD}={key}): predictions[{p_index}].result must be a list of results"
+                )
+    return records
+
+
+def load_tasks(path: Path) -> list[Task]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TasksFileError(f"{path}: no such tasks file; build it with `stancebank tasks build`.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TasksFileError(f"{path}: not valid UTF-8 JSON ({exc})") from None
+    return validate_tasks(raw, str(path))
+
+
+def task_meta(task: Task, predictions_sha256: str | None = None) -> dict[str, Any]:
+    """What ``push`` stores in a task's ``meta``; ``predictions_sha256`` overrides the hash of the
+    predictions when the server keeps older ones (a data update without a predictions refresh)."""
+    data = task["data"]
+    preds = predictions_sha256 if predictions_sha256 is not None else sha256_json(task.get("predictions", []))
+    return {
+        META_KEY: {
+            "text_sha256": sha256_text(data[TEXT_FIELD]),
+            "data_sha256": sha256_json(data),
+            "predictions_sha256": preds,
+        }
+    }
+
+
+# ----------------------------------------------------------------------------------------- project
+
+
+def config_diff(current: str, wanted: str, name: str = "project") -> str:
+    """A unified diff of the labeling configs (empty when equal up to surrounding whitespace)."""
+    if current.strip() == wanted.strip():
+        return ""
+    return "".join(
+        difflib.unified_diff(
+            current.strip().splitlines(keepends=True),
+            wanted.strip().splitlines(keepends=True),
+            fromfile=f"{name} (on the server)",
+            tofile="generated by stancebank (schema/label_config.py)",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    id: int
+    title: str
+    created: bool
+    config_updated: bool
+    instructions_updated: bool
+
+
+def ensure_project(
+    client: StudioClient,
+    title: str,
+    *,
+    update_config: bool = False,
+    label_config: str | None = None,
+    instructions: str | None = None,
+) -> ProjectState:
+    """Create the project with the generated config and instructions, or check an existing one.
+
+    Drift between an existing project's config and the generated one raises `ConfigDriftError`
+    with a readable diff, unless ``update_config`` (then the project is updated).
+    """
+    wanted = label_config if label_config is not None else build_label_config()
+    guide = instructions if instructions is not None else render_instructions()
+    project = client.find_project(title)
+    if project is None:
+        body = client.post_json(
+            "/api/projects/",
+            {"title": title, "label_config": wanted, "expert_instruction": guide, "show_instruction": True},
+        )
+        logger.info("Created project %r (id %s)", title, body["id"])
+        return ProjectState(int(body["id"]), title, True, False, False)
+    project_id = int(project["id"])
+    full = client.get_json(f"/api/projects/{project_id}/")
+    diff = config_diff(full.get("label_config") or "", wanted, name=title)
+    config_updated = False
+    if diff:
+        if not update_config:
+            raise ConfigDriftError(
+                f"The labeling config of project {title!r} (id {project_id}) differs from the generated "
+                f"one:\n{diff}\nRe-run with --update-config to replace it (Label Studio refuses the "
+                "change if existing annotations use removed labels)."
+            )
+        client.patch_json(f"/api/projects/{project_id}/", {"label_config": wanted})
+        config_updated = True
+        logger.info("Updated the labeling config of project %r", title)
+    # Label Studio sanitises the instructions' HTML, so they cannot be compared verbatim: they are
+    # (re)written on creation and whenever the config is updated on request.
+    instructions_updated = False
+    if update_config and (
+        (full.get("expert_instruction") or "") != guide or not full.get("show_instruction")
+    ):
+        payload = {"expert_instruction": guide, "show_instruction": True}
+        client.patch_json(f"/api/projects/{project_id}/", payload)
+        instructions_updated = True
+    return ProjectState(project_id, title, False, config_updated, instructions_updated)
+
+
+# -------------------------------------------------------------------------------------------- push
+
+
+@dataclass(frozen=True)
+class Refusal:
+    article_id: str
+    task_id: int
+    annotations: int
+    reason: str
+
+
+@dataclass
+class PushReport:
+    project: ProjectState
+    created: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    predictions_refreshed: int = 0
+    predictions_stale: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    duplicates_on_server: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.unchanged + self.updated + len(self.refused)
+
+
+@dataclass(frozen=True)
+class _Change:
+    task_id: int
+    task: Task
+    replace_predictions: bool
+    stored_predictions_sha256: str
+
+
+@dataclass(frozen=True)
+class _Plan:
+    create: list[Task]
+    update: list[_Change]  # data changed: PATCH data (+ replace predictions if flagged)
+    refresh: list[_Change]  # data unchanged, predictions to replace
+    unchanged: int
+    stale: int
+    refused: list[Refusal]
+    duplicates: list[str]
+
+
+def _annotation_count(task: dict[str, Any]) -> int:
+    return int(task.get("total_annotations") or 0) + int(task.get("cancelled_annotations") or 0)
+
+
+def plan_push(
+    incoming: Sequence[Task], existing: Sequence[dict[str, Any]], *, refresh_predictions: bool
+) -> _Plan:
+    """Pure classification of incoming tasks against the server's tasks (see module docstring)."""
+    by_key: dict[str, dict[str, Any]] = {}
+    duplicates: list[str] = []
+    for task in existing:
+        key = (task.get("data") or {}).get(KEY_FIELD)
+        if not isinstance(key, str):
+            continue
+        if key in by_key:
+            duplicates.append(key)
+            continue
+        by_key[key] = task
+    create: list[Task] = []
+    update: list[_Change] = []
+    refresh: list[_Change] = []
+    refused: list[Refusal] = []
+    unchanged = stale = 0
+    for task in incoming:
+        data = task["data"]
+        current = by_key.get(data[KEY_FIELD])
+        if current is None:
+            create.append(task)
+            continue
+        task_id = int(current["id"])
+        server_data = current.get("data") or {}
+        text_changed = server_data.get(TEXT_FIELD) != data[TEXT_FIELD]
+        n_ann = _annotation_count(current)
+        if text_changed and n_ann:
+            refused.append(
+                Refusal(
+                    data[KEY_FIELD],
+                    task_id,
+                    n_ann,
+                    f"the text changed but task {task_id} has {n_ann} annotation(s) whose offsets would "
+                    "break; export them, then delete the task in Label Studio or give the article a new "
+                    "article_id",
+                )
+            )
+            continue
+        stored = str(((current.get("meta") or {}).get(META_KEY) or {}).get("predictions_sha256") or "")
+        preds_changed = stored != sha256_json(task.get("predictions", []))
+        replace = text_changed or (preds_changed and refresh_predictions)
+        if preds_changed and not replace:
+            stale += 1
+        change = _Change(task_id, task, replace, stored)
+        if text_changed or sha256_json(server_data) != sha256_json(data):
+            update.append(change)
+        else:
+            unchanged += 1
+            if replace:
+                refresh.append(change)
+    return _Plan(create, update, refresh, unchanged, stale, refused, duplicates)
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _replace_predictions(
+    client: StudioClient, project_id: int, items: Sequence[_Change], batch_size: int
+) -> None:
+    ids = [change.task_id for change in items]
+    for chunk in _chunks(ids, 1000):
+        client.post_json(
+            "/api/dm/actions",
+            {"selectedItems": {"all": False, "included": list(chunk)}},
+            params={"id": "delete_tasks_predictions", "project": project_id},
+        )
+    payload = [
+        {"task": change.task_id, **pred} for change in items for pred in change.task.get("predictions", [])
+    ]
+    for chunk in _chunks(payload, batch_size * 4):
+        client.post_json(f"/api/projects/{project_id}/import/predictions", list(chunk))
+
+
+def push(
+    client: StudioClient,
+    tasks: Sequence[Task],
+    project: str,
+    *,
+    update_config: bool = False,
+    refresh_predictions: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> PushReport:
+    """Sync ``tasks`` into project ``project`` (created if missing). Returns what happened."""
+    validate_tasks(list(tasks), "<tasks>")
+    state = ensure_project(client, project, update_config=update_config)
+    existing = [] if state.created else list(client.iter_tasks(state.id))
+    plan = plan_push(tasks, existing, refresh_predictions=refresh_predictions)
+    report = PushReport(
+        project=state,
+        unchanged=plan.unchanged,
+        predictions_stale=plan.stale,
+        refused=plan.refused,
+        duplicates_on_server=plan.duplicates,
+    )
+    for key in plan.duplicates:
+        logger.warning("Project %r holds several tasks with %s=%s; using the first", project, KEY_FIELD, key)
+    for chunk in _chunks(plan.create, batch_size):
+        payload = [{**task, "meta": task_meta(task)} for task in chunk]
+        body = client.post_json(f"/api/projects/{state.id}/import", payload)
+        created = int(body.get("task_count", len(chunk))) if isinstance(body, dict) else len(chunk)
+        report.created += created
+        if progress:
+            progress("created", len(chunk))
+    for change in plan.update:
+        keep = None if change.replace_predictions else change.stored_predictions_sha256
+        client.patch_json(
+            f"/api/tasks/{change.task_id}",
+            {"data": change.task["data"], "meta": task_meta(change.task, keep)},
+        )
+        report.updated += 1
+        if progress:
+            progress("updated", 1)
+    replaced = [c for c in plan.update if c.replace_predictions] + plan.refresh
+    if replaced:
+        _replace_predictions(client, state.id, replaced, batch_size)
+    for change in plan.refresh:
+        client.patch_json(f"/api/tasks/{change.task_id}", {"meta": task_meta(change.task)})
+        if progress:
+            progress("predictions", 1)
+    report.predictions_refreshed = len(replaced)
+    logger.info(
+        "push %r: created %d, unchanged %d, updated %d, refused %d, predictions refreshed %d / stale %d",
+        project,
+        report.created,
+        report.unchanged,
+        report.updated,
+        len(report.refused),
+        report.predictions_refreshed,
+        report.predictions_stale,
+    )
+    return report
