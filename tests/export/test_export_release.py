@@ -210,7 +210,7 @@ def test_semver_refusals(tmp_path, snapshots):
     assert not (tmp_path / "dist" / "x1.2.0").exists()
     # A schema major change needs a major bump.
     old_schema = {"version": "1.2.0", "schema_version": "0.4.0"}
-    with pytest.raises(VersionError, match="major bump: use 2.0.0"):
+    with pytest.raises(VersionError, match=r"major bump: use 2\.0\.0"):
         check_version("1.3.0", old_schema)
     check_version("2.0.0", old_schema)
     check_version("1.2.1", {"version": "1.2.0", "schema_version": "1.0.0"})
@@ -232,7 +232,7 @@ def test_key_file_generated_0600_and_kept_outside(tmp_path, monkeypatch):
     key = load_key()
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600 and len(key) == 64
     assert load_key() == key
-    with pytest.raises(ExportError, match="outside data/"):
+    with pytest.raises(ExportError, match=r"outside data/"):
         load_key(tmp_path / "data" / "k", forbidden_roots=(tmp_path / "data",))
 
 
@@ -259,8 +259,8 @@ def test_cli_build_summary_and_publish_dry_run(tmp_path, snapshots):
     assert "tag: v1.0.0" in dry.output and "data/documents/train-00000-of-00001.parquet" in dry.output
     again = CliRunner().invoke(
         app,
-        args[:-4]
-        + [
+        [
+            *args[:-4],
             "--out",
             str(tmp_path / "dist" / "n"),
             "--previous",
