@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import datasets
 import pytest
@@ -38,11 +39,11 @@ def test_publish_two_versions_and_load_each_by_tag(tmp_path, snapshots, hub_env,
                 s: n for s, n in counts[config].items() if n
             }
         remote_manifest = api.hf_hub_download(hub_repo_id, "release.json", repo_type="dataset", revision=tag)
-        assert json.loads(open(remote_manifest).read())["version"] == tag[1:]
+        assert json.loads(Path(remote_manifest).read_text())["version"] == tag[1:]
 
     # An existing tag is refused, before anything is uploaded.
     before = api.list_repo_commits(hub_repo_id, repo_type="dataset")
-    with pytest.raises(PublishError, match="already has tag v1.1.0"):
+    with pytest.raises(PublishError, match=r"already has tag v1\.1\.0"):
         publish(v2, hub_repo_id)
     assert len(api.list_repo_commits(hub_repo_id, repo_type="dataset")) == len(before)
 
