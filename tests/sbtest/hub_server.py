@@ -24,8 +24,9 @@ the client's source), with ``HF_HUB_DISABLE_XET=1`` (no Xet protocol):
 Semantics: blobs are content-addressed (sha256) files in a directory; a commit is an immutable snapshot
 ``path -> blob`` with a git-style 40-hex id; branches and tags are refs. Revisions may be a branch, a tag
 or a full commit sha. A request with an unknown token gets 401 like the real Hub; writes need a valid token
-whose user or organisations own the namespace. Not implemented: pull requests, Xet, multipart LFS, gated
-repos, model/space-specific metadata.
+whose user or organisations own the namespace. For tests of failure handling, ``inject_fault()`` makes the
+next matching request fail, and ``requests`` logs every (method, path). Not implemented: pull requests, Xet,
+multipart LFS, gated repos, model/space-specific metadata.
 """
 
 from __future__ import annotations
