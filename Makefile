@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # Upgrade pip on its own first: a pip that replaces itself mid-install breaks.
 PIP_VERSION := 26.3
 
-.PHONY: setup studio-env test test-fast lint fmt demo schema lock clean
+.PHONY: setup studio-env test test-fast lint fmt demo studio-down schema lock clean
 
 setup: $(STAMP) $(STUDIO_STAMP)
 
@@ -53,7 +53,10 @@ schema: $(STAMP)
 	$(PY) -c "from stancebank.schema.label_config import build_label_config as b; open('schema/label_config.xml','w').write(b())"
 
 demo: setup
-	$(PY) -m stancebank.schema.cli schema show
+	$(VENV)/bin/stancebank demo
+
+studio-down: $(STAMP)
+	$(VENV)/bin/stancebank studio down
 
 # Re-pin both environments from what is installed now.
 lock:

@@ -81,6 +81,27 @@ def schema_export(
         typer.echo(str(path))
 
 
+@app.command("demo")
+def demo_command(
+    repo: Annotated[Path, typer.Option(help="Repository root holding data/raw and data/pilot.")] = Path(),
+    project: Annotated[str, typer.Option(help="Label Studio project title.")] = "stancebank-pilot",
+    no_server: Annotated[
+        bool,
+        typer.Option("--no-server", help="Use LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY instead of `studio up`."),
+    ] = False,
+) -> None:
+    """The main job end to end: tasks → Label Studio → pilot annotations → export → release v0.1.0."""
+    from stancebank.export.demo import DemoPlan, run_demo
+
+    root = repo.resolve()
+    if not (root / "data" / "raw").is_dir():
+        raise typer.BadParameter(
+            f"{root} has no data/raw folder: run it from the repository root or pass --repo"
+        )
+    plan = DemoPlan.for_repo(root, project=project, start_server=not no_server)
+    run_demo(plan, Console())
+
+
 app.add_typer(schema_app, name="schema")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(studio_app, name="studio")
