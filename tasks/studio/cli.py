@@ -2,6 +2,220 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from stancebank.tasks.studio import server as ls_server
+from stancebank.tasks.studio.annotations import import_annotations, load_annotations
+from stancebank.tasks.studio.client import KEY_ENV, URL_ENV, StudioClient
+from stancebank.tasks.studio.errors import ImportRefusedError, ServerError
+from stancebank.tasks.studio.export import PullResult, load_export, pull, write_immutable
+from stancebank.tasks.studio.sync import DEFAULT_BATCH, load_tasks, push
 
 app = typer.Typer(help="Run Label Studio, push tasks, pull exports.", no_args_is_help=True)
+
+
+@app.callback()
+def _quiet_http() -> None:
+    """Run Label Studio, push tasks, pull exports."""
+    # One line per HTTP request drowns the progress bar; keep httpx for -v debugging only.
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help=f"Studio directory (server data, pid, 0600 credentials). Default: ${ls_server.DIR_ENV} "
+        "or ~/.local/share/stancebank/studio.",
+    ),
+]
+ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Label Studio project title.")]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+@app.command("up")
+def up(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = ls_server.DEFAULT_PORT,
+    data_dir: DataDir = None,
+) -> None:
+    """Start a local Label Studio in the background (first start: ~1 min of migrations)."""
+    with err.status("Starting Label Studio (waiting for /health)..."):
+        running = ls_server.start(data_dir, port)
+    out.print(f"Label Studio {running.version} runs at [bold]{running.url}[/] (pid {running.pid}).")
+    out.print(
+        f"Log in as [bold]{running.admin_email}[/]; password and API token: `stancebank studio credentials`."
+    )
+    out.print("Stop it with `stancebank studio down`.")
+
+
+@app.command("down")
+def down(data_dir: DataDir = None) -> None:
+    """Stop the local Label Studio by its recorded pid."""
+    if ls_server.stop(data_dir):
+        out.print("Label Studio stopped.")
+    else:
+        out.print("No local Label Studio was running.")
+
+
+@app.command("status")
+def status(data_dir: DataDir = None) -> None:
+    """Is the local Label Studio running, and is it healthy? (exit 1 if not running)"""
+    running = ls_server.status(data_dir)
+    if running is None:
+        out.print(f"Not running (studio directory {data_dir or ls_server.default_state_dir()}).")
+        raise typer.Exit(1)
+    health = "healthy" if ls_server.health_ok(running.url) else "[red]not answering /health[/]"
+    out.print(f"Label Studio {running.version} at {running.url}, pid {running.pid}: {health}.")
+    out.print(f"Studio directory: {running.data_dir}")
+
+
+@app.command("credentials")
+def credentials(data_dir: DataDir = None) -> None:
+    """Show the local server's admin login and API token (kept in a 0600 file)."""
+    paths = ls_server.StudioPaths(data_dir or ls_server.default_state_dir())
+    creds = ls_server.load_credentials(paths)
+    if creds is None:
+        raise ServerError(f"No credentials in {paths.root} yet; `stancebank studio up` creates them.")
+    record = ls_server.read_record(paths)
+    url = record.url if record else f"http://{ls_server.HOST}:{ls_server.DEFAULT_PORT}"
+    out.print(f"file:     {paths.credentials} (mode 0600)")
+    out.print(f"email:    {creds.admin_email}")
+    out.print(f"password: {creds.password}")
+    out.print(f"token:    {creds.api_key}")
+    out.print(f"\nexport {URL_ENV}={url}\nexport {KEY_ENV}={creds.api_key}", highlight=False)
+
+
+@app.command("push")
+def push_command(
+    tasks_file: Annotated[Path, typer.Argument(help="Tasks JSON written by `stancebank tasks build`.")],
+    project: ProjectOpt,
+    update_config: Annotated[
+        bool, typer.Option("--update-config", help="Replace a drifted labeling config.")
+    ] = False,
+    refresh_predictions: Annotated[
+        bool, typer.Option("--refresh-predictions", help="Replace predictions that changed.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = DEFAULT_BATCH,
+    data_dir: DataDir = None,
+) -> None:
+    """Create/check the project and import tasks idempotently (keyed by data.article_id)."""
+    tasks = load_tasks(tasks_file)
+    with StudioClient.from_env(data_dir) as client, _progress() as bar:
+        job = bar.add_task(f"push → {project}", total=len(tasks))
+
+        def advance(stage: str, n: int) -> None:
+            if stage != "predictions":
+                bar.advance(job, n)
+
+        report = push(
+            client,
+            tasks,
+            project,
+            update_config=update_config,
+            refresh_predictions=refresh_predictions,
+            batch_size=batch_size,
+            progress=advance,
+        )
+    state = report.project
+    verb = "created" if state.created else "config updated" if state.config_updated else "config unchanged"
+    table = Table(title=f"push {tasks_file.name} → {project!r} (id {state.id}, {verb})")
+    table.add_column("outcome")
+    table.add_column("tasks", justify="right")
+    for name, value in [
+        ("created", report.created),
+        ("unchanged", report.unchanged),
+        ("updated", report.updated),
+        ("refused", len(report.refused)),
+        ("predictions refreshed", report.predictions_refreshed),
+        ("predictions stale", report.predictions_stale),
+    ]:
+        table.add_row(name, str(value))
+    out.print(table)
+    if report.predictions_stale:
+        out.print(
+            f"{report.predictions_stale} task(s) have changed predictions: re-run with --refresh-predictions."
+        )
+    if report.refused:
+        for refusal in report.refused[:20]:
+            err.print(f"refused article_id={refusal.article_id} (task {refusal.task_id}): {refusal.reason}")
+        raise ImportRefusedError(
+            f"{len(report.refused)} task(s) refused: their text changed but they already have annotations "
+            "(details above). The other tasks were pushed."
+        )
+
+
+def _print_pull(result: PullResult) -> None:
+    c = result.counts
+    note = " (identical file already there)" if result.reused else ""
+    out.print(f"wrote {result.path}{note}")
+    out.print(
+        f"tasks {c.tasks} · annotations {c.annotations} · cancelled {c.cancelled} · "
+        f"annotators {c.annotators} · ground truths {c.ground_truths} · predictions {c.predictions}"
+    )
+
+
+@app.command("pull")
+def pull_command(
+    project: ProjectOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the export file.")] = Path(
+        "data/exports"
+    ),
+    data_dir: DataDir = None,
+) -> None:
+    """Export a snapshot (annotator ids only) into an immutable, time+hash-named JSON file."""
+    with StudioClient.from_env(data_dir) as client, err.status(f"Exporting {project!r}..."):
+        result = pull(client, project, out_dir)
+    _print_pull(result)
+
+
+@app.command("normalise-export")
+def normalise_command(
+    export_file: Annotated[Path, typer.Argument(help="A JSON export downloaded from the Label Studio UI.")],
+    project: ProjectOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the export file.")] = Path(
+        "data/exports"
+    ),
+) -> None:
+    """Strip annotator e-mails/names from a UI-downloaded export and store it like `pull` does."""
+    result = write_immutable(load_export(export_file), out_dir, project)
+    _print_pull(result)
+
+
+@app.command("import-annotations")
+def import_annotations_command(
+    annotations_file: Annotated[
+        Path, typer.Argument(help='JSON list of {"article_id", "annotator", "ground_truth", "result"}.')
+    ],
+    project: ProjectOpt,
+    data_dir: DataDir = None,
+) -> None:
+    """Create annotations as pseudonymous annotator users (idempotent per task and annotator)."""
+    records = load_annotations(annotations_file)
+    with StudioClient.from_env(data_dir) as client, _progress() as bar:
+        job = bar.add_task(f"annotations → {project}", total=len(records))
+        report = import_annotations(client, project, records, progress=lambda n: bar.advance(job, n))
+    out.print(
+        f"annotations created {report.created} · already there {report.skipped_existing} · "
+        f"annotator users created {report.users_created}"
+    )

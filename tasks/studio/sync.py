@@ -44,7 +44,7 @@ Task = dict[str, Any]
 """A task as in the tasks file (``stancebank.schema.wire.LSTask``), handled as plain JSON here."""
 
 Progress = Callable[[str, int], None]
-"""``progress(stage, n)``: ``n`` more tasks went through ``stage`` (created/updated/predictions)."""
+"""``progress(stage, n)``: ``n`` more tasks went through ``stage`` (skipped/created/updated/predictions)."""
 
 
 # ------------------------------------------------------------------------------------ tasks file
@@ -347,6 +347,8 @@ def push(
         refused=plan.refused,
         duplicates_on_server=plan.duplicates,
     )
+    if progress and (plan.unchanged or plan.refused):
+        progress("skipped", plan.unchanged + len(plan.refused))
     for key in plan.duplicates:
         logger.warning("Project %r holds several tasks with %s=%s; using the first", project, KEY_FIELD, key)
     for chunk in _chunks(plan.create, batch_size):
