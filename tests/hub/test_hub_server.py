@@ -339,3 +339,21 @@ def test_snapshot_download_by_tag_and_push_to_hub(
     pushed.push_to_hub(hub_repo_id + "-pushed", config_name="extra")
     loaded = datasets.load_dataset(hub_repo_id + "-pushed", "extra", split="train")
     assert rows(loaded) == [("x", "9"), ("y", "9")]
+
+
+def test_offline_configuration_blocks_every_request(
+    hub_env: HubServer, hub_repo_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huggingface_hub.errors import LocalEntryNotFoundError, OfflineModeIsEnabled
+    from sbtest.hub_fixtures import configure_hf_clients
+
+    HfApi().create_repo(hub_repo_id, repo_type="dataset")
+    configure_hf_clients(monkeypatch, tmp_path / "offline_home")  # no endpoint: offline, as for unit tests
+    seen = len(hub_env.requests)
+    with pytest.raises(OfflineModeIsEnabled):
+        HfApi().dataset_info(hub_repo_id)
+    with pytest.raises(LocalEntryNotFoundError):
+        hf_hub_download(hub_repo_id, ".gitattributes", repo_type="dataset")
+    with pytest.raises(ConnectionError):
+        datasets.load_dataset(hub_repo_id)
+    assert len(hub_env.requests) == seen

@@ -11,7 +11,7 @@ Usage (mark the test ``@pytest.mark.hub``)::
 * ``hub_env`` (function): points both client libraries at the server and yields it. ``huggingface_hub``
   and ``datasets`` read their settings from the environment *at import time*, and the autouse
   ``_isolated_hf`` fixture turns both offline, so setting ``HF_ENDPOINT`` is not enough: the module
-  constants are patched too (see :func:`_patch_clients`), and undone after the test.
+  constants are patched too (see :func:`configure_hf_clients`), and undone after the test.
 * ``hub_repo_id`` (function): a fresh ``stancebank/<test-name>-<n>`` id (the server outlives tests).
 """
 
@@ -38,34 +38,37 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubServer]:
         server.stop()
 
 
-def _patch_clients(monkeypatch: pytest.MonkeyPatch, endpoint: str, token: str, home: Path) -> None:
-    """Make the already-imported ``huggingface_hub`` and ``datasets`` behave as if the environment below had
-    been set before they were imported."""
+def configure_hf_clients(
+    monkeypatch: pytest.MonkeyPatch, home: Path, endpoint: str | None = None, token: str | None = None
+) -> None:
+    """Make the already-imported ``huggingface_hub`` and ``datasets`` behave as if their environment had been
+    set before import: caches under ``home``; with ``endpoint``, online against it with ``token``; without,
+    offline with no token (what an isolating autouse fixture wants). Undone by ``monkeypatch``."""
     import datasets.config
     import huggingface_hub.constants as hf_constants
     import huggingface_hub.hf_api
     import huggingface_hub.utils._http as hf_http
     from huggingface_hub import HfFileSystem
 
+    online = endpoint is not None
     env = {
-        "HF_ENDPOINT": endpoint,
-        "HF_TOKEN": token,
         "HF_HUB_DISABLE_XET": "1",
         "HF_HUB_DISABLE_TELEMETRY": "1",
         "HF_HOME": str(home),
         "HF_HUB_CACHE": str(home / "hub"),
         "HF_DATASETS_CACHE": str(home / "datasets"),
+        **({"HF_ENDPOINT": endpoint, "HF_TOKEN": token or ""} if online else {}),
+        **({} if online else {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}),
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HUGGING_FACE_HUB_TOKEN"):
+    unset = ["TRANSFORMERS_OFFLINE", "HUGGING_FACE_HUB_TOKEN"]
+    unset += ["HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"] if online else ["HF_ENDPOINT", "HF_TOKEN"]
+    for name in unset:
         monkeypatch.delenv(name, raising=False)
 
     hub_constants: dict[str, object] = {
-        "ENDPOINT": endpoint,
-        "HUGGINGFACE_CO_URL_TEMPLATE": endpoint + "/{repo_id}/resolve/{revision}/{filename}",
-        "HF_URL_HOSTS": hf_constants.HF_URL_HOSTS | {"127.0.0.1"},
-        "HF_HUB_OFFLINE": False,
+        "HF_HUB_OFFLINE": not online,
         "HF_HUB_DISABLE_XET": True,  # hf_xet is installed: without this, uploads would speak Xet
         "HF_HUB_DISABLE_TELEMETRY": True,
         "HF_HOME": str(home),
@@ -76,18 +79,9 @@ def _patch_clients(monkeypatch: pytest.MonkeyPatch, endpoint: str, token: str, h
         "HF_TOKEN_PATH": str(home / "token"),
         "HF_STORED_TOKENS_PATH": str(home / "stored_tokens"),
     }
-    for name, constant in hub_constants.items():
-        monkeypatch.setattr(hf_constants, name, constant)
-    # Redirects to these origins keep the Authorization header (computed from ENDPOINT at import).
-    monkeypatch.setattr(hf_http, "_HUB_ORIGINS", hf_http._HUB_ORIGINS | {hf_http._url_origin(endpoint)})
-    # `huggingface_hub.create_repo`, `upload_folder`, ... are bound methods of this module-level HfApi.
-    monkeypatch.setattr(huggingface_hub.hf_api.api, "endpoint", endpoint)
-
     datasets_config: dict[str, object] = {
-        "HF_ENDPOINT": endpoint,
-        "HUB_DATASETS_URL": endpoint + "/datasets/{repo_id}/resolve/{revision}/{path}",
-        "HF_HUB_OFFLINE": False,
-        "HF_DATASETS_OFFLINE": False,
+        "HF_HUB_OFFLINE": not online,
+        "HF_DATASETS_OFFLINE": not online,
         # For `main`, `datasets` asks the dataset viewer at "datasets-server.<endpoint host>" for exported
         # infos; the test double has no viewer, so skip the lookup instead of resolving a foreign host.
         "USE_PARQUET_EXPORT": False,
@@ -97,6 +91,18 @@ def _patch_clients(monkeypatch: pytest.MonkeyPatch, endpoint: str, token: str, h
         "DOWNLOADED_DATASETS_PATH": home / "datasets" / "downloads",
         "EXTRACTED_DATASETS_PATH": home / "datasets" / "downloads" / "extracted",
     }
+    if endpoint is not None:
+        hub_constants["ENDPOINT"] = endpoint
+        hub_constants["HUGGINGFACE_CO_URL_TEMPLATE"] = endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+        hub_constants["HF_URL_HOSTS"] = hf_constants.HF_URL_HOSTS | {"127.0.0.1"}
+        datasets_config["HF_ENDPOINT"] = endpoint
+        datasets_config["HUB_DATASETS_URL"] = endpoint + "/datasets/{repo_id}/resolve/{revision}/{path}"
+        # Redirects to these origins keep the Authorization header (computed from ENDPOINT at import).
+        monkeypatch.setattr(hf_http, "_HUB_ORIGINS", hf_http._HUB_ORIGINS | {hf_http._url_origin(endpoint)})
+        # `huggingface_hub.create_repo`, `upload_folder`, ... are bound methods of this module-level HfApi.
+        monkeypatch.setattr(huggingface_hub.hf_api.api, "endpoint", endpoint)
+    for name, constant in hub_constants.items():
+        monkeypatch.setattr(hf_constants, name, constant)
     for name, setting in datasets_config.items():
         monkeypatch.setattr(datasets.config, name, setting)
     # fsspec caches HfFileSystem instances (with their directory listings) across tests.
@@ -109,7 +115,8 @@ def hub_env(
 ) -> Iterator[HubServer]:
     from huggingface_hub import HfFileSystem
 
-    _patch_clients(monkeypatch, hub_server.endpoint, hub_server.token, tmp_path_factory.mktemp("hub_home"))
+    home = tmp_path_factory.mktemp("hub_home")
+    configure_hf_clients(monkeypatch, home, endpoint=hub_server.endpoint, token=hub_server.token)
     yield hub_server
     HfFileSystem.clear_instance_cache()
 
