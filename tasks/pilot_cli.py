@@ -1,0 +1,79 @@
+"""``stancebank tasks resolve-annotations``: pilot YAML + built tasks → annotations-import JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stancebank.tasks.pilot import PilotError, load_pilot, resolve_pilot
+
+
+def _read_tasks(path: Path) -> list[Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise PilotError(
+            f"{path}: cannot read the tasks file ({err}); pass the JSON `stancebank tasks build` wrote"
+        ) from err
+    if not isinstance(doc, list):
+        raise PilotError(f"{path}: the tasks file must be a JSON array of tasks, got {type(doc).__name__}")
+    return doc
+
+
+def _write_json_atomic(path: Path, payload: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def resolve_command(
+    pilot: Annotated[
+        Path, typer.Argument(help="Pilot annotations in the authoring format (data/pilot/pilot.yaml).")
+    ],
+    tasks: Annotated[Path, typer.Option("--tasks", help="Tasks JSON written by `stancebank tasks build`.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the annotations-import JSON.")],
+) -> None:
+    """Resolve pilot annotations (span texts) to offsets in the task texts.
+
+    Writes a JSON array of {article_id, annotator, ground_truth, result}, where result is a Label
+    Studio result list. Exit code 2 when the pilot is malformed or a span does not resolve.
+    """
+    console = Console(stderr=True)
+    try:
+        articles = load_pilot(pilot)
+        imports = resolve_pilot(articles, _read_tasks(tasks))
+        _write_json_atomic(out, imports)
+    except PilotError as err:
+        console.print(f"[red]error:[/red] {err}", markup=True, highlight=False)
+        raise typer.Exit(err.exit_code) from err
+    except OSError as err:
+        console.print(f"[red]error:[/red] cannot write {out}: {err}", highlight=False)
+        raise typer.Exit(4) from err
+    per_annotator = Counter(item["annotator"] for item in imports)
+    regions: Counter[str] = Counter()
+    for item in imports:
+        regions[item["annotator"]] += len({r["id"] for r in item["result"] if r.get("type") == "labels"})
+    table = Table(title=f"resolve-annotations → {out}")
+    table.add_column("annotator")
+    table.add_column("articles", justify="right")
+    table.add_column("spans", justify="right")
+    table.add_column("ground truth", justify="right")
+    for name in sorted(per_annotator):
+        gt = sum(1 for item in imports if item["annotator"] == name and item["ground_truth"])
+        table.add_row(name, str(per_annotator[name]), str(regions[name]), str(gt))
+    console.print(table)
