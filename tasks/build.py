@@ -17,7 +17,7 @@ from typing import Any
 from stancebank.schema.model import Article, Relation, Span
 from stancebank.schema.spec import SPEC
 from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, to_results
-from stancebank.tasks.checks import validate_prediction
+from stancebank.tasks.checks import relation_problems, span_problems, validate_prediction
 from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
 from stancebank.tasks.errors import PredictionError
 from stancebank.tasks.identity import DuplicateIndex, derive_article_id, text_sha256
@@ -153,6 +153,9 @@ def make_prediction(
     article_id: str, text: str, spans: Sequence[Span], relations: Sequence[Relation], model_version: str
 ) -> LSPrediction:
     """Validate, then convert; raises :class:`PredictionError` rather than return a bad one."""
+    problems = span_problems(text, spans) + relation_problems(spans, relations)
+    if problems:
+        raise PredictionError(article_id, problems)
     results = to_results(list(spans), list(relations))
     validate_prediction(article_id, text, spans, relations, results)
     scores = [s.score for s in spans if s.score is not None]

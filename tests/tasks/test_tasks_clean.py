@@ -1,0 +1,166 @@
+"""The canonical-text cleaner: one test per boilerplate rule, on texts written to reproduce each
+quirk of scraped news, plus the contract (NFC, \\n, whole lines, idempotence, audit, version)."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stancebank.tasks.clean import CLEANER_VERSION, clean, load_rules, normalize
+
+HEAD = "Harbour council votes to raise ferry fares"
+P1 = "The harbour council voted on Monday to raise ferry fares by a tenth from next spring."
+P2 = "Opposition members said the increase would hurt island families who rely on the boats."
+
+
+def _rules(text: str) -> dict[str, list[str]]:
+    return {rule: [r.text for r in rs] for rule, rs in clean(text).removed_by_rule().items()}
+
+
+def test_skip_link() -> None:
+    out = clean(f"Skip to main content\n\n{HEAD}\n\n{P1}")
+    assert out.text == f"{HEAD}\n\n{P1}"
+    assert _rules(f"Skip to content\n{HEAD}\n{P1}") == {"skip-link": ["Skip to content"]}
+
+
+def test_headline_repeated_as_a_line() -> None:
+    out = clean(f"{HEAD}\n\n{HEAD}\n{HEAD}\n\n{P1}\n\n{HEAD}\n\n{P2}")
+    assert out.text == f"{HEAD}\n\n{P1}\n\n{P2}"
+    assert {r.rule for r in out.removed} == {"repeated-headline"}
+    assert [r.line for r in out.removed] == [3, 4, 8]
+
+
+def test_breadcrumb_line_ending_with_the_headline() -> None:
+    out = clean(f"Home LOCAL NEWS {HEAD}\n\n{HEAD}\n\n{P1}")
+    assert out.text == f"{HEAD}\n\n{P1}"
+    assert [r.rule for r in out.removed] == ["breadcrumb"]
+
+
+def test_repeated_subtitle_line() -> None:
+    sub = "Fares up by a tenth from spring"
+    out = clean(f"{HEAD}\n\n{sub}\n{sub}\n\n{P1}")
+    assert out.text == f"{HEAD}\n\n{sub}\n\n{P1}"
+    assert [r.rule for r in out.removed] == ["repeated-line"]
+
+
+def test_tag_line_after_the_body() -> None:
+    out = clean(f"{HEAD}\n\n{P1}\n\n{P2}\n\n\u00a0 Ferries, Island Life, Harbour Council")
+    assert out.text == f"{HEAD}\n\n{P1}\n\n{P2}"
+    assert _rules(f"{HEAD}\n\n{P1}\n\nTags: ferries, fares") == {"tag-line": ["Tags: ferries, fares"]}
+
+
+def test_tag_like_line_inside_the_body_is_kept() -> None:
+    text = f"{HEAD}\n\nIsland Life, Ferries\n\n{P1}"
+    assert clean(text).text == text
+
+
+def test_prev_next_teasers_and_punctuation_only_lines() -> None:
+    out = clean(
+        f"{HEAD}\n\n{P1}\n\n-\n\n-\n\nPREV Bakery wins regional prize\nNEXT Storm closes coastal road"
+    )
+    assert out.text == f"{HEAD}\n\n{P1}"
+    assert _rules(f"{HEAD}\n\n{P1}\n\n*\nPREV A\nNEXT B") == {
+        "punctuation-only": ["*"],
+        "prev-next-teaser": ["PREV A", "NEXT B"],
+    }
+
+
+def test_next_as_an_ordinary_word_is_kept() -> None:
+    text = f"{HEAD}\n\nNext spring the fares rise again, the council said."
+    assert clean(text).text == text
+
+
+def test_list_of_cited_headlines() -> None:
+    refs = "[1] Council debates fares [2] Ferry operator posts loss [3] Islanders protest"
+    out = clean(f"{HEAD}\n\n{P1} [1]\n\n{refs}\n\n{P2}")
+    assert out.text == f"{HEAD}\n\n{P1} [1]\n\n{P2}"
+    assert _rules(f"{HEAD}\n\n{P1}\n\n{refs}") == {"cited-headlines": [refs]}
+
+
+def test_read_more_link_block() -> None:
+    text = f"{HEAD}\n\n{P1}\n\nRead more:\nStorm closes coastal road\nBakery wins ‘best loaf’ prize\n\n{P2}"
+    out = clean(text)
+    assert out.text == f"{HEAD}\n\n{P1}\n\n{P2}"
+    assert [r.rule for r in out.removed] == ["read-more-block"] * 3
+
+
+def test_mobile_version_link() -> None:
+    assert clean(f"{HEAD}\n\n{P1}\n\nExit mobile version").text == f"{HEAD}\n\n{P1}"
+
+
+def test_video_player_notice() -> None:
+    out = clean(f"{HEAD}\n\n{P1}\n\nPlease use Firefox browser for a more accessible video player\n\n{P2}")
+    assert out.text == f"{HEAD}\n\n{P1}\n\n{P2}"
+    assert [r.rule for r in out.removed] == ["video-notice"]
+
+
+def test_trailers_remove_everything_after_them() -> None:
+    for trailer in ("Comments", "Read also:", "You May Also Like"):
+        out = clean(f"{HEAD}\n\n{P1}\n\n{trailer}\n\n    Latest\nSome other story title\n")
+        assert out.text == f"{HEAD}\n\n{P1}", trailer
+        assert {r.rule for r in out.removed} == {"trailer"}
+
+
+def test_trailer_word_before_the_article_starts_is_kept() -> None:
+    text = f"Comments\n\n{P1}"
+    assert clean(text).text == text
+
+
+def test_contract_nfc_newlines_blank_runs_and_kept_lines_verbatim() -> None:
+    raw = "\r\n\r\n  Cafe\u0301 owners protest  \r\n\r\n\r\n\r\n\tIndented line stays as it is.\rLast 😀 line.\r\n\r\n"
+    out = clean(raw)
+    assert out.text == "  Café owners protest  \n\n\tIndented line stays as it is.\nLast 😀 line."
+    assert unicodedata.is_normalized("NFC", out.text)
+
+
+def test_version_includes_the_rules_and_user_rules_extend_them(tmp_path: Path) -> None:
+    base = clean(P1)
+    assert base.version.startswith(CLEANER_VERSION + "+rules.")
+    extra = tmp_path / "site.yaml"
+    extra.write_text(
+        "sites:\n  - name: gazette-promo\n    action: line\n    pattern: 'subscribe to the gazette.*'\n"
+    )
+    rules = load_rules((extra,))
+    out = clean(f"{HEAD}\n\nSubscribe to the Gazette today!\n\n{P1}", rules=rules)
+    assert out.text == f"{HEAD}\n\n{P1}"
+    assert out.version != base.version and [r.rule for r in out.removed] == ["gazette-promo"]
+
+
+_LINE = st.one_of(
+    st.sampled_from(
+        [
+            HEAD,
+            P1,
+            P2,
+            "",
+            "  ",
+            "-",
+            "Comments",
+            "Read more:",
+            "PREV x y",
+            "[1] A [2] B",
+            "Skip to content",
+            f"Home NEWS {HEAD}",
+            "Tags: a, b",
+            "Exit mobile version",
+            "\u00a0 Alpha, Beta",
+            "Read also:",
+        ]
+    ),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(_LINE, max_size=14), sep=st.sampled_from(["\n", "\r\n", "\r"]))
+def test_cleaning_is_idempotent(lines: list[str], sep: str) -> None:
+    once = clean(sep.join(lines))
+    twice = clean(once.text)
+    assert twice.text == once.text
+    assert twice.removed == ()
+    kept = set(once.text.split("\n"))
+    normalized_lines = set(normalize(sep.join(lines)).split("\n"))
+    assert kept <= normalized_lines | {""}  # whole lines only: nothing edited inside a kept line

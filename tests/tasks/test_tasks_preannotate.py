@@ -1,0 +1,194 @@
+"""Pre-annotation on texts written for these tests: quote styles, reported speech, inverted and
+appositive attribution, pronoun/description speakers, follow-on paragraphs, headings, stances; and a
+Hypothesis property that every prediction region is its slice of the (cleaned) text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stancebank.schema.model import Relation, Span
+from stancebank.tasks.build import DEFAULT_MODEL, make_prediction
+from stancebank.tasks.checks import validate_prediction
+from stancebank.tasks.clean import clean
+from stancebank.tasks.errors import PredictionError
+from stancebank.tasks.preannotate import claim_bounds, find_quotes, get_preannotator
+
+
+@pytest.fixture(scope="module")
+def annotator() -> Any:
+    return get_preannotator(DEFAULT_MODEL)  # cached: loaded once per process
+
+
+def _claims(annotator: Any, text: str) -> list[tuple[str, str, str | None, str | None]]:
+    """(claim text, claim_form, speaker text, speaker actor_name) per claim."""
+    spans, rels = annotator.annotate(text)
+    by_id = {s.id: s for s in spans}
+    source = {r.to_id: by_id[r.from_id] for r in rels if r.label == "source"}
+    out = []
+    for s in spans:
+        if s.label == "CLAIM":
+            sp = source.get(s.id)
+            out.append(
+                (
+                    s.text,
+                    s.attributes["claim_form"],
+                    sp.text if sp else None,
+                    sp.attributes.get("actor_name") if sp else None,
+                )
+            )
+    return out
+
+
+def test_find_quotes_all_styles_nesting_and_unclosed() -> None:
+    text = (
+        'A “curly one” and "straight one" and «guillemets» and “outer ‘inner’ end” and “unclosed to the end'
+    )
+    got = [text[a:b] for a, b in find_quotes(text, 0, len(text))]
+    assert got == [
+        "“curly one”",
+        '"straight one"',
+        "«guillemets»",
+        "“outer ‘inner’ end”",
+        "“unclosed to the end",
+    ]
+    assert find_quotes("Ukraine’s army", 0, 14) == []
+
+
+def test_claim_bounds_follow_the_guidelines() -> None:
+    text = "“We will not sign this deal,” he said."
+    a, b = claim_bounds(text, 0, 29, "direct")
+    assert text[a:b] == "We will not sign this deal"
+    text = "She said the plan was sound [2]."
+    assert text[slice(*claim_bounds(text, 9, len(text), "indirect"))] == "the plan was sound"
+    text = "« Nos frontières ne sont pas à vendre »"
+    assert text[slice(*claim_bounds(text, 0, len(text), "direct"))] == "Nos frontières ne sont pas à vendre"
+
+
+def test_direct_quote_with_inverted_named_speaker(annotator: Any) -> None:
+    text = "“We are not ready to accept a ceasefire on these terms,” said Maria Keller, the trade minister."
+    [(claim, form, speaker, _name)] = _claims(annotator, text)
+    assert claim == "We are not ready to accept a ceasefire on these terms"
+    assert form == "direct" and speaker is not None and "Maria Keller" in speaker
+
+
+def test_reported_speech_and_pronoun_resolution(annotator: Any) -> None:
+    text = (
+        "Finance Minister Peter Olsen spoke to reporters in Oslo on Tuesday.\n\n"
+        "He said that the new tariffs would damage exporters across the region."
+    )
+    [(claim, form, speaker, name)] = _claims(annotator, text)
+    assert claim == "the new tariffs would damage exporters across the region"
+    assert form == "indirect" and speaker == "He" and name == "Peter Olsen"
+
+
+def test_inverted_reported_speech_and_mixed_claim(annotator: Any) -> None:
+    text = (
+        "The port will reopen within a week, Anna Berg told the council.\n\n"
+        "Anna Berg said the delay was “entirely avoidable” and blamed the contractor."
+    )
+    claims = _claims(annotator, text)
+    assert ("The port will reopen within a week", "indirect", "Anna Berg", "Anna Berg") in claims
+    mixed = [c for c in claims if c[1] == "mixed"]
+    assert mixed and "“entirely avoidable”" in mixed[0][0]
+
+
+def test_according_to_and_gazetteer_alias(annotator: Any) -> None:
+    text = "According to Zelenskyy, the army will hold the line through the winter."
+    [(claim, form, speaker, name)] = _claims(annotator, text)
+    assert claim == "the army will hold the line through the winter"
+    assert (form, speaker, name) == ("indirect", "Zelenskyy", "Volodymyr Zelensky")
+
+
+def test_follow_on_quote_paragraph_inherits_the_speaker(annotator: Any) -> None:
+    text = (
+        "“We will rebuild every school that was destroyed,” Mayor Lena Vogt said.\n\n"
+        "“Then we will rebuild the hospitals, one by one, with the help of our partners.”"
+    )
+    claims = _claims(annotator, text)
+    assert len(claims) == 2
+    assert claims[1][0] == "Then we will rebuild the hospitals, one by one, with the help of our partners"
+    assert claims[1][2] == claims[0][2]
+
+
+def test_description_speaker_from_the_gazetteer(annotator: Any) -> None:
+    text = "“Our answer will not change,” noted the Ukrainian head of state."
+    [(claim, form, speaker, name)] = _claims(annotator, text)
+    assert claim == "Our answer will not change" and form == "direct"
+    assert speaker == "the Ukrainian head of state" and name == "Volodymyr Zelensky"
+
+
+def test_heading_line_is_not_a_claim(annotator: Any) -> None:
+    text = "Minister says fares will rise\n\nThe minister said fares will rise by a tenth next year."
+    claims = _claims(annotator, text)
+    assert [c[0] for c in claims] == ["fares will rise by a tenth next year"]
+
+
+def test_stance_with_negation_and_polarity_cues(annotator: Any) -> None:
+    text = (
+        "“We are not ready to sign a ceasefire,” Karl Brandt said.\n\n"
+        "“We support new sanctions against the regime,” Karl Brandt added."
+    )
+    spans, rels = annotator.annotate(text)
+    by_id = {s.id: s for s in spans}
+    stances = {(r.label, by_id[r.to_id].text) for r in rels if r.label in {"support", "oppose", "neutral"}}
+    assert stances == {("oppose", "a ceasefire"), ("support", "sanctions")}
+
+
+def test_validation_refuses_bad_predictions() -> None:
+    text = "Alpha said beta."
+    good = [
+        Span("a", "ACTOR", 0, 5, "Alpha", {"actor_type": "person"}, 0.5),
+        Span("c", "CLAIM", 11, 15, "beta"),
+    ]
+    make_prediction("t", text, good, [Relation("a", "c", "source")], "m")
+    bad_cases = [
+        ([Span("a", "ACTOR", 0, 5, "alpha")], []),  # text differs
+        ([Span("a", "ACTOR", 0, 99, "Alpha said beta.")], []),  # offsets outside
+        ([Span("a", "NOPE", 0, 5, "Alpha")], []),  # unknown label
+        ([Span("a", "ACTOR", 0, 5, "Alpha", {"actor_type": "robot"})], []),  # bad choice
+        ([Span("a", "ACTOR", 0, 5, "Alpha"), Span("a", "CLAIM", 11, 15, "beta")], []),  # duplicate id
+        (good, [Relation("c", "a", "source")]),  # wrong direction
+        (good, [Relation("a", "zzz", "source")]),  # missing endpoint
+        (good, [Relation("a", "c", "likes")]),  # unknown relation
+    ]
+    for spans, rels in bad_cases:
+        with pytest.raises(PredictionError):
+            make_prediction("t", text, spans, rels, "m")
+
+
+_PIECES = st.sampled_from(
+    [
+        "“We will not accept a ceasefire,” he said.",
+        "Minister Ana Ruiz said the tariffs were unacceptable.",
+        "According to Putin, talks are “possible” now.",
+        '"Straight quotes here," said the spokesman.',
+        "«Guillemets too», she insisted.",
+        "“An unclosed quote runs on",
+        "Zelenskyy told reporters that Kyiv would not cede territory.",
+        "The Kremlin rejected the peace plan.",
+        "😀🇺🇦",
+        "e\u0301\u0301 n\u0303",
+        "\r\n",
+        "\n\n",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.one_of(_PIECES, st.text(max_size=12)), min_size=1, max_size=10))
+def test_every_prediction_region_is_its_slice_of_the_text(annotator: Any, parts: list[str]) -> None:
+    text = clean("".join(parts)).text
+    if not text:
+        return
+    spans, rels = annotator.annotate(text)
+    for span in spans:
+        assert text[span.start : span.end] == span.text
+    pred = make_prediction("prop", text, spans, rels, "m")  # raises on any invalid region or relation
+    ids = [r["id"] for r in pred["result"] if r.get("type") == "labels"]
+    assert len(ids) == len(set(ids))
+    validate_prediction("prop", text, spans, rels, pred["result"])

@@ -1,0 +1,180 @@
+"""Readers: every format, metadata, origins, decoding and rejects (texts written for these tests)."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from pathlib import Path
+
+import pytest
+
+from stancebank.tasks.readers import RawArticle, Reject, parse_published, read_inputs
+
+BODY = "The harbour council said on Monday that the ferry fares would rise next spring."
+
+
+def _read(*paths: Path) -> list[RawArticle | Reject]:
+    return list(read_inputs(list(paths)))
+
+
+def test_txt_first_nonempty_line_is_the_headline(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("\n\nFerry fares to rise\n\n" + BODY + "\n", encoding="utf-8")
+    [art] = _read(path)
+    assert isinstance(art, RawArticle)
+    assert art.title == "Ferry fares to rise"
+    assert art.origin.file == str(path) and art.origin.line is None
+    assert len(art.raw_sha256) == 64
+
+
+def test_markdown_headings_links_and_emphasis_become_text(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(
+        "# Ferry fares to rise\n\nThe **council** said [fares](http://x.example/f) rise.\n", "utf-8"
+    )
+    [art] = _read(path)
+    assert isinstance(art, RawArticle)
+    assert art.title == "Ferry fares to rise"
+    assert "The council said fares rise." in art.text
+
+
+def test_html_main_content_and_metadata(tmp_path: Path) -> None:
+    html = (
+        "<html><head><title>Ferry fares to rise</title>"
+        '<meta property="article:published_time" content="2024-03-05"></head><body>'
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Ferry fares to rise</h1>"
+        f"<p>{BODY}</p><p>Passengers' groups said the increase was unfair and would hurt island families.</p>"
+        "</article><footer>Copyright the Harbour Gazette</footer></body></html>"
+    )
+    path = tmp_path / "a.html"
+    path.write_text(html, "utf-8")
+    [art] = _read(path)
+    assert isinstance(art, RawArticle)
+    assert art.title == "Ferry fares to rise"
+    assert BODY in art.text and "Copyright" not in art.text
+    assert "\n\n" in art.text
+    assert art.published == "2024-03-05"
+
+
+def test_jsonl_records_keep_metadata_and_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "b.jsonl"
+    rows = [
+        {
+            "id": "x1",
+            "title": "T1",
+            "text": BODY,
+            "url": "https://n.example/1",
+            "source": "Gazette",
+            "published": "2024-03-05T10:00:00Z",
+            "language": "en",
+        },
+        {"text": "Second article text that is long enough to read."},
+    ]
+    path.write_text(json.dumps(rows[0]) + "\n\n" + json.dumps(rows[1]) + "\n", "utf-8")
+    a, b = _read(path)
+    assert isinstance(a, RawArticle) and isinstance(b, RawArticle)
+    assert (a.id, a.title, a.url, a.source, a.language) == (
+        "x1",
+        "T1",
+        "https://n.example/1",
+        "Gazette",
+        "en",
+    )
+    assert a.published == "2024-03-05T10:00:00+00:00"
+    assert (a.origin.line, a.origin.record) == (1, 1)
+    assert (b.origin.line, b.origin.record) == (3, 2)
+
+
+@pytest.mark.parametrize("shape", ["list", "records", "single"])
+def test_json_shapes(tmp_path: Path, shape: str) -> None:
+    record = {"id": 7, "text": BODY}
+    doc: object = {"list": [record], "records": {"records": [record]}, "single": record}[shape]
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    [art] = _read(path)
+    assert isinstance(art, RawArticle) and art.id == "7" and art.origin.record == 1
+
+
+def test_csv_rows_with_multiline_text_have_start_lines(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text('id,title,text\na,First,"line one\nline two"\nb,Second,' + BODY + "\n", "utf-8")
+    a, b = _read(path)
+    assert isinstance(a, RawArticle) and isinstance(b, RawArticle)
+    assert a.text == "line one\nline two" and (a.origin.line, a.origin.record) == (2, 1)
+    assert b.id == "b" and (b.origin.line, b.origin.record) == (4, 2)
+
+
+def test_directory_is_recursive_sorted_and_skips_hidden_and_unknown(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("B\n\n" + BODY, "utf-8")
+    (tmp_path / "a.txt").write_text("A\n\n" + BODY, "utf-8")
+    (tmp_path / ".hidden.txt").write_text("H\n\n" + BODY, "utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\x00\x00")
+    arts = _read(tmp_path)
+    assert [a.origin.file for a in arts] == [str(tmp_path / "a.txt"), str(tmp_path / "sub" / "b.txt")]
+
+
+def test_latin1_french_article_is_decoded_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = "Négociations à Genève\n\nLe ministre a déclaré qu'il était « très préoccupé » par l'accord signé."
+    path = tmp_path / "fr.txt"
+    path.write_bytes(text.encode("latin-1"))
+    [art] = _read(path)
+    assert isinstance(art, RawArticle)
+    assert art.text == text
+    assert any("cp1252" in w or "latin" in w for w in art.warnings)
+    assert "decoded as" in caplog.text
+
+
+def test_utf8_bom_and_utf16_bom(tmp_path: Path) -> None:
+    (tmp_path / "bom.txt").write_bytes(codecs.BOM_UTF8 + ("Héadline\n\n" + BODY).encode("utf-8"))
+    (tmp_path / "u16.txt").write_bytes(codecs.BOM_UTF16_LE + ("Zürich talks\n\n" + BODY).encode("utf-16-le"))
+    bom, u16 = _read(tmp_path / "bom.txt", tmp_path / "u16.txt")
+    assert isinstance(bom, RawArticle) and bom.text.startswith("Héadline") and not bom.warnings
+    assert isinstance(u16, RawArticle) and u16.title == "Zürich talks"
+
+
+def test_rejects_name_file_line_record_and_reason(tmp_path: Path) -> None:
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    (tmp_path / "empty.txt").write_text("  \n\n", "utf-8")
+    (tmp_path / "bad.jsonl").write_text(
+        '{"text": "fine text here"}\n{not json\n{"title": "no text"}\n{"text": ""}\n{"text": 5}\n[1, 2]\n',
+        "utf-8",
+    )
+    (tmp_path / "bad.json").write_text("{oops", "utf-8")
+    (tmp_path / "nocol.csv").write_text("id,body\n1,x\n", "utf-8")
+    (tmp_path / "wide.csv").write_text("id,text\n1,ok text,extra\n", "utf-8")
+    items = _read(tmp_path)
+    rejects = {
+        (Path(r.origin.file).name, r.origin.line, r.origin.record, r.reason)
+        for r in items
+        if isinstance(r, Reject)
+    }
+    assert rejects == {
+        ("bin.txt", None, None, "binary"),
+        ("empty.txt", None, None, "empty"),
+        ("bad.jsonl", 2, 2, "unparsable"),
+        ("bad.jsonl", 3, 3, "no-text"),
+        ("bad.jsonl", 4, 4, "empty"),
+        ("bad.jsonl", 5, 5, "no-text"),
+        ("bad.jsonl", 6, 6, "unparsable"),
+        ("bad.json", 1, None, "unparsable"),
+        ("nocol.csv", 1, None, "unparsable"),
+        ("wide.csv", 2, 1, "unparsable"),
+    }
+    assert sum(isinstance(i, RawArticle) for i in items) == 1
+
+
+def test_unparsable_date_is_a_warning_not_a_silent_null(tmp_path: Path) -> None:
+    assert parse_published("2024-02-30") == (
+        None,
+        "published date '2024-02-30' is not an ISO date; recorded as null",
+    )
+    assert parse_published("5 March 2024") == ("2024-03-05", None)
+    assert parse_published(None) == (None, None)
+    path = tmp_path / "e.jsonl"
+    path.write_text(json.dumps({"text": BODY, "published": "last Tuesday"}) + "\n", "utf-8")
+    [art] = _read(path)
+    assert isinstance(art, RawArticle) and art.published is None
+    assert any("last Tuesday" in w for w in art.warnings)
