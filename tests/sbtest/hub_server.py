@@ -349,7 +349,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._route_git()
         except HubError as err:
             self._error(err)
-        except (KeyError, ValueError, TypeError, json.JSONDecodeError) as err:
+        except (KeyError, IndexError, ValueError, TypeError) as err:
             self._error(HubError(400, f"Bad request: {err!r}"))
         except Exception as err:  # a bug in the double reaches the client as a 500
             logger.exception("Hub test server failed on %s %s", method, self.path)
