@@ -56,15 +56,19 @@ class PullResult:
 # ----------------------------------------------------------------------------------- normalising
 
 
-def _user_id(value: Any, where: str) -> Any:
+def _user_id(value: Any, where: str, strict: bool) -> Any:
+    """A user as its integer id. ``strict`` (``completed_by``): a user without an id is an error,
+    since the annotator would be lost; elsewhere (drafts, comments) it is dropped (None)."""
     if value is None or isinstance(value, int):
         return value
     if isinstance(value, dict) and isinstance(value.get("id"), int):
         return value["id"]
     if isinstance(value, list):
-        return [_user_id(v, where) for v in value]
+        return [_user_id(v, where, strict) for v in value]
     if isinstance(value, str) and value.isdigit():
         return int(value)
+    if not strict:
+        return None
     raise TasksFileError(
         f"{where}: a user is given as {type(value).__name__} without an id; export the project as "
         "JSON (not JSON_MIN/CSV) from Label Studio, or use `stancebank studio pull`."
@@ -81,7 +85,7 @@ def _scrub(value: Any, where: str) -> Any:
             if key in CONTENT_KEYS:
                 out[key] = item
             elif key in USER_KEYS:
-                out[key] = _user_id(item, f"{where}.{key}")
+                out[key] = _user_id(item, f"{where}.{key}", strict=key == "completed_by")
             else:
                 out[key] = _scrub(item, f"{where}.{key}")
         return out

@@ -13,6 +13,7 @@ Tests using it should carry ``@pytest.mark.integration``. If Label Studio is not
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +23,7 @@ from stancebank.schema.model import Relation, Span
 from stancebank.schema.spec import SPEC
 from stancebank.schema.wire import to_results
 from stancebank.tasks.studio import server as ls_server
+from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import ServerError
 
 
@@ -40,6 +42,19 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ls_server
         yield running
     finally:
         ls_server.stop(state_dir)
+
+
+@pytest.fixture
+def studio_client(label_studio: ls_server.RunningServer) -> Iterator[StudioClient]:
+    """A client of the session server (admin token), closed after the test."""
+    with StudioClient(label_studio.url, label_studio.api_key, key_source="the test fixture") as client:
+        yield client
+
+
+@pytest.fixture
+def project_name(request: pytest.FixtureRequest) -> str:
+    """A project title unique to this test (the session server is shared)."""
+    return f"t-{request.node.name[:40]}-{uuid.uuid4().hex[:6]}"
 
 
 # ----------------------------------------------------------------------------- synthetic payloads
