@@ -18,6 +18,7 @@ from stancebank.export.cli import app as export_app
 from stancebank.schema.errors import StancebankError
 from stancebank.schema.spec import SPEC
 from stancebank.tasks.cli import app as tasks_app
+from stancebank.tasks.pilot_cli import resolve_command
 from stancebank.tasks.studio.cli import app as studio_app
 from stancebank.validation.cli import validate_command
 
@@ -103,6 +104,7 @@ def demo_command(
 
 
 app.add_typer(schema_app, name="schema")
+tasks_app.command("resolve-annotations")(resolve_command)
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(studio_app, name="studio")
 app.add_typer(export_app, name="export")

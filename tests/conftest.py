@@ -29,6 +29,10 @@ def _isolated_hf(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("HF_HUB_DISABLE_XET", "1")
     for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT"):
         monkeypatch.delenv(var, raising=False)
+    # The libraries read those variables at import (during collection): patch their constants too.
+    from sbtest.hub_fixtures import configure_hf_clients
+
+    configure_hf_clients(monkeypatch, home)
     yield
 
 
