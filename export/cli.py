@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -94,7 +93,7 @@ def build_command(
     out_console = Console()
     out_console.print(table)
 
-    adjudication = Counter(a.method for a in result.adjudications)
+    adjudication = result.methods
     kept = Table(title="read and adjudicated")
     kept.add_column("item")
     kept.add_column("count", justify="right")

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
+import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -37,7 +39,7 @@ import ijson
 
 from stancebank.export.errors import ExportReadError
 from stancebank.schema.model import Annotation, Article, Relation, Span
-from stancebank.schema.spec import SPEC, AnnotationSpec
+from stancebank.schema.spec import SPEC, AnnotationSpec, Attribute, RelationLabel
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ class ExportData:
     """The merged content of one or more exports."""
 
     articles: dict[str, Article] = field(default_factory=dict)
-    annotations: dict[str, list[Annotation]] = field(default_factory=dict)
+    annotations: Mapping[str, list[Annotation]] = field(default_factory=dict)
     task_ids: dict[str, int] = field(default_factory=dict)
     issues: list[ReadIssue] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
@@ -92,6 +94,32 @@ class ParsedResults:
 IssueSink = Callable[[str, str], None]
 
 
+@dataclass(frozen=True)
+class _SpecTables:
+    labels: frozenset[str]
+    attributes: dict[str, Attribute]
+    relations: dict[str, RelationLabel]
+    allowed: dict[str, frozenset[str]]
+
+
+_TABLES: dict[int, tuple[AnnotationSpec, _SpecTables]] = {}
+
+
+def _tables(spec: AnnotationSpec) -> _SpecTables:
+    """Lookup tables of a spec, computed once per spec object (parse_results is the hot loop)."""
+    found = _TABLES.get(id(spec))
+    if found is not None and found[0] is spec:
+        return found[1]
+    tables = _SpecTables(
+        labels=frozenset(spec.span_label_names),
+        attributes={a.name: a for a in spec.attributes},
+        relations={r.name: r for r in spec.relation_labels},
+        allowed={lab.name: frozenset(a.name for a in lab.attributes) for lab in spec.span_labels},
+    )
+    _TABLES[id(spec)] = (spec, tables)
+    return tables
+
+
 def _ignore(kind: str, detail: str) -> None:
     return None
 
@@ -105,9 +133,8 @@ def parse_results(
 ) -> ParsedResults:
     """Label Studio ``result`` list → spans (with attributes) and relations, checked against ``text``."""
     counts = counts if counts is not None else Counter()
-    label_set = set(spec.span_label_names)
-    attrs_by_name = {a.name: a for a in spec.attributes}
-    relation_specs = {r.name: r for r in spec.relation_labels}
+    tables = _tables(spec)
+    label_set, attrs_by_name, relation_specs = tables.labels, tables.attributes, tables.relations
 
     label_results: dict[str, dict[str, Any]] = {}
     attr_results: list[dict[str, Any]] = []
@@ -175,7 +202,7 @@ def parse_results(
             if rid not in label_results:
                 report("orphan_attribute", f"{name!r} result for region {rid!r}, which has no span")
             continue
-        if attr.name not in {a.name for a in spec.span_label(span.label).attributes}:
+        if attr.name not in tables.allowed[span.label]:
             report("attribute_not_allowed", f"region {rid!r}: {span.label} takes no {name!r}")
             continue
         value = result.get("value") or {}
@@ -315,14 +342,6 @@ def _text_digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@dataclass
-class _Version:
-    """Sort key of one version of a task or annotation across snapshots."""
-
-    stamp: str
-    file_index: int
-
-
 class ExportReader:
     """Accumulates tasks from one or more exports; :meth:`finish` returns the merged data."""
 
@@ -331,8 +350,8 @@ class ExportReader:
         self.data = ExportData()
         self._article_version: dict[str, tuple[str, int]] = {}
         self._article_digest: dict[str, str] = {}
-        # article_id → annotation_id → ((stamp, file_index), annotation)
-        self._annotations: dict[str, dict[str, tuple[tuple[str, int], Annotation]]] = {}
+        # article_id → annotation_id → the newest version seen so far
+        self._annotations: dict[str, dict[str, _Held]] = {}
 
     def read_file(self, path: Path, file_index: int, on_task: Callable[[], None] | None = None) -> None:
         self.data.inputs.append(path)
@@ -402,7 +421,7 @@ class ExportReader:
             previous = per_article.get(ann_id)
             if previous is not None:
                 counts["annotation_versions_superseded"] += 1
-                if previous[0] > ann_version:
+                if previous.version > ann_version:
                     continue
 
             ann_issues: list[ReadIssue] = []
@@ -422,16 +441,19 @@ class ExportReader:
                 relations=parsed.relations,
                 ground_truth=bool(ann.get("ground_truth")),
                 updated_at=ann_stamp or None,
-                extra={
-                    "provenance": provenance_of(parsed.spans, predicted),
-                    "text_digest": digest,
-                    "task_id": task_id,
-                    "file": file,
-                    "issues": ann_issues,
-                    "counts": ann_counts,
-                },
+                extra={"provenance": provenance_of(parsed.spans, predicted)},
             )
-            per_article[ann_id] = (ann_version, annotation)
+            per_article[ann_id] = _Held(
+                ann_version,
+                ann_id,
+                annotator,
+                _pack(annotation),
+                ann_issues,
+                ann_counts,
+                digest,
+                task_id,
+                file,
+            )
 
     def _issue(
         self,
@@ -447,45 +469,94 @@ class ExportReader:
     def finish(self) -> ExportData:
         """Resolve versions: text changes, one annotation per annotator, sorted output."""
         data = self.data
+        packed: dict[str, tuple[bytes, ...]] = {}
         for article_id in sorted(self._annotations):
             digest = self._article_digest.get(article_id)
-            by_annotator: dict[str, tuple[tuple[str, int], Annotation]] = {}
-            for version, ann in self._annotations[article_id].values():
+            by_annotator: dict[str, _Held] = {}
+            for held in self._annotations[article_id].values():
                 # Issues of the kept version only: an older version's issues are superseded.
-                data.issues.extend(ann.extra.pop("issues", []))
-                data.counts.update(ann.extra.pop("counts", Counter()))
-                if ann.extra["text_digest"] != digest:
+                data.issues.extend(held.issues)
+                data.counts.update(held.counts)
+                if held.text_digest != digest:
                     self._issue(
                         "text_changed",
-                        str(ann.extra["file"]),
-                        ann.extra["task_id"],
+                        held.file,
+                        held.task_id,
                         article_id,
-                        ann.annotation_id,
+                        held.annotation_id,
                         "the annotation was made on another version of the text; re-annotate the task",
                     )
                     continue
-                kept = by_annotator.get(ann.annotator)
+                kept = by_annotator.get(held.annotator)
                 if kept is not None:
-                    newer, older = (kept, (version, ann)) if kept[0] >= version else ((version, ann), kept)
+                    newer, older = (kept, held) if kept.version >= held.version else (held, kept)
                     self._issue(
                         "duplicate_annotator",
-                        str(older[1].extra["file"]),
-                        older[1].extra["task_id"],
+                        older.file,
+                        older.task_id,
                         article_id,
-                        older[1].annotation_id,
-                        f"the same annotator also made annotation {newer[1].annotation_id}, which is "
+                        older.annotation_id,
+                        f"the same annotator also made annotation {newer.annotation_id}, which is "
                         "newer and is kept",
                     )
-                    by_annotator[ann.annotator] = newer
+                    by_annotator[held.annotator] = newer
                 else:
-                    by_annotator[ann.annotator] = (version, ann)
-            anns = sorted((a for _, a in by_annotator.values()), key=lambda a: a.annotation_id)
-            if anns:
-                data.annotations[article_id] = anns
+                    by_annotator[held.annotator] = held
+            kept_all = sorted(by_annotator.values(), key=lambda h: h.annotation_id)
+            if kept_all:
+                packed[article_id] = tuple(h.packed for h in kept_all)
+        self._annotations.clear()
+        data.annotations = PackedAnnotations(packed)
         data.counts["articles"] = len(data.articles)
-        data.counts["annotations_kept"] = sum(len(v) for v in data.annotations.values())
+        data.counts["annotations_kept"] = sum(len(v) for v in packed.values())
         data.issues.sort(key=lambda i: (i.article_id or "", i.annotation_id or "", i.kind, i.detail))
         return data
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """One annotation version held while reading: small metadata plus the packed annotation."""
+
+    version: tuple[str, int]
+    annotation_id: str
+    annotator: str
+    packed: bytes
+    issues: list[ReadIssue]
+    counts: Counter[str]
+    text_digest: str
+    task_id: int | None
+    file: str
+
+
+def _pack(annotation: Annotation) -> bytes:
+    return zlib.compress(pickle.dumps(annotation, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+class PackedAnnotations(Mapping[str, list[Annotation]]):
+    """article id → its annotations, kept compressed in memory and unpacked on access.
+
+    Holding 100,000 articles' annotations as Python objects costs several GB; packed they cost
+    a few hundred MB, and every consumer walks them one article at a time.
+    """
+
+    def __init__(self, packed: dict[str, tuple[bytes, ...]]) -> None:
+        self._packed = packed
+
+    def __getitem__(self, article_id: str) -> list[Annotation]:
+        return [pickle.loads(zlib.decompress(blob)) for blob in self._packed[article_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._packed
+
+    def count(self, article_id: str) -> int:
+        """Number of annotations of an article, without unpacking them."""
+        return len(self._packed.get(article_id, ()))
 
 
 def _opt_str(value: Any) -> str | None:

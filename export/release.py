@@ -17,7 +17,9 @@ import importlib
 import json
 import logging
 import os
+import pickle
 import shutil
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -64,15 +66,12 @@ class BuildResult:
     version: str
     counts: dict[str, dict[str, int]]
     agreement: AgreementReport
-    adjudications: list[Adjudication]
+    methods: dict[str, int]
+    conflicts: list[Adjudication]
     data: ExportData
     changes: Changes | None
     new_registry_entries: int
     provenance: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def conflicts(self) -> list[Adjudication]:
-        return [a for a in self.adjudications if a.method == "conflict"]
 
 
 # -- versions ------------------------------------------------------------------------------------
@@ -328,11 +327,17 @@ def build_release(
     data = read_exports([Path(p) for p in exports], spec, on_task=reporter.advance)
 
     reporter.start("adjudicating", len(data.annotations))
-    adjudications: list[Adjudication] = []
+    conflicts: list[Adjudication] = []
+    methods: Counter[str] = Counter({"ground_truth": 0, "single": 0, "majority": 0, "conflict": 0})
+    gold: dict[str, bytes] = {}  # article id → packed Adjudication (memory: see PackedAnnotations)
     for article_id in sorted(data.annotations):
-        adjudications.append(adjudicate(article_id, data.annotations[article_id], spec))
+        adj = adjudicate(article_id, data.annotations[article_id], spec)
+        methods[adj.method] += 1
+        if adj.is_gold:
+            gold[article_id] = zlib.compress(pickle.dumps(adj, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        elif adj.method == "conflict":
+            conflicts.append(adj)
         reporter.advance()
-    gold = {a.article_id: a for a in adjudications if a.is_gold}
 
     reporter.start("agreement")
     agreement = compute_agreement(data.annotations, spec)
@@ -354,8 +359,9 @@ def build_release(
         keep_docs = previous is not None
         doc_rows: list[Row] = []
         reporter.start("writing parquet", len(gold))
-        for article_id in sorted(gold):
-            adj, article, split = gold[article_id], data.articles[article_id], splits[article_id]
+        for article_id in sorted(splits):
+            adj: Adjudication = pickle.loads(zlib.decompress(gold.pop(article_id)))
+            article, split = data.articles[article_id], splits[article_id]
             drow = document_row(article, adj, enc)
             writers["documents"].add(split, [drow])
             if keep_docs:
@@ -377,13 +383,9 @@ def build_release(
             if previous is not None and prev_manifest is not None
             else None
         )
-        adjudication_counts: Counter[str] = Counter(
-            {"ground_truth": 0, "single": 0, "majority": 0, "conflict": 0}
-        )
-        adjudication_counts.update(a.method for a in adjudications)
-        languages = sorted({str(data.articles[a].language) for a in gold if data.articles[a].language}) or [
-            "en"
-        ]
+        adjudication_counts = methods
+        languages = sorted({str(data.articles[a].language) for a in splits if data.articles[a].language})
+        languages = languages or ["en"]
         card = render_card(
             CardInputs(
                 version=version,
@@ -448,7 +450,8 @@ def build_release(
         version=version,
         counts=counts,
         agreement=agreement,
-        adjudications=adjudications,
+        methods=dict(methods),
+        conflicts=conflicts,
         data=data,
         changes=changes,
         new_registry_entries=new_entries,
