@@ -168,8 +168,14 @@ def relation_endpoint_labels(
     key = (
         df[label_col].astype(str) + ">" + df[from_label_col].astype(str) + ">" + df[to_label_col].astype(str)
     )
-    known_relations = {a.split(">", 1)[0] for a in allowed}
-    skip = ~df[label_col].isin(list(known_relations)) | df[from_label_col].isna() | df[to_label_col].isna()
+    parts = [a.split(">") for a in allowed]
+    known_relations = sorted({p[0] for p in parts})
+    known_spans = sorted({p[i] for p in parts for i in (1, 2)})
+    skip = (
+        ~df[label_col].isin(known_relations)
+        | ~df[from_label_col].isin(known_spans)
+        | ~df[to_label_col].isin(known_spans)
+    )
     return key.isin(allowed) | skip
 
 

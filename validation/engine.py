@@ -190,22 +190,25 @@ def spans_view(tables: Tables, spec: AnnotationSpec) -> pd.DataFrame:
     rel = tables.relations
     if len(rel) and len(view):
         src = rel[rel["label"].isin(attribution)].assign(ann_key=_ann_key(rel))
-        counts = src.groupby(["article_id", "ann_key", "to_id"], observed=True).size().rename("n_sources")
-        view = view.join(counts, on=["article_id", "ann_key", "span_id"])
+        counts = src.groupby(["src_file", "article_id", "ann_key", "to_id"], observed=True).size()
+        view = view.join(counts.rename("n_sources"), on=["src_file", "article_id", "ann_key", "span_id"])
         view["n_sources"] = view["n_sources"].fillna(0).astype("int64")
     else:
         view["n_sources"] = 0
     return view
 
 
+def _span_labels(sp: pd.DataFrame) -> pd.Series:
+    keys = ["src_file", "article_id", "ann_key", "span_id"]
+    return sp.drop_duplicates(keys).set_index(keys)["label"]
+
+
 def relations_view(tables: Tables) -> pd.DataFrame:
     rel = tables.relations.assign(ann_key=_ann_key(tables.relations))
     sp = tables.spans.assign(ann_key=_ann_key(tables.spans))
-    labels = sp.drop_duplicates(["article_id", "ann_key", "span_id"]).set_index(
-        ["article_id", "ann_key", "span_id"]
-    )["label"]
-    rel = rel.join(labels.rename("from_label"), on=["article_id", "ann_key", "from_id"])
-    rel = rel.join(labels.rename("to_label"), on=["article_id", "ann_key", "to_id"])
+    labels = _span_labels(sp)
+    rel = rel.join(labels.rename("from_label"), on=["src_file", "article_id", "ann_key", "from_id"])
+    rel = rel.join(labels.rename("to_label"), on=["src_file", "article_id", "ann_key", "to_id"])
     rel["rel_ids"] = rel["from_id"].astype(str) + "→" + rel["to_id"].astype(str)
     return rel
 
@@ -213,10 +216,8 @@ def relations_view(tables: Tables) -> pd.DataFrame:
 def attributes_view(tables: Tables, spec: AnnotationSpec) -> pd.DataFrame:
     at = tables.attributes.assign(ann_key=_ann_key(tables.attributes))
     sp = tables.spans.assign(ann_key=_ann_key(tables.spans))
-    labels = sp.drop_duplicates(["article_id", "ann_key", "span_id"]).set_index(
-        ["article_id", "ann_key", "span_id"]
-    )["label"]
-    at = at.join(labels.rename("span_label"), on=["article_id", "ann_key", "span_id"])
+    labels = _span_labels(sp)
+    at = at.join(labels.rename("span_label"), on=["src_file", "article_id", "ann_key", "span_id"])
     text_attrs = [a.name for a in spec.attributes if a.kind == "text"]
     value = at["value"].astype("object").where(~at["name"].isin(text_attrs), "*")
     at["key"] = at["span_label"].astype(str) + ">" + at["name"].astype(str) + ">" + value.astype(str)
@@ -247,7 +248,9 @@ def _checks(config: ValidationConfig, pairs: list[tuple[str, Callable[[], pa.Che
 
 def spans_schema(config: ValidationConfig, spec: AnnotationSpec, normalize_ws: bool) -> pa.DataFrameSchema:
     base = table_schemas(spec)["spans"]
-    group = ["article_id", "ann_key"]
+    # One annotation = (file, article, annotation id): snapshots of one annotation in two export
+    # files, or one article in two release splits, are not duplicates of each other.
+    group = ["src_file", "article_id", "ann_key"]
     extra = _checks(
         config,
         [
@@ -429,7 +432,11 @@ def annotations_schema(config: ValidationConfig, spec: AnnotationSpec) -> pa.Dat
     columns = dict(base.columns)
     # The base pattern check is subsumed by ``pseudonymous`` (one finding per annotator value).
     columns["annotator"] = pa.Column(str, nullable=False)
-    return pa.DataFrameSchema(columns, checks=checks, name="annotations", strict=False)
+    # Snapshots of one annotation in several export files are expected: unique per file.
+    columns["annotation_id"] = pa.Column(str)
+    return pa.DataFrameSchema(
+        columns, checks=checks, name="annotations", strict=False, unique=["src_file", "annotation_id"]
+    )
 
 
 def claims_schema(config: ValidationConfig, spec: AnnotationSpec) -> pa.DataFrameSchema:
@@ -644,11 +651,18 @@ def articles_view(tables: Tables, config: ValidationConfig) -> tuple[pd.DataFram
     art["near_key"] = None
     near = False
     if has_split.any() and art.loc[has_split, "split"].nunique() > 1:
-        art.loc[has_split, "text_key"] = exact_keys(art.loc[has_split, "text"]).to_numpy()
+        # An article id in two splits is one_split_per_article's finding, not a duplicate text.
+        multi = art.groupby("article_id")["split"].transform("nunique") > 1
+        keyed = has_split & ~multi
+        art.loc[keyed, "text_key"] = exact_keys(art.loc[keyed, "text"]).to_numpy()
+        exact_cross = art[keyed].groupby("text_key")["split"].transform("nunique") > 1
         if config.enabled("no_cross_split_near_duplicate"):
             near = True
-            art.loc[has_split, "near_key"] = near_duplicate_keys(
-                art.loc[has_split, "text"],
+            # Exact duplicates are reported once, as exact duplicates.
+            near_rows = keyed.copy()
+            near_rows[exact_cross[exact_cross].index] = False
+            art.loc[near_rows, "near_key"] = near_duplicate_keys(
+                art.loc[near_rows, "text"],
                 jaccard=float(config.threshold("near_duplicate_jaccard")),
                 shingle=int(config.threshold("near_duplicate_shingle_words")),
                 k=int(config.threshold("near_duplicate_sketch_size")),

@@ -160,6 +160,8 @@ def _values_run(
 
     def describe(_check: str, row: dict[str, Any]) -> tuple[str, str | None]:
         exp, act = row.get("expected"), row.get("actual")
+        exp = None if exp is None or (isinstance(exp, float) and pd.isna(exp)) else exp
+        act = None if act is None or (isinstance(act, float) and pd.isna(act)) else act
         if exp is None:
             return f"{message}: {row['item']} is present but not declared", _trim(act)
         if act is None:
