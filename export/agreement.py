@@ -73,22 +73,22 @@ class AgreementReport:
 OVERALL = "overall"
 
 
-def _nominal_alpha(units: list[dict[str, str]], annotators: list[str]) -> float | None:
-    """α over units (annotator → value); units with fewer than two values are not pairable."""
+def _nominal_alpha(units: list[tuple[str, ...]]) -> float | None:
+    """Nominal α from each unit's values (α depends only on the values per unit, not on who gave
+    them, so units are kept as small tuples: 100,000 articles fit in little memory)."""
     pairable = [u for u in units if len(u) >= 2]
     if not pairable:
         return None
-    values = sorted({v for u in pairable for v in u.values()})
+    values = sorted({v for u in pairable for v in u})
     if len(values) < 2:
         # Every annotator gave the same value everywhere: α is 0/0; perfect observed agreement.
         return None
     index = {v: i for i, v in enumerate(values)}
-    row = {a: i for i, a in enumerate(annotators)}
-    matrix = np.full((len(annotators), len(pairable)), np.nan)
+    counts = np.zeros((len(pairable), len(values)), dtype=np.int64)
     for j, unit in enumerate(pairable):
-        for annotator, value in unit.items():
-            matrix[row[annotator], j] = index[value]
-    result = float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
+        for value in unit:
+            counts[j, index[value]] += 1
+    result = float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
     return None if math.isnan(result) else result
 
 
@@ -103,16 +103,14 @@ def compute_agreement(
     exact = {lab: _F1() for lab in (*labels, OVERALL)}
     overlap = {lab: _F1() for lab in (*labels, OVERALL)}
     rel = {lab: _F1() for lab in (*rel_labels, OVERALL)}
-    stance_units: list[dict[str, str]] = []
-    attr_units: dict[str, list[dict[str, str]]] = {a.name: [] for a in spec.attributes}
-    annotators: set[str] = set()
+    stance_units: list[tuple[str, ...]] = []
+    attr_units: dict[str, list[tuple[str, ...]]] = {a.name: [] for a in spec.attributes}
 
     for article_id in sorted(annotations_by_article):
         anns = list(annotations_by_article[article_id])
         if len(anns) < 2:
             continue
         report.articles += 1
-        annotators.update(a.annotator for a in anns)
         keysets = [{span_key(s) for s in a.spans} for a in anns]
         relsets = []
         for ann in anns:
@@ -155,7 +153,7 @@ def compute_agreement(
                         r[2] for r in rs if r[0] == claim and r[1] == target and r[2] in stance_names
                     )
                     unit[ann.annotator] = found[0] if found else "none"
-            stance_units.append(unit)
+            stance_units.append(tuple(unit.values()))
 
         for attr in spec.attributes:
             owner = spec.attribute_owner(attr.name).name
@@ -168,15 +166,14 @@ def compute_agreement(
                             if attr.kind == "text"
                             else span.attributes.get(attr.name, "")
                         )
-            attr_units[attr.name].extend(spans_by_key[k] for k in sorted(spans_by_key))
+            attr_units[attr.name].extend(tuple(spans_by_key[k].values()) for k in sorted(spans_by_key))
 
-    ordered = sorted(annotators)
     report.span_f1_exact = {k: v.value() for k, v in exact.items()}
     report.span_f1_overlap = {k: v.value() for k, v in overlap.items()}
     report.relation_f1 = {k: v.value() for k, v in rel.items()}
-    report.alpha["stance"] = _nominal_alpha(stance_units, ordered)
+    report.alpha["stance"] = _nominal_alpha(stance_units)
     report.alpha_units["stance"] = sum(1 for u in stance_units if len(u) >= 2)
     for name, units in attr_units.items():
-        report.alpha[name] = _nominal_alpha(units, ordered)
+        report.alpha[name] = _nominal_alpha(units)
         report.alpha_units[name] = sum(1 for u in units if len(u) >= 2)
     return report

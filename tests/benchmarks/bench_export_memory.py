@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_export_gen import generate  # noqa: E402
+from bench_export_gen import generate
 
 CHILD_BUILD = """
 import logging, sys

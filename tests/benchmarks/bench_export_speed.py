@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_export_gen import generate  # noqa: E402
+from bench_export_gen import generate
 
-from stancebank.export.release import build_release  # noqa: E402
-from stancebank.schema.label_config import build_label_config  # noqa: E402
+from stancebank.export.release import build_release
+from stancebank.schema.label_config import build_label_config
 
 
 def sdk_conll(export: Path, out: Path) -> float:
