@@ -89,7 +89,7 @@ def build_command(
     for split in ("train", "validation", "test"):
         table.add_column(split, justify="right")
     for config, splits in result.counts.items():
-        table.add_row(config, *(str(splits[s]) for s in ("train", "validation", "test")))
+        table.add_row(config, *(str(splits.get(s, 0)) for s in ("train", "validation", "test")))
     out_console = Console()
     out_console.print(table)
 

@@ -13,7 +13,6 @@ written with fixed options, so building twice from the same inputs gives identic
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import logging
 import os
@@ -267,30 +266,21 @@ def _builtin_release_checks(folder: Path, spec: AnnotationSpec) -> list[str]:
     return problems
 
 
-def validate_release_folder(folder: Path, spec: AnnotationSpec = SPEC) -> list[str]:
+def validate_release_folder(
+    folder: Path, spec: AnnotationSpec = SPEC, previous: Path | None = None, registry: Path | None = None
+) -> list[str]:
     """THE release validation hook: problems found in a built release folder (empty = valid).
 
-    Uses ``stancebank.validation.validate_release(folder)`` when that module exposes it (it may
-    return a list of problems / a report with ``.ok`` / raise); otherwise the built-in structural
-    checks above.
+    Runs the built-in structural checks above, then ``stancebank.validation.validate_release_dir``
+    (span-aware checks, splits against the previous release and the registry, integrity); each of
+    its errors becomes a problem.
     """
     problems = _builtin_release_checks(folder, spec)
-    try:
-        validation = importlib.import_module("stancebank.validation")
-    except ImportError:  # pragma: no cover - the package is part of the project
-        return problems
-    validator = getattr(validation, "validate_release", None)
-    if validator is None:
-        return problems
-    outcome = validator(folder)
-    if outcome is None or outcome is True:
-        return problems
-    if hasattr(outcome, "ok"):
-        if not outcome.ok:
-            problems.append(str(outcome))
-        return problems
-    if isinstance(outcome, list | tuple):
-        problems.extend(str(p) for p in outcome)
+    from stancebank.validation import validate_release_dir
+
+    report = validate_release_dir(folder, previous=previous, registry=registry, spec=spec)
+    if not report.ok:
+        problems.extend(f"{finding.check}: {finding.message}" for finding in report.errors)
     return problems
 
 
@@ -360,23 +350,24 @@ def build_release(
         doc_rows: list[Row] = []
         reporter.start("writing parquet", len(gold))
         for article_id in sorted(splits):
-            adj: Adjudication = pickle.loads(zlib.decompress(gold.pop(article_id)))
+            gold_adj: Adjudication = pickle.loads(zlib.decompress(gold.pop(article_id)))
             article, split = data.articles[article_id], splits[article_id]
-            drow = document_row(article, adj, enc)
+            drow = document_row(article, gold_adj, enc)
             writers["documents"].add(split, [drow])
             if keep_docs:
                 doc_rows.append(drow)
-            writers["claims"].add(split, claim_rows(article, adj, enc))
+            writers["claims"].add(split, claim_rows(article, gold_adj, enc))
             writers["annotations"].add(
                 split, [annotation_row(a, enc, pseudonym) for a in data.annotations[article_id]]
             )
-            label_counts.update(s.label for s in adj.spans)
-            relation_counts.update(r.label for r in adj.relations)
-            provenance.update(adj.provenance.values())
+            label_counts.update(s.label for s in gold_adj.spans)
+            relation_counts.update(r.label for r in gold_adj.relations)
+            provenance.update(gold_adj.provenance.values())
             reporter.advance()
         for w in writers.values():
             w.close()
-        counts = {c: {s: writers[c].counts[s] for s in SPLITS} for c in CONFIGS}
+        # Only splits with rows have a file (an empty parquet split does not load): list those.
+        counts = {c: {s: writers[c].counts[s] for s in SPLITS if writers[c].counts[s]} for c in CONFIGS}
 
         changes = (
             compute_changes(Path(previous), str(prev_manifest["version"]), doc_rows, spec)
@@ -428,7 +419,8 @@ def build_release(
         )
 
         reporter.start("validating")
-        problems = (validator or (lambda p: validate_release_folder(p, spec)))(tmp)
+        reg_arg = registry_path if registry_path.exists() else None
+        problems = (validator or (lambda p: validate_release_folder(p, spec, previous, reg_arg)))(tmp)
         if problems:
             shown = "; ".join(problems[:10])
             raise ReleaseValidationError(
