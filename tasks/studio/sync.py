@@ -23,8 +23,9 @@ import difflib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from stancebank.schema.instructions import render_instructions
 from stancebank.schema.label_config import build_label_config
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import ConfigDriftError, TasksFileError
+from stancebank.tasks.studio.server import default_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -248,20 +250,58 @@ def _annotation_count(task: dict[str, Any]) -> int:
     return int(task.get("total_annotations") or 0) + int(task.get("cancelled_annotations") or 0)
 
 
-def plan_push(
-    incoming: Sequence[Task], existing: Sequence[dict[str, Any]], *, refresh_predictions: bool
-) -> _Plan:
-    """Pure classification of incoming tasks against the server's tasks (see module docstring)."""
-    by_key: dict[str, dict[str, Any]] = {}
+@dataclass(frozen=True)
+class Known:
+    """What push knows about one server task: from a listing (full) or from the ledger (hashes)."""
+
+    task_id: int
+    data_sha256: str
+    predictions_sha256: str
+    text: str | None = None  # None: known from the ledger only
+    annotations: int | None = None
+    data: dict[str, Any] | None = None
+
+    @classmethod
+    def from_task(cls, task: dict[str, Any]) -> Known:
+        data = task.get("data") or {}
+        stored = ((task.get("meta") or {}).get(META_KEY) or {}).get("predictions_sha256")
+        return cls(
+            int(task["id"]),
+            sha256_json(data),
+            str(stored or ""),
+            data.get(TEXT_FIELD),
+            _annotation_count(task),
+            data,
+        )
+
+
+def known_from_tasks(tasks: Sequence[dict[str, Any]]) -> tuple[dict[str, Known], list[str]]:
+    """Index server tasks by article id; later duplicates are reported, the first one is used."""
+    known: dict[str, Known] = {}
     duplicates: list[str] = []
-    for task in existing:
+    for task in tasks:
         key = (task.get("data") or {}).get(KEY_FIELD)
         if not isinstance(key, str):
             continue
-        if key in by_key:
+        if key in known:
             duplicates.append(key)
             continue
-        by_key[key] = task
+        known[key] = Known.from_task(task)
+    return known, duplicates
+
+
+def plan_push(
+    incoming: Sequence[Task],
+    known: Mapping[str, Known],
+    *,
+    refresh_predictions: bool,
+    duplicates: Sequence[str] = (),
+) -> _Plan:
+    """Pure classification of incoming tasks against what is on the server (see module docstring).
+
+    A known task whose data hash differs must carry its text and annotation count (``push``
+    fetches those for ledger-only entries before planning).
+    """
     create: list[Task] = []
     update: list[_Change] = []
     refresh: list[_Change] = []
@@ -269,39 +309,117 @@ def plan_push(
     unchanged = stale = 0
     for task in incoming:
         data = task["data"]
-        current = by_key.get(data[KEY_FIELD])
+        current = known.get(data[KEY_FIELD])
         if current is None:
             create.append(task)
             continue
-        task_id = int(current["id"])
-        server_data = current.get("data") or {}
-        text_changed = server_data.get(TEXT_FIELD) != data[TEXT_FIELD]
-        n_ann = _annotation_count(current)
+        data_changed = current.data_sha256 != sha256_json(data)
+        text_changed = data_changed and current.text != data[TEXT_FIELD]
+        n_ann = current.annotations or 0
         if text_changed and n_ann:
             refused.append(
                 Refusal(
                     data[KEY_FIELD],
-                    task_id,
+                    current.task_id,
                     n_ann,
-                    f"the text changed but task {task_id} has {n_ann} annotation(s) whose offsets would "
-                    "break; export them, then delete the task in Label Studio or give the article a new "
-                    "article_id",
+                    f"the text changed but task {current.task_id} has {n_ann} annotation(s) whose offsets "
+                    "would break; export them, then delete the task in Label Studio or give the article a "
+                    "new article_id",
                 )
             )
             continue
-        stored = str(((current.get("meta") or {}).get(META_KEY) or {}).get("predictions_sha256") or "")
-        preds_changed = stored != sha256_json(task.get("predictions", []))
+        preds_changed = current.predictions_sha256 != sha256_json(task.get("predictions", []))
         replace = text_changed or (preds_changed and refresh_predictions)
         if preds_changed and not replace:
             stale += 1
-        change = _Change(task_id, task, replace, stored)
-        if text_changed or sha256_json(server_data) != sha256_json(data):
+        change = _Change(current.task_id, task, replace, current.predictions_sha256)
+        if data_changed:
             update.append(change)
         else:
             unchanged += 1
             if replace:
                 refresh.append(change)
-    return _Plan(create, update, refresh, unchanged, stale, refused, duplicates)
+    return _Plan(create, update, refresh, unchanged, stale, refused, list(duplicates))
+
+
+# ------------------------------------------------------------------------------------------ ledger
+
+
+def ledger_path(client: StudioClient, project_id: int) -> Path:
+    key = hashlib.sha256(client.url.encode("utf-8")).hexdigest()[:16]
+    return default_cache_dir() / "studio-sync" / f"{key}-project-{project_id}.json"
+
+
+def _when(stamp: Any) -> datetime:
+    return datetime.fromisoformat(str(stamp))
+
+
+def _newest(client: StudioClient, project_id: int) -> list[Any]:
+    """(id, updated_at) of the most recently updated task ([] for an empty project)."""
+    page = client.get_json(f"/api/projects/{project_id}/tasks/", params={"page": 1, "page_size": 1})
+    return [page[0]["id"], page[0]["updated_at"]] if page else []
+
+
+def _task_count(client: StudioClient, project_id: int) -> int:
+    return int(client.get_json(f"/api/projects/{project_id}/").get("task_number") or 0)
+
+
+def load_known(client: StudioClient, project_id: int) -> tuple[dict[str, Known], list[str]]:
+    """What is on the server, cheaply when possible.
+
+    Listing thousands of tasks costs seconds per thousand, so the outcome of the last push is kept
+    in a ledger (article id → task id and hashes; no text, no secret) under the user cache. It is
+    trusted only after catching up with every task updated since (the project's tasks come newest
+    first) and when its task count equals the server's; otherwise all tasks are listed again.
+    """
+    path = ledger_path(client, project_id)
+    try:
+        ledger = json.loads(path.read_text(encoding="utf-8"))
+        entries: dict[str, list[Any]] = ledger["tasks"]
+        since = _when(ledger["newest"][1]) if ledger["newest"] else None
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        ledger = None
+    if ledger is not None and ledger.get("url") == client.url and ledger.get("project_id") == project_id:
+        known = {k: Known(int(v[0]), str(v[1]), str(v[2])) for k, v in entries.items()}
+        fresh: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            batch = client.get_json(
+                f"/api/projects/{project_id}/tasks/", params={"page": page, "page_size": 100}
+            )
+            newer = [t for t in batch if since is None or _when(t["updated_at"]) >= since]
+            fresh.extend(newer)
+            if len(newer) < len(batch) or len(batch) < 100:
+                break
+            page += 1
+        updated, duplicates = known_from_tasks(fresh)
+        by_id = {k.task_id: key for key, k in known.items()}
+        for key, item in updated.items():
+            if by_id.get(item.task_id, key) != key:
+                known.pop(by_id[item.task_id], None)
+            known[key] = item
+        if not duplicates and len({k.task_id for k in known.values()}) == _task_count(client, project_id):
+            logger.debug("Ledger %s: %d tasks, %d updated since", path, len(known), len(fresh))
+            return known, []
+        logger.info("The sync ledger of project %d is out of date; listing all tasks", project_id)
+    return known_from_tasks(list(client.iter_tasks(project_id)))
+
+
+def save_known(client: StudioClient, project_id: int, known: Mapping[str, Known]) -> None:
+    path = ledger_path(client, project_id)
+    ledger = {
+        "url": client.url,
+        "project_id": project_id,
+        "newest": _newest(client, project_id),
+        "tasks": {k: [v.task_id, v.data_sha256, v.predictions_sha256] for k, v in known.items()},
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(ledger, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:  # the ledger is an optimisation only
+        logger.warning("Could not write the sync ledger %s: %s", path, exc)
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -338,8 +456,12 @@ def push(
     """Sync ``tasks`` into project ``project`` (created if missing). Returns what happened."""
     validate_tasks(list(tasks), "<tasks>")
     state = ensure_project(client, project, update_config=update_config)
-    existing = [] if state.created else list(client.iter_tasks(state.id))
-    plan = plan_push(tasks, existing, refresh_predictions=refresh_predictions)
+    known, duplicates = ({}, []) if state.created else load_known(client, state.id)
+    for task in tasks:  # ledger-only entries whose data changed: fetch text and annotation count
+        entry = known.get(task["data"][KEY_FIELD])
+        if entry is not None and entry.text is None and entry.data_sha256 != sha256_json(task["data"]):
+            known[task["data"][KEY_FIELD]] = Known.from_task(client.get_json(f"/api/tasks/{entry.task_id}"))
+    plan = plan_push(tasks, known, refresh_predictions=refresh_predictions, duplicates=duplicates)
     report = PushReport(
         project=state,
         unchanged=plan.unchanged,
@@ -353,9 +475,15 @@ def push(
         logger.warning("Project %r holds several tasks with %s=%s; using the first", project, KEY_FIELD, key)
     for chunk in _chunks(plan.create, batch_size):
         payload = [{**task, "meta": task_meta(task)} for task in chunk]
-        body = client.post_json(f"/api/projects/{state.id}/import", payload)
-        created = int(body.get("task_count", len(chunk))) if isinstance(body, dict) else len(chunk)
-        report.created += created
+        body = client.post_json(
+            f"/api/projects/{state.id}/import", payload, params={"return_task_ids": "true"}
+        )
+        report.created += int(body.get("task_count", len(chunk)))
+        for task, task_id in zip(chunk, body.get("task_ids") or [], strict=False):
+            meta = task_meta(task)[META_KEY]
+            known[task["data"][KEY_FIELD]] = Known(
+                int(task_id), meta["data_sha256"], meta["predictions_sha256"]
+            )
         if progress:
             progress("created", len(chunk))
     for change in plan.update:
@@ -365,6 +493,10 @@ def push(
             {"data": change.task["data"], "meta": task_meta(change.task, keep)},
         )
         report.updated += 1
+        meta = task_meta(change.task, keep)[META_KEY]
+        known[change.task["data"][KEY_FIELD]] = Known(
+            change.task_id, meta["data_sha256"], meta["predictions_sha256"]
+        )
         if progress:
             progress("updated", 1)
     replaced = [c for c in plan.update if c.replace_predictions] + plan.refresh
@@ -372,9 +504,15 @@ def push(
         _replace_predictions(client, state.id, replaced, batch_size)
     for change in plan.refresh:
         client.patch_json(f"/api/tasks/{change.task_id}", {"meta": task_meta(change.task)})
+        meta = task_meta(change.task)[META_KEY]
+        known[change.task["data"][KEY_FIELD]] = Known(
+            change.task_id, meta["data_sha256"], meta["predictions_sha256"]
+        )
         if progress:
             progress("predictions", 1)
     report.predictions_refreshed = len(replaced)
+    if not duplicates:
+        save_known(client, state.id, known)
     logger.info(
         "push %r: created %d, unchanged %d, updated %d, refused %d, predictions refreshed %d / stale %d",
         project,

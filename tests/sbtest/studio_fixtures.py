@@ -12,9 +12,11 @@ Tests using it should carry ``@pytest.mark.integration``. If Label Studio is not
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,12 +62,20 @@ def project_name(request: pytest.FixtureRequest) -> str:
 # ----------------------------------------------------------------------------- synthetic payloads
 
 
-def make_task(index: int, variant: str = "") -> dict[str, Any]:
-    """One synthetic task with ACTOR/CLAIM/TARGET span predictions and two relations."""
+FILLER = " Residents of the harbour district gathered outside the town hall in the rain."
+
+
+def make_task(index: int, variant: str = "", text_chars: int = 0) -> dict[str, Any]:
+    """One synthetic task with ACTOR/CLAIM/TARGET span predictions and two relations.
+
+    ``text_chars`` pads the text with filler sentences to about that length (real articles).
+    """
     actor = f"Councillor Number{index}"
     claim = f"the bridge plan {index}{variant} will cut traffic"
     target = "the bridge plan"
     text = f"{actor} said that {claim}, according to the minutes of meeting {index}{variant}."
+    if text_chars > len(text):
+        text += FILLER * ((text_chars - len(text)) // len(FILLER) + 1)
     a0 = 0
     c0 = text.index(claim)
     t0 = c0
@@ -94,5 +104,15 @@ def make_task(index: int, variant: str = "") -> dict[str, Any]:
     }
 
 
-def make_tasks(n: int, start: int = 0) -> list[dict[str, Any]]:
-    return [make_task(i) for i in range(start, start + n)]
+def make_tasks(n: int, start: int = 0, text_chars: int = 0) -> list[dict[str, Any]]:
+    return [make_task(i, text_chars=text_chars) for i in range(start, start + n)]
+
+
+@contextlib.contextmanager
+def running_studio(state_dir: Path) -> Iterator[ls_server.RunningServer]:
+    """A Label Studio for scripts (benchmarks): started on a free port, stopped by pid."""
+    server = ls_server.start(state_dir, ls_server.free_port())
+    try:
+        yield server
+    finally:
+        ls_server.stop(state_dir)

@@ -238,3 +238,21 @@ def test_unreachable_server_retries_then_names_url() -> None:
         client.get_json("/api/projects/")
     assert url in str(info.value) and "3 attempts" in str(info.value)
     assert "f" * 40 not in str(info.value)
+
+
+def test_ledger_catches_up_with_server_side_changes(studio_client: StudioClient, project_name: str) -> None:
+    tasks = make_tasks(6)
+    report = push(studio_client, tasks, project_name)
+    by_key = {t["data"]["article_id"]: t for t in studio_client.iter_tasks(report.project.id)}
+    # Someone deletes a task and edits another one's data in Label Studio.
+    studio_client.request("DELETE", f"/api/tasks/{by_key['art-000001']['id']}")
+    edited = {**by_key["art-000002"]["data"], "title": "edited in the UI"}
+    studio_client.patch_json(f"/api/tasks/{by_key['art-000002']['id']}", {"data": edited})
+    again = push(studio_client, tasks, project_name)
+    assert again.created == 1  # the deleted task comes back, once
+    assert again.updated == 1  # the edited data is restored
+    assert again.unchanged == 4
+    server = list(studio_client.iter_tasks(report.project.id))
+    assert sorted(t["data"]["article_id"] for t in server) == sorted(t["data"]["article_id"] for t in tasks)
+    assert next(t for t in server if t["data"]["article_id"] == "art-000002")["data"]["title"] == "Meeting 2"
+    assert push(studio_client, tasks, project_name).unchanged == 6
