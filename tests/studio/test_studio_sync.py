@@ -256,3 +256,10 @@ def test_ledger_catches_up_with_server_side_changes(studio_client: StudioClient,
     assert sorted(t["data"]["article_id"] for t in server) == sorted(t["data"]["article_id"] for t in tasks)
     assert next(t for t in server if t["data"]["article_id"] == "art-000002")["data"]["title"] == "Meeting 2"
     assert push(studio_client, tasks, project_name).unchanged == 6
+
+
+def test_personal_access_token_works(studio_client: StudioClient, label_studio) -> None:
+    pat = studio_client.post_json("/api/token/", {})["token"]
+    assert pat.count(".") == 2  # a JWT refresh token, not the legacy 40-hex key
+    with StudioClient(label_studio.url, pat) as client:
+        assert client.get_json("/api/current-user/whoami")["email"] == label_studio.admin_email

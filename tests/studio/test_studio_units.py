@@ -1,0 +1,96 @@
+"""Pure parts of the studio stage: file validation, push planning, config diff, export naming."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sbtest.studio_fixtures import make_tasks
+
+from stancebank.tasks.studio.annotations import validate_annotations
+from stancebank.tasks.studio.errors import StudioError, TasksFileError
+from stancebank.tasks.studio.export import count_export, normalise_export, write_immutable
+from stancebank.tasks.studio.sync import Known, config_diff, load_tasks, plan_push, sha256_json, task_meta
+
+
+def _known(task: dict, task_id: int, annotations: int = 0, text: str | None = None) -> Known:
+    meta = task_meta(task)["stancebank"]
+    return Known(task_id, meta["data_sha256"], meta["predictions_sha256"], text, annotations)
+
+
+@pytest.mark.parametrize(
+    ("records", "message"),
+    [
+        ({"data": {}}, "expected a JSON list"),
+        ([{"data": {"text": "x"}}], "record 0: field 'data.article_id'"),
+        ([{"data": {"article_id": "a", "text": ""}}], "record 0 (article_id=a): field 'data.text'"),
+        (
+            [{"data": {"article_id": "a", "text": "x"}}, {"data": {"article_id": "a", "text": "y"}}],
+            "record 1: duplicate",
+        ),
+        (
+            [{"data": {"article_id": "a", "text": "x"}, "predictions": [{"result": "no"}]}],
+            "predictions[0].result",
+        ),
+    ],
+)
+def test_bad_tasks_file_names_record_and_field(tmp_path: Path, records, message: str) -> None:
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(records))
+    with pytest.raises(
+        TasksFileError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")
+    ):
+        load_tasks(path)
+
+
+def test_plan_classifies_every_case() -> None:
+    tasks = make_tasks(6)
+    known = {t["data"]["article_id"]: _known(t, i + 1) for i, t in enumerate(tasks[:5])}
+    incoming = json.loads(json.dumps(tasks))
+    incoming[0]["data"]["text"] += " x"  # text changed, annotated → refused
+    known["art-000000"] = Known(1, "old", known["art-000000"].predictions_sha256, tasks[0]["data"]["text"], 2)
+    incoming[1]["data"]["text"] += " x"  # text changed, not annotated → update + replace predictions
+    known["art-000001"] = Known(2, "old", known["art-000001"].predictions_sha256, tasks[1]["data"]["text"], 0)
+    incoming[2]["data"]["title"] = "new"  # data changed, same text → update, keep predictions
+    known["art-000002"] = Known(3, "old", known["art-000002"].predictions_sha256, tasks[2]["data"]["text"], 3)
+    incoming[3]["predictions"][0]["score"] = 0.99  # predictions changed only
+    plan = plan_push(incoming, known, refresh_predictions=False)
+    assert [t["data"]["article_id"] for t in plan.create] == ["art-000005"]
+    assert [r.article_id for r in plan.refused] == ["art-000000"]
+    assert [(c.task_id, c.replace_predictions) for c in plan.update] == [(2, True), (3, False)]
+    assert plan.unchanged == 2 and plan.stale == 1 and plan.refresh == []
+    again = plan_push(incoming, known, refresh_predictions=True)
+    assert [c.task_id for c in again.refresh] == [4] and again.stale == 0
+
+
+def test_config_diff_is_readable() -> None:
+    assert config_diff("<View>\n</View>\n", "<View>\n</View>") == ""
+    diff = config_diff("<View>\n  <Old/>\n</View>", "<View>\n  <New/>\n</View>", name="p")
+    assert "-  <Old/>" in diff and "+  <New/>" in diff and "p (on the server)" in diff
+
+
+def test_annotation_records_must_be_pseudonymous() -> None:
+    good = {"article_id": "a", "annotator": "annotator-a", "ground_truth": True, "result": []}
+    assert validate_annotations([good])[0].ground_truth is True
+    with pytest.raises(TasksFileError, match="pseudonym"):
+        validate_annotations([{**good, "annotator": "jane@example.com"}])
+    with pytest.raises(TasksFileError, match="record 1: annotator 'annotator-a' already annotates"):
+        validate_annotations([good, good])
+
+
+def test_export_file_is_immutable_and_content_named(tmp_path: Path) -> None:
+    tasks = normalise_export(
+        [{"id": 1, "data": {"text": "t"}, "annotations": [{"completed_by": 5, "result": []}]}]
+    )
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    first = write_immutable(tasks, tmp_path, "My Project", now=now)
+    assert first.path.name == f"my-project-20260102T030405Z-{first.sha256[:12]}.json"
+    assert write_immutable(tasks, tmp_path, "My Project", now=now).reused
+    first.path.chmod(0o644)
+    first.path.write_text("[]")
+    with pytest.raises(StudioError, match="refusing to overwrite"):
+        write_immutable(tasks, tmp_path, "My Project", now=now)
+    assert count_export(tasks).annotators == 1
+    assert sha256_json(tasks) == sha256_json(json.loads(json.dumps(tasks)))
