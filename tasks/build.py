@@ -20,7 +20,7 @@ from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, to_resu
 from stancebank.tasks.checks import relation_problems, span_problems, validate_prediction
 from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
 from stancebank.tasks.errors import PredictionError
-from stancebank.tasks.identity import DuplicateIndex, derive_article_id, text_sha256
+from stancebank.tasks.identity import DuplicateIndex, derive_article_id, shingles, text_sha256
 from stancebank.tasks.language import detect_language, is_english
 from stancebank.tasks.readers import RawArticle, Reject, read_inputs
 
@@ -246,7 +246,8 @@ def build_tasks(
             result.skipped.append(Skipped(where, article.article_id, "duplicate", same))
             log.info("%s: duplicate of %s, built once", where, same)
             continue
-        near = index.near(article.text)
+        sig = shingles(article.text)
+        near = index.near(article.text, sig)
         if near is not None:
             skipped = Skipped(where, article.article_id, "near-duplicate", near[0], near[1])
             if not options.keep_near_duplicates:
@@ -254,7 +255,7 @@ def build_tasks(
                 log.info("%s: near-duplicate of %s (Jaccard %.2f), left out", where, near[0], near[1])
                 continue
             result.kept_near_duplicates.append(skipped)
-        index.add(article.article_id, article.text_sha256 or "", article.text)
+        index.add(article.article_id, article.text_sha256 or "", article.text, sig)
         kept.append(prepared)
     if progress:
         progress(len(items) - len(kept) if options.preannotate else 0)

@@ -50,6 +50,8 @@ class LineRule:
 class Rules:
     line_rules: tuple[LineRule, ...]
     digest: str
+    any_rule: re.Pattern[str] | None = None
+    """All rule patterns in one alternation: a cheap first test per line."""
     """sha256 (first 12 hex) of the rules in force."""
 
     @property
@@ -104,7 +106,10 @@ def _compile_rules(docs: Sequence[tuple[str, dict[str, Any]]]) -> Rules:
                     raise ResourceError(f"{where} ({entry['name']}): bad regular expression: {err}") from None
                 rules.append(LineRule(str(entry["name"]), action, pattern))
                 digest.update(f"{entry['name']}\0{action}\0{entry['pattern']}\0{flags}\n".encode())
-    return Rules(tuple(rules), digest.hexdigest()[:12])
+    combined = "|".join(
+        f"(?{'i' if r.pattern.flags & re.IGNORECASE else ''}:{r.pattern.pattern})" for r in rules
+    )
+    return Rules(tuple(rules), digest.hexdigest()[:12], re.compile(combined) if rules else None)
 
 
 @lru_cache(maxsize=8)
@@ -182,7 +187,8 @@ def _one_pass(
         if not kept[i]:
             continue
         stripped = lines[i].strip()
-        for rule in rules.line_rules:
+        candidates = rules.line_rules if rules.any_rule is None or rules.any_rule.fullmatch(stripped) else ()
+        for rule in candidates:
             if not rule.pattern.fullmatch(stripped):
                 continue
             if rule.action == "trailer":

@@ -747,7 +747,14 @@ class Preannotator:
                 unique[(c.start, c.end)] = c
         claims = sorted(unique.values(), key=lambda c: c.start)
         self._stances(text, claims)
-        all_actors = sorted({(m.start, m.end): m for m in actors + extra}.values(), key=lambda m: m.start)
+        for m in actors + extra:
+            while m.start < m.end and text[m.start].isspace():
+                m.start += 1
+            while m.end > m.start and text[m.end - 1].isspace():
+                m.end -= 1
+        all_actors = sorted(
+            {(m.start, m.end): m for m in actors + extra if m.end > m.start}.values(), key=lambda m: m.start
+        )
         spans: list[Span] = []
         relations: list[Relation] = []
         for n, m in enumerate(all_actors, start=1):

@@ -77,13 +77,22 @@ def test_usage_errors_and_help_documents_exit_codes(tmp_path: Path) -> None:
 
 def test_unknown_model_exit_code(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(ARTICLE, "utf-8")
-    code, output = _run("tasks", "build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "o.json"),
-                        "--model", "no_such_model_xyz")
+    code, output = _run(
+        "tasks",
+        "build",
+        str(tmp_path / "a.txt"),
+        "--out",
+        str(tmp_path / "o.json"),
+        "--model",
+        "no_such_model_xyz",
+    )
     assert code == 5 and "no_such_model_xyz" in output
 
 
 def test_exact_and_near_duplicates(tmp_path: Path) -> None:
-    extra = " ".join(f"Paragraph {i} of the report adds detail number {i} about crossings and fares." for i in range(12))
+    extra = " ".join(
+        f"Paragraph {i} of the report adds detail number {i} about crossings and fares." for i in range(12)
+    )
     base = ARTICLE.replace("\n\nComments", f"\n\n{extra}\n\nComments")
     (tmp_path / "a.txt").write_text(base, "utf-8")
     (tmp_path / "b.txt").write_text(base.replace("\n\n", "\r\n\r\n"), "utf-8")  # same clean text
@@ -91,16 +100,27 @@ def test_exact_and_near_duplicates(tmp_path: Path) -> None:
     near = base.replace("on Monday", "on Tuesday")
     (tmp_path / "d.txt").write_text(near, "utf-8")
     (tmp_path / "e.jsonl").write_text(
-        json.dumps({"id": "x", "text": "First text with an id."}) + "\n"
-        + json.dumps({"id": "x", "text": "Another text reusing the id."}) + "\n", "utf-8")
+        json.dumps({"id": "x", "text": "First text with an id."})
+        + "\n"
+        + json.dumps({"id": "x", "text": "Another text reusing the id."})
+        + "\n",
+        "utf-8",
+    )
     result = build_tasks([tmp_path], BuildOptions(preannotate=False))
     kinds = sorted((Path(s.origin.split(":")[0]).name, s.kind) for s in result.skipped)
-    assert kinds == [("b.txt", "duplicate"), ("c.txt", "duplicate"), ("d.txt", "near-duplicate"),
-                     ("e.jsonl", "duplicate")]
+    assert kinds == [
+        ("b.txt", "duplicate"),
+        ("c.txt", "duplicate"),
+        ("d.txt", "near-duplicate"),
+        ("e.jsonl", "duplicate"),
+    ]
     assert len(result.tasks) == 2
     kept = build_tasks([tmp_path], BuildOptions(preannotate=False, keep_near_duplicates=True))
     assert len(kept.tasks) == 3 and kept.near_duplicates == 1
-    ids = {t["data"]["article_id"] for t in build_tasks([tmp_path / "a.txt"], BuildOptions(preannotate=False)).tasks}
+    ids = {
+        t["data"]["article_id"]
+        for t in build_tasks([tmp_path / "a.txt"], BuildOptions(preannotate=False)).tasks
+    }
     assert ids == {result.tasks[0]["data"]["article_id"]}  # stable across runs
 
 
