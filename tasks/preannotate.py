@@ -543,13 +543,10 @@ class Preannotator:
         for para in text.split("\n"):
             p_start, p_end = pos, pos + len(para)
             pos = p_end + 1
-            if not para.strip() or (not _SENT_FINAL.search(para) and not find_quotes(text, p_start, p_end)):
-                # a heading (no final punctuation) — unless it holds a quote, it is not a claim
-                if para.strip() and not find_quotes(text, p_start, p_end):
-                    continue
-            if not para.strip():
-                continue
             quotes = find_quotes(text, p_start, p_end)
+            # a heading (no final punctuation) is not a claim unless it holds a quote
+            if not para.strip() or (not _SENT_FINAL.search(para) and not quotes):
+                continue
             para_sents = [s for s in sents if p_start <= s.start_char < p_end]
             units = self._units(para_sents, quotes, p_end)
             para_claims: list[Claim] = []

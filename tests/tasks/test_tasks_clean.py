@@ -110,7 +110,7 @@ def test_trailer_word_before_the_article_starts_is_kept() -> None:
 
 
 def test_contract_nfc_newlines_blank_runs_and_kept_lines_verbatim() -> None:
-    raw = "\r\n\r\n  Cafe\u0301 owners protest  \r\n\r\n\r\n\r\n\tIndented line stays as it is.\rLast 😀 line.\r\n\r\n"
+    raw = "\r\n\r\n  Cafe\u0301 owners protest  \r\n\r\n\r\n\r\n\tIndented line stays as it is.\rLast 😀 line.\r\n\r\n"  # noqa: E501
     out = clean(raw)
     assert out.text == "  Café owners protest  \n\n\tIndented line stays as it is.\nLast 😀 line."
     assert unicodedata.is_normalized("NFC", out.text)

@@ -125,7 +125,7 @@ def test_exact_and_near_duplicates(tmp_path: Path) -> None:
 
 
 def test_non_english_article_is_built_without_predictions(tmp_path: Path) -> None:
-    fr = "Le maire refuse le plan\n\nLe maire a déclaré que le plan de la région est inacceptable pour la ville."
+    fr = "Le maire refuse le plan\n\nLe maire a déclaré que le plan de la région est inacceptable pour la ville."  # noqa: E501
     (tmp_path / "fr.txt").write_text(fr, "utf-8")
     result = build_tasks([tmp_path], BuildOptions())
     [task] = result.tasks
