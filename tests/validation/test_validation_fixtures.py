@@ -21,14 +21,44 @@ def only(report: Report, check: str) -> list:
 @pytest.mark.parametrize(
     ("name", "check", "span_id", "message", "value"),
     [
-        ("tasks_offset_outside.json", "span_within_text", "t2", "outside the article text (length 80)", "end=95"),
-        ("tasks_text_mismatch.json", "span_text_matches", "c1", "text[15:45] differs", "'the new tram line is a mistak'"),
+        (
+            "tasks_offset_outside.json",
+            "span_within_text",
+            "t2",
+            "outside the article text (length 80)",
+            "end=95",
+        ),
+        (
+            "tasks_text_mismatch.json",
+            "span_text_matches",
+            "c1",
+            "text[15:45] differs",
+            "'the new tram line is a mistak'",
+        ),
         ("tasks_unknown_label.json", "known_label", "t1", "label must be one of", "TOPIC"),
-        ("tasks_unknown_relation_label.json", "known_relation_label", "c1→t1", "relation label must be one of", "against"),
+        (
+            "tasks_unknown_relation_label.json",
+            "known_relation_label",
+            "c1→t1",
+            "relation label must be one of",
+            "against",
+        ),
         ("tasks_bad_attribute.json", "known_attribute_value", "c1", "not allowed on a CLAIM span", "shouted"),
-        ("tasks_attribute_wrong_label.json", "known_attribute_value", "t1", "not allowed on a TARGET span", "direct"),
+        (
+            "tasks_attribute_wrong_label.json",
+            "known_attribute_value",
+            "t1",
+            "not allowed on a TARGET span",
+            "direct",
+        ),
         ("tasks_duplicate_span_id.json", "unique_span_id", "t1", "span id used twice", "t1"),
-        ("tasks_duplicate_span_position.json", "unique_span_position", "t3", "same offsets [15, 32)", "TARGET"),
+        (
+            "tasks_duplicate_span_position.json",
+            "unique_span_position",
+            "t3",
+            "same offsets [15, 32)",
+            "TARGET",
+        ),
         ("tasks_missing_endpoint.json", "relation_endpoints_exist", "c2→t9", "does not exist (to end)", "t9"),
         ("tasks_wrong_endpoint_labels.json", "relation_endpoint_labels", "t1→c1", "TARGET → CLAIM", "source"),
         ("tasks_self_relation.json", "no_self_relation", "c1→c1", "from a span to itself", "c1→c1"),
@@ -40,7 +70,13 @@ def test_tasks_fixture_caught(name: str, check: str, span_id: str, message: str,
     findings = only(report, check)
     assert len(findings) == 1
     f = findings[0]
-    assert (f.file, f.line, f.article_id, f.task_id, f.span_id) == (str(FIX / name), BAD_TASK_LINE, "art-1", "#1", span_id)
+    assert (f.file, f.line, f.article_id, f.task_id, f.span_id) == (
+        str(FIX / name),
+        BAD_TASK_LINE,
+        "art-1",
+        "#1",
+        span_id,
+    )
     assert message in f.message
     assert value in (f.value or "")
     assert f.hint
@@ -105,15 +141,59 @@ def test_valid_release_passes() -> None:
     [
         ("release_bad_hash", "manifest_hashes", "README.md", None, "README.md", "README.md differs"),
         ("release_bad_card_count", "card_counts", "README.md", None, "card documents/train", "declared 3"),
-        ("release_bad_card_features", "card_features", "README.md", None, "documents card→parquet.language", "not declared"),
-        ("release_email_annotator", "personal_data", "annotations/test-00000-of-00001.parquet", "art-4", None, "pseudonym"),
-        ("release_claim_without_source", "claim_has_source", "documents/validation-00000-of-00001.parquet", "art-3", "c1", "no source"),
-        ("release_exact_duplicate", "no_cross_split_duplicate", "documents/test-00000-of-00001.parquet", "art-8", None, "same text"),
-        ("release_near_duplicate", "no_cross_split_near_duplicate", "documents/test-00000-of-00001.parquet", "art-9", None, "near-duplicate"),
-        ("release_article_two_splits", "one_split_per_article", "documents/test-00000-of-00001.parquet", "art-1", None, "more than one split"),
+        (
+            "release_bad_card_features",
+            "card_features",
+            "README.md",
+            None,
+            "documents card→parquet.language",
+            "not declared",
+        ),
+        (
+            "release_email_annotator",
+            "personal_data",
+            "annotations/test-00000-of-00001.parquet",
+            "art-4",
+            None,
+            "pseudonym",
+        ),
+        (
+            "release_claim_without_source",
+            "claim_has_source",
+            "documents/validation-00000-of-00001.parquet",
+            "art-3",
+            "c1",
+            "no source",
+        ),
+        (
+            "release_exact_duplicate",
+            "no_cross_split_duplicate",
+            "documents/test-00000-of-00001.parquet",
+            "art-8",
+            None,
+            "same text",
+        ),
+        (
+            "release_near_duplicate",
+            "no_cross_split_near_duplicate",
+            "documents/test-00000-of-00001.parquet",
+            "art-9",
+            None,
+            "near-duplicate",
+        ),
+        (
+            "release_article_two_splits",
+            "one_split_per_article",
+            "documents/test-00000-of-00001.parquet",
+            "art-1",
+            None,
+            "more than one split",
+        ),
     ],
 )
-def test_release_fixture_caught(name: str, check: str, file_end: str, article_id: str | None, item: str | None, message: str) -> None:
+def test_release_fixture_caught(
+    name: str, check: str, file_end: str, article_id: str | None, item: str | None, message: str
+) -> None:
     report = validate_release_dir(FIX / name)
     assert {f.check for f in report.findings} == {check}, report.to_text()
     match = [f for f in report.findings if (f.file or "").endswith(file_end)]
@@ -133,7 +213,9 @@ def test_release_split_moved_against_previous() -> None:
 def test_low_agreement_fails_with_threshold(tmp_path: Path) -> None:
     assert validate_release_dir(FIX / "release_low_agreement").ok  # no minimum configured
     cfg = tmp_path / "v.yaml"
-    cfg.write_text("thresholds:\n  agreement_min:\n    overall.span_f1_exact: 0.5\n    'per_label.*.span_f1_exact': 0.25\n")
+    cfg.write_text(
+        "thresholds:\n  agreement_min:\n    overall.span_f1_exact: 0.5\n    'per_label.*.span_f1_exact': 0.25\n"
+    )
     report = validate_release_dir(FIX / "release_low_agreement", config=cfg)
     items = sorted(f.span_id for f in only(report, "agreement_threshold"))
     assert items == ["overall.span_f1_exact", "per_label.CLAIM.span_f1_exact"]

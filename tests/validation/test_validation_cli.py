@@ -1,0 +1,78 @@
+"""`stancebank validate`: exit codes and the three output formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from stancebank.schema.cli import app
+from stancebank.validation.report import FINDING_KEYS
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "validation"
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["validate", *args])
+    return result.exit_code, result.output
+
+
+def test_clean_file_exits_0() -> None:
+    code, out = run(str(FIX / "tasks_valid.json"))
+    assert code == 0 and "OK: 0 error(s)" in out
+
+
+def test_errors_exit_1_with_table() -> None:
+    code, out = run(str(FIX / "tasks_text_mismatch.json"))
+    assert code == 1
+    assert "span_text_matches" in out and "FAILED: 1 error(s)" in out
+
+
+def test_warnings_fail_only_with_strict() -> None:
+    assert run(str(FIX / "tasks_bidirectional_relation.json"))[0] == 0
+    assert run(str(FIX / "tasks_bidirectional_relation.json"), "--strict")[0] == 1
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run(str(tmp_path / "missing.json"))[0] == 2
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    assert run(str(other))[0] == 2
+    assert run(str(FIX / "tasks_valid.json"), "--kind", "release")[0] == 2
+    assert run(str(FIX / "tasks_valid.json"), "--kind", "nonsense")[0] == 2
+    bad = tmp_path / "cfg.yaml"
+    bad.write_text("severity:\n  nope: error\n")
+    assert run(str(FIX / "tasks_valid.json"), "--config", str(bad))[0] == 2
+
+
+def test_json_format_has_stable_keys() -> None:
+    code, out = run(str(FIX / "tasks_offset_outside.json"), "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert list(data) == ["ok", "strict", "errors", "warnings", "checked", "by_check", "findings"]
+    assert data["ok"] is False and data["errors"] == 1 and data["by_check"] == {"span_within_text": 1}
+    (finding,) = data["findings"]
+    assert tuple(finding) == FINDING_KEYS
+    assert finding["check"] == "span_within_text" and finding["line"] == 205 and finding["span_id"] == "t2"
+
+
+def test_github_format_annotations() -> None:
+    code, out = run(str(FIX / "tasks_duplicate_span_id.json"), "--format", "github")
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert lines[0].startswith(
+        f"::error file={FIX / 'tasks_duplicate_span_id.json'},line=205,title=unique_span_id::"
+    )
+    assert "span t1" in lines[0]
+    code, out = run(str(FIX / "tasks_bidirectional_relation.json"), "--format", "github")
+    assert code == 0 and out.startswith("::warning file=")
+
+
+def test_kind_detection_and_forced_kind() -> None:
+    assert run(str(FIX / "export_valid.json"))[0] == 0
+    assert run(str(FIX / "release_valid"))[0] == 0
+    assert run(str(FIX / "release_bad_hash"), "--kind", "release")[0] == 1
+    # an export read as tasks has no predictions: nothing to check but the articles
+    assert run(str(FIX / "export_claim_without_source.json"), "--kind", "tasks")[0] == 0
