@@ -76,6 +76,7 @@ class BuildResult:
     rejects: list[Reject] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     kept_near_duplicates: list[Skipped] = field(default_factory=list)
+    skipped_documentation: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     not_preannotated: Counter[str] = field(default_factory=Counter)
     model_version: str | None = None
@@ -225,7 +226,7 @@ def build_tasks(
     """Build tasks from input paths. Rejects and duplicates are collected, never raised."""
     result = BuildResult()
     rules = load_rules(tuple(options.boilerplate))
-    items = list(read_inputs(list(inputs)))
+    items = list(read_inputs(list(inputs), result.skipped_documentation))
     if on_total:
         # Each item advances once when prepared and, when pre-annotated, once more.
         on_total(len(items) * (2 if options.preannotate else 1))

@@ -28,7 +28,8 @@ EXIT_MODEL = 5
 BUILD_HELP = f"""Build Label Studio tasks from article files and folders.
 
 INPUT: .txt/.md (first non-empty line is the headline), .html/.htm, .jsonl, .json, .csv (records
-with `text` and optional id, title, url, published, source, language), or folders (recursive).
+with `text` and optional id, title, url, published, source, language), or folders (recursive;
+README*, LICENSE* and CHANGELOG* files inside folders are skipped as documentation).
 
 Writes a JSON array of tasks (`data.text` is the cleaned canonical text; pre-annotations are
 `predictions`). Rejected inputs and skipped duplicates go to --rejects as JSON lines naming the file,
@@ -70,6 +71,7 @@ def _summary(result: BuildResult, out: Path) -> Table:
     table.add_row("duplicates (built once)", str(result.duplicates))
     near_label = "near-duplicates (kept)" if result.kept_near_duplicates else "near-duplicates (left out)"
     table.add_row(near_label, str(result.near_duplicates))
+    table.add_row("skipped (documentation)", str(len(result.skipped_documentation)))
     table.add_row("rejected", str(len(result.rejects)))
     for reason, n in sorted(result.reject_reasons.items()):
         table.add_row(f"  {reason}", str(n))

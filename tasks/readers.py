@@ -340,11 +340,27 @@ def read_file(path: Path, display: str | None = None) -> Iterator[Item]:
         yield Reject(Origin(display), "unsupported", f"unknown file type {suffix or '(none)'}")
 
 
-def expand_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
+_DOCUMENTATION = re.compile(r"(?:readme|licen[cs]e|changelog)(?![a-z])", re.IGNORECASE)
+
+
+def is_documentation(path: Path) -> bool:
+    """``README*``, ``LICENSE*`` (or ``LICENCE*``) and ``CHANGELOG*``, case-insensitive.
+
+    The word must end there (``README.md``, ``LICENSE-MIT.txt``, ``changelog_2024.md``), so an
+    article named ``licensed_music.txt`` is still read.
+    """
+    return _DOCUMENTATION.match(path.name) is not None
+
+
+def expand_inputs(
+    inputs: list[Path], skipped_documentation: list[str] | None = None
+) -> list[tuple[Path, str]]:
     """Files to read with the name they are reported under (the path as given, or below it).
 
-    Directories are walked recursively in sorted order; hidden files and files of unknown types
-    inside directories are skipped. A missing input raises :class:`InputError`.
+    Directories are walked recursively in sorted order; hidden files, files of unknown types and
+    documentation files (:func:`is_documentation`) inside directories are skipped — the latter are
+    appended to ``skipped_documentation`` when given. A file named explicitly is always read. A
+    missing input raises :class:`InputError`.
     """
     files: list[tuple[Path, str]] = []
     for given in inputs:
@@ -353,8 +369,14 @@ def expand_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
                 rel = path.relative_to(given)
                 if any(part.startswith(".") for part in rel.parts):
                     continue
-                if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                    files.append((path, str(given / rel)))
+                if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    continue
+                if is_documentation(path):
+                    log.info("%s: documentation file, skipped", given / rel)
+                    if skipped_documentation is not None:
+                        skipped_documentation.append(str(given / rel))
+                    continue
+                files.append((path, str(given / rel)))
         elif given.is_file():
             files.append((given, str(given)))
         else:
@@ -362,6 +384,6 @@ def expand_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
     return files
 
 
-def read_inputs(inputs: list[Path]) -> Iterator[Item]:
-    for path, display in expand_inputs(inputs):
+def read_inputs(inputs: list[Path], skipped_documentation: list[str] | None = None) -> Iterator[Item]:
+    for path, display in expand_inputs(inputs, skipped_documentation):
         yield from read_file(path, display)

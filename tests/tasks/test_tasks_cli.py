@@ -28,9 +28,12 @@ def _run(*args: str) -> tuple[int, str]:
 def test_build_end_to_end_with_predictions(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(ARTICLE, "utf-8")
+    (tmp_path / "in" / "README.md").write_text("# Sample articles\n\nWhat this folder holds.", "utf-8")
     out = tmp_path / "tasks.json"
     code, output = _run("tasks", "build", str(tmp_path / "in"), "--out", str(out))
     assert code == 0, output
+    [row] = [line for line in output.splitlines() if "skipped (documentation)" in line]
+    assert row.replace("│", " ").split()[-1] == "1"
     [task] = json.loads(out.read_text("utf-8"))
     data = task["data"]
     assert data["title"] == "Council backs new ferry timetable"

@@ -114,6 +114,23 @@ def test_directory_is_recursive_sorted_and_skips_hidden_and_unknown(tmp_path: Pa
     assert [a.origin.file for a in arts] == [str(tmp_path / "a.txt"), str(tmp_path / "sub" / "b.txt")]
 
 
+def test_directory_skips_documentation_files_but_reads_them_when_named(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text("A\n\n" + BODY, "utf-8")
+    (tmp_path / "README.md").write_text("# About this folder\n\nThese are sample articles.", "utf-8")
+    (tmp_path / "sub" / "readme.txt").write_text("Notes\n\nNothing to annotate here.", "utf-8")
+    (tmp_path / "License.txt").write_text("MIT\n\nPermission is hereby granted.", "utf-8")
+    (tmp_path / "CHANGELOG.md").write_text("# Changes\n\n- added articles", "utf-8")
+    (tmp_path / "licensed_music.txt").write_text("L\n\n" + BODY, "utf-8")  # not documentation
+    (tmp_path / "my_readme_story.txt").write_text("R\n\n" + BODY, "utf-8")  # not documentation
+    skipped: list[str] = []
+    arts = list(read_inputs([tmp_path], skipped))
+    assert [Path(a.origin.file).name for a in arts] == ["a.txt", "licensed_music.txt", "my_readme_story.txt"]
+    assert sorted(Path(s).name for s in skipped) == ["CHANGELOG.md", "License.txt", "README.md", "readme.txt"]
+    [named] = _read(tmp_path / "README.md")  # named explicitly: read like any article
+    assert isinstance(named, RawArticle) and named.title == "About this folder"
+
+
 def test_latin1_french_article_is_decoded_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
