@@ -75,35 +75,48 @@ def _user_id(value: Any, where: str, strict: bool) -> Any:
     )
 
 
-def _scrub(value: Any, where: str) -> Any:
-    """Users → ids, personal keys dropped, stray e-mail addresses redacted (outside content)."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if key in PERSONAL_KEYS:
-                continue
-            if key in CONTENT_KEYS:
-                out[key] = item
-            elif key in USER_KEYS:
-                out[key] = _user_id(item, f"{where}.{key}", strict=key == "completed_by")
-            else:
-                out[key] = _scrub(item, f"{where}.{key}")
+class _Scrubber:
+    """Users → ids, personal keys dropped, stray e-mail addresses redacted (outside content).
+
+    ``changed`` tells whether anything had to be removed (a snapshot we asked for with ids only
+    normally needs nothing, and is then written byte for byte as downloaded)."""
+
+    def __init__(self) -> None:
+        self.changed = False
+
+    def user(self, value: Any, where: str, strict: bool) -> Any:
+        out = _user_id(value, where, strict)
+        if out != value:
+            self.changed = True
         return out
-    if isinstance(value, list):
-        return [_scrub(item, where) for item in value]
-    if isinstance(value, str) and EMAIL_RE.search(value):
-        return EMAIL_RE.sub("<redacted>", value)
-    return value
+
+    def __call__(self, value: Any, where: str) -> Any:
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                if key in PERSONAL_KEYS:
+                    self.changed = True
+                elif key in CONTENT_KEYS:
+                    out[key] = item
+                elif key in USER_KEYS:
+                    out[key] = self.user(item, f"{where}.{key}", strict=key == "completed_by")
+                elif isinstance(item, (dict, list, str)):
+                    out[key] = self(item, f"{where}.{key}")
+                else:
+                    out[key] = item
+            return out
+        if isinstance(value, list):
+            return [self(item, where) for item in value]
+        if isinstance(value, str) and "@" in value and EMAIL_RE.search(value):
+            self.changed = True
+            return EMAIL_RE.sub("<redacted>", value)
+        return value
 
 
-def normalise_export(raw: Any, origin: str = "<export>") -> list[LSExportTask]:
-    """A Label Studio JSON export (snapshot or UI download) with annotator ids only.
-
-    ``completed_by`` (and other user fields) become integer ids, ``created_username`` and similar
-    keys are dropped, and any e-mail address outside task data and results is redacted.
-    """
+def _normalise(raw: Any, origin: str) -> tuple[list[LSExportTask], bool]:
     if not isinstance(raw, list):
         raise TasksFileError(f"{origin}: expected a JSON list of tasks (Label Studio's JSON export)")
+    scrub = _Scrubber()
     tasks: list[LSExportTask] = []
     for index, task in enumerate(raw):
         where = f"{origin}: task {index}"
@@ -113,8 +126,17 @@ def normalise_export(raw: Any, origin: str = "<export>") -> list[LSExportTask]:
             )
         if "annotations" in task and not isinstance(task["annotations"], list):
             raise TasksFileError(f"{where}: field 'annotations' must be a list")
-        tasks.append(_scrub(task, where))
-    return tasks
+        tasks.append(scrub(task, where))
+    return tasks, scrub.changed
+
+
+def normalise_export(raw: Any, origin: str = "<export>") -> list[LSExportTask]:
+    """A Label Studio JSON export (snapshot or UI download) with annotator ids only.
+
+    ``completed_by`` (and other user fields) become integer ids, ``created_username`` and similar
+    keys are dropped, and any e-mail address outside task data and results is redacted.
+    """
+    return _normalise(raw, origin)[0]
 
 
 def load_export(path: Path) -> list[LSExportTask]:
@@ -154,10 +176,20 @@ def _slug(title: str) -> str:
 
 
 def write_immutable(
-    tasks: list[LSExportTask], out_dir: Path, title: str, now: datetime | None = None
+    tasks: list[LSExportTask],
+    out_dir: Path,
+    title: str,
+    now: datetime | None = None,
+    *,
+    blob: bytes | None = None,
 ) -> PullResult:
-    """Write ``<slug>-<UTC time>-<sha256[:12]>.json`` read-only; never overwrite anything."""
-    blob = json.dumps(tasks, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Write ``<slug>-<UTC time>-<sha256[:12]>.json`` read-only; never overwrite anything.
+
+    ``blob``: the exact bytes of ``tasks`` when already serialised (a snapshot that needed no
+    scrubbing); otherwise ``tasks`` is serialised here.
+    """
+    if blob is None:
+        blob = json.dumps(tasks, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     digest = hashlib.sha256(blob).hexdigest()
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -213,8 +245,8 @@ def snapshot(client: StudioClient, project_id: int, *, keep_on_server: bool = Fa
 def pull(client: StudioClient, project: str, out_dir: Path) -> PullResult:
     """Snapshot project ``project`` and write it under ``out_dir`` as an immutable file."""
     info = client.require_project(project)
-    raw = json.loads(snapshot(client, int(info["id"])))
-    tasks = normalise_export(raw, f"snapshot of project {project!r}")
-    result = write_immutable(tasks, out_dir, project)
+    blob = snapshot(client, int(info["id"]))
+    tasks, changed = _normalise(json.loads(blob), f"snapshot of project {project!r}")
+    result = write_immutable(tasks, out_dir, project, blob=None if changed else blob)
     logger.info("Pulled %d tasks of %r into %s", result.counts.tasks, project, result.path)
     return result
