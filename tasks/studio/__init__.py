@@ -1,1 +1,15 @@
-"""Drive a real Label Studio: server lifecycle, project sync, exports."""
+"""Drive a real Label Studio: server lifecycle, project sync, exports.
+
+- `stancebank.tasks.studio.server`: start/stop/status of a local Label Studio (``.venv-studio``),
+  clean environment, 0600 credentials outside ``data/``, migrated-database template cache.
+- `stancebank.tasks.studio.client`: `StudioClient` from ``LABEL_STUDIO_URL`` +
+  ``LABEL_STUDIO_API_KEY`` (legacy token or personal access token) or the local credentials;
+  retries with backoff; 401/unreachable errors that name the variable/URL, never the token.
+- `stancebank.tasks.studio.sync`: `push` — project with the generated config and instructions,
+  drift refused with a diff unless ``update_config``, idempotent import keyed by
+  ``data.article_id``.
+- `stancebank.tasks.studio.export`: `pull` — snapshot with annotator ids only, immutable file named
+  by UTC time and content hash; `load_export`/`normalise_export` for UI-downloaded exports.
+- `stancebank.tasks.studio.annotations`: `import_annotations` — annotations created as
+  pseudonymous annotator users (``completed_by``), idempotent per task and annotator.
+"""
