@@ -59,19 +59,24 @@ def main() -> None:
         client = StudioClient(server.url, server.api_key)
         bare_times, ours_times = [], []
         for r in range(rounds):
-            t0 = time.perf_counter()
-            blob = bare_snapshot(sdk, project.id)
-            bare_times.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            result = pull(client, "annotated", Path(tmp) / "exports")
-            ours_times.append(time.perf_counter() - t0)
-            assert result.counts.tasks == n and result.counts.annotations == n, result.counts
-            assert len(json.loads(blob)) == n
+            # Alternate which goes first: the machine is shared, so order effects are real.
+            order = ("bare", "ours") if r % 2 == 0 else ("ours", "bare")
+            for which in order:
+                t0 = time.perf_counter()
+                if which == "bare":
+                    blob = bare_snapshot(sdk, project.id)
+                    bare_times.append(time.perf_counter() - t0)
+                    assert len(json.loads(blob)) == n
+                else:
+                    result = pull(client, "annotated", Path(tmp) / "exports")
+                    ours_times.append(time.perf_counter() - t0)
+                    assert result.counts.tasks == n and result.counts.annotations == n, result.counts
             print(f"round {r}: bare snapshot+download {bare_times[-1]:.2f} s · pull {ours_times[-1]:.2f} s")
         client.close()
-    bare, ours = statistics.median(bare_times), statistics.median(ours_times)
-    print(f"\n{n} annotated tasks, ~3,000-character texts, {rounds} round(s), medians:")
-    print(f"  pull / bare snapshot create+download = {ours / bare:.2f}×   (target ≤ 1.2×)")
+    print(f"\n{n} annotated tasks, ~3,000-character texts, {rounds} round(s):")
+    for name, agg in (("median", statistics.median), ("best", min)):
+        ratio = agg(ours_times) / agg(bare_times)
+        print(f"  {name:6}: pull / bare snapshot create+download = {ratio:.2f}×   (target ≤ 1.2×)")
 
 
 if __name__ == "__main__":

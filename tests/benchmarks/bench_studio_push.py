@@ -37,16 +37,19 @@ def main() -> None:
         client = StudioClient(server.url, server.api_key)
         bare_times, ours_times, repush_times = [], [], []
         for r in range(rounds):
-            project = sdk.projects.create(title=f"bare-{r}", label_config=config)
-            t0 = time.perf_counter()
-            sdk.projects.import_tasks(id=project.id, request=tasks)
-            bare_times.append(time.perf_counter() - t0)
-
-            t0 = time.perf_counter()
-            report = push(client, tasks, f"ours-{r}")
-            ours_times.append(time.perf_counter() - t0)
-            assert report.created == n, report
-
+            # Alternate which goes first: the machine is shared, so order effects are real.
+            order = ("bare", "ours") if r % 2 == 0 else ("ours", "bare")
+            for which in order:
+                if which == "bare":
+                    project = sdk.projects.create(title=f"bare-{r}", label_config=config)
+                    t0 = time.perf_counter()
+                    sdk.projects.import_tasks(id=project.id, request=tasks)
+                    bare_times.append(time.perf_counter() - t0)
+                else:
+                    t0 = time.perf_counter()
+                    report = push(client, tasks, f"ours-{r}")
+                    ours_times.append(time.perf_counter() - t0)
+                    assert report.created == n, report
             t0 = time.perf_counter()
             again = push(client, tasks, f"ours-{r}")
             repush_times.append(time.perf_counter() - t0)
@@ -57,10 +60,12 @@ def main() -> None:
                 f"re-push {repush_times[-1]:.2f} s (0 created)"
             )
         client.close()
-    bare, ours, repush = statistics.median(bare_times), statistics.median(ours_times), max(repush_times)
-    print(f"\n{n} tasks with span+relation predictions, ~3,000-character texts, {rounds} round(s), medians:")
-    print(f"  push / bare import_tasks = {ours / bare:.2f}×   (target ≤ 1.3×)")
-    print(f"  re-push of unchanged tasks: worst {repush:.2f} s, imported 0   (target ≤ 10 s)")
+    print(f"\n{n} tasks with span+relation predictions, ~3,000-character texts, {rounds} round(s):")
+    for name, agg in (("median", statistics.median), ("best", min)):
+        print(
+            f"  {name:6}: push / bare import_tasks = {agg(ours_times) / agg(bare_times):.2f}×   (target ≤ 1.3×)"
+        )
+    print(f"  re-push of unchanged tasks: worst {max(repush_times):.2f} s, imported 0   (target ≤ 10 s)")
 
 
 if __name__ == "__main__":
