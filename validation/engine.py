@@ -665,8 +665,9 @@ def articles_view(tables: Tables, config: ValidationConfig) -> tuple[pd.DataFram
                 art.loc[near_rows, "text"],
                 jaccard=float(config.threshold("near_duplicate_jaccard")),
                 shingle=int(config.threshold("near_duplicate_shingle_words")),
-                sampling=int(config.threshold("near_duplicate_sampling")),
+                hashes=int(config.threshold("near_duplicate_hashes")),
                 max_chars=int(config.threshold("near_duplicate_max_chars")) or None,
+                groups=art.loc[near_rows, "split"],
             ).to_numpy()
     expected = tables.expected_splits
     art["expected_split"] = art["article_id"].map(expected) if expected else None

@@ -1,105 +1,299 @@
 """Keys that expose the same article text in two splits: exact (normalised) and near-duplicates.
 
-Vectorised with pyarrow/numpy (no per-article Python loop):
+Vectorised over the UTF-8 bytes of all texts at once (numpy, no per-article Python loop):
 
-- texts are lower-cased and split on whitespace; tokens are dictionary-encoded to integer ids;
-- exact key: a 64-bit hash of each lower-cased text;
-- near-duplicates: word ``n``-gram shingles are hashed; a consistent sample is kept (shingles
-  whose hash is 0 modulo ``sampling``; an article with few shingles keeps them all), and articles
-  sharing sampled shingles are candidate pairs whose Jaccard similarity is estimated on the
-  samples. Pairs at or above the threshold are joined into clusters (union-find over the few
-  similar pairs). Only the first ``max_chars`` characters of each text are compared.
+- exact key: a 64-bit hash of each text after normalisation (lower-cased, whitespace runs
+  collapsed, stripped) — so case and whitespace variants count as exact duplicates;
+- near-duplicates: the first ``max_chars`` bytes of each text are lower-cased (ASCII) and split
+  on whitespace; each word is hashed (tabulation hashing over its bytes), each run of ``shingle``
+  words becomes a shingle hash, and each article gets a MinHash signature of ``hashes`` values.
+  LSH over bands of the signature proposes candidate pairs; a candidate whose signature estimate
+  is far under the threshold is dropped, the others are verified with the exact Jaccard
+  similarity of their shingle sets. Pairs at or above the threshold are joined into clusters.
+
+Cost is linear in the compared bytes plus a few numpy passes per signature value; memory is
+bounded by processing the texts in chunks of about ``_CHUNK_BYTES`` bytes.
 """
 
 from __future__ import annotations
+
+import hashlib
+import logging
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_M1 = np.uint64(0x9E3779B97F4A7C15)
-_M2 = np.uint64(0xBF58476D1CE4E5B9)
-_MAX_POSTING = 50  # a shingle shared by more articles than this is boilerplate
+log = logging.getLogger(__name__)
+
+_U64 = np.uint64
+_CHUNK_BYTES = 16_000_000
+_ROWS_PER_BAND = 3
+_MAX_BUCKET = 200  # an LSH bucket shared by more articles than this is boilerplate
+_MAX_EXACT_PAIRS = 200_000  # above this, candidates are judged on their signature estimate
+_ESTIMATE_SLACK = 0.25  # candidates estimated this far under the threshold are not verified
+
+_rng = np.random.default_rng(0x5EED)
+# tabulation hashing: one random 64-bit value per (position in word mod 32, byte)
+_TAB = _rng.integers(0, 2**63, size=(32 * 256,), dtype=np.int64).astype(_U64) * _U64(2) + _U64(1)
+_SHINGLE_MUL = _rng.integers(0, 2**62, size=64, dtype=np.int64).astype(_U64) * _U64(2) + _U64(1)
+_PERM_A = _rng.integers(0, 2**62, size=256, dtype=np.int64).astype(_U64) * _U64(2) + _U64(1)
+_PERM_B = _rng.integers(0, 2**62, size=256, dtype=np.int64).astype(_U64)
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_LOWER = np.arange(256, dtype=np.uint8)
+_LOWER[65:91] += 32  # ASCII case folding (other bytes are compared as they are)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser (uint64 → well-spread uint64)."""
     with np.errstate(over="ignore"):
-        x = x + _M1
-        x = (x ^ (x >> np.uint64(30))) * _M2
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+        x = x + _U64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> _U64(27))) * _U64(0x94D049BB133111EB)
+        return x ^ (x >> _U64(31))
 
 
-def _tokens(texts: pd.Series, max_chars: int | None) -> tuple[np.ndarray, np.ndarray, int]:
-    """(token hash per token, article index per token, number of articles)."""
-    arr = pa.array(texts.fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
-    if max_chars:
-        arr = pc.utf8_slice_codeunits(arr, 0, max_chars)
-    words = pc.utf8_split_whitespace(pc.utf8_lower(arr))
-    flat = pc.list_flatten(words)
-    parent = pc.list_parent_indices(words).to_numpy(zero_copy_only=False).astype(np.int64)
-    encoded = pc.dictionary_encode(flat)
-    vocab = pd.util.hash_array(np.asarray(encoded.dictionary.to_pylist(), dtype=object)).astype(np.uint64)
-    ids = encoded.indices.to_numpy(zero_copy_only=False)
-    return vocab[ids] if len(ids) else np.zeros(0, np.uint64), parent, len(arr)
+def _arrow_texts(texts: pd.Series) -> pa.LargeStringArray:
+    values = texts.array
+    if hasattr(values, "_pa_array"):  # pandas' arrow-backed str dtype: no Python objects
+        arr = pa.chunked_array(values._pa_array).combine_chunks()
+    else:
+        arr = pa.array(texts.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    arr = pc.fill_null(arr.cast(pa.large_string()), "")
+    return arr  # type: ignore[no-any-return]
+
+
+def _buffers(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, data bytes) of a large_string array, offsets rebased to the data."""
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    return offsets, data
+
+
+def _windows(offsets: np.ndarray, max_bytes: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """(start, length) of the compared window of each text."""
+    starts = offsets[:-1]
+    lengths = np.diff(offsets)
+    if max_bytes:
+        lengths = np.minimum(lengths, max_bytes)
+    return starts, lengths
+
+
+def _gather(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, np.uint8)
+    out_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    idx = np.arange(total, dtype=np.int64) + np.repeat(starts - out_starts, lengths)
+    return data[idx]
+
+
+def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges whose windows hold about ``_CHUNK_BYTES`` bytes."""
+    cum = np.cumsum(lengths)
+    bounds = [0]
+    while bounds[-1] < len(lengths):
+        base = cum[bounds[-1] - 1] if bounds[-1] else 0
+        nxt = int(np.searchsorted(cum, base + _CHUNK_BYTES, side="right"))
+        bounds.append(max(nxt, bounds[-1] + 1))
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _words(raw: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(hash of each word, row of each word) for concatenated windows of ``len(lengths)`` rows."""
+    if len(raw) == 0:
+        return np.zeros(0, _U64), np.zeros(0, np.int64)
+    b = _LOWER[raw]
+    keep = ~_SPACE[b]
+    firsts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    is_start = keep.copy()
+    is_start[1:] &= ~keep[:-1]
+    is_start[firsts[lengths > 0]] = keep[firsts[lengths > 0]]
+    start_pos = np.flatnonzero(is_start)  # word starts in b
+    if len(start_pos) == 0:
+        return np.zeros(0, _U64), np.zeros(0, np.int64)
+    wb = b[keep]
+    kept_start = is_start[keep]
+    starts = np.flatnonzero(kept_start)  # word starts in wb
+    # position of each byte in its word: index minus the index of the word's first byte
+    index = np.arange(len(wb), dtype=np.int32)
+    first = np.where(kept_start, index, 0)
+    np.maximum.accumulate(first, out=first)
+    pos = index - first
+    np.bitwise_and(pos, 31, out=pos)
+    np.left_shift(pos, 8, out=pos)
+    pos |= wb
+    h = np.bitwise_xor.reduceat(_TAB[pos], starts)
+    h ^= np.diff(np.append(starts, len(wb))).astype(_U64)
+    row = np.searchsorted(firsts, start_pos, side="right") - 1
+    return _mix(h), row
+
+
+def _shingles(words: np.ndarray, row: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(hash, row) of every run of ``k`` words inside one row; rows with fewer words get one
+    shingle of all their words."""
+    k = max(1, min(k, len(_SHINGLE_MUL)))
+    n = len(words)
+    if n == 0:
+        return np.zeros(0, _U64), np.zeros(0, np.int64)
+    m = max(n - k + 1, 0)
+    with np.errstate(over="ignore"):
+        h = np.zeros(m, _U64)
+        for j in range(k):
+            h += words[j : j + m] * _SHINGLE_MUL[j]
+    ok = row[:m] == row[k - 1 : k - 1 + m]
+    sh, srow = h[ok], row[:m][ok]
+    # rows with 1 … k-1 words: one shingle of all of them
+    counts = np.bincount(row, minlength=int(row[-1]) + 1)
+    short = np.flatnonzero((counts > 0) & (counts < k))
+    if len(short):
+        in_short = np.isin(row, short)
+        w, r = words[in_short], row[in_short]
+        firsts = np.flatnonzero(np.concatenate(([True], r[1:] != r[:-1])))
+        pos = np.arange(len(w)) - np.repeat(firsts, np.diff(np.append(firsts, len(w))))
+        with np.errstate(over="ignore"):
+            sums = np.add.reduceat(w * _SHINGLE_MUL[pos], firsts)
+        sh = np.concatenate((sh, sums))
+        srow = np.concatenate((srow, r[firsts]))
+        order = np.argsort(srow, kind="stable")
+        sh, srow = sh[order], srow[order]
+    return _mix(sh), srow
+
+
+def shingle_sets(
+    texts: pd.Series, *, shingle: int, max_chars: int | None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """(shingle hashes, row of each, number of rows); hashes are grouped by row, in row order."""
+    arr = _arrow_texts(texts)
+    offsets, data = _buffers(arr)
+    starts, lengths = _windows(offsets, max_chars)
+    hashes: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    for lo, hi in _chunks(lengths):
+        raw = _gather(data, starts[lo:hi], lengths[lo:hi])
+        words, row = _words(raw, lengths[lo:hi])
+        sh, srow = _shingles(words, row, shingle)
+        hashes.append(sh)
+        rows.append(srow + lo)
+    if not hashes:
+        return np.zeros(0, _U64), np.zeros(0, np.int64), len(arr)
+    return np.concatenate(hashes), np.concatenate(rows), len(arr)
 
 
 def exact_keys(texts: pd.Series) -> pd.Series:
-    """A hash of each text, lower-cased (whitespace or punctuation variants are near-duplicates)."""
-    arr = pa.array(texts.fillna("").astype(str).to_numpy(dtype=object), type=pa.large_string())
-    lowered = pd.Series(pc.utf8_lower(arr).to_numpy(zero_copy_only=False), index=texts.index, dtype=object)
-    return pd.util.hash_pandas_object(lowered, index=False).astype(str).astype("str")
+    """A hash of each text, lower-cased with whitespace collapsed (case/whitespace variants of one
+    text share a key)."""
+    lowered = pc.utf8_lower(_arrow_texts(texts)).to_pylist()
+    digests = b"".join(
+        hashlib.blake2b(" ".join(text.split()).encode("utf-8"), digest_size=8).digest() for text in lowered
+    )
+    return pd.Series(np.frombuffer(digests, dtype=_U64), index=texts.index).map("{:016x}".format).astype("str")
+
+
+def _signatures(sh: np.ndarray, row: np.ndarray, n: int, n_hashes: int) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash signatures (n × n_hashes) and which rows have any shingle."""
+    sig = np.full((n, n_hashes), np.iinfo(np.uint64).max, dtype=_U64)
+    has = np.zeros(n, dtype=bool)
+    if len(sh) == 0:
+        return sig, has
+    firsts = np.flatnonzero(np.concatenate(([True], row[1:] != row[:-1])))
+    rows = row[firsts]
+    has[rows] = True
+    with np.errstate(over="ignore"):
+        for j in range(n_hashes):
+            sig[rows, j] = np.minimum.reduceat(sh * _PERM_A[j] + _PERM_B[j], firsts)
+    return sig, has
+
+
+def _candidates(sig: np.ndarray, has: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """Pairs (a < b) of rows that share at least one LSH band (and differ in group)."""
+    n, n_hashes = sig.shape
+    found: list[np.ndarray] = []
+    ids = np.flatnonzero(has)
+    for lo in range(0, n_hashes - _ROWS_PER_BAND + 1, _ROWS_PER_BAND):
+        band = sig[ids, lo]
+        for j in range(lo + 1, lo + _ROWS_PER_BAND):
+            band = _mix(band ^ sig[ids, j])
+        order = np.argsort(band, kind="stable")
+        sb = band[order]
+        same_as_prev = np.concatenate(([False], sb[1:] == sb[:-1]))
+        if not same_as_prev.any():
+            continue
+        bucket_start = np.flatnonzero(~same_as_prev)
+        sizes = np.diff(np.append(bucket_start, len(sb)))
+        for size in np.unique(sizes[(sizes >= 2) & (sizes <= _MAX_BUCKET)]):
+            starts = bucket_start[sizes == size]
+            members = ids[order[starts[:, None] + np.arange(size)]]  # buckets × size
+            a_idx, b_idx = np.triu_indices(int(size), k=1)
+            pairs = np.stack((members[:, a_idx].ravel(), members[:, b_idx].ravel()), axis=1)
+            found.append(np.sort(pairs, axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.unique(np.concatenate(found), axis=0)
+    if groups is not None and len(pairs):
+        pairs = pairs[groups[pairs[:, 0]] != groups[pairs[:, 1]]]
+    return pairs
+
+
+def _jaccard(sh: np.ndarray, row: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    bounds = np.searchsorted(row, np.arange(int(row[-1]) + 2)) if len(row) else np.zeros(1, np.int64)
+    out = np.zeros(len(pairs))
+    for i, (a, b) in enumerate(pairs.tolist()):
+        sa = np.unique(sh[bounds[a] : bounds[a + 1]])
+        sb = np.unique(sh[bounds[b] : bounds[b + 1]])
+        inter = len(np.intersect1d(sa, sb, assume_unique=True))
+        union = len(sa) + len(sb) - inter
+        out[i] = inter / union if union else 0.0
+    return out
+
+
+def _clusters(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected components (smallest member as root) of the graph of ``pairs``."""
+    parent = np.arange(n)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return x
+
+    for a, b in pairs.tolist():
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return np.array([find(i) for i in range(n)]) if len(pairs) else parent
 
 
 def near_duplicate_keys(
-    texts: pd.Series, *, jaccard: float, shingle: int, sampling: int, max_chars: int | None = None
+    texts: pd.Series,
+    *,
+    jaccard: float,
+    shingle: int,
+    hashes: int = 30,
+    max_chars: int | None = None,
+    groups: pd.Series | None = None,
 ) -> pd.Series:
-    """A cluster id per row; rows whose estimated Jaccard similarity ≥ ``jaccard`` share one."""
-    tok, parent, n = _tokens(texts, max_chars)
-    ids = pd.Series(np.arange(n), index=texts.index)
-    if n < 2 or len(tok) == 0:
-        return ("c" + ids.astype(str)).astype("str")
-    k = max(1, shingle)
-    m = len(tok) - k + 1
-    if m <= 0:
-        return ("c" + ids.astype(str)).astype("str")
-    with np.errstate(over="ignore"):
-        h = tok[:m].copy()
-        for j in range(1, k):
-            h = _mix(h) ^ tok[j : j + m]
-        h = _mix(h)
-    doc = parent[:m]
-    ok = doc == parent[k - 1 : k - 1 + m]  # shingle inside one article
-    # short articles (fewer than k words) get one shingle: all their words
-    h, doc = h[ok], doc[ok]
-    per_doc = np.bincount(doc, minlength=n)
-    keep = (h % np.uint64(max(1, sampling)) == 0) | (per_doc[doc] < 64 * max(1, sampling))
-    sample = pd.DataFrame({"h": h[keep], "doc": doc[keep]}).drop_duplicates()
-    size = sample.groupby("doc").size()
-    postings = sample.groupby("h")["doc"].transform("size")
-    shared = sample[(postings >= 2) & (postings <= _MAX_POSTING)]
-    if shared.empty:
-        return ("c" + ids.astype(str)).astype("str")
-    pairs = shared.merge(shared, on="h", suffixes=("_a", "_b"))
-    pairs = pairs[pairs["doc_a"] < pairs["doc_b"]]
-    inter = pairs.groupby(["doc_a", "doc_b"]).size().rename("inter").reset_index()
-    na = size.reindex(inter["doc_a"]).to_numpy()
-    nb = size.reindex(inter["doc_b"]).to_numpy()
-    inter["jaccard"] = inter["inter"] / (na + nb - inter["inter"])
-    similar = inter[inter["jaccard"] >= jaccard]
-    parent_of = np.arange(n)
-
-    def find(x: int) -> int:
-        while parent_of[x] != x:
-            parent_of[x] = parent_of[parent_of[x]]
-            x = int(parent_of[x])
-        return x
-
-    for a, b in zip(similar["doc_a"].tolist(), similar["doc_b"].tolist(), strict=True):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent_of[rb] = ra
-    roots = np.array([find(i) for i in range(n)]) if len(similar) else np.arange(n)
-    return pd.Series(["c" + str(r) for r in roots], index=texts.index, dtype="str")
+    """A cluster id per row; rows whose Jaccard similarity of word shingles is ≥ ``jaccard`` share
+    one. With ``groups`` (e.g. the split), only pairs from different groups are compared."""
+    n = len(texts)
+    sh, row, _ = shingle_sets(texts, shingle=shingle, max_chars=max_chars)
+    n_hashes = max(_ROWS_PER_BAND, int(hashes) - int(hashes) % _ROWS_PER_BAND)
+    sig, has = _signatures(sh, row, n, n_hashes)
+    group_codes = pd.factorize(groups.astype(object))[0] if groups is not None else None
+    pairs = _candidates(sig, has, group_codes)
+    if len(pairs):
+        estimate = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1)
+        pairs = pairs[estimate >= jaccard - _ESTIMATE_SLACK]
+    if len(pairs) > _MAX_EXACT_PAIRS:
+        log.warning("%d near-duplicate candidates: judged on their MinHash estimate", len(pairs))
+        estimate = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1)
+        similar = pairs[estimate >= jaccard]
+    elif len(pairs):
+        similar = pairs[_jaccard(sh, row, pairs) >= jaccard]
+    else:
+        similar = pairs
+    roots = _clusters(n, similar)
+    return pd.Series(roots, index=texts.index).map("c{}".format).astype("str")
