@@ -3,11 +3,14 @@
 - ACTOR: NER (PERSON/ORG/NORP; GPE when it acts or is in the gazetteer) widened over a preceding
   title ("Hungarian Prime Minister …"), plus the gazetteer (``resources/gazetteer.yaml``), which also
   gives ``actor_name``. Pronoun and description speakers become actors resolved to the last named
-  person (or a gazetteer description).
+  person (or a gazetteer description). Only speakers (sources of a claim) are kept as ACTORs.
 - CLAIM + ``source``: direct quotes in every quote style (an unclosed quote ends at its paragraph's
   end), reported speech after speech verbs (``resources/speech_verbs.txt``), "according to X",
-  inverted attribution, appositive speakers, follow-on quote paragraphs inheriting the last speaker.
-  Lines without final punctuation (headings) are never claims.
+  inverted attribution, appositive speakers, follow-on quote paragraphs inheriting the last speaker,
+  interrupted quotes ("…," he said. "…") keeping the paragraph's speaker, "said X and warned that Y" /
+  "said X and that Y" as two claims, parenthetical ", he said,". Speech acts
+  (``resources/speech_acts.txt``: rejected, welcomed, called for …) span the verb and its complement.
+  Lines without final punctuation (headings) are claims only when they name who holds the position.
 - TARGET + stance: the lexicon in ``resources/targets.yaml`` inside claims, with polarity cues and
   negation; only suggested when a cue is found near the target.
 
@@ -30,7 +33,7 @@ from stancebank.schema.model import Relation, Span
 from stancebank.schema.spec import SPEC
 from stancebank.tasks.errors import ModelError, ResourceError
 
-PREANNOTATOR_VERSION = "1.0.0"
+PREANNOTATOR_VERSION = "1.1.0"
 
 ACTOR = SPEC.role_label("actor")
 CLAIM = SPEC.role_label("claim")
@@ -108,8 +111,9 @@ _TITLE_WORDS = frozenset(
     ]
 )
 _PRONOUNS = {"he": PERSON, "she": PERSON, "they": GROUP, "i": PERSON, "we": GROUP}
-_QUOTE_PAIRS = {"“": "”", '"': '"', "«": "»", "„": "“", "‘": "’", "»": "«", "‹": "›"}
-_CLOSERS = {"”", '"', "»", "’", "«", "›", "“"}
+_QUOTE_PAIRS = {"“": "”", '"': '"', "«": "»", "„": "“", "‘": "’", "»": "«", "‹": "›", "'": "'"}
+_CLOSERS = {"”", '"', "»", "’", "«", "›", "“", "'"}
+_SINGLE = {"‘", "'"}  # single marks open only after a space/bracket and before a word
 _SENT_FINAL = re.compile(r"[.!?…\"”’»)]\s*$")
 _ORG_HEADS = {
     "ministry": GOVERNMENT,
@@ -134,7 +138,62 @@ _ORG_HEADS = {
     "analysts": GROUP,
     "experts": GROUP,
     "critics": GROUP,
+    "union": ORGANIZATION,
+    "federation": ORGANIZATION,
+    "association": ORGANIZATION,
+    "chamber": ORGANIZATION,
+    "agency": ORGANIZATION,
+    "commission": ORGANIZATION,
+    "committee": ORGANIZATION,
+    "coalition": ORGANIZATION,
+    "supplier": ORGANIZATION,
+    "operator": ORGANIZATION,
+    "firm": ORGANIZATION,
+    "ministry's": GOVERNMENT,
+    "regulator": ORGANIZATION,
+    "cooperative": ORGANIZATION,
+    "side": GOVERNMENT,
 }
+_TRAILING_CONJUNCTION = re.compile(r"[\s,]+(?:and|but|or)$")
+# Verbs that attribute only a quotation: "he asked" after a quoted question.
+_QUOTE_ONLY_VERBS = frozenset({"ask", "wonder"})
+# Description heads that voice a finding rather than a person's position (guidelines 2.10).
+_OTHER_HEADS = frozenset({"survey", "poll", "report", "study", "ruling", "analysis", "research", "audit"})
+# Subjects of "said"-like verbs that are not speakers (an object, an event, a document's parts).
+_NOT_SPEAKERS = frozenset(
+    {
+        "statement",
+        "plan",
+        "proposal",
+        "document",
+        "letter",
+        "law",
+        "bill",
+        "text",
+        "data",
+        "figure",
+        "deal",
+        "agreement",
+        "move",
+        "decision",
+        "message",
+        "post",
+        "article",
+        "video",
+        "footage",
+        "photo",
+        "sign",
+        "map",
+        "budget",
+        "price",
+        "cost",
+        "time",
+        "day",
+        "week",
+        "year",
+        "one",
+    }
+)
 
 
 # -- resources ---------------------------------------------------------------------------------
@@ -189,6 +248,12 @@ def _gazetteer_regex() -> tuple[re.Pattern[str], dict[str, GazetteerEntry]]:
 @lru_cache(maxsize=1)
 def load_speech_verbs() -> frozenset[str]:
     words = (line.split("#", 1)[0].strip() for line in _resource("speech_verbs.txt").splitlines())
+    return frozenset(w for w in words if w)
+
+
+@lru_cache(maxsize=1)
+def load_speech_acts() -> frozenset[str]:
+    words = (line.split("#", 1)[0].strip() for line in _resource("speech_acts.txt").splitlines())
     return frozenset(w for w in words if w)
 
 
@@ -319,14 +384,18 @@ def find_quotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
         ch = text[i]
         closer = _QUOTE_PAIRS.get(ch)
         is_open = closer is not None and (i == start or not text[i - 1].isalnum())
-        if ch == "‘" and not (i == start or text[i - 1] in " (\u00a0"):
+        if ch in _SINGLE and not (
+            (i == start or text[i - 1] in " (\u00a0\t")
+            and i + 1 < end
+            and (text[i + 1].isalnum() or text[i + 1] in '“"')
+        ):
             is_open = False
         if not is_open or closer is None:
             i += 1
             continue
         j = i + 1
         while j < end:
-            if text[j] == closer and (closer != "’" or j + 1 >= end or not text[j + 1].isalpha()):
+            if text[j] == closer and (closer not in {"’", "'"} or j + 1 >= end or not text[j + 1].isalpha()):
                 break
             j += 1
         if j >= end:
@@ -372,6 +441,7 @@ class Preannotator:
         self.model = model
         self.nlp = load_model(model)
         self.speech_verbs = load_speech_verbs()
+        self.speech_acts = load_speech_acts()
         self.lexicon = load_lexicon()
         self.version = model_version_for(model)
 
@@ -477,7 +547,7 @@ class Preannotator:
         for child in tok.children:
             if child.dep_ == "appos":
                 found = self._speaker(child, actors, extra)
-                if found is not None and found.name:
+                if found is not None and (found.name or child.pos_ == "PROPN"):
                     return found
         for m in (*actors, *extra):
             if m.start <= tok.idx < m.end:
@@ -499,22 +569,37 @@ class Preannotator:
             extra.append(m)
             return m
         if tok.pos_ in {"NOUN", "PROPN"}:
+            # the noun phrase without relative clauses, appositives and participle phrases
             skip = {"relcl", "appos", "punct", "acl"}
-            left = min([tok.i, *(t.i for t in tok.subtree if t.dep_ not in skip and t.i <= tok.i)])
-            right = max([tok.i, *(t.i for t in tok.subtree if t.dep_ not in skip and t.i >= tok.i)])
+            dropped = {t.i for c in tok.children if c.dep_ in skip for t in c.subtree}
+            left = right = tok.i
+            while left - 1 >= tok.left_edge.i and left - 1 not in dropped:
+                left -= 1
+            while right + 1 <= tok.right_edge.i and right + 1 not in dropped:
+                right += 1
             span = tok.doc[left : right + 1]
             start, end = _strip(tok.doc.text, span.start_char, span.end_char)
             if end <= start:
                 return None
             phrase = tok.doc.text[start:end]
             head = tok.lemma_.lower()
+            name: str | None = None
             if head in _ORG_HEADS:
-                typ, name = _ORG_HEADS[head], None
-            elif head in _TITLE_WORDS or tok.lower_ in _TITLE_WORDS:
+                typ = _ORG_HEADS[head]
+            elif head in _TITLE_WORDS or low in _TITLE_WORDS:
                 typ = PERSON
                 name = self._describe(phrase)
-            else:
+            elif tok.pos_ == "PROPN" and tok.dep_ == "appos":
+                typ, name = PERSON, phrase  # "Its spokeswoman, Natalia Rusu, said": an unrecognised name
+            elif head in _NOT_SPEAKERS or low in _NOT_SPEAKERS or tok.pos_ == "PROPN":
                 return None
+            elif head in _OTHER_HEADS:
+                typ = OTHER
+            elif tok.tag_ in {"NNS", "NNPS"}:
+                typ = GROUP
+            else:
+                typ = PERSON
+                name = self._describe(phrase)
             for m in (*actors, *extra):
                 if m.start < end and start < m.end:
                     return m
@@ -523,14 +608,22 @@ class Preannotator:
             return m
         return None
 
-    @staticmethod
-    def _subject(verb: Any) -> Any | None:
+    def _subject(self, verb: Any) -> Any | None:
         for child in verb.children:
             if child.dep_ in {"nsubj", "nsubjpass"}:
                 return child
-        if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head is not verb:
-            return Preannotator._subject(verb.head)
+        head = verb.head
+        if verb.dep_ == "conj" and head.dep_ == "ccomp" and self._is_attribution_verb(head.head):
+            # "said X and warned that Y": the parser hangs the second verb on the first complement
+            return self._subject(head.head)
+        coordinated = verb.dep_ == "ccomp" and verb.i > 0 and verb.doc[verb.i - 1].dep_ == "cc"
+        if (verb.dep_ in {"conj", "advcl", "xcomp"} or coordinated) and head is not verb:
+            return self._subject(head)
         return None
+
+    def _is_attribution_verb(self, tok: Any) -> bool:
+        lemma = tok.lemma_.lower()
+        return tok.pos_ in {"VERB", "AUX"} and (lemma in self.speech_verbs or lemma in self.speech_acts)
 
     # -- claims --
     def _claims(self, doc: Any, actors: list[Mention]) -> tuple[list[Claim], list[Mention]]:
@@ -543,25 +636,43 @@ class Preannotator:
         for para in text.split("\n"):
             p_start, p_end = pos, pos + len(para)
             pos = p_end + 1
-            quotes = find_quotes(text, p_start, p_end)
-            # a heading (no final punctuation) is not a claim unless it holds a quote
-            if not para.strip() or (not _SENT_FINAL.search(para) and not quotes):
+            if not para.strip():
                 continue
+            quotes = find_quotes(text, p_start, p_end)
+            # a heading (no final punctuation) is a claim only when it names who holds the position
+            heading = not _SENT_FINAL.search(para) and not quotes
             para_sents = [s for s in sents if p_start <= s.start_char < p_end]
             units = self._units(para_sents, quotes, p_end)
             para_claims: list[Claim] = []
             for u_start, u_end, toks in units:
-                made = self._unit_claims(doc, u_start, u_end, toks, quotes, actors, extra, last_speaker)
+                made = self._unit_claims(doc, u_start, u_end, toks, quotes, actors, extra, heading)
                 para_claims.extend(made)
                 for c in made:
                     if c.speaker is not None:
                         last_speaker = c.speaker
-            # a follow-on quote paragraph: starts with a quote and attributes nothing → the last speaker
-            if not para_claims and quotes and quotes[0][0] == p_start + (len(para) - len(para.lstrip())):
-                q_start, q_end = quotes[0]
-                if last_speaker is not None and q_end - q_start > 12:
-                    q_start, q_end = _strip(text, q_start, q_end)
-                    para_claims.append(Claim(q_start, q_end, DIRECT, last_speaker, 0.6))
+            if heading:
+                claims.extend(para_claims)
+                continue
+            # quotes nobody was named for: interrupted quotes ("…," he said. "…") take the speaker of
+            # the paragraph's previous claim; a paragraph that opens with one continues the last quote
+            lead = p_start + (len(para) - len(para.lstrip()))
+            for q_start, q_end in quotes:
+                if any(c.start <= q_start < c.end or q_start <= c.start < q_end for c in para_claims):
+                    continue
+                if len(text[q_start:q_end].split()) < 4 and not re.search(r"[.!?]", text[q_start:q_end]):
+                    continue  # a scare-quoted phrase, not a statement
+                before = [c for c in para_claims if c.start < q_start and c.speaker is not None]
+                if before:
+                    speaker: Mention | None = max(before, key=lambda c: c.start).speaker
+                elif q_start == lead:
+                    speaker = last_speaker
+                else:
+                    continue
+                if speaker is None:
+                    continue
+                a, b = _strip(text, q_start, q_end)
+                para_claims.append(Claim(a, b, DIRECT, speaker, 0.6))
+            para_claims.sort(key=lambda c: c.start)
             claims.extend(para_claims)
         return claims, extra
 
@@ -581,6 +692,44 @@ class Preannotator:
                 units.append((s_start, s_end, toks))
         return units
 
+    def _complement_end(self, head: Any, u_end: int) -> tuple[int, list[Any]]:
+        """End of a complement's subtree, cut before a coordinated statement of its own: another
+        speech verb ("… and warned that …") or a clause with its own "that" ("… and that …").
+        Returns the end and the cut-off clauses (each a further claim of the same speaker)."""
+        cut: list[Any] = []
+        for t in head.subtree:
+            if t.dep_ != "conj" or t.i <= head.i:
+                continue
+            if self._is_attribution_verb(t) or any(
+                c.dep_ == "mark" and c.lower_ == "that" for c in t.children
+            ):
+                cut.append(t)
+        sub = list(head.subtree)
+        end = sub[-1].idx + len(sub[-1].text)
+        if cut:
+            first = min(min(x.i for x in c.subtree) for c in cut)
+            doc = head.doc
+            i = first - 1
+            while i > head.i and (doc[i].dep_ in {"cc", "punct"} or doc[i].is_space):
+                i -= 1
+            end = doc[i].idx + len(doc[i].text)
+        return min(end, u_end), cut
+
+    def _act_span(self, verb: Any, u_end: int) -> tuple[int, int] | None:
+        """A speech act: the verb and its complements to the right, up to a comma or a coordination."""
+        right = [c for c in verb.children if c.i > verb.i]
+        keep: list[Any] = []
+        for c in sorted(right, key=lambda c: c.i):
+            if c.dep_ in {"punct", "cc", "conj", "parataxis"} or c.is_space:
+                break
+            keep.append(c)
+        if not any(c.dep_ in {"dobj", "prep", "xcomp", "ccomp", "dative", "attr", "oprd"} for c in keep):
+            return None
+        last = max((t for c in keep for t in c.subtree), key=lambda t: t.i)
+        start = verb.idx
+        # a particle or auxiliary bound to the verb stays out ("has repeatedly demanded" → "demanded")
+        return start, min(last.idx + len(last.text), u_end)
+
     def _unit_claims(
         self,
         doc: Any,
@@ -590,7 +739,7 @@ class Preannotator:
         quotes: list[tuple[int, int]],
         actors: list[Mention],
         extra: list[Mention],
-        last_speaker: Mention | None,
+        heading: bool = False,
     ) -> list[Claim]:
         text = doc.text
         u_quotes = [(a, b) for a, b in quotes if u_start <= a < u_end]
@@ -599,22 +748,31 @@ class Preannotator:
         def in_quote(i: int) -> bool:
             return any(a <= i < b for a, b in u_quotes)
 
-        verbs = [
-            t
-            for t in toks
-            if t.lemma_.lower() in self.speech_verbs and t.pos_ in {"VERB", "AUX"} and not in_quote(t.idx)
-        ]
+        def covered(i: int) -> bool:
+            return any(c.start <= i < c.end for c in out)
+
+        def form_of(c_start: int, c_end: int) -> str:
+            touching = [(a, b) for a, b in u_quotes if a < c_end and c_start < b]
+            if any(a <= c_start + 1 and b >= c_end - 1 for a, b in touching):
+                return DIRECT  # one quoted passage holds the whole claim
+            return MIXED if touching else INDIRECT
+
+        verbs = [t for t in toks if self._is_attribution_verb(t) and not in_quote(t.idx)]
         according = [
             t for t in toks if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"
         ]
         out: list[Claim] = []
+        quotes_done = False
         for verb in verbs:
+            if covered(verb.idx):
+                continue
             subj = self._subject(verb)
             if subj is None or in_quote(subj.idx):
                 continue
             speaker = self._speaker(subj, actors, extra)
             if speaker is None:
                 continue
+            lemma = verb.lemma_.lower()
             content = [
                 c
                 for c in verb.children
@@ -631,43 +789,76 @@ class Preannotator:
                 and t.head.i not in attribution
             )
             if quoted_big and (q_chars >= 0.5 * (u_end - u_start) or outside < 12):
-                for a, b in quoted_big:
-                    a, b = _strip(text, a, b)
-                    out.append(Claim(a, b, DIRECT, speaker, 0.75))
-                return out
-            if (
-                verb.lemma_.lower() in {"call", "continue", "report", "describe", "agree", "accuse"}
-                and not content
-            ):
+                if not quotes_done:
+                    for a, b in quoted_big:
+                        a, b = _strip(text, a, b)
+                        out.append(Claim(a, b, DIRECT, speaker, 0.75))
+                    quotes_done = True
+                continue
+            if lemma in _QUOTE_ONLY_VERBS:
+                continue  # "asked whether …", "asked not to be named": a question, not a position
+            is_act = lemma in self.speech_acts and (
+                lemma not in self.speech_verbs or not any(c.dep_ == "ccomp" for c in content)
+            )
+            if is_act:
+                bounds = self._act_span(verb, u_end)
+                if bounds is not None:
+                    c_start, c_end = _strip(text, *bounds)
+                    if len(text[c_start:c_end].split()) >= 2:
+                        out.append(Claim(c_start, c_end, form_of(c_start, c_end), speaker, 0.6))
                 continue
             if not content:
-                if verb.i + 1 < len(doc) and doc[verb.i + 1].text == ":" and u_quotes:
+                colon = [t for t in toks if t.text == ":" and t.i > verb.i]
+                if colon and u_quotes and u_quotes[-1][0] > colon[0].idx:
                     a, b = _strip(text, *u_quotes[-1])
                     out.append(Claim(a, b, DIRECT, speaker, 0.7))
+                elif (
+                    verb.dep_ == "parataxis"
+                    and verb.i > 0
+                    and doc[verb.i - 1 - (verb.i - subj.i)].text == ","
+                    and not heading
+                ):
+                    # "Without X, he said, there could be no Y": the whole sentence is the claim
+                    c_start, c_end = _strip(text, u_start, u_end)
+                    if len(text[c_start:c_end].split()) >= 5:
+                        out.append(Claim(c_start, c_end, form_of(c_start, c_end), speaker, 0.55))
+                elif lemma == "tell":
+                    # "told a broadcaster that …" misparsed as a relative clause on the listener
+                    that = next(
+                        (t for t in toks if t.i > verb.i and t.lower_ == "that" and t.head.dep_ == "relcl"),
+                        None,
+                    )
+                    if that is not None:
+                        c_start, c_end = _strip(text, that.idx + 4, u_end)
+                        if len(text[c_start:c_end].split()) >= 3:
+                            out.append(Claim(c_start, c_end, form_of(c_start, c_end), speaker, 0.55))
                 continue
-            comp = content[0]
-            sub = list(comp.subtree)
-            c_start = sub[0].idx
-            c_end = sub[-1].idx + len(sub[-1].text)
-            if sub[0].lower_ == "that" and sub[0].dep_ == "mark" and len(sub) > 1:
-                c_start = sub[1].idx
-            # a quote that begins inside the complement stays whole
-            for a, b in u_quotes:
-                if c_start <= a < c_end < b:
-                    c_end = b
-            c_start, c_end = _strip(text, c_start, min(c_end, u_end))
-            if c_end - c_start < 8 or len(text[c_start:c_end].split()) < 3:
-                continue
-            if text[c_end - 1 : c_end] == "." and c_end == u_end:
-                pass
-            inside = [(a, b) for a, b in u_quotes if c_start <= a and b <= c_end + 1]
-            if inside and all(a <= c_start + 1 and b >= c_end - 1 for a, b in inside):
-                form = DIRECT
-            elif inside:
-                form = MIXED
-            else:
-                form = INDIRECT
-            out.append(Claim(c_start, c_end, form, speaker, 0.65 if form == INDIRECT else 0.7))
+            pending = [content[0]]
+            while pending:
+                comp = pending.pop(0)
+                sub = list(comp.subtree)
+                c_start = sub[0].idx
+                if sub[0].lower_ == "that" and sub[0].dep_ == "mark" and len(sub) > 1:
+                    c_start = sub[1].idx
+                elif comp.dep_ == "conj":
+                    mark = next((c for c in comp.children if c.dep_ == "mark" and c.lower_ == "that"), None)
+                    if mark is not None:
+                        c_start = mark.idx + len(mark.text)
+                c_end, cut = self._complement_end(comp, u_end)
+                pending.extend(c for c in cut if not self._is_attribution_verb(c))
+                # a quote that begins inside the complement stays whole
+                for a, b in u_quotes:
+                    if c_start <= a < c_end < b:
+                        c_end = b
+                c_start, c_end = _strip(text, c_start, min(c_end, u_end))
+                trailing = _TRAILING_CONJUNCTION.search(text, c_start, c_end)
+                if trailing is not None:
+                    c_end = trailing.start()
+                if c_end - c_start < 8 or len(text[c_start:c_end].split()) < 3:
+                    continue
+                form = form_of(c_start, c_end)
+                out.append(Claim(c_start, c_end, form, speaker, 0.65 if form == INDIRECT else 0.7))
+        if out:
             return out
         for acc in according:
             to = doc[acc.i + 1]
@@ -684,8 +875,7 @@ class Preannotator:
             else:
                 c_start, c_end = _strip(text, u_start, p0)
             if len(text[c_start:c_end].split()) >= 3:
-                form = MIXED if any(c_start <= a < c_end for a, _ in u_quotes) else INDIRECT
-                out.append(Claim(c_start, c_end, form, speaker, 0.6))
+                out.append(Claim(c_start, c_end, form_of(c_start, c_end), speaker, 0.6))
             return out
         return out
 
@@ -749,8 +939,15 @@ class Preannotator:
                 m.start += 1
             while m.end > m.start and text[m.end - 1].isspace():
                 m.end -= 1
+        # only speakers are ACTORs (guidelines 3): people merely mentioned are not marked
+        speaking = {(c.speaker.start, c.speaker.end) for c in claims if c.speaker is not None}
         all_actors = sorted(
-            {(m.start, m.end): m for m in actors + extra if m.end > m.start}.values(), key=lambda m: m.start
+            {
+                (m.start, m.end): m
+                for m in actors + extra
+                if m.end > m.start and (m.start, m.end) in speaking
+            }.values(),
+            key=lambda m: m.start,
         )
         spans: list[Span] = []
         relations: list[Relation] = []

@@ -121,10 +121,129 @@ def test_description_speaker_from_the_gazetteer(annotator: Any) -> None:
     assert speaker == "the Ukrainian head of state" and name == "Volodymyr Zelensky"
 
 
-def test_heading_line_is_not_a_claim(annotator: Any) -> None:
-    text = "Minister says fares will rise\n\nThe minister said fares will rise by a tenth next year."
+def test_heading_line_is_a_claim_only_when_it_names_the_holder(annotator: Any) -> None:
+    text = "Fares to rise next year\n\nThe minister said fares will rise by a tenth next year."
     claims = _claims(annotator, text)
     assert [c[0] for c in claims] == ["fares will rise by a tenth next year"]
+    text = "Ferry fares must rise, says minister\n\nThe talks continued on Friday in the town hall."
+    [(claim, form, speaker, _)] = _claims(annotator, text)  # guidelines 2.6: an attributed headline
+    assert (claim, form, speaker) == ("Ferry fares must rise", "indirect", "minister")
+
+
+def test_speech_act_spans_the_verb_and_a_participle_adds_a_claim(annotator: Any) -> None:
+    text = (
+        "The harbour master, Tomas Brill, rejected the plan for a second ferry terminal, saying the "
+        "town could not afford another decade of construction."
+    )
+    claims = _claims(annotator, text)
+    assert [(c[0], c[1], c[3]) for c in claims] == [
+        ("rejected the plan for a second ferry terminal", "indirect", "Tomas Brill"),
+        ("the town could not afford another decade of construction", "indirect", "Tomas Brill"),
+    ]
+
+
+def test_speech_act_in_a_headline_and_with_a_description_subject(annotator: Any) -> None:
+    text = (
+        "Harbour row grows as mayor warns of delays\n\n"
+        "Several fishermen thanked the council for keeping the slipway open."
+    )
+    claims = _claims(annotator, text)
+    assert [(c[0], c[2]) for c in claims] == [
+        ("warns of delays", "mayor"),
+        ("thanked the council for keeping the slipway open", "Several fishermen"),
+    ]
+
+
+def test_said_x_and_warned_that_y_are_two_claims_of_one_speaker(annotator: Any) -> None:
+    text = (
+        "Councillor Ruth Ames said the new timetable was a step forward and warned that fares would "
+        "have to rise next year."
+    )
+    claims = _claims(annotator, text)
+    assert [c[0] for c in claims] == [
+        "the new timetable was a step forward",
+        "fares would have to rise next year",
+    ]
+    assert claims[0][2] == claims[1][2] == "Councillor Ruth Ames"
+    spans, _ = annotator.annotate(text)
+    assert [s.text for s in spans if s.label == "ACTOR"] == ["Councillor Ruth Ames"]  # one site, one span
+
+
+def test_and_that_splits_reported_speech_in_two(annotator: Any) -> None:
+    text = (
+        "The transport minister argued that the bridge was too expensive and that a tunnel would last longer."
+    )
+    claims = _claims(annotator, text)
+    assert [(c[0], c[2]) for c in claims] == [
+        ("the bridge was too expensive", "The transport minister"),
+        ("a tunnel would last longer", "The transport minister"),
+    ]
+
+
+def test_interrupted_quote_in_one_paragraph_keeps_the_speaker(annotator: Any) -> None:
+    text = (
+        "“We will keep the night ferry,” said Mayor Lena Vogt at a meeting on Monday. "
+        "“Nobody should be stranded on the island after dark.”"
+    )
+    claims = _claims(annotator, text)
+    assert [(c[0], c[1], c[3]) for c in claims] == [
+        ("We will keep the night ferry", "direct", "Lena Vogt"),
+        ("Nobody should be stranded on the island after dark", "direct", "Lena Vogt"),
+    ]
+
+
+def test_description_speakers_without_title_words(annotator: Any) -> None:
+    text = (
+        "The island's largest fishing cooperative said the new quotas would ruin small boats.\n\n"
+        "Volunteers who run the food bank said demand had doubled since the winter.\n\n"
+        "A port official, who asked not to be named, said the vote would be close."
+    )
+    spans, _ = annotator.annotate(text)
+    actors = {s.text: s.attributes["actor_type"] for s in spans if s.label == "ACTOR"}
+    assert actors == {
+        "The island's largest fishing cooperative": "organization",
+        "Volunteers": "group",  # the relative clause stays out
+        "A port official": "person",
+    }
+    claims = [s.text for s in spans if s.label == "CLAIM"]
+    assert claims == [
+        "the new quotas would ruin small boats",
+        "demand had doubled since the winter",
+        "the vote would be close",
+    ]  # "asked not to be named" is not a claim
+
+
+def test_straight_single_quotes_and_a_parenthetical_attribution(annotator: Any) -> None:
+    text = (
+        "'The crossing is not safe in a storm,' she said.\n\n"
+        "Without a second boat, he said, the island would be cut off for days every winter."
+    )
+    claims = _claims(annotator, text)
+    assert [(c[0], c[1], c[2]) for c in claims] == [
+        ("The crossing is not safe in a storm", "direct", "she"),
+        (
+            "Without a second boat, he said, the island would be cut off for days every winter",
+            "indirect",
+            "he",
+        ),
+    ]
+    assert find_quotes("the drivers' demands and 'a fair deal' now", 0, 42) == [(25, 38)]
+
+
+def test_unrecognised_appositive_name_is_the_speaker_and_mentions_are_not_actors(annotator: Any) -> None:
+    text = (
+        "Edda Quorn met Tomas Brill in Oslo on Monday.\n\n"
+        "Its spokeswoman, Edda Quorn, said the company would appeal the ruling."
+    )
+    spans, _ = annotator.annotate(text)
+    actors = [(s.text, s.start) for s in spans if s.label == "ACTOR"]
+    assert actors == [("Edda Quorn", text.index("Its") + len("Its spokeswoman, "))]
+
+
+def test_told_a_listener_that(annotator: Any) -> None:
+    text = "The harbour master told a local radio station that the pier had become dangerous in recent weeks."
+    [(claim, _, speaker, _)] = _claims(annotator, text)
+    assert (claim, speaker) == ("the pier had become dangerous in recent weeks", "The harbour master")
 
 
 def test_stance_with_negation_and_polarity_cues(annotator: Any) -> None:
