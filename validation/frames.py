@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import union_categoricals
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -110,9 +111,13 @@ def concat_tables(parts: list[Tables]) -> Tables:
         return parts[0]
 
     def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        files = [f["src_file"] for f in frames if "src_file" in f]
         df = pd.concat(frames, ignore_index=True)
-        if "src_file" in df:
-            df["src_file"] = df["src_file"].astype(str).astype("category")
+        if files:  # union of the categories: no per-row string conversion
+            cats = [f if isinstance(f.dtype, pd.CategoricalDtype) else f.astype("category") for f in files]
+            cats = [c.cat.set_categories(c.cat.categories.astype("str")) for c in cats if len(c)]
+            if cats:
+                df["src_file"] = pd.Series(union_categoricals(cats, ignore_order=True), index=df.index)
         return df
 
     claims = [p.claims for p in parts if p.claims is not None]
@@ -390,34 +395,30 @@ def split_of(parquet: Path) -> str:
     return parquet.name.split("-", 1)[0].removesuffix(".parquet")
 
 
-def _names(values: pa.Array, names: tuple[str, ...]) -> list[str | None]:
-    """ClassLabel ints → names; out-of-range ids become ``<invalid N>`` (caught as unknown)."""
-    out: list[str | None] = []
-    for v in values.to_pylist():
-        if v is None:
-            out.append(None)
-        elif isinstance(v, str):
-            out.append(v)
-        elif 0 <= int(v) < len(names):
-            out.append(names[int(v)])
-        else:
-            out.append(f"<invalid class id {v}>")
-    return out
-
-
 def _class_names(values: pa.Array, names: tuple[str, ...]) -> pd.Series:
-    """Vectorised ClassLabel → name mapping (ints index ``names``)."""
+    """ClassLabel ids → names in arrow (a dictionary decode, no per-row Python); out-of-range ids
+    become ``<invalid class id N>`` (then caught as unknown labels)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-        return pd.Series(values.to_pandas(), dtype="str")
-    ids = pd.Series(values.to_pandas(), dtype="Int64")
-    lookup = pd.Series(list(names), dtype="str")
-    valid = ids.notna() & (ids >= 0) & (ids < len(names))
-    out = pd.Series([None] * len(ids), dtype="str")
-    out[valid.to_numpy()] = lookup.iloc[ids[valid].astype("int64").to_numpy()].to_numpy()
-    bad = ids.notna() & ~valid
-    if bad.any():
-        out[bad.to_numpy()] = "<invalid class id " + ids[bad].astype(str) + ">"
-    return out
+        return _str_series(values)
+    ids = pc.cast(values, pa.int64())
+    valid = pc.and_(pc.greater_equal(ids, 0), pc.less(ids, len(names)))
+    decoded = pc.take(pa.array(list(names), pa.string()), pc.if_else(valid, ids, 0))
+    bad = pc.and_(pc.is_valid(ids), pc.invert(pc.fill_null(valid, True)))
+    if pc.any(bad).as_py():
+        invalid = pc.binary_join_element_wise("<invalid class id ", pc.cast(ids, pa.string()), ">", "")
+        decoded = pc.if_else(bad, invalid, decoded)
+    return _str_series(decoded)
+
+
+def _str_series(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """An arrow string column as a pandas ``str`` column (nulls stay missing)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = pc.cast(values, pa.string())
+    return pd.Series(values.to_pandas(), dtype="str")
 
 
 def _flatten_list(tbl: pa.Table, column: str) -> tuple[pa.StructArray, pa.Array]:
@@ -442,20 +443,21 @@ def _spans_from_lists(
         {
             "article_id": article_ids.to_numpy()[parent_np] if n else [],
             "annotation_id": annotation_ids.to_numpy()[parent_np] if annotation_ids is not None else None,
-            "span_id": flat.field("id").to_pandas(),
+            "span_id": _str_series(flat.field("id")),
             "label": _class_names(flat.field("label"), spec.span_label_names),
             "start": flat.field("start").to_pandas(),
             "end": flat.field("end").to_pandas(),
-            "text": flat.field("text").to_pandas(),
+            "text": _str_series(flat.field("text")),
             "is_gold": is_gold,
             "src_file": pd.Categorical.from_codes([0] * n, categories=src.categories) if n else [],
             "src_line": -1,
             "task_id": None,
         }
     )
-    for col in ("article_id", "annotation_id", "span_id", "text", "task_id"):
-        spans[col] = spans[col].astype("str") if spans[col].notna().any() else spans[col].astype("object")
-    spans.loc[spans["annotation_id"].isna(), "annotation_id"] = None
+    # str columns throughout (pandera checks an object column's type row by row)
+    for col in ("article_id", "annotation_id", "task_id"):
+        if spans[col].dtype != "str":
+            spans[col] = spans[col].astype("str")
     for col in ("start", "end"):
         spans[col] = pd.to_numeric(spans[col], errors="coerce").fillna(-1).astype("int64")
     # attributes: one row per non-null attribute value
@@ -469,11 +471,13 @@ def _spans_from_lists(
             mask = pc.is_valid(values).to_numpy(zero_copy_only=False)
             if not mask.any():
                 continue
-            names = _class_names(values, attr.choices) if attr.kind == "choice" else values.to_pandas()
+            names = _class_names(values, attr.choices) if attr.kind == "choice" else _str_series(values)
             sub = spans.loc[
                 mask, ["article_id", "annotation_id", "span_id", "src_file", "src_line", "task_id"]
             ]
-            sub = sub.assign(name=attr.name, value=pd.Series(names).to_numpy()[mask])
+            sub = sub.assign(name=attr.name, value=names[mask].to_numpy())
+            sub["name"] = sub["name"].astype("str")
+            sub["value"] = sub["value"].astype("str")
             attr_frames.append(sub[list(ATTRIBUTE_COLUMNS)])
     attributes = (
         pd.concat(attr_frames, ignore_index=True) if attr_frames else _Columns(ATTRIBUTE_COLUMNS).frame()
@@ -485,8 +489,8 @@ def _spans_from_lists(
         {
             "article_id": article_ids.to_numpy()[rparent_np] if m else [],
             "annotation_id": annotation_ids.to_numpy()[rparent_np] if annotation_ids is not None else None,
-            "from_id": rflat.field("from_id").to_pandas(),
-            "to_id": rflat.field("to_id").to_pandas(),
+            "from_id": _str_series(rflat.field("from_id")),
+            "to_id": _str_series(rflat.field("to_id")),
             "label": _class_names(rflat.field("label"), spec.relation_label_names),
             "direction": None,
             "src_file": pd.Categorical.from_codes([0] * m, categories=src.categories) if m else [],
@@ -494,6 +498,9 @@ def _spans_from_lists(
             "task_id": None,
         }
     )
+    for col in ("article_id", "annotation_id", "direction", "task_id"):
+        if relations[col].dtype != "str":
+            relations[col] = relations[col].astype("str")
     return spans, attributes, relations
 
 
