@@ -64,6 +64,9 @@ class CardInputs:
     agreement: AgreementReport
     changes: Changes | None
     extra_stats: Mapping[str, int] = field(default_factory=dict)
+    # Markdown about the release's provenance (where the articles come from, their license, who
+    # annotated), inserted verbatim into the Description section (``export build --about FILE``).
+    about: str | None = None
 
 
 def _metadata(inp: CardInputs, spec: AnnotationSpec) -> dict[str, Any]:
@@ -117,6 +120,30 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _splits_note(inp: CardInputs) -> str:
+    """Articles per split, naming empty splits explicitly (they have no parquet file and are not
+    listed in the YAML ``configs``, so ``load_dataset`` returns only the others)."""
+    docs = inp.counts.get(DEFAULT_CONFIG, {})
+    parts = [
+        f"{split}: {docs.get(split, 0)} article{'' if docs.get(split, 0) == 1 else 's'}"
+        + ("" if docs.get(split, 0) else " in this version")
+        for split in SPLITS
+    ]
+    note = "Splits (articles): " + "; ".join(parts) + "."
+    empty = [s for s in SPLITS if not docs.get(s, 0)]
+    if empty:
+        names = " and ".join(f"`{s}`" for s in empty)
+        verb = "is" if len(empty) == 1 else "are"
+        note += (
+            f" The {names} split{'' if len(empty) == 1 else 's'} {verb} empty in this version: no "
+            "article has been assigned to it yet (splits come from a stable hash of the article id, "
+            "80/10/10, so small releases can leave one empty). An empty split has no parquet file, "
+            f"so `load_dataset` returns only the other splits; later versions add {names} articles "
+            "as the corpus grows, and no article ever moves between splits."
+        )
+    return note
+
+
 def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
     meta = yaml.safe_dump(_metadata(inp, spec), sort_keys=False, allow_unicode=True, width=1000)
     repo = inp.repo_id or "ORG/stancebank"
@@ -130,6 +157,7 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
         "stance on), linked by relations: an attribution relation from actor to claim and a stance "
         "relation from claim to target. Annotations were made in Label Studio, pre-annotated by a "
         f"model and corrected by people, then adjudicated into gold. Schema version {spec.version}.\n"
+        + (f"\n{inp.about.strip()}\n" if inp.about and inp.about.strip() else "")
     )
 
     label_rows = [
@@ -166,7 +194,7 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
         f'claims = load_dataset("{repo}", "claims", revision="v{inp.version}")\n'
         f'annotations = load_dataset("{repo}", "annotations", revision="v{inp.version}")\n'
         "```\n\nPin `revision` to a version tag: `main` moves with every release. Splits are sticky: "
-        "an article keeps its split in every later version.\n"
+        "an article keeps its split in every later version.\n\n" + _splits_note(inp) + "\n"
     )
 
     count_rows = [[c, *[str(inp.counts.get(c, {}).get(s, 0)) for s in SPLITS]] for c in CONFIGS]
@@ -175,7 +203,9 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
     prov_rows = [[k, str(v)] for k, v in inp.provenance_counts.items()]
     adj_rows = [[k, str(v)] for k, v in inp.adjudication.items()]
     parts.append(
-        "## Statistics\n\nRows per config and split:\n\n"
+        "## Statistics\n\n"
+        + _splits_note(inp)
+        + "\n\nRows per config and split:\n\n"
         + _table(["config", *SPLITS], count_rows)
         + "\n\nGold spans and relations:\n\n"
         + _table(["item", "count"], stat_rows)

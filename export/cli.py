@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stancebank.export.errors import ExportError
 from stancebank.export.pseudonym import Pseudonymizer, load_key
 from stancebank.export.publish import plan_publish, publish
 from stancebank.export.release import Reporter, build_release
@@ -39,6 +40,21 @@ class RichReporter(Reporter):
             self.progress.update(self.task, total=done, completed=done)
 
 
+def read_about(path: Path) -> str:
+    """The ``--about`` Markdown, as UTF-8 text."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise ExportError(f"--about {path}: no such file; pass the Markdown notes for the card") from err
+    except UnicodeDecodeError as err:
+        raise ExportError(f"--about {path}: not UTF-8 text ({err.reason}); save it as UTF-8") from err
+    except OSError as err:
+        raise ExportError(f"--about {path}: cannot read ({err.strerror})") from err
+    if not text.strip():
+        raise ExportError(f"--about {path}: the file is empty; write the card notes or drop --about")
+    return text
+
+
 @app.command("build")
 def build_command(
     exports: Annotated[
@@ -60,8 +76,17 @@ def build_command(
     repo_id: Annotated[
         str | None, typer.Option("--repo", help="ORG/NAME shown in the card's examples.")
     ] = None,
+    about: Annotated[
+        Path | None,
+        typer.Option(
+            "--about",
+            help="Markdown file inserted verbatim into the card's Description: where the articles "
+            "come from, their license, who annotated.",
+        ),
+    ] = None,
 ) -> None:
     """Build a release folder (three configs as parquet, card, manifest) from Label Studio exports."""
+    about_text = read_about(about) if about is not None else None
     progress = Progress(
         TextColumn("{task.description:<18}"),
         BarColumn(),
@@ -79,6 +104,7 @@ def build_command(
             registry_path=registry,
             license_id=license_id,
             repo_id=repo_id,
+            about=about_text,
             reporter=reporter,
         )
         reporter.finish()

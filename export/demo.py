@@ -172,6 +172,8 @@ def run_demo(plan: DemoPlan, printer: Printer, env: Mapping[str, str] | None = N
             str(plan.registry),
             "--license",
             "cc0-1.0",
+            "--about",
+            str(plan.pilot.parent / "ABOUT.md"),
         ],
         printer,
         environ,

@@ -297,6 +297,7 @@ def build_release(
     key_file: Path | None = None,
     license_id: str = "other",
     repo_id: str | None = None,
+    about: str | None = None,
     spec: AnnotationSpec = SPEC,
     reporter: Reporter | None = None,
     validator: Callable[[Path], list[str]] | None = None,
@@ -391,6 +392,7 @@ def build_release(
                 adjudication=dict(adjudication_counts),
                 agreement=agreement,
                 changes=changes,
+                about=about,
             ),
             spec,
         )

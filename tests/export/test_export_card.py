@@ -1,0 +1,106 @@
+"""The dataset card: ``--about`` notes in the Description, and empty splits said out loud."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import datasets
+import yaml
+from typer.testing import CliRunner
+
+from stancebank.export.errors import ExportError
+from stancebank.export.release import build_release
+from stancebank.schema.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+ABOUT = "**Provenance.** Articles from *The Example Ledger*, CC-BY-4.0.\n\n- annotated by two students\n"
+
+
+def _section(card: str, title: str) -> str:
+    start = card.index(f"## {title}\n")
+    end = card.find("\n## ", start + 1)
+    return card[start : end if end >= 0 else None]
+
+
+def _pinned_registry(path: Path, splits: dict[str, str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(splits), encoding="utf-8")
+    return path
+
+
+def test_about_is_inserted_verbatim_into_the_description(tmp_path, snapshots):
+    out = tmp_path / "rel"
+    build_release(snapshots, "1.0.0", out, registry_path=tmp_path / "reg.json", about=ABOUT)
+    card = (out / "README.md").read_text(encoding="utf-8")
+    description = _section(card, "Description")
+    assert ABOUT.strip() in description
+    assert card.count("annotated by two students") == 1  # only in the Description
+    # Without --about the Description has only the generic text.
+    plain = tmp_path / "plain"
+    build_release(snapshots, "1.0.0", plain, registry_path=tmp_path / "reg2.json")
+    plain_card = (plain / "README.md").read_text(encoding="utf-8")
+    assert "Example Ledger" not in plain_card
+    assert _section(plain_card, "Description") in description  # the about text is an addition
+
+
+def test_cli_about_option_and_missing_file(tmp_path, snapshots):
+    about = tmp_path / "ABOUT.md"
+    about.write_text(ABOUT, encoding="utf-8")
+    base = ["export", "build", *map(str, snapshots), "--version", "1.0.0"]
+    base += ["--registry", str(tmp_path / "reg.json"), "--license", "cc0-1.0"]
+    ok = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "a"), "--about", str(about)])
+    assert ok.exit_code == 0, ok.output
+    card = (tmp_path / "a" / "README.md").read_text(encoding="utf-8")
+    assert ABOUT.strip() in _section(card, "Description")
+    assert yaml.safe_load(card.split("---\n")[1])["license"] == "cc0-1.0"
+
+    missing = CliRunner().invoke(
+        app, [*base, "--out", str(tmp_path / "b"), "--about", str(tmp_path / "nope.md")]
+    )
+    # The root app's run() turns a StancebankError into its message and exit code 3.
+    assert isinstance(missing.exception, ExportError) and missing.exception.exit_code == 3
+    assert "nope.md: no such file" in str(missing.exception)
+    assert not (tmp_path / "b").exists()
+
+
+def test_empty_test_split_is_stated_and_the_release_still_loads(tmp_path, snapshots):
+    registry = _pinned_registry(
+        tmp_path / "data" / "split_registry.json",
+        {"art-001": "train", "art-002": "train", "art-004": "validation", "art-005": "train"},
+    )
+    out = tmp_path / "rel"
+    build_release(snapshots, "1.0.0", out, registry_path=registry)
+    card = (out / "README.md").read_text(encoding="utf-8")
+    stats = _section(card, "Statistics")
+    assert "train: 3 articles; validation: 1 article; test: 0 articles in this version." in stats
+    assert "The `test` split is empty in this version" in stats
+    assert "| documents | 3 | 1 | 0 |" in stats
+    assert "test: 0 articles in this version" in _section(card, "How to load")
+    meta = yaml.safe_load(card.split("---\n")[1])
+    for config in meta["configs"]:
+        assert [f["split"] for f in config["data_files"]] == ["train", "validation"]
+    assert not list(out.rglob("test-*.parquet"))
+    docs = datasets.load_dataset(str(out), "documents", cache_dir=str(tmp_path / "cache"))
+    assert sorted(docs) == ["train", "validation"]
+    assert (len(docs["train"]), len(docs["validation"])) == (3, 1)
+
+
+def test_all_splits_present_says_nothing_is_empty(tmp_path, snapshots):
+    registry = _pinned_registry(
+        tmp_path / "reg.json",
+        {"art-001": "train", "art-002": "validation", "art-004": "test", "art-005": "train"},
+    )
+    out = tmp_path / "rel"
+    build_release(snapshots, "1.0.0", out, registry_path=registry)
+    stats = _section((out / "README.md").read_text(encoding="utf-8"), "Statistics")
+    assert "train: 2 articles; validation: 1 article; test: 1 article." in stats
+    assert "empty in this version" not in stats
+
+
+def test_pilot_about_names_the_source_license_and_annotators():
+    text = (REPO / "data" / "pilot" / "ABOUT.md").read_text(encoding="utf-8")
+    assert "annotated by the stancebank maintainers" in text
+    assert "CC0-1.0" in text and "fictional" in text and "data/raw/" in text
+    demo = (REPO / "export" / "demo.py").read_text(encoding="utf-8")
+    assert '"--about",' in demo and '"ABOUT.md"' in demo
