@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandera import extensions
 
 # Rows per batch of article text turned into code points (UTF-32) at once: bounds memory.
@@ -116,20 +118,87 @@ def span_text_matches(
     :func:`span_within_text` reports them)."""
     doc = df[doc_col]
     cat = doc.astype("category") if not isinstance(doc.dtype, pd.CategoricalDtype) else doc
-    codes = cat.cat.codes.to_numpy()
-    categories = np.asarray(cat.cat.categories, dtype=object)
+    codes = cat.cat.codes.to_numpy().astype(np.int64)
     start = _as_int(df[start_col])
     end = _as_int(df[end_col])
-    texts = df[text_col].fillna("").astype(str).to_numpy(dtype=object)
     length = _doc_lengths(cat)
     outside = ~((start >= 0) & (start < end) & (end <= length))
-    ok = _slices_equal(codes, categories, start, end, texts) | outside
+    docs = _arrow_strings(cat.cat.categories)
+    texts = _arrow_strings(df[text_col])
+    # Articles in ASCII (most news text): code point offsets are byte offsets, compare bytes.
+    ascii_doc = pc.string_is_ascii(docs).to_numpy(zero_copy_only=False) if len(docs) else np.zeros(0, bool)
+    fast = (codes >= 0) & ascii_doc[np.clip(codes, 0, None)] if len(docs) else np.zeros(len(codes), bool)
+    ok = np.zeros(len(codes), dtype=bool)
+    ok[fast] = _ascii_slices_equal(codes[fast], docs, start[fast], end[fast], texts.filter(pa.array(fast)))
+    slow = np.flatnonzero(~fast)
+    categories = None
+    if len(slow):
+        categories = np.asarray(cat.cat.categories, dtype=object)
+        texts_slow = np.asarray(texts.take(pa.array(slow)).to_pylist(), dtype=object)
+        ok[slow] = _slices_equal(codes[slow], categories, start[slow], end[slow], texts_slow)
+    ok |= outside
     if normalize_whitespace and not ok.all():
         # Only the few failing rows are re-compared with whitespace collapsed.
+        categories = np.asarray(cat.cat.categories, dtype=object) if categories is None else categories
         for i in np.flatnonzero(~ok):
             got = categories[codes[i]][start[i] : end[i]]
-            ok[i] = _WS.sub(" ", got).strip() == _WS.sub(" ", str(texts[i])).strip()
+            span = texts[int(i)].as_py() or ""
+            ok[i] = _WS.sub(" ", got).strip() == _WS.sub(" ", span).strip()
     return pd.Series(ok, index=df.index)
+
+
+def _arrow_strings(values: pd.Series | pd.Index) -> pa.LargeStringArray:
+    """A pandas string column (or index) as one arrow large_string array, nulls as ``""``."""
+    array = values.array
+    if hasattr(array, "_pa_array"):  # pandas' arrow-backed str dtype
+        arr = pa.chunked_array(array._pa_array).combine_chunks()
+    else:
+        arr = pa.array(np.asarray(values, dtype=object), from_pandas=True)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    return pc.fill_null(arr.cast(pa.large_string()), "")  # type: ignore[no-any-return]
+
+
+def _string_buffers(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    return offsets, data
+
+
+_CHUNK_BYTES = 8_000_000
+
+
+def _ascii_slices_equal(
+    codes: np.ndarray, docs: pa.LargeStringArray, start: np.ndarray, end: np.ndarray, texts: pa.Array
+) -> np.ndarray:
+    """``docs[codes][start:end] == texts`` for rows whose article is ASCII: byte comparison of the
+    arrow buffers (no Python strings), in chunks of about ``_CHUNK_BYTES`` compared bytes."""
+    result = np.zeros(len(codes), dtype=bool)
+    if len(codes) == 0:
+        return result
+    doc_off, doc_data = _string_buffers(docs)
+    text_off, text_data = _string_buffers(texts)
+    text_len = np.diff(text_off)
+    doc_len = np.diff(doc_off)
+    candidate = (start >= 0) & (end > start) & (end <= doc_len[codes]) & (text_len == end - start)
+    rows = np.flatnonzero(candidate)
+    if len(rows) == 0:
+        return result
+    cum = np.cumsum(text_len[rows])
+    lo = 0
+    while lo < len(rows):
+        hi = max(int(np.searchsorted(cum, (cum[lo - 1] if lo else 0) + _CHUNK_BYTES, side="right")), lo + 1)
+        part = rows[lo:hi]
+        lens = text_len[part]
+        out_off = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        index = np.arange(int(lens.sum()), dtype=np.int64)
+        in_doc = index + np.repeat(doc_off[codes[part]] + start[part] - out_off, lens)
+        in_text = index + np.repeat(text_off[part] - out_off, lens)
+        mismatch = (doc_data[in_doc] != text_data[in_text]).astype(np.int32)
+        result[part] = np.add.reduceat(mismatch, out_off) == 0
+        lo = hi
+    return result
 
 
 @extensions.register_check_method(statistics=["group_cols", "id_col"])  # type: ignore[misc]

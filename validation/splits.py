@@ -2,8 +2,8 @@
 
 Vectorised over the UTF-8 bytes of all texts at once (numpy, no per-article Python loop):
 
-- exact key: a 64-bit hash of each text after normalisation (lower-cased, whitespace runs
-  collapsed, stripped) — so case and whitespace variants count as exact duplicates;
+- exact key: a 64-bit hash of each lower-cased text (case variants count as exact duplicates;
+  whitespace or punctuation variants are left to the near-duplicate check);
 - near-duplicates: the first ``max_chars`` bytes of each text are lower-cased (ASCII) and split
   on whitespace; each word is hashed (tabulation hashing over its bytes), each run of ``shingle``
   words becomes a shingle hash, and each article gets a MinHash signature of ``hashes`` values.
@@ -184,13 +184,16 @@ def shingle_sets(
 
 
 def exact_keys(texts: pd.Series) -> pd.Series:
-    """A hash of each text, lower-cased with whitespace collapsed (case/whitespace variants of one
-    text share a key)."""
-    lowered = pc.utf8_lower(_arrow_texts(texts)).to_pylist()
+    """A 64-bit blake2b hash of each text, lower-cased (texts differing only in case share a key;
+    whitespace or punctuation variants are near-duplicates). Hashes the UTF-8 bytes in place."""
+    offsets, data = _buffers(pc.utf8_lower(_arrow_texts(texts)))
+    view = memoryview(data)
     digests = b"".join(
-        hashlib.blake2b(" ".join(text.split()).encode("utf-8"), digest_size=8).digest() for text in lowered
+        hashlib.blake2b(view[lo:hi], digest_size=8).digest()
+        for lo, hi in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)
     )
-    return pd.Series(np.frombuffer(digests, dtype=_U64), index=texts.index).map("{:016x}".format).astype("str")
+    keys = np.frombuffer(digests, dtype=_U64) if digests else np.zeros(0, _U64)
+    return pd.Series(keys, index=texts.index).map("{:016x}".format).astype("str")
 
 
 def _signatures(sh: np.ndarray, row: np.ndarray, n: int, n_hashes: int) -> tuple[np.ndarray, np.ndarray]:
