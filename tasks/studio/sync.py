@@ -23,6 +23,7 @@ import difflib
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +42,7 @@ META_KEY = "stancebank"
 KEY_FIELD = "article_id"
 TEXT_FIELD = "text"
 DEFAULT_BATCH = 500
+LEDGER_ENV = "STANCEBANK_SYNC_DIR"
 
 Task = dict[str, Any]
 """A task as in the tasks file (``stancebank.schema.wire.LSTask``), handled as plain JSON here."""
@@ -347,7 +349,8 @@ def plan_push(
 
 def ledger_path(client: StudioClient, project_id: int) -> Path:
     key = hashlib.sha256(client.url.encode("utf-8")).hexdigest()[:16]
-    return default_cache_dir() / "studio-sync" / f"{key}-project-{project_id}.json"
+    base = Path(os.environ[LEDGER_ENV]) if os.environ.get(LEDGER_ENV) else default_cache_dir() / "studio-sync"
+    return base / f"{key}-project-{project_id}.json"
 
 
 def _when(stamp: Any) -> datetime:

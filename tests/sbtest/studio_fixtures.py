@@ -27,6 +27,7 @@ from stancebank.schema.wire import to_results
 from stancebank.tasks.studio import server as ls_server
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import ServerError
+from stancebank.tasks.studio.sync import LEDGER_ENV
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +41,17 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ls_server
     state_dir = tmp_path_factory.mktemp("studio")
     port = ls_server.free_port()
     running = ls_server.start(state_dir, port, bin_path=bin_path)
+    # push's sync ledgers go to the session's tmp dir, not the user's cache
+    previous = os.environ.get(LEDGER_ENV)
+    os.environ[LEDGER_ENV] = str(tmp_path_factory.mktemp("sync-ledgers"))
     try:
         yield running
     finally:
         ls_server.stop(state_dir)
+        if previous is None:
+            os.environ.pop(LEDGER_ENV, None)
+        else:
+            os.environ[LEDGER_ENV] = previous
 
 
 @pytest.fixture
