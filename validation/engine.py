@@ -167,60 +167,143 @@ def _table_file(df: pd.DataFrame) -> str | None:
 
 
 # -- views ----------------------------------------------------------------------------------------
+# Spans, relations and attributes refer to each other by (file, article, annotation, span id).
+# Those four string columns are turned into one int64 key per row once, so that every join below
+# is an integer lookup rather than a multi-column string merge.
 def _ann_key(df: pd.DataFrame) -> pd.Series:
     if "annotation_id" not in df:
         return pd.Series("", index=df.index, dtype="str")
-    return df["annotation_id"].astype("object").where(df["annotation_id"].notna(), "").astype("str")
+    return df["annotation_id"].astype("str").fillna("")
+
+
+def _joint_codes(columns: list[pd.Series]) -> list[np.ndarray]:
+    """Factorize several columns together (equal values share a code; missing = -1)."""
+    lengths = [len(c) for c in columns]
+    joined = pd.concat([c.reset_index(drop=True) for c in columns], ignore_index=True)
+    codes, _ = pd.factorize(joined)
+    return np.split(codes.astype(np.int64), np.cumsum(lengths)[:-1])
+
+
+def _file_codes(frames: list[pd.DataFrame]) -> list[np.ndarray]:
+    out = []
+    for df in frames:
+        col = df["src_file"]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            out.append(col.cat.codes.to_numpy().astype(np.int64))
+        else:
+            out.append(pd.factorize(col.astype("str"))[0].astype(np.int64))
+    names = [
+        np.asarray(
+            df["src_file"].cat.categories
+            if isinstance(df["src_file"].dtype, pd.CategoricalDtype)
+            else pd.factorize(df["src_file"].astype("str"))[1],
+            dtype=object,
+        )
+        for df in frames
+    ]
+    universe = pd.Index(pd.unique(np.concatenate(names))) if names else pd.Index([])
+    return [
+        np.where(codes >= 0, universe.get_indexer(pd.Index(n))[np.clip(codes, 0, None)] if len(n) else -1, -1)
+        for codes, n in zip(out, names, strict=True)
+    ]
+
+
+@dataclass
+class _Keys:
+    span_unit: np.ndarray  # annotation unit of each span row
+    span: np.ndarray  # (unit, span id) of each span row
+    rel_from: np.ndarray
+    rel_to: np.ndarray
+    attr: np.ndarray
+
+
+def _keys(tables: Tables) -> _Keys:
+    sp, rel, at = tables.spans, tables.relations, tables.attributes
+    frames = [sp, rel, at]
+    files = _file_codes(frames)
+    articles = _joint_codes([f["article_id"].astype("str") for f in frames])
+    anns = _joint_codes([_ann_key(f) for f in frames])
+    n_art = max((int(c.max()) for c in articles if len(c)), default=0) + 2
+    n_ann = max((int(c.max()) for c in anns if len(c)), default=0) + 2
+    raw_units = [
+        ((f + 1) * n_art + (a + 1)) * n_ann + (n + 1) for f, a, n in zip(files, articles, anns, strict=True)
+    ]
+    units = np.split(
+        pd.factorize(np.concatenate(raw_units))[0].astype(np.int64),
+        np.cumsum([len(u) for u in raw_units])[:-1],
+    )
+    ids = _joint_codes(
+        [
+            sp["span_id"].astype("str"),
+            rel["from_id"].astype("str"),
+            rel["to_id"].astype("str"),
+            at["span_id"].astype("str"),
+        ]
+    )
+    n_ids = max((int(c.max()) for c in ids if len(c)), default=0) + 2
+    return _Keys(
+        span_unit=units[0],
+        span=units[0] * n_ids + ids[0] + 1,
+        rel_from=units[1] * n_ids + ids[1] + 1,
+        rel_to=units[1] * n_ids + ids[2] + 1,
+        attr=units[2] * n_ids + ids[3] + 1,
+    )
+
+
+def _lookup(keys: np.ndarray, values: pd.Series, wanted: np.ndarray) -> pd.Series:
+    """``values`` of the first row whose key equals each ``wanted`` key (missing where none)."""
+    uniq, first = np.unique(keys, return_index=True)
+    pos = np.searchsorted(uniq, wanted)
+    pos = np.clip(pos, 0, max(len(uniq) - 1, 0))
+    found = (uniq[pos] == wanted) if len(uniq) else np.zeros(len(wanted), bool)
+    taken = values.iloc[first[pos]].reset_index(drop=True) if len(uniq) else pd.Series([None] * len(wanted))
+    return taken.where(pd.Series(found), None)
 
 
 def _doc_column(articles: pd.DataFrame, article_ids: pd.Series) -> pd.Categorical:
     """Each row's article text as a categorical (one copy per distinct text, an int per row)."""
     art = articles.dropna(subset=["article_id", "text"]).drop_duplicates("article_id", keep="first")
-    text_codes, uniques = pd.factorize(art["text"].astype(str))
-    pos = pd.Index(art["article_id"].astype(str)).get_indexer(article_ids.astype(str))
+    text_codes, uniques = pd.factorize(art["text"].astype("str"))
+    pos = pd.Index(art["article_id"].astype("str")).get_indexer(article_ids.astype("str"))
     codes = np.where(pos >= 0, text_codes[np.clip(pos, 0, None)] if len(text_codes) else -1, -1)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
 
 
-def spans_view(tables: Tables, spec: AnnotationSpec) -> pd.DataFrame:
+def spans_view(tables: Tables, spec: AnnotationSpec, keys: _Keys | None = None) -> pd.DataFrame:
+    keys = keys or _keys(tables)
     sp = tables.spans
-    view = sp.assign(ann_key=_ann_key(sp))
+    view = sp.assign(unit=keys.span_unit)
     view["doc"] = _doc_column(tables.articles, sp["article_id"])
     attribution = [rel.name for rel in spec.attribution_labels]
     rel = tables.relations
     if len(rel) and len(view):
-        src = rel[rel["label"].isin(attribution)].assign(ann_key=_ann_key(rel))
-        counts = src.groupby(["src_file", "article_id", "ann_key", "to_id"], observed=True).size()
-        view = view.join(counts.rename("n_sources"), on=["src_file", "article_id", "ann_key", "span_id"])
-        view["n_sources"] = view["n_sources"].fillna(0).astype("int64")
+        targets = keys.rel_to[rel["label"].isin(attribution).to_numpy()]
+        uniq, counts = np.unique(targets, return_counts=True)
+        pos = np.clip(np.searchsorted(uniq, keys.span), 0, max(len(uniq) - 1, 0))
+        hit = (uniq[pos] == keys.span) if len(uniq) else np.zeros(len(view), bool)
+        view["n_sources"] = np.where(hit, counts[pos] if len(uniq) else 0, 0).astype("int64")
     else:
         view["n_sources"] = 0
     return view
 
 
-def _span_labels(sp: pd.DataFrame) -> pd.Series:
-    keys = ["src_file", "article_id", "ann_key", "span_id"]
-    return sp.drop_duplicates(keys).set_index(keys)["label"]
-
-
-def relations_view(tables: Tables) -> pd.DataFrame:
-    rel = tables.relations.assign(ann_key=_ann_key(tables.relations))
-    sp = tables.spans.assign(ann_key=_ann_key(tables.spans))
-    labels = _span_labels(sp)
-    rel = rel.join(labels.rename("from_label"), on=["src_file", "article_id", "ann_key", "from_id"])
-    rel = rel.join(labels.rename("to_label"), on=["src_file", "article_id", "ann_key", "to_id"])
-    rel["rel_ids"] = rel["from_id"].astype(str) + "→" + rel["to_id"].astype(str)
+def relations_view(tables: Tables, keys: _Keys | None = None) -> pd.DataFrame:
+    keys = keys or _keys(tables)
+    rel = tables.relations.copy()
+    labels = tables.spans["label"]
+    rel["from_label"] = _lookup(keys.span, labels, keys.rel_from).to_numpy()
+    rel["to_label"] = _lookup(keys.span, labels, keys.rel_to).to_numpy()
+    rel["rel_ids"] = rel["from_id"].astype("str") + "→" + rel["to_id"].astype("str")
     return rel
 
 
-def attributes_view(tables: Tables, spec: AnnotationSpec) -> pd.DataFrame:
-    at = tables.attributes.assign(ann_key=_ann_key(tables.attributes))
-    sp = tables.spans.assign(ann_key=_ann_key(tables.spans))
-    labels = _span_labels(sp)
-    at = at.join(labels.rename("span_label"), on=["src_file", "article_id", "ann_key", "span_id"])
+def attributes_view(tables: Tables, spec: AnnotationSpec, keys: _Keys | None = None) -> pd.DataFrame:
+    keys = keys or _keys(tables)
+    at = tables.attributes.copy()
+    at["span_label"] = _lookup(keys.span, tables.spans["label"], keys.attr).to_numpy()
     text_attrs = [a.name for a in spec.attributes if a.kind == "text"]
-    value = at["value"].astype("object").where(~at["name"].isin(text_attrs), "*")
-    at["key"] = at["span_label"].astype(str) + ">" + at["name"].astype(str) + ">" + value.astype(str)
+    value = at["value"].astype("str").where(~at["name"].isin(text_attrs), "*")
+    at["key"] = at["span_label"].astype("str") + ">" + at["name"].astype("str") + ">" + value.astype("str")
     return at
 
 
@@ -250,7 +333,7 @@ def spans_schema(config: ValidationConfig, spec: AnnotationSpec, normalize_ws: b
     base = table_schemas(spec)["spans"]
     # One annotation = (file, article, annotation id): snapshots of one annotation in two export
     # files, or one article in two release splits, are not duplicates of each other.
-    group = ["src_file", "article_id", "ann_key"]
+    group = ["unit"]
     extra = _checks(
         config,
         [
@@ -578,11 +661,12 @@ def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSp
         for f in findings
     ]
     runs: list[TableRun] = []
+    keys = _keys(tables) if len(tables.spans) or len(tables.relations) or len(tables.attributes) else None
     if len(tables.spans):
         runs.append(
             TableRun(
                 "spans",
-                spans_view(tables, spec),
+                spans_view(tables, spec, keys),
                 spans_schema(config, spec, tables.normalize_whitespace),
                 describe_row,
                 _isin_ids(spec),
@@ -592,7 +676,7 @@ def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSp
         runs.append(
             TableRun(
                 "relations",
-                relations_view(tables),
+                relations_view(tables, keys),
                 relations_schema(config, spec),
                 describe_row,
                 {("label", "isin"): "known_relation_label"},
@@ -602,7 +686,11 @@ def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSp
     if len(tables.attributes):
         runs.append(
             TableRun(
-                "attributes", attributes_view(tables, spec), attributes_schema(config, spec), describe_row, {}
+                "attributes",
+                attributes_view(tables, spec, keys),
+                attributes_schema(config, spec),
+                describe_row,
+                {},
             )
         )
     if len(tables.annotations):

@@ -111,13 +111,17 @@ def concat_tables(parts: list[Tables]) -> Tables:
         return parts[0]
 
     def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-        files = [f["src_file"] for f in frames if "src_file" in f]
-        df = pd.concat(frames, ignore_index=True)
-        if files:  # union of the categories: no per-row string conversion
-            cats = [f if isinstance(f.dtype, pd.CategoricalDtype) else f.astype("category") for f in files]
-            cats = [c.cat.set_categories(c.cat.categories.astype("str")) for c in cats if len(c)]
-            if cats:
-                df["src_file"] = pd.Series(union_categoricals(cats, ignore_order=True), index=df.index)
+        if not all("src_file" in f for f in frames):
+            return pd.concat(frames, ignore_index=True)
+        # src_file apart: concatenating categoricals with different categories makes strings
+        df = pd.concat([f.drop(columns="src_file") for f in frames], ignore_index=True)
+        cats = [
+            f["src_file"] if isinstance(f["src_file"].dtype, pd.CategoricalDtype) else f["src_file"].astype("category")
+            for f in frames
+        ]
+        cats = [c.cat.set_categories(c.cat.categories.astype("str")) for c in cats if len(c)]
+        files = union_categoricals(cats, ignore_order=True) if cats else pd.Categorical([])
+        df.insert(list(frames[0].columns).index("src_file"), "src_file", pd.Series(files, index=df.index))
         return df
 
     claims = [p.claims for p in parts if p.claims is not None]
