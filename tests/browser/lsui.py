@@ -11,6 +11,7 @@ Offsets are Unicode code points, as Label Studio stores them and as our text con
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,11 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-TIMEOUT_MS = 60_000  # the machine is shared; Label Studio's first page load can be slow
+TIMEOUT_MS = 60_000
+# Label Studio's text tag takes two mouse-ups within ~450 ms for a double-click (and, after
+# "Create Relation", links the region to itself). A person's clicks are slower than that; ours
+# are paced to be, too. This is input pacing, not a wait for the page: every state is awaited.
+DOUBLE_CLICK_MS = 500  # the machine is shared; Label Studio's first page load can be slow
 
 # Code-point offsets [start, end) in the task text → viewport rectangles of the first and last
 # character. The text is rendered as one `.lsf-richtext__line` per line (split on "\n"); the
@@ -114,7 +119,17 @@ class LabelingPage:
     def __init__(self, page: Page, base_url: str) -> None:
         self.page = page
         self.base_url = base_url.rstrip("/")
+        self._last_mouse_up = 0.0
         page.set_default_timeout(TIMEOUT_MS)
+
+    def _clicked(self) -> None:
+        self._last_mouse_up = time.monotonic()
+
+    def _outside_double_click_window(self) -> None:
+        """Pace the next mouse-down in the text like a person (see DOUBLE_CLICK_MS)."""
+        remaining_ms = DOUBLE_CLICK_MS - (time.monotonic() - self._last_mouse_up) * 1000
+        if remaining_ms > 0:
+            self.page.wait_for_timeout(remaining_ms)
 
     # -- navigation ------------------------------------------------------------------------------
     def login(self, email: str, password: str) -> None:
@@ -165,6 +180,21 @@ class LabelingPage:
             arg=[label, start, end, present],
         )
 
+    def click_region(self, start: int, end: int) -> None:
+        """Click a region's text at a character that no region nested in it covers."""
+        others = [
+            r
+            for r in self.regions()
+            if start <= r.start and r.end <= end and (r.start, r.end) != (start, end)
+        ]
+        free = [k for k in range(start, end) if not any(r.start <= k < r.end for r in others)]
+        assert free, f"every character of the region at {start}..{end} is in a nested region"
+        k = free[len(free) // 2]
+        box = self.range_box(k, k + 1)
+        self._outside_double_click_window()
+        self.page.mouse.click((box["x0"] + box["x1"]) / 2, box["y0"])
+        self._clicked()
+
     def highlight(self, start: int, end: int) -> Locator:
         """The region's last piece (outside any region nested in it), to click on."""
         region = self.find_region(start, end)
@@ -198,10 +228,12 @@ class LabelingPage:
                  {capture: true, once: true})"""
         )
         mouse = self.page.mouse
+        self._outside_double_click_window()
         mouse.move(box["x0"] + 1, box["y0"])
         mouse.down()
         mouse.move(box["x1"] - 1, box["y1"], steps=8)
         mouse.up()
+        self._clicked()
         return str(self.page.evaluate("() => window.__sbSelection"))
 
     def draw_region(self, label: str, start: int, end: int, *, hotkey: str | None = None) -> str:
@@ -210,6 +242,7 @@ class LabelingPage:
         Returns the text the browser selected."""
         if hotkey is None:
             self.label_button(label).click()
+            self._clicked()
         else:
             self.page.keyboard.press(hotkey)
         self.expect_label_active(label, True)
@@ -217,19 +250,24 @@ class LabelingPage:
         self.wait_region(label, start, end)
         return selected
 
+    def region_item(self, start: int, end: int) -> Locator:
+        """The region's item in the Regions list."""
+        region = self.find_region(start, end)
+        assert region is not None, f"no region is shown at {start}..{end}"
+        self.open_regions_tab()
+        name = re.compile(rf"^{region.index} {re.escape(region.label)}\b")
+        return self.page.get_by_role("treeitem", name=name)
+
     def select_region(self, start: int, end: int) -> None:
         """Select a region by clicking it in the Regions list.
 
         (Clicking it in the text right after drawing a region is taken for a double-click:
         Label Studio counts two mouse-ups within ~450 ms as one.)"""
-        region = self.find_region(start, end)
-        assert region is not None, f"no region is shown at {start}..{end}"
-        self.open_regions_tab()
         self.unselect()  # clicking the list item of a selected region would unselect it
-        item = self.page.get_by_role(
-            "treeitem", name=re.compile(rf"^{region.index} {re.escape(region.label)}\b")
-        )
+        item = self.region_item(start, end)
+        self._outside_double_click_window()
         item.click()
+        self._clicked()
         expect(self.page.locator('button[aria-label="Create Relation"]')).to_be_visible()
 
     def open_regions_tab(self) -> None:
@@ -271,8 +309,13 @@ class LabelingPage:
     # -- relations ---------------------------------------------------------------------------------
     def draw_relation(self, from_: tuple[int, int], to: tuple[int, int]) -> None:
         self.select_region(*from_)
+        self._outside_double_click_window()
         self.page.locator('button[aria-label="Create Relation"]').click()
-        self.highlight(*to).click()
+        self._clicked()
+        item = self.region_item(*to)
+        self._outside_double_click_window()
+        item.click()
+        self._clicked()
 
     def open_relations_tab(self) -> None:
         self.page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()
@@ -282,7 +325,7 @@ class LabelingPage:
         item = self.page.locator(".lsf-relations__item").nth(index)
         item.hover()
         item.locator('button[aria-label="Show Relation Labels"]').click()
-        meta = self.page.locator(".lsf-relation-meta").nth(index)
+        meta = item.locator(".lsf-relation-meta")
         meta.locator('[data-testid^="select-trigger"]').click()
         self.page.get_by_role("option", name=label, exact=True).click()
         self.page.keyboard.press("Escape")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -297,16 +298,16 @@ def test_annotator_labels_a_task_in_the_browser(
 
             # relations: source ACTOR → CLAIM, a stance CLAIM → TARGET, labeled in the Relations tab
             before = len(pred_relations)
-            lp.draw_relation((a.start, a.end), (c.start, c.end))
             lp.draw_relation((c.start, c.end), (t.start, t.end))
+            lp.draw_relation((a.start, a.end), (c.start, c.end))
             lp.unselect()
             lp.open_relations_tab()
             items = page.locator(".lsf-relations__item")
             expect(items).to_have_count(before + 2)
-            expect(items.nth(before)).to_contain_text(f"{ACTOR}{CLAIM}")
-            expect(items.nth(before + 1)).to_contain_text(f"{CLAIM}{TARGET}")
-            lp.label_relation(before, SOURCE)
-            lp.label_relation(before + 1, STANCE)
+            expect(items.nth(before)).to_have_text(re.compile(rf"^\d+{CLAIM}\d+{TARGET}$"))
+            expect(items.nth(before + 1)).to_have_text(re.compile(rf"^\d+{ACTOR}\d+{CLAIM}$"))
+            lp.label_relation(before, STANCE)
+            lp.label_relation(before + 1, SOURCE)
 
             shown = {(r.label, r.start, r.end): r.text for r in lp.regions()}
             for s in mine.values():
