@@ -35,15 +35,17 @@ _MAX_EXACT_PAIRS = 200_000  # above this, candidates are judged on their signatu
 _ESTIMATE_SLACK = 0.25  # candidates estimated this far under the threshold are not verified
 
 _rng = np.random.default_rng(0x5EED)
-# tabulation hashing: one random 64-bit value per (position in word mod 32, byte)
-_TAB = _rng.integers(0, 2**63, size=(32 * 256,), dtype=np.int64).astype(_U64) * _U64(2) + _U64(1)
+# tabulation hashing: one random 64-bit value per (position in word mod 32, byte); ASCII upper
+# case shares the values of lower case, whitespace bytes are 0 (see _words)
+_TAB = _rng.integers(0, 2**63, size=(32, 256), dtype=np.int64).astype(_U64) * _U64(2) + _U64(1)
 _SHINGLE_MUL = _rng.integers(0, 2**62, size=64, dtype=np.int64).astype(_U64) * _U64(2) + _U64(1)
 _PERM_A = _rng.integers(0, 2**62, size=256, dtype=np.int64).astype(_U64) * _U64(2) + _U64(1)
 _PERM_B = _rng.integers(0, 2**62, size=256, dtype=np.int64).astype(_U64)
 _SPACE = np.zeros(256, dtype=bool)
 _SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
-_LOWER = np.arange(256, dtype=np.uint8)
-_LOWER[65:91] += 32  # ASCII case folding (other bytes are compared as they are)
+_TAB[:, 65:91] = _TAB[:, 97:123]
+_TAB[:, _SPACE] = 0
+_TAB = _TAB.ravel()
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -65,30 +67,12 @@ def _arrow_texts(texts: pd.Series) -> pa.LargeStringArray:
     return arr  # type: ignore[no-any-return]
 
 
-def _buffers(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, data bytes) of a large_string array, offsets rebased to the data."""
+def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, data bytes) of a large_string / large_binary array (offsets index the data)."""
     bufs = arr.buffers()
     offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
     return offsets, data
-
-
-def _windows(offsets: np.ndarray, max_bytes: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """(start, length) of the compared window of each text."""
-    starts = offsets[:-1]
-    lengths = np.diff(offsets)
-    if max_bytes:
-        lengths = np.minimum(lengths, max_bytes)
-    return starts, lengths
-
-
-def _gather(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, np.uint8)
-    out_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    idx = np.arange(total, dtype=np.int64) + np.repeat(starts - out_starts, lengths)
-    return data[idx]
 
 
 def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
@@ -103,32 +87,30 @@ def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _words(raw: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(hash of each word, row of each word) for concatenated windows of ``len(lengths)`` rows."""
+    """(hash of each word, row of each word) for concatenated windows of ``len(lengths)`` rows.
+
+    A word's hash is the XOR of ``_TAB[position in word, byte]``; whitespace bytes hash to 0, so a
+    word's segment may run on over the whitespace after it (no compaction pass needed)."""
     if len(raw) == 0:
         return np.zeros(0, _U64), np.zeros(0, np.int64)
-    b = _LOWER[raw]
-    keep = ~_SPACE[b]
-    firsts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    is_start = keep.copy()
-    is_start[1:] &= ~keep[:-1]
-    is_start[firsts[lengths > 0]] = keep[firsts[lengths > 0]]
-    start_pos = np.flatnonzero(is_start)  # word starts in b
+    space = _SPACE[raw]
+    is_start = ~space
+    is_start[1:] &= space[:-1]
+    nonempty = np.flatnonzero(lengths > 0)
+    firsts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
+    is_start[firsts] = ~space[firsts]
+    start_pos = np.flatnonzero(is_start)
     if len(start_pos) == 0:
         return np.zeros(0, _U64), np.zeros(0, np.int64)
-    wb = b[keep]
-    kept_start = is_start[keep]
-    starts = np.flatnonzero(kept_start)  # word starts in wb
-    # position of each byte in its word: index minus the index of the word's first byte
-    index = np.arange(len(wb), dtype=np.int32)
-    first = np.where(kept_start, index, 0)
-    np.maximum.accumulate(first, out=first)
-    pos = index - first
+    index = np.arange(len(raw), dtype=np.int32)
+    pos = np.where(is_start, index, 0)
+    np.maximum.accumulate(pos, out=pos)
+    np.subtract(index, pos, out=pos)
     np.bitwise_and(pos, 31, out=pos)
     np.left_shift(pos, 8, out=pos)
-    pos |= wb
-    h = np.bitwise_xor.reduceat(_TAB[pos], starts)
-    h ^= np.diff(np.append(starts, len(wb))).astype(_U64)
-    row = np.searchsorted(firsts, start_pos, side="right") - 1
+    pos |= raw
+    h = np.bitwise_xor.reduceat(_TAB[pos], start_pos)
+    row = nonempty[np.searchsorted(firsts, start_pos, side="right") - 1]
     return _mix(h), row
 
 
@@ -167,13 +149,15 @@ def shingle_sets(
     texts: pd.Series, *, shingle: int, max_chars: int | None
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """(shingle hashes, row of each, number of rows); hashes are grouped by row, in row order."""
-    arr = _arrow_texts(texts)
+    arr = _arrow_texts(texts).cast(pa.large_binary())
+    if max_chars:  # the compared window, as contiguous bytes (arrow copies each row's prefix)
+        arr = pc.binary_slice(arr, 0, max_chars)
     offsets, data = _buffers(arr)
-    starts, lengths = _windows(offsets, max_chars)
+    starts, lengths = offsets[:-1], np.diff(offsets)
     hashes: list[np.ndarray] = []
     rows: list[np.ndarray] = []
     for lo, hi in _chunks(lengths):
-        raw = _gather(data, starts[lo:hi], lengths[lo:hi])
+        raw = data[starts[lo] : starts[lo] + int(lengths[lo:hi].sum())]
         words, row = _words(raw, lengths[lo:hi])
         sh, srow = _shingles(words, row, shingle)
         hashes.append(sh)
