@@ -337,16 +337,16 @@ class LabelingPage:
         with page.expect_response(lambda r: "/annotations" in r.url and r.request.method == "POST") as resp:
             page.locator('[data-testid="bottombar-submit-button"]').click()
         assert resp.value.status == 201, f"annotation POST answered {resp.value.status}: {resp.value.text()}"
-        expect(page.get_by_role("button", name="Update")).to_be_visible()
+        update = page.locator(
+            '[data-testid="bottombar-update-button"], button[aria-label="Update current annotation"]'
+        )
+        expect(update.first).to_be_visible()
         body: dict[str, Any] = resp.value.json()
         return body
 
     # -- instructions ------------------------------------------------------------------------------
-    def open_instructions(self) -> Locator:
+    def open_instructions(self) -> None:
         self.page.get_by_role("button", name="Instructions").click()
-        dialog = self.page.locator(".ant-modal, [role=dialog]").last
-        expect(dialog).to_be_visible()
-        return dialog
 
 
 def _contains(cls: str) -> re.Pattern[str]:
