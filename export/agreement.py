@@ -19,13 +19,11 @@ All scores are pooled over every pair of annotations of the same article (micro 
 from __future__ import annotations
 
 import itertools
-import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
-
-import krippendorff
-import numpy as np
 
 from stancebank.export.reader import SpanKey, span_key
 from stancebank.schema.model import Annotation
@@ -73,43 +71,65 @@ class AgreementReport:
 OVERALL = "overall"
 
 
-def _nominal_alpha(units: list[tuple[str, ...]]) -> float | None:
-    """Nominal α from each unit's values (α depends only on the values per unit, not on who gave
-    them, so units are kept as small tuples: 100,000 articles fit in little memory)."""
-    pairable = [u for u in units if len(u) >= 2]
-    if not pairable:
-        return None
-    values = sorted({v for u in pairable for v in u})
-    if len(values) < 2:
-        # Every annotator gave the same value everywhere: α is 0/0; perfect observed agreement.
-        return None
-    index = {v: i for i, v in enumerate(values)}
-    counts = np.zeros((len(pairable), len(values)), dtype=np.int64)
-    for j, unit in enumerate(pairable):
-        for value in unit:
-            counts[j, index[value]] += 1
-    result = float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
-    return None if math.isnan(result) else result
+class NominalAlpha:
+    """Krippendorff's nominal α, accumulated one unit at a time in O(distinct values) memory.
+
+    With ``n_uc`` the number of times value ``c`` was given in unit ``u`` (``m_u`` values, only units
+    with ``m_u ≥ 2`` count), ``n_c = Σ_u n_uc`` and ``n = Σ_c n_c``:
+    ``α = 1 − (n − 1) · Σ_u (m_u² − Σ_c n_uc²)/(m_u − 1) / (n² − Σ_c n_c²)``, the usual
+    coincidence-matrix formula with the matrix summed away. Disagreement is summed exactly (as
+    integer numerators per ``m_u − 1``), so the result does not depend on the order of units.
+    """
+
+    def __init__(self) -> None:
+        self.values: Counter[str] = Counter()
+        self.units = 0
+        self._disagreement: Counter[int] = Counter()  # m_u - 1 → Σ (m_u² − Σ_c n_uc²)
+
+    def add(self, unit: Sequence[str]) -> None:
+        m = len(unit)
+        if m < 2:
+            return
+        self.units += 1
+        counts = Counter(unit)
+        self.values.update(counts)
+        self._disagreement[m - 1] += m * m - sum(c * c for c in counts.values())
+
+    def value(self) -> float | None:
+        """α, or ``None`` when undefined (no pairable unit, or a single value everywhere)."""
+        if self.units == 0 or len(self.values) < 2:
+            return None
+        n = sum(self.values.values())
+        expected = n * n - sum(c * c for c in self.values.values())
+        observed = sum(Fraction(num, den) for den, num in sorted(self._disagreement.items()))
+        return float(1 - (n - 1) * observed / expected)
 
 
-def compute_agreement(
-    annotations_by_article: Mapping[str, Sequence[Annotation]], spec: AnnotationSpec = SPEC
-) -> AgreementReport:
-    report = AgreementReport()
-    labels = spec.span_label_names
-    rel_labels = spec.relation_label_names
-    stance_names = set(spec.stance_names)
-    claim_label, target_label = spec.role_label("claim"), spec.role_label("target")
-    exact = {lab: _F1() for lab in (*labels, OVERALL)}
-    overlap = {lab: _F1() for lab in (*labels, OVERALL)}
-    rel = {lab: _F1() for lab in (*rel_labels, OVERALL)}
-    stance_units: list[tuple[str, ...]] = []
-    attr_units: dict[str, list[tuple[str, ...]]] = {a.name: [] for a in spec.attributes}
+class AgreementAccumulator:
+    """Agreement scores accumulated one article at a time (see the module docstring)."""
 
-    for article_id in sorted(annotations_by_article):
-        anns = list(annotations_by_article[article_id])
+    def __init__(self, spec: AnnotationSpec = SPEC) -> None:
+        self.spec = spec
+        self.report = AgreementReport()
+        self._labels = spec.span_label_names
+        self._rel_labels = spec.relation_label_names
+        self._stance_names = set(spec.stance_names)
+        self._claim, self._target = spec.role_label("claim"), spec.role_label("target")
+        self._owners = {a.name: spec.attribute_owner(a.name).name for a in spec.attributes}
+        self._exact = {lab: _F1() for lab in (*self._labels, OVERALL)}
+        self._overlap = {lab: _F1() for lab in (*self._labels, OVERALL)}
+        self._rel = {lab: _F1() for lab in (*self._rel_labels, OVERALL)}
+        self._stance = NominalAlpha()
+        self._attrs = {a.name: NominalAlpha() for a in spec.attributes}
+
+    def add(self, annotations: Sequence[Annotation]) -> None:
+        """One article's annotations (articles with fewer than two are skipped)."""
+        anns = list(annotations)
         if len(anns) < 2:
-            continue
+            return
+        report = self.report
+        labels, rel_labels, stance_names = self._labels, self._rel_labels, self._stance_names
+        exact, overlap, rel = self._exact, self._overlap, self._rel
         report.articles += 1
         keysets = [{span_key(s) for s in a.spans} for a in anns]
         relsets = []
@@ -144,7 +164,7 @@ def compute_agreement(
         for rs in relsets:
             pairs.update((r[0], r[1]) for r in rs if r[2] in stance_names)
         for claim, target in sorted(pairs):
-            if claim[0] != claim_label or target[0] != target_label:
+            if claim[0] != self._claim or target[0] != self._target:
                 continue
             unit: dict[str, str] = {}
             for ann, keys, rs in zip(anns, keysets, relsets, strict=True):
@@ -153,10 +173,10 @@ def compute_agreement(
                         r[2] for r in rs if r[0] == claim and r[1] == target and r[2] in stance_names
                     )
                     unit[ann.annotator] = found[0] if found else "none"
-            stance_units.append(tuple(unit.values()))
+            self._stance.add(tuple(unit.values()))
 
-        for attr in spec.attributes:
-            owner = spec.attribute_owner(attr.name).name
+        for attr in self.spec.attributes:
+            owner = self._owners[attr.name]
             spans_by_key: dict[SpanKey, dict[str, str]] = {}
             for ann in anns:
                 for span in ann.spans:
@@ -166,14 +186,26 @@ def compute_agreement(
                             if attr.kind == "text"
                             else span.attributes.get(attr.name, "")
                         )
-            attr_units[attr.name].extend(tuple(spans_by_key[k].values()) for k in sorted(spans_by_key))
+            for key in sorted(spans_by_key):
+                self._attrs[attr.name].add(tuple(spans_by_key[key].values()))
 
-    report.span_f1_exact = {k: v.value() for k, v in exact.items()}
-    report.span_f1_overlap = {k: v.value() for k, v in overlap.items()}
-    report.relation_f1 = {k: v.value() for k, v in rel.items()}
-    report.alpha["stance"] = _nominal_alpha(stance_units)
-    report.alpha_units["stance"] = sum(1 for u in stance_units if len(u) >= 2)
-    for name, units in attr_units.items():
-        report.alpha[name] = _nominal_alpha(units)
-        report.alpha_units[name] = sum(1 for u in units if len(u) >= 2)
-    return report
+    def finish(self) -> AgreementReport:
+        report = self.report
+        report.span_f1_exact = {k: v.value() for k, v in self._exact.items()}
+        report.span_f1_overlap = {k: v.value() for k, v in self._overlap.items()}
+        report.relation_f1 = {k: v.value() for k, v in self._rel.items()}
+        report.alpha["stance"] = self._stance.value()
+        report.alpha_units["stance"] = self._stance.units
+        for name, acc in self._attrs.items():
+            report.alpha[name] = acc.value()
+            report.alpha_units[name] = acc.units
+        return report
+
+
+def compute_agreement(
+    annotations_by_article: Mapping[str, Sequence[Annotation]], spec: AnnotationSpec = SPEC
+) -> AgreementReport:
+    acc = AgreementAccumulator(spec)
+    for article_id in sorted(annotations_by_article):
+        acc.add(annotations_by_article[article_id])
+    return acc.finish()

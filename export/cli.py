@@ -137,7 +137,7 @@ def build_command(
         kept.add_row(name, str(data.counts.get(name, 0)))
     for method in ("ground_truth", "single", "majority", "conflict"):
         kept.add_row(f"articles: {method}", str(adjudication.get(method, 0)))
-    no_annotation = len(data.articles) - len(data.annotations)
+    no_annotation = data.counts.get("articles_without_annotations", 0)
     kept.add_row("articles: no annotation (skipped)", str(no_annotation))
     for kind, n in sorted(data.issue_counts().items()):
         kept.add_row(f"rejected: {kind}", str(n))

@@ -72,9 +72,13 @@ class ReadIssue:
 
 @dataclass
 class ExportData:
-    """The merged content of one or more exports."""
+    """The merged content of one or more exports.
 
-    articles: dict[str, Article] = field(default_factory=dict)
+    ``articles`` and ``annotations`` are read-only mappings that keep their values compressed in
+    memory (:class:`PackedArticles`, :class:`PackedAnnotations`) and unpack one article on access.
+    """
+
+    articles: Mapping[str, Article] = field(default_factory=dict)
     annotations: Mapping[str, list[Annotation]] = field(default_factory=dict)
     task_ids: dict[str, int] = field(default_factory=dict)
     issues: list[ReadIssue] = field(default_factory=list)
@@ -83,6 +87,18 @@ class ExportData:
 
     def issue_counts(self) -> Counter[str]:
         return Counter(issue.kind for issue in self.issues)
+
+    def retain(self, article_ids: Iterable[str]) -> None:
+        """Keep only these articles' texts and annotations (frees the rest; counts are kept)."""
+        keep = set(article_ids)
+        if isinstance(self.articles, PackedArticles):
+            self.articles.retain(keep)
+        else:
+            self.articles = {a: v for a, v in self.articles.items() if a in keep}
+        if isinstance(self.annotations, PackedAnnotations):
+            self.annotations.retain(keep)
+        else:
+            self.annotations = {a: v for a, v in self.annotations.items() if a in keep}
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,8 +354,8 @@ def iter_tasks(path: Path) -> Iterator[dict[str, Any]]:
         raise ExportReadError(f"{path}: cannot read ({err.strerror})") from err
 
 
-def _text_digest(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+def _text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class ExportReader:
@@ -348,8 +364,9 @@ class ExportReader:
     def __init__(self, spec: AnnotationSpec = SPEC) -> None:
         self.spec = spec
         self.data = ExportData()
-        self._article_version: dict[str, tuple[str, int]] = {}
-        self._article_digest: dict[str, str] = {}
+        self._articles = PackedArticles()
+        # article_id → (version, text digest) of the newest task version seen so far
+        self._article_meta: dict[str, tuple[tuple[str, int], bytes]] = {}
         # article_id → annotation_id → the newest version seen so far
         self._annotations: dict[str, dict[str, _Held]] = {}
 
@@ -383,17 +400,19 @@ class ExportReader:
         digest = _text_digest(text)
         stamp = str(task.get("updated_at") or task.get("created_at") or "")
         version = (stamp, file_index)
-        if article_id not in self._article_version or version >= self._article_version[article_id]:
-            self._article_version[article_id] = version
-            self._article_digest[article_id] = digest
-            self.data.articles[article_id] = Article(
-                article_id=article_id,
-                text=text,
-                title=_opt_str(data.get("title")),
-                url=_opt_str(data.get("url")),
-                source=_opt_str(data.get("source")),
-                published=_opt_str(data.get("published")),
-                language=_opt_str(data.get("language")),
+        meta = self._article_meta.get(article_id)
+        if meta is None or version >= meta[0]:
+            self._article_meta[article_id] = (version, digest)
+            self._articles.put(
+                Article(
+                    article_id=article_id,
+                    text=text,
+                    title=_opt_str(data.get("title")),
+                    url=_opt_str(data.get("url")),
+                    source=_opt_str(data.get("source")),
+                    published=_opt_str(data.get("published")),
+                    language=_opt_str(data.get("language")),
+                )
             )
             if task_id is not None:
                 self.data.task_ids[article_id] = task_id
@@ -447,9 +466,9 @@ class ExportReader:
                 ann_version,
                 ann_id,
                 annotator,
-                _pack(annotation),
-                ann_issues,
-                ann_counts,
+                pack_annotation(annotation),
+                tuple(ann_issues) if ann_issues else (),
+                tuple(ann_counts.items()) if ann_counts else (),
                 digest,
                 task_id,
                 file,
@@ -471,12 +490,12 @@ class ExportReader:
         data = self.data
         packed: dict[str, tuple[bytes, ...]] = {}
         for article_id in sorted(self._annotations):
-            digest = self._article_digest.get(article_id)
+            digest = self._article_meta[article_id][1]
             by_annotator: dict[str, _Held] = {}
-            for held in self._annotations[article_id].values():
+            for held in self._annotations.pop(article_id).values():
                 # Issues of the kept version only: an older version's issues are superseded.
                 data.issues.extend(held.issues)
-                data.counts.update(held.counts)
+                data.counts.update(dict(held.counts))
                 if held.text_digest != digest:
                     self._issue(
                         "text_changed",
@@ -506,8 +525,11 @@ class ExportReader:
             if kept_all:
                 packed[article_id] = tuple(h.packed for h in kept_all)
         self._annotations.clear()
-        data.annotations = PackedAnnotations(packed)
+        self._article_meta.clear()
+        data.articles = self._articles
+        data.annotations = PackedAnnotations(packed, self._articles)
         data.counts["articles"] = len(data.articles)
+        data.counts["articles_without_annotations"] = len(data.articles) - len(packed)
         data.counts["annotations_kept"] = sum(len(v) for v in packed.values())
         data.issues.sort(key=lambda i: (i.article_id or "", i.annotation_id or "", i.kind, i.detail))
         return data
@@ -521,29 +543,80 @@ class _Held:
     annotation_id: str
     annotator: str
     packed: bytes
-    issues: list[ReadIssue]
-    counts: Counter[str]
-    text_digest: str
+    issues: tuple[ReadIssue, ...]
+    counts: tuple[tuple[str, int], ...]
+    text_digest: bytes
     task_id: int | None
     file: str
 
 
-def _pack(annotation: Annotation) -> bytes:
-    return zlib.compress(pickle.dumps(annotation, protocol=pickle.HIGHEST_PROTOCOL), 1)
+# -- compact storage --------------------------------------------------------------------------
+#
+# Holding 100,000 articles and their annotations as Python objects costs several GB. They are
+# kept as zlib-compressed pickles of plain tuples instead (a few hundred bytes per annotation; a
+# span's text is not stored, it is ``article.text[start:end]``), and every consumer walks them one
+# article at a time.
+
+_ARTICLE_FIELDS = ("title", "url", "source", "published", "language")
 
 
-class PackedAnnotations(Mapping[str, list[Annotation]]):
-    """article id → its annotations, kept compressed in memory and unpacked on access.
+def pack_annotation(annotation: Annotation) -> bytes:
+    prov = annotation.extra.get("provenance", {})
+    spans = tuple(
+        (s.id, s.label, s.start, s.end, tuple(s.attributes.items()), prov.get(s.id)) for s in annotation.spans
+    )
+    relations = tuple((r.from_id, r.to_id, r.label) for r in annotation.relations)
+    state = (
+        annotation.annotation_id,
+        annotation.annotator,
+        annotation.ground_truth,
+        annotation.updated_at,
+        spans,
+        relations,
+    )
+    return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
-    Holding 100,000 articles' annotations as Python objects costs several GB; packed they cost
-    a few hundred MB, and every consumer walks them one article at a time.
-    """
 
-    def __init__(self, packed: dict[str, tuple[bytes, ...]]) -> None:
-        self._packed = packed
+def unpack_annotation(blob: bytes, article_id: str, text: str) -> Annotation:
+    ann_id, annotator, ground_truth, updated_at, spans, relations = pickle.loads(zlib.decompress(blob))
+    provenance: dict[str, Provenance] = {}
+    out_spans: list[Span] = []
+    for sid, label, start, end, attrs, prov in spans:
+        out_spans.append(
+            Span(id=sid, label=label, start=start, end=end, text=text[start:end], attributes=dict(attrs))
+        )
+        if prov is not None:
+            provenance[sid] = prov
+    return Annotation(
+        article_id=article_id,
+        annotation_id=ann_id,
+        annotator=annotator,
+        spans=tuple(out_spans),
+        relations=tuple(Relation(from_id=a, to_id=b, label=lab) for a, b, lab in relations),
+        ground_truth=ground_truth,
+        updated_at=updated_at,
+        extra={"provenance": provenance},
+    )
 
-    def __getitem__(self, article_id: str) -> list[Annotation]:
-        return [pickle.loads(zlib.decompress(blob)) for blob in self._packed[article_id]]
+
+class PackedArticles(Mapping[str, Article]):
+    """article id → :class:`Article`, kept compressed in memory and unpacked on access."""
+
+    def __init__(self) -> None:
+        self._packed: dict[str, bytes] = {}
+
+    def put(self, article: Article) -> None:
+        state = (article.text, *(getattr(article, f) for f in _ARTICLE_FIELDS))
+        self._packed[article.article_id] = zlib.compress(
+            pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1
+        )
+
+    def retain(self, keep: set[str]) -> None:
+        self._packed = {a: blob for a, blob in self._packed.items() if a in keep}
+
+    def __getitem__(self, article_id: str) -> Article:
+        text, *fields = pickle.loads(zlib.decompress(self._packed[article_id]))
+        return Article(article_id=article_id, text=text, **dict(zip(_ARTICLE_FIELDS, fields, strict=True)))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._packed)
@@ -553,6 +626,32 @@ class PackedAnnotations(Mapping[str, list[Annotation]]):
 
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._packed
+
+
+class PackedAnnotations(Mapping[str, list[Annotation]]):
+    """article id → its annotations, kept compressed in memory and unpacked on access (span texts
+    are cut from the article's text, which every kept annotation was made on)."""
+
+    def __init__(self, packed: dict[str, tuple[bytes, ...]], articles: Mapping[str, Article]) -> None:
+        self._packed = packed
+        self._articles = articles
+
+    def __getitem__(self, article_id: str) -> list[Annotation]:
+        blobs = self._packed[article_id]
+        text = self._articles[article_id].text
+        return [unpack_annotation(blob, article_id, text) for blob in blobs]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._packed
+
+    def retain(self, keep: set[str]) -> None:
+        self._packed = {a: blobs for a, blobs in self._packed.items() if a in keep}
 
     def count(self, article_id: str) -> int:
         """Number of annotations of an article, without unpacking them."""

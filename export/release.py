@@ -1,9 +1,12 @@
 """Build a release folder in the Hub's layout from Label Studio exports.
 
-``build_release`` reads and merges the exports, adjudicates gold, computes agreement, assigns
-sticky splits, streams the three configs into parquet (pyarrow writers on the ``datasets``
-features' arrow schema, a batch at a time), writes the card and ``release.json`` into a temporary
-folder next to ``out``, runs the release validation hook, and only then renames the folder into
+``build_release`` reads and merges the exports (annotations and articles kept compressed, see
+:mod:`stancebank.export.reader`), then walks the articles once in id order: adjudicate, add to the
+agreement, assign the sticky split, and stream the rows of the three configs into parquet (pyarrow
+writers on the ``datasets`` features' arrow schema, a batch at a time); nothing per article is kept
+but counters, the conflicts and — with ``previous`` — a 16-byte digest per previous article
+(:class:`ChangeTracker`). It writes the card and ``release.json`` into a temporary folder next to
+``out``, frees its state, runs the release validation hook, and only then renames the folder into
 place and updates the split registry. A release that fails validation is never written.
 
 Determinism: rows are sorted, the card and manifest hold no time or absolute path, and parquet is
@@ -12,15 +15,17 @@ written with fixed options, so building twice from the same inputs gives identic
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import hashlib
 import json
 import logging
 import os
-import pickle
 import shutil
-import zlib
+import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,13 +35,13 @@ import pyarrow.parquet as pq
 from datasets import Features
 
 from stancebank.export.adjudicate import Adjudication, adjudicate
-from stancebank.export.agreement import AgreementReport, compute_agreement
+from stancebank.export.agreement import AgreementAccumulator, AgreementReport
 from stancebank.export.card import CardInputs, Changes, parquet_relpath, render_card
 from stancebank.export.errors import ExportError, ReleaseValidationError, VersionError
 from stancebank.export.pseudonym import Pseudonymizer, load_key
 from stancebank.export.reader import PROVENANCES, ExportData, read_exports
 from stancebank.export.rows import Encoder, Row, annotation_row, claim_rows, document_row
-from stancebank.export.splits import DEFAULT_REGISTRY, assign, load_registry, save_registry
+from stancebank.export.splits import DEFAULT_REGISTRY, load_registry, save_registry, split_for
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
 from stancebank.schema.spec import SPEC, AnnotationSpec, parse_version
 from stancebank.schema.tables import SPLITS
@@ -67,6 +72,8 @@ class BuildResult:
     agreement: AgreementReport
     methods: dict[str, int]
     conflicts: list[Adjudication]
+    # The read summary (counts, issues, task ids); its articles/annotations hold only the articles
+    # on the adjudication list (the others are freed before validation).
     data: ExportData
     changes: Changes | None
     new_registry_entries: int
@@ -161,7 +168,8 @@ class SplitWriters:
 # -- changes vs the previous release -----------------------------------------------------------
 
 
-def _read_documents(release_dir: Path) -> Iterator[dict[str, Any]]:
+def _read_documents(release_dir: Path, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The previous release's documents, a batch at a time, ClassLabels decoded with its own names."""
     for split in SPLITS:
         path = release_dir / parquet_relpath(DEFAULT_CONFIG, split)
         if not path.exists():
@@ -170,7 +178,7 @@ def _read_documents(release_dir: Path) -> Iterator[dict[str, Any]]:
         features = Features.from_arrow_schema(pf.schema_arrow)
         span_names = features["spans"].feature["label"].names
         rel_names = features["relations"].feature["label"].names
-        for batch in pf.iter_batches(columns=["id", "text", "spans", "relations"]):
+        for batch in pf.iter_batches(columns=list(columns), batch_size=1_000):
             for row in batch.to_pylist():
                 for s in row["spans"]:
                     s["label"] = span_names[s["label"]]
@@ -179,52 +187,106 @@ def _read_documents(release_dir: Path) -> Iterator[dict[str, Any]]:
                 yield row
 
 
+SpanPos = tuple[int, int]
+DocView = tuple[dict[SpanPos, str], dict[tuple[SpanPos, SpanPos], str]]
+
+
 def _doc_view(
-    row: dict[str, Any], stances: set[str]
-) -> tuple[str, dict[tuple[int, int], str], dict[Any, str]]:
-    by_id = {s["id"]: (s["start"], s["end"]) for s in row["spans"]}
-    spans = {(s["start"], s["end"]): s["label"] for s in row["spans"]}
+    spans: Iterable[tuple[str, int, int, str]], relations: Iterable[tuple[str, str, str]], stances: set[str]
+) -> DocView:
+    """What "changed" compares: span label by offsets, stance by (claim, target) offsets."""
+    by_id: dict[str, SpanPos] = {}
+    labels: dict[SpanPos, str] = {}
+    for sid, start, end, label in spans:
+        by_id[sid] = (start, end)
+        labels[(start, end)] = label
     stance = {
-        (by_id[r["from_id"]], by_id[r["to_id"]]): r["label"]
-        for r in row["relations"]
-        if r["label"] in stances and r["from_id"] in by_id and r["to_id"] in by_id
+        (by_id[a], by_id[b]): label
+        for a, b, label in relations
+        if label in stances and a in by_id and b in by_id
     }
-    return row["text"], spans, stance
+    return labels, stance
 
 
-def compute_changes(
-    previous_dir: Path, previous_version: str, current: Sequence[Row], spec: AnnotationSpec
-) -> Changes:
-    stances = set(spec.stance_names)
-    changes = Changes(previous_version=previous_version)
-    cur: dict[str, tuple[str, dict[tuple[int, int], str], dict[Any, str]]] = {}
-    for row in current:
-        decoded = {
-            "id": row["id"],
-            "text": row["text"],
-            "spans": [{**s, "label": spec.span_label_names[s["label"]]} for s in row["spans"]],
-            "relations": [{**r, "label": spec.relation_label_names[r["label"]]} for r in row["relations"]],
+def _view_digest(text: str, view: DocView) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    digest.update(repr((sorted(view[0].items()), sorted(view[1].items()))).encode())
+    return digest.digest()
+
+
+def _row_view(row: dict[str, Any], stances: set[str]) -> DocView:
+    return _doc_view(
+        ((s["id"], s["start"], s["end"], s["label"]) for s in row["spans"]),
+        ((r["from_id"], r["to_id"], r["label"]) for r in row["relations"]),
+        stances,
+    )
+
+
+class ChangeTracker:
+    """Changes since the previous release, computed from small per-article digests.
+
+    The previous release's documents are streamed once into ``article id → digest`` (16 bytes of
+    BLAKE2b over the text, span labels by offsets and stances by span offsets). Each new gold
+    article is compared by digest as it is written; only the *changed* ones keep their span/stance
+    view, and a second stream over the previous documents counts their span and stance changes.
+    Memory: one digest per previous article plus the views of changed articles.
+    """
+
+    def __init__(self, previous_dir: Path, previous_version: str, spec: AnnotationSpec) -> None:
+        self.previous_dir = previous_dir
+        self.stances = set(spec.stance_names)
+        self.changes = Changes(previous_version=previous_version)
+        self._previous: dict[str, bytes] = {
+            row["id"]: _view_digest(row["text"], _row_view(row, self.stances))
+            for row in _read_documents(previous_dir, ("id", "text", "spans", "relations"))
         }
-        cur[row["id"]] = _doc_view(decoded, stances)
-    seen: set[str] = set()
-    for row in _read_documents(previous_dir):
-        seen.add(row["id"])
-        now = cur.get(row["id"])
-        if now is None:
-            changes.articles_removed += 1
-            continue
-        before = _doc_view(row, stances)
-        if before != now:
-            changes.articles_changed += 1
-        old_spans, new_spans = before[1], now[1]
-        changes.spans_added += sum(1 for k in new_spans if k not in old_spans)
-        changes.spans_removed += sum(1 for k in old_spans if k not in new_spans)
-        changes.spans_relabelled += sum(
-            1 for k, v in new_spans.items() if k in old_spans and old_spans[k] != v
+        self._changed: dict[str, DocView] = {}
+
+    def add(self, article_id: str, text: str, gold: Adjudication) -> None:
+        view = _doc_view(
+            ((s.id, s.start, s.end, s.label) for s in gold.spans),
+            ((r.from_id, r.to_id, r.label) for r in gold.relations),
+            self.stances,
         )
-        changes.stance_flips += sum(1 for k, v in now[2].items() if k in before[2] and before[2][k] != v)
-    changes.articles_added = sum(1 for k in cur if k not in seen)
-    return changes
+        before = self._previous.pop(article_id, None)
+        if before is None:
+            self.changes.articles_added += 1
+        elif before != _view_digest(text, view):
+            self._changed[article_id] = view
+            self.changes.articles_changed += 1
+
+    def finish(self) -> Changes:
+        changes = self.changes
+        changes.articles_removed = len(self._previous)  # previous articles never seen again
+        self._previous = {}
+        if self._changed:
+            for row in _read_documents(self.previous_dir, ("id", "spans", "relations")):
+                now = self._changed.get(row["id"])
+                if now is None:
+                    continue
+                old_spans, old_stance = _row_view(row, self.stances)
+                new_spans, new_stance = now
+                changes.spans_added += sum(1 for k in new_spans if k not in old_spans)
+                changes.spans_removed += sum(1 for k in old_spans if k not in new_spans)
+                changes.spans_relabelled += sum(
+                    1 for k, v in new_spans.items() if k in old_spans and old_spans[k] != v
+                )
+                changes.stance_flips += sum(
+                    1 for k, v in new_stance.items() if k in old_stance and old_stance[k] != v
+                )
+        self._changed = {}
+        return changes
+
+
+def release_memory() -> None:
+    """Hand freed memory back before the validation hook (which reads the whole release): Python
+    garbage, Arrow's pool, and — on glibc — the heap's free pages (``malloc_trim``)."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 # -- validation hook -----------------------------------------------------------------------------
@@ -317,67 +379,64 @@ def build_release(
     reporter.start("reading exports")
     data = read_exports([Path(p) for p in exports], spec, on_task=reporter.advance)
 
-    reporter.start("adjudicating", len(data.annotations))
-    conflicts: list[Adjudication] = []
-    methods: Counter[str] = Counter({"ground_truth": 0, "single": 0, "majority": 0, "conflict": 0})
-    gold: dict[str, bytes] = {}  # article id → packed Adjudication (memory: see PackedAnnotations)
-    for article_id in sorted(data.annotations):
-        adj = adjudicate(article_id, data.annotations[article_id], spec)
-        methods[adj.method] += 1
-        if adj.is_gold:
-            gold[article_id] = zlib.compress(pickle.dumps(adj, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        elif adj.method == "conflict":
-            conflicts.append(adj)
-        reporter.advance()
-
-    reporter.start("agreement")
-    agreement = compute_agreement(data.annotations, spec)
-
     registry = load_registry(registry_path)
-    splits, new_registry = assign(sorted(gold), registry)
+    new_registry = dict(registry)
+    tracker = (
+        ChangeTracker(Path(previous), str(prev_manifest["version"]), spec)
+        if previous is not None and prev_manifest is not None
+        else None
+    )
 
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     try:
+        # One pass, one article at a time: adjudicate, add to the agreement, and stream its rows
+        # into the parquet writers. Nothing per article is kept but counters (and the conflicts).
         enc = Encoder(spec)
         features = dataset_features(spec)
         writers = {c: SplitWriters(tmp, c, features[c]) for c in CONFIGS}
         label_counts: Counter[str] = Counter(dict.fromkeys(spec.span_label_names, 0))
         relation_counts: Counter[str] = Counter(dict.fromkeys(spec.relation_label_names, 0))
         provenance: Counter[str] = Counter(dict.fromkeys(PROVENANCES, 0))
-        keep_docs = previous is not None
-        doc_rows: list[Row] = []
-        reporter.start("writing parquet", len(gold))
-        for article_id in sorted(splits):
-            gold_adj: Adjudication = pickle.loads(zlib.decompress(gold.pop(article_id)))
-            article, split = data.articles[article_id], splits[article_id]
-            drow = document_row(article, gold_adj, enc)
-            writers["documents"].add(split, [drow])
-            if keep_docs:
-                doc_rows.append(drow)
+        methods: Counter[str] = Counter({"ground_truth": 0, "single": 0, "majority": 0, "conflict": 0})
+        conflicts: list[Adjudication] = []
+        agreement_acc = AgreementAccumulator(spec)
+        language_set: set[str] = set()
+        reporter.start("adjudicating, writing", len(data.annotations))
+        for article_id in sorted(data.annotations):
+            anns = data.annotations[article_id]
+            agreement_acc.add(anns)
+            gold_adj = adjudicate(article_id, anns, spec)
+            methods[gold_adj.method] += 1
+            if not gold_adj.is_gold:
+                if gold_adj.method == "conflict":
+                    conflicts.append(gold_adj)
+                reporter.advance()
+                continue
+            article = data.articles[article_id]
+            split = split_for(article_id, new_registry)
+            writers["documents"].add(split, [document_row(article, gold_adj, enc)])
             writers["claims"].add(split, claim_rows(article, gold_adj, enc))
-            writers["annotations"].add(
-                split, [annotation_row(a, enc, pseudonym) for a in data.annotations[article_id]]
-            )
+            writers["annotations"].add(split, [annotation_row(a, enc, pseudonym) for a in anns])
             label_counts.update(s.label for s in gold_adj.spans)
             relation_counts.update(r.label for r in gold_adj.relations)
             provenance.update(gold_adj.provenance.values())
+            if article.language:
+                language_set.add(article.language)
+            if tracker is not None:
+                tracker.add(article_id, article.text, gold_adj)
             reporter.advance()
         for w in writers.values():
             w.close()
+        agreement = agreement_acc.finish()
         # Only splits with rows have a file (an empty parquet split does not load): list those.
         counts = {c: {s: writers[c].counts[s] for s in SPLITS if writers[c].counts[s]} for c in CONFIGS}
 
-        changes = (
-            compute_changes(Path(previous), str(prev_manifest["version"]), doc_rows, spec)
-            if previous is not None and prev_manifest is not None
-            else None
-        )
+        changes = tracker.finish() if tracker is not None else None
         adjudication_counts = methods
-        languages = sorted({str(data.articles[a].language) for a in splits if data.articles[a].language})
-        languages = languages or ["en"]
+        languages = sorted(language_set) or ["en"]
         card = render_card(
             CardInputs(
                 version=version,
@@ -420,6 +479,11 @@ def build_release(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
 
+        # The validator reads the whole release into tables: free the build's state first. Only
+        # the articles on the adjudication list stay (the CLI writes their review tasks).
+        data.retain(c.article_id for c in conflicts)
+        del writers, agreement_acc, tracker
+        release_memory()
         reporter.start("validating")
         reg_arg = registry_path if registry_path.exists() else None
         problems = (validator or (lambda p: validate_release_folder(p, spec, previous, reg_arg)))(tmp)
@@ -437,6 +501,7 @@ def build_release(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     new_entries = len(new_registry) - len(registry)
+    del registry
     if new_entries:
         save_registry(registry_path, new_registry)
     return BuildResult(

@@ -40,6 +40,14 @@ def load_registry(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in raw.items()}
 
 
+def split_for(article_id: str, registry: dict[str, str]) -> str:
+    """The split of one article; a new article is added to ``registry`` (which is modified)."""
+    split = registry.get(article_id)
+    if split is None:
+        split = registry[article_id] = hash_split(article_id)
+    return split
+
+
 def assign(article_ids: Iterable[str], registry: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """Splits of ``article_ids`` and the updated registry (old entries are never changed)."""
     updated = dict(registry)

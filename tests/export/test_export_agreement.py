@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import krippendorff
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from stancebank.export.agreement import compute_agreement
+from stancebank.export.agreement import NominalAlpha, compute_agreement
 from stancebank.schema.model import Annotation, Relation, Span
 
 
@@ -82,3 +86,30 @@ def test_krippendorff_alpha_for_stance_and_attributes_by_hand():
 def test_no_multiply_annotated_article_gives_undefined_scores():
     report = compute_agreement({"a1": ART1[:1]})
     assert report.articles == 0 and report.span_f1_exact["overall"] is None and report.alpha["stance"] is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["support", "oppose", "neutral", "none"]), min_size=0, max_size=4),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_streamed_alpha_equals_the_krippendorff_package(units):
+    """NominalAlpha (one unit at a time, no matrix kept) gives the reference implementation's α."""
+    acc = NominalAlpha()
+    for unit in units:
+        acc.add(tuple(unit))
+    pairable = [u for u in units if len(u) >= 2]
+    values = sorted({v for u in pairable for v in u})
+    if len(values) < 2:
+        assert acc.value() is None
+        return
+    counts = np.zeros((len(pairable), len(values)), dtype=np.int64)
+    for j, unit in enumerate(pairable):
+        for value in unit:
+            counts[j, values.index(value)] += 1
+    expected = krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")
+    assert acc.value() == pytest.approx(float(expected), abs=1e-9)
+    assert acc.units == len(pairable)
