@@ -30,8 +30,8 @@ RuleAction = Literal["line", "block", "trailer"]
 _ACTIONS = ("line", "block", "trailer")
 
 _NEWLINES = re.compile(r"\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
-_WS = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
+_ALNUM = re.compile(r"[^\W_]")
 _CITED = re.compile(r"\[\d{1,3}\]\s*\S")
 _FUNCTION_WORDS = frozenset({"in", "of", "and", "the", "on", "for", "to", "a", "an", "&", "de", "la", "vs"})
 _ARTICLE_STARTED_WORDS = 8
@@ -131,20 +131,17 @@ def normalize(raw: str) -> str:
 
 
 def _key(line: str) -> str:
-    return _WS.sub(" ", line).strip().casefold()
+    return " ".join(line.split()).casefold()
 
 
 def _words(line: str) -> int:
     return len(line.split())
 
 
-def _is_paragraph(line: str) -> bool:
-    stripped = line.strip()
-    return _words(stripped) >= _ARTICLE_STARTED_WORDS and bool(_SENTENCE_END.search(stripped))
-
-
-def _is_tag_list(stripped: str) -> bool:
-    if _SENTENCE_END.search(stripped) or "," not in stripped:
+def _is_tag_list(stripped: str, ends_sentence: bool | None = None) -> bool:
+    if ends_sentence is None:
+        ends_sentence = _SENTENCE_END.search(stripped) is not None
+    if ends_sentence or "," not in stripped:
         return False
     items = [item.strip() for item in stripped.split(",")]
     if len(items) < 2:
@@ -167,11 +164,63 @@ def _breadcrumb_of(stripped: str, heads: Sequence[str]) -> bool:
     return False
 
 
+@dataclass
+class _Lines:
+    """Per-line facts computed once per article (lines never change between passes)."""
+
+    lines: list[str]
+    rules: Rules
+    stripped: list[str] = field(init=False)
+    keys: list[str] = field(init=False)
+    paragraph: list[bool] = field(init=False)
+    rules_hit: list[tuple[LineRule, ...]] = field(init=False)
+    n_words: list[int] = field(init=False)
+    junk: list[str | None] = field(init=False)
+    """The line-only rule a line falls under wherever it is (punctuation-only, cited-headlines)."""
+    tag_list: list[bool] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stripped = [line.strip() for line in self.lines]
+        self.keys = []
+        self.paragraph = []
+        self.rules_hit = []
+        self.n_words = []
+        self.junk = []
+        self.tag_list = []
+        any_rule = self.rules.any_rule
+        for stripped in self.stripped:
+            if not stripped:  # blank lines: half of all lines; nothing applies to them
+                self.n_words.append(0)
+                self.junk.append(None)
+                self.tag_list.append(False)
+                self.keys.append("")
+                self.paragraph.append(False)
+                self.rules_hit.append(())
+                continue
+            words = stripped.split()
+            self.n_words.append(len(words))
+            if _ALNUM.search(stripped) is None:
+                self.junk.append("punctuation-only")
+            elif stripped.startswith("[") and _CITED.match(stripped):
+                self.junk.append("cited-headlines")
+            else:
+                self.junk.append(None)
+            ends_sentence = _SENTENCE_END.search(stripped) is not None
+            self.tag_list.append(_is_tag_list(stripped, ends_sentence))
+            self.keys.append(" ".join(words).casefold())
+            self.paragraph.append(len(words) >= _ARTICLE_STARTED_WORDS and ends_sentence)
+            hits: tuple[LineRule, ...] = ()
+            if stripped and (any_rule is None or any_rule.fullmatch(stripped)):
+                hits = tuple(r for r in self.rules.line_rules if r.pattern.fullmatch(stripped))
+            self.rules_hit.append(hits)
+
+
 def _one_pass(
-    lines: list[str], kept: list[bool], reasons: dict[int, str], rules: Rules, title: str | None
+    info: _Lines, kept: list[bool], reasons: dict[int, str], rules: Rules, title: str | None
 ) -> bool:
     """Apply every rule once over the kept lines; returns True when something was removed."""
     changed = False
+    lines, stripped_lines = info.lines, info.stripped
 
     def drop(i: int, rule: str) -> None:
         nonlocal changed
@@ -180,68 +229,71 @@ def _one_pass(
             reasons[i] = rule
             changed = True
 
-    idx = [i for i, line in enumerate(lines) if kept[i] and line.strip()]
+    idx = [i for i, stripped in enumerate(stripped_lines) if kept[i] and stripped]
     started = False
     n = len(lines)
     for i in idx:
         if not kept[i]:
             continue
-        stripped = lines[i].strip()
-        candidates = rules.line_rules if rules.any_rule is None or rules.any_rule.fullmatch(stripped) else ()
-        for rule in candidates:
-            if not rule.pattern.fullmatch(stripped):
-                continue
+        for rule in info.rules_hit[i]:
             if rule.action == "trailer":
                 if not started:
-                    continue
+                    continue  # a trailer word before the article began: try the next rule
                 for j in range(i, n):
-                    if lines[j].strip():
+                    if stripped_lines[j]:
                         drop(j, rule.name)
                     else:
                         kept[j] = False
             elif rule.action == "block":
                 drop(i, rule.name)
                 j = i + 1
-                while j < n and lines[j].strip():
+                while j < n and stripped_lines[j]:
                     drop(j, rule.name)
                     j += 1
             else:
                 drop(i, rule.name)
             break
-        if kept[i] and _is_paragraph(stripped):
+        if kept[i] and info.paragraph[i]:
             started = True
 
     idx = [i for i in idx if kept[i]]
     if not idx:
         return changed
     # Breadcrumbs: a short navigation prefix followed by the headline (or another early line).
-    early = [lines[i].strip() for i in idx[:12]]
+    early = [stripped_lines[i] for i in idx[:12]]
     heads = [title.strip()] if title else []
+    # cheap test first: a breadcrumb ends with a (>= 15 characters) head other than itself
+    suffixes: dict[str, int] = {}
+    for head in (*heads, *early):
+        if len(head) >= 15:
+            suffixes[head[-15:]] = suffixes.get(head[-15:], 0) + 1
     for i in idx[:12]:
-        stripped = lines[i].strip()
+        stripped = stripped_lines[i]
+        same = suffixes.get(stripped[-15:], 0)
+        if same == 0 or (same == 1 and stripped in early and len(stripped) >= 15):
+            continue
         if _breadcrumb_of(stripped, [*heads, *(e for e in early if e != stripped)]):
             drop(i, "breadcrumb")
     idx = [i for i in idx if kept[i]]
     if not idx:
         return changed
-    headline = _key(title) if title else _key(lines[idx[0]])
+    headline = _key(title) if title else info.keys[idx[0]]
     seen: set[str] = set()
-    last_paragraph = max((i for i in idx if _is_paragraph(lines[i])), default=-1)
+    last_paragraph = max((i for i in idx if info.paragraph[i]), default=-1)
     for pos, i in enumerate(idx):
-        stripped = lines[i].strip()
-        key = _key(stripped)
+        stripped = stripped_lines[i]
+        key = info.keys[i]
         if key == headline and (pos > 0 or (title is not None and i != idx[0])):
             drop(i, "repeated-headline")
             continue
-        if key in seen and _words(stripped) >= 3:
+        if key in seen and info.n_words[i] >= 3:
             drop(i, "repeated-line")
             continue
         seen.add(key)
-        if not any(ch.isalnum() for ch in stripped):
-            drop(i, "punctuation-only")
-        elif stripped.startswith("[") and _CITED.match(stripped):
-            drop(i, "cited-headlines")
-        elif _is_tag_list(stripped) and (
+        junk = info.junk[i]
+        if junk is not None:
+            drop(i, junk)
+        elif info.tag_list[i] and (
             i > last_paragraph >= 0 or (lines[i][:1] in {" ", "\u00a0", "\t"} and i > idx[0])
         ):
             drop(i, "tag-line")
@@ -256,7 +308,8 @@ def clean(raw: str, *, title: str | None = None, rules: Rules | None = None) -> 
     kept = [True] * len(lines)
     reasons: dict[int, str] = {}
     norm_title = normalize(title).strip() if title and title.strip() else None
-    while _one_pass(lines, kept, reasons, rules, norm_title):
+    info = _Lines(lines, rules)
+    while _one_pass(info, kept, reasons, rules, norm_title):
         pass
     out: list[str] = []
     for i, line in enumerate(lines):

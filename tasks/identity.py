@@ -2,7 +2,8 @@
 
 ``article_id`` is the given id, else ``sb-`` + the first 16 hex digits of the clean text's sha256
 (stable across runs and machines). Exact duplicates share an id or a clean text; near-duplicates
-share ≥ 90 % of their word 5-gram shingles (Jaccard), found by MinHash LSH and then checked exactly.
+share ≥ 90 % of their word 5-gram shingles (Jaccard), found by MinHash LSH and then checked exactly
+(shingles are hashed vectorised with numpy).
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 SHINGLE = 5
 NEAR_DUPLICATE_JACCARD = 0.9
@@ -30,38 +33,106 @@ def derive_article_id(given: str | None, clean_text: str) -> str:
 
 
 _BANDS, _ROWS = 5, 4  # 20 MinHash values; a pair with Jaccard 0.9 shares a band with p ≈ 0.99
-_MASKS = np.random.default_rng(20240901).integers(0, 2**63, size=_BANDS * _ROWS, dtype=np.uint64)
+_PERMUTATIONS = _BANDS * _ROWS
+_RNG = np.random.default_rng(20240901)
+# MinHash by multiply-add hashing (mod 2**64): h_k(x) = a_k * x + b_k with odd a_k
+_MUL = _RNG.integers(0, 2**63, size=_PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_ADD = _RNG.integers(0, 2**63, size=_PERMUTATIONS, dtype=np.uint64)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # combines the word hashes of a shingle
+# A candidate whose MinHash agreement is far below the threshold is not checked exactly: with 20
+# values and a true Jaccard >= 0.9, fewer than 12 agreements has probability < 1e-4.
+_MIN_AGREEMENT = 12
 
 
-def shingles(text: str) -> frozenset[int]:
-    """Hashes of the word 5-grams (casefolded); one process's hashes are only compared with each other."""
-    words = [w.casefold() for w in _WORD.findall(text)]
-    if len(words) < SHINGLE:
-        return frozenset({hash(" ".join(words))})
-    return frozenset(map(hash, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
+_P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
+_P_INV = pow(_P, -1, 2**64)
+_ONE = np.ones(1, dtype=np.uint64)
+_ZERO = np.zeros(1, dtype=np.uint64)
+_POWERS: list[npt.NDArray[np.uint64]] = []  # [P**i, P**-i] for i < len, grown on demand
 
 
-def minhash(sig: frozenset[int]) -> tuple[int, ...]:
-    values = np.fromiter((h & 0xFFFFFFFFFFFFFFFF for h in sig), dtype=np.uint64, count=len(sig))
-    return tuple(int(v) for v in np.bitwise_xor(values[None, :], _MASKS[:, None]).min(axis=1))
+def _powers(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    if not _POWERS or _POWERS[0].size < n:
+        size = max(n, 2 * (_POWERS[0].size if _POWERS else 4096))
+        pw = np.cumprod(np.full(size, _P, dtype=np.uint64), dtype=np.uint64)
+        inv = np.cumprod(np.full(size, _P_INV, dtype=np.uint64), dtype=np.uint64)
+        # index i holds P**i: shift by one so that index 0 is 1
+        _POWERS[:] = [
+            np.concatenate((_ONE, pw[:-1])),
+            np.concatenate((_ONE, inv[:-1])),
+        ]
+    return _POWERS[0], _POWERS[1]
 
 
-def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
-    if not a and not b:
+@lru_cache(maxsize=1)
+def _word_table() -> npt.NDArray[np.bool_]:
+    """Which BMP code points are word characters (letters, digits, underscore, like ``\\w``)."""
+    return np.fromiter((chr(i).isalnum() or i == 0x5F for i in range(0x10000)), dtype=np.bool_, count=0x10000)
+
+
+def word_hashes(text: str) -> npt.NDArray[np.uint64]:
+    """64-bit polynomial hashes of the casefolded words of ``text``, vectorised: prefix sums of
+    ``c_j * P**-j`` (mod 2**64) give every word's hash ``sum c_j * P**(end-1-j)`` by one subtraction
+    and one multiplication. Deterministic across processes and machines."""
+    cp = np.frombuffer(text.casefold().encode("utf-32-le"), dtype=np.uint32)
+    if cp.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    table = _word_table()
+    is_word = table[np.minimum(cp, 0xFFFF)] & (cp < 0x10000)
+    edges = np.diff(np.concatenate(([0], is_word.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    pw, inv = _powers(cp.size)
+    prefix = np.concatenate(
+        (_ZERO, np.cumsum((cp.astype(np.uint64) + np.uint64(1)) * inv[: cp.size], dtype=np.uint64))
+    )
+    return (prefix[ends] - prefix[starts]) * pw[ends - 1]  # type: ignore[no-any-return]
+
+
+def shingles(text: str) -> npt.NDArray[np.uint64]:
+    """Sorted unique 64-bit hashes of the word 5-grams (casefolded), computed vectorised."""
+    h = word_hashes(text)
+    if h.size == 0:
+        return np.zeros(1, dtype=np.uint64)
+    if h.size < SHINGLE:
+        acc = h[:1].copy()
+        for k in range(1, h.size):
+            acc = acc * _MIX + h[k : k + 1]
+        return acc
+    n = h.size - SHINGLE + 1
+    acc = h[:n].copy()
+    for k in range(1, SHINGLE):
+        acc = acc * _MIX + h[k : k + n]
+    return np.unique(acc)
+
+
+def minhash(sig: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The 20 MinHash values of a shingle set."""
+    return (sig[None, :] * _MUL[:, None] + _ADD[:, None]).min(axis=1)  # type: ignore[no-any-return]
+
+
+def jaccard(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:
+    """Exact Jaccard similarity of two sorted unique shingle arrays."""
+    if a.size == 0 and b.size == 0:
         return 1.0
-    return len(a & b) / len(a | b)
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return float(inter / (a.size + b.size - inter))
 
 
 @dataclass
 class DuplicateIndex:
     """Online duplicate detection over articles in input order (the first one wins). Near-duplicate
-    candidates come from MinHash LSH (5 bands of 4) and are then checked with the exact Jaccard."""
+    candidates come from MinHash LSH (5 bands of 4); a candidate is checked with the exact Jaccard
+    only when its size is compatible with the threshold and its MinHash agreement is high enough."""
 
     threshold: float = NEAR_DUPLICATE_JACCARD
     _ids: dict[str, str] = field(default_factory=dict)
     _texts: dict[str, str] = field(default_factory=dict)
-    _sets: dict[str, frozenset[int]] = field(default_factory=dict)
-    _bands: dict[tuple[int, tuple[int, ...]], list[str]] = field(default_factory=dict)
+    _sets: dict[str, npt.NDArray[np.uint64]] = field(default_factory=dict)
+    _hashes: dict[str, npt.NDArray[np.uint64]] = field(default_factory=dict)
+    _bands: dict[tuple[int, bytes], list[str]] = field(default_factory=dict)
+    _last: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None
 
     def exact(self, article_id: str, text_hash: str) -> str | None:
         """The id of an earlier article with the same id or the same clean text."""
@@ -69,30 +140,48 @@ class DuplicateIndex:
             return article_id
         return self._texts.get(text_hash)
 
-    @staticmethod
-    def _keys(sig: frozenset[int]) -> list[tuple[int, tuple[int, ...]]]:
+    def _minhash(self, sig: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+        """MinHash of ``sig``, reused between :meth:`near` and :meth:`add` of the same article."""
+        if self._last is not None and self._last[0] is sig:
+            return self._last[1]
         mh = minhash(sig)
-        return [(b, mh[b * _ROWS : (b + 1) * _ROWS]) for b in range(_BANDS)]
+        self._last = (sig, mh)
+        return mh
 
-    def near(self, text: str, sig: frozenset[int] | None = None) -> tuple[str, float] | None:
+    @staticmethod
+    def _keys(mh: npt.NDArray[np.uint64]) -> list[tuple[int, bytes]]:
+        return [(b, mh[b * _ROWS : (b + 1) * _ROWS].tobytes()) for b in range(_BANDS)]
+
+    def near(self, text: str, sig: npt.NDArray[np.uint64] | None = None) -> tuple[str, float] | None:
         """The earlier article this one nearly duplicates, with the Jaccard similarity."""
         sig = shingles(text) if sig is None else sig
+        mh = self._minhash(sig)
         best: tuple[str, float] | None = None
         seen: set[str] = set()
-        for key in self._keys(sig):
+        for key in self._keys(mh):
             for other in self._bands.get(key, ()):
                 if other in seen:
                     continue
                 seen.add(other)
-                sim = jaccard(sig, self._sets[other])
+                theirs = self._sets[other]
+                small, large = sorted((sig.size, theirs.size))
+                if small < self.threshold * large:
+                    continue  # Jaccard <= |small| / |large|
+                if int((self._hashes[other] == mh).sum()) < _MIN_AGREEMENT:
+                    continue
+                sim = jaccard(sig, theirs)
                 if sim >= self.threshold and (best is None or sim > best[1]):
                     best = (other, sim)
         return best
 
-    def add(self, article_id: str, text_hash: str, text: str, sig: frozenset[int] | None = None) -> None:
+    def add(
+        self, article_id: str, text_hash: str, text: str, sig: npt.NDArray[np.uint64] | None = None
+    ) -> None:
         self._ids[article_id] = article_id
         self._texts.setdefault(text_hash, article_id)
         sig = shingles(text) if sig is None else sig
+        mh = self._minhash(sig)
         self._sets[article_id] = sig
-        for key in self._keys(sig):
+        self._hashes[article_id] = mh
+        for key in self._keys(mh):
             self._bands.setdefault(key, []).append(article_id)

@@ -21,6 +21,7 @@ names come from :data:`~stancebank.schema.spec.SPEC`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -196,6 +197,9 @@ _NOT_SPEAKERS = frozenset(
 )
 
 
+_KNOWN_HEADS = frozenset(_ORG_HEADS) | _TITLE_WORDS | _OTHER_HEADS | _NOT_SPEAKERS
+
+
 # -- resources ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class GazetteerEntry:
@@ -275,6 +279,114 @@ def load_lexicon() -> Lexicon:
     return Lexicon(targets, alt(cues["support"]), alt(cues["oppose"]), alt(cues["negators"]))
 
 
+# -- word forms (instead of the lemmatizer) and the attribution prefilter ----------------------
+_IRREGULAR = {
+    "said": "say",
+    "says": "say",
+    "told": "tell",
+    "wrote": "write",
+    "written": "write",
+    "found": "find",
+    "thought": "think",
+    "spoke": "speak",
+    "spoken": "speak",
+    "made": "make",
+    "gave": "give",
+    "given": "give",
+    "put": "put",
+    "sent": "send",
+    "held": "hold",
+    "meant": "mean",
+    "took": "take",
+    "taken": "take",
+}
+
+
+def inflections(lemma: str) -> set[str]:
+    """Regular English verb forms of a lemma (over-generating is harmless: forms are looked up)."""
+    forms = {lemma}
+    if lemma.endswith("e"):
+        forms |= {lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    elif lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in "aeiou":
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    elif lemma.endswith(("s", "sh", "ch", "x", "z")):
+        forms |= {lemma + "es", lemma + "ed", lemma + "ing"}
+    else:
+        forms |= {lemma + "s", lemma + "ed", lemma + "ing"}
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # admitted, regretting
+    return forms
+
+
+@lru_cache(maxsize=1)
+def _verb_forms() -> dict[str, str]:
+    forms: dict[str, str] = {}
+    for lemma in sorted(load_speech_verbs() | load_speech_acts()):
+        for form in inflections(lemma):
+            forms.setdefault(form, lemma)
+    for form, lemma in _IRREGULAR.items():
+        forms[form] = lemma
+    return forms
+
+
+def verb_lemma(lower: str) -> str:
+    """The lemma of a (lower-cased) speech verb form; other words come back unchanged."""
+    return _verb_forms().get(lower, lower)
+
+
+def noun_lemma(lower: str) -> str:
+    """The singular of a (lower-cased) description head we know (officials → official)."""
+    known = _KNOWN_HEADS
+    if lower in known:
+        return lower
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", "")):
+        if lower.endswith(suffix) and lower[: -len(suffix)] + repl in known:
+            return lower[: -len(suffix)] + repl
+    return lower
+
+
+def trigger_pattern(lemmas: Iterable[str]) -> re.Pattern[str]:
+    """Words that can introduce an attribution: every form of the speech verbs and acts."""
+    forms = {f for lemma in lemmas for f in inflections(lemma)} | set(_IRREGULAR)
+    words = "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{words}|according to)(?!\w)", re.IGNORECASE)
+
+
+_QUOTE_CHARS = re.compile(r"[“”„«»‹›\"]|(?<![\w])['‘]")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=\S)")
+
+
+def mask_unattributed(text: str, triggers: re.Pattern[str]) -> str:
+    """``text`` with the sentences that cannot hold an attributed claim blanked to spaces.
+
+    A paragraph with a quotation mark is kept whole (a quote can run over sentences); elsewhere a
+    sentence is kept when it has a speech verb or act ("said", "rejected", …) or "according to".
+    The first paragraph (the headline) is always kept. Offsets are unchanged: kept text is
+    verbatim and every blanked character becomes a space (line breaks stay), so every region
+    found in the result is the same slice of ``text``.
+    """
+    out: list[str] = []
+    first = True
+    for para in text.split("\n"):
+        if not para.strip():
+            out.append(para)
+            continue
+        if first or _QUOTE_CHARS.search(para):
+            first = False
+            out.append(para)
+            continue
+        pieces: list[str] = []
+        pos = 0
+        for match in [*_SENTENCE_SPLIT.finditer(para), None]:
+            end = match.start() if match is not None else len(para)
+            sentence = para[pos:end]
+            pieces.append(sentence if triggers.search(sentence) else " " * len(sentence))
+            if match is not None:
+                pieces.append(match.group(0))
+                pos = match.end()
+        out.append("".join(pieces))
+    return "\n".join(out)
+
+
 # -- model ---
 _PARAGRAPH_COMPONENT = "stancebank_paragraph_breaks"
 
@@ -301,7 +413,9 @@ def load_model(name: str) -> Any:
     import spacy
 
     try:
-        nlp = spacy.load(name)
+        # the rules read tags, POS, dependencies and entities; lemmas come from our own verb/noun
+        # form tables (:func:`verb_lemma`), so the lemmatizer is not run
+        nlp = spacy.load(name, exclude=["lemmatizer"])
     except OSError as err:
         raise ModelError(
             f"cannot load the spaCy model {name!r} ({err}). Install it (e.g. `pip install "
@@ -444,12 +558,21 @@ class Preannotator:
         self.speech_acts = load_speech_acts()
         self.lexicon = load_lexicon()
         self.version = model_version_for(model)
+        self.triggers = trigger_pattern(self.speech_verbs | self.speech_acts)
+        self.stats: Counter[str] = Counter()
 
     def annotate(self, text: str) -> tuple[list[Span], list[Relation]]:
-        return self.annotate_doc(self.nlp(text))
+        return self.annotate_many([text])[0]
 
     def annotate_many(self, texts: Sequence[str]) -> list[tuple[list[Span], list[Relation]]]:
-        return [self.annotate_doc(doc) for doc in self.nlp.pipe(texts, batch_size=16)]
+        """Annotate texts; only the parts that can hold an attribution go through the pipeline
+        (:func:`mask_unattributed`), the rest is blanked with offsets kept."""
+        masked = [mask_unattributed(t, self.triggers) for t in texts]
+        self.stats["chars"] += sum(len(t) for t in texts)
+        self.stats["parsed_chars"] += sum(
+            len(m) - m.count(" ") + t.count(" ") for m, t in zip(masked, texts, strict=True)
+        )
+        return [self.annotate_doc(doc) for doc in self.nlp.pipe(masked, batch_size=32)]
 
     # -- actors --
     def _actors(self, doc: Any) -> list[Mention]:
@@ -582,15 +705,18 @@ class Preannotator:
             if end <= start:
                 return None
             phrase = tok.doc.text[start:end]
-            head = tok.lemma_.lower()
+            head = noun_lemma(tok.lower_)
             name: str | None = None
             if head in _ORG_HEADS:
                 typ = _ORG_HEADS[head]
             elif head in _TITLE_WORDS or low in _TITLE_WORDS:
                 typ = PERSON
                 name = self._describe(phrase)
-            elif tok.pos_ == "PROPN" and tok.dep_ == "appos":
-                typ, name = PERSON, phrase  # "Its spokeswoman, Natalia Rusu, said": an unrecognised name
+            elif tok.pos_ == "PROPN" and (
+                tok.dep_ == "appos" or all(t.pos_ == "PROPN" for t in span if not t.is_punct)
+            ):
+                # a name NER missed: "Its spokeswoman, Natalia Rusu, said", "Sofia Reinholt said"
+                typ, name = PERSON, phrase
             elif head in _NOT_SPEAKERS or low in _NOT_SPEAKERS or tok.pos_ == "PROPN":
                 return None
             elif head in _OTHER_HEADS:
@@ -622,7 +748,7 @@ class Preannotator:
         return None
 
     def _is_attribution_verb(self, tok: Any) -> bool:
-        lemma = tok.lemma_.lower()
+        lemma = verb_lemma(tok.lower_)
         return tok.pos_ in {"VERB", "AUX"} and (lemma in self.speech_verbs or lemma in self.speech_acts)
 
     # -- claims --
@@ -772,7 +898,7 @@ class Preannotator:
             speaker = self._speaker(subj, actors, extra)
             if speaker is None:
                 continue
-            lemma = verb.lemma_.lower()
+            lemma = verb_lemma(verb.lower_)
             content = [
                 c
                 for c in verb.children
