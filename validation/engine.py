@@ -54,6 +54,8 @@ HINTS: dict[str, str] = {
     "card_counts": "rebuild the release so that card and release.json counts come from the data",
     "personal_data": "replace user names/emails by pseudonyms (the export stage's keyed hash)",
     "agreement_threshold": "adjudicate or re-annotate the low-agreement items, or change the threshold",
+    "agreement_advisory": "review the guidelines and the low-agreement items before the next release",
+    "agreement_undefined": "annotate some articles twice so agreement can be measured, or drop the minimum",
 }
 
 

@@ -210,16 +210,73 @@ def test_release_split_moved_against_previous() -> None:
     assert f.article_id == "art-2" and f.value == "validation ≠ train"
 
 
-def test_low_agreement_fails_with_threshold(tmp_path: Path) -> None:
-    assert validate_release_dir(FIX / "release_low_agreement").ok  # no minimum configured
+def test_low_agreement_fails_with_the_default_minimums(tmp_path: Path) -> None:
+    report = validate_release_dir(FIX / "release_low_agreement")
+    assert not report.ok
+    errors = sorted((f.span_id, f.value) for f in only(report, "agreement_threshold"))
+    assert errors == [
+        ("krippendorff_alpha.stance", "0.1200 < 0.4"),
+        ("span_f1_overlap.overall", "0.4100 < 0.6"),
+    ]
+    assert all(f.severity == "error" and f.file.endswith("release.json") for f in report.errors)
+    # "krippendorff_alpha.*" ≥ 0.4 is advisory; the stance alpha already failed its hard minimum
+    (advisory,) = only(report, "agreement_advisory")
+    assert advisory.severity == "warning" and advisory.span_id == "krippendorff_alpha.claim_form"
+    assert advisory.value == "0.2000 < 0.4"
+    # a user config lowers / drops minimums key by key
     cfg = tmp_path / "v.yaml"
     cfg.write_text(
-        "thresholds:\n  agreement_min:\n    overall.span_f1_exact: 0.5\n    'per_label.*.span_f1_exact': 0.25\n"
+        "thresholds:\n  agreement_min:\n    span_f1_overlap.overall: 0.4\n"
+        "    krippendorff_alpha.stance: null\n"
     )
-    report = validate_release_dir(FIX / "release_low_agreement", config=cfg)
-    items = sorted(f.span_id for f in only(report, "agreement_threshold"))
-    assert items == ["overall.span_f1_exact", "per_label.CLAIM.span_f1_exact"]
-    assert validate_release_dir(FIX / "release_valid", config=cfg).ok
+    assert validate_release_dir(FIX / "release_low_agreement", config=cfg).ok
+    assert validate_release_dir(FIX / "release_valid").ok
+
+
+def test_agreement_real_layout_null_alpha_and_absent_keys_warn() -> None:
+    from stancebank.validation import default_config
+    from stancebank.validation.release import check_agreement
+
+    make = _fixture_module().agreement_summary
+    cfg = default_config()
+    assert check_agreement(make(), cfg, "release.json") == []
+    # undefined alpha (no pairable units) is a warning, never a crash or an error
+    (f,) = check_agreement(make(**{"krippendorff_alpha.stance": None}), cfg, "release.json")
+    assert (f.check, f.severity, f.span_id) == ("agreement_undefined", "warning", "krippendorff_alpha.stance")
+    assert "null" in f.message
+    # a single-annotator release: every value null, pairs 0
+    single = {
+        "articles": 0,
+        "pairs": 0,
+        "span_f1_exact": {"overall": None},
+        "span_f1_overlap": {"overall": None},
+        "relation_f1": {"overall": None},
+        "krippendorff_alpha": {"stance": None, "claim_form": None},
+        "krippendorff_alpha_units": {"stance": 0},
+    }
+    found = check_agreement(single, cfg, "release.json")
+    assert {f.check for f in found} == {"agreement_undefined"}
+    assert {f.span_id for f in found} == {
+        "span_f1_overlap.overall",
+        "krippendorff_alpha.stance",
+        "span_f1_exact.overall",
+        "relation_f1.overall",
+    }
+    assert all("no article has two annotators" in f.message for f in found)
+    # no agreement object at all: the configured keys are absent
+    absent = check_agreement(None, cfg, "release.json")
+    assert {f.span_id for f in absent} >= {"span_f1_overlap.overall", "krippendorff_alpha.stance"}
+    assert all(f.severity == "warning" for f in absent)
+
+
+def _fixture_module():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIX / "make_fixtures.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_data_tree_registry_against_previous_release() -> None:
