@@ -87,7 +87,7 @@ def word_hashes(text: str) -> npt.NDArray[np.uint64]:
     prefix = np.concatenate(
         (_ZERO, np.cumsum((cp.astype(np.uint64) + np.uint64(1)) * inv[: cp.size], dtype=np.uint64))
     )
-    return (prefix[ends] - prefix[starts]) * pw[ends - 1]  # type: ignore[no-any-return]
+    return (prefix[ends] - prefix[starts]) * pw[ends - 1]
 
 
 def shingles(text: str) -> npt.NDArray[np.uint64]:

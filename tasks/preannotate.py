@@ -706,7 +706,7 @@ class Preannotator:
                 return None
             phrase = tok.doc.text[start:end]
             head = noun_lemma(tok.lower_)
-            name: str | None = None
+            name = None
             if head in _ORG_HEADS:
                 typ = _ORG_HEADS[head]
             elif head in _TITLE_WORDS or low in _TITLE_WORDS:

@@ -15,7 +15,14 @@ from stancebank.tasks.build import DEFAULT_MODEL, make_prediction
 from stancebank.tasks.checks import validate_prediction
 from stancebank.tasks.clean import clean
 from stancebank.tasks.errors import PredictionError
-from stancebank.tasks.preannotate import claim_bounds, find_quotes, get_preannotator
+from stancebank.tasks.preannotate import (
+    claim_bounds,
+    find_quotes,
+    get_preannotator,
+    mask_unattributed,
+    noun_lemma,
+    verb_lemma,
+)
 
 
 @pytest.fixture(scope="module")
@@ -311,3 +318,43 @@ def test_every_prediction_region_is_its_slice_of_the_text(annotator: Any, parts:
     ids = [r["id"] for r in pred["result"] if r.get("type") == "labels"]
     assert len(ids) == len(set(ids))
     validate_prediction("prop", text, spans, rels, pred["result"])
+
+
+def test_own_word_forms_replace_the_lemmatizer() -> None:
+    assert [verb_lemma(w) for w in ["said", "says", "told", "warned", "urging", "admitted", "denies"]] == [
+        "say",
+        "say",
+        "tell",
+        "warn",
+        "urge",
+        "admit",
+        "deny",
+    ]
+    assert verb_lemma("tended") == "tended"  # not a speech verb: unchanged
+    # a known head stays as it is ("officials" speak for a government); other plurals are singularised
+    assert [noun_lemma(w) for w in ["officials", "ministries", "envoys", "passengers"]] == [
+        "officials",
+        "ministry",
+        "envoy",
+        "passengers",
+    ]
+
+
+def test_prefilter_blanks_only_unattributable_sentences(annotator: Any) -> None:
+    text = (
+        "Ferry fares to rise\n\n"
+        "The crossing takes an hour. The mayor said fares would rise. Boats leave at noon.\n\n"
+        "Passengers waited in the rain for the last boat of the day.\n\n"
+        "“It is too much,” one passenger said. The queue grew."
+    )
+    masked = mask_unattributed(text, annotator.triggers)
+    assert len(masked) == len(text)
+    kept = [line for line in masked.split("\n") if line.strip()]
+    assert kept[0] == "Ferry fares to rise"  # the headline is always kept
+    assert kept[1].strip() == "The mayor said fares would rise."
+    assert kept[2] == "“It is too much,” one passenger said. The queue grew."  # a quote keeps the paragraph
+    assert len(kept) == 3  # the paragraph without any attribution is blank
+    for i, (a, b) in enumerate(zip(text, masked, strict=True)):
+        assert b == a or (b == " " and a != "\n"), i
+    [(claim, _, speaker, _)] = _claims(annotator, "Ferry fares to rise\n\n" + text.split("\n\n", 2)[1])
+    assert (claim, speaker) == ("fares would rise", "The mayor")
