@@ -270,3 +270,37 @@ def test_cli_build_summary_and_publish_dry_run(tmp_path, snapshots):
         ],
     )
     assert isinstance(again.exception, VersionError)
+
+
+def test_changes_count_removed_articles_and_span_edits_from_digests(tmp_path, snapshots):
+    """v2 drops art-005, and in art-001 relabels one span and moves another's end: the digest
+    comparison finds exactly that article changed and the span counts come from its views."""
+    registry = tmp_path / "data" / "split_registry.json"
+    v1 = _build(tmp_path, snapshots, "1.0.0", registry_path=registry)
+    tasks = json.loads(snapshots[1].read_text())
+    kept = []
+    for task in tasks:
+        if task["data"]["article_id"] == "art-005":
+            continue
+        if task["data"]["article_id"] == "art-001":
+            for r in task["annotations"][0]["result"]:
+                value = r.get("value", {})
+                if r["type"] == "labels" and (value["start"], value["end"]) == (39, 50):
+                    value["labels"] = ["TARGET"]  # relabelled (its source relation is dropped)
+                if r["type"] == "labels" and (value["start"], value["end"]) == (18, 27):
+                    value["end"] = 26  # moved: one span removed, one added
+        kept.append(task)
+    changed = tmp_path / "snapshot_2_edited.json"
+    changed.write_text(json.dumps(kept))
+    v2 = _build(tmp_path, [snapshots[0], changed], "1.1.0", previous=v1, registry_path=registry)
+    changes = json.loads((v2 / "release.json").read_text())["changes"]
+    assert changes == {
+        "previous_version": "1.0.0",
+        "articles_added": 0,
+        "articles_removed": 1,
+        "articles_changed": 1,
+        "spans_added": 1,
+        "spans_removed": 1,
+        "spans_relabelled": 1,
+        "stance_flips": 0,
+    }
