@@ -19,17 +19,19 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 from pandera import extensions
 
 # Rows per batch of article text turned into code points (UTF-32) at once: bounds memory.
 _CHUNK_CODEPOINTS = 16_000_000
 
 
-def _as_int(series: pd.Series) -> np.ndarray:
-    return pd.to_numeric(series, errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+def _as_int(series: pd.Series) -> NDArray[Any]:
+    out: NDArray[Any] = pd.to_numeric(series, errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+    return out
 
 
-def _doc_lengths(doc: pd.Series) -> np.ndarray:
+def _doc_lengths(doc: pd.Series) -> NDArray[Any]:
     """Length (code points) of each row's article text; -1 where the article is unknown."""
     cat = doc.astype("category") if not isinstance(doc.dtype, pd.CategoricalDtype) else doc
     codes = cat.cat.codes.to_numpy()
@@ -40,7 +42,7 @@ def _doc_lengths(doc: pd.Series) -> np.ndarray:
     return out
 
 
-@extensions.register_check_method(statistics=["doc_col", "start_col", "end_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["doc_col", "start_col", "end_col"])  # type: ignore[untyped-decorator]
 def span_within_text(df: pd.DataFrame, *, doc_col: str, start_col: str, end_col: str) -> pd.Series:
     """``0 <= start < end <= len(article text)``; false where the article is unknown."""
     start = _as_int(df[start_col])
@@ -50,13 +52,17 @@ def span_within_text(df: pd.DataFrame, *, doc_col: str, start_col: str, end_col:
     return pd.Series(ok, index=df.index)
 
 
-def _utf32(text: str) -> np.ndarray:
+def _utf32(text: str) -> NDArray[Any]:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
 def _slices_equal(
-    doc_codes: np.ndarray, categories: np.ndarray, start: np.ndarray, end: np.ndarray, texts: np.ndarray
-) -> np.ndarray:
+    doc_codes: NDArray[Any],
+    categories: NDArray[Any],
+    start: NDArray[Any],
+    end: NDArray[Any],
+    texts: NDArray[Any],
+) -> NDArray[Any]:
     """For each row, ``categories[doc_codes][start:end] == texts`` — vectorised over code points.
 
     Article texts and span texts are concatenated and compared as UTF-32 code point arrays, so the
@@ -102,7 +108,7 @@ def _slices_equal(
 _WS = re.compile(r"\s+")
 
 
-@extensions.register_check_method(  # type: ignore[misc]
+@extensions.register_check_method(  # type: ignore[untyped-decorator]
     statistics=["doc_col", "start_col", "end_col", "text_col", "normalize_whitespace"]
 )
 def span_text_matches(
@@ -156,10 +162,10 @@ def _arrow_strings(values: pd.Series | pd.Index) -> pa.LargeStringArray:
         arr = pa.array(np.asarray(values, dtype=object), from_pandas=True)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = pc.cast(arr, pa.string())
-    return pc.fill_null(arr.cast(pa.large_string()), "")  # type: ignore[no-any-return]
+    return pc.fill_null(arr.cast(pa.large_string()), "")
 
 
-def _string_buffers(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
+def _string_buffers(arr: pa.LargeStringArray) -> tuple[NDArray[Any], NDArray[Any]]:
     bufs = arr.buffers()
     offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
@@ -170,8 +176,8 @@ _CHUNK_BYTES = 8_000_000
 
 
 def _ascii_slices_equal(
-    codes: np.ndarray, docs: pa.LargeStringArray, start: np.ndarray, end: np.ndarray, texts: pa.Array
-) -> np.ndarray:
+    codes: NDArray[Any], docs: pa.LargeStringArray, start: NDArray[Any], end: NDArray[Any], texts: pa.Array
+) -> NDArray[Any]:
     """``docs[codes][start:end] == texts`` for rows whose article is ASCII: byte comparison of the
     arrow buffers (no Python strings), in chunks of about ``_CHUNK_BYTES`` compared bytes."""
     result = np.zeros(len(codes), dtype=bool)
@@ -201,14 +207,14 @@ def _ascii_slices_equal(
     return result
 
 
-@extensions.register_check_method(statistics=["group_cols", "id_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["group_cols", "id_col"])  # type: ignore[untyped-decorator]
 def unique_span_id(df: pd.DataFrame, *, group_cols: list[str], id_col: str) -> pd.Series:
     """A span id occurs once per annotation (the second and later occurrences fail)."""
     cols = [c for c in group_cols if c in df.columns] + [id_col]
     return ~df.duplicated(subset=cols, keep="first")
 
 
-@extensions.register_check_method(  # type: ignore[misc]
+@extensions.register_check_method(  # type: ignore[untyped-decorator]
     statistics=["group_cols", "start_col", "end_col", "label_col"]
 )
 def unique_span_position(
@@ -219,13 +225,13 @@ def unique_span_position(
     return ~df.duplicated(subset=cols, keep="first")
 
 
-@extensions.register_check_method(statistics=["from_label_col", "to_label_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["from_label_col", "to_label_col"])  # type: ignore[untyped-decorator]
 def relation_endpoints_exist(df: pd.DataFrame, *, from_label_col: str, to_label_col: str) -> pd.Series:
     """Both ends of a relation are spans of the same annotation (their labels were found)."""
     return df[from_label_col].notna() & df[to_label_col].notna()
 
 
-@extensions.register_check_method(  # type: ignore[misc]
+@extensions.register_check_method(  # type: ignore[untyped-decorator]
     statistics=["label_col", "from_label_col", "to_label_col", "allowed"]
 )
 def relation_endpoint_labels(
@@ -248,18 +254,18 @@ def relation_endpoint_labels(
     return key.isin(allowed) | skip
 
 
-@extensions.register_check_method(statistics=["from_col", "to_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["from_col", "to_col"])  # type: ignore[untyped-decorator]
 def no_self_relation(df: pd.DataFrame, *, from_col: str, to_col: str) -> pd.Series:
     return df[from_col].astype(str) != df[to_col].astype(str)
 
 
-@extensions.register_check_method(statistics=["direction_col", "allowed"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["direction_col", "allowed"])  # type: ignore[untyped-decorator]
 def relation_direction(df: pd.DataFrame, *, direction_col: str, allowed: list[str]) -> pd.Series:
     """Directed relations only (``right``, or ``left`` which is read swapped)."""
     return df[direction_col].isna() | df[direction_col].isin(allowed)
 
 
-@extensions.register_check_method(  # type: ignore[misc]
+@extensions.register_check_method(  # type: ignore[untyped-decorator]
     statistics=["label_col", "claim_label", "sources_col", "gold_col"]
 )
 def claim_has_source(
@@ -270,20 +276,20 @@ def claim_has_source(
     return ~is_claim | (pd.to_numeric(df[sources_col], errors="coerce").fillna(0) > 0)
 
 
-@extensions.register_check_method(statistics=["key_col", "allowed"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["key_col", "allowed"])  # type: ignore[untyped-decorator]
 def attribute_known(df: pd.DataFrame, *, key_col: str, allowed: list[str]) -> pd.Series:
     """``label>attribute>value`` (``*`` as value for free-text attributes) is allowed."""
     return df[key_col].isin(allowed)
 
 
-@extensions.register_check_method(statistics=["id_col", "split_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["id_col", "split_col"])  # type: ignore[untyped-decorator]
 def one_split_per_article(df: pd.DataFrame, *, id_col: str, split_col: str) -> pd.Series:
     """An article id appears with one split only (every row of an article in two splits fails)."""
     n = df.groupby(id_col, observed=True, sort=False)[split_col].transform("nunique")
     return n <= 1
 
 
-@extensions.register_check_method(statistics=["key_col", "split_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["key_col", "split_col"])  # type: ignore[untyped-decorator]
 def no_cross_split_duplicate(df: pd.DataFrame, *, key_col: str, split_col: str) -> pd.Series:
     """Rows sharing a key (a text hash, a near-duplicate cluster) all have the same split."""
     has_key = df[key_col].notna()
@@ -293,13 +299,13 @@ def no_cross_split_duplicate(df: pd.DataFrame, *, key_col: str, split_col: str) 
     return out
 
 
-@extensions.register_check_method(statistics=["split_col", "expected_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["split_col", "expected_col"])  # type: ignore[untyped-decorator]
 def registry_agrees(df: pd.DataFrame, *, split_col: str, expected_col: str) -> pd.Series:
     """Where a split is registered (registry or previous release), the row's split equals it."""
     return df[expected_col].isna() | (df[split_col].astype(str) == df[expected_col].astype(str))
 
 
-@extensions.register_check_method(statistics=["expected_col", "actual_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["expected_col", "actual_col"])  # type: ignore[untyped-decorator]
 def values_equal(df: pd.DataFrame, *, expected_col: str, actual_col: str) -> pd.Series:
     """Expected equals actual (hashes, counts, serialised features); both null is a mismatch."""
     exp = df[expected_col]
@@ -307,7 +313,7 @@ def values_equal(df: pd.DataFrame, *, expected_col: str, actual_col: str) -> pd.
     return exp.notna() & act.notna() & (exp.astype(str) == act.astype(str))
 
 
-@extensions.register_check_method(statistics=["col", "pattern", "denylist"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["col", "pattern", "denylist"])  # type: ignore[untyped-decorator]
 def pseudonymous(df: pd.DataFrame, *, col: str, pattern: str, denylist: list[str]) -> pd.Series:
     """An annotator field looks like a pseudonym: matches ``pattern``, holds no ``@`` / e-mail-like
     text, and contains none of the ``denylist`` names (case-insensitive)."""
@@ -321,7 +327,7 @@ def pseudonymous(df: pd.DataFrame, *, col: str, pattern: str, denylist: list[str
     return ok
 
 
-@extensions.register_check_method(statistics=["value_col", "min_col"])  # type: ignore[misc]
+@extensions.register_check_method(statistics=["value_col", "min_col"])  # type: ignore[untyped-decorator]
 def at_least(df: pd.DataFrame, *, value_col: str, min_col: str) -> pd.Series:
     """``value >= min`` (agreement against its configured minimum); a missing value fails."""
     value = pd.to_numeric(df[value_col], errors="coerce")

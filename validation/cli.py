@@ -93,7 +93,7 @@ def validate_command(
         cfg = load_config(config)
         report = validate_paths(
             paths,
-            kind=kind.value if kind is not None else None,  # type: ignore[arg-type]
+            kind=kind.value if kind is not None else None,
             config=cfg,
             previous=previous,
             registry=registry,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from numpy.typing import NDArray
 from pandera.errors import SchemaErrors
 
 import stancebank.validation.checks  # noqa: F401  (registers the checks with pandera)
@@ -43,7 +44,9 @@ HINTS: dict[str, str] = {
     "relation_endpoint_labels": "draw the relation between the labels the spec allows, in that direction",
     "no_self_relation": "a relation must join two different spans; delete it",
     "relation_direction": "make the relation directed (from → to) in Label Studio",
-    "claim_has_source": "add an attribution relation from the actor to the claim (or set the check to warning)",
+    "claim_has_source": (
+        "add an attribution relation from the actor to the claim (or set the check to warning)"
+    ),
     "known_split": "use one of train / validation / test",
     "one_split_per_article": "an article belongs to exactly one split; remove it from the others",
     "no_cross_split_duplicate": "keep duplicate articles in one split (assign them the same split)",
@@ -134,6 +137,7 @@ def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
             continue
         seen.add(key)
         severity = config.severity(check_id)
+        value: str | None
         if index is not None and index in run.df.index:
             row = run.df.loc[index].to_dict()
             loc = _row_loc(row, run.span_col)
@@ -154,8 +158,13 @@ def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
             value = None if pd.isna(case.failure_case) else _short(case.failure_case)
         findings.append(
             Finding(
-                check=check_id, severity=severity, message=message, hint=HINTS[check_id], value=value, **loc
-            )  # type: ignore[arg-type]
+                check=check_id,
+                severity=severity,  # type: ignore[arg-type]  # 'off' checks were skipped above
+                message=message,
+                hint=HINTS[check_id],
+                value=value,
+                **loc,
+            )
         )
     return findings
 
@@ -178,7 +187,7 @@ def _ann_key(df: pd.DataFrame) -> pd.Series:
     return df["annotation_id"].astype("str").fillna("")
 
 
-def _joint_codes(columns: list[pd.Series]) -> list[np.ndarray]:
+def _joint_codes(columns: list[pd.Series]) -> list[NDArray[Any]]:
     """Factorize several columns together (equal values share a code; missing = -1)."""
     lengths = [len(c) for c in columns]
     joined = pd.concat([c.reset_index(drop=True) for c in columns], ignore_index=True)
@@ -186,7 +195,7 @@ def _joint_codes(columns: list[pd.Series]) -> list[np.ndarray]:
     return np.split(codes.astype(np.int64), np.cumsum(lengths)[:-1])
 
 
-def _file_codes(frames: list[pd.DataFrame]) -> list[np.ndarray]:
+def _file_codes(frames: list[pd.DataFrame]) -> list[NDArray[Any]]:
     out = []
     for df in frames:
         col = df["src_file"]
@@ -212,11 +221,11 @@ def _file_codes(frames: list[pd.DataFrame]) -> list[np.ndarray]:
 
 @dataclass
 class _Keys:
-    span_unit: np.ndarray  # annotation unit of each span row
-    span: np.ndarray  # (unit, span id) of each span row
-    rel_from: np.ndarray
-    rel_to: np.ndarray
-    attr: np.ndarray
+    span_unit: NDArray[Any]  # annotation unit of each span row
+    span: NDArray[Any]  # (unit, span id) of each span row
+    rel_from: NDArray[Any]
+    rel_to: NDArray[Any]
+    attr: NDArray[Any]
 
 
 def _keys(tables: Tables) -> _Keys:
@@ -252,7 +261,7 @@ def _keys(tables: Tables) -> _Keys:
     )
 
 
-def _lookup(keys: np.ndarray, values: pd.Series, wanted: np.ndarray) -> pd.Series:
+def _lookup(keys: NDArray[Any], values: pd.Series, wanted: NDArray[Any]) -> pd.Series:
     """``values`` of the first row whose key equals each ``wanted`` key (missing where none)."""
     uniq, first = np.unique(keys, return_index=True)
     pos = np.searchsorted(uniq, wanted)
@@ -310,7 +319,7 @@ def attributes_view(tables: Tables, spec: AnnotationSpec, keys: _Keys | None = N
 
 
 def allowed_attribute_keys(spec: AnnotationSpec) -> list[str]:
-    keys = []
+    keys: list[str] = []
     for label in spec.span_labels:
         for attr in label.attributes:
             if attr.kind == "choice":
@@ -573,7 +582,8 @@ def describe_row(check_id: str, row: dict[str, Any]) -> tuple[str, str | None]:
             f"start={start} end={end} len(text)={len(doc)}",
         )
     if check_id == "span_text_matches":
-        got = doc[int(start) : int(end)] if isinstance(start, int | np.integer) else ""
+        ints = isinstance(start, int | np.integer) and isinstance(end, int | np.integer)
+        got = doc[int(start) : int(end)] if ints else ""  # type: ignore[arg-type]
         return (
             f"text[{start}:{end}] differs from the span text",
             f"text[{start}:{end}]={_short(got, 60)!r} ≠ span text {_short(str(text), 60)!r}",

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pandas.api.types import union_categoricals
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pandas.api.types import union_categoricals
 
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.validation.report import Finding
@@ -116,7 +116,9 @@ def concat_tables(parts: list[Tables]) -> Tables:
         # src_file apart: concatenating categoricals with different categories makes strings
         df = pd.concat([f.drop(columns="src_file") for f in frames], ignore_index=True)
         cats = [
-            f["src_file"] if isinstance(f["src_file"].dtype, pd.CategoricalDtype) else f["src_file"].astype("category")
+            f["src_file"]
+            if isinstance(f["src_file"].dtype, pd.CategoricalDtype)
+            else f["src_file"].astype("category")
             for f in frames
         ]
         cats = [c.cat.set_categories(c.cat.categories.astype("str")) for c in cats if len(c)]
@@ -176,19 +178,19 @@ def iter_json_records(path: Path) -> Iterator[tuple[Any, int]]:
     if pos >= len(text) or text[pos] != "[":
         raise InputError("expected a JSON array of tasks ('[' at the start)", text.count("\n", 0, pos) + 1)
     pos += 1
-    line = 1 + text.count("\n", 0, pos)
+    line_no = 1 + text.count("\n", 0, pos)
     last = pos
     while True:
         pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
         if pos < len(text) and text[pos] == "]":
             return
-        line += text.count("\n", last, pos)
+        line_no += text.count("\n", last, pos)
         last = pos
         try:
             record, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as err:
             raise InputError(f"invalid JSON: {err.msg}", err.lineno) from err
-        yield record, line
+        yield record, line_no
         pos = _WS.match(text, end).end()  # type: ignore[union-attr]
         if pos < len(text) and text[pos] == ",":
             pos += 1

@@ -194,7 +194,7 @@ def check_integrity(
                 )
             )
     # 1. manifest hashes: every file listed, every listed file present and unchanged
-    declared = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+    declared: dict[str, Any] = manifest["files"] if isinstance(manifest.get("files"), dict) else {}
     actual_files = sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
@@ -271,7 +271,7 @@ def check_integrity(
             {"src_file": str(card_path), "item": f"dataset_info.{cfg}", "expected": cfg, "actual": None}
         )
     findings += _values_run("card_features", "card_features", feature_rows, config, "features")
-    declared_counts = manifest.get("counts") if isinstance(manifest.get("counts"), dict) else {}
+    declared_counts: dict[str, Any] = manifest["counts"] if isinstance(manifest.get("counts"), dict) else {}
     actual_counts = {
         f"{cfg}/{split}": str(n) for cfg, splits in contents.rows.items() for split, n in splits.items()
     }
@@ -389,7 +389,7 @@ def check_agreement(agreement: Any, config: ValidationConfig, file: str) -> list
             findings.append(
                 Finding(
                     check="agreement_undefined",
-                    severity=config.severity("agreement_undefined"),
+                    severity=config.severity("agreement_undefined"),  # type: ignore[arg-type]
                     message=f"agreement {key} has a configured minimum but is {state}{why}",
                     hint=HINTS["agreement_undefined"],
                     file=file,

@@ -18,12 +18,15 @@ bounded by processing the texts in chunks of about ``_CHUNK_BYTES`` bytes.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +51,14 @@ _TAB[:, _SPACE] = 0
 _TAB = _TAB.ravel()
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
+def _mix(x: NDArray[Any]) -> NDArray[Any]:
     """splitmix64 finaliser (uint64 → well-spread uint64)."""
     with np.errstate(over="ignore"):
         x = x + _U64(0x9E3779B97F4A7C15)
         x = (x ^ (x >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
         x = (x ^ (x >> _U64(27))) * _U64(0x94D049BB133111EB)
-        return x ^ (x >> _U64(31))
+        out: NDArray[Any] = x ^ (x >> _U64(31))
+        return out
 
 
 def _arrow_texts(texts: pd.Series) -> pa.LargeStringArray:
@@ -63,11 +67,10 @@ def _arrow_texts(texts: pd.Series) -> pa.LargeStringArray:
         arr = pa.chunked_array(values._pa_array).combine_chunks()
     else:
         arr = pa.array(texts.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-    arr = pc.fill_null(arr.cast(pa.large_string()), "")
-    return arr  # type: ignore[no-any-return]
+    return pc.fill_null(arr.cast(pa.large_string()), "")
 
 
-def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _buffers(arr: pa.Array) -> tuple[NDArray[Any], NDArray[Any]]:
     """(offsets, data bytes) of a large_string / large_binary array (offsets index the data)."""
     bufs = arr.buffers()
     offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
@@ -75,7 +78,7 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets, data
 
 
-def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
+def _chunks(lengths: NDArray[Any]) -> list[tuple[int, int]]:
     """Row ranges whose windows hold about ``_CHUNK_BYTES`` bytes."""
     cum = np.cumsum(lengths)
     bounds = [0]
@@ -83,10 +86,10 @@ def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
         base = cum[bounds[-1] - 1] if bounds[-1] else 0
         nxt = int(np.searchsorted(cum, base + _CHUNK_BYTES, side="right"))
         bounds.append(max(nxt, bounds[-1] + 1))
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
+    return list(itertools.pairwise(bounds))
 
 
-def _words(raw: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _words(raw: NDArray[Any], lengths: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
     """(hash of each word, row of each word) for concatenated windows of ``len(lengths)`` rows.
 
     A word's hash is the XOR of ``_TAB[position in word, byte]``; whitespace bytes hash to 0, so a
@@ -114,7 +117,7 @@ def _words(raw: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return _mix(h), row
 
 
-def _shingles(words: np.ndarray, row: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _shingles(words: NDArray[Any], row: NDArray[Any], k: int) -> tuple[NDArray[Any], NDArray[Any]]:
     """(hash, row) of every run of ``k`` words inside one row; rows with fewer words get one
     shingle of all their words."""
     k = max(1, min(k, len(_SHINGLE_MUL)))
@@ -147,15 +150,15 @@ def _shingles(words: np.ndarray, row: np.ndarray, k: int) -> tuple[np.ndarray, n
 
 def shingle_sets(
     texts: pd.Series, *, shingle: int, max_chars: int | None
-) -> tuple[np.ndarray, np.ndarray, int]:
+) -> tuple[NDArray[Any], NDArray[Any], int]:
     """(shingle hashes, row of each, number of rows); hashes are grouped by row, in row order."""
     arr = _arrow_texts(texts).cast(pa.large_binary())
     if max_chars:  # the compared window, as contiguous bytes (arrow copies each row's prefix)
         arr = pc.binary_slice(arr, 0, max_chars)
     offsets, data = _buffers(arr)
     starts, lengths = offsets[:-1], np.diff(offsets)
-    hashes: list[np.ndarray] = []
-    rows: list[np.ndarray] = []
+    hashes: list[NDArray[Any]] = []
+    rows: list[NDArray[Any]] = []
     for lo, hi in _chunks(lengths):
         raw = data[starts[lo] : starts[lo] + int(lengths[lo:hi].sum())]
         words, row = _words(raw, lengths[lo:hi])
@@ -171,7 +174,7 @@ def exact_keys(texts: pd.Series) -> pd.Series:
     """A 64-bit blake2b hash of each text, lower-cased (texts differing only in case share a key;
     whitespace or punctuation variants are near-duplicates). Hashes the UTF-8 bytes in place."""
     offsets, data = _buffers(pc.utf8_lower(_arrow_texts(texts)))
-    view = memoryview(data)
+    view = data.data  # a memoryview of the bytes (no copy)
     digests = b"".join(
         hashlib.blake2b(view[lo:hi], digest_size=8).digest()
         for lo, hi in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)
@@ -180,7 +183,9 @@ def exact_keys(texts: pd.Series) -> pd.Series:
     return pd.Series(keys, index=texts.index).map("{:016x}".format).astype("str")
 
 
-def _signatures(sh: np.ndarray, row: np.ndarray, n: int, n_hashes: int) -> tuple[np.ndarray, np.ndarray]:
+def _signatures(
+    sh: NDArray[Any], row: NDArray[Any], n: int, n_hashes: int
+) -> tuple[NDArray[Any], NDArray[Any]]:
     """MinHash signatures (n × n_hashes) and which rows have any shingle."""
     sig = np.full((n, n_hashes), np.iinfo(np.uint64).max, dtype=_U64)
     has = np.zeros(n, dtype=bool)
@@ -195,10 +200,10 @@ def _signatures(sh: np.ndarray, row: np.ndarray, n: int, n_hashes: int) -> tuple
     return sig, has
 
 
-def _candidates(sig: np.ndarray, has: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+def _candidates(sig: NDArray[Any], has: NDArray[Any], groups: NDArray[Any] | None) -> NDArray[Any]:
     """Pairs (a < b) of rows that share at least one LSH band (and differ in group)."""
-    n, n_hashes = sig.shape
-    found: list[np.ndarray] = []
+    n_hashes = sig.shape[1]
+    found: list[NDArray[Any]] = []
     ids = np.flatnonzero(has)
     for lo in range(0, n_hashes - _ROWS_PER_BAND + 1, _ROWS_PER_BAND):
         band = sig[ids, lo]
@@ -215,17 +220,17 @@ def _candidates(sig: np.ndarray, has: np.ndarray, groups: np.ndarray | None) -> 
             starts = bucket_start[sizes == size]
             members = ids[order[starts[:, None] + np.arange(size)]]  # buckets × size
             a_idx, b_idx = np.triu_indices(int(size), k=1)
-            pairs = np.stack((members[:, a_idx].ravel(), members[:, b_idx].ravel()), axis=1)
-            found.append(np.sort(pairs, axis=1))
+            bucket_pairs = np.stack((members[:, a_idx].ravel(), members[:, b_idx].ravel()), axis=1)
+            found.append(np.sort(bucket_pairs, axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.unique(np.concatenate(found), axis=0)
+    pairs: NDArray[Any] = np.unique(np.concatenate(found), axis=0)
     if groups is not None and len(pairs):
         pairs = pairs[groups[pairs[:, 0]] != groups[pairs[:, 1]]]
     return pairs
 
 
-def _jaccard(sh: np.ndarray, row: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+def _jaccard(sh: NDArray[Any], row: NDArray[Any], pairs: NDArray[Any]) -> NDArray[Any]:
     bounds = np.searchsorted(row, np.arange(int(row[-1]) + 2)) if len(row) else np.zeros(1, np.int64)
     out = np.zeros(len(pairs))
     for i, (a, b) in enumerate(pairs.tolist()):
@@ -237,7 +242,7 @@ def _jaccard(sh: np.ndarray, row: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _clusters(n: int, pairs: np.ndarray) -> np.ndarray:
+def _clusters(n: int, pairs: NDArray[Any]) -> NDArray[Any]:
     """Connected components (smallest member as root) of the graph of ``pairs``."""
     parent = np.arange(n)
 

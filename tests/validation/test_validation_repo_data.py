@@ -52,7 +52,9 @@ def _export(tasks: list[dict[str, Any]], imports: list[dict[str, Any]]) -> list[
 def test_data_tree_with_pilot_export_is_clean(tmp_path: Path) -> None:
     tasks_file, imports_file = tmp_path / "tasks.json", tmp_path / "imports.json"
     runner = CliRunner()
-    built = runner.invoke(app, ["tasks", "build", str(DATA / "raw"), "-o", str(tasks_file), "--no-preannotate"])
+    built = runner.invoke(
+        app, ["tasks", "build", str(DATA / "raw"), "-o", str(tasks_file), "--no-preannotate"]
+    )
     assert built.exit_code == 0, built.output
     resolved = runner.invoke(
         app,
