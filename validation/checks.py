@@ -11,7 +11,6 @@ categorical column holding each span's article text (one copy per article, an in
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Any
 
@@ -35,7 +34,8 @@ def _doc_lengths(doc: pd.Series) -> NDArray[Any]:
     """Length (code points) of each row's article text; -1 where the article is unknown."""
     cat = doc.astype("category") if not isinstance(doc.dtype, pd.CategoricalDtype) else doc
     codes = cat.cat.codes.to_numpy()
-    cat_len = pd.Series(cat.cat.categories, dtype=object).str.len().to_numpy(dtype=np.int64)
+    docs = _arrow_strings(cat.cat.categories)
+    cat_len = pc.utf8_length(docs).to_numpy(zero_copy_only=False).astype(np.int64)
     out = np.full(len(codes), -1, dtype=np.int64)
     known = codes >= 0
     out[known] = cat_len[codes[known]]
@@ -50,59 +50,6 @@ def span_within_text(df: pd.DataFrame, *, doc_col: str, start_col: str, end_col:
     length = _doc_lengths(df[doc_col])
     ok = (start >= 0) & (start < end) & (end <= length)
     return pd.Series(ok, index=df.index)
-
-
-def _utf32(text: str) -> NDArray[Any]:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-
-
-def _slices_equal(
-    doc_codes: NDArray[Any],
-    categories: NDArray[Any],
-    start: NDArray[Any],
-    end: NDArray[Any],
-    texts: NDArray[Any],
-) -> NDArray[Any]:
-    """For each row, ``categories[doc_codes][start:end] == texts`` — vectorised over code points.
-
-    Article texts and span texts are concatenated and compared as UTF-32 code point arrays, so the
-    offsets are code points exactly like Python's ``str`` slicing. Article texts are processed in
-    batches of about ``_CHUNK_CODEPOINTS`` code points to bound memory.
-    """
-    n = len(doc_codes)
-    result = np.zeros(n, dtype=bool)
-    span_len = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n) if n else np.zeros(0, np.int64)
-    cat_len = np.fromiter((len(c) for c in categories), dtype=np.int64, count=len(categories))
-    candidate = (doc_codes >= 0) & (start >= 0) & (end > start) & (span_len == end - start)
-    candidate &= end <= np.where(doc_codes >= 0, cat_len[np.clip(doc_codes, 0, None)], -1)
-    if not candidate.any():
-        return result
-    # Batch categories by cumulative size.
-    bounds = [0]
-    acc = 0
-    for i, length in enumerate(cat_len):
-        acc += int(length)
-        if acc >= _CHUNK_CODEPOINTS:
-            bounds.append(i + 1)
-            acc = 0
-    if bounds[-1] != len(categories):
-        bounds.append(len(categories))
-    for lo, hi in itertools.pairwise(bounds):
-        rows = np.flatnonzero(candidate & (doc_codes >= lo) & (doc_codes < hi))
-        if len(rows) == 0:
-            continue
-        docs_cp = _utf32("".join(categories[lo:hi]))
-        doc_off = np.concatenate(([0], np.cumsum(cat_len[lo:hi])))[:-1]
-        lens = span_len[rows]
-        text_cp = _utf32("".join(texts[rows]))
-        text_off = np.concatenate(([0], np.cumsum(lens)))[:-1]
-        # position in docs_cp of every code point of every span
-        shift = doc_off[doc_codes[rows] - lo] + start[rows] - text_off
-        pos = np.arange(len(text_cp), dtype=np.int64) + np.repeat(shift, lens)
-        mismatch = (docs_cp[pos] != text_cp).astype(np.int64)
-        bad = np.add.reduceat(mismatch, text_off) if len(mismatch) else np.zeros(len(rows), np.int64)
-        result[rows] = bad == 0
-    return result
 
 
 _WS = re.compile(r"\s+")
@@ -120,8 +67,8 @@ def span_text_matches(
     text_col: str,
     normalize_whitespace: bool = False,
 ) -> pd.Series:
-    """``article_text[start:end] == span text`` (rows whose offsets are outside the text pass:
-    :func:`span_within_text` reports them)."""
+    """``article_text[start:end] == span text``, offsets in code points (rows whose offsets are
+    outside the text pass: :func:`span_within_text` reports them)."""
     doc = df[doc_col]
     cat = doc.astype("category") if not isinstance(doc.dtype, pd.CategoricalDtype) else doc
     codes = cat.cat.codes.to_numpy().astype(np.int64)
@@ -131,17 +78,8 @@ def span_text_matches(
     outside = ~((start >= 0) & (start < end) & (end <= length))
     docs = _arrow_strings(cat.cat.categories)
     texts = _arrow_strings(df[text_col])
-    # Articles in ASCII (most news text): code point offsets are byte offsets, compare bytes.
-    ascii_doc = pc.string_is_ascii(docs).to_numpy(zero_copy_only=False) if len(docs) else np.zeros(0, bool)
-    fast = (codes >= 0) & ascii_doc[np.clip(codes, 0, None)] if len(docs) else np.zeros(len(codes), bool)
-    ok = np.zeros(len(codes), dtype=bool)
-    ok[fast] = _ascii_slices_equal(codes[fast], docs, start[fast], end[fast], texts.filter(pa.array(fast)))
-    slow = np.flatnonzero(~fast)
+    ok = _slices_equal(codes, docs, start, end, length, texts)
     categories = None
-    if len(slow):
-        categories = np.asarray(cat.cat.categories, dtype=object)
-        texts_slow = np.asarray(texts.take(pa.array(slow)).to_pylist(), dtype=object)
-        ok[slow] = _slices_equal(codes[slow], categories, start[slow], end[slow], texts_slow)
     ok |= outside
     if normalize_whitespace and not ok.all():
         # Only the few failing rows are re-compared with whitespace collapsed.
@@ -175,36 +113,97 @@ def _string_buffers(arr: pa.LargeStringArray) -> tuple[NDArray[Any], NDArray[Any
 _CHUNK_BYTES = 8_000_000
 
 
-def _ascii_slices_equal(
-    codes: NDArray[Any], docs: pa.LargeStringArray, start: NDArray[Any], end: NDArray[Any], texts: pa.Array
+def _slices_equal(
+    codes: NDArray[Any],
+    docs: pa.LargeStringArray,
+    start: NDArray[Any],
+    end: NDArray[Any],
+    length: NDArray[Any],
+    texts: pa.LargeStringArray,
 ) -> NDArray[Any]:
-    """``docs[codes][start:end] == texts`` for rows whose article is ASCII: byte comparison of the
-    arrow buffers (no Python strings), in chunks of about ``_CHUNK_BYTES`` compared bytes."""
-    result = np.zeros(len(codes), dtype=bool)
-    if len(codes) == 0:
+    """``docs[codes][start:end] == texts`` per row (``start``/``end`` in code points), compared
+    as UTF-8 bytes of the arrow buffers — no Python strings. For ASCII articles code points are
+    bytes; for the others, code point offsets become byte offsets through the positions of the
+    UTF-8 lead bytes. Rows with offsets outside the text are false."""
+    n = len(codes)
+    result = np.zeros(n, dtype=bool)
+    valid = (codes >= 0) & (start >= 0) & (start < end) & (end <= length)
+    if not valid.any():
         return result
     doc_off, doc_data = _string_buffers(docs)
     text_off, text_data = _string_buffers(texts)
-    text_len = np.diff(text_off)
-    doc_len = np.diff(doc_off)
-    candidate = (start >= 0) & (end > start) & (end <= doc_len[codes]) & (text_len == end - start)
+    ascii_doc = pc.string_is_ascii(docs).to_numpy(zero_copy_only=False)
+    byte_start = np.zeros(n, dtype=np.int64)
+    byte_end = np.zeros(n, dtype=np.int64)
+    fast = valid & ascii_doc[np.clip(codes, 0, None)]
+    byte_start[fast] = doc_off[codes[fast]] + start[fast]
+    byte_end[fast] = doc_off[codes[fast]] + end[fast]
+    slow = np.flatnonzero(valid & ~fast)
+    if len(slow):
+        _code_points_to_bytes(codes, start, end, slow, docs, doc_off, doc_data, byte_start, byte_end)
+    lens = byte_end - byte_start
+    candidate = valid & (np.diff(text_off) == lens)
     rows = np.flatnonzero(candidate)
     if len(rows) == 0:
         return result
-    cum = np.cumsum(text_len[rows])
+    cum = np.cumsum(lens[rows])
     lo = 0
     while lo < len(rows):
-        hi = max(int(np.searchsorted(cum, (cum[lo - 1] if lo else 0) + _CHUNK_BYTES, side="right")), lo + 1)
+        base = cum[lo - 1] if lo else 0
+        hi = max(int(np.searchsorted(cum, base + _CHUNK_BYTES, side="right")), lo + 1)
         part = rows[lo:hi]
-        lens = text_len[part]
-        out_off = np.concatenate(([0], np.cumsum(lens)[:-1]))
-        index = np.arange(int(lens.sum()), dtype=np.int64)
-        in_doc = index + np.repeat(doc_off[codes[part]] + start[part] - out_off, lens)
-        in_text = index + np.repeat(text_off[part] - out_off, lens)
+        part_lens = lens[part]
+        out_off = np.concatenate(([0], np.cumsum(part_lens)[:-1]))
+        index = np.arange(int(part_lens.sum()), dtype=np.int64)
+        in_doc = index + np.repeat(byte_start[part] - out_off, part_lens)
+        in_text = index + np.repeat(text_off[part] - out_off, part_lens)
         mismatch = (doc_data[in_doc] != text_data[in_text]).astype(np.int32)
         result[part] = np.add.reduceat(mismatch, out_off) == 0
         lo = hi
     return result
+
+
+def _code_points_to_bytes(
+    codes: NDArray[Any],
+    start: NDArray[Any],
+    end: NDArray[Any],
+    rows: NDArray[Any],
+    docs: pa.LargeStringArray,
+    doc_off: NDArray[Any],
+    doc_data: NDArray[Any],
+    byte_start: NDArray[Any],
+    byte_end: NDArray[Any],
+) -> None:
+    """Fill ``byte_start``/``byte_end`` of ``rows`` (non-ASCII articles): the byte offset of code
+    point ``k`` of an article is the position of its ``k``-th UTF-8 lead byte. Articles are
+    processed in batches of about ``_CHUNK_BYTES`` bytes."""
+    cp_len = pc.utf8_length(docs).to_numpy(zero_copy_only=False).astype(np.int64)
+    wanted = np.unique(codes[rows])
+    sizes = doc_off[wanted + 1] - doc_off[wanted]
+    cum = np.cumsum(sizes)
+    lo = 0
+    while lo < len(wanted):
+        base = cum[lo - 1] if lo else 0
+        hi = max(int(np.searchsorted(cum, base + _CHUNK_BYTES, side="right")), lo + 1)
+        batch = wanted[lo:hi]
+        batch_sizes = sizes[lo:hi]
+        starts_in_chunk = np.concatenate(([0], np.cumsum(batch_sizes)[:-1]))
+        index = np.arange(int(batch_sizes.sum()), dtype=np.int64)
+        chunk = doc_data[index + np.repeat(doc_off[batch] - starts_in_chunk, batch_sizes)]
+        leads = np.flatnonzero((chunk & 0xC0) != 0x80)  # chunk byte position of each code point
+        first_cp = np.concatenate(([0], np.cumsum(cp_len[batch])[:-1]))  # doc's first code point
+        slot = np.full(len(cp_len), -1, dtype=np.int64)
+        slot[batch] = np.arange(len(batch))
+        in_batch = rows[slot[codes[rows]] >= 0]
+        j = slot[codes[in_batch]]
+        absolute = doc_off[batch[j]] - starts_in_chunk[j]  # chunk position → doc_data position
+        byte_start[in_batch] = leads[first_cp[j] + start[in_batch]] + absolute
+        at_end = end[in_batch] >= cp_len[batch[j]]
+        end_cp = np.where(at_end, 0, first_cp[j] + end[in_batch])
+        byte_end[in_batch] = np.where(
+            at_end, doc_off[batch[j] + 1], leads[np.clip(end_cp, 0, len(leads) - 1)] + absolute
+        )
+        lo = hi
 
 
 @extensions.register_check_method(statistics=["group_cols", "id_col"])  # type: ignore[untyped-decorator]

@@ -107,6 +107,9 @@ def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
         cases = err.failure_cases
     findings: list[Finding] = []
     seen: set[tuple[str, Any, Any]] = set()
+    # the failing rows, fetched once (not one .loc per finding)
+    failing = [i for i in pd.unique(cases["index"].dropna()) if i in run.df.index]
+    rows = dict(zip(failing, run.df.loc[failing].to_dict("records"), strict=True)) if failing else {}
     for case in cases.itertuples(index=False):
         context = str(case.schema_context)
         column = None if pd.isna(case.column) else str(case.column)
@@ -138,8 +141,8 @@ def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
         seen.add(key)
         severity = config.severity(check_id)
         value: str | None
-        if index is not None and index in run.df.index:
-            row = run.df.loc[index].to_dict()
+        if index is not None and index in rows:
+            row = rows[index]
             loc = _row_loc(row, run.span_col)
             if check_id == "table_schema" or check_obj is None or check_obj.error not in HINTS:
                 described = check_obj.error if check_obj is not None and check_obj.error else check_name
