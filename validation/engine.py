@@ -25,7 +25,7 @@ from stancebank.schema.tables import SPLITS, table_schemas
 from stancebank.validation.config import ValidationConfig
 from stancebank.validation.frames import Tables
 from stancebank.validation.report import Finding
-from stancebank.validation.splits import exact_keys, near_duplicate_keys
+from stancebank.validation.splits import exact_keys, near_duplicate_keys, text_digests
 
 log = logging.getLogger(__name__)
 
@@ -275,12 +275,22 @@ def _lookup(keys: NDArray[Any], values: pd.Series, wanted: NDArray[Any]) -> pd.S
 
 
 def _doc_column(articles: pd.DataFrame, article_ids: pd.Series) -> pd.Categorical:
-    """Each row's article text as a categorical (one copy per distinct text, an int per row)."""
+    """Each row's article text as a categorical (one copy per distinct text, an int per row).
+
+    Distinct texts are found by digest (no string hash table); when every article's text is
+    distinct — the usual case — the categories are the articles' own text column (no copy)."""
     art = articles.dropna(subset=["article_id", "text"]).drop_duplicates("article_id", keep="first")
-    text_codes, uniques = pd.factorize(art["text"].astype("str"))
+    texts = art["text"].astype("str")
+    text_codes, uniques = pd.factorize(text_digests(texts))
+    if len(uniques) < len(texts):
+        texts = texts.iloc[np.unique(text_codes, return_index=True)[1]]
     pos = pd.Index(art["article_id"].astype("str")).get_indexer(article_ids.astype("str"))
     codes = np.where(pos >= 0, text_codes[np.clip(pos, 0, None)] if len(text_codes) else -1, -1)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
+    categories = pd.Index(texts.array)
+    fastpath = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    # distinct digests ⇒ distinct texts: skip pandas' uniqueness check (a hash of every text)
+    dtype = fastpath(categories, False) if fastpath else pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype)
 
 
 def spans_view(tables: Tables, spec: AnnotationSpec, keys: _Keys | None = None) -> pd.DataFrame:
@@ -747,8 +757,17 @@ def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSp
     return findings
 
 
+def _rows(column: pd.Series, mask: pd.Series) -> pd.Series:
+    """``column[mask]`` without copying when every row is selected (the usual case)."""
+    return column if bool(mask.all()) else column[mask]
+
+
 def articles_view(tables: Tables, config: ValidationConfig) -> tuple[pd.DataFrame, bool]:
-    art = tables.articles.drop_duplicates(subset=["article_id", "split", "text"], keep="first").copy()
+    articles = tables.articles
+    # The same article listed twice (e.g. in a tasks file and an export) is one row here; texts
+    # are compared by digest (hashing the arrow buffer, no string hash table).
+    dedupe = articles[["article_id", "split"]].assign(digest=text_digests(articles["text"]))
+    art = articles[~dedupe.duplicated(keep="first").to_numpy()].copy()
     has_split = art["split"].notna()
     art["text_key"] = None
     art["near_key"] = None
@@ -757,7 +776,7 @@ def articles_view(tables: Tables, config: ValidationConfig) -> tuple[pd.DataFram
         # An article id in two splits is one_split_per_article's finding, not a duplicate text.
         multi = art.groupby("article_id")["split"].transform("nunique") > 1
         keyed = has_split & ~multi
-        art.loc[keyed, "text_key"] = exact_keys(art.loc[keyed, "text"]).to_numpy()
+        art.loc[keyed, "text_key"] = exact_keys(_rows(art["text"], keyed)).to_numpy()
         exact_cross = art[keyed].groupby("text_key")["split"].transform("nunique") > 1
         if config.enabled("no_cross_split_near_duplicate"):
             near = True
@@ -765,7 +784,7 @@ def articles_view(tables: Tables, config: ValidationConfig) -> tuple[pd.DataFram
             near_rows = keyed.copy()
             near_rows[exact_cross[exact_cross].index] = False
             art.loc[near_rows, "near_key"] = near_duplicate_keys(
-                art.loc[near_rows, "text"],
+                _rows(art["text"], near_rows),
                 jaccard=float(config.threshold("near_duplicate_jaccard")),
                 shingle=int(config.threshold("near_duplicate_shingle_words")),
                 hashes=int(config.threshold("near_duplicate_hashes")),

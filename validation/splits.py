@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 log = logging.getLogger(__name__)
 
 _U64 = np.uint64
-_CHUNK_BYTES = 16_000_000
+_CHUNK_BYTES = 8_000_000
 _ROWS_PER_BAND = 3
 _MAX_BUCKET = 200  # an LSH bucket shared by more articles than this is boilerplate
 _MAX_EXACT_PAIRS = 200_000  # above this, candidates are judged on their signature estimate
@@ -170,16 +170,24 @@ def shingle_sets(
     return np.concatenate(hashes), np.concatenate(rows), len(arr)
 
 
-def exact_keys(texts: pd.Series) -> pd.Series:
-    """A 64-bit blake2b hash of each text, lower-cased (texts differing only in case share a key;
-    whitespace or punctuation variants are near-duplicates). Hashes the UTF-8 bytes in place."""
-    offsets, data = _buffers(pc.utf8_lower(_arrow_texts(texts)))
+def text_digests(texts: pd.Series, *, lower: bool = False) -> NDArray[Any]:
+    """A 64-bit blake2b digest of each text's UTF-8 bytes (hashed in place in the arrow buffer;
+    ``lower``: of the lower-cased text)."""
+    arr = _arrow_texts(texts)
+    offsets, data = _buffers(pc.utf8_lower(arr) if lower else arr)
     view = data.data  # a memoryview of the bytes (no copy)
     digests = b"".join(
         hashlib.blake2b(view[lo:hi], digest_size=8).digest()
         for lo, hi in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)
     )
-    keys = np.frombuffer(digests, dtype=_U64) if digests else np.zeros(0, _U64)
+    out: NDArray[Any] = np.frombuffer(digests, dtype=_U64) if digests else np.zeros(0, _U64)
+    return out
+
+
+def exact_keys(texts: pd.Series) -> pd.Series:
+    """A hash of each text, lower-cased (texts differing only in case share a key; whitespace or
+    punctuation variants are near-duplicates)."""
+    keys = text_digests(texts, lower=True)
     return pd.Series(keys, index=texts.index).map("{:016x}".format).astype("str")
 
 
