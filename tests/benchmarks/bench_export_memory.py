@@ -39,7 +39,8 @@ class StagePeaks(Reporter):
     # Samples RSS every 20 ms; records the peak and the duration of each build stage.
 
     def __init__(self):
-        self.stage, self.peaks, self.seconds, self.order = "imports", {}, {}, ["imports"]
+        self.stage, self.peaks, self.seconds, self.order = "setup", {}, {}, ["setup"]
+        self.at_start = {"setup": proc.memory_info().rss}
         self.t0, self.running = time.perf_counter(), True
         threading.Thread(target=self._sample, daemon=True).start()
 
@@ -55,6 +56,7 @@ class StagePeaks(Reporter):
         self.peaks[self.stage] = max(self.peaks.get(self.stage, 0), proc.memory_info().rss)
         self.t0, self.stage = now, stage
         self.order.append(stage)
+        self.at_start[stage] = proc.memory_info().rss
 
 
 r = StagePeaks()
@@ -64,7 +66,9 @@ result = build_release(
 r.start("done")
 r.running = False
 for stage in r.order[:-1]:
-    print(f"  stage {stage:<24} peak RSS {r.peaks.get(stage, 0) / 2**20:6.0f} MB  {r.seconds[stage]:6.1f} s")
+    start_mb, peak_mb = r.at_start[stage] / 2**20, r.peaks.get(stage, 0) / 2**20
+    secs = r.seconds[stage]
+    print(f"  stage {stage:<22} RSS at start {start_mb:5.0f} MB, peak {peak_mb:5.0f} MB, {secs:6.1f} s")
 print("  rows", result.counts)
 """
 
