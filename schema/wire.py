@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, NotRequired, TypedDict
 
-from stancebank.schema.model import Relation, Span
+from stancebank.schema.model import Article, Relation, Span
 from stancebank.schema.spec import SPEC, AnnotationSpec
 
 
@@ -169,3 +169,16 @@ def to_results(
         results.extend(span_results(span, spec))
     results.extend(relation_result(rel) for rel in relations)
     return results
+
+
+def task_data(article: Article) -> LSTaskData:
+    """The ``data`` of a Label Studio task for an article (without provenance)."""
+    return {
+        "text": article.text,
+        "article_id": article.article_id,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "published": article.published,
+        "language": article.language,
+    }

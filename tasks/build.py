@@ -16,7 +16,7 @@ from typing import Any
 
 from stancebank.schema.model import Article, Relation, Span
 from stancebank.schema.spec import SPEC
-from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, to_results
+from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, task_data, to_results
 from stancebank.tasks.checks import relation_problems, span_problems, validate_prediction
 from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
 from stancebank.tasks.errors import PredictionError
@@ -133,18 +133,7 @@ def to_task(prepared: Prepared, prediction: LSPrediction | None = None) -> LSTas
         "origin_record": origin.record if origin else None,
         "removed_lines": len(prepared.cleaned.removed),
     }
-    task: LSTask = {
-        "data": {
-            "text": article.text,
-            "article_id": article.article_id,
-            "title": article.title,
-            "url": article.url,
-            "source": article.source,
-            "published": article.published,
-            "language": article.language,
-            "stancebank": provenance,
-        }
-    }
+    task: LSTask = {"data": {**task_data(article), "stancebank": provenance}}
     if prediction is not None:
         task["predictions"] = [prediction]
     return task

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stancebank.schema.jsonio import write_json_atomic
 from stancebank.tasks.build import DEFAULT_MODEL, BuildOptions, BuildResult, build_tasks
 from stancebank.tasks.errors import TasksError
 
@@ -44,19 +43,6 @@ Exit codes:
   {EXIT_OUTPUT}  the output file could not be written
   {EXIT_MODEL}  the spaCy model given by --model cannot be loaded
 """
-
-
-def _write_json_atomic(path: Path, payload: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _summary(result: BuildResult, out: Path) -> Table:
@@ -138,7 +124,7 @@ def build_command(
         console.print(f"[bold red]error:[/] {err}")
         raise typer.Exit(err.exit_code) from None
     try:
-        _write_json_atomic(out, result.tasks)
+        write_json_atomic(out, result.tasks)
         if rejects is not None:
             rejects.parent.mkdir(parents=True, exist_ok=True)
             with rejects.open("w", encoding="utf-8") as handle:

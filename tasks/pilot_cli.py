@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from stancebank.schema.jsonio import write_json_atomic
 from stancebank.tasks.pilot import PilotError, load_pilot, resolve_pilot
 
 
@@ -26,19 +25,6 @@ def _read_tasks(path: Path) -> list[Any]:
     if not isinstance(doc, list):
         raise PilotError(f"{path}: the tasks file must be a JSON array of tasks, got {type(doc).__name__}")
     return doc
-
-
-def _write_json_atomic(path: Path, payload: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def resolve_command(
@@ -57,7 +43,7 @@ def resolve_command(
     try:
         articles = load_pilot(pilot)
         imports = resolve_pilot(articles, _read_tasks(tasks))
-        _write_json_atomic(out, imports)
+        write_json_atomic(out, imports)
     except PilotError as err:
         console.print(f"[red]error:[/red] {err}", markup=True, highlight=False)
         raise typer.Exit(err.exit_code) from err
