@@ -274,14 +274,18 @@ def _lookup(keys: NDArray[Any], values: pd.Series, wanted: NDArray[Any]) -> pd.S
     return taken.where(pd.Series(found), None)
 
 
-def _doc_column(articles: pd.DataFrame, article_ids: pd.Series) -> pd.Categorical:
+def _doc_column(
+    articles: pd.DataFrame, article_ids: pd.Series, digests: NDArray[Any] | None = None
+) -> pd.Categorical:
     """Each row's article text as a categorical (one copy per distinct text, an int per row).
 
     Distinct texts are found by digest (no string hash table); when every article's text is
     distinct — the usual case — the categories are the articles' own text column (no copy)."""
-    art = articles.dropna(subset=["article_id", "text"]).drop_duplicates("article_id", keep="first")
+    keep = (articles["article_id"].notna() & articles["text"].notna()).to_numpy().copy()
+    keep &= ~articles["article_id"].where(keep).duplicated(keep="first").to_numpy()
+    art = articles[keep]
     texts = art["text"].astype("str")
-    text_codes, uniques = pd.factorize(text_digests(texts))
+    text_codes, uniques = pd.factorize(text_digests(texts) if digests is None else digests[keep])
     if len(uniques) < len(texts):
         texts = texts.iloc[np.unique(text_codes, return_index=True)[1]]
     pos = pd.Index(art["article_id"].astype("str")).get_indexer(article_ids.astype("str"))
@@ -293,11 +297,13 @@ def _doc_column(articles: pd.DataFrame, article_ids: pd.Series) -> pd.Categorica
     return pd.Categorical.from_codes(codes, dtype=dtype)
 
 
-def spans_view(tables: Tables, spec: AnnotationSpec, keys: _Keys | None = None) -> pd.DataFrame:
+def spans_view(
+    tables: Tables, spec: AnnotationSpec, keys: _Keys | None = None, digests: NDArray[Any] | None = None
+) -> pd.DataFrame:
     keys = keys or _keys(tables)
     sp = tables.spans
     view = sp.assign(unit=keys.span_unit)
-    view["doc"] = _doc_column(tables.articles, sp["article_id"])
+    view["doc"] = _doc_column(tables.articles, sp["article_id"], digests)
     attribution = [rel.name for rel in spec.attribution_labels]
     rel = tables.relations
     if len(rel) and len(view):
@@ -685,13 +691,15 @@ def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSp
         Finding(**{**f.__dict__, "severity": config.severity(f.check)}) if config.enabled(f.check) else f
         for f in findings
     ]
+    # one digest per article text, shared by the doc column and the article checks
+    digests = text_digests(tables.articles["text"]) if len(tables.articles) else None
     runs: list[TableRun] = []
     keys = _keys(tables) if len(tables.spans) or len(tables.relations) or len(tables.attributes) else None
     if len(tables.spans):
         runs.append(
             TableRun(
                 "spans",
-                spans_view(tables, spec, keys),
+                spans_view(tables, spec, keys, digests),
                 spans_schema(config, spec, tables.normalize_whitespace),
                 describe_row,
                 _isin_ids(spec),
@@ -730,7 +738,7 @@ def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSp
             )
         )
     if len(tables.articles):
-        articles, near = articles_view(tables, config)
+        articles, near = articles_view(tables, config, digests)
         runs.append(
             TableRun(
                 "articles",
@@ -743,7 +751,7 @@ def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSp
         )
     if tables.claims is not None and len(tables.claims):
         claims = tables.claims.copy()
-        claims["doc"] = _doc_column(tables.articles, claims["article_id"])
+        claims["doc"] = _doc_column(tables.articles, claims["article_id"], digests)
         ids = _isin_ids(spec)
         ids[("stance", "isin")] = "known_relation_label"
         ids[("claim_start", "greater_than_or_equal_to")] = "span_within_text"
@@ -762,17 +770,21 @@ def _rows(column: pd.Series, mask: pd.Series) -> pd.Series:
     return column if bool(mask.all()) else column[mask]
 
 
-def articles_view(tables: Tables, config: ValidationConfig) -> tuple[pd.DataFrame, bool]:
+def articles_view(
+    tables: Tables, config: ValidationConfig, digests: NDArray[Any] | None = None
+) -> tuple[pd.DataFrame, bool]:
     articles = tables.articles
     # The same article listed twice (e.g. in a tasks file and an export) is one row here; texts
     # are compared by digest (hashing the arrow buffer, no string hash table).
-    dedupe = articles[["article_id", "split"]].assign(digest=text_digests(articles["text"]))
+    raw = text_digests(articles["text"]) if digests is None else digests
+    dedupe = articles[["article_id", "split"]].assign(digest=raw)
     art = articles[~dedupe.duplicated(keep="first").to_numpy()].copy()
     has_split = art["split"].notna()
     art["text_key"] = None
     art["near_key"] = None
     near = False
-    if has_split.any() and art.loc[has_split, "split"].nunique() > 1:
+    dup_checks = config.enabled("no_cross_split_duplicate") or config.enabled("no_cross_split_near_duplicate")
+    if dup_checks and has_split.any() and art.loc[has_split, "split"].nunique() > 1:
         # An article id in two splits is one_split_per_article's finding, not a duplicate text.
         multi = art.groupby("article_id")["split"].transform("nunique") > 1
         keyed = has_split & ~multi

@@ -203,7 +203,7 @@ def check_integrity(
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
     hash_rows: list[dict[str, Any]] = []
-    for rel in sorted(set(actual_files) | set(declared)):
+    for rel in sorted(set(actual_files) | set(declared)) if config.enabled("manifest_hashes") else []:
         path = root / rel
         hash_rows.append(
             {
