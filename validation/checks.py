@@ -179,17 +179,16 @@ def _code_points_to_bytes(
     processed in batches of about ``_CHUNK_BYTES`` bytes."""
     cp_len = pc.utf8_length(docs).to_numpy(zero_copy_only=False).astype(np.int64)
     wanted = np.unique(codes[rows])
-    sizes = doc_off[wanted + 1] - doc_off[wanted]
-    cum = np.cumsum(sizes)
+    # the non-ASCII articles side by side (arrow copies them in one pass)
+    taken_off, taken_data = _string_buffers(docs.take(pa.array(wanted)))
+    cum = taken_off[1:] - taken_off[0]
     lo = 0
     while lo < len(wanted):
         base = cum[lo - 1] if lo else 0
         hi = max(int(np.searchsorted(cum, base + _CHUNK_BYTES, side="right")), lo + 1)
         batch = wanted[lo:hi]
-        batch_sizes = sizes[lo:hi]
-        starts_in_chunk = np.concatenate(([0], np.cumsum(batch_sizes)[:-1]))
-        index = np.arange(int(batch_sizes.sum()), dtype=np.int64)
-        chunk = doc_data[index + np.repeat(doc_off[batch] - starts_in_chunk, batch_sizes)]
+        chunk = taken_data[taken_off[lo] : taken_off[hi]]
+        starts_in_chunk = taken_off[lo:hi] - taken_off[lo]
         leads = np.flatnonzero((chunk & 0xC0) != 0x80)  # chunk byte position of each code point
         first_cp = np.concatenate(([0], np.cumsum(cp_len[batch])[:-1]))  # doc's first code point
         slot = np.full(len(cp_len), -1, dtype=np.int64)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -440,6 +441,13 @@ def _flatten_list(tbl: pa.Table, column: str) -> tuple[pa.StructArray, pa.Array]
     return pc.list_flatten(arr), pc.list_parent_indices(arr)
 
 
+def _arrow_column(values: pd.Series) -> pa.Array:
+    array = values.array
+    if hasattr(array, "_pa_array"):  # pandas' arrow-backed str dtype
+        return pa.chunked_array(array._pa_array).combine_chunks()
+    return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
 def _spans_from_lists(
     tbl: pa.Table,
     *,
@@ -450,22 +458,24 @@ def _spans_from_lists(
     spec: AnnotationSpec,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     flat, parent = _flatten_list(tbl, "spans")
-    parent_np = parent.to_numpy(zero_copy_only=False)
     n = len(flat)
     src = pd.Categorical([file] * 1, categories=[file])
+    # per-row columns of the parent document taken in arrow (no Python strings)
+    ids_arrow = _arrow_column(article_ids)
+    ann_arrow = _arrow_column(annotation_ids) if annotation_ids is not None else None
     spans = pd.DataFrame(
         {
-            "article_id": article_ids.to_numpy()[parent_np] if n else [],
-            "annotation_id": annotation_ids.to_numpy()[parent_np] if annotation_ids is not None else None,
+            "article_id": _str_series(ids_arrow.take(parent)),
+            "annotation_id": _str_series(ann_arrow.take(parent)) if ann_arrow is not None else None,
             "span_id": _str_series(flat.field("id")),
             "label": _class_names(flat.field("label"), spec.span_label_names),
             "start": flat.field("start").to_pandas(),
             "end": flat.field("end").to_pandas(),
             "text": _str_series(flat.field("text")),
             "is_gold": is_gold,
-            "src_file": pd.Categorical.from_codes([0] * n, categories=src.categories) if n else [],
+            "src_file": pd.Categorical.from_codes(np.zeros(n, np.int8), categories=src.categories),
             "src_line": -1,
-            "task_id": None,
+            "task_id": pd.Series(np.full(n, np.nan), dtype="str"),
         }
     )
     # str columns throughout (pandera checks an object column's type row by row)
@@ -497,19 +507,18 @@ def _spans_from_lists(
         pd.concat(attr_frames, ignore_index=True) if attr_frames else _Columns(ATTRIBUTE_COLUMNS).frame()
     )
     rflat, rparent = _flatten_list(tbl, "relations")
-    rparent_np = rparent.to_numpy(zero_copy_only=False)
     m = len(rflat)
     relations = pd.DataFrame(
         {
-            "article_id": article_ids.to_numpy()[rparent_np] if m else [],
-            "annotation_id": annotation_ids.to_numpy()[rparent_np] if annotation_ids is not None else None,
+            "article_id": _str_series(ids_arrow.take(rparent)),
+            "annotation_id": _str_series(ann_arrow.take(rparent)) if ann_arrow is not None else None,
             "from_id": _str_series(rflat.field("from_id")),
             "to_id": _str_series(rflat.field("to_id")),
             "label": _class_names(rflat.field("label"), spec.relation_label_names),
             "direction": None,
-            "src_file": pd.Categorical.from_codes([0] * m, categories=src.categories) if m else [],
+            "src_file": pd.Categorical.from_codes(np.zeros(m, np.int8), categories=src.categories),
             "src_line": -1,
-            "task_id": None,
+            "task_id": pd.Series(np.full(m, np.nan), dtype="str"),
         }
     )
     for col in ("article_id", "annotation_id", "direction", "task_id"):
