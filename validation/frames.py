@@ -475,7 +475,7 @@ def _spans_from_lists(
             "is_gold": is_gold,
             "src_file": pd.Categorical.from_codes(np.zeros(n, np.int8), categories=src.categories),
             "src_line": -1,
-            "task_id": pd.Series(np.full(n, np.nan), dtype="str"),
+            "task_id": _str_series(pa.nulls(n, pa.string())),
         }
     )
     # str columns throughout (pandera checks an object column's type row by row)
@@ -499,9 +499,12 @@ def _spans_from_lists(
             sub = spans.loc[
                 mask, ["article_id", "annotation_id", "span_id", "src_file", "src_line", "task_id"]
             ]
-            sub = sub.assign(name=attr.name, value=names[mask].to_numpy())
-            sub["name"] = sub["name"].astype("str")
-            sub["value"] = sub["value"].astype("str")
+            k = int(mask.sum())
+            one_name = pa.DictionaryArray.from_arrays(pa.array(np.zeros(k, np.int8)), pa.array([attr.name]))
+            sub = sub.assign(
+                name=_str_series(one_name).set_axis(sub.index),  # built in arrow, no Python strings
+                value=names[mask].astype("str").set_axis(sub.index),
+            )
             attr_frames.append(sub[list(ATTRIBUTE_COLUMNS)])
     attributes = (
         pd.concat(attr_frames, ignore_index=True) if attr_frames else _Columns(ATTRIBUTE_COLUMNS).frame()
@@ -518,7 +521,7 @@ def _spans_from_lists(
             "direction": None,
             "src_file": pd.Categorical.from_codes(np.zeros(m, np.int8), categories=src.categories),
             "src_line": -1,
-            "task_id": pd.Series(np.full(m, np.nan), dtype="str"),
+            "task_id": _str_series(pa.nulls(m, pa.string())),
         }
     )
     for col in ("article_id", "annotation_id", "direction", "task_id"):
