@@ -287,13 +287,22 @@ def one_split_per_article(df: pd.DataFrame, *, id_col: str, split_col: str) -> p
     return n <= 1
 
 
-@extensions.register_check_method(statistics=["key_col", "split_col"])  # type: ignore[untyped-decorator]
-def no_cross_split_duplicate(df: pd.DataFrame, *, key_col: str, split_col: str) -> pd.Series:
-    """Rows sharing a key (a text hash, a near-duplicate cluster) all have the same split."""
+@extensions.register_check_method(  # type: ignore[untyped-decorator]
+    statistics=["key_col", "split_col", "skip_col"]
+)
+def no_cross_split_duplicate(
+    df: pd.DataFrame, *, key_col: str, split_col: str, skip_col: str | None = None
+) -> pd.Series:
+    """Rows sharing a key (a text hash, a near-duplicate cluster) all have the same split.
+
+    Rows where ``skip_col`` is true take part in the grouping but always pass (e.g. exact
+    duplicates, already reported by the exact check, inside a near-duplicate cluster)."""
     has_key = df[key_col].notna()
     n = df[has_key].groupby(key_col, observed=True, sort=False)[split_col].transform("nunique")
     out = pd.Series(True, index=df.index)
     out[has_key] = n <= 1
+    if skip_col is not None and skip_col in df:
+        out |= df[skip_col].fillna(False).astype(bool)
     return out
 
 

@@ -518,7 +518,10 @@ def articles_schema(config: ValidationConfig, spec: AnnotationSpec, *, near: boo
             (
                 "no_cross_split_near_duplicate",
                 lambda: pa.Check.no_cross_split_duplicate(
-                    key_col="near_key", split_col="split", error="no_cross_split_near_duplicate"
+                    key_col="near_key",
+                    split_col="split",
+                    skip_col="exact_dup",
+                    error="no_cross_split_near_duplicate",
                 ),
             )
         )
@@ -793,8 +796,11 @@ def articles_view(
         if config.enabled("no_cross_split_near_duplicate"):
             near = True
             # Exact duplicates are reported once, as exact duplicates.
-            near_rows = keyed.copy()
-            near_rows[exact_cross[exact_cross].index] = False
+            # They still take part in the clustering, so that a near-duplicate of one of them
+            # is found (skip_col), but only the other rows of a cluster are reported as near.
+            art["exact_dup"] = False
+            art.loc[exact_cross[exact_cross].index, "exact_dup"] = True
+            near_rows = keyed
             art.loc[near_rows, "near_key"] = near_duplicate_keys(
                 _rows(art["text"], near_rows),
                 jaccard=float(config.threshold("near_duplicate_jaccard")),
