@@ -333,7 +333,20 @@ def attributes_view(tables: Tables, spec: AnnotationSpec, keys: _Keys | None = N
     at["span_label"] = _lookup(keys.span, tables.spans["label"], keys.attr).to_numpy()
     text_attrs = [a.name for a in spec.attributes if a.kind == "text"]
     value = at["value"].astype("str").where(~at["name"].isin(text_attrs), "*")
-    at["key"] = at["span_label"].astype("str") + ">" + at["name"].astype("str") + ">" + value.astype("str")
+    # "label>name>value" for each distinct combination only (a categorical, not a string per row)
+    parts = [at["span_label"].astype("str"), at["name"].astype("str"), value.astype("str")]
+    codes = [pd.factorize(p, use_na_sentinel=False) for p in parts]
+    combined = np.zeros(len(at), dtype=np.int64)
+    for part_codes, uniques in codes:
+        combined = combined * (len(uniques) + 1) + part_codes
+    inverse = pd.factorize(combined)[0]
+    first = np.unique(inverse, return_index=True)[1]
+    # one Python string per distinct combination
+    names = [">".join(str(part.iloc[i]) for part in parts) for i in first.tolist()]
+    if len(set(names)) == len(names):
+        at["key"] = pd.Categorical.from_codes(inverse, categories=pd.Index(names, dtype="str"))
+    else:  # a ">" inside a value made two combinations spell alike: plain strings
+        at["key"] = parts[0] + ">" + parts[1] + ">" + parts[2]
     return at
 
 
