@@ -91,8 +91,19 @@ class NominalAlpha:
         if m < 2:
             return
         self.units += 1
-        counts = Counter(unit)
-        self.values.update(counts)
+        values = self.values
+        if m == 2:  # the common case (two annotators), without building a Counter
+            a, b = unit
+            values[a] += 1
+            values[b] += 1
+            if a != b:
+                self._disagreement[1] += 2  # m² − Σ n_uc² = 4 − (1 + 1)
+            return
+        counts: dict[str, int] = {}
+        for value in unit:
+            counts[value] = counts.get(value, 0) + 1
+        for value, c in counts.items():
+            values[value] += c
         self._disagreement[m - 1] += m * m - sum(c * c for c in counts.values())
 
     def value(self) -> float | None:

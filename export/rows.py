@@ -21,6 +21,7 @@ class Encoder:
 
     def __init__(self, spec: AnnotationSpec = SPEC) -> None:
         self.spec = spec
+        self.attribute_names = tuple(a.name for a in spec.attributes)  # spec.attributes is computed
         self.label = {n: i for i, n in enumerate(spec.span_label_names)}
         self.relation = {n: i for i, n in enumerate(spec.relation_label_names)}
         self.stance = {n: i for i, n in enumerate(spec.stance_names)}
@@ -35,7 +36,8 @@ class Encoder:
         return table[value] if table is not None else value
 
     def attributes(self, span: Span) -> dict[str, int | str | None]:
-        return {a.name: self.attribute(a.name, span.attributes.get(a.name)) for a in self.spec.attributes}
+        attrs = span.attributes
+        return {name: self.attribute(name, attrs.get(name)) for name in self.attribute_names}
 
     def span(self, span: Span) -> Row:
         return {
