@@ -120,7 +120,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _splits_note(inp: CardInputs) -> str:
+def _splits_note(inp: CardInputs, short: bool = False) -> str:
     """Articles per split, naming empty splits explicitly (they have no parquet file and are not
     listed in the YAML ``configs``, so ``load_dataset`` returns only the others)."""
     docs = inp.counts.get(DEFAULT_CONFIG, {})
@@ -131,7 +131,10 @@ def _splits_note(inp: CardInputs) -> str:
     ]
     note = "Splits (articles): " + "; ".join(parts) + "."
     empty = [s for s in SPLITS if not docs.get(s, 0)]
-    if empty:
+    present = [f"`{s}`" for s in SPLITS if docs.get(s, 0)]
+    if empty and short:
+        note += f" `load_dataset` returns {' and '.join(present) or 'no split'} (see Statistics)."
+    elif empty:
         names = " and ".join(f"`{s}`" for s in empty)
         verb = "is" if len(empty) == 1 else "are"
         note += (
@@ -194,7 +197,7 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
         f'claims = load_dataset("{repo}", "claims", revision="v{inp.version}")\n'
         f'annotations = load_dataset("{repo}", "annotations", revision="v{inp.version}")\n'
         "```\n\nPin `revision` to a version tag: `main` moves with every release. Splits are sticky: "
-        "an article keeps its split in every later version.\n\n" + _splits_note(inp) + "\n"
+        "an article keeps its split in every later version.\n\n" + _splits_note(inp, short=True) + "\n"
     )
 
     count_rows = [[c, *[str(inp.counts.get(c, {}).get(s, 0)) for s in SPLITS]] for c in CONFIGS]
@@ -258,9 +261,14 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
 
     parts.append(
         "## Limitations\n\n"
-        "- Articles are news text from their publishers; their copyright stays with them. Check the "
-        "license before redistributing the text.\n"
-        "- Pre-annotations by a small model may bias annotators towards the spans it proposed "
+        + (
+            "- Where the articles come from and their license are stated in the Description above; "
+            "check them before redistributing the text.\n"
+            if inp.about and inp.about.strip()
+            else "- Articles are news text from their publishers; their copyright stays with them. "
+            "Check the license before redistributing the text.\n"
+        )
+        + "- Pre-annotations by a small model may bias annotators towards the spans it proposed "
         "(see provenance above).\n"
         "- Articles whose annotators disagreed without a majority are left out until a reviewer "
         "adjudicates them; the release is therefore biased towards easier articles.\n"

@@ -36,11 +36,13 @@ def test_about_is_inserted_verbatim_into_the_description(tmp_path, snapshots):
     description = _section(card, "Description")
     assert ABOUT.strip() in description
     assert card.count("annotated by two students") == 1  # only in the Description
+    assert "stated in the Description above" in _section(card, "Limitations")
     # Without --about the Description has only the generic text.
     plain = tmp_path / "plain"
     build_release(snapshots, "1.0.0", plain, registry_path=tmp_path / "reg2.json")
     plain_card = (plain / "README.md").read_text(encoding="utf-8")
     assert "Example Ledger" not in plain_card
+    assert "copyright stays with them" in _section(plain_card, "Limitations")
     assert _section(plain_card, "Description") in description  # the about text is an addition
 
 
@@ -76,7 +78,8 @@ def test_empty_test_split_is_stated_and_the_release_still_loads(tmp_path, snapsh
     assert "train: 3 articles; validation: 1 article; test: 0 articles in this version." in stats
     assert "The `test` split is empty in this version" in stats
     assert "| documents | 3 | 1 | 0 |" in stats
-    assert "test: 0 articles in this version" in _section(card, "How to load")
+    how = _section(card, "How to load")
+    assert "test: 0 articles in this version" in how and "returns `train` and `validation`" in how
     meta = yaml.safe_load(card.split("---\n")[1])
     for config in meta["configs"]:
         assert [f["split"] for f in config["data_files"]] == ["train", "validation"]
