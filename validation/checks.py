@@ -156,8 +156,11 @@ def _slices_equal(
         out_off = np.concatenate(([0], np.cumsum(part_lens)[:-1]))
         index = np.arange(int(part_lens.sum()), dtype=np.int64)
         in_doc = index + np.repeat(byte_start[part] - out_off, part_lens)
-        in_text = index + np.repeat(text_off[part] - out_off, part_lens)
-        mismatch = (doc_data[in_doc] != text_data[in_text]).astype(np.int32)
+        if part[-1] - part[0] == len(part) - 1:  # consecutive rows: their texts are contiguous
+            span_bytes = text_data[text_off[part[0]] : text_off[part[-1] + 1]]
+        else:
+            span_bytes = text_data[index + np.repeat(text_off[part] - out_off, part_lens)]
+        mismatch = (doc_data[in_doc] != span_bytes).astype(np.int32)
         result[part] = np.add.reduceat(mismatch, out_off) == 0
         lo = hi
     return result
