@@ -78,7 +78,7 @@ class DemoPlan:
 @dataclass(frozen=True)
 class DemoResult:
     release: Path
-    exports: tuple[Path, ...]
+    export: Path  # the snapshot this run pulled and built from
     rows: dict[str, int]
 
 
@@ -151,9 +151,12 @@ def run_demo(plan: DemoPlan, printer: Printer, env: Mapping[str, str] | None = N
         printer,
         environ,
     )
-    exports = tuple(sorted(plan.exports.glob("*.json")))
-    if not exports:
+    # A snapshot holds the whole project, so the newest one is all the release needs; older ones
+    # (earlier demo runs, perhaps another server whose user ids differ) stay out of it.
+    snapshots = sorted(plan.exports.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+    if not snapshots:
         raise DemoError(f"no export snapshot was written to {plan.exports}")
+    export = snapshots[-1]
     # Rebuilding the same version is the demo's own business: start from an empty folder.
     for stale in (plan.release, plan.release.with_name(plan.release.name + ".review")):
         if stale.exists():
@@ -163,7 +166,7 @@ def run_demo(plan: DemoPlan, printer: Printer, env: Mapping[str, str] | None = N
         [
             "export",
             "build",
-            *(str(p) for p in exports),
+            str(export),
             "--version",
             plan.version,
             "--out",
@@ -187,7 +190,7 @@ def run_demo(plan: DemoPlan, printer: Printer, env: Mapping[str, str] | None = N
             "[bold]stancebank studio credentials[/] prints. Stop the server with "
             "[bold]stancebank studio down[/] (or `make studio-down`)."
         )
-    return DemoResult(release=plan.release, exports=exports, rows=rows)
+    return DemoResult(release=plan.release, export=export, rows=rows)
 
 
 def show_release(release: Path, printer: Printer, n_claims: int = 5) -> dict[str, int]:

@@ -60,7 +60,7 @@ def test_demo_pipeline_end_to_end(label_studio, repo_root: Path, tmp_path: Path)
     )
     tasks = json.loads(plan.tasks.read_text(encoding="utf-8"))
     assert len(tasks) == raw_articles  # every article built, README.md not among them
-    assert len(result.exports) == 1
+    assert sorted(plan.exports.glob("*.json")) == [result.export]
 
     # Each config loads with exactly the generated features and the manifest's row counts.
     manifest = json.loads((plan.release / "release.json").read_text(encoding="utf-8"))
@@ -90,14 +90,13 @@ def test_demo_pipeline_end_to_end(label_studio, repo_root: Path, tmp_path: Path)
     assert len(annotators) == 2 and not any("@" in a or "annotator-" in a for a in annotators)
 
     # Running it again is safe and creates no duplicates in Label Studio.
-    run_demo(plan, printer, env)
+    again_result = run_demo(plan, printer, env)
     out = "\n".join(printer.lines)
     assert "created 0" in out.split("Push the tasks")[-1]
     assert "annotations created 0" in out
-    second = sorted(plan.exports.glob("*.json"))
-    assert len(second) == 2
-    again = json.loads(second[-1].read_text(encoding="utf-8"))
+    assert again_result.export != result.export  # a new immutable snapshot, the old one untouched
+    assert len(list(plan.exports.glob("*.json"))) == 2
+    first_snapshot = json.loads(result.export.read_text(encoding="utf-8"))
+    again = json.loads(again_result.export.read_text(encoding="utf-8"))
     assert len(again) == len(tasks)
-    assert sum(len(t["annotations"]) for t in again) == sum(
-        len(t["annotations"]) for t in json.loads(second[0].read_text(encoding="utf-8"))
-    )
+    assert sum(len(t["annotations"]) for t in again) == sum(len(t["annotations"]) for t in first_snapshot)
