@@ -24,7 +24,7 @@ from typing import Any
 
 from stancebank.export.adjudicate import Adjudication
 from stancebank.export.reader import ExportData
-from stancebank.schema.wire import LSTask, to_results
+from stancebank.schema.wire import LSTask, task_data, to_results
 
 
 def adjudication_report(
@@ -57,15 +57,7 @@ def review_tasks(
     for adj in sorted(conflicts, key=lambda a: a.article_id):
         article = data.articles[adj.article_id]
         task: LSTask = {
-            "data": {
-                "text": article.text,
-                "article_id": article.article_id,
-                "title": article.title,
-                "url": article.url,
-                "source": article.source,
-                "published": article.published,
-                "language": article.language,
-            },
+            "data": task_data(article),
             "predictions": [
                 {
                     "model_version": f"review:{pseudonym(ann.annotator)}",
