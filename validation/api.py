@@ -30,7 +30,7 @@ from stancebank.validation.frames import (
     read_export,
     read_tasks,
 )
-from stancebank.validation.release import MANIFEST, check_integrity, read_release, release_splits
+from stancebank.validation.release import MANIFEST, check_integrity, release_splits, validate_release_data
 from stancebank.validation.report import Finding, Report
 
 log = logging.getLogger(__name__)
@@ -187,23 +187,25 @@ def validate_release_dir(
     if not root.is_dir():
         raise ValidationUsageError(f"{root}: not a release folder")
     cfg = _config(config)
-    contents = read_release(root, cfg, spec)
-    tables = contents.tables
+    expected: dict[str, str] = {}
     sources = []
+    findings: list[Finding] = []
     if previous is not None:
-        tables.expected_splits.update(release_splits(Path(previous)))
+        expected.update(release_splits(Path(previous)))
         sources.append(f"the previous release {previous}")
     if registry is not None:
-        reg, reg_findings = read_registry(Path(registry))
-        contents.findings += reg_findings
-        tables.expected_splits.update({k: str(v) for k, v in reg.items() if v is not None})
+        reg, findings = read_registry(Path(registry))
+        expected.update({k: str(v) for k, v in reg.items() if v is not None})
         sources.append(f"the split registry {registry}")
-    tables.expected_split_source = " / ".join(sources)
+    contents, data_findings, checked = validate_release_data(
+        root, cfg, spec, expected_splits=expected, expected_split_source=" / ".join(sources)
+    )
     report = Report(strict=strict)
     report.extend(contents.findings)
-    report.extend(validate_tables(tables, cfg, spec))
+    report.extend(findings)
+    report.extend(data_findings)
     report.extend(check_integrity(root, contents, cfg, spec))
-    report.checked = _checked(tables)
+    report.checked = checked
     report.checked["releases"] = 1
     return _finish(report, cfg)
 

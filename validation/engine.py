@@ -298,12 +298,18 @@ def _doc_column(
 
 
 def spans_view(
-    tables: Tables, spec: AnnotationSpec, keys: _Keys | None = None, digests: NDArray[Any] | None = None
+    tables: Tables,
+    spec: AnnotationSpec,
+    keys: _Keys | None = None,
+    digests: NDArray[Any] | None = None,
+    texts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """``texts``: the articles whose texts the spans are checked against (default the tables'
+    articles; ``digests`` are those of ``texts``)."""
     keys = keys or _keys(tables)
     sp = tables.spans
     view = sp.assign(unit=keys.span_unit)
-    view["doc"] = _doc_column(tables.articles, sp["article_id"], digests)
+    view["doc"] = _doc_column(tables.articles if texts is None else texts, sp["article_id"], digests)
     attribution = [rel.name for rel in spec.attribution_labels]
     rel = tables.relations
     if len(rel) and len(view):
@@ -700,8 +706,18 @@ def _isin_ids(spec: AnnotationSpec) -> dict[tuple[str, str], str]:
     return ids
 
 
-def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSpec = SPEC) -> list[Finding]:
-    """Every check over every table; returns all findings (reading problems included)."""
+def validate_tables(
+    tables: Tables,
+    config: ValidationConfig,
+    spec: AnnotationSpec = SPEC,
+    *,
+    texts: pd.DataFrame | None = None,
+) -> list[Finding]:
+    """Every check over every table; returns all findings (reading problems included).
+
+    ``texts``: articles (``article_id``, ``text``) that spans and claims are checked against,
+    instead of ``tables.articles`` — for validating a release chunk by chunk, where the article
+    checks run once over all articles and each chunk of spans needs only its articles' texts."""
     findings = [f for f in tables.findings if config.enabled(f.check)]
     findings = [
         Finding(**{**f.__dict__, "severity": config.severity(f.check)}) if config.enabled(f.check) else f
@@ -709,13 +725,15 @@ def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSp
     ]
     # one digest per article text, shared by the doc column and the article checks
     digests = text_digests(tables.articles["text"]) if len(tables.articles) else None
+    doc_digests = digests if texts is None else None
+    doc_texts = tables.articles if texts is None else texts
     runs: list[TableRun] = []
     keys = _keys(tables) if len(tables.spans) or len(tables.relations) or len(tables.attributes) else None
     if len(tables.spans):
         runs.append(
             TableRun(
                 "spans",
-                spans_view(tables, spec, keys, digests),
+                spans_view(tables, spec, keys, doc_digests, doc_texts),
                 spans_schema(config, spec, tables.normalize_whitespace),
                 describe_row,
                 _isin_ids(spec),
@@ -767,7 +785,7 @@ def validate_tables(tables: Tables, config: ValidationConfig, spec: AnnotationSp
         )
     if tables.claims is not None and len(tables.claims):
         claims = tables.claims.copy()
-        claims["doc"] = _doc_column(tables.articles, claims["article_id"], digests)
+        claims["doc"] = _doc_column(doc_texts, claims["article_id"], doc_digests)
         ids = _isin_ids(spec)
         ids[("stance", "isin")] = "known_relation_label"
         ids[("claim_start", "greater_than_or_equal_to")] = "span_within_text"

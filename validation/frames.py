@@ -535,45 +535,66 @@ def read_release_config(
 ) -> tuple[Tables, pa.Schema, int]:
     """One parquet file of a release as flat tables; also returns its schema and row count."""
     tbl = pq.read_table(parquet)
-    split = split_of(parquet)
+    return release_tables(tbl, config, split_of(parquet), display, spec), tbl.schema, tbl.num_rows
+
+
+def release_tables(
+    tbl: pa.Table,
+    config: str,
+    split: str,
+    display: str,
+    spec: AnnotationSpec = SPEC,
+    *,
+    articles: bool = True,
+    spans: bool = True,
+) -> Tables:
+    """Rows of one release config (a whole file or a batch of it) as flat tables.
+
+    ``articles=False`` leaves out the documents' / annotations' own rows (only their spans,
+    relations and attributes are built); ``spans=False`` leaves out the spans, relations and
+    attributes — so that a caller can read only the columns it needs."""
     n = tbl.num_rows
     tables = empty_tables()
     src_cat = pd.Categorical.from_codes([0] * n, categories=[display]) if n else pd.Categorical([])
     if config == "documents":
         ids = pd.Series(tbl.column("id").to_pandas(), dtype="str")
-        tables.articles = pd.DataFrame(
-            {
-                "article_id": ids,
-                "title": pd.Series(tbl.column("title").to_pandas(), dtype="str")
-                if "title" in tbl.column_names
-                else None,
-                "text": pd.Series(tbl.column("text").to_pandas(), dtype="str"),
-                "split": split,
-                "src_file": src_cat,
-                "src_line": -1,
-                "task_id": None,
-            }
-        )
-        tables.spans, tables.attributes, tables.relations = _spans_from_lists(
-            tbl, article_ids=ids, annotation_ids=None, is_gold=True, file=display, spec=spec
-        )
+        if articles:
+            tables.articles = pd.DataFrame(
+                {
+                    "article_id": ids,
+                    "title": pd.Series(tbl.column("title").to_pandas(), dtype="str")
+                    if "title" in tbl.column_names
+                    else None,
+                    "text": pd.Series(tbl.column("text").to_pandas(), dtype="str"),
+                    "split": split,
+                    "src_file": src_cat,
+                    "src_line": -1,
+                    "task_id": None,
+                }
+            )
+        if spans:
+            tables.spans, tables.attributes, tables.relations = _spans_from_lists(
+                tbl, article_ids=ids, annotation_ids=None, is_gold=True, file=display, spec=spec
+            )
     elif config == "annotations":
         ids = pd.Series(tbl.column("article_id").to_pandas(), dtype="str")
         ann_ids = pd.Series(tbl.column("annotation_id").to_pandas(), dtype="str")
-        tables.annotations = pd.DataFrame(
-            {
-                "article_id": ids,
-                "annotation_id": ann_ids,
-                "annotator": pd.Series(tbl.column("annotator").to_pandas(), dtype="str"),
-                "ground_truth": tbl.column("ground_truth").to_pandas().fillna(False).astype(bool),
-                "src_file": src_cat,
-                "src_line": -1,
-                "task_id": None,
-            }
-        )
-        tables.spans, tables.attributes, tables.relations = _spans_from_lists(
-            tbl, article_ids=ids, annotation_ids=ann_ids, is_gold=False, file=display, spec=spec
-        )
+        if articles:
+            tables.annotations = pd.DataFrame(
+                {
+                    "article_id": ids,
+                    "annotation_id": ann_ids,
+                    "annotator": pd.Series(tbl.column("annotator").to_pandas(), dtype="str"),
+                    "ground_truth": tbl.column("ground_truth").to_pandas().fillna(False).astype(bool),
+                    "src_file": src_cat,
+                    "src_line": -1,
+                    "task_id": None,
+                }
+            )
+        if spans:
+            tables.spans, tables.attributes, tables.relations = _spans_from_lists(
+                tbl, article_ids=ids, annotation_ids=ann_ids, is_gold=False, file=display, spec=spec
+            )
     elif config == "claims":
         df = tbl.to_pandas()
         claim = spec.span_label(spec.role_label("claim"))
@@ -594,4 +615,4 @@ def read_release_config(
         df["src_line"] = -1
         df["task_id"] = None
         tables.claims = df
-    return tables, tbl.schema, n
+    return tables

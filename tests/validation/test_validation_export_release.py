@@ -126,3 +126,51 @@ def test_corrupted_built_release_is_caught(built: Path, tmp_path: Path) -> None:
     undefined = by_check["agreement_undefined"]
     assert undefined.severity == "warning" and undefined.span_id == "span_f1_overlap.overall"
     assert not report.ok and report.exit_code == 1
+
+
+def _finding_keys(findings: list[Any]) -> list[str]:
+    return sorted(json.dumps(f.to_dict(), sort_keys=True, default=str) for f in findings)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 5_000])
+def test_release_validated_in_chunks_finds_what_whole_tables_find(
+    built: Path, tmp_path: Path, chunk_rows: int
+) -> None:
+    """Batch-by-batch validation reports exactly the findings of validating the whole release
+    read into tables — also for units split across batches (an article listed twice in a file,
+    an annotation row repeated)."""
+    from stancebank.validation.config import load_config
+    from stancebank.validation.engine import validate_tables
+    from stancebank.validation.release import read_release, validate_release_data
+
+    root = _copy(built, tmp_path)
+    docs = sorted((root / "data" / "documents").glob("*.parquet"))[0]
+
+    def corrupt_docs(rows: list[dict[str, Any]]) -> None:
+        dup = json.loads(json.dumps(rows[0]))
+        dup["spans"][0]["start"] += 1  # the repeated unit: duplicate span ids and a bad offset
+        rows.append(dup)
+        if len(rows) > 2 and len(rows[1]["spans"]) > 1:
+            rows[1]["spans"][1]["id"] = rows[1]["spans"][0]["id"]
+
+    _edit_parquet(docs, corrupt_docs)
+    ann = sorted((root / "data" / "annotations").glob("*.parquet"))[0]
+
+    def corrupt_ann(rows: list[dict[str, Any]]) -> None:
+        rows.insert(0, json.loads(json.dumps(rows[-1])))
+        rows[1]["annotator"] = "jane.doe@example.org"
+        if rows[1]["relations"]:
+            rows[1]["relations"][0]["to_id"] = "no-such-span"
+
+    _edit_parquet(ann, corrupt_ann)
+    cfg = load_config(None)
+    whole = validate_tables(read_release(root, cfg).tables, cfg)
+    contents, chunked, checked = validate_release_data(root, cfg, chunk_rows=chunk_rows)
+    assert contents.findings == []
+    assert {"unique_span_id", "span_text_matches", "table_schema", "personal_data"} <= {
+        f.check for f in chunked
+    }
+    assert _finding_keys(chunked) == _finding_keys(whole)
+    tables = read_release(root, cfg).tables
+    assert checked["spans"] == len(tables.spans) and checked["relations"] == len(tables.relations)
+    assert checked["annotations"] == len(tables.annotations)
