@@ -211,7 +211,8 @@ def _signatures(
 def _candidates(sig: NDArray[Any], has: NDArray[Any], groups: NDArray[Any] | None) -> NDArray[Any]:
     """Pairs (a < b) of rows that share at least one LSH band (and differ in group)."""
     n_hashes = sig.shape[1]
-    found: list[NDArray[Any]] = []
+    n = np.int64(sig.shape[0])
+    found: list[NDArray[Any]] = []  # pairs (a, b), a < b, encoded as a * n + b
     ids = np.flatnonzero(has)
     for lo in range(0, n_hashes - _ROWS_PER_BAND + 1, _ROWS_PER_BAND):
         band = sig[ids, lo]
@@ -228,14 +229,29 @@ def _candidates(sig: NDArray[Any], has: NDArray[Any], groups: NDArray[Any] | Non
             starts = bucket_start[sizes == size]
             members = ids[order[starts[:, None] + np.arange(size)]]  # buckets × size
             a_idx, b_idx = np.triu_indices(int(size), k=1)
-            bucket_pairs = np.stack((members[:, a_idx].ravel(), members[:, b_idx].ravel()), axis=1)
-            found.append(np.sort(bucket_pairs, axis=1))
-    if not found:
+            first = members[:, a_idx].ravel().astype(np.int64)
+            second = members[:, b_idx].ravel().astype(np.int64)
+            if groups is not None:
+                other = groups[first] != groups[second]
+                first, second = first[other], second[other]
+            found.append(np.minimum(first, second) * n + np.maximum(first, second))
+        if found:  # deduplicated band by band: the pairs of all bands are never held at once
+            found = [np.unique(np.concatenate(found))]
+    if not found or not len(found[0]):
         return np.zeros((0, 2), dtype=np.int64)
-    pairs: NDArray[Any] = np.unique(np.concatenate(found), axis=0)
-    if groups is not None and len(pairs):
-        pairs = pairs[groups[pairs[:, 0]] != groups[pairs[:, 1]]]
+    codes = found[0]
+    pairs: NDArray[Any] = np.stack((codes // n, codes % n), axis=1)
     return pairs
+
+
+def _estimate(sig: NDArray[Any], pairs: NDArray[Any], chunk: int = 100_000) -> NDArray[Any]:
+    """MinHash estimate of each pair's Jaccard similarity (share of equal signature values),
+    ``chunk`` pairs at a time (two signature rows per pair would be large)."""
+    out = np.empty(len(pairs))
+    for lo in range(0, len(pairs), chunk):
+        part = pairs[lo : lo + chunk]
+        out[lo : lo + chunk] = (sig[part[:, 0]] == sig[part[:, 1]]).mean(axis=1)
+    return out
 
 
 def _jaccard(sh: NDArray[Any], row: NDArray[Any], pairs: NDArray[Any]) -> NDArray[Any]:
@@ -285,11 +301,11 @@ def near_duplicate_keys(
     group_codes = pd.factorize(groups.astype(object))[0] if groups is not None else None
     pairs = _candidates(sig, has, group_codes)
     if len(pairs):
-        estimate = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1)
-        pairs = pairs[estimate >= jaccard - _ESTIMATE_SLACK]
+        estimate = _estimate(sig, pairs)
+        keep = estimate >= jaccard - _ESTIMATE_SLACK
+        pairs, estimate = pairs[keep], estimate[keep]
     if len(pairs) > _MAX_EXACT_PAIRS:
         log.warning("%d near-duplicate candidates: judged on their MinHash estimate", len(pairs))
-        estimate = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1)
         similar = pairs[estimate >= jaccard]
     elif len(pairs):
         similar = pairs[_jaccard(sh, row, pairs) >= jaccard]
