@@ -712,12 +712,22 @@ def validate_tables(
     spec: AnnotationSpec = SPEC,
     *,
     texts: pd.DataFrame | None = None,
+    schemas: dict[Any, pa.DataFrameSchema] | None = None,
 ) -> list[Finding]:
     """Every check over every table; returns all findings (reading problems included).
 
     ``texts``: articles (``article_id``, ``text``) that spans and claims are checked against,
     instead of ``tables.articles`` — for validating a release chunk by chunk, where the article
-    checks run once over all articles and each chunk of spans needs only its articles' texts."""
+    checks run once over all articles and each chunk of spans needs only its articles' texts.
+    ``schemas``: a cache of the built schemas, for calls with the same config and spec (building
+    one costs pandera a few ms)."""
+    cache: dict[Any, pa.DataFrameSchema] = {} if schemas is None else schemas
+
+    def schema(key: Any, make: Callable[[], pa.DataFrameSchema]) -> pa.DataFrameSchema:
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
     findings = [f for f in tables.findings if config.enabled(f.check)]
     findings = [
         Finding(**{**f.__dict__, "severity": config.severity(f.check)}) if config.enabled(f.check) else f
@@ -734,7 +744,10 @@ def validate_tables(
             TableRun(
                 "spans",
                 spans_view(tables, spec, keys, doc_digests, doc_texts),
-                spans_schema(config, spec, tables.normalize_whitespace),
+                schema(
+                    ("spans", tables.normalize_whitespace),
+                    lambda: spans_schema(config, spec, tables.normalize_whitespace),
+                ),
                 describe_row,
                 _isin_ids(spec),
             )
@@ -744,7 +757,7 @@ def validate_tables(
             TableRun(
                 "relations",
                 relations_view(tables, keys),
-                relations_schema(config, spec),
+                schema("relations", lambda: relations_schema(config, spec)),
                 describe_row,
                 {("label", "isin"): "known_relation_label"},
                 span_col="rel_ids",
@@ -755,7 +768,7 @@ def validate_tables(
             TableRun(
                 "attributes",
                 attributes_view(tables, spec, keys),
-                attributes_schema(config, spec),
+                schema("attributes", lambda: attributes_schema(config, spec)),
                 describe_row,
                 {},
             )
@@ -765,7 +778,7 @@ def validate_tables(
             TableRun(
                 "annotations",
                 tables.annotations,
-                annotations_schema(config, spec),
+                schema("annotations", lambda: annotations_schema(config, spec)),
                 describe_row,
                 {},
                 span_col=None,
@@ -777,7 +790,7 @@ def validate_tables(
             TableRun(
                 "articles",
                 articles,
-                articles_schema(config, spec, near=near),
+                schema(("articles", near), lambda: articles_schema(config, spec, near=near)),
                 describe_row,
                 {("split", "isin"): "known_split"},
                 span_col=None,
@@ -791,7 +804,14 @@ def validate_tables(
         ids[("claim_start", "greater_than_or_equal_to")] = "span_within_text"
         ids[("claim_end", "greater_than_or_equal_to")] = "span_within_text"
         runs.append(
-            TableRun("claims", claims, claims_schema(config, spec), describe_row, ids, span_col="claim_id")
+            TableRun(
+                "claims",
+                claims,
+                schema("claims", lambda: claims_schema(config, spec)),
+                describe_row,
+                ids,
+                span_col="claim_id",
+            )
         )
     for run in runs:
         log.debug("validating %s (%d rows)", run.name, len(run.df))

@@ -108,7 +108,7 @@ def read_release(root: Path, config: ValidationConfig, spec: AnnotationSpec = SP
 # Rows per batch read from a parquet file: the span / relation / attribute / claim checks are per
 # article, so each batch is validated and freed; only the articles (ids, splits, texts) and the
 # annotations' own rows (ids, annotators) are read whole, for the checks across articles.
-CHUNK_ROWS = 5_000
+CHUNK_ROWS = 10_000
 
 # the columns read per batch (the texts and other article fields are read once, whole)
 _BATCH_COLUMNS = {
@@ -247,6 +247,7 @@ def validate_release_data(
     checked["annotations"] = len(whole.annotations)
     texts = _first_texts(whole.articles)
     del whole
+    schemas: dict[Any, pa.DataFrameSchema] = {}  # built once, used by every batch
     # 2. spans, relations, attributes and claims, batch by batch
     for file in files:
         if not file.ok:
@@ -255,7 +256,9 @@ def validate_release_data(
             for tbl in _batches(file, _BATCH_COLUMNS.get(file.config), chunk_rows):
                 tables = release_tables(tbl, file.config, file.split, file.display, spec, articles=False)
                 del tbl
-                findings += validate_tables(tables, config, spec, texts=_texts_of(texts, tables))
+                findings += validate_tables(
+                    tables, config, spec, texts=_texts_of(texts, tables), schemas=schemas
+                )
                 checked["spans"] += len(tables.spans)
                 checked["relations"] += len(tables.relations)
                 if tables.claims is not None:
