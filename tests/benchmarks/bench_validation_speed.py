@@ -345,13 +345,9 @@ def profile(root: Path) -> None:
 
     from stancebank.validation import validate_release_dir
 
-    cProfile.runctx(
-        "validate_release_dir(root)",
-        globals(),
-        {"validate_release_dir": validate_release_dir, "root": root},
-        "/tmp/bench_validation.prof",
-    )
-    pstats.Stats("/tmp/bench_validation.prof").sort_stats("cumulative").print_stats(40)
+    profiler = cProfile.Profile()
+    profiler.runcall(validate_release_dir, root)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
 def main() -> None:
