@@ -319,19 +319,25 @@ def _task_article(sink: _Sink, task: Any, loc: tuple[str, int, str]) -> str | No
     return article_id
 
 
+def _iter_tasks(path: Path, sink: _Sink) -> Iterator[tuple[dict[str, Any], str, tuple[str, int, str]]]:
+    """Each task of a tasks file or export with its article id and location (file, line, task id);
+    a task without a usable article is reported into ``sink`` and skipped."""
+    name = str(path)
+    for index, (task, line) in enumerate(iter_json_records(path)):
+        task_id = (
+            str(task.get("id")) if isinstance(task, dict) and task.get("id") is not None else f"#{index}"
+        )
+        loc = (name, line, task_id)
+        article_id = _task_article(sink, task, loc)
+        if article_id is not None:
+            yield task, article_id, loc
+
+
 def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
     """A JSON array (or JSONL) of Label Studio tasks with predictions."""
     sink = _Sink()
-    name = str(path)
     try:
-        for index, (task, line) in enumerate(iter_json_records(path)):
-            task_id = (
-                str(task.get("id")) if isinstance(task, dict) and task.get("id") is not None else f"#{index}"
-            )
-            loc = (name, line, task_id)
-            article_id = _task_article(sink, task, loc)
-            if article_id is None:
-                continue
+        for task, article_id, loc in _iter_tasks(path, sink):
             for p_index, prediction in enumerate(task.get("predictions") or []):
                 if not isinstance(prediction, dict):
                     sink.findings.append(
@@ -348,7 +354,7 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     spec=spec,
                 )
     except InputError as err:
-        sink.findings.append(_malformed((name, err.line or -1, ""), None, str(err)))
+        sink.findings.append(_malformed((str(path), err.line or -1, ""), None, str(err)))
     return sink.tables()
 
 
@@ -365,16 +371,9 @@ def annotator_of(completed_by: Any) -> str:
 def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
     """A Label Studio JSON export: tasks with ``annotations`` (cancelled ones and drafts skipped)."""
     sink = _Sink()
-    name = str(path)
     try:
-        for index, (task, line) in enumerate(iter_json_records(path)):
-            task_id = (
-                str(task.get("id")) if isinstance(task, dict) and task.get("id") is not None else f"#{index}"
-            )
-            loc = (name, line, task_id)
-            article_id = _task_article(sink, task, loc)
-            if article_id is None:
-                continue
+        for task, article_id, loc in _iter_tasks(path, sink):
+            task_id = loc[2]
             for a_index, ann in enumerate(task.get("annotations") or []):
                 if not isinstance(ann, dict):
                     sink.findings.append(
@@ -396,7 +395,7 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     spec=spec,
                 )
     except InputError as err:
-        sink.findings.append(_malformed((name, err.line or -1, ""), None, str(err)))
+        sink.findings.append(_malformed((str(path), err.line or -1, ""), None, str(err)))
     tables = sink.tables()
     # Several snapshots of one task in one file are the same article: keep one article row.
     tables.articles = tables.articles.drop_duplicates(subset=["article_id", "text"], keep="first")
