@@ -31,6 +31,14 @@ _ACTIONS = ("line", "block", "trailer")
 
 _NEWLINES = re.compile(r"\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
+_SENTENCE_END_CHARS = frozenset('.!?…:;"”’»)]')
+
+
+def _ends_sentence(stripped: str) -> bool:
+    """``_SENTENCE_END.search`` for a stripped line, without scanning it."""
+    return bool(stripped) and stripped[-1] in _SENTENCE_END_CHARS
+
+
 _ALNUM = re.compile(r"[^\W_]")
 _CITED = re.compile(r"\[\d{1,3}\]\s*\S")
 _FUNCTION_WORDS = frozenset({"in", "of", "and", "the", "on", "for", "to", "a", "an", "&", "de", "la", "vs"})
@@ -140,7 +148,7 @@ def _words(line: str) -> int:
 
 def _is_tag_list(stripped: str, ends_sentence: bool | None = None) -> bool:
     if ends_sentence is None:
-        ends_sentence = _SENTENCE_END.search(stripped) is not None
+        ends_sentence = _ends_sentence(stripped)
     if ends_sentence or "," not in stripped:
         return False
     items = [item.strip() for item in stripped.split(",")]
@@ -205,9 +213,11 @@ class _Lines:
                 self.junk.append("cited-headlines")
             else:
                 self.junk.append(None)
-            ends_sentence = _SENTENCE_END.search(stripped) is not None
+            ends_sentence = _ends_sentence(stripped)
             self.tag_list.append(_is_tag_list(stripped, ends_sentence))
-            self.keys.append(" ".join(words).casefold())
+            # _key(stripped); when the only white space is single ASCII spaces the join is a no-op
+            single_spaced = stripped.isprintable() and stripped.count(" ") + 1 == len(words)
+            self.keys.append((stripped if single_spaced else " ".join(words)).casefold())
             self.paragraph.append(len(words) >= _ARTICLE_STARTED_WORDS and ends_sentence)
             hits: tuple[LineRule, ...] = ()
             if stripped and (any_rule is None or any_rule.fullmatch(stripped)):

@@ -164,3 +164,15 @@ def test_cleaning_is_idempotent(lines: list[str], sep: str) -> None:
     kept = set(once.text.split("\n"))
     normalized_lines = set(normalize(sep.join(lines)).split("\n"))
     assert kept <= normalized_lines | {""}  # whole lines only: nothing edited inside a kept line
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab .!?…:;"”’»)],\t\u00a0\u2009\u0301')), max_size=14))
+def test_line_facts_fast_paths_match_the_regex_and_key(line: str) -> None:
+    """The cleaner's per-line shortcuts equal the definitions they replace."""
+    from stancebank.tasks.clean import _SENTENCE_END, _ends_sentence, _key, _Lines, load_rules
+
+    stripped = line.strip()
+    assert _ends_sentence(stripped) == (_SENTENCE_END.search(stripped) is not None)
+    info = _Lines([line], load_rules())
+    assert info.keys[0] == (_key(stripped) if stripped else "")
