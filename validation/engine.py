@@ -378,6 +378,31 @@ def _checks(config: ValidationConfig, pairs: list[tuple[str, Callable[[], pa.Che
     return [make() for check_id, make in pairs if config.enabled(check_id)]
 
 
+def _offset_checks(
+    start_col: str, end_col: str, text_col: str, normalize_ws: bool = False
+) -> list[tuple[str, Callable[[], pa.Check]]]:
+    """Offsets inside the document, and the document's slice equal to the stored text."""
+    return [
+        (
+            "span_within_text",
+            lambda: pa.Check.span_within_text(
+                doc_col="doc", start_col=start_col, end_col=end_col, error="span_within_text"
+            ),
+        ),
+        (
+            "span_text_matches",
+            lambda: pa.Check.span_text_matches(
+                doc_col="doc",
+                start_col=start_col,
+                end_col=end_col,
+                text_col=text_col,
+                normalize_whitespace=normalize_ws,
+                error="span_text_matches",
+            ),
+        ),
+    ]
+
+
 def spans_schema(config: ValidationConfig, spec: AnnotationSpec, normalize_ws: bool) -> pa.DataFrameSchema:
     base = table_schemas(spec)["spans"]
     # One annotation = (file, article, annotation id): snapshots of one annotation in two export
@@ -386,23 +411,7 @@ def spans_schema(config: ValidationConfig, spec: AnnotationSpec, normalize_ws: b
     extra = _checks(
         config,
         [
-            (
-                "span_within_text",
-                lambda: pa.Check.span_within_text(
-                    doc_col="doc", start_col="start", end_col="end", error="span_within_text"
-                ),
-            ),
-            (
-                "span_text_matches",
-                lambda: pa.Check.span_text_matches(
-                    doc_col="doc",
-                    start_col="start",
-                    end_col="end",
-                    text_col="text",
-                    normalize_whitespace=normalize_ws,
-                    error="span_text_matches",
-                ),
-            ),
+            *_offset_checks("start", "end", "text", normalize_ws),
             (
                 "unique_span_id",
                 lambda: pa.Check.unique_span_id(group_cols=group, id_col="span_id", error="unique_span_id"),
@@ -579,22 +588,7 @@ def claims_schema(config: ValidationConfig, spec: AnnotationSpec) -> pa.DataFram
     checks = _checks(
         config,
         [
-            (
-                "span_within_text",
-                lambda: pa.Check.span_within_text(
-                    doc_col="doc", start_col="claim_start", end_col="claim_end", error="span_within_text"
-                ),
-            ),
-            (
-                "span_text_matches",
-                lambda: pa.Check.span_text_matches(
-                    doc_col="doc",
-                    start_col="claim_start",
-                    end_col="claim_end",
-                    text_col="claim_text",
-                    error="span_text_matches",
-                ),
-            ),
+            *_offset_checks("claim_start", "claim_end", "claim_text"),
         ],
     )
     return _with_checks(base, [*base.checks, *checks])
