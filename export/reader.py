@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import ijson
 
@@ -599,11 +599,32 @@ def unpack_annotation(blob: bytes, article_id: str, text: str) -> Annotation:
     )
 
 
-class PackedArticles(Mapping[str, Article]):
-    """article id → :class:`Article`, kept compressed in memory and unpacked on access."""
+_P = TypeVar("_P")
+_V = TypeVar("_V")
 
-    def __init__(self) -> None:
-        self._packed: dict[str, bytes] = {}
+
+class _Packed(Mapping[str, _V], Generic[_P, _V]):
+    """article id → a value kept packed (compressed) in memory and unpacked on access."""
+
+    def __init__(self, packed: dict[str, _P] | None = None) -> None:
+        self._packed: dict[str, _P] = {} if packed is None else packed
+
+    def retain(self, keep: set[str]) -> None:
+        """Drop every article not in ``keep`` (frees memory once the rest is written)."""
+        self._packed = {a: blob for a, blob in self._packed.items() if a in keep}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._packed
+
+
+class PackedArticles(_Packed[bytes, Article]):
+    """article id → :class:`Article`, kept compressed in memory and unpacked on access."""
 
     def put(self, article: Article) -> None:
         state = (article.text, *(getattr(article, f) for f in _ARTICLE_FIELDS))
@@ -611,47 +632,22 @@ class PackedArticles(Mapping[str, Article]):
             pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1
         )
 
-    def retain(self, keep: set[str]) -> None:
-        self._packed = {a: blob for a, blob in self._packed.items() if a in keep}
-
     def __getitem__(self, article_id: str) -> Article:
         text, *fields = pickle.loads(zlib.decompress(self._packed[article_id]))
         return Article(article_id=article_id, text=text, **dict(zip(_ARTICLE_FIELDS, fields, strict=True)))
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._packed)
 
-    def __len__(self) -> int:
-        return len(self._packed)
-
-    def __contains__(self, article_id: object) -> bool:
-        return article_id in self._packed
-
-
-class PackedAnnotations(Mapping[str, list[Annotation]]):
+class PackedAnnotations(_Packed[tuple[bytes, ...], list[Annotation]]):
     """article id → its annotations, kept compressed in memory and unpacked on access (span texts
     are cut from the article's text, which every kept annotation was made on)."""
 
     def __init__(self, packed: dict[str, tuple[bytes, ...]], articles: Mapping[str, Article]) -> None:
-        self._packed = packed
+        super().__init__(packed)
         self._articles = articles
 
     def __getitem__(self, article_id: str) -> list[Annotation]:
-        blobs = self._packed[article_id]
         text = self._articles[article_id].text
-        return [unpack_annotation(blob, article_id, text) for blob in blobs]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._packed)
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-    def __contains__(self, article_id: object) -> bool:
-        return article_id in self._packed
-
-    def retain(self, keep: set[str]) -> None:
-        self._packed = {a: blobs for a, blobs in self._packed.items() if a in keep}
+        return [unpack_annotation(blob, article_id, text) for blob in self._packed[article_id]]
 
     def count(self, article_id: str) -> int:
         """Number of annotations of an article, without unpacking them."""
