@@ -63,25 +63,27 @@ def _finding(
     )
 
 
-def parquet_files(root: Path) -> list[tuple[str, Path]]:
-    """``(config, file)`` for every ``data/<config>/*.parquet`` of a release, sorted."""
+def parquet_files(
+    root: Path, config: ValidationConfig, findings: list[Finding]
+) -> list[tuple[str, Path, str]]:
+    """``(config, file, display name)`` for every ``data/<config>/*.parquet`` of a release, sorted;
+    a folder that is not a known config is reported into ``findings`` and left out."""
     out = []
     for path in sorted((root / "data").glob("*/*.parquet")):
-        out.append((path.parent.name, path))
+        cfg, display = path.parent.name, str(path)
+        if cfg in CONFIGS:
+            out.append((cfg, path, display))
+        elif config.enabled("card_features"):
+            findings.append(
+                _finding("card_features", config, display, f"unknown config folder data/{cfg}", cfg)
+            )
     return out
 
 
 def read_release(root: Path, config: ValidationConfig, spec: AnnotationSpec = SPEC) -> ReleaseContents:
     parts: list[Tables] = []
     contents = ReleaseContents(tables=concat_tables([]))
-    for cfg, path in parquet_files(root):
-        display = str(path)
-        if cfg not in CONFIGS:
-            if config.enabled("card_features"):
-                contents.findings.append(
-                    _finding("card_features", config, display, f"unknown config folder data/{cfg}", cfg)
-                )
-            continue
+    for cfg, path, display in parquet_files(root, config, contents.findings):
         try:
             tables, schema, n = read_release_config(path, cfg, display, spec)
         except Exception as err:  # noqa: BLE001 — any unreadable parquet is a finding, not a crash
@@ -207,14 +209,7 @@ def validate_release_data(
     counts and schemas for :func:`check_integrity`; no tables), the findings and the counts."""
     contents = ReleaseContents(tables=concat_tables([]))
     files: list[_File] = []
-    for cfg, path in parquet_files(root):
-        display = str(path)
-        if cfg not in CONFIGS:
-            if config.enabled("card_features"):
-                contents.findings.append(
-                    _finding("card_features", config, display, f"unknown config folder data/{cfg}", cfg)
-                )
-            continue
+    for cfg, path, display in parquet_files(root, config, contents.findings):
         file = _File(cfg, path, display, split_of(path))
         try:
             file.file = pq.ParquetFile(path)
