@@ -26,10 +26,12 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def derive_article_id(given: str | None, clean_text: str) -> str:
+def derive_article_id(given: str | None, clean_text: str, text_digest: str | None = None) -> str:
+    """The given id, else ``sb-`` + the first 16 hex digits of the clean text's sha256
+    (pass ``text_digest`` when it is already computed)."""
     if given is not None and given.strip():
         return given.strip()
-    return "sb-" + text_sha256(clean_text)[:16]
+    return "sb-" + (text_digest or text_sha256(clean_text))[:16]
 
 
 _BANDS, _ROWS = 5, 4  # 20 MinHash values; a pair with Jaccard 0.9 shares a band with p ≈ 0.99
