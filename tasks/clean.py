@@ -30,6 +30,8 @@ RuleAction = Literal["line", "block", "trailer"]
 _ACTIONS = ("line", "block", "trailer")
 
 _NEWLINES = re.compile(r"\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
+_NEWLINE_CHARS = "\r\u2028\u2029\x85\x0b\x0c"
+"""Every character :data:`_NEWLINES` rewrites (``\\r\\n`` starts with one of them)."""
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
 _SENTENCE_END_CHARS = frozenset('.!?…:;"”’»)]')
 
@@ -135,7 +137,11 @@ def load_rules(extra: tuple[Path, ...] = ()) -> Rules:
 
 def normalize(raw: str) -> str:
     """NFC and ``\\n`` line endings: the only whole-text edits the cleaner makes."""
-    return _NEWLINES.sub("\n", unicodedata.normalize("NFC", raw))
+    text = unicodedata.normalize("NFC", raw)
+    # a regex scan costs ~10 ns per character; six substring tests cost almost nothing
+    if any(c in text for c in _NEWLINE_CHARS):
+        return _NEWLINES.sub("\n", text)
+    return text
 
 
 def _key(line: str) -> str:
@@ -172,57 +178,55 @@ def _breadcrumb_of(stripped: str, heads: Sequence[str]) -> bool:
     return False
 
 
-@dataclass
 class _Lines:
-    """Per-line facts computed once per article (lines never change between passes)."""
+    """Per-line facts computed once per article (lines never change between passes). Built with
+    comprehensions over the stripped lines: this is the cleaner's hottest code."""
 
-    lines: list[str]
-    rules: Rules
-    stripped: list[str] = field(init=False)
-    keys: list[str] = field(init=False)
-    paragraph: list[bool] = field(init=False)
-    rules_hit: list[tuple[LineRule, ...]] = field(init=False)
-    n_words: list[int] = field(init=False)
-    junk: list[str | None] = field(init=False)
-    """The line-only rule a line falls under wherever it is (punctuation-only, cited-headlines)."""
-    tag_list: list[bool] = field(init=False)
+    __slots__ = ("lines", "stripped", "keys", "paragraph", "rules_hit", "n_words", "junk", "ends", "_tags")
 
-    def __post_init__(self) -> None:
-        self.stripped = [line.strip() for line in self.lines]
-        self.keys = []
-        self.paragraph = []
-        self.rules_hit = []
-        self.n_words = []
-        self.junk = []
-        self.tag_list = []
-        any_rule = self.rules.any_rule
-        for stripped in self.stripped:
-            if not stripped:  # blank lines: half of all lines; nothing applies to them
-                self.n_words.append(0)
-                self.junk.append(None)
-                self.tag_list.append(False)
-                self.keys.append("")
-                self.paragraph.append(False)
-                self.rules_hit.append(())
-                continue
-            words = stripped.split()
-            self.n_words.append(len(words))
-            if _ALNUM.search(stripped) is None:
-                self.junk.append("punctuation-only")
-            elif stripped.startswith("[") and _CITED.match(stripped):
-                self.junk.append("cited-headlines")
-            else:
-                self.junk.append(None)
-            ends_sentence = _ends_sentence(stripped)
-            self.tag_list.append(_is_tag_list(stripped, ends_sentence))
-            # _key(stripped); when the only white space is single ASCII spaces the join is a no-op
-            single_spaced = stripped.isprintable() and stripped.count(" ") + 1 == len(words)
-            self.keys.append((stripped if single_spaced else " ".join(words)).casefold())
-            self.paragraph.append(len(words) >= _ARTICLE_STARTED_WORDS and ends_sentence)
-            hits: tuple[LineRule, ...] = ()
-            if stripped and (any_rule is None or any_rule.fullmatch(stripped)):
-                hits = tuple(r for r in self.rules.line_rules if r.pattern.fullmatch(stripped))
-            self.rules_hit.append(hits)
+    def __init__(self, lines: list[str], rules: Rules) -> None:
+        self.lines = lines
+        self.stripped = stripped = [line.strip() for line in lines]
+        # single ASCII spaces only (no tab, no-break space, double space): words are counted, not split
+        regular = [s.isprintable() and "  " not in s for s in stripped]
+        self.n_words: list[int] = [
+            (s.count(" ") + 1 if s else 0) if r else len(s.split()) for s, r in zip(stripped, regular, strict=True)
+        ]
+        self.keys: list[str] = [  # _key(stripped)
+            s.casefold() if r else " ".join(s.split()).casefold() for s, r in zip(stripped, regular, strict=True)
+        ]
+        self.ends: list[bool] = [s[-1:] in _SENTENCE_END_CHARS for s in stripped]
+        self.paragraph: list[bool] = [
+            n >= _ARTICLE_STARTED_WORDS and e for n, e in zip(self.n_words, self.ends, strict=True)
+        ]
+        self.junk: dict[int, str] = {  # line-only rules that apply wherever the line is
+            i: reason
+            for i, s in enumerate(stripped)
+            if s and not s[0].isalnum() and (reason := _junk(s)) is not None
+        }
+        any_rule, line_rules = rules.any_rule, rules.line_rules
+        self.rules_hit: dict[int, tuple[LineRule, ...]] = {
+            i: tuple(r for r in line_rules if r.pattern.fullmatch(s))
+            for i, s in enumerate(stripped)
+            if s and (any_rule is None or any_rule.fullmatch(s))
+        }
+        self._tags: dict[int, bool] = {}
+
+    def tag_list(self, i: int) -> bool:
+        """Whether line ``i`` is a comma-separated list of short capitalised items (computed on demand)."""
+        found = self._tags.get(i)
+        if found is None:
+            found = self._tags[i] = _is_tag_list(self.stripped[i], self.ends[i])
+        return found
+
+
+def _junk(stripped: str) -> str | None:
+    """The line-only rule a non-blank line falls under wherever it is (punctuation-only, cited-headlines)."""
+    if _ALNUM.search(stripped) is None:
+        return "punctuation-only"
+    if stripped.startswith("[") and _CITED.match(stripped):
+        return "cited-headlines"
+    return None
 
 
 def _one_pass(
@@ -245,7 +249,7 @@ def _one_pass(
     for i in idx:
         if not kept[i]:
             continue
-        for rule in info.rules_hit[i]:
+        for rule in info.rules_hit.get(i, ()):
             if rule.action == "trailer":
                 if not started:
                     continue  # a trailer word before the article began: try the next rule
@@ -300,12 +304,12 @@ def _one_pass(
             drop(i, "repeated-line")
             continue
         seen.add(key)
-        junk = info.junk[i]
+        junk = info.junk.get(i)
         if junk is not None:
             drop(i, junk)
-        elif info.tag_list[i] and (
+        elif (
             i > last_paragraph >= 0 or (lines[i][:1] in {" ", "\u00a0", "\t"} and i > idx[0])
-        ):
+        ) and info.tag_list(i):
             drop(i, "tag-line")
     return changed
 

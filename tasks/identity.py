@@ -50,6 +50,7 @@ _P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _P_INV = pow(_P, -1, 2**64)
 _ONE = np.ones(1, dtype=np.uint64)
 _ZERO = np.zeros(1, dtype=np.uint64)
+_START = np.zeros(1, dtype=np.intp)
 _POWERS: list[npt.NDArray[np.uint64]] = []  # [P**i, P**-i] for i < len, grown on demand
 
 
@@ -66,25 +67,56 @@ def _powers(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
     return _POWERS[0], _POWERS[1]
 
 
+_MULTI = np.uint16(0xFFFF)  # in the fold table: this code point casefolds to several (U+FFFF is no word)
+_ABOVE_BMP = 0x10000  # the fold table's last index stands for every code point above the BMP
+
+
 @lru_cache(maxsize=1)
-def _word_table() -> npt.NDArray[np.bool_]:
-    """Which BMP code points are word characters (letters, digits, underscore, like ``\\w``)."""
-    return np.fromiter((chr(i).isalnum() or i == 0x5F for i in range(0x10000)), dtype=np.bool_, count=0x10000)
+def _fold_table() -> npt.NDArray[np.uint16]:
+    """For each BMP code point, what ``str.casefold`` makes of it for hashing: 0 when the folded
+    character is not a word character (``\\w``: letters, digits, underscore), the folded code point
+    when it is, :data:`_MULTI` when it folds to several characters (``ß`` → ``ss``). One more entry,
+    0, for everything above the BMP (emoji and the like are not words here)."""
+    table = np.zeros(_ABOVE_BMP + 1, dtype=np.uint16)  # 128 KiB: small enough to stay in cache
+    for i in range(_ABOVE_BMP):
+        folded = chr(i).casefold()
+        if len(folded) != 1:
+            table[i] = _MULTI
+        elif (folded.isalnum() or folded == "_") and ord(folded) < _ABOVE_BMP:
+            table[i] = ord(folded)
+    return table
+
+
+def _folded_codepoints(text: str) -> npt.NDArray[np.uint16]:
+    """The casefolded code points of ``text`` with every non-word character set to 0. One table
+    lookup per character; ``str.casefold`` runs only for text with a multi-character fold."""
+    table = _fold_table()
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    folded = table[np.minimum(cp, _ABOVE_BMP)]
+    if folded.size and folded.max() == _MULTI:
+        cp = np.frombuffer(text.casefold().encode("utf-32-le"), dtype=np.uint32)
+        folded = table[np.minimum(cp, _ABOVE_BMP)]
+        folded[folded == _MULTI] = 0  # not reached: casefolded text folds to itself, kept as a guard
+    return folded
 
 
 def word_hashes(text: str) -> npt.NDArray[np.uint64]:
     """64-bit polynomial hashes of the casefolded words of ``text``, vectorised: prefix sums of
     ``c_j * P**-j`` (mod 2**64) give every word's hash ``sum c_j * P**(end-1-j)`` by one subtraction
     and one multiplication. Deterministic across processes and machines."""
-    cp = np.frombuffer(text.casefold().encode("utf-32-le"), dtype=np.uint32)
+    cp = _folded_codepoints(text)
     if cp.size == 0:
         return np.zeros(0, dtype=np.uint64)
-    table = _word_table()
-    is_word = table[np.minimum(cp, 0xFFFF)] & (cp < 0x10000)
-    edges = np.diff(np.concatenate(([0], is_word.view(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if starts.size == 0:
+    is_word = cp != 0
+    # word boundaries: where word-ness changes, plus the ends when the text starts or ends in a word
+    bounds = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    if is_word[0]:
+        bounds = np.concatenate((_START, bounds))
+    if is_word[-1]:
+        bounds = np.concatenate((bounds, np.array([cp.size])))
+    if bounds.size == 0:
         return np.zeros(0, dtype=np.uint64)
+    starts, ends = bounds[0::2], bounds[1::2]
     pw, inv = _powers(cp.size)
     prefix = np.concatenate(
         (_ZERO, np.cumsum((cp.astype(np.uint64) + np.uint64(1)) * inv[: cp.size], dtype=np.uint64))
@@ -105,8 +137,14 @@ def shingles(text: str) -> npt.NDArray[np.uint64]:
     n = h.size - SHINGLE + 1
     acc = h[:n].copy()
     for k in range(1, SHINGLE):
-        acc = acc * _MIX + h[k : k + n]
-    return np.unique(acc)
+        acc *= _MIX
+        acc += h[k : k + n]
+    acc.sort()
+    # np.unique without its overhead: keep each value where it differs from its predecessor
+    keep = np.empty(n, dtype=np.bool_)
+    keep[0] = True
+    np.not_equal(acc[1:], acc[:-1], out=keep[1:])
+    return acc[keep]
 
 
 def minhash(sig: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
