@@ -14,8 +14,7 @@ import yaml
 from stancebank.export.adjudicate import POLICY
 from stancebank.export.agreement import OVERALL, AgreementReport
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
-from stancebank.schema.spec import SPEC, AnnotationSpec
-from stancebank.schema.tables import SPLITS
+from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 
 
 def parquet_relpath(config: str, split: str) -> str:

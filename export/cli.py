@@ -10,11 +10,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+# Light imports only: the library modules (pyarrow, datasets, huggingface_hub) load inside the
+# commands, so that `stancebank --help` and the other stages start fast.
 from stancebank.export.errors import ExportError
-from stancebank.export.pseudonym import Pseudonymizer, load_key
-from stancebank.export.publish import plan_publish, publish
-from stancebank.export.release import Reporter, build_release
-from stancebank.export.review import write_review
+from stancebank.export.reporting import Reporter
 from stancebank.export.splits import DEFAULT_REGISTRY
 
 app = typer.Typer(help="Build and publish versioned dataset releases.", no_args_is_help=True)
@@ -86,6 +85,10 @@ def build_command(
     ] = None,
 ) -> None:
     """Build a release folder (three configs as parquet, card, manifest) from Label Studio exports."""
+    from stancebank.export.pseudonym import Pseudonymizer, load_key
+    from stancebank.export.release import build_release
+    from stancebank.export.review import write_review
+
     about_text = read_about(about) if about is not None else None
     progress = Progress(
         TextColumn("{task.description:<18}"),
@@ -169,6 +172,8 @@ def publish_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
 ) -> None:
     """Upload a release as one commit and tag it vX.Y.Z (token from HF_TOKEN)."""
+    from stancebank.export.publish import plan_publish, publish
+
     plan = plan_publish(folder, repo)
     if dry_run:
         typer.echo(plan.describe())

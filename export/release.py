@@ -40,11 +40,11 @@ from stancebank.export.card import CardInputs, Changes, parquet_relpath, render_
 from stancebank.export.errors import ExportError, ReleaseValidationError, VersionError
 from stancebank.export.pseudonym import Pseudonymizer, load_key
 from stancebank.export.reader import PROVENANCES, ExportData, read_exports
+from stancebank.export.reporting import Reporter
 from stancebank.export.rows import Encoder, Row, annotation_row, claim_rows, document_row
 from stancebank.export.splits import DEFAULT_REGISTRY, load_registry, save_registry, split_for
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
-from stancebank.schema.spec import SPEC, AnnotationSpec, parse_version
-from stancebank.schema.tables import SPLITS
+from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec, parse_version
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +53,6 @@ CARD = "README.md"
 BATCH_ROWS = 2_000
 CHUNK_ROWS = 200
 ROW_GROUP_ROWS = 50_000
-
-
-class Reporter:
-    """Progress hooks; the CLI subclasses this with Rich bars. Library default: silent."""
-
-    def start(self, stage: str, total: int | None = None) -> None:
-        return None
-
-    def advance(self, n: int = 1) -> None:
-        return None
 
 
 @dataclass

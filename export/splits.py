@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from stancebank.export.errors import ExportError
-from stancebank.schema.tables import SPLITS
+from stancebank.schema.spec import SPLITS
 
 DEFAULT_REGISTRY = Path("data/split_registry.json")
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+SPLITS: tuple[str, ...] = ("train", "validation", "test")
+"""The dataset splits, in release order."""
+
 AttributeKind = Literal["choice", "text"]
 RelationRole = Literal["attribution", "stance"]
 

@@ -19,9 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera import extensions
 
-from stancebank.schema.spec import SPEC, AnnotationSpec, Attribute
-
-SPLITS: tuple[str, ...] = ("train", "validation", "test")
+from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec, Attribute
 
 
 @extensions.register_check_method(statistics=["start_col", "end_col"])  # type: ignore[untyped-decorator]

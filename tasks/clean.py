@@ -182,18 +182,29 @@ class _Lines:
     """Per-line facts computed once per article (lines never change between passes). Built with
     comprehensions over the stripped lines: this is the cleaner's hottest code."""
 
-    __slots__ = ("lines", "stripped", "keys", "paragraph", "rules_hit", "n_words", "junk", "ends", "_tags")
+    __slots__ = (
+        "_tags",
+        "ends",
+        "junk",
+        "keys",
+        "lines",
+        "n_words",
+        "nonblank",
+        "paragraph",
+        "rules_hit",
+        "stripped",
+    )
 
     def __init__(self, lines: list[str], rules: Rules) -> None:
         self.lines = lines
         self.stripped = stripped = [line.strip() for line in lines]
+        self.nonblank = [i for i, s in enumerate(stripped) if s]
         # single ASCII spaces only (no tab, no-break space, double space): words are counted, not split
         regular = [s.isprintable() and "  " not in s for s in stripped]
-        self.n_words: list[int] = [
-            (s.count(" ") + 1 if s else 0) if r else len(s.split()) for s, r in zip(stripped, regular, strict=True)
-        ]
+        pairs = list(zip(stripped, regular, strict=True))
+        self.n_words: list[int] = [(s.count(" ") + 1 if s else 0) if r else len(s.split()) for s, r in pairs]
         self.keys: list[str] = [  # _key(stripped)
-            s.casefold() if r else " ".join(s.split()).casefold() for s, r in zip(stripped, regular, strict=True)
+            s.casefold() if r else " ".join(s.split()).casefold() for s, r in pairs
         ]
         self.ends: list[bool] = [s[-1:] in _SENTENCE_END_CHARS for s in stripped]
         self.paragraph: list[bool] = [
@@ -243,13 +254,20 @@ def _one_pass(
             reasons[i] = rule
             changed = True
 
-    idx = [i for i, stripped in enumerate(stripped_lines) if kept[i] and stripped]
-    started = False
+    idx = [i for i in info.nonblank if kept[i]]
+    # Rule hits are rare: visit only them. "started" (the article began) means a kept paragraph
+    # line lies before the hit; lines before the line being visited are never dropped later in this
+    # loop (trailers and blocks drop forward), so one pointer moving forward finds it.
+    paragraph = info.paragraph
+    started, scanned = False, 0
     n = len(lines)
-    for i in idx:
+    for i, hits in info.rules_hit.items():
         if not kept[i]:
             continue
-        for rule in info.rules_hit.get(i, ()):
+        while not started and scanned < i:
+            started = kept[scanned] and paragraph[scanned]
+            scanned += 1
+        for rule in hits:
             if rule.action == "trailer":
                 if not started:
                     continue  # a trailer word before the article began: try the next rule
@@ -267,48 +285,50 @@ def _one_pass(
             else:
                 drop(i, rule.name)
             break
-        if kept[i] and info.paragraph[i]:
-            started = True
 
     idx = [i for i in idx if kept[i]]
     if not idx:
         return changed
-    # Breadcrumbs: a short navigation prefix followed by the headline (or another early line).
-    early = [stripped_lines[i] for i in idx[:12]]
-    heads = [title.strip()] if title else []
-    # cheap test first: a breadcrumb ends with a (>= 15 characters) head other than itself
-    suffixes: dict[str, int] = {}
-    for head in (*heads, *early):
+    # Breadcrumbs: a short navigation prefix followed by the headline (or another early line). A
+    # breadcrumb ends with a head of >= 15 characters, so only heads sharing its last 15 are tried.
+    early = idx[:12]
+    by_suffix: dict[str, list[str]] = {}
+    for head in ([title] if title else []) + [stripped_lines[i] for i in early]:
         if len(head) >= 15:
-            suffixes[head[-15:]] = suffixes.get(head[-15:], 0) + 1
-    for i in idx[:12]:
+            by_suffix.setdefault(head[-15:], []).append(head)
+    for i in early:
         stripped = stripped_lines[i]
-        same = suffixes.get(stripped[-15:], 0)
-        if same == 0 or (same == 1 and stripped in early and len(stripped) >= 15):
-            continue
-        if _breadcrumb_of(stripped, [*heads, *(e for e in early if e != stripped)]):
+        heads = by_suffix.get(stripped[-15:])
+        if heads is None or len(heads) == 1:
+            continue  # no head but (maybe) itself
+        if _breadcrumb_of(stripped, [h for h in heads if len(h) < len(stripped)]):
             drop(i, "breadcrumb")
     idx = [i for i in idx if kept[i]]
     if not idx:
         return changed
-    headline = _key(title) if title else info.keys[idx[0]]
+    keys = info.keys
+    first = idx[0]
+    headline = _key(title) if title else keys[first]
+    last_paragraph = next((i for i in reversed(idx) if paragraph[i]), -1)
+    junk, n_words = info.junk, info.n_words
+    # Most lines are unique: the seen-set is needed only when some key repeats.
+    repeats = len({keys[i] for i in idx}) != len(idx)
     seen: set[str] = set()
-    last_paragraph = max((i for i in idx if info.paragraph[i]), default=-1)
     for pos, i in enumerate(idx):
-        stripped = stripped_lines[i]
-        key = info.keys[i]
-        if key == headline and (pos > 0 or (title is not None and i != idx[0])):
+        key = keys[i]
+        if key == headline and (pos > 0 or (title is not None and i != first)):
             drop(i, "repeated-headline")
             continue
-        if key in seen and info.n_words[i] >= 3:
-            drop(i, "repeated-line")
-            continue
-        seen.add(key)
-        junk = info.junk.get(i)
-        if junk is not None:
-            drop(i, junk)
+        if repeats:
+            if key in seen and n_words[i] >= 3:
+                drop(i, "repeated-line")
+                continue
+            seen.add(key)
+        reason = junk.get(i)
+        if reason is not None:
+            drop(i, reason)
         elif (
-            i > last_paragraph >= 0 or (lines[i][:1] in {" ", "\u00a0", "\t"} and i > idx[0])
+            i > last_paragraph >= 0 or (lines[i][:1] in {" ", "\u00a0", "\t"} and i > first)
         ) and info.tag_list(i):
             drop(i, "tag-line")
     return changed

@@ -92,7 +92,7 @@ def _folded_codepoints(text: str) -> npt.NDArray[np.uint16]:
     lookup per character; ``str.casefold`` runs only for text with a multi-character fold."""
     table = _fold_table()
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    folded = table[np.minimum(cp, _ABOVE_BMP)]
+    folded: npt.NDArray[np.uint16] = table[np.minimum(cp, _ABOVE_BMP)]
     if folded.size and folded.max() == _MULTI:
         cp = np.frombuffer(text.casefold().encode("utf-32-le"), dtype=np.uint32)
         folded = table[np.minimum(cp, _ABOVE_BMP)]

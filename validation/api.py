@@ -17,8 +17,7 @@ from typing import Any, Literal, get_args
 import pandas as pd
 import pandera.pandas as pa
 
-from stancebank.schema.spec import SPEC, AnnotationSpec
-from stancebank.schema.tables import SPLITS
+from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 from stancebank.validation.config import ValidationConfig, load_config
 from stancebank.validation.engine import TableRun, describe_row, run_table, validate_tables
 from stancebank.validation.errors import ValidationUsageError

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from stancebank.validation.api import validate_paths
 from stancebank.validation.config import load_config
 from stancebank.validation.errors import ValidationUsageError
-from stancebank.validation.report import Report
+
+if TYPE_CHECKING:
+    from stancebank.validation.report import Report
 
 
 class OutputFormat(enum.StrEnum):
@@ -88,6 +89,8 @@ def validate_command(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Validate tasks, exports, releases or the data/ tree (span-aware, lazy, CI-friendly)."""
+    from stancebank.validation.api import validate_paths  # pandas + pandera: loaded only here
+
     err_console = Console(stderr=True)
     try:
         cfg = load_config(config)

@@ -20,8 +20,8 @@ from numpy.typing import NDArray
 from pandera.errors import SchemaErrors
 
 import stancebank.validation.checks  # noqa: F401  (registers the checks with pandera)
-from stancebank.schema.spec import SPEC, AnnotationSpec
-from stancebank.schema.tables import SPLITS, table_schemas
+from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
+from stancebank.schema.tables import table_schemas
 from stancebank.validation.config import ValidationConfig
 from stancebank.validation.frames import Tables
 from stancebank.validation.report import Finding

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+# The client, sync, export and annotations modules (httpx, the Label Studio SDK) load inside the
+# commands that use them: `stancebank --help` and the other stages start without them.
 from stancebank.tasks.studio import server as ls_server
-from stancebank.tasks.studio.annotations import import_annotations, load_annotations
-from stancebank.tasks.studio.client import KEY_ENV, URL_ENV, StudioClient
 from stancebank.tasks.studio.errors import ImportRefusedError, ServerError
-from stancebank.tasks.studio.export import PullResult, load_export, pull, write_immutable
-from stancebank.tasks.studio.sync import DEFAULT_BATCH, load_tasks, push
+from stancebank.tasks.studio.settings import DEFAULT_BATCH, KEY_ENV, URL_ENV
+
+if TYPE_CHECKING:
+    from stancebank.tasks.studio.export import PullResult
 
 app = typer.Typer(help="Run Label Studio, push tasks, pull exports.", no_args_is_help=True)
 
@@ -120,6 +122,9 @@ def push_command(
     data_dir: DataDir = None,
 ) -> None:
     """Create/check the project and import tasks idempotently (keyed by data.article_id)."""
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.sync import load_tasks, push
+
     tasks = load_tasks(tasks_file)
     with StudioClient.from_env(data_dir) as client, _progress() as bar:
         job = bar.add_task(f"push → {project}", total=len(tasks))
@@ -184,6 +189,9 @@ def pull_command(
     data_dir: DataDir = None,
 ) -> None:
     """Export a snapshot (annotator ids only) into an immutable, time+hash-named JSON file."""
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.export import pull
+
     with StudioClient.from_env(data_dir) as client, err.status(f"Exporting {project!r}..."):
         result = pull(client, project, out_dir)
     _print_pull(result)
@@ -198,6 +206,8 @@ def normalise_command(
     ),
 ) -> None:
     """Strip annotator e-mails/names from a UI-downloaded export and store it like `pull` does."""
+    from stancebank.tasks.studio.export import load_export, write_immutable
+
     result = write_immutable(load_export(export_file), out_dir, project)
     _print_pull(result)
 
@@ -211,6 +221,9 @@ def import_annotations_command(
     data_dir: DataDir = None,
 ) -> None:
     """Create annotations as pseudonymous annotator users (idempotent per task and annotator)."""
+    from stancebank.tasks.studio.annotations import import_annotations, load_annotations
+    from stancebank.tasks.studio.client import StudioClient
+
     records = load_annotations(annotations_file)
     with StudioClient.from_env(data_dir) as client, _progress() as bar:
         job = bar.add_task(f"annotations → {project}", total=len(records))

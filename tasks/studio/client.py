@@ -17,10 +17,12 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from label_studio_sdk.client import LabelStudio
+
+if TYPE_CHECKING:
+    from label_studio_sdk.client import LabelStudio
 
 from stancebank.tasks.studio import server as ls_server
 from stancebank.tasks.studio.errors import (
@@ -29,11 +31,10 @@ from stancebank.tasks.studio.errors import (
     StudioConnectionError,
     StudioError,
 )
+from stancebank.tasks.studio.settings import KEY_ENV, URL_ENV
 
 logger = logging.getLogger(__name__)
 
-URL_ENV = "LABEL_STUDIO_URL"
-KEY_ENV = "LABEL_STUDIO_API_KEY"
 RETRY_STATUSES = frozenset({502, 503, 504})
 
 
@@ -88,6 +89,8 @@ class StudioClient:
     @property
     def sdk(self) -> LabelStudio:
         if self._sdk is None:
+            from label_studio_sdk.client import LabelStudio  # ~0.9 s to import: only when used
+
             try:
                 self._sdk = LabelStudio(  # type: ignore[no-untyped-call]
                     base_url=self.url, api_key=self.api_key, timeout=self.timeout

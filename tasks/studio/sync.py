@@ -35,13 +35,13 @@ from stancebank.schema.label_config import build_label_config
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import ConfigDriftError, TasksFileError
 from stancebank.tasks.studio.server import default_cache_dir
+from stancebank.tasks.studio.settings import DEFAULT_BATCH
 
 logger = logging.getLogger(__name__)
 
 META_KEY = "stancebank"
 KEY_FIELD = "article_id"
 TEXT_FIELD = "text"
-DEFAULT_BATCH = 500
 LEDGER_ENV = "STANCEBANK_SYNC_DIR"
 
 Task = dict[str, Any]
