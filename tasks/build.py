@@ -101,8 +101,16 @@ def prepare(raw: RawArticle, rules: Rules | None = None) -> Prepared | Reject:
         return Reject(
             raw.origin, "empty-after-cleaning", f"all {len(cleaned.removed)} lines were boilerplate"
         )
+    try:
+        digest = text_sha256(cleaned.text)
+    except UnicodeEncodeError as err:  # a reader let a lone surrogate through: never build such a task
+        return Reject(
+            raw.origin,
+            "unparsable",
+            f"the text holds a lone surrogate \\u{ord(cleaned.text[err.start]):04x} at character "
+            f"{err.start}; it cannot be stored as UTF-8",
+        )
     language = raw.language or detect_language(cleaned.text)
-    digest = text_sha256(cleaned.text)
     article = Article(
         article_id=derive_article_id(raw.id, cleaned.text, digest),
         text=cleaned.text,

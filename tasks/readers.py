@@ -211,6 +211,21 @@ def read_html_file(display: str, data: bytes) -> Iterator[Item]:
     )
 
 
+def _surrogate_detail(record: dict[str, Any]) -> str:
+    """Why a record cannot be encoded: a JSON escape such as ``\\ud800`` left half a surrogate pair."""
+    for name, value in record.items():
+        for text in (str(name), value) if isinstance(value, str) else (str(name),):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as err:
+                return (
+                    f"field `{name}` holds a lone surrogate \\u{ord(text[err.start]):04x} at character "
+                    f"{err.start} (half of a broken \\uXXXX escape pair); fix the escape or write the "
+                    "character itself in UTF-8"
+                )
+    return "a field cannot be encoded as UTF-8"
+
+
 def _from_record(record: Any, origin: Origin, warnings: tuple[str, ...]) -> Item:
     if not isinstance(record, dict):
         return Reject(origin, "unparsable", f"a record is an object with `text`, got {type(record).__name__}")
@@ -234,7 +249,10 @@ def _from_record(record: Any, origin: Origin, warnings: tuple[str, ...]) -> Item
     published, warning = parse_published(meta["published"])
     if warning:
         log.warning("%s: %s", origin.describe(), warning)
-    raw = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    try:
+        raw = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    except UnicodeEncodeError:
+        return Reject(origin, "unparsable", _surrogate_detail(record))
     return RawArticle(
         text=text,
         origin=origin,

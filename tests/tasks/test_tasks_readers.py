@@ -195,3 +195,39 @@ def test_unparsable_date_is_a_warning_not_a_silent_null(tmp_path: Path) -> None:
     [art] = _read(path)
     assert isinstance(art, RawArticle) and art.published is None
     assert any("last Tuesday" in w for w in art.warnings)
+
+
+def test_a_lone_surrogate_escape_is_a_reject_naming_the_field(tmp_path: Path) -> None:
+    """`json.loads` turns a broken escape pair into half a surrogate, which no UTF-8 file can hold:
+    the record is rejected (field, code point, position), the pair that is whole still builds."""
+    from stancebank.tasks.build import BuildOptions, build_tasks
+
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        '{"text": "The ferry \\ud800 left at noon. It was late."}\n'
+        '{"text": "The ferry \\ud83d\\udea2 left at noon. It was on time.", "title": "Ferry \\udc00"}\n'
+        '{"text": "The ferry \\ud83d\\udea2 left at noon. It was on time."}\n',
+        "utf-8",
+    )
+    result = build_tasks([path], BuildOptions(preannotate=False))
+    details = {(r.origin.line, r.reason): r.detail for r in result.rejects}
+    assert set(details) == {(1, "unparsable"), (2, "unparsable")}
+    assert (
+        "field `text`" in details[(1, "unparsable")]
+        and "\\ud800 at character 10" in details[(1, "unparsable")]
+    )
+    assert "field `title`" in details[(2, "unparsable")] and "\\udc00" in details[(2, "unparsable")]
+    [task] = result.tasks
+    assert "\U0001f6a2" in task["data"]["text"]
+
+
+def test_prepare_rejects_a_text_no_utf8_file_can_hold() -> None:
+    """The last guard, for any reader: a clean text with a lone surrogate never becomes a task."""
+    from stancebank.schema.model import Origin
+    from stancebank.tasks.build import prepare
+
+    raw = RawArticle(
+        text="Ferry news.\n\nThe ferry \udc9f left.", origin=Origin("x.txt"), raw_sha256="0" * 64
+    )
+    out = prepare(raw)
+    assert isinstance(out, Reject) and out.reason == "unparsable" and "\\udc9f" in out.detail
