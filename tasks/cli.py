@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stancebank.schema.jsonio import write_json_atomic
+from stancebank.schema.jsonio import write_json_array_atomic
 from stancebank.tasks.build import DEFAULT_MODEL, BuildOptions, BuildResult, build_tasks
 from stancebank.tasks.errors import TasksError
 
@@ -124,7 +124,7 @@ def build_command(
         console.print(f"[bold red]error:[/] {err}")
         raise typer.Exit(err.exit_code) from None
     try:
-        write_json_atomic(out, result.tasks)
+        write_json_array_atomic(out, result.tasks)
         if rejects is not None:
             rejects.parent.mkdir(parents=True, exist_ok=True)
             with rejects.open("w", encoding="utf-8") as handle:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from stancebank.schema.jsonio import write_json_atomic
+from stancebank.schema.jsonio import write_json_array_atomic
 from stancebank.tasks.pilot import PilotError, load_pilot, resolve_pilot
 
 
@@ -43,7 +43,7 @@ def resolve_command(
     try:
         articles = load_pilot(pilot)
         imports = resolve_pilot(articles, _read_tasks(tasks))
-        write_json_atomic(out, imports)
+        write_json_array_atomic(out, imports)
     except PilotError as err:
         console.print(f"[red]error:[/red] {err}", markup=True, highlight=False)
         raise typer.Exit(err.exit_code) from err

@@ -65,7 +65,12 @@ def test_rejects_exit_code_and_report(tmp_path: Path) -> None:
         ("bad.jsonl", 2, 2, "unparsable"),
         ("bin.txt", None, None, "binary"),
     }
-    assert len(json.loads(out.read_text("utf-8"))) == 2
+    tasks = json.loads(out.read_text("utf-8"))
+    assert len(tasks) == 2
+    # one task per line between the brackets: line n + 1 holds task n (grep, wc -l, git diff)
+    lines = out.read_text("utf-8").split("\n")
+    assert lines[0] == "[" and lines[-2:] == ["]", ""] and len(lines) == len(tasks) + 3
+    assert [json.loads(line.rstrip(",")) for line in lines[1:-2]] == tasks
     assert "rejected" in output
     code, _ = _run(*args, "--allow-rejects")
     assert code == 0
