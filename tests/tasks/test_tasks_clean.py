@@ -176,3 +176,64 @@ def test_line_facts_fast_paths_match_the_regex_and_key(line: str) -> None:
     assert _ends_sentence(stripped) == (_SENTENCE_END.search(stripped) is not None)
     info = _Lines([line], load_rules())
     assert info.keys[0] == (_key(stripped) if stripped else "")
+
+
+# Rules a first-character table must get right: lookarounds, optional and repeated starts, classes,
+# categories, case-insensitivity with characters that fold to ASCII (ſ → s, K (Kelvin) → k), negation.
+_TRICKY_RULES = [
+    ("lookahead", r"(?=\w)(?!x)shop now.*"),
+    ("optional", r"(the )?(latest|breaking) news"),
+    ("repeated", r"(\d+|[a-c])+ items?"),
+    ("class-icase", r"[ſK]elvin says"),
+    ("range-icase", "[\u017f-\u0180]tar power"),
+    ("negated", r"[^a-z]+ bulletin"),
+    ("any", r".{0,3}sponsored"),
+    ("case-sensitive", r"(?-i:PS:) .*"),
+    ("nullable", r"(ad)?"),
+]
+
+
+_MATCHING = [
+    "skip to main content", "Jump to navigation", "PREV Ferry fares rise", "Next article: the vote",
+    "read more: the vote", "Related", "mobile version", "Go to the desktop site", "video unavailable now",
+    "Tags: ferry, fares", "share this article", "Comments (12)", "12 comments", "Read also", "trending now",
+    "shop now and save", "latest news", "the breaking news", "12 items", "abc item", "Kelvin says",
+    "selvin says", "12 bulletin", "ab sponsored", "PS: call us", "ad", "He said so.", "x", "star power",
+]  # fmt: skip
+# what a character may become: itself, its other case, or a non-ASCII character that matches it
+# case-insensitively (long s, Kelvin sign)
+_VARIANTS = {"s": "sSſ", "S": "sSſ", "k": "kK\u212a", "K": "kK\u212a"}
+
+
+@st.composite
+def _rule_like_lines(draw: st.DrawFn) -> str:
+    base = draw(st.sampled_from(_MATCHING))
+    chars = [draw(st.sampled_from(_VARIANTS.get(c, c + c.swapcase()))) for c in base]
+    return "".join(chars) + draw(st.sampled_from(["", " ", "!", " tail"]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_rule_like_lines())
+def test_first_character_table_never_skips_a_line_a_rule_matches(line: str) -> None:
+    """The per-first-character rule table is only a shortcut: a line reaches every rule that
+    matches it, for the packaged rules and for user rules built to confuse the analysis (lines are
+    rule matches with their case changed and letters swapped for non-ASCII ones that match them)."""
+    from stancebank.tasks.clean import _compile_rules
+
+    user = {"rules": [{"name": n, "pattern": p} for n, p in _TRICKY_RULES]}
+    for rules in (load_rules(), _compile_rules([("user.yaml", user)])):
+        stripped = line.strip()
+        assert rules.any_rule is not None
+        expected = rules.any_rule.fullmatch(stripped) is not None
+        shortcut = rules.by_first.get(stripped[0], rules.any_rule)
+        assert (shortcut is not None and shortcut.fullmatch(stripped) is not None) == expected, stripped
+
+
+def test_first_characters_of_the_packaged_rules_are_known() -> None:
+    """Every packaged rule has a known first-character set, so most lines try few rules."""
+    from stancebank.tasks.clean import first_chars
+
+    rules = load_rules()
+    assert all(first_chars(r.pattern) for r in rules.line_rules)
+    assert rules.by_first["H"] is None  # no packaged rule starts with h/H ("He said ...")
+    assert first_chars(load_rules().line_rules[0].pattern) == frozenset("sSjJ")
