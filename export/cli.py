@@ -15,6 +15,7 @@ from rich.table import Table
 from stancebank.export.errors import ExportError
 from stancebank.export.reporting import Reporter
 from stancebank.export.splits import DEFAULT_REGISTRY
+from stancebank.schema.spec import SPLITS
 
 app = typer.Typer(help="Build and publish versioned dataset releases.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -115,10 +116,10 @@ def build_command(
     data = result.data
     table = Table(title=f"stancebank {result.version} → {result.out}")
     table.add_column("config")
-    for split in ("train", "validation", "test"):
+    for split in SPLITS:
         table.add_column(split, justify="right")
     for config, splits in result.counts.items():
-        table.add_row(config, *(str(splits.get(s, 0)) for s in ("train", "validation", "test")))
+        table.add_row(config, *(str(splits.get(s, 0)) for s in SPLITS))
     out_console = Console()
     out_console.print(table)
 

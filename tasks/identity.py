@@ -89,14 +89,14 @@ def _fold_table() -> npt.NDArray[np.uint16]:
 
 def _folded_codepoints(text: str) -> npt.NDArray[np.uint16]:
     """The casefolded code points of ``text`` with every non-word character set to 0. One table
-    lookup per character; ``str.casefold`` runs only for text with a multi-character fold."""
+    lookup per character; ``str.casefold`` runs only for text with a multi-character fold (its
+    output has none: casefolding is idempotent, so the second lookup finds no :data:`_MULTI`)."""
     table = _fold_table()
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     folded: npt.NDArray[np.uint16] = table[np.minimum(cp, _ABOVE_BMP)]
     if folded.size and folded.max() == _MULTI:
         cp = np.frombuffer(text.casefold().encode("utf-32-le"), dtype=np.uint32)
         folded = table[np.minimum(cp, _ABOVE_BMP)]
-        folded[folded == _MULTI] = 0  # not reached: casefolded text folds to itself, kept as a guard
     return folded
 
 
