@@ -63,7 +63,7 @@ class Rules:
     """sha256 (first 12 hex) of the rules in force."""
     any_rule: re.Pattern[str] | None = None
     """All rule patterns in one alternation: a cheap first test per line."""
-    by_first: dict[str, re.Pattern[str] | None] = field(default_factory=dict)
+    by_first: dict[str, re.Pattern[str] | None] = field(default_factory=dict, compare=False, hash=False)
     """For each ASCII character: the alternation of the rules a line starting with it can match
     (None: no rule can). Lines starting with any other character use :attr:`any_rule`."""
 

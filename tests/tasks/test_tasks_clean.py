@@ -237,3 +237,4 @@ def test_first_characters_of_the_packaged_rules_are_known() -> None:
     assert all(first_chars(r.pattern) for r in rules.line_rules)
     assert rules.by_first["H"] is None  # no packaged rule starts with h/H ("He said ...")
     assert first_chars(load_rules().line_rules[0].pattern) == frozenset("sSjJ")
+    assert hash(rules) == hash(load_rules())  # a value object still: the derived table is left out
