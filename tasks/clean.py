@@ -57,13 +57,31 @@ class LineRule:
 
 
 @dataclass(frozen=True)
+class _AnyOf:
+    """Patterns tried in turn, for rules that cannot join an alternation (see :func:`_joinable`)."""
+
+    patterns: tuple[re.Pattern[str], ...]
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        for pattern in self.patterns:
+            found = pattern.fullmatch(text)
+            if found is not None:
+                return found
+        return None
+
+
+Matcher = re.Pattern[str] | _AnyOf
+"""Something with ``fullmatch``: one alternation of rules, or that plus rules tried alone."""
+
+
+@dataclass(frozen=True)
 class Rules:
     line_rules: tuple[LineRule, ...]
     digest: str
     """sha256 (first 12 hex) of the rules in force."""
-    any_rule: re.Pattern[str] | None = None
+    any_rule: Matcher | None = None
     """All rule patterns in one alternation: a cheap first test per line."""
-    by_first: dict[str, re.Pattern[str] | None] = field(default_factory=dict, compare=False, hash=False)
+    by_first: dict[str, Matcher | None] = field(default_factory=dict, compare=False, hash=False)
     """For each ASCII character: the alternation of the rules a line starting with it can match
     (None: no rule can). Lines starting with any other character use :attr:`any_rule`."""
 
@@ -122,20 +140,42 @@ def _compile_rules(docs: Sequence[tuple[str, dict[str, Any]]]) -> Rules:
     return Rules(tuple(rules), digest.hexdigest()[:12], _alternation(rules), _by_first_char(rules))
 
 
-def _alternation(rules: Sequence[LineRule]) -> re.Pattern[str] | None:
-    if not rules:
-        return None
-    return re.compile(
-        "|".join(f"(?{'i' if r.pattern.flags & re.IGNORECASE else ''}:{r.pattern.pattern})" for r in rules)
-    )
+def _wrapped(rule: LineRule) -> str:
+    return f"(?{'i' if rule.pattern.flags & re.IGNORECASE else ''}:{rule.pattern.pattern})"
 
 
-def _by_first_char(rules: Sequence[LineRule]) -> dict[str, re.Pattern[str] | None]:
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def _joinable(rule: LineRule) -> bool:
+    """Whether a rule keeps its meaning inside one alternation with other rules: no group names
+    (two rules may use the same), no back-references (group numbers shift), no global inline flags
+    such as ``(?i)`` (only allowed at the start of a whole pattern)."""
+    if rule.pattern.groupindex or _BACKREFERENCE.search(rule.pattern.pattern):
+        return False
+    try:
+        re.compile(_wrapped(rule))
+    except re.error:
+        return False
+    return True
+
+
+def _alternation(rules: Sequence[LineRule]) -> Matcher | None:
+    """One pattern that fullmatches a line when any of ``rules`` does."""
+    joined = [r for r in rules if _joinable(r)]
+    alone = tuple(r.pattern for r in rules if not _joinable(r))
+    combined = re.compile("|".join(_wrapped(r) for r in joined)) if joined else None
+    if not alone:
+        return combined
+    return _AnyOf(((combined,) if combined is not None else ()) + alone)
+
+
+def _by_first_char(rules: Sequence[LineRule]) -> dict[str, Matcher | None]:
     """Per ASCII first character, the alternation of the rules that can start with it: most lines
     then try a few rules instead of all of them (the cost grows with every site rule otherwise)."""
     firsts = [first_chars(r.pattern) for r in rules]
-    compiled: dict[tuple[int, ...], re.Pattern[str] | None] = {}
-    table: dict[str, re.Pattern[str] | None] = {}
+    compiled: dict[tuple[int, ...], Matcher | None] = {}
+    table: dict[str, Matcher | None] = {}
     for code in range(128):
         ch = chr(code)
         which = tuple(k for k, first in enumerate(firsts) if first is None or ch in first)

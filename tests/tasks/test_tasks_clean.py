@@ -238,3 +238,30 @@ def test_first_characters_of_the_packaged_rules_are_known() -> None:
     assert rules.by_first["H"] is None  # no packaged rule starts with h/H ("He said ...")
     assert first_chars(load_rules().line_rules[0].pattern) == frozenset("sSjJ")
     assert hash(rules) == hash(load_rules())  # a value object still: the derived table is left out
+
+
+def test_user_rules_with_group_names_backreferences_and_global_flags(tmp_path: Path) -> None:
+    """Rules that cannot share one alternation (a group name used twice, a back-reference whose
+    number would shift, a global ``(?i)``/``(?x)`` flag) load and apply exactly as on their own."""
+    rules_file = tmp_path / "site.yaml"
+    rules_file.write_text(
+        "rules:\n"
+        "  - {name: x-group, pattern: '(x)'}\n"
+        "  - {name: doubled, pattern: '(\\w+) \\1'}\n"
+        "  - {name: foo, pattern: '(?P<w>foo)'}\n"
+        "  - {name: bar, pattern: '(?P<w>bar)'}\n"
+        "  - {name: promo, pattern: '(?i)promo code.*', ignore_case: false}\n"
+        "  - {name: spaced, pattern: '(?x) sale \\  ends .*'}\n",
+        "utf-8",
+    )
+    raw = f"{P1}\nbye bye\néé éé\nfoo\nbar\nPROMO CODE 12\nSALE ENDS today\n{P2}"
+    out = clean(raw, rules=load_rules((rules_file,)))
+    assert [(r.rule, r.text) for r in out.removed] == [
+        ("doubled", "bye bye"),
+        ("doubled", "éé éé"),  # a non-ASCII first character: tried through the whole rule set
+        ("foo", "foo"),
+        ("bar", "bar"),
+        ("promo", "PROMO CODE 12"),
+        ("spaced", "SALE ENDS today"),
+    ]
+    assert out.text == f"{P1}\n{P2}"
