@@ -127,7 +127,8 @@ def build_command(
         write_json_array_atomic(out, result.tasks)
         if rejects is not None:
             rejects.parent.mkdir(parents=True, exist_ok=True)
-            with rejects.open("w", encoding="utf-8") as handle:
+            # backslashreplace: a reject may quote a lone surrogate (a file name, a broken escape)
+            with rejects.open("w", encoding="utf-8", errors="backslashreplace") as handle:
                 for reject in result.rejects:
                     handle.write(json.dumps(reject.to_json(), ensure_ascii=False) + "\n")
                 for skipped in result.skipped:

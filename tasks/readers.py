@@ -218,8 +218,9 @@ def _surrogate_detail(record: dict[str, Any]) -> str:
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError as err:
+                shown = str(name).encode("utf-8", "backslashreplace").decode("utf-8")  # the name may be it
                 return (
-                    f"field `{name}` holds a lone surrogate \\u{ord(text[err.start]):04x} at character "
+                    f"field `{shown}` holds a lone surrogate \\u{ord(text[err.start]):04x} at character "
                     f"{err.start} (half of a broken \\uXXXX escape pair); fix the escape or write the "
                     "character itself in UTF-8"
                 )

@@ -139,3 +139,17 @@ def test_non_english_article_is_built_without_predictions(tmp_path: Path) -> Non
     [task] = result.tasks
     assert task["data"]["language"] == "fr" and "predictions" not in task
     assert result.not_preannotated == {"language fr": 1}
+
+
+def test_a_reject_quoting_a_lone_surrogate_is_written(tmp_path: Path) -> None:
+    """A broken escape in a field *name* ends up quoted in the reject: the rejects file still
+    gets written (as valid UTF-8) and the exit code says inputs were rejected."""
+    src = tmp_path / "s.jsonl"
+    src.write_text('{"text": "The council met on Monday. It voted.", "ti\\ud800tle": "x"}\n', "utf-8")
+    out, rejects = tmp_path / "t.json", tmp_path / "r.jsonl"
+    code, output = _run(
+        "tasks", "build", str(src), "--out", str(out), "--rejects", str(rejects), "--no-preannotate"
+    )
+    assert code == 1, output
+    [row] = [json.loads(line) for line in rejects.read_text("utf-8").splitlines()]
+    assert row["reason"] == "unparsable" and row["line"] == 1 and "field `ti\\ud800tle`" in row["detail"]
