@@ -162,8 +162,9 @@ def _joinable(rule: LineRule) -> bool:
 
 def _alternation(rules: Sequence[LineRule]) -> Matcher | None:
     """One pattern that fullmatches a line when any of ``rules`` does."""
-    joined = [r for r in rules if _joinable(r)]
-    alone = tuple(r.pattern for r in rules if not _joinable(r))
+    joinable = [_joinable(r) for r in rules]
+    joined = [r for r, ok in zip(rules, joinable, strict=True) if ok]
+    alone = tuple(r.pattern for r, ok in zip(rules, joinable, strict=True) if not ok)
     combined = re.compile("|".join(_wrapped(r) for r in joined)) if joined else None
     if not alone:
         return combined
