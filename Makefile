@@ -38,11 +38,14 @@ test: setup
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not integration and not browser and not hub" $(PYTEST_ARGS)
 
+# ruff, strict mypy on a normal install (editable installs confuse mypy), and the import layering
+# (contracts in .importlinter: schema below the stages, stages only through public modules).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	rm -rf .mypy-site && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target .mypy-site .
 	cd .mypy-site && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p stancebank.schema -p stancebank.tasks -p stancebank.export -p stancebank.validation
+	$(VENV)/bin/lint-imports --config .importlinter --no-cache
 
 fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
