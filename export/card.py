@@ -14,11 +14,8 @@ import yaml
 from stancebank.export.adjudicate import POLICY
 from stancebank.export.agreement import OVERALL, AgreementReport
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
+from stancebank.schema.layout import parquet_relpath
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
-
-
-def parquet_relpath(config: str, split: str) -> str:
-    return f"data/{config}/{split}-00000-of-00001.parquet"
 
 
 def size_category(n: int) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from stancebank.export.errors import PublishError
-from stancebank.export.release import MANIFEST, read_manifest, sha256_file
+from stancebank.export.release import read_manifest
+from stancebank.schema.layout import MANIFEST, sha256_file
 
 log = logging.getLogger(__name__)
 

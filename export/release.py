@@ -36,7 +36,7 @@ from datasets import Features
 
 from stancebank.export.adjudicate import Adjudication, adjudicate
 from stancebank.export.agreement import AgreementAccumulator, AgreementReport
-from stancebank.export.card import CardInputs, Changes, parquet_relpath, render_card
+from stancebank.export.card import CardInputs, Changes, render_card
 from stancebank.export.errors import ExportError, ReleaseValidationError, VersionError
 from stancebank.export.pseudonym import Pseudonymizer, load_key
 from stancebank.export.reader import PROVENANCES, ExportData, read_exports
@@ -44,12 +44,11 @@ from stancebank.export.reporting import Reporter
 from stancebank.export.rows import Encoder, Row, annotation_row, claim_rows, document_row
 from stancebank.export.splits import DEFAULT_REGISTRY, load_registry, save_registry, split_for
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
+from stancebank.schema.layout import CARD, MANIFEST, parquet_relpath, sha256_file
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec, parse_version
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "release.json"
-CARD = "README.md"
 BATCH_ROWS = 2_000
 CHUNK_ROWS = 200
 ROW_GROUP_ROWS = 50_000
@@ -300,14 +299,6 @@ def release_memory() -> None:
 # -- validation hook -----------------------------------------------------------------------------
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _builtin_release_checks(folder: Path, spec: AnnotationSpec) -> list[str]:
     """Minimal structural checks used when stancebank.validation exposes no release validator."""
     problems: list[str] = []
@@ -463,7 +454,7 @@ def build_release(
             ),
             spec,
         )
-        (tmp / "README.md").write_text(card, encoding="utf-8")
+        (tmp / CARD).write_text(card, encoding="utf-8")
 
         files = {
             p.relative_to(tmp).as_posix(): sha256_file(p)

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 import pandas as pd
 import pandera.pandas as pa
 
+from stancebank.schema.layout import MANIFEST
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 from stancebank.validation.config import ValidationConfig, load_config
 from stancebank.validation.engine import TableRun, describe_row, run_table, validate_tables
@@ -29,7 +30,7 @@ from stancebank.validation.frames import (
     read_export,
     read_tasks,
 )
-from stancebank.validation.release import MANIFEST, check_integrity, release_splits, validate_release_data
+from stancebank.validation.release import check_integrity, release_splits, validate_release_data
 from stancebank.validation.report import Finding, Report
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ reported exactly like every other finding.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from numpy.typing import NDArray
 
 import stancebank.validation.checks  # noqa: F401  (registers the checks with pandera)
 from stancebank.schema.features import CONFIGS, dataset_features
+from stancebank.schema.layout import CARD, MANIFEST, sha256_file
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.validation.config import ValidationConfig
 from stancebank.validation.engine import HINTS, TableRun, run_table, validate_tables
@@ -37,9 +37,6 @@ from stancebank.validation.frames import (
     split_of,
 )
 from stancebank.validation.report import Finding
-
-MANIFEST = "release.json"
-CARD = "README.md"
 
 
 @dataclass
@@ -270,14 +267,6 @@ def validate_release_data(
 
 
 # -- integrity ------------------------------------------------------------------------------------
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def read_card(path: Path) -> dict[str, Any]:
     """The YAML front matter of a dataset card (``---`` … ``---``)."""
     text = path.read_text(encoding="utf-8")
