@@ -6,16 +6,19 @@ Library code only logs; this module configures the output (Rich) and maps errors
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 from stancebank.export.cli import app as export_app
 from stancebank.schema.errors import StancebankError
+from stancebank.schema.project import PROJECT_ENV, PROJECT_FILE, load_project, write_template
 from stancebank.schema.spec import SPEC
 from stancebank.tasks.cli import app as tasks_app
 from stancebank.tasks.pilot_cli import resolve_command
@@ -39,8 +42,16 @@ schema_app = typer.Typer(
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only log warnings and errors.")] = False,
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            envvar=PROJECT_ENV,
+            help=f"The project file (default: ./{PROJECT_FILE} when it exists). Flags override it.",
+        ),
+    ] = None,
 ) -> None:
-    """Configure logging for every sub-command."""
+    """Configure logging for every sub-command; check the project file named by --project."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(
         level=level,
@@ -48,6 +59,23 @@ def main(
         handlers=[RichHandler(console=console, show_path=False, show_time=False)],
         force=True,
     )
+    if project is not None:
+        # Checked once here so that a bad file fails before any work; commands (and the demo's
+        # sub-processes) find it again through the environment.
+        load_project(project)
+        os.environ[PROJECT_ENV] = str(project.resolve())
+
+
+@app.command("init")
+def init_command(
+    folder: Annotated[Path, typer.Argument(help="Folder of the new project.")] = Path(),
+    name: Annotated[str | None, typer.Option(help="Project name (default: the folder's name).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing project file.")] = False,
+) -> None:
+    """Write a commented stancebank.toml (project, Label Studio, policy, target catalogue)."""
+    path = write_template(folder, name, force=force)
+    project = load_project(path)
+    typer.echo(f"wrote {path} (project {project.name!r}); add your targets under [[targets]]")
 
 
 @schema_app.command("show")
@@ -116,7 +144,7 @@ def run() -> None:
     try:
         app()
     except StancebankError as err:
-        console.print(f"[bold red]error:[/] {err}")
+        console.print(f"[bold red]error:[/] {escape(str(err))}")
         raise SystemExit(err.exit_code) from None
 
 
