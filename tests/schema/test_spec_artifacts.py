@@ -222,13 +222,6 @@ def test_cli_schema_export_writes_every_artifact(tmp_path: Path) -> None:
     assert spans["feature"]["label"]["names"] == list(SPEC.span_label_names)
 
 
-def test_cli_help_lists_the_stages() -> None:
-    result = CliRunner().invoke(app, ["--help"])
-    assert result.exit_code == 0
-    for stage in ("schema", "tasks", "studio", "export", "validate"):
-        assert stage in result.output
-
-
 def test_write_artifacts_is_deterministic(tmp_path: Path) -> None:
     a = write_artifacts(tmp_path / "a")
     b = write_artifacts(tmp_path / "b")

@@ -15,6 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from stancebank.schema.spec import SPEC
+from stancebank.tasks.build import BuildOptions, build_tasks
 from stancebank.tasks.pilot import (
     PilotArticle,
     PilotError,
@@ -440,8 +441,7 @@ def test_resolve_command_writes_the_import_list(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_pilot_resolves_against_tasks_built_from_data_raw(tmp_path: Path, pilot: list[PilotArticle]) -> None:
-    build = pytest.importorskip("stancebank.tasks.build")
-    result = build.build_tasks([RAW], build.BuildOptions(preannotate=False))
+    result = build_tasks([RAW], BuildOptions(preannotate=False))
     tasks = result.tasks
     imports = resolve_pilot(pilot, tasks)
     texts = {t["data"]["article_id"]: t["data"]["text"] for t in tasks}

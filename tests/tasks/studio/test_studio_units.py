@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,4 +94,7 @@ def test_export_file_is_immutable_and_content_named(tmp_path: Path) -> None:
     with pytest.raises(StudioError, match="refusing to overwrite"):
         write_immutable(tasks, tmp_path, "My Project", now=now)
     assert count_export(tasks).annotators == 1
-    assert sha256_json(tasks) == sha256_json(json.loads(json.dumps(tasks)))
+    # sha256_json hashes the canonical form (sorted keys, no spaces, UTF-8): key order does not count
+    canonical = '[{"a":1,"b":["é",null]}]'.encode()
+    assert sha256_json([{"b": ["é", None], "a": 1}]) == hashlib.sha256(canonical).hexdigest()
+    assert sha256_json([{"b": ["é", None], "a": 2}]) != hashlib.sha256(canonical).hexdigest()
