@@ -14,11 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from stancebank.schema.errors import SpecError
+
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 """The dataset splits, in release order."""
 
 AttributeKind = Literal["choice", "text"]
 RelationRole = Literal["attribution", "stance"]
+Polarity = Literal["support", "oppose", "neutral"]
+"""What a stance relation means, whatever its label is called."""
+AttributeRole = Literal["actor_type", "actor_name", "claim_form"]
+"""What an attribute means to the tools that fill or read it (pre-annotation, the claims table)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Attribute:
     choices: tuple[str, ...] = ()
     choice_descriptions: tuple[str, ...] = ()
     placeholder: str = ""
+    role: AttributeRole | None = None
 
     def __post_init__(self) -> None:
         if self.kind == "choice" and not self.choices:
@@ -43,6 +50,17 @@ class Attribute:
                 f"attribute {self.name!r}: give one description per choice "
                 f"({len(self.choices)} choices, {len(self.choice_descriptions)} descriptions)"
             )
+        if len(set(self.choices)) != len(self.choices):
+            raise ValueError(f"attribute {self.name!r}: choices must be unique: {list(self.choices)}")
+
+    def choice(self, name: str) -> str:
+        """The choice called ``name``; a :class:`SpecError` when the spec has no such choice."""
+        if name not in self.choices:
+            raise SpecError(
+                f"attribute {self.name!r} has no choice {name!r} (choices: {', '.join(self.choices)}); "
+                "add it to the spec (append-only) or update the code that asks for it"
+            )
+        return name
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,15 @@ class RelationLabel:
     role: RelationRole
     from_labels: tuple[str, ...]
     to_labels: tuple[str, ...]
+    polarity: Polarity | None = None
+    """The meaning of a stance relation (required for ``role="stance"``, none for attribution)."""
+
+    def __post_init__(self) -> None:
+        if (self.role == "stance") != (self.polarity is not None):
+            raise ValueError(
+                f"relation {self.name!r}: a stance relation needs a polarity (support/oppose/neutral) "
+                f"and an attribution relation takes none (role {self.role!r}, polarity {self.polarity!r})"
+            )
 
 
 @dataclass(frozen=True)
@@ -96,6 +123,16 @@ class AnnotationSpec:
             unknown = (set(rel.from_labels) | set(rel.to_labels)) - set(names)
             if unknown:
                 raise ValueError(f"relation {rel.name!r} names unknown span labels {sorted(unknown)}")
+        polarities = [rel.polarity for rel in self.stance_labels]
+        if len(set(polarities)) != len(polarities):
+            raise ValueError(f"each stance polarity may belong to one relation only: {polarities}")
+        roles = [attr.role for attr in self.attributes if attr.role is not None]
+        if len(set(roles)) != len(roles):
+            raise ValueError(f"each attribute role may belong to one attribute only: {roles}")
+        if len(self.attribution_labels) > 1:
+            raise ValueError(
+                f"one attribution relation is expected, found {[r.name for r in self.attribution_labels]}"
+            )
         _parse_version(self.version)
 
     # -- derived views -------------------------------------------------------------------------
@@ -118,6 +155,45 @@ class AnnotationSpec:
     @property
     def attribution_labels(self) -> tuple[RelationLabel, ...]:
         return tuple(rel for rel in self.relation_labels if rel.role == "attribution")
+
+    @property
+    def attribution_label(self) -> RelationLabel:
+        """The one attribution relation (actor → claim)."""
+        if not self.attribution_labels:
+            raise SpecError("the spec has no attribution relation (role='attribution'); add one")
+        return self.attribution_labels[0]
+
+    def stance_label(self, polarity: Polarity) -> RelationLabel:
+        """The stance relation with this meaning; a :class:`SpecError` when the spec has none."""
+        for rel in self.stance_labels:
+            if rel.polarity == polarity:
+                return rel
+        known = ", ".join(f"{rel.name}={rel.polarity}" for rel in self.stance_labels)
+        raise SpecError(
+            f"the spec has no stance relation with polarity {polarity!r} (stance relations: {known}); "
+            "add one or update the code that asks for it"
+        )
+
+    def stance_polarity(self, name: str) -> Polarity:
+        """The polarity of the stance relation called ``name`` (a :class:`SpecError` if none is)."""
+        for rel in self.stance_labels:
+            if rel.name == name and rel.polarity is not None:
+                return rel.polarity
+        raise SpecError(
+            f"{name!r} is not a stance relation of the spec "
+            f"(stance relations: {', '.join(self.stance_names)})"
+        )
+
+    def attribute_for(self, role: AttributeRole) -> Attribute:
+        """The attribute playing ``role``; a :class:`SpecError` when no attribute declares it."""
+        for attr in self.attributes:
+            if attr.role == role:
+                return attr
+        known = ", ".join(f"{a.name}={a.role}" for a in self.attributes)
+        raise SpecError(
+            f"no attribute of the spec has the role {role!r} (attributes: {known}); "
+            "declare it with Attribute(role=...) or update the code that asks for it"
+        )
 
     @property
     def attributes(self) -> tuple[Attribute, ...]:
@@ -155,7 +231,9 @@ class AnnotationSpec:
         The chain is read off the relations: the attribution relation goes actor → claim, the
         stance relations go claim → target.
         """
-        attribution = self.attribution_labels[0]
+        attribution = self.attribution_label
+        if not self.stance_labels:
+            raise SpecError("the spec has no stance relation (role='stance'); add one")
         stance = self.stance_labels[0]
         if role == "actor":
             return attribution.from_labels[0]
@@ -225,6 +303,7 @@ SPEC = AnnotationSpec(
             attributes=(
                 Attribute(
                     name="actor_type",
+                    role="actor_type",
                     kind="choice",
                     title="Actor type",
                     description="What kind of actor this is.",
@@ -239,6 +318,7 @@ SPEC = AnnotationSpec(
                 ),
                 Attribute(
                     name="actor_name",
+                    role="actor_name",
                     kind="text",
                     title="Canonical name",
                     description=(
@@ -260,6 +340,7 @@ SPEC = AnnotationSpec(
             attributes=(
                 Attribute(
                     name="claim_form",
+                    role="claim_form",
                     kind="choice",
                     title="Claim form",
                     description="How the statement is rendered.",
@@ -294,6 +375,7 @@ SPEC = AnnotationSpec(
             name="support",
             description="The claim argues for the target.",
             role="stance",
+            polarity="support",
             from_labels=("CLAIM",),
             to_labels=("TARGET",),
         ),
@@ -301,6 +383,7 @@ SPEC = AnnotationSpec(
             name="oppose",
             description="The claim argues against the target.",
             role="stance",
+            polarity="oppose",
             from_labels=("CLAIM",),
             to_labels=("TARGET",),
         ),
@@ -308,6 +391,7 @@ SPEC = AnnotationSpec(
             name="neutral",
             description="The claim is about the target but takes no side.",
             role="stance",
+            polarity="neutral",
             from_labels=("CLAIM",),
             to_labels=("TARGET",),
         ),

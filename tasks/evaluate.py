@@ -25,9 +25,9 @@ from stancebank.schema.spec import SPEC
 ACTOR = SPEC.role_label("actor")
 CLAIM = SPEC.role_label("claim")
 TARGET = SPEC.role_label("target")
-SOURCE = SPEC.attribution_labels[0].name
+SOURCE = SPEC.attribution_label.name
 STANCES = frozenset(SPEC.stance_names)
-ACTOR_NAME = next(a.name for a in SPEC.span_label(ACTOR).attributes if a.kind == "text")
+ACTOR_NAME = SPEC.attribute_for("actor_name").name
 
 
 @dataclass(frozen=True)

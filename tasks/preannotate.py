@@ -30,8 +30,9 @@ from typing import Any
 
 import yaml
 
+from stancebank.schema.errors import SpecError
 from stancebank.schema.model import Relation, Span
-from stancebank.schema.spec import SPEC
+from stancebank.schema.spec import SPEC, AnnotationSpec, Polarity
 from stancebank.tasks.errors import ModelError, ResourceError
 
 PREANNOTATOR_VERSION = "1.1.0"
@@ -39,16 +40,23 @@ PREANNOTATOR_VERSION = "1.1.0"
 ACTOR = SPEC.role_label("actor")
 CLAIM = SPEC.role_label("claim")
 TARGET = SPEC.role_label("target")
-SOURCE = SPEC.attribution_labels[0].name
-_ACTOR_ATTRS = list(SPEC.span_label(ACTOR).attributes)
-ACTOR_TYPE = next(a.name for a in _ACTOR_ATTRS if a.kind == "choice")
-ACTOR_NAME = next(a.name for a in _ACTOR_ATTRS if a.kind == "text")
-CLAIM_FORM = SPEC.span_label(CLAIM).attributes[0].name
-_TYPES = SPEC.attribute(ACTOR_TYPE).choices  # person, organization, government, group, other
-PERSON, ORGANIZATION, GOVERNMENT, GROUP, OTHER = _TYPES[:5]
-DIRECT, INDIRECT, MIXED = SPEC.attribute(CLAIM_FORM).choices[:3]
-_STANCE = {name: name for name in SPEC.stance_names}
-SUPPORT, OPPOSE = SPEC.stance_names[0], SPEC.stance_names[1]
+SOURCE = SPEC.attribution_label.name
+_ACTOR_TYPE_ATTR = SPEC.attribute_for("actor_type")
+ACTOR_TYPE = _ACTOR_TYPE_ATTR.name
+ACTOR_NAME = SPEC.attribute_for("actor_name").name
+_CLAIM_FORM_ATTR = SPEC.attribute_for("claim_form")
+CLAIM_FORM = _CLAIM_FORM_ATTR.name
+_TYPES = _ACTOR_TYPE_ATTR.choices
+PERSON = _ACTOR_TYPE_ATTR.choice("person")
+ORGANIZATION = _ACTOR_TYPE_ATTR.choice("organization")
+GOVERNMENT = _ACTOR_TYPE_ATTR.choice("government")
+GROUP = _ACTOR_TYPE_ATTR.choice("group")
+OTHER = _ACTOR_TYPE_ATTR.choice("other")
+DIRECT = _CLAIM_FORM_ATTR.choice("direct")
+INDIRECT = _CLAIM_FORM_ATTR.choice("indirect")
+MIXED = _CLAIM_FORM_ATTR.choice("mixed")
+SUPPORT = SPEC.stance_label("support").name
+OPPOSE = SPEC.stance_label("oppose").name
 
 _NER_TYPES = {"PERSON": PERSON, "ORG": ORGANIZATION, "GPE": GOVERNMENT, "NORP": GROUP}
 _TITLE_WORDS = frozenset(
@@ -261,22 +269,74 @@ def load_speech_acts() -> frozenset[str]:
     return frozenset(w for w in words if w)
 
 
-@lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    doc = yaml.safe_load(_resource("targets.yaml"))
+_CUE_POLARITIES: tuple[Polarity, ...] = ("support", "oppose")
+"""The stance meanings the lexicon's cues decide between (its ``cues`` keys)."""
+
+
+def _pattern_list(doc: Any, where: str, file: str) -> list[str]:
+    if not isinstance(doc, list) or not doc or not all(isinstance(p, str) and p for p in doc):
+        raise ResourceError(f"{file}: {where} must be a non-empty list of regex strings; got {doc!r}")
+    for pattern in doc:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ResourceError(f"{file}: {where}: {pattern!r} is not a valid regex ({err})") from None
+    return doc
+
+
+def parse_lexicon(doc: Any, file: str = "targets.yaml", spec: AnnotationSpec = SPEC) -> Lexicon:
+    """The target lexicon from its YAML document, checked against the spec.
+
+    ``cues`` is keyed by stance polarity (``support``, ``oppose``) plus ``negators``; each polarity
+    must be one the spec has a stance relation for. Raises :class:`ResourceError` naming the file,
+    the field and the fix.
+    """
+    if (
+        not isinstance(doc, dict)
+        or not isinstance(doc.get("targets"), list)
+        or not isinstance(doc.get("cues"), dict)
+    ):
+        raise ResourceError(f"{file}: expected a mapping with a `targets` list and a `cues` mapping")
+    cues = doc["cues"]
+    expected = {*_CUE_POLARITIES, "negators"}
+    if set(cues) != expected:
+        missing, unknown = sorted(expected - set(cues)), sorted(set(cues) - expected)
+        raise ResourceError(
+            f"{file}: `cues` must have exactly the keys {sorted(expected)} (stance polarities of the spec "
+            f"and negators); missing {missing}, unknown {unknown}"
+        )
+    stance: dict[str, str] = {}
+    for polarity in _CUE_POLARITIES:
+        try:
+            stance[polarity] = spec.stance_label(polarity).name
+        except SpecError as err:
+            raise ResourceError(f"{file}: cues.{polarity}: {err}") from None
 
     def alt(patterns: Iterable[str]) -> re.Pattern[str]:
         return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
 
-    targets = tuple(
-        (
-            str(t["name"]),
-            re.compile(r"(?<!\w)(?:(?:a|an|the|any) )?(?:" + "|".join(t["patterns"]) + r")(?!\w)", re.I),
+    targets = []
+    for i, entry in enumerate(doc["targets"]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+            raise ResourceError(f"{file}: targets[{i}] needs a `name` (a string) and `patterns`")
+        patterns = _pattern_list(entry.get("patterns"), f"targets[{i}] ({entry['name']}).patterns", file)
+        targets.append(
+            (
+                entry["name"],
+                re.compile(r"(?<!\w)(?:(?:a|an|the|any) )?(?:" + "|".join(patterns) + r")(?!\w)", re.I),
+            )
         )
-        for t in doc["targets"]
+    return Lexicon(
+        tuple(targets),
+        alt(_pattern_list(cues["support"], "cues.support", file)),
+        alt(_pattern_list(cues["oppose"], "cues.oppose", file)),
+        alt(_pattern_list(cues["negators"], "cues.negators", file)),
     )
-    cues = doc["cues"]
-    return Lexicon(targets, alt(cues["support"]), alt(cues["oppose"]), alt(cues["negators"]))
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    return parse_lexicon(yaml.safe_load(_resource("targets.yaml")))
 
 
 # -- word forms (instead of the lemmatizer) and the attribution prefilter ----------------------

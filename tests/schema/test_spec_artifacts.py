@@ -199,7 +199,9 @@ def test_appending_is_minor_and_removing_is_major() -> None:
 def test_spec_rejects_relations_to_unknown_labels() -> None:
     from stancebank.schema.spec import RelationLabel
 
-    bad = RelationLabel(name="x", description="", role="stance", from_labels=("CLAIM",), to_labels=("NOPE",))
+    bad = RelationLabel(
+        name="x", description="", role="attribution", from_labels=("CLAIM",), to_labels=("NOPE",)
+    )
     with pytest.raises(ValueError, match="NOPE"):
         SPEC.with_changes(relation_labels=(*SPEC.relation_labels, bad))
 

@@ -358,3 +358,43 @@ def test_prefilter_blanks_only_unattributable_sentences(annotator: Any) -> None:
         assert b == a or (b == " " and a != "\n"), i
     [(claim, _, speaker, _)] = _claims(annotator, "Ferry fares to rise\n\n" + text.split("\n\n", 2)[1])
     assert (claim, speaker) == ("fares would rise", "The mayor")
+
+
+# -- the lexicon is checked against the spec at load ------------------------------------------------
+def _lexicon_doc(**cues: Any) -> dict[str, Any]:
+    base = {"support": ["backs?"], "oppose": ["rejects?"], "negators": ["not"]}
+    base.update(cues)
+    return {
+        "targets": [{"name": "tariffs", "patterns": ["tariffs?"]}],
+        "cues": {k: v for k, v in base.items() if v},
+    }
+
+
+def test_lexicon_cue_keys_are_stance_polarities() -> None:
+    from stancebank.tasks.errors import ResourceError
+    from stancebank.tasks.preannotate import parse_lexicon
+
+    lex = parse_lexicon(_lexicon_doc())
+    assert lex.support.search("she backs it") and lex.oppose.search("he rejects it")
+    with pytest.raises(ResourceError, match=r"targets\.yaml: `cues`.*unknown \['favour'\]"):
+        parse_lexicon({**_lexicon_doc(), "cues": {**_lexicon_doc()["cues"], "favour": ["x"]}})
+    with pytest.raises(ResourceError, match=r"missing \['oppose'\]"):
+        parse_lexicon(_lexicon_doc(oppose=None))
+    with pytest.raises(ResourceError, match=r"cues\.support: .* is not a valid regex"):
+        parse_lexicon(_lexicon_doc(support=["back("]))
+    with pytest.raises(ResourceError, match=r"targets\[0\] needs a `name`"):
+        parse_lexicon({**_lexicon_doc(), "targets": [{"patterns": ["x"]}]})
+
+
+def test_lexicon_needs_the_spec_to_have_its_polarities() -> None:
+    from stancebank.schema.spec import SPEC
+    from stancebank.tasks.errors import ResourceError
+    from stancebank.tasks.preannotate import parse_lexicon
+
+    no_oppose = SPEC.with_changes(
+        relation_labels=tuple(r for r in SPEC.relation_labels if r.polarity != "oppose")
+    )
+    with pytest.raises(
+        ResourceError, match=r"cues\.oppose: the spec has no stance relation with polarity 'oppose'"
+    ):
+        parse_lexicon(_lexicon_doc(), spec=no_oppose)
