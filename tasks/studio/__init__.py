@@ -8,7 +8,7 @@
 - `stancebank.tasks.studio.sync`: `push` — project with the generated config and instructions,
   drift refused with a diff unless ``update_config``, idempotent import keyed by
   ``data.article_id``.
-- `stancebank.tasks.studio.export`: `pull` — snapshot with annotator ids only, immutable file named
+- `stancebank.tasks.studio.pull`: `pull` — snapshot with annotator ids only, immutable file named
   by UTC time and content hash; `load_export`/`normalise_export` for UI-downloaded exports.
 - `stancebank.tasks.studio.annotations`: `import_annotations` — annotations created as
   pseudonymous annotator users (``completed_by``), idempotent per task and annotator.

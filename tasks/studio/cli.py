@@ -18,7 +18,7 @@ from stancebank.tasks.studio.errors import ImportRefusedError, ServerError
 from stancebank.tasks.studio.settings import DEFAULT_BATCH, KEY_ENV, URL_ENV
 
 if TYPE_CHECKING:
-    from stancebank.tasks.studio.export import PullResult
+    from stancebank.tasks.studio.pull import PullResult
 
 app = typer.Typer(help="Run Label Studio, push tasks, pull exports.", no_args_is_help=True)
 
@@ -172,8 +172,10 @@ def push_command(
 
 def _print_pull(result: PullResult) -> None:
     c = result.counts
-    note = " (identical file already there)" if result.reused else ""
-    out.print(f"wrote {result.path}{note}")
+    if result.reused:
+        out.print(f"unchanged: the latest snapshot {result.path} holds the same content; nothing written")
+    else:
+        out.print(f"wrote {result.path}")
     out.print(
         f"tasks {c.tasks} · annotations {c.annotations} · cancelled {c.cancelled} · "
         f"annotators {c.annotators} · ground truths {c.ground_truths} · predictions {c.predictions}"
@@ -190,7 +192,7 @@ def pull_command(
 ) -> None:
     """Export a snapshot (annotator ids only) into an immutable, time+hash-named JSON file."""
     from stancebank.tasks.studio.client import StudioClient
-    from stancebank.tasks.studio.export import pull
+    from stancebank.tasks.studio.pull import pull
 
     with StudioClient.from_env(data_dir) as client, err.status(f"Exporting {project!r}..."):
         result = pull(client, project, out_dir)
@@ -206,7 +208,7 @@ def normalise_command(
     ),
 ) -> None:
     """Strip annotator e-mails/names from a UI-downloaded export and store it like `pull` does."""
-    from stancebank.tasks.studio.export import load_export, write_immutable
+    from stancebank.tasks.studio.pull import load_export, write_immutable
 
     result = write_immutable(load_export(export_file), out_dir, project)
     _print_pull(result)

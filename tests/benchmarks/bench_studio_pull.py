@@ -24,7 +24,7 @@ from sbtest.studio_fixtures import make_tasks, running_studio
 
 from stancebank.schema.label_config import build_label_config
 from stancebank.tasks.studio.client import StudioClient
-from stancebank.tasks.studio.export import pull
+from stancebank.tasks.studio.pull import pull
 
 OPTIONS = {
     "annotations__completed_by": {"only_id": True},

@@ -16,7 +16,7 @@ from stancebank.schema.label_config import build_label_config
 from stancebank.tasks.studio.annotations import annotator_email, import_annotations, validate_annotations
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import ConfigDriftError, StudioAuthError, StudioConnectionError
-from stancebank.tasks.studio.export import load_export, pull
+from stancebank.tasks.studio.pull import load_export, pull
 from stancebank.tasks.studio.sync import push
 
 pytestmark = pytest.mark.integration
@@ -176,7 +176,8 @@ def test_two_annotators_pulled_as_ids_without_emails(
     again = pull(studio_client, project_name, tmp_path / "exports")
     assert again.sha256 == result.sha256
     assert result.path.read_text(encoding="utf-8") == text
-    assert len(list((tmp_path / "exports").iterdir())) in {1, 2}
+    assert again.reused and again.path == result.path  # unchanged content: no second file
+    assert len(list((tmp_path / "exports").iterdir())) == 1
     # No token in any log record, and none in the server log.
     assert label_studio.api_key not in caplog.text
     assert label_studio.api_key not in (label_studio.data_dir / "server.log").read_text()

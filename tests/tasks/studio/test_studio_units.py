@@ -12,7 +12,7 @@ from sbtest.studio_fixtures import make_tasks
 
 from stancebank.tasks.studio.annotations import validate_annotations
 from stancebank.tasks.studio.errors import StudioError, TasksFileError
-from stancebank.tasks.studio.export import count_export, normalise_export, write_immutable
+from stancebank.tasks.studio.pull import count_export, normalise_export, write_immutable
 from stancebank.tasks.studio.sync import Known, config_diff, load_tasks, plan_push, sha256_json, task_meta
 
 
@@ -98,3 +98,17 @@ def test_export_file_is_immutable_and_content_named(tmp_path: Path) -> None:
     canonical = '[{"a":1,"b":["é",null]}]'.encode()
     assert sha256_json([{"b": ["é", None], "a": 1}]) == hashlib.sha256(canonical).hexdigest()
     assert sha256_json([{"b": ["é", None], "a": 2}]) != hashlib.sha256(canonical).hexdigest()
+
+
+def test_unchanged_export_is_not_written_twice(tmp_path: Path) -> None:
+    tasks = normalise_export([{"id": 1, "data": {"text": "t"}, "annotations": []}])
+    first = write_immutable(tasks, tmp_path, "P", now=datetime(2026, 1, 2, tzinfo=UTC))
+    later = write_immutable(tasks, tmp_path, "P", now=datetime(2026, 1, 3, tzinfo=UTC))
+    assert later.reused and later.path == first.path
+    assert list(tmp_path.iterdir()) == [first.path]
+    changed = normalise_export([{"id": 1, "data": {"text": "u"}, "annotations": []}])
+    newer = write_immutable(changed, tmp_path, "P", now=datetime(2026, 1, 4, tzinfo=UTC))
+    assert not newer.reused and len(list(tmp_path.iterdir())) == 2
+    # back to the first content: the newest snapshot differs, so it is written again (a new time)
+    back = write_immutable(tasks, tmp_path, "P", now=datetime(2026, 1, 5, tzinfo=UTC))
+    assert not back.reused and back.path != first.path

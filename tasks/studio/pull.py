@@ -1,5 +1,8 @@
 """Pull: an export snapshot with annotator ids only, written as an immutable, content-named file.
 
+The file appears atomically (temporary name, fsync, hard link), and a pull whose content equals the
+newest snapshot already in the folder writes nothing.
+
 A snapshot that expands ``completed_by`` carries annotators' e-mails and names; ours asks Label
 Studio for ids only and then normalises the JSON again (`normalise_export`) so that nothing
 personal can reach our files. Exports downloaded by hand from the UI go through the same
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ from typing import Any
 from stancebank.schema.wire import LSExportTask
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import StudioError, TasksFileError
+from stancebank.tasks.studio.faults import checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +180,70 @@ def _slug(title: str) -> str:
     return slug or "project"
 
 
+def _stamp_of(path: Path) -> str:
+    """The UTC time in a snapshot name ``<slug>-<YYYYmmddTHHMMSSZ>-<sha12>.json``."""
+    return path.stem.rsplit("-", 2)[-2]
+
+
+def latest_snapshot(out_dir: Path, title: str) -> Path | None:
+    """The newest snapshot of project ``title`` in ``out_dir`` (by the time in its name)."""
+    pattern = re.compile(rf"{re.escape(_slug(title))}-\d{{8}}T\d{{6}}Z-[0-9a-f]{{12}}\.json")
+    found = [p for p in out_dir.glob("*.json") if pattern.fullmatch(p.name)]
+    return max(found, key=lambda p: (_stamp_of(p), p.name)) if found else None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_partials(out_dir: Path) -> None:
+    """Remove ``.<name>.partial-<pid>`` files left by a pull that was killed (its pid is gone)."""
+    for leftover in out_dir.glob(".*.json.partial-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            logger.info("Removing %s, left by a pull that was interrupted", leftover)
+            leftover.unlink(missing_ok=True)
+
+
+def _write_new(path: Path, blob: bytes) -> bool:
+    """Write ``blob`` as ``path`` (read-only) so that it appears whole or not at all.
+
+    The bytes go to ``.<name>.partial-<pid>`` first, are fsynced, and are then hard-linked to the
+    final name (a link, unlike a rename, never replaces an existing file). False when ``path``
+    already exists.
+    """
+    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            half = len(blob) // 2
+            handle.write(blob[:half])
+            checkpoint("pull:partial")
+            handle.write(blob[half:])
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(0o444)
+        checkpoint("pull:written")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return True
+
+
 def write_immutable(
     tasks: list[LSExportTask],
     out_dir: Path,
@@ -185,24 +254,32 @@ def write_immutable(
 ) -> PullResult:
     """Write ``<slug>-<UTC time>-<sha256[:12]>.json`` read-only; never overwrite anything.
 
+    When the newest snapshot of ``title`` in ``out_dir`` already holds these bytes, nothing is
+    written and that file is returned (``reused``). The file appears atomically (see `_write_new`);
+    leftovers of a killed pull are removed first.
+
     ``blob``: the exact bytes of ``tasks`` when already serialised (a snapshot that needed no
     scrubbing); otherwise ``tasks`` is serialised here.
     """
     if blob is None:
         blob = json.dumps(tasks, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     digest = hashlib.sha256(blob).hexdigest()
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{_slug(title)}-{stamp}-{digest[:12]}.json"
     counts = count_export(tasks)
-    try:
-        with path.open("xb") as handle:
-            handle.write(blob)
-    except FileExistsError:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _clean_partials(out_dir)
+    latest = latest_snapshot(out_dir, title)
+    if (
+        latest is not None
+        and latest.name.endswith(f"-{digest[:12]}.json")
+        and hashlib.sha256(latest.read_bytes()).hexdigest() == digest
+    ):
+        return PullResult(latest, digest, counts, reused=True)
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    path = out_dir / f"{_slug(title)}-{stamp}-{digest[:12]}.json"
+    if not _write_new(path, blob):
         if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
             return PullResult(path, digest, counts, reused=True)
         raise StudioError(f"{path} already exists with other content; refusing to overwrite it") from None
-    path.chmod(0o444)
     return PullResult(path, digest, counts)
 
 
