@@ -1,14 +1,30 @@
-"""Errors of the export stage; each names the file/record, the field and the fix."""
+"""Errors of the export stage; each names the file/record, the field and the fix.
+
+Exit codes are :class:`stancebank.schema.errors.ExitCode` (the README's table).
+"""
 
 from __future__ import annotations
 
-from stancebank.schema.errors import StancebankError
+from stancebank.schema.errors import ExitCode, ForeignExportError, ReleaseValidationError, StancebankError
+
+__all__ = [
+    "ExportError",
+    "ExportReadError",
+    "ForeignExportError",
+    "PublishAuthError",
+    "PublishError",
+    "PublishNotFoundError",
+    "PublishRemoteError",
+    "PublishServerError",
+    "ReleaseValidationError",
+    "VersionError",
+]
 
 
 class ExportError(StancebankError):
-    """Base of every export-stage error."""
+    """Base of every export-stage error (an input that cannot be used, unless a subclass says)."""
 
-    exit_code = 3
+    exit_code = ExitCode.INPUT
 
 
 class ExportReadError(ExportError):
@@ -18,16 +34,29 @@ class ExportReadError(ExportError):
 class VersionError(ExportError):
     """The release version breaks the semver rules against the previous release."""
 
-    exit_code = 4
-
-
-class ReleaseValidationError(ExportError):
-    """The built release failed validation and was not written."""
-
-    exit_code = 5
+    exit_code = ExitCode.OUTPUT
 
 
 class PublishError(ExportError):
-    """Publishing a release to the Hub failed or was refused."""
+    """Publishing was refused before anything was sent (bad folder, bad repo id, no token, an
+    existing tag), or failed in a way no subclass describes."""
 
-    exit_code = 6
+    exit_code = ExitCode.OUTPUT
+
+
+class PublishRemoteError(PublishError):
+    """The Hub refused the request or did not answer."""
+
+    exit_code = ExitCode.REMOTE
+
+
+class PublishAuthError(PublishRemoteError):
+    """HTTP 401/403: the token is missing, invalid or cannot write to the repo."""
+
+
+class PublishNotFoundError(PublishRemoteError):
+    """HTTP 404: the repo id or the endpoint is wrong."""
+
+
+class PublishServerError(PublishRemoteError):
+    """HTTP 5xx or no answer: a problem on the server side; retry later."""

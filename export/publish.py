@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stancebank.export.errors import PublishError
+from stancebank.export.errors import (
+    PublishAuthError,
+    PublishError,
+    PublishNotFoundError,
+    PublishRemoteError,
+    PublishServerError,
+)
 from stancebank.export.release import read_manifest
 from stancebank.schema.layout import MANIFEST, sha256_file
 
@@ -79,8 +85,12 @@ def plan_publish(folder: Path, repo_id: str) -> PublishPlan:
 
 
 def publish(folder: Path, repo_id: str, token: str | None = None) -> PublishResult:
+    import httpx2
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
     from huggingface_hub.errors import HfHubHTTPError
+
+    # what a failed request raises: an HTTP status (HfHubHTTPError) or no answer at all
+    request_errors = (HfHubHTTPError, httpx2.HTTPError, OSError)
 
     plan = plan_publish(folder, repo_id)
     token = token or os.environ.get("HF_TOKEN")
@@ -95,10 +105,8 @@ def publish(folder: Path, repo_id: str, token: str | None = None) -> PublishResu
                 f"{repo_id} already has tag {plan.tag}; releases are immutable — build a higher version"
             )
         remote = set(api.list_repo_files(repo_id, repo_type="dataset"))
-    except HfHubHTTPError as err:
-        raise PublishError(
-            f"{repo_id}: the Hub refused the request ({_status(err)}); check HF_TOKEN"
-        ) from err
+    except request_errors as err:
+        raise remote_error(repo_id, err, "nothing was uploaded") from err
 
     local = {rel for rel, _ in plan.files}
     deletes = sorted(remote - local - KEEP_REMOTE)
@@ -115,8 +123,8 @@ def publish(folder: Path, repo_id: str, token: str | None = None) -> PublishResu
             repo_type="dataset",
             revision="main",
         )
-    except HfHubHTTPError as err:
-        raise PublishError(f"{repo_id}: upload failed ({_status(err)}); no tag was created") from err
+    except request_errors as err:
+        raise remote_error(repo_id, err, "the upload failed and no tag was created") from err
     commit = str(info.oid)
     try:
         api.create_tag(
@@ -143,7 +151,29 @@ def _remove_tag(api: Any, repo_id: str, tag: str, commit: str) -> None:
         log.warning("could not check for a half-created tag %s on %s; check the repo's tags", tag, repo_id)
 
 
-def _status(err: Exception) -> str:
+def _status_code(err: Exception) -> int | None:
     response = getattr(err, "response", None)
     code = getattr(response, "status_code", None)
-    return f"HTTP {code}" if code is not None else err.__class__.__name__
+    return code if isinstance(code, int) else None
+
+
+def remote_error(repo_id: str, err: Exception, outcome: str) -> PublishRemoteError:
+    """The publish error for a failed Hub request, with the advice its HTTP status calls for."""
+    code = _status_code(err)
+    status = f"HTTP {code}" if code is not None else err.__class__.__name__
+    if code in (401, 403):
+        return PublishAuthError(
+            f"{repo_id}: the Hub refused the token ({status}); {outcome}. Set HF_TOKEN to a token "
+            "with write access to the repo's organisation"
+        )
+    if code == 404:
+        return PublishNotFoundError(
+            f"{repo_id}: not found on the Hub ({status}); {outcome}. Check the --repo id (ORG/NAME) "
+            "and HF_ENDPOINT"
+        )
+    if code is None or code >= 500:
+        return PublishServerError(
+            f"{repo_id}: the Hub failed or did not answer ({status}); {outcome}. The problem is on "
+            "the server side or the network: retry later (HF_ENDPOINT names the server)"
+        )
+    return PublishRemoteError(f"{repo_id}: the Hub refused the request ({status}); {outcome}")

@@ -1,16 +1,77 @@
-"""The one base error of stancebank; each stage subclasses it.
+"""The one error hierarchy of stancebank: every error raised on purpose derives from
+:class:`StancebankError` and carries the exit code the CLI ends with.
 
-Messages name the item (file, line, task id, span id), the field, and the fix.
+Messages name the item (file, line, task id, span id), the field, and the fix. The exit codes are
+the same for every command (the README's table is this one):
+
+====  ==========================================================================================
+0     success
+1     the data has errors: inputs rejected, validation findings, a release that failed validation
+2     usage: a bad option or argument, a path that does not exist, a malformed config/resource file
+3     an input cannot be used: an unreadable or malformed export or tasks file, a foreign export,
+      an invalid prediction
+4     output refused or not written: a file cannot be written, an existing release or tag, the
+      version rules
+5     a local component cannot be loaded or started: the spaCy model, the Label Studio server
+6     a remote service failed: Label Studio or the Hub refused the request or did not answer
+====  ==========================================================================================
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes shared by every ``stancebank`` command."""
+
+    OK = 0
+    DATA = 1
+    USAGE = 2
+    INPUT = 3
+    OUTPUT = 4
+    SETUP = 5
+    REMOTE = 6
 
 
 class StancebankError(Exception):
     """Base class of every error stancebank raises on purpose."""
 
-    exit_code: int = 1
+    exit_code: int = ExitCode.DATA
 
 
 class SpecError(StancebankError):
-    """The annotation spec or a generated artifact is inconsistent."""
+    """A name the annotation spec does not know (a label, relation, attribute), or a resource
+    file that does not agree with the spec."""
+
+    exit_code = ExitCode.USAGE
+
+
+class WireError(StancebankError):
+    """A Label Studio JSON file (tasks file or export) cannot be read as one; names the file and,
+    when known, the line or record."""
+
+    exit_code = ExitCode.INPUT
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
+
+
+class ForeignExportError(WireError):
+    """An export made with another labeling config (labels, ``from_name``s or relation labels the
+    spec does not have); names what was found and what the project expects."""
+
+
+class ReleaseValidationError(StancebankError):
+    """A built release failed validation. ``report`` holds every finding (a
+    :class:`stancebank.validation.report.Report` or a list of problem strings) when the raiser has
+    one; ``kept`` is where the failed release was kept for inspection, if it was."""
+
+    exit_code = ExitCode.DATA
+
+    def __init__(self, message: str, *, report: object | None = None, kept: object | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+        self.kept = kept

@@ -2,37 +2,37 @@
 
 from __future__ import annotations
 
-from stancebank.schema.errors import StancebankError
+from stancebank.schema.errors import ExitCode, StancebankError
 
 
 class TasksError(StancebankError):
     """Base error of ``stancebank tasks``."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class InputError(TasksError):
     """An input path cannot be used at all (missing, unreadable, unsupported)."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class ResourceError(TasksError):
     """A data file (boilerplate rules, gazetteer, lexicon) is malformed."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class ModelError(TasksError):
     """The spaCy pipeline named for pre-annotation cannot be loaded."""
 
-    exit_code = 5
+    exit_code = ExitCode.SETUP
 
 
 class PredictionError(TasksError):
     """A pre-annotation does not satisfy the spec or the text; it is never written."""
 
-    exit_code = 3
+    exit_code = ExitCode.INPUT
 
     def __init__(self, article_id: str, problems: list[str]) -> None:
         self.article_id = article_id

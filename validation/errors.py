@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from stancebank.schema.errors import StancebankError
+from stancebank.schema.errors import ExitCode, ReleaseValidationError, StancebankError
+
+__all__ = ["ReleaseValidationError", "ValidationConfigError", "ValidationUsageError"]
 
 
 class ValidationUsageError(StancebankError):
     """A bad path, an unknown or undetectable kind: nothing could be validated."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class ValidationConfigError(ValidationUsageError):
     """The validation config file is unreadable or names unknown checks/levels."""
-
-
-class ReleaseValidationError(StancebankError):
-    """A release failed validation; carries the report (raised by callers that refuse to write)."""
-
-    def __init__(self, report: object, message: str) -> None:
-        super().__init__(message)
-        self.report = report

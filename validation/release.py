@@ -81,18 +81,16 @@ def read_release(root: Path, config: ValidationConfig, spec: AnnotationSpec = SP
     parts: list[Tables] = []
     contents = ReleaseContents(tables=concat_tables([]))
     for cfg, path, display in parquet_files(root, config, contents.findings):
+        file = _File(cfg, path, display, split_of(path))
         try:
+            file.file = pq.ParquetFile(path)
+            missing = _missing_columns(file, spec)
+            if missing:
+                contents.findings.append(_unreadable(config, file, f"missing column(s) {missing}"))
+                continue
             tables, schema, n = read_release_config(path, cfg, display, spec)
-        except Exception as err:  # noqa: BLE001 — any unreadable parquet is a finding, not a crash
-            contents.findings.append(
-                Finding(
-                    check="malformed_input",
-                    severity=config.severity("malformed_input"),  # type: ignore[arg-type]
-                    message=f"cannot read the parquet file: {type(err).__name__}: {err}",
-                    hint="rebuild the release with `stancebank export build`",
-                    file=display,
-                )
-            )
+        except _READ_ERRORS as err:
+            contents.findings.append(_unreadable(config, file, err))
             continue
         parts.append(tables)
         contents.rows.setdefault(cfg, {})[split_of(path)] = n
@@ -133,15 +131,31 @@ class _File:
     ok: bool = True
 
 
-def _unreadable(config: ValidationConfig, file: _File, err: Exception) -> Finding:
+# What reading a parquet file raises when the file (not our code) is at fault: anything else is a
+# bug and propagates instead of being reported as an unreadable file.
+_READ_ERRORS = (OSError, arrow.ArrowException)
+
+
+def _unreadable(config: ValidationConfig, file: _File, err: Exception | str) -> Finding:
     file.ok = False
+    detail = err if isinstance(err, str) else f"{type(err).__name__}: {err}"
     return Finding(
         check="malformed_input",
         severity=config.severity("malformed_input"),  # type: ignore[arg-type]
-        message=f"cannot read the parquet file: {type(err).__name__}: {err}",
+        message=f"cannot read the parquet file: {detail}",
         hint="rebuild the release with `stancebank export build`",
         file=file.display,
     )
+
+
+def _missing_columns(file: _File, spec: AnnotationSpec) -> list[str]:
+    """The columns of the config's features that the file does not have."""
+    assert file.file is not None
+    features = dataset_features(spec).get(file.config)
+    if features is None:
+        return []
+    present = set(file.file.schema_arrow.names)
+    return [name for name in features if name not in present]
 
 
 def _first_texts(articles: pd.DataFrame) -> pd.DataFrame:
@@ -210,8 +224,12 @@ def validate_release_data(
         file = _File(cfg, path, display, split_of(path))
         try:
             file.file = pq.ParquetFile(path)
-        except Exception as err:  # noqa: BLE001 — any unreadable parquet is a finding, not a crash
+        except _READ_ERRORS as err:
             contents.findings.append(_unreadable(config, file, err))
+        else:
+            missing = _missing_columns(file, spec)
+            if missing:
+                contents.findings.append(_unreadable(config, file, f"missing column(s) {missing}"))
         files.append(file)
     findings: list[Finding] = []
     checked = {"articles": 0, "annotations": 0, "spans": 0, "relations": 0}
@@ -226,10 +244,11 @@ def validate_release_data(
             columns.insert(1, "title")
         try:
             tbl = file.file.read(columns=columns)
-            parts.append(release_tables(tbl, file.config, file.split, file.display, spec, spans=False))
-            del tbl
-        except Exception as err:  # noqa: BLE001
+        except _READ_ERRORS as err:
             contents.findings.append(_unreadable(config, file, err))
+            continue
+        parts.append(release_tables(tbl, file.config, file.split, file.display, spec, spans=False))
+        del tbl
     whole = concat_tables(parts)
     del parts
     whole.expected_splits = dict(expected_splits or {})
@@ -244,19 +263,22 @@ def validate_release_data(
     for file in files:
         if not file.ok:
             continue
-        try:
-            for tbl in _batches(file, _BATCH_COLUMNS.get(file.config), chunk_rows):
-                tables = release_tables(tbl, file.config, file.split, file.display, spec, articles=False)
-                del tbl
-                findings += validate_tables(
-                    tables, config, spec, texts=_texts_of(texts, tables), schemas=schemas
-                )
-                checked["spans"] += len(tables.spans)
-                checked["relations"] += len(tables.relations)
-                if tables.claims is not None:
-                    checked["claims"] = checked.get("claims", 0) + len(tables.claims)
-        except Exception as err:  # noqa: BLE001
-            contents.findings.append(_unreadable(config, file, err))
+        batches = _batches(file, _BATCH_COLUMNS.get(file.config), chunk_rows)
+        while True:
+            try:
+                tbl = next(batches, None)
+            except _READ_ERRORS as err:
+                contents.findings.append(_unreadable(config, file, err))
+                break
+            if tbl is None:
+                break
+            tables = release_tables(tbl, file.config, file.split, file.display, spec, articles=False)
+            del tbl
+            findings += validate_tables(tables, config, spec, texts=_texts_of(texts, tables), schemas=schemas)
+            checked["spans"] += len(tables.spans)
+            checked["relations"] += len(tables.relations)
+            if tables.claims is not None:
+                checked["claims"] = checked.get("claims", 0) + len(tables.claims)
         if file.config == "claims" and file.ok:
             checked.setdefault("claims", 0)
     for file in files:

@@ -6,16 +6,23 @@ import json
 from pathlib import Path
 
 import datasets
+import httpx2
 import pytest
 from huggingface_hub import HfApi
 
-from stancebank.export.errors import PublishError
-from stancebank.export.publish import publish
+from stancebank.export.errors import (
+    PublishAuthError,
+    PublishError,
+    PublishNotFoundError,
+    PublishRemoteError,
+    PublishServerError,
+)
+from stancebank.export.publish import publish, remote_error
 from stancebank.export.release import build_release
+from stancebank.schema.errors import ExitCode
 
-pytestmark = pytest.mark.hub
 
-
+@pytest.mark.hub
 def test_publish_two_versions_and_load_each_by_tag(tmp_path, snapshots, hub_env, hub_repo_id):
     registry = tmp_path / "data" / "split_registry.json"
     v1 = tmp_path / "dist" / "v1"
@@ -48,6 +55,7 @@ def test_publish_two_versions_and_load_each_by_tag(tmp_path, snapshots, hub_env,
     assert len(api.list_repo_commits(hub_repo_id, repo_type="dataset")) == len(before)
 
 
+@pytest.mark.hub
 def test_failed_tagging_leaves_no_tag(tmp_path, snapshots, hub_env, hub_repo_id, monkeypatch):
     out = tmp_path / "dist" / "v1"
     build_release(snapshots, "1.0.0", out, registry_path=tmp_path / "reg.json")
@@ -63,6 +71,7 @@ def test_failed_tagging_leaves_no_tag(tmp_path, snapshots, hub_env, hub_repo_id,
     assert HfApi().list_repo_refs(hub_repo_id, repo_type="dataset").tags == []
 
 
+@pytest.mark.hub
 def test_publish_needs_a_token(tmp_path, snapshots, hub_env, hub_repo_id, monkeypatch):
     out = tmp_path / "dist" / "v1"
     build_release(snapshots, "1.0.0", out, registry_path=tmp_path / "reg.json")
@@ -73,3 +82,45 @@ def test_publish_needs_a_token(tmp_path, snapshots, hub_env, hub_repo_id, monkey
     (out / "README.md").write_text("changed")
     with pytest.raises(PublishError, match="sha256"):
         publish(out, hub_repo_id, token="x")
+
+
+@pytest.mark.hub
+def test_a_refused_token_is_reported_as_a_token_problem(tmp_path, snapshots, hub_env, hub_repo_id):
+    out = tmp_path / "dist" / "v1"
+    build_release(snapshots, "1.0.0", out, registry_path=tmp_path / "reg.json")
+    with pytest.raises(PublishAuthError, match=r"HTTP 401.*HF_TOKEN") as info:
+        publish(out, hub_repo_id, token="hf_not_a_valid_token")
+    assert info.value.exit_code == ExitCode.REMOTE
+    # a namespace the token may not write to: 403, the same advice
+    with pytest.raises(PublishAuthError, match=r"HTTP 403.*HF_TOKEN"):
+        publish(out, "someone-else/stancebank")
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "advice"),
+    [
+        (401, PublishAuthError, "HF_TOKEN"),
+        (403, PublishAuthError, "HF_TOKEN"),
+        (404, PublishNotFoundError, "--repo id"),
+        (500, PublishServerError, "retry"),
+        (503, PublishServerError, "retry"),
+        (422, PublishRemoteError, "refused"),
+    ],
+)
+def test_http_status_maps_to_its_advice(status, error, advice):
+    from huggingface_hub.errors import HfHubHTTPError
+
+    request = httpx2.Request("POST", "http://127.0.0.1/api/repos/create")
+    err = HfHubHTTPError("failed", response=httpx2.Response(status, request=request))
+    mapped = remote_error("org/name", err, "nothing was uploaded")
+    assert type(mapped) is error and advice in str(mapped) and f"HTTP {status}" in str(mapped)
+    assert mapped.exit_code == ExitCode.REMOTE != ExitCode.USAGE
+    if status not in (401, 403):
+        assert "HF_TOKEN" not in str(mapped)
+
+
+def test_an_unreachable_hub_is_a_server_side_failure():
+    request = httpx2.Request("POST", "http://127.0.0.1:9/api/repos/create")
+    mapped = remote_error("org/name", httpx2.ConnectError("Connection refused", request=request), "x")
+    assert isinstance(mapped, PublishServerError) and "ConnectError" in str(mapped)
+    assert "retry" in str(mapped) and "HF_TOKEN" not in str(mapped)

@@ -174,3 +174,27 @@ def test_release_validated_in_chunks_finds_what_whole_tables_find(
     tables = read_release(root, cfg).tables
     assert checked["spans"] == len(tables.spans) and checked["relations"] == len(tables.relations)
     assert checked["annotations"] == len(tables.annotations)
+
+
+def test_parquet_with_a_missing_column_is_reported_by_name(built: Path, tmp_path: Path) -> None:
+    root = _copy(built, tmp_path)
+    docs = sorted((root / "data" / "documents").glob("*.parquet"))[0]
+    pq.write_table(pq.read_table(docs).drop_columns(["relations"]), docs)
+    _rehash(root)
+    report = validate_release_dir(root)
+    unreadable = [f for f in report.findings if f.check == "malformed_input"]
+    assert [f.file for f in unreadable] == [str(docs)]
+    assert "missing column(s) ['relations']" in unreadable[0].message
+
+
+def test_a_bug_while_checking_a_release_is_not_called_an_unreadable_file(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stancebank.validation.release as release_module
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in the checks")
+
+    monkeypatch.setattr(release_module, "release_tables", broken)
+    with pytest.raises(RuntimeError, match="a bug in the checks"):
+        validate_release_dir(built)
