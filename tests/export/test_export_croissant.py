@@ -1,0 +1,126 @@
+"""croissant.json: valid Croissant 1.0 (mlcroissant) whose records are the release's parquet rows."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import mlcroissant as mlc
+import pyarrow.parquet as pq
+import pytest
+
+from stancebank.export.croissant import REPO_ID, CroissantFacts, build_croissant
+from stancebank.schema.features import dataset_features
+
+CLI = [sys.executable, "-m", "stancebank.schema.cli"]
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "export"
+    work = tmp_path_factory.mktemp("croissant")
+    out = work / "release"
+    done = subprocess.run(
+        [
+            *CLI,
+            "export",
+            "build",
+            str(fixtures / "snapshot_1.json"),
+            str(fixtures / "snapshot_2.json"),
+            "--version",
+            "0.1.0",
+            "--out",
+            str(out),
+            "--registry",
+            str(work / "registry.json"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "STANCEBANK_PSEUDONYM_KEY": "croissant-test-key"},
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def _facts(release: Path) -> CroissantFacts:
+    manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
+    files: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(manifest["files"]):
+        if path.endswith(".parquet"):
+            _, config, name = path.split("/")
+            files.setdefault(config, {}).setdefault(name.split("-")[0], []).append(path)
+    return CroissantFacts(
+        name="stancebank",
+        version=manifest["version"],
+        description="Actors, claims and stances in news.",
+        license="https://creativecommons.org/publicdomain/zero/1.0/",
+        url="https://huggingface.co/datasets/example/stancebank",
+        cite_as="@misc{stancebank, title={stancebank}}",
+        date_published="2026-12-01",
+        features=dataset_features(),
+        files=files,
+        sha256=manifest["files"],
+        keywords=["stance detection"],
+        languages=["en"],
+        rai={
+            "dataAnnotationProtocol": "Span annotation in Label Studio following the guidelines.",
+            "annotationsPerItem": "1 to 2 annotators per article",
+            "personalSensitiveInformation": "Annotators appear only as keyed pseudonyms.",
+            "dataLimitations": "A small sample.",
+        },
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def test_croissant_validates_and_its_records_are_the_parquet_rows(
+    release: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    doc = build_croissant(_facts(release))
+    path = release / "croissant.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        dataset = mlc.Dataset(jsonld=str(path), mapping={REPO_ID: str(release)})
+    assert not dataset.metadata.ctx.issues.errors, dataset.metadata.ctx.issues.report()
+    assert doc["rai:annotationsPerItem"] == "1 to 2 annotators per article"
+
+    records: dict[str, list[dict[str, Any]]] = {}
+    for config, splits in _facts(release).files.items():
+        expected = [
+            (split, row)
+            for split, paths in sorted(splits.items())
+            for p in paths
+            for row in pq.read_table(release / p).to_pylist()
+        ]
+        got = records[config] = list(dataset.records(config))  # (a second pass reads nothing)
+        assert len(got) == len(expected), config
+        # one key column per config, compared row for row (order: as mlcroissant reads the files)
+        key = "id" if config == "documents" else ("claim_id" if config == "claims" else "annotation_id")
+        want = sorted((split, str(row[key])) for split, row in expected)
+        have = sorted((_plain(r[f"{config}/split"]), str(_plain(r[f"{config}/{key}"]))) for r in got)
+        assert have == want, config
+
+    # nested spans carry their text and their attributes (a struct inside the list item)
+    first = records["documents"][0]
+    spans = first["documents/spans"]
+    assert spans, "the first document has spans"
+    text = _plain(first["documents/text"])
+    for span in spans:
+        start, end = span["documents/spans/start"], span["documents/spans/end"]
+        assert text[start:end] == _plain(span["documents/spans/text"])
+        assert "documents/spans/attributes/claim_form" in span
+
+
+def test_every_parquet_file_is_listed_with_its_hash(release: Path) -> None:
+    facts = _facts(release)
+    doc = build_croissant(facts)
+    listed = {d["contentUrl"]: d["sha256"] for d in doc["distribution"] if d["@type"] == "cr:FileObject"}
+    parquet = {p: h for p, h in facts.sha256.items() if p.endswith(".parquet")}
+    assert {p: listed[p] for p in parquet} == parquet
+    assert listed[facts.url] == "main"  # the repository object (no hash for a git tree)
