@@ -1,21 +1,44 @@
-"""Quality of the rule pre-annotator on the dev gold (the adjudicated pilot annotations).
+"""Quality of the rule pre-annotator: the dev set (the pilot) and the held-out set, side by side.
 
-Builds tasks from data/raw with pre-annotation, resolves data/pilot/pilot.yaml against them and
-prints actor P/R/F1 (exact and overlap), claim overlap P/R/F1, speaker accuracy and stance accuracy
-over the English articles (the French one is built without pre-annotation). Targets on this kind of
-news: claim overlap-F1 >= 0.85, speaker accuracy >= 0.90 (printed as ratios to the target).
+- **dev**: data/raw with the adjudicated pilot gold (data/pilot/pilot.yaml). The rules were written
+  and tuned on it: its figures are a smoke test, not a result. The French article is built without
+  pre-annotation and left out.
+- **held-out**: data/heldout/ — twelve articles on twelve topics the package does not know, gold
+  annotated before any pre-annotator output was seen. Never tune a rule on it (data/heldout/README.md).
+
+Per topic (one article each) and in total, without and with the set's target catalogue: claim
+overlap P/R/F1, speaker accuracy, ACTOR exact F1 and, over the stance-bearing gold claims (those
+with at least one stance relation), the share whose matched predicted claim takes a stance on one
+of their gold targets ("target found": the predicted TARGET overlaps a gold TARGET of the claim or
+carries the same ``target_name``) and the share where it is the gold stance ("right stance"). An
+unmatched gold claim counts as neither. The issue-14 targets on held-out topics are printed beside.
+
+"With catalogue" needs a pre-annotator that accepts one: :func:`catalogue_options` passes the
+set's ``stancebank.toml`` as soon as ``BuildOptions`` has a ``catalogue`` field; until then that
+column reads "n/a".
 
     .venv/bin/python tests/benchmarks/bench_tasks_quality.py [--errors] [--model NAME]
 
-``--errors`` lists the missed and spurious claims and the wrong speakers per article.
+``--errors`` lists the missed and spurious claims and the wrong speakers of the **dev** set only:
+the held-out set's errors are not printed, so that nobody tunes on them.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+import sys
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sbtest.heldout import ARTICLES as HELDOUT_ARTICLES
+from sbtest.heldout import CATALOGUE as HELDOUT_CATALOGUE
+from sbtest.heldout import TARGET_NAME, load_gold
 
 from stancebank.schema.model import Relation, Span
 from stancebank.tasks.build import DEFAULT_MODEL, BuildOptions, build_tasks
@@ -23,19 +46,210 @@ from stancebank.tasks.evaluate import (
     ACTOR_NAME,
     CLAIM,
     SOURCE,
+    STANCES,
+    Counts,
     Scores,
     match_spans,
+    overlap,
     score_article,
     spans_from_results,
 )
 from stancebank.tasks.language import is_english
-from stancebank.tasks.pilot import load_pilot, match_task, resolve_annotation
+from stancebank.tasks.pilot import PilotArticle, load_pilot, match_task, resolve_annotation
 
 REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"
 PILOT = REPO / "data" / "pilot" / "pilot.yaml"
-CLAIM_F1_TARGET = 0.85
-SPEAKER_TARGET = 0.90
+DEV_CATALOGUES = (REPO / "stancebank.toml", RAW / "stancebank.toml")
+"""Where the demo's project file may appear (issue 14 §1); the first that exists is the dev catalogue."""
+CATALOGUE_FIELD = "catalogue"
+"""The ``BuildOptions`` field the pre-annotator will take a catalogue by (issue 14 §3)."""
+
+# Issue 14's targets on held-out topics (benchmark figures, never timed or asserted in tests).
+CLAIM_F1_TARGET = 0.88
+CLAIM_P_TARGET = 0.85
+SPEAKER_TARGET = 0.92
+FOUND_TARGET = {False: 0.50, True: 0.75}  # keyed by "with catalogue"
+RIGHT_TARGET = {False: 0.40, True: 0.65}
+
+
+# -- stance coverage over stance-bearing gold claims ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    claims: int = 0
+    found: int = 0
+    right: int = 0
+
+    def __add__(self, other: Coverage) -> Coverage:
+        return Coverage(self.claims + other.claims, self.found + other.found, self.right + other.right)
+
+    @property
+    def found_share(self) -> float:
+        return self.found / self.claims if self.claims else 0.0
+
+    @property
+    def right_share(self) -> float:
+        return self.right / self.claims if self.claims else 0.0
+
+
+def _stance_pairs(spans: Sequence[Span], relations: Sequence[Relation]) -> dict[str, list[tuple[Span, str]]]:
+    by_id = {s.id: s for s in spans}
+    out: dict[str, list[tuple[Span, str]]] = {}
+    for rel in relations:
+        if rel.label in STANCES and rel.from_id in by_id and rel.to_id in by_id:
+            out.setdefault(rel.from_id, []).append((by_id[rel.to_id], rel.label))
+    return out
+
+
+def same_target(predicted: Span, gold: Span) -> bool:
+    """Overlapping spans, or the same canonical ``target_name`` (a catalogue may name a mention
+    elsewhere in the text than the one the annotator marked)."""
+    name = gold.attributes.get(TARGET_NAME)
+    return overlap(predicted, gold) > 0 or (bool(name) and predicted.attributes.get(TARGET_NAME) == name)
+
+
+def stance_coverage(
+    predicted: Sequence[Span],
+    predicted_relations: Sequence[Relation],
+    gold: Sequence[Span],
+    gold_relations: Sequence[Relation],
+) -> Coverage:
+    matched = match_spans(
+        [s for s in predicted if s.label == CLAIM], [s for s in gold if s.label == CLAIM], exact=False
+    )
+    gold_to_pred = {g: p for p, g in matched.items()}
+    pred_pairs = _stance_pairs(predicted, predicted_relations)
+    total = Coverage()
+    for gid, pairs in _stance_pairs(gold, gold_relations).items():
+        candidates = pred_pairs.get(gold_to_pred.get(gid, ""), [])
+        hits = [(p_label, g_label) for t, p_label in candidates for g, g_label in pairs if same_target(t, g)]
+        total = total + Coverage(1, int(bool(hits)), int(any(p == g for p, g in hits)))
+    return total
+
+
+# -- the two sets -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoldArticle:
+    topic: str
+    article: PilotArticle
+    spans_for: Callable[[str], tuple[list[Span], list[Relation]]]
+    """Task text → the adjudicated gold spans and relations resolved against it."""
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    inputs: tuple[Path, ...]
+    articles: tuple[GoldArticle, ...]
+    catalogue: Path | None
+
+
+def _truth(article: PilotArticle) -> Callable[[str], tuple[list[Span], list[Relation]]]:
+    annotation = next(a for a in article.annotations if article.is_ground_truth(a.annotator))
+    return lambda text: resolve_annotation(article, annotation, text)
+
+
+def _topic(article: PilotArticle) -> str:
+    """One article per topic: the file's stem, with the record id for a batch file."""
+    stem = Path(article.file).stem
+    return stem if article.record is None else f"{stem}:{article.record}"
+
+
+def dev_set() -> EvalSet:
+    articles = tuple(GoldArticle(_topic(a), a, _truth(a)) for a in load_pilot(PILOT))
+    catalogue = next((p for p in DEV_CATALOGUES if p.is_file()), None)
+    return EvalSet("dev (pilot)", (RAW,), articles, catalogue)
+
+
+def heldout_set() -> EvalSet:
+    gold = load_gold()
+
+    def named(article: PilotArticle) -> Callable[[str], tuple[list[Span], list[Relation]]]:
+        resolve = _truth(article)
+
+        def spans_for(text: str) -> tuple[list[Span], list[Relation]]:
+            spans, relations = resolve(text)
+            names = {sid: n for (file, sid), n in gold.target_names.items() if file == article.file}
+            spans = [
+                dataclasses.replace(s, attributes={**s.attributes, TARGET_NAME: names[s.id]})
+                if s.id in names
+                else s
+                for s in spans
+            ]
+            return spans, relations
+
+        return spans_for
+
+    articles = tuple(GoldArticle(_topic(a), a, named(a)) for a in gold.articles)
+    return EvalSet("held-out", (HELDOUT_ARTICLES,), articles, HELDOUT_CATALOGUE)
+
+
+def catalogue_options(options: BuildOptions, catalogue: Path | None) -> tuple[BuildOptions | None, str]:
+    """Options that hand the pre-annotator the set's catalogue, or None and the reason why not.
+
+    Today ``BuildOptions`` takes no catalogue. When it gains a ``catalogue`` field (issue 14 §3), the
+    project file's path is passed in it; if that field wants the loaded catalogue instead, load it
+    here with the project-file loader — this is the one place to change."""
+    if catalogue is None:
+        return None, "n/a (no catalogue for this set yet)"
+    if CATALOGUE_FIELD not in {f.name for f in dataclasses.fields(BuildOptions)}:
+        return None, "n/a (pre-annotator takes no catalogue yet)"
+    return dataclasses.replace(options, **{CATALOGUE_FIELD: catalogue}), ""
+
+
+@dataclass(frozen=True)
+class Row:
+    topic: str
+    scores: Scores
+    coverage: Coverage
+
+
+@dataclass
+class Run:
+    rows: list[Row] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    model_version: str | None = None
+
+    @property
+    def scores(self) -> Scores:
+        return sum((r.scores for r in self.rows), Scores())
+
+    @property
+    def coverage(self) -> Coverage:
+        return sum((r.coverage for r in self.rows), Coverage())
+
+
+def evaluate(eval_set: EvalSet, options: BuildOptions, errors: bool = False) -> Run:
+    t0 = time.perf_counter()
+    result = build_tasks(list(eval_set.inputs), options)
+    run = Run(seconds=time.perf_counter() - t0, model_version=result.model_version)
+    for gold_article in eval_set.articles:
+        task = match_task(gold_article.article, result.tasks)
+        data = task["data"]
+        if not is_english(data.get("language")):
+            run.skipped.append(gold_article.topic)
+            continue
+        gold, grels = gold_article.spans_for(data["text"])
+        preds = task.get("predictions") or []
+        pred, prels = spans_from_results(preds[0]["result"]) if preds else ([], [])
+        run.rows.append(
+            Row(
+                gold_article.topic,
+                score_article(pred, prels, gold, grels),
+                stance_coverage(pred, prels, gold, grels),
+            )
+        )
+        if errors:
+            _errors(gold_article.topic, pred, prels, gold, grels)
+    return run
+
+
+# -- printing -------------------------------------------------------------------------------------
 
 
 def _speaker_of(claim_id: str, spans: dict[str, Span], relations: list[Relation]) -> str:
@@ -75,65 +289,117 @@ def _errors(
             )
 
 
+def _frac(n: int, d: int) -> str:
+    return f"{n:>3}/{d:<3}"
+
+
+def print_topics(title: str, run: Run) -> None:
+    print(f"\n{title}: {len(run.rows)} topics, build with pre-annotation {run.seconds:.1f}s")
+    if run.skipped:
+        print(f"  (not English, built without pre-annotation and left out: {', '.join(run.skipped)})")
+    print(
+        f"  {'topic':28} {'claims P':>8} {'R':>5} {'F1':>5}  {'speaker':>7}  {'ACTOR ex F1':>11}"
+        f"  {'target found':>12}  {'right stance':>12}"
+    )
+    for row in [*run.rows, Row("total (micro)", run.scores, run.coverage)]:
+        c, s, cov = row.scores.claims_overlap, row.scores, row.coverage
+        print(
+            f"  {row.topic[:28]:28} {c.precision:8.2f} {c.recall:5.2f} {c.f1:5.2f}  "
+            f"{_frac(s.speaker.correct, s.speaker.total)}  {s.actors_exact.f1:11.2f}  "
+            f"{_frac(cov.found, cov.claims):>12}  {_frac(cov.right, cov.claims):>12}"
+        )
+
+
+def _counts(c: Counts) -> str:
+    return f"({c.matched}/{c.predicted}/{c.gold})"
+
+
+def summary_lines(run: Run) -> dict[str, str]:
+    s, cov = run.scores, run.coverage
+    co = s.claims_overlap
+    return {
+        "claim overlap P": f"{co.precision:.3f}",
+        "claim overlap R": f"{co.recall:.3f}",
+        "claim overlap F1": f"{co.f1:.3f} {_counts(co)}",
+        "speaker accuracy": f"{s.speaker.value:.3f} ({s.speaker.correct}/{s.speaker.total})",
+        "ACTOR exact F1": f"{s.actors_exact.f1:.3f} {_counts(s.actors_exact)}",
+        "ACTOR overlap F1": f"{s.actors_overlap.f1:.3f} {_counts(s.actors_overlap)}",
+        "CLAIM exact F1": f"{s.claims_exact.f1:.3f} {_counts(s.claims_exact)}",
+        "target found": f"{cov.found_share:.3f} ({cov.found}/{cov.claims})",
+        "right stance": f"{cov.right_share:.3f} ({cov.right}/{cov.claims})",
+        "stance acc. (pairs)": f"{s.stance.value:.3f} ({s.stance.correct}/{s.stance.total})",
+    }
+
+
+TARGET_TEXT = {
+    "claim overlap P": f">= {CLAIM_P_TARGET}",
+    "claim overlap F1": f">= {CLAIM_F1_TARGET}",
+    "speaker accuracy": f">= {SPEAKER_TARGET}",
+    "target found": f">= {FOUND_TARGET[False]} / {FOUND_TARGET[True]}",
+    "right stance": f">= {RIGHT_TARGET[False]} / {RIGHT_TARGET[True]}",
+}
+
+
+def print_summary(columns: list[tuple[str, Run | str]]) -> None:
+    print("\nmicro-averaged, side by side (matched/predicted/gold; target found and right stance over")
+    print("stance-bearing gold claims):")
+    width = 24
+    header = f"{'':22}" + "".join(f"{name:>{width}}" for name, _ in columns) + f"{'held-out target':>22}"
+    print(header)
+    print(f"{'':22}" + "".join(f"{'':>{width}}" for _ in columns) + f"{'(no cat. / cat.)':>22}")
+    lines = {name: summary_lines(run) if isinstance(run, Run) else None for name, run in columns}
+    for key in summary_lines(Run()):
+        cells = [f"{(value[key] if (value := lines[name]) else 'n/a'):>{width}}" for name, _ in columns]
+        print(f"{key:22}" + "".join(cells) + f"{TARGET_TEXT.get(key, ''):>22}")
+    for name, run in columns:
+        if isinstance(run, str):
+            print(f"  {name}: {run}")
+
+
+def print_vs_targets(run: Run, with_catalogue: bool) -> None:
+    s, cov = run.scores, run.coverage
+    checks = [
+        ("claim overlap F1", s.claims_overlap.f1, CLAIM_F1_TARGET),
+        ("claim overlap P", s.claims_overlap.precision, CLAIM_P_TARGET),
+        ("speaker accuracy", s.speaker.value, SPEAKER_TARGET),
+        ("target found", cov.found_share, FOUND_TARGET[with_catalogue]),
+        ("right stance", cov.right_share, RIGHT_TARGET[with_catalogue]),
+    ]
+    label = "with" if with_catalogue else "without"
+    print(f"\nheld-out vs issue-14 targets ({label} catalogue):")
+    for name, value, target in checks:
+        verdict = "met" if value >= target else "NOT met"
+        print(f"  {name:18} {value:.3f} / {target:.2f} = {value / target:.2f}x  {verdict}")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--errors", action="store_true", help="list claim and speaker errors")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--errors", action="store_true", help="list claim and speaker errors (dev set only)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
-    t0 = time.perf_counter()
-    result = build_tasks([RAW], BuildOptions(preannotate=True, model=args.model))
-    elapsed = time.perf_counter() - t0
-    articles = load_pilot(PILOT)
-    total = Scores()
-    rows: list[tuple[str, Scores]] = []
-    skipped = []
-    for article in articles:
-        task = match_task(article, result.tasks)
-        data = task["data"]
-        if not is_english(data.get("language")):
-            skipped.append(article.key)
-            continue
-        text = data["text"]
-        truth = next(a for a in article.annotations if article.is_ground_truth(a.annotator))
-        gold, grels = resolve_annotation(article, truth, text)
-        preds = task.get("predictions") or []
-        pred, prels = spans_from_results(preds[0]["result"]) if preds else ([], [])
-        scores = score_article(pred, prels, gold, grels)
-        rows.append((article.key, scores))
-        total = total + scores
-        if args.errors:
-            _errors(article.key, pred, prels, gold, grels)
-
-    print(f"\nDev gold: {len(rows)} English pilot articles (skipped, not English: {', '.join(skipped)})")
-    print(f"build with pre-annotation: {elapsed:.1f}s, model {result.model_version}\n")
-    print(f"{'article':34} {'claims P/R/F1 (overlap)':>24} {'speaker':>9} {'stance':>9}")
-    for key, s in rows:
-        c = s.claims_overlap
-        print(
-            f"{key[:34]:34} {c.precision:7.2f} {c.recall:6.2f} {c.f1:6.2f}   "
-            f"{s.speaker.correct:>3}/{s.speaker.total:<3} {s.stance.correct:>3}/{s.stance.total:<3}"
-        )
-    print("\nmicro-averaged over all articles:")
-    print(f"{'':24} {'P':>6} {'R':>6} {'F1':>6}   (matched/pred/gold)")
-    for name, c in (
-        ("ACTOR exact", total.actors_exact),
-        ("ACTOR overlap", total.actors_overlap),
-        ("CLAIM exact", total.claims_exact),
-        ("CLAIM overlap", total.claims_overlap),
-    ):
-        print(
-            f"{name:24} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}   ({c.matched}/{c.predicted}/{c.gold})"
-        )
-    sp, st = total.speaker, total.stance
-    print(f"{'speaker accuracy':24} {sp.value:6.3f}   ({sp.correct}/{sp.total} matched gold claims)")
-    print(f"{'stance accuracy':24} {st.value:6.3f}   ({st.correct}/{st.total} matched claim-target pairs)")
-    print(
-        f"\nvs targets: claim overlap-F1 {total.claims_overlap.f1:.3f} / {CLAIM_F1_TARGET} = "
-        f"{total.claims_overlap.f1 / CLAIM_F1_TARGET:.2f}x; speaker accuracy {sp.value:.3f} / "
-        f"{SPEAKER_TARGET} = {sp.value / SPEAKER_TARGET:.2f}x"
-    )
+    base = BuildOptions(preannotate=True, model=args.model)
+    columns: list[tuple[str, Run | str]] = []
+    for eval_set in (dev_set(), heldout_set()):
+        errors = args.errors and eval_set.name.startswith("dev")
+        plain = evaluate(eval_set, base, errors=errors)
+        print_topics(f"{eval_set.name}, without catalogue", plain)
+        columns.append((f"{eval_set.name}, no cat.", plain))
+        options, why_not = catalogue_options(base, eval_set.catalogue)
+        if options is None:
+            print(f"{eval_set.name}, with catalogue: {why_not}")
+            columns.append((f"{eval_set.name}, catalogue", why_not))
+        else:
+            with_cat = evaluate(eval_set, options)
+            print_topics(f"{eval_set.name}, with catalogue {eval_set.catalogue}", with_cat)
+            columns.append((f"{eval_set.name}, catalogue", with_cat))
+        if plain.model_version:
+            print(f"model {plain.model_version}")
+    print_summary(columns)
+    heldout = [run for name, run in columns if name.startswith("held-out") and isinstance(run, Run)]
+    for run, with_catalogue in zip(heldout, (False, True), strict=False):
+        print_vs_targets(run, with_catalogue)
 
 
 if __name__ == "__main__":
