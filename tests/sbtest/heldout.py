@@ -8,15 +8,13 @@ pre-annotation rule on this set: see ``data/heldout/README.md``.
 article file's text) and, per TARGET, a ``target_name`` attribute (schema 1.1.0). :func:`load_gold`
 keeps those in side tables and hands the rest to :func:`stancebank.tasks.pilot.parse_pilot`, so the
 pilot's checks (labels, attributes, relation endpoints, duplicate ids) apply unchanged.
-``stancebank.toml`` holds ``[[targets]]`` tables in the project-file format of issue 14; until the
-project-file loader exists, :func:`load_catalogue` reads them with ``tomllib``.
+``stancebank.toml`` is the set's project file; :func:`load_catalogue` reads its ``[[targets]]``
+with :func:`stancebank.schema.project.load_project`.
 """
 
 from __future__ import annotations
 
 import copy
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from stancebank.schema.project import Target, load_project
 from stancebank.schema.spec import SPEC
 from stancebank.tasks.pilot import PilotArticle, parse_pilot
 
@@ -36,19 +35,10 @@ CATALOGUE = HELDOUT / "stancebank.toml"
 TARGET = SPEC.role_label("target")
 TARGET_NAME = "target_name"
 _OFFSET_KEYS = ("start", "end")
-_TARGET_KEYS = {"name", "aliases", "patterns", "description"}
 
 
 class HeldoutError(ValueError):
     """The held-out gold or catalogue is malformed; the message names the file, the item and the field."""
-
-
-@dataclass(frozen=True)
-class CatalogueTarget:
-    name: str
-    aliases: tuple[str, ...]
-    patterns: tuple[str, ...]
-    description: str
 
 
 @dataclass(frozen=True)
@@ -100,46 +90,6 @@ def load_gold(path: Path = GOLD) -> HeldoutGold:
     return parse_gold(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
 
 
-def _strings(entry: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = entry.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise HeldoutError(f"{where}: `{key}` must be a list of non-empty strings, got {value!r}")
-    return tuple(value)
-
-
-def parse_catalogue(doc: Mapping[str, Any], where: str = str(CATALOGUE)) -> list[CatalogueTarget]:
-    """The ``[[targets]]`` of a project file; unknown keys, wrong types and bad regexes are refused."""
-    unknown = sorted(set(doc) - {"targets"})
-    if unknown:
-        raise HeldoutError(
-            f"{where}: unknown table(s) {unknown}; the held-out catalogue holds [[targets]] only"
-        )
-    entries = doc.get("targets")
-    if not isinstance(entries, list) or not entries:
-        raise HeldoutError(f"{where}: no [[targets]] tables")
-    out: list[CatalogueTarget] = []
-    for number, entry in enumerate(entries, start=1):
-        here = f"{where}: [[targets]] #{number}"
-        extra = sorted(set(entry) - _TARGET_KEYS)
-        if extra:
-            raise HeldoutError(f"{here}: unknown key(s) {extra}; allowed: {sorted(_TARGET_KEYS)}")
-        name, description = entry.get("name"), entry.get("description")
-        if not isinstance(name, str) or not name.strip():
-            raise HeldoutError(f"{here}: `name` must be a non-empty string, got {name!r}")
-        if not isinstance(description, str) or not description.strip():
-            raise HeldoutError(f"{here} ({name}): `description` must be a non-empty string")
-        patterns = _strings(entry, "patterns", f"{here} ({name})")
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as err:
-                raise HeldoutError(f"{here} ({name}): pattern {pattern!r} is not a regex ({err})") from err
-        out.append(
-            CatalogueTarget(name, _strings(entry, "aliases", f"{here} ({name})"), patterns, description)
-        )
-    return out
-
-
-def load_catalogue(path: Path = CATALOGUE) -> list[CatalogueTarget]:
-    with path.open("rb") as fh:
-        return parse_catalogue(tomllib.load(fh), str(path))
+def load_catalogue(path: Path = CATALOGUE) -> tuple[Target, ...]:
+    """The set's target catalogue, read by the project-file loader (one parser for every project)."""
+    return load_project(path).targets

@@ -21,7 +21,6 @@ from sbtest.heldout import (
     HeldoutGold,
     load_catalogue,
     load_gold,
-    parse_catalogue,
     parse_gold,
 )
 
@@ -189,25 +188,6 @@ def test_gold_without_offsets_or_target_name_is_refused() -> None:
     named = dict(unnamed, attributes={"target_name": "fee"})
     parsed = parse_gold(_one_article(named))
     assert parsed.offsets == {("x.txt", "t1"): (0, 7)} and parsed.target_names == {("x.txt", "t1"): "fee"}
-
-
-@pytest.mark.parametrize(
-    ("entry", "message"),
-    [
-        (
-            {"name": "fee", "aliases": ["fee"], "description": "d", "topic": "x"},
-            r"unknown key\(s\) \['topic'\]",
-        ),
-        ({"name": "fee", "aliases": "fee", "description": "d"}, r"\(fee\): `aliases` must be a list"),
-        ({"name": "fee", "patterns": ["(fee"], "description": "d"}, r"pattern '\(fee' is not a regex"),
-        ({"aliases": ["fee"], "description": "d"}, r"#1: `name` must be a non-empty string"),
-    ],
-)
-def test_bad_catalogue_entries_are_refused_with_the_entry_and_the_key(
-    entry: dict[str, object], message: str
-) -> None:
-    with pytest.raises(HeldoutError, match=message):
-        parse_catalogue({"targets": [entry]}, "cat.toml")
 
 
 def test_the_committed_files_are_where_the_readme_says() -> None:
