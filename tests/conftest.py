@@ -1,12 +1,12 @@
 """Test-session fixtures shared by every stage.
 
-An autouse fixture isolates Hugging Face caches and tokens (as ``datasets``' own conftest does):
-no test reads the user's cache or token, and nothing reaches a hub.
+Hugging Face caches and settings are isolated for the session and the endpoint is the loopback Hub
+double (``sbtest.hub_fixtures``); an autouse fixture clears tokens for each test, as ``datasets``' own
+conftest does: no test reads the user's cache or token, and nothing reaches huggingface.co.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,22 +18,11 @@ pytest_plugins = ["sbtest.studio_fixtures", "sbtest.hub_fixtures"]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_hf(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    home = tmp_path_factory.mktemp("hf_home")
-    monkeypatch.setenv("HF_HOME", str(home))
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(home / "datasets"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(home / "hub"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
-    monkeypatch.setenv("HF_HUB_DISABLE_XET", "1")
-    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT"):
+def _no_hf_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The session's Hugging Face settings (caches in a temp dir, the endpoint at the loopback Hub double)
+    # are set once, before the libraries are imported: see sbtest.hub_fixtures. Tokens are per test.
+    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
         monkeypatch.delenv(var, raising=False)
-    # The libraries read those variables at import (during collection): patch their constants too.
-    from sbtest.hub_fixtures import configure_hf_clients
-
-    configure_hf_clients(monkeypatch, home)
-    yield
 
 
 @pytest.fixture(scope="session")
