@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # Upgrade pip on its own first: a pip that replaces itself mid-install breaks.
 PIP_VERSION := 26.3
 
-.PHONY: setup studio-env test test-fast lint fmt demo studio-down schema lock clean
+.PHONY: setup studio-env test test-fast lint fmt demo studio-down schema golden lock clean
 
 setup: $(STAMP) $(STUDIO_STAMP)
 
@@ -54,6 +54,12 @@ fmt: $(STAMP)
 # Regenerate the committed artifacts generated from the spec (a test fails when they drift).
 schema: $(STAMP)
 	$(PY) -c "from stancebank.schema.label_config import build_label_config as b; open('schema/label_config.xml','w').write(b())"
+
+# Rewrite the golden files (tests/golden/) after an intended change of an output; review the diff.
+GOLDEN_TESTS := tests/schema/test_golden_schema.py tests/tasks/test_golden_tasks.py tests/export/test_golden_card.py
+golden: $(STAMP)
+	STANCEBANK_UPDATE_GOLDEN=1 $(PY) -m pytest -q $(GOLDEN_TESTS)
+	@git diff --stat -- tests/golden/ 2>/dev/null || true
 
 demo: setup
 	$(VENV)/bin/stancebank demo
