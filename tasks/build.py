@@ -112,7 +112,7 @@ def prepare(raw: RawArticle, rules: Rules | None = None) -> Prepared | Reject:
         )
     language = raw.language or detect_language(cleaned.text)
     article = Article(
-        article_id=derive_article_id(raw.id, cleaned.text, digest),
+        article_id=derive_article_id(raw.id, cleaned.text, digest, raw.source_key),
         text=cleaned.text,
         title=raw.title,
         url=raw.url,

@@ -17,7 +17,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -50,6 +50,10 @@ class RawArticle:
     published: str | None = None
     language: str | None = None
     warnings: tuple[str, ...] = ()
+    source_key: str | None = None
+    """Where it sits in the input, independent of its text: the path below the folder given (the
+    file name for a file given directly), plus ``#<record>`` in batch files. An article without an
+    ``id`` is identified by it, so that a corrected text keeps its ``article_id``."""
 
 
 @dataclass(frozen=True)
@@ -373,15 +377,16 @@ def is_documentation(path: Path) -> bool:
 
 def expand_inputs(
     inputs: list[Path], skipped_documentation: list[str] | None = None
-) -> list[tuple[Path, str]]:
-    """Files to read with the name they are reported under (the path as given, or below it).
+) -> list[tuple[Path, str, str]]:
+    """Files to read with the name they are reported under (the path as given, or below it) and
+    their source key (the path below the folder given, or the file name; see `RawArticle`).
 
     Directories are walked recursively in sorted order; hidden files, files of unknown types and
     documentation files (:func:`is_documentation`) inside directories are skipped — the latter are
     appended to ``skipped_documentation`` when given. A file named explicitly is always read. A
     missing input raises :class:`InputError`.
     """
-    files: list[tuple[Path, str]] = []
+    files: list[tuple[Path, str, str]] = []
     for given in inputs:
         if given.is_dir():
             for path in sorted(p for p in given.rglob("*") if p.is_file()):
@@ -395,14 +400,18 @@ def expand_inputs(
                     if skipped_documentation is not None:
                         skipped_documentation.append(str(given / rel))
                     continue
-                files.append((path, str(given / rel)))
+                files.append((path, str(given / rel), rel.as_posix()))
         elif given.is_file():
-            files.append((given, str(given)))
+            files.append((given, str(given), given.name))
         else:
             raise InputError(f"{given}: no such file or directory; give article files or folders")
     return files
 
 
 def read_inputs(inputs: list[Path], skipped_documentation: list[str] | None = None) -> Iterator[Item]:
-    for path, display in expand_inputs(inputs, skipped_documentation):
-        yield from read_file(path, display)
+    for path, display, key in expand_inputs(inputs, skipped_documentation):
+        for item in read_file(path, display):
+            if isinstance(item, RawArticle):
+                record = item.origin.record
+                item = replace(item, source_key=key if record is None else f"{key}#{record}")
+            yield item

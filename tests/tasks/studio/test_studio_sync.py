@@ -264,3 +264,27 @@ def test_personal_access_token_works(studio_client: StudioClient, label_studio) 
     assert pat.count(".") == 2  # a JWT refresh token, not the legacy 40-hex key
     with StudioClient(label_studio.url, pat) as client:
         assert client.get_json("/api/current-user/whoami")["email"] == label_studio.admin_email
+
+
+def test_corrected_article_updates_its_task(
+    studio_client: StudioClient, project_name: str, tmp_path: Path
+) -> None:
+    """An article without an id, corrected in its file, is the same task (issue 13 item 8)."""
+    from stancebank.tasks.build import BuildOptions, build_tasks
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    article = folder / "bridge.txt"
+    article.write_text("Bridge plan\n\nMinister Jane Roe said the bridge plan would cut traffic.\n")
+    (folder / "other.txt").write_text("Tram\n\nThe mayor said the tram extension must come first.\n")
+    first = build_tasks([folder], BuildOptions(preannotate=False)).tasks
+    report = push(studio_client, first, project_name)
+    assert report.created == 2
+    article.write_text("Bridge plan\n\nMinister Jane Doe said the bridge plan would cut traffic.\n")
+    corrected = build_tasks([folder], BuildOptions(preannotate=False)).tasks
+    again = push(studio_client, corrected, project_name)
+    assert (again.created, again.updated, again.unchanged) == (0, 1, 1)
+    server = list(studio_client.iter_tasks(report.project.id))
+    assert len(server) == 2
+    assert any("Jane Doe" in t["data"]["text"] for t in server)
+    assert not any("Jane Roe" in t["data"]["text"] for t in server)
