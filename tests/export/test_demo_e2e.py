@@ -95,8 +95,9 @@ def test_demo_pipeline_end_to_end(label_studio, repo_root: Path, tmp_path: Path)
     out = "\n".join(printer.lines)
     assert "created 0" in out.split("Push the tasks")[-1]
     assert "annotations created 0" in out
-    assert again_result.export != result.export  # a new immutable snapshot, the old one untouched
-    assert len(list(plan.exports.glob("*.json"))) == 2
+    # nothing changed in Label Studio: the pull writes no second snapshot (issue 13 item 10)
+    assert again_result.export == result.export
+    assert len(list(plan.exports.glob("*.json"))) == 1
     first_snapshot = json.loads(result.export.read_text(encoding="utf-8"))
     again = json.loads(again_result.export.read_text(encoding="utf-8"))
     assert len(again) == len(tasks)
