@@ -71,7 +71,9 @@ def test_second_push_creates_nothing(studio_client: StudioClient, project_name: 
 def test_predictions_visible_on_tasks(studio_client: StudioClient, project_name: str) -> None:
     tasks = make_tasks(3)
     report = push(studio_client, tasks, project_name)
-    for server_task in studio_client.iter_tasks(report.project.id):
+    server_tasks = list(studio_client.iter_tasks(report.project.id))
+    assert len(server_tasks) == len(tasks)  # the checks below must not pass over an empty project
+    for server_task in server_tasks:
         full = studio_client.get_json(f"/api/tasks/{server_task['id']}")
         assert len(full["predictions"]) == 1
         pred = full["predictions"][0]
