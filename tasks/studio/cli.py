@@ -18,7 +18,9 @@ from stancebank.tasks.studio.errors import ImportRefusedError, ServerError
 from stancebank.tasks.studio.settings import DEFAULT_BATCH, KEY_ENV, URL_ENV
 
 if TYPE_CHECKING:
+    from stancebank.tasks.studio.client import StudioClient
     from stancebank.tasks.studio.pull import PullResult
+    from stancebank.tasks.studio.team import Roster
 
 app = typer.Typer(help="Run Label Studio, push tasks, pull exports.", no_args_is_help=True)
 
@@ -119,11 +121,25 @@ def push_command(
         bool, typer.Option("--refresh-predictions", help="Replace predictions that changed.")
     ] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = DEFAULT_BATCH,
+    overlap: Annotated[
+        int | None,
+        typer.Option("--overlap", min=1, help="Annotators per task in the overlap share ([studio] overlap)."),
+    ] = None,
+    overlap_percent: Annotated[
+        int | None,
+        typer.Option(
+            "--overlap-percent",
+            min=0,
+            max=100,
+            help="Share of tasks (%) with that overlap ([studio] overlap_percent).",
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Create/check the project and import tasks idempotently (keyed by data.article_id)."""
     from stancebank.tasks.studio.client import StudioClient
     from stancebank.tasks.studio.sync import load_tasks, push
+    from stancebank.tasks.studio.team import overlap_settings
 
     tasks = load_tasks(tasks_file)
     with StudioClient.from_env(data_dir) as client, _progress() as bar:
@@ -142,7 +158,8 @@ def push_command(
             batch_size=batch_size,
             progress=advance,
         )
-    state = report.project
+        state = report.project
+        overlap_change = overlap_settings(client, state.id, overlap, overlap_percent)
     verb = "created" if state.created else "config updated" if state.config_updated else "config unchanged"
     table = Table(title=f"push {tasks_file.name} → {project!r} (id {state.id}, {verb})")
     table.add_column("outcome")
@@ -157,6 +174,12 @@ def push_command(
     ]:
         table.add_row(name, str(value))
     out.print(table)
+    if overlap_change is not None:
+        out.print(
+            f"overlap: {overlap_change.overlap} annotator(s) per task on "
+            f"{overlap_change.overlap_percent}% of the tasks "
+            f"({'set now' if overlap_change.changed else 'unchanged'})"
+        )
     if report.predictions_stale:
         out.print(
             f"{report.predictions_stale} task(s) have changed predictions: re-run with --refresh-predictions."
@@ -234,3 +257,101 @@ def import_annotations_command(
         f"annotations created {report.created} · already there {report.skipped_existing} · "
         f"annotator users created {report.users_created}"
     )
+
+
+# --------------------------------------------------------------------------------------- the team
+
+annotators_app = typer.Typer(help="Annotator accounts: add (password shown once), list, remove.")
+app.add_typer(annotators_app, name="annotators")
+
+
+def _roster(client: StudioClient, data_dir: Path | None) -> Roster:
+    from stancebank.tasks.studio.team import ROSTER_FILE, Roster
+
+    return Roster((data_dir or ls_server.default_state_dir()) / ROSTER_FILE, client.url)
+
+
+def _project_title(flag: str | None) -> str | None:
+    from stancebank.schema.project import find_project, pick
+
+    project = find_project()
+    return pick(flag, project.studio.project_title if project else None)  # type: ignore[no-any-return]
+
+
+@annotators_app.command("add")
+def annotators_add(
+    names: Annotated[
+        list[str], typer.Argument(help="Names (login NAME@team.stancebank.invalid) or e-mails.")
+    ],
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help="Project to point them at (default: the project file's)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create annotator accounts; each generated password is printed once, here, and kept nowhere."""
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.team import add_annotators
+
+    title = _project_title(project)
+    with StudioClient.from_env(data_dir) as client:
+        link = ""
+        if title:
+            info = client.require_project(title)
+            link = f"{client.url}/projects/{info['id']}/data (press “Label All Tasks”)"
+        created, skipped = add_annotators(client, names, roster=_roster(client, data_dir))
+    for name in skipped:
+        err.print(f"{name}: a user with this login exists already; not changed (no new password)")
+    if not created:
+        return
+    table = Table(title="New annotator accounts — the passwords are shown only this once")
+    for column in ("name", "login (e-mail)", "password", "user id"):
+        table.add_column(column)
+    for new in created:
+        table.add_row(new.name, new.email, new.password, str(new.user_id))
+    out.print(table)
+    out.print(f"Log in at {client.url}/user/login/" + (f"; then open {link}" if link else "."))
+
+
+@annotators_app.command("list")
+def annotators_list(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON instead of a table (still local only).")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Members with name and e-mail (local only), pseudonym, active flag and annotation count."""
+    import dataclasses
+    import json
+
+    from stancebank.export import Pseudonymizer, load_key
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.team import list_annotators
+
+    pseudonym = Pseudonymizer(load_key())
+    with StudioClient.from_env(data_dir) as client:
+        rows = list_annotators(client, pseudonym, roster=_roster(client, data_dir))
+    if as_json:
+        out.print_json(json.dumps([dataclasses.asdict(r) for r in rows]))
+        return
+    table = Table(title=f"Annotators on {client.url} (names and e-mails: this machine only)")
+    for column in ("name", "e-mail", "pseudonym", "active", "annotations", "user id"):
+        table.add_column(column, justify="right" if column in {"annotations", "user id"} else "left")
+    for row in rows:
+        active = "yes" if row.active else "[red]removed[/]"
+        table.add_row(row.name, row.email, row.pseudonym, active, str(row.annotations), str(row.user_id))
+    out.print(table)
+
+
+@annotators_app.command("remove")
+def annotators_remove(
+    who: Annotated[str, typer.Argument(help="Name, e-mail or user id of the member.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Deactivate a member: no more access to the projects; their annotations stay."""
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.team import remove_annotator
+
+    with StudioClient.from_env(data_dir) as client:
+        uid = remove_annotator(client, who, roster=_roster(client, data_dir))
+    out.print(f"removed {who} (user id {uid}): no more access; their annotations stay in the projects.")
