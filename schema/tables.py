@@ -15,11 +15,36 @@ registered pandera checks in :mod:`stancebank.validation`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera import extensions
 
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec, Attribute
+
+
+@dataclass(frozen=True)
+class ClaimColumns:
+    """The column names of the ``claims`` table (and the release's ``claims`` config), spelled once.
+
+    The claim's and the actor's attributes are columns too, named after the spec's attributes."""
+
+    article_id: str = "article_id"
+    claim_id: str = "claim_id"
+    claim_text: str = "claim_text"
+    claim_start: str = "claim_start"
+    claim_end: str = "claim_end"
+    actor_id: str = "actor_id"
+    actor_text: str = "actor_text"
+    target_id: str = "target_id"
+    target_text: str = "target_text"
+    target_start: str = "target_start"
+    target_end: str = "target_end"
+    stance: str = "stance"
+
+
+CLAIM_COLUMNS = ClaimColumns()
 
 
 @extensions.register_check_method(statistics=["start_col", "end_col"])  # type: ignore[untyped-decorator]
@@ -109,19 +134,20 @@ def relations_schema(spec: AnnotationSpec = SPEC) -> pa.DataFrameSchema:
 def claims_schema(spec: AnnotationSpec = SPEC) -> pa.DataFrameSchema:
     actor = spec.span_label(spec.role_label("actor"))
     claim = spec.span_label(spec.role_label("claim"))
+    c = CLAIM_COLUMNS
     columns: dict[str, pa.Column] = {
-        "article_id": pa.Column(str),
-        "claim_id": pa.Column(str),
-        "claim_text": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "claim_start": pa.Column(int, pa.Check.ge(0)),
-        "claim_end": pa.Column(int, pa.Check.ge(1)),
-        "actor_id": pa.Column(str, nullable=True),
-        "actor_text": pa.Column(str, nullable=True),
-        "target_id": pa.Column(str, nullable=True),
-        "target_text": pa.Column(str, nullable=True),
-        "target_start": pa.Column(float, nullable=True, coerce=True),
-        "target_end": pa.Column(float, nullable=True, coerce=True),
-        "stance": pa.Column(
+        c.article_id: pa.Column(str),
+        c.claim_id: pa.Column(str),
+        c.claim_text: pa.Column(str, pa.Check.str_length(min_value=1)),
+        c.claim_start: pa.Column(int, pa.Check.ge(0)),
+        c.claim_end: pa.Column(int, pa.Check.ge(1)),
+        c.actor_id: pa.Column(str, nullable=True),
+        c.actor_text: pa.Column(str, nullable=True),
+        c.target_id: pa.Column(str, nullable=True),
+        c.target_text: pa.Column(str, nullable=True),
+        c.target_start: pa.Column(float, nullable=True, coerce=True),
+        c.target_end: pa.Column(float, nullable=True, coerce=True),
+        c.stance: pa.Column(
             str,
             pa.Check.isin(list(spec.stance_names), error=f"stance must be one of {list(spec.stance_names)}"),
             nullable=True,

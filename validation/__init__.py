@@ -3,7 +3,7 @@
 Public API (stable): :func:`validate_release_dir`, :func:`validate_paths`, :class:`Report`,
 :class:`Finding`, :func:`load_config`.
 
-The names load on first use (PEP 562): the engine imports pandas and pandera, which the CLI must
+The names load on first use (PEP 562): the checks import pandas and pandera, which the CLI must
 not pay for at start-up, nor a caller who only needs the config or the report types.
 """
 

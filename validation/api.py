@@ -20,7 +20,7 @@ import pandera.pandas as pa
 from stancebank.schema.layout import MANIFEST
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 from stancebank.validation.config import ValidationConfig, load_config
-from stancebank.validation.engine import TableRun, describe_row, run_table, validate_tables
+from stancebank.validation.descriptions import describe_row
 from stancebank.validation.errors import ValidationUsageError
 from stancebank.validation.frames import (
     InputError,
@@ -30,8 +30,11 @@ from stancebank.validation.frames import (
     read_export,
     read_tasks,
 )
-from stancebank.validation.release import check_integrity, release_splits, validate_release_data
+from stancebank.validation.release_data import release_splits, validate_release_data
+from stancebank.validation.release_files import check_integrity
 from stancebank.validation.report import Finding, Report
+from stancebank.validation.runner import TableRun, run_table, validate_tables
+from stancebank.validation.schemas import column_check_ids
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +113,12 @@ def read_registry(path: Path) -> tuple[dict[str, Any], list[Finding]]:
 
 
 def _registry_findings(
-    registry: dict[str, Any], file: str, previous: dict[str, str], prev_name: str, config: ValidationConfig
+    registry: dict[str, Any],
+    file: str,
+    previous: dict[str, str],
+    prev_name: str,
+    config: ValidationConfig,
+    spec: AnnotationSpec,
 ) -> list[Finding]:
     """Registry values are known splits; an article of the previous release keeps its split."""
     ids = sorted(set(registry) | set(previous))
@@ -141,7 +149,12 @@ def _registry_findings(
     )
     return run_table(
         TableRun(
-            "split_registry", df, schema, describe_row, {("split", "isin"): "known_split"}, span_col=None
+            "split_registry",
+            df,
+            schema,
+            describe_row,
+            column_check_ids("split_registry", spec),
+            span_col=None,
         ),
         config,
     )
@@ -307,7 +320,7 @@ def _validate_data(
     if registry_path is not None:
         reg, reg_findings = read_registry(registry_path)
         report.extend(reg_findings)
-        report.extend(_registry_findings(reg, str(registry_path), prev_splits, prev_name, cfg))
+        report.extend(_registry_findings(reg, str(registry_path), prev_splits, prev_name, cfg, spec))
         # Articles in data/ take their registered split, so duplicates across splits show up.
         if len(tables.articles):
             tables.articles["split"] = tables.articles["article_id"].map(

@@ -94,8 +94,9 @@ def span_text_matches(
 def _arrow_strings(values: pd.Series | pd.Index) -> pa.LargeStringArray:
     """A pandas string column (or index) as one arrow large_string array, nulls as ``""``."""
     array = values.array
-    if hasattr(array, "_pa_array"):  # pandas' arrow-backed str dtype
-        arr = pa.chunked_array(array._pa_array).combine_chunks()
+    if hasattr(array, "__arrow_array__"):  # pandas' arrow-backed str dtype: no copy
+        converted = pa.array(array)
+        arr = converted.combine_chunks() if isinstance(converted, pa.ChunkedArray) else converted
     else:
         arr = pa.array(np.asarray(values, dtype=object), from_pandas=True)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):

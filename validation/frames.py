@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
+from stancebank.schema.layout import split_of
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.validation.report import Finding
 
@@ -404,11 +405,6 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
 
 
 # -- releases (parquet) --------------------------------------------------------------------------
-def split_of(parquet: Path) -> str:
-    """``data/<config>/<split>-00000-of-00001.parquet`` → ``<split>``."""
-    return parquet.name.split("-", 1)[0].removesuffix(".parquet")
-
-
 def _class_names(values: pa.Array, names: tuple[str, ...]) -> pd.Series:
     """ClassLabel ids → names in arrow (a dictionary decode, no per-row Python); out-of-range ids
     become ``<invalid class id N>`` (then caught as unknown labels)."""
@@ -442,8 +438,9 @@ def _flatten_list(tbl: pa.Table, column: str) -> tuple[pa.StructArray, pa.Array]
 
 def _arrow_column(values: pd.Series) -> pa.Array:
     array = values.array
-    if hasattr(array, "_pa_array"):  # pandas' arrow-backed str dtype
-        return pa.chunked_array(array._pa_array).combine_chunks()
+    if hasattr(array, "__arrow_array__"):  # pandas' arrow-backed str dtype: no copy
+        converted = pa.array(array)
+        return converted.combine_chunks() if isinstance(converted, pa.ChunkedArray) else converted
     return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
 
 

@@ -28,8 +28,9 @@ mode, root = sys.argv[1], Path(sys.argv[2])
 import pyarrow.parquet as pq
 from stancebank.validation import validate_release_dir
 from stancebank.validation.config import load_config
-from stancebank.validation.engine import validate_tables
-from stancebank.validation.release import check_integrity, read_release
+from stancebank.validation.runner import validate_tables
+from stancebank.validation.release_data import read_release
+from stancebank.validation.release_files import check_integrity
 start = time.perf_counter()
 if mode == "read":
     tables = [pq.read_table(p) for p in sorted((root / "data").glob("*/*.parquet"))]

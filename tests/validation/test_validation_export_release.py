@@ -140,8 +140,8 @@ def test_release_validated_in_chunks_finds_what_whole_tables_find(
     read into tables — also for units split across batches (an article listed twice in a file,
     an annotation row repeated)."""
     from stancebank.validation.config import load_config
-    from stancebank.validation.engine import validate_tables
-    from stancebank.validation.release import read_release, validate_release_data
+    from stancebank.validation.release_data import read_release, validate_release_data
+    from stancebank.validation.runner import validate_tables
 
     root = _copy(built, tmp_path)
     docs = sorted((root / "data" / "documents").glob("*.parquet"))[0]
@@ -190,7 +190,7 @@ def test_parquet_with_a_missing_column_is_reported_by_name(built: Path, tmp_path
 def test_a_bug_while_checking_a_release_is_not_called_an_unreadable_file(
     built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import stancebank.validation.release as release_module
+    import stancebank.validation.release_data as release_module
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug in the checks")

@@ -235,7 +235,7 @@ def test_low_agreement_fails_with_the_default_minimums(tmp_path: Path) -> None:
 
 def test_agreement_real_layout_null_alpha_and_absent_keys_warn() -> None:
     from stancebank.validation import default_config
-    from stancebank.validation.release import check_agreement
+    from stancebank.validation.agreement import check_agreement
 
     make = _fixture_module().agreement_summary
     cfg = default_config()

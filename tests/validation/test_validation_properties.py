@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from stancebank.schema.spec import SPEC
 from stancebank.validation import default_config
-from stancebank.validation.engine import spans_schema, spans_view, validate_tables
 from stancebank.validation.frames import SPAN_COLUMNS, Tables, empty_tables
+from stancebank.validation.runner import validate_tables
+from stancebank.validation.schemas import spans_schema
+from stancebank.validation.views import spans_view
 
 ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
 LABELS = SPEC.span_label_names

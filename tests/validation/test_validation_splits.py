@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 
 from stancebank.validation import default_config
-from stancebank.validation.engine import articles_view
 from stancebank.validation.frames import empty_tables
 from stancebank.validation.splits import exact_keys, near_duplicate_keys, shingle_sets
+from stancebank.validation.views import articles_view
 
 RNG = random.Random(11)
 WORDS = [f"w{i}" for i in range(400)] + ["Zürich", "“quoted”", "café", "naïve"]

@@ -1,0 +1,283 @@
+"""Run the pandera schemas (lazy) over the views and turn every failure into a finding.
+
+Every failure of every check is collected, then mapped to a finding with the row's location
+(file, line, article, task, span), a description (:mod:`stancebank.validation.descriptions`) and
+a fix hint (:mod:`stancebank.validation.hints`). This module spells no label name: the schemas
+come from :mod:`stancebank.validation.schemas`, configured from the spec.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from stancebank.schema.spec import SPEC, AnnotationSpec
+from stancebank.schema.tables import CLAIM_COLUMNS
+from stancebank.validation.config import ValidationConfig
+from stancebank.validation.descriptions import describe_row, short
+from stancebank.validation.frames import Tables
+from stancebank.validation.hints import HINTS
+from stancebank.validation.report import Finding
+from stancebank.validation.schemas import (
+    annotations_schema,
+    articles_schema,
+    attributes_schema,
+    claims_schema,
+    column_check_ids,
+    relations_schema,
+    spans_schema,
+)
+from stancebank.validation.splits import text_digests
+from stancebank.validation.views import (
+    articles_view,
+    attributes_view,
+    doc_column,
+    join_keys,
+    relations_view,
+    spans_view,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TableRun:
+    """A frame, its schema, the check id of each dataframe-level check, and how to describe rows."""
+
+    name: str
+    df: pd.DataFrame
+    schema: pa.DataFrameSchema
+    describe: Callable[[str, dict[str, Any]], tuple[str, str | None]]
+    column_check_ids: dict[tuple[str, str], str]  # (column, pandera check name) → check id
+    span_col: str | None = "span_id"
+
+
+def make_finding(
+    check: str, config: ValidationConfig, file: str | None, message: str, value: str | None = None
+) -> Finding:
+    """A finding of ``check`` about a whole file, at its configured severity, with its hint."""
+    return Finding(
+        check=check,
+        severity=config.severity(check),  # type: ignore[arg-type]
+        message=message,
+        hint=HINTS[check],
+        file=file,
+        value=value,
+    )
+
+
+def _row_loc(row: dict[str, Any], span_col: str | None) -> dict[str, Any]:
+    def clean(value: Any) -> Any:
+        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+            return None
+        return value
+
+    line = clean(row.get("src_line"))
+    span = clean(row.get(span_col)) if span_col else None
+    return {
+        "file": clean(row.get("src_file")),
+        "line": int(line) if line is not None and int(line) >= 0 else None,
+        "article_id": clean(row.get("article_id")),
+        "task_id": clean(row.get("task_id")),
+        "span_id": str(span) if span is not None else None,
+    }
+
+
+def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
+    """Validate one table lazily; every failure becomes a finding (one per check and row)."""
+    if run.df.empty and not run.schema.columns:
+        return []
+    try:
+        run.schema.validate(run.df, lazy=True)
+        return []
+    except SchemaErrors as err:
+        cases = err.failure_cases
+    findings: list[Finding] = []
+    seen: set[tuple[str, Any, Any]] = set()
+    # the failing rows, fetched once (not one .loc per finding)
+    failing = [i for i in pd.unique(cases["index"].dropna()) if i in run.df.index]
+    rows = dict(zip(failing, run.df.loc[failing].to_dict("records"), strict=True)) if failing else {}
+    for case in cases.itertuples(index=False):
+        context = str(case.schema_context)
+        column = None if pd.isna(case.column) else str(case.column)
+        check_name = str(case.check)
+        check_obj = None
+        if context == "Column" and column in run.schema.columns and not pd.isna(case.check_number):
+            checks = run.schema.columns[column].checks
+            number = int(case.check_number)
+            if number < len(checks):
+                check_obj = checks[number]
+        elif context == "DataFrameSchema" and not pd.isna(case.check_number):
+            number = int(case.check_number)
+            if number < len(run.schema.checks):
+                check_obj = run.schema.checks[number]
+        if check_obj is not None and check_obj.error in HINTS:
+            check_id = str(check_obj.error)
+        elif check_obj is not None and column is not None:
+            check_id = run.column_check_ids.get((column, str(check_obj.name)), "table_schema")
+        elif check_obj is not None:
+            check_id = run.column_check_ids.get(("*", str(check_obj.name)), "table_schema")
+        else:
+            check_id = "table_schema"
+        if not config.enabled(check_id):
+            continue
+        index = None if pd.isna(case.index) else case.index
+        key = (check_id, index, column if index is None else None)
+        if key in seen:
+            continue
+        seen.add(key)
+        severity = config.severity(check_id)
+        value: str | None
+        if index is not None and index in rows:
+            row = rows[index]
+            loc = _row_loc(row, run.span_col)
+            if check_id == "table_schema" or check_obj is None or check_obj.error not in HINTS:
+                described = check_obj.error if check_obj is not None and check_obj.error else check_name
+                message, value = f"{run.name}.{column}: {described}", short(case.failure_case)
+            else:
+                message, value = run.describe(check_id, row)
+        else:
+            loc = {
+                "file": _table_file(run.df),
+                "line": None,
+                "article_id": None,
+                "task_id": None,
+                "span_id": None,
+            }
+            message = f"{run.name}" + (f".{column}" if column else "") + f": {check_name}"
+            value = None if pd.isna(case.failure_case) else short(case.failure_case)
+        findings.append(
+            Finding(
+                check=check_id,
+                severity=severity,  # type: ignore[arg-type]  # 'off' checks were skipped above
+                message=message,
+                hint=HINTS[check_id],
+                value=value,
+                **loc,
+            )
+        )
+    return findings
+
+
+def _table_file(df: pd.DataFrame) -> str | None:
+    if "src_file" in df and len(df):
+        files = df["src_file"].dropna().unique()
+        if len(files) == 1:
+            return str(files[0])
+    return None
+
+
+def validate_tables(
+    tables: Tables,
+    config: ValidationConfig,
+    spec: AnnotationSpec = SPEC,
+    *,
+    texts: pd.DataFrame | None = None,
+    schemas: dict[Any, pa.DataFrameSchema] | None = None,
+) -> list[Finding]:
+    """Every check over every table; returns all findings (reading problems included).
+
+    ``texts``: articles (``article_id``, ``text``) that spans and claims are checked against,
+    instead of ``tables.articles`` — for validating a release chunk by chunk, where the article
+    checks run once over all articles and each chunk of spans needs only its articles' texts.
+    ``schemas``: a cache of the built schemas, for calls with the same config and spec (building
+    one costs pandera a few ms)."""
+    cache: dict[Any, pa.DataFrameSchema] = {} if schemas is None else schemas
+
+    def schema(key: Any, make: Callable[[], pa.DataFrameSchema]) -> pa.DataFrameSchema:
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
+    findings = [f for f in tables.findings if config.enabled(f.check)]
+    findings = [
+        Finding(**{**f.__dict__, "severity": config.severity(f.check)}) if config.enabled(f.check) else f
+        for f in findings
+    ]
+    # one digest per article text, shared by the doc column and the article checks
+    digests = text_digests(tables.articles["text"]) if len(tables.articles) else None
+    doc_digests = digests if texts is None else None
+    doc_texts = tables.articles if texts is None else texts
+    runs: list[TableRun] = []
+    keys = join_keys(tables) if len(tables.spans) or len(tables.relations) or len(tables.attributes) else None
+    if len(tables.spans):
+        runs.append(
+            TableRun(
+                "spans",
+                spans_view(tables, spec, keys, doc_digests, doc_texts),
+                schema(
+                    ("spans", tables.normalize_whitespace),
+                    lambda: spans_schema(config, spec, tables.normalize_whitespace),
+                ),
+                describe_row,
+                column_check_ids("spans", spec),
+            )
+        )
+    if len(tables.relations):
+        runs.append(
+            TableRun(
+                "relations",
+                relations_view(tables, keys),
+                schema("relations", lambda: relations_schema(config, spec)),
+                describe_row,
+                column_check_ids("relations", spec),
+                span_col="rel_ids",
+            )
+        )
+    if len(tables.attributes):
+        runs.append(
+            TableRun(
+                "attributes",
+                attributes_view(tables, spec, keys),
+                schema("attributes", lambda: attributes_schema(config, spec)),
+                describe_row,
+                {},
+            )
+        )
+    if len(tables.annotations):
+        runs.append(
+            TableRun(
+                "annotations",
+                tables.annotations,
+                schema("annotations", lambda: annotations_schema(config, spec)),
+                describe_row,
+                {},
+                span_col=None,
+            )
+        )
+    if len(tables.articles):
+        articles, near = articles_view(tables, config, digests)
+        runs.append(
+            TableRun(
+                "articles",
+                articles,
+                schema(("articles", near), lambda: articles_schema(config, spec, near=near)),
+                describe_row,
+                column_check_ids("articles", spec),
+                span_col=None,
+            )
+        )
+    if tables.claims is not None and len(tables.claims):
+        claims = tables.claims.copy()
+        claims["doc"] = doc_column(doc_texts, claims[CLAIM_COLUMNS.article_id], doc_digests)
+        runs.append(
+            TableRun(
+                "claims",
+                claims,
+                schema("claims", lambda: claims_schema(config, spec)),
+                describe_row,
+                column_check_ids("claims", spec),
+                span_col=CLAIM_COLUMNS.claim_id,
+            )
+        )
+    for run in runs:
+        log.debug("validating %s (%d rows)", run.name, len(run.df))
+        findings.extend(run_table(run, config))
+    return findings
