@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 import pandas as pd
 import pandera.pandas as pa
 
+from stancebank.schema.features import CONFIGS
 from stancebank.schema.layout import MANIFEST
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 from stancebank.validation.config import ValidationConfig, load_config
@@ -33,7 +34,7 @@ from stancebank.validation.frames import (
 from stancebank.validation.release_data import release_splits, validate_release_data
 from stancebank.validation.release_files import check_integrity
 from stancebank.validation.report import Finding, Report
-from stancebank.validation.runner import TableRun, run_table, validate_tables
+from stancebank.validation.runner import TableRun, make_finding, run_table, validate_tables
 from stancebank.validation.schemas import column_check_ids
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,20 @@ def _config(config: ValidationConfig | Path | str | None) -> ValidationConfig:
     return load_config(Path(config) if config is not None else None)
 
 
+def is_release_folder(path: Path) -> bool:
+    """A folder with a ``release.json``, or laid out as one (``data/<config>/*.parquet``) — a
+    release whose manifest is missing is still checked as a release (and reported as such)."""
+    return (path / MANIFEST).is_file() or any(any((path / "data" / cfg).glob("*.parquet")) for cfg in CONFIGS)
+
+
 def detect_kind(path: Path) -> Kind:
-    """``release`` (a folder with release.json), ``data`` (any other folder), or for a JSON file
-    ``export`` (tasks carry ``annotations``) / ``tasks``."""
+    """``release`` (a folder with release.json or a release's ``data/<config>/*.parquet``),
+    ``data`` (any other folder), or for a JSON file ``export`` (tasks carry ``annotations``) /
+    ``tasks``."""
     if not path.exists():
         raise ValidationUsageError(f"{path}: no such file or folder")
     if path.is_dir():
-        return "release" if (path / MANIFEST).is_file() else "data"
+        return "release" if is_release_folder(path) else "data"
     if path.suffix not in (".json", ".jsonl"):
         raise ValidationUsageError(f"{path}: cannot tell what this is; pass --kind tasks|export|release|data")
     file_kind = _json_kind(path)
@@ -223,12 +231,34 @@ def validate_release_dir(
     return _finish(report, cfg)
 
 
-def _data_inputs(root: Path) -> tuple[list[tuple[Kind, Path]], Path | None]:
-    """The tasks files, exports and release folders under a data/ tree, and its split registry."""
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _release_roots(root: Path) -> list[Path]:
+    """The release folders under ``root`` (outermost only): those with a ``release.json`` and
+    those laid out as a release (``data/<config>/*.parquet``) without one."""
+    candidates = {p.parent for p in root.rglob(MANIFEST) if not _hidden(p, root)}
+    for parquet in root.rglob("*.parquet"):
+        if _hidden(parquet, root):
+            continue
+        if parquet.parent.name in CONFIGS and parquet.parent.parent.name == "data":
+            candidates.add(parquet.parent.parent.parent)
+    return sorted(c for c in candidates if not any(other in c.parents for other in candidates))
+
+
+def _data_inputs(root: Path) -> tuple[list[tuple[Kind, Path]], Path | None, list[Path]]:
+    """The tasks files, exports and release folders under a data/ tree, its split registry, and
+    the parquet files outside any release (which nothing here can check)."""
     inputs: list[tuple[Kind, Path]] = []
-    releases = sorted(p.parent for p in root.rglob(MANIFEST))
+    releases = _release_roots(root)
     for release in releases:
         inputs.append(("release", release))
+    stray = [
+        p
+        for p in sorted(root.rglob("*.parquet"))
+        if p.is_file() and not _hidden(p, root) and not any(r in p.parents for r in releases)
+    ]
     for path in sorted(root.rglob("*")):
         if (
             not path.is_file()
@@ -236,7 +266,7 @@ def _data_inputs(root: Path) -> tuple[list[tuple[Kind, Path]], Path | None]:
             or path.name in (REGISTRY_NAME, MANIFEST)
         ):
             continue
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
+        if _hidden(path, root):
             continue
         if any(release in path.parents for release in releases):
             continue
@@ -244,7 +274,12 @@ def _data_inputs(root: Path) -> tuple[list[tuple[Kind, Path]], Path | None]:
         if file_kind is not None:  # raw articles and other JSON are not tables
             inputs.append((file_kind, path))
     registry = root / REGISTRY_NAME
-    return inputs, registry if registry.is_file() else None
+    return inputs, registry if registry.is_file() else None, stray
+
+
+def nothing_to_check(path: Path, message: str, config: ValidationConfig) -> Finding:
+    """A path that holds nothing validation can check: an error, never a silent pass."""
+    return make_finding("nothing_to_check", config, str(path), message)
 
 
 def validate_paths(
@@ -288,6 +323,8 @@ def validate_paths(
         else:
             tables = read_tasks(path, spec) if this_kind == "tasks" else read_export(path, spec)
             report.extend(validate_tables(tables, cfg, spec))
+            if not len(tables.articles) and not tables.findings:
+                report.extend([nothing_to_check(path, f"the {this_kind} file holds no tasks", cfg)])
             for key, value in _checked(tables).items():
                 report.checked[key] = report.checked.get(key, 0) + value
             report.checked["files"] = report.checked.get("files", 0) + 1
@@ -304,8 +341,31 @@ def _validate_data(
     spec: AnnotationSpec,
 ) -> Report:
     report = Report(strict=strict)
-    inputs, found_registry = _data_inputs(root)
+    inputs, found_registry, stray = _data_inputs(root)
     registry_path = Path(registry) if registry is not None else found_registry
+    for parquet in stray:
+        report.extend(
+            [
+                make_finding(
+                    "unchecked_file",
+                    cfg,
+                    str(parquet),
+                    "a parquet file outside a release is not checked (a release is a folder with "
+                    "release.json, README.md and data/<config>/<split>-*.parquet)",
+                )
+            ]
+        )
+    if not inputs and registry_path is None:
+        report.extend(
+            [
+                nothing_to_check(
+                    root,
+                    "the folder holds nothing to validate: no tasks file, export, release "
+                    f"(release.json or data/<config>/*.parquet) or {REGISTRY_NAME}",
+                    cfg,
+                )
+            ]
+        )
     parts: list[Tables] = []
     for this_kind, path in inputs:
         if this_kind == "release":

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 #: check id → how to fix a failure of it
 HINTS: dict[str, str] = {
+    "nothing_to_check": (
+        "point stancebank validate at a tasks file, an export, a release folder or the data/ tree"
+    ),
+    "unchecked_file": "move the parquet file into a release folder, or out of the validated tree",
     "malformed_input": "fix the record so that it follows the Label Studio task format (schema/wire.py)",
     "table_schema": "fix the field's type or value (`stancebank schema export` writes the table schemas)",
     "known_label": "use one of the spec's span labels (`stancebank schema show`)",
@@ -27,6 +31,9 @@ HINTS: dict[str, str] = {
     "registry_agrees": "splits are sticky: restore the registered split (data/split_registry.json)",
     "manifest_hashes": "rebuild the release (`stancebank export build`); never edit release files by hand",
     "card_features": "rebuild the release so that the card is generated from the parquet features",
+    "card_configs": (
+        "rebuild the release so that the card's configs/data_files are generated from the files present"
+    ),
     "card_counts": "rebuild the release so that card and release.json counts come from the data",
     "personal_data": "replace user names/emails by pseudonyms (the export stage's keyed hash)",
     "agreement_threshold": "adjudicate or re-annotate the low-agreement items, or change the threshold",

@@ -18,11 +18,12 @@ import pandera.pandas as pa
 import yaml
 from datasets import Features
 from datasets.info import DatasetInfosDict
+from datasets.load import dataset_module_factory
 from huggingface_hub import DatasetCardData
 
 import stancebank.validation.checks  # noqa: F401  (registers the checks with pandera)
-from stancebank.schema.features import dataset_features
-from stancebank.schema.layout import CARD, MANIFEST, sha256_file
+from stancebank.schema.features import CONFIGS, dataset_features
+from stancebank.schema.layout import CARD, MANIFEST, sha256_file, split_of
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.validation.agreement import check_agreement
 from stancebank.validation.config import ValidationConfig
@@ -111,6 +112,69 @@ def _trim(value: Any, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _present_files(root: Path) -> dict[str, str]:
+    """``config/split`` → the release's parquet files of that split (``data/<config>/<split>-*``)."""
+    out: dict[str, list[str]] = {}
+    for path in sorted((root / "data").glob("*/*.parquet")):
+        if path.parent.name in CONFIGS:
+            key = f"{path.parent.name}/{split_of(path)}"
+            out.setdefault(key, []).append(path.relative_to(root).as_posix())
+    return {key: ", ".join(files) for key, files in out.items()}
+
+
+def _loaded_files(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """``config/split`` → the files ``datasets.load_dataset(root, config)`` would read, resolved
+    from the card's ``configs`` / ``data_files`` the way ``datasets`` does (no data is read);
+    and the errors ``datasets`` raises, per config (``*`` for the whole card): a pattern that
+    matches nothing, a malformed ``configs`` list, …"""
+    base = root.resolve()
+    try:
+        module = dataset_module_factory(str(base))
+    except Exception as err:  # noqa: BLE001 — whatever datasets refuses is the finding
+        return {}, {"*": f"datasets cannot read the card's configs: {type(err).__name__}: {err}"}
+    out: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for builder_config in module.builder_configs_parameters.builder_configs or []:
+        name = builder_config.name
+        if builder_config.data_files is None:
+            errors[name] = f"config {name} has no data_files"
+            continue
+        try:
+            resolved = builder_config.data_files.resolve(str(base))
+        except Exception as err:  # noqa: BLE001
+            errors[name] = f"config {name}: load_dataset would fail: {type(err).__name__}: {err}"
+            continue
+        for split, files in resolved.items():
+            rel = sorted(Path(f).resolve().relative_to(base).as_posix() for f in files)
+            out[f"{name}/{split}"] = ", ".join(rel) if rel else "no file (the card's pattern matches none)"
+    return out, errors
+
+
+def check_card_configs(root: Path, config: ValidationConfig) -> list[Finding]:
+    """The card's ``configs`` read the release's files: per config and split, the files
+    ``load_dataset`` would read are exactly the parquet files present."""
+    if not config.enabled("card_configs"):
+        return []
+    card_path = str(root / CARD)
+    loaded, errors = _loaded_files(root)
+    findings = [make_finding("card_configs", config, card_path, error) for error in errors.values()]
+    present = _present_files(root)
+    rows = [
+        {
+            "src_file": card_path,
+            "item": key,
+            "expected": loaded.get(key),
+            "actual": present.get(key),
+        }
+        for key in sorted(set(loaded) | set(present))
+        # a config datasets refused is reported above, once
+        if "*" not in errors and key.split("/", 1)[0] not in errors
+    ]
+    return findings + _values_run(
+        "card_configs", "card_configs", rows, config, "card configs (files load_dataset reads)"
+    )
+
+
 def check_integrity(
     root: Path, contents: ReleaseContents, config: ValidationConfig, spec: AnnotationSpec = SPEC
 ) -> list[Finding]:
@@ -159,6 +223,8 @@ def check_integrity(
         card = read_card(card_path)
     except (OSError, ValueError, yaml.YAMLError) as err:
         findings.append(make_finding("card_features", config, str(card_path), f"cannot read the card: {err}"))
+    if card:
+        findings += check_card_configs(root, config)
     info = _dataset_info(card)
     spec_features = dataset_features(spec)
     feature_rows: list[dict[str, Any]] = []

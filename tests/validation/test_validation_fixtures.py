@@ -150,6 +150,24 @@ def test_valid_release_passes() -> None:
             "not declared",
         ),
         (
+            "release_card_configs_moved",
+            "card_configs",
+            "README.md",
+            None,
+            "documents/validation",
+            "declared data/documents/test-00000-of-00001.parquet ≠ actual "
+            "data/documents/validation-00000-of-00001.parquet",
+        ),
+        (
+            "release_card_data_files_missing",
+            "card_configs",
+            "README.md",
+            None,
+            "claims/train",
+            "declared no file (the card's pattern matches none) ≠ actual "
+            "data/claims/train-00000-of-00001.parquet",
+        ),
+        (
             "release_email_annotator",
             "personal_data",
             "annotations/test-00000-of-00001.parquet",
