@@ -551,7 +551,7 @@ def release_tables(
     attributes — so that a caller can read only the columns it needs."""
     n = tbl.num_rows
     tables = empty_tables()
-    src_cat = pd.Categorical.from_codes([0] * n, categories=[display]) if n else pd.Categorical([])
+    src_cat = pd.Categorical.from_codes([0] * n, categories=pd.Index([display])) if n else pd.Categorical([])
     if config == "documents":
         ids = pd.Series(tbl.column("id").to_pandas(), dtype="str")
         if articles:

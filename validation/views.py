@@ -132,9 +132,9 @@ def doc_column(
     text_codes, uniques = pd.factorize(text_digests(texts) if digests is None else digests[keep])
     if len(uniques) < len(texts):
         texts = texts.iloc[np.unique(text_codes, return_index=True)[1]]
-    pos = pd.Index(art["article_id"].astype("str")).get_indexer(article_ids.astype("str"))
+    pos = pd.Index(art["article_id"].astype("str")).get_indexer(pd.Index(article_ids.astype("str")))
     codes = np.where(pos >= 0, text_codes[np.clip(pos, 0, None)] if len(text_codes) else -1, -1)
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.Index(texts.array)))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(texts.array))
 
 
 def spans_view(
@@ -182,7 +182,7 @@ def attributes_view(tables: Tables, spec: AnnotationSpec, keys: JoinKeys | None 
     # "label>name>value" for each distinct combination only (a categorical, not a string per row)
     parts = [at["span_label"].astype("str"), at["name"].astype("str"), value.astype("str")]
     codes = [pd.factorize(p, use_na_sentinel=False) for p in parts]
-    combined = np.zeros(len(at), dtype=np.int64)
+    combined: NDArray[np.int64] = np.zeros(len(at), dtype=np.int64)
     for part_codes, uniques in codes:
         combined = combined * (len(uniques) + 1) + part_codes
     inverse = pd.factorize(combined)[0]
