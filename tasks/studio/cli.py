@@ -355,3 +355,84 @@ def annotators_remove(
     with StudioClient.from_env(data_dir) as client:
         uid = remove_annotator(client, who, roster=_roster(client, data_dir))
     out.print(f"removed {who} (user id {uid}): no more access; their annotations stay in the projects.")
+
+
+@app.command("progress")
+def progress_command(
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help="Label Studio project title (default: the project file's)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or html.")] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Per annotator (pseudonyms) and per project: done, skipped, time per task, agreement, review, ETA."""
+    import json
+
+    from stancebank.export import Pseudonymizer, load_key
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.progress import fetch_progress, render_html
+
+    if fmt not in {"table", "json", "html"}:
+        raise typer.BadParameter(f"--format must be table, json or html, not {fmt!r}")
+    title = _project_title(project)
+    if not title:
+        raise typer.BadParameter("give --project NAME (or a stancebank.toml with [studio] project_title)")
+    pseudonym = Pseudonymizer(load_key())
+    with StudioClient.from_env(data_dir) as client, err.status(f"Reading the progress of {title!r}..."):
+        progress = fetch_progress(client, title, pseudonym)
+    if fmt == "json":
+        text = json.dumps(progress.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "html":
+        text = render_html(progress)
+    else:
+        text = ""
+    if output is not None:
+        if fmt == "table":
+            raise typer.BadParameter("--out needs --format json or html")
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}")
+        return
+    if text:
+        typer.echo(text, nl=False)
+        return
+    p = progress.project
+    out.print(
+        f"[bold]{p.title}[/] (project {p.project_id}): {p.tasks} tasks · done {p.done} · in review "
+        f"{p.in_review} · remaining {p.remaining} · annotations {p.annotations} (+{p.skipped} skipped) · "
+        f"still needed {p.annotations_needed}"
+    )
+    pace = "–" if p.pace_per_hour is None else f"{p.pace_per_hour:g}/h"
+    out.print(
+        f"pace {pace} · estimated finish {p.eta or '–'} · agreement span F1 {p.agreement_span_f1} · "
+        f"relation F1 {p.agreement_relation_f1}"
+    )
+    table = Table(title="Annotators (pseudonyms)")
+    for column in (
+        "annotator",
+        "annotated",
+        "skipped",
+        "median s",
+        "p90 s",
+        "shared",
+        "span F1",
+        "relation F1",
+        "to review",
+    ):
+        table.add_column(column, justify="left" if column == "annotator" else "right")
+    for a in progress.annotators:
+        table.add_row(
+            a.pseudonym,
+            str(a.annotated),
+            str(a.skipped),
+            str(a.lead_time_median),
+            str(a.lead_time_p90),
+            str(a.shared_tasks),
+            str(a.agreement_span_f1),
+            str(a.agreement_relation_f1),
+            str(a.waiting_review),
+        )
+    out.print(table)

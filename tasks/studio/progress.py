@@ -1,0 +1,447 @@
+"""Progress of an annotation project: per annotator (by pseudonym) and for the whole project.
+
+The numbers come from one export snapshot (the same one ``pull`` takes: annotator ids only) and
+the task list (``is_labeled`` and ``overlap`` of each task, which Label Studio keeps):
+
+- per annotator: tasks annotated, tasks skipped (cancelled annotations), median and p90 of Label
+  Studio's ``lead_time`` (seconds spent on a task), agreement with co-annotators on the tasks
+  they share (span F1 exact and relation F1, the export's agreement code on each pair the
+  annotator is part of), and the articles of theirs waiting for review (the export's
+  adjudication finds a conflict);
+- per project: tasks done (labeled as often as their overlap asks, and gold-ready), in review
+  (labeled, but in conflict), remaining (not labeled yet), the annotations still needed, the pace
+  (annotations per hour over the last 7 days of work) and the estimated finish at that pace.
+
+:func:`compute_progress` is pure (export tasks + task states → :class:`Progress`);
+:func:`fetch_progress` talks to the server. Annotators appear only as pseudonyms.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from stancebank.export import OVERALL, AgreementAccumulator, ExportReader, adjudicate
+from stancebank.tasks.studio.client import StudioClient
+
+PACE_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """What the task list says of a task: is it labeled as often as asked, and how often is that."""
+
+    is_labeled: bool
+    overlap: int
+
+
+@dataclass
+class AnnotatorProgress:
+    pseudonym: str
+    annotated: int = 0
+    skipped: int = 0
+    lead_time_median: float | None = None
+    lead_time_p90: float | None = None
+    shared_tasks: int = 0
+    agreement_span_f1: float | None = None
+    agreement_relation_f1: float | None = None
+    waiting_review: int = 0
+
+
+@dataclass
+class ProjectProgress:
+    title: str
+    project_id: int
+    tasks: int = 0
+    done: int = 0
+    in_review: int = 0
+    remaining: int = 0
+    annotations: int = 0
+    skipped: int = 0
+    annotations_needed: int = 0
+    pace_per_hour: float | None = None
+    eta: str | None = None
+    agreement_span_f1: float | None = None
+    agreement_relation_f1: float | None = None
+
+
+@dataclass
+class Progress:
+    project: ProjectProgress
+    annotators: list[AnnotatorProgress]
+    # (UTC day, annotations made that day, cumulative): the "progress over time" chart
+    timeline: list[tuple[str, int, int]] = field(default_factory=list)
+    # pseudonym → lead times (s), for the "time per task" chart
+    lead_times: dict[str, list[float]] = field(default_factory=dict)
+    generated_at: str = ""
+
+    def to_dict(self, *, with_lead_times: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "generated_at": self.generated_at,
+            "project": asdict(self.project),
+            "annotators": [asdict(a) for a in self.annotators],
+            "timeline": [{"day": d, "annotations": n, "cumulative": c} for d, n, c in self.timeline],
+        }
+        if with_lead_times:
+            body["lead_times"] = self.lead_times
+        return body
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The nearest-rank percentile (``q`` in 0..100): a value someone actually took."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _user_id(completed_by: Any) -> str | None:
+    if isinstance(completed_by, dict):
+        completed_by = completed_by.get("id")
+    if isinstance(completed_by, bool) or not isinstance(completed_by, int | str) or not str(completed_by):
+        return None
+    return f"ls:{completed_by}"
+
+
+def compute_progress(
+    title: str,
+    project_id: int,
+    export_tasks: Iterable[dict[str, Any]],
+    states: Mapping[int, TaskState],
+    pseudonym: Callable[[str], str],
+    *,
+    now: datetime | None = None,
+) -> Progress:
+    """Progress from an export's tasks and the server's task states (see the module docstring)."""
+    now = now or datetime.now(UTC)
+    reader = ExportReader()
+    annotated: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    lead: dict[str, list[float]] = defaultdict(list)
+    made_at: list[datetime] = []
+    counted: dict[int, int] = {}  # task id → annotations that count toward its overlap
+    article_of_task: dict[int, str] = {}
+    for position, task in enumerate(export_tasks):
+        reader.add_task(task, "snapshot", 0, position)
+        task_id = task.get("id")
+        data = task.get("data")
+        if isinstance(task_id, int) and isinstance(data, dict) and isinstance(data.get("article_id"), str):
+            article_of_task[task_id] = data["article_id"]
+        valid = 0
+        for ann in task.get("annotations") or []:
+            who = _user_id(ann.get("completed_by")) if isinstance(ann, dict) else None
+            if who is None:
+                continue
+            if ann.get("was_cancelled"):
+                skipped[who] += 1
+                continue
+            valid += 1
+            annotated[who] += 1
+            lead_time = ann.get("lead_time")
+            if isinstance(lead_time, int | float) and not isinstance(lead_time, bool) and lead_time >= 0:
+                lead[who].append(float(lead_time))
+            stamp = _parse_time(ann.get("created_at"))
+            if stamp is not None:
+                made_at.append(stamp)
+        if isinstance(task_id, int):
+            counted[task_id] = valid
+    data = reader.finish()
+
+    # agreement on the overlap (every pair an annotator is part of) and the review list
+    per_annotator: dict[str, AgreementAccumulator] = defaultdict(AgreementAccumulator)
+    shared: Counter[str] = Counter()
+    whole = AgreementAccumulator()
+    conflicts: set[str] = set()
+    waiting: Counter[str] = Counter()
+    for article_id in data.annotations:
+        anns = data.annotations[article_id]
+        if adjudicate(article_id, anns).method == "conflict":
+            conflicts.add(article_id)
+            for ann in anns:
+                waiting[ann.annotator] += 1
+        if len(anns) < 2:
+            continue
+        whole.add(anns)
+        for ann in anns:
+            shared[ann.annotator] += 1
+            for other in anns:
+                if other is not ann:
+                    per_annotator[ann.annotator].add([ann, other])
+
+    people = sorted(set(annotated) | set(skipped), key=pseudonym)
+    rows: list[AnnotatorProgress] = []
+    for who in people:
+        report = per_annotator[who].finish() if who in per_annotator else None
+        rows.append(
+            AnnotatorProgress(
+                pseudonym=pseudonym(who),
+                annotated=annotated[who],
+                skipped=skipped[who],
+                lead_time_median=_round(statistics.median(lead[who]), 2) if lead[who] else None,
+                lead_time_p90=_round(percentile(lead[who], 90), 2),
+                shared_tasks=shared[who],
+                agreement_span_f1=_round(report.span_f1_exact.get(OVERALL)) if report else None,
+                agreement_relation_f1=_round(report.relation_f1.get(OVERALL)) if report else None,
+                waiting_review=waiting[who],
+            )
+        )
+
+    project = ProjectProgress(title=title, project_id=project_id, tasks=len(states))
+    for task_id, state in states.items():
+        if not state.is_labeled:
+            project.remaining += 1
+            project.annotations_needed += max(0, state.overlap - counted.get(task_id, 0))
+        elif article_of_task.get(task_id) in conflicts:
+            project.in_review += 1
+        else:
+            project.done += 1
+    project.annotations = sum(annotated.values())
+    project.skipped = sum(skipped.values())
+    overall = whole.finish()
+    project.agreement_span_f1 = _round(overall.span_f1_exact.get(OVERALL))
+    project.agreement_relation_f1 = _round(overall.relation_f1.get(OVERALL))
+
+    if made_at:
+        start = max(min(made_at), now - PACE_WINDOW)
+        recent = sum(1 for t in made_at if t >= start)
+        hours = max((now - start).total_seconds() / 3600, 1.0)  # at least an hour: no absurd pace
+        project.pace_per_hour = _round(recent / hours, 2)
+        if project.annotations_needed == 0:
+            project.eta = now.isoformat(timespec="seconds")
+        elif recent:
+            project.eta = (now + timedelta(hours=project.annotations_needed * hours / recent)).isoformat(
+                timespec="seconds"
+            )
+
+    per_day = Counter(t.astimezone(UTC).date().isoformat() for t in made_at)
+    cumulative = 0
+    timeline = []
+    for day in sorted(per_day):
+        cumulative += per_day[day]
+        timeline.append((day, per_day[day], cumulative))
+    return Progress(
+        project=project,
+        annotators=rows,
+        timeline=timeline,
+        lead_times={pseudonym(w): sorted(v) for w, v in lead.items()},
+        generated_at=now.isoformat(timespec="seconds"),
+    )
+
+
+def task_states(client: StudioClient, project_id: int) -> dict[int, TaskState]:
+    return {
+        int(t["id"]): TaskState(bool(t.get("is_labeled")), int(t.get("overlap") or 1))
+        for t in client.iter_tasks(project_id)
+    }
+
+
+def fetch_progress(client: StudioClient, title: str, pseudonym: Callable[[str], str]) -> Progress:
+    """Snapshot the project and compute its progress (one export, one pass over the task list)."""
+    import json
+
+    from stancebank.tasks.studio.pull import snapshot
+
+    info = client.require_project(title)
+    project_id = int(info["id"])
+    states = task_states(client, project_id)
+    tasks = json.loads(snapshot(client, project_id))
+    return compute_progress(title, project_id, tasks, states, pseudonym)
+
+
+# -------------------------------------------------------------------------------------------- html
+
+
+def _esc(value: object) -> str:
+    import html
+
+    return html.escape(str(value), quote=True)
+
+
+def _fmt(value: float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def _bars(
+    items: Sequence[tuple[str, Sequence[float | None]]], maximum: float, unit: str, legend: Sequence[str]
+) -> str:
+    """Horizontal bars: one row per item, one bar per value (at most two, side by side in height)."""
+    row_h, bar_h, label_w, width = 34, 12, 190, 640
+    colors = ("#3b6ea8", "#e39b39")
+    height = row_h * max(1, len(items)) + 30
+    scale = (width - label_w - 70) / (maximum or 1)
+    parts = [f'<svg width="{width}" height="{height}" role="img">']
+    for i, (label, values) in enumerate(items):
+        y = 8 + i * row_h
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{_esc(label)}</text>')
+        for j, value in enumerate(values):
+            if value is None:
+                parts.append(f'<text x="{label_w}" y="{y + 11 + j * bar_h}" font-size="10">n/a</text>')
+                continue
+            w = max(1.0, value * scale)
+            parts.append(
+                f'<rect x="{label_w}" y="{y + j * bar_h}" width="{w:.1f}" height="{bar_h - 2}" '
+                f'fill="{colors[j % 2]}"><title>{_esc(legend[j])}: {value:g} {unit}</title></rect>'
+                f'<text x="{label_w + w + 4:.1f}" y="{y + j * bar_h + 9}" font-size="10">{value:g}</text>'
+            )
+    ly = height - 10
+    for j, name in enumerate(legend):
+        x = label_w + j * 150
+        parts.append(f'<rect x="{x}" y="{ly - 9}" width="10" height="10" fill="{colors[j % 2]}"/>')
+        parts.append(f'<text x="{x + 14}" y="{ly}" font-size="11">{_esc(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _timeline_svg(timeline: Sequence[tuple[str, int, int]], total_needed: int) -> str:
+    width, height, left, bottom = 640, 220, 50, 30
+    if not timeline:
+        return "<p>No annotations yet.</p>"
+    top_value = max(timeline[-1][2] + total_needed, 1)
+    n = len(timeline)
+    step = (width - left - 20) / max(1, n - 1)
+
+    def y(v: float) -> float:
+        return 10 + (height - bottom - 10) * (1 - v / top_value)
+
+    points = " ".join(f"{left + i * step:.1f},{y(c):.1f}" for i, (_, _, c) in enumerate(timeline))
+    parts = [
+        f'<svg width="{width}" height="{height}" role="img">',
+        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 10}" y2="{y(0):.1f}" stroke="#999"/>',
+        f'<line x1="{left}" y1="10" x2="{left}" y2="{y(0):.1f}" stroke="#999"/>',
+        f'<line x1="{left}" y1="{y(top_value):.1f}" x2="{width - 10}" y2="{y(top_value):.1f}" '
+        'stroke="#5a5" stroke-dasharray="4 3"><title>all annotations needed</title></line>',
+        f'<text x="{left + 4}" y="{y(top_value) + 12:.1f}" font-size="10">goal {top_value}</text>',
+        f'<text x="0" y="{y(0):.1f}" font-size="10">0</text>',
+        f'<polyline points="{points}" fill="none" stroke="#3b6ea8" stroke-width="2"/>',
+    ]
+    for i, (day, made, cum) in enumerate(timeline):
+        x = left + i * step
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y(cum):.1f}" r="3" fill="#3b6ea8">'
+            f"<title>{_esc(day)}: +{made}, {cum} in all</title></circle>"
+        )
+    parts.append(f'<text x="{left}" y="{height - 8}" font-size="10">{_esc(timeline[0][0])}</text>')
+    if n > 1:
+        parts.append(
+            f'<text x="{width - 10}" y="{height - 8}" font-size="10" text-anchor="end">'
+            f"{_esc(timeline[-1][0])}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(progress: Progress) -> str:
+    """One self-contained page (inline CSS and SVG, no script from the network, no fonts)."""
+    import json
+
+    p = progress.project
+    people = progress.annotators
+    summary = [
+        ("tasks", p.tasks),
+        ("done", p.done),
+        ("in review", p.in_review),
+        ("remaining", p.remaining),
+        ("annotations", p.annotations),
+        ("skipped", p.skipped),
+        ("annotations still needed", p.annotations_needed),
+        ("pace (annotations / hour, last 7 days)", _fmt(p.pace_per_hour)),
+        ("estimated finish (UTC)", p.eta or "–"),
+        ("agreement: span F1 exact", _fmt(p.agreement_span_f1, 3)),
+        ("agreement: relation F1", _fmt(p.agreement_relation_f1, 3)),
+    ]
+    head = (
+        "annotator",
+        "annotated",
+        "skipped",
+        "median s/task",
+        "p90 s/task",
+        "shared tasks",
+        "span F1",
+        "relation F1",
+        "waiting for review",
+    )
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"num" if k else ""}" data-field="{field_name}">{_esc(v)}</td>'
+            for k, (field_name, v) in enumerate(
+                [
+                    ("pseudonym", a.pseudonym),
+                    ("annotated", a.annotated),
+                    ("skipped", a.skipped),
+                    ("lead_time_median", _fmt(a.lead_time_median)),
+                    ("lead_time_p90", _fmt(a.lead_time_p90)),
+                    ("shared_tasks", a.shared_tasks),
+                    ("agreement_span_f1", _fmt(a.agreement_span_f1, 3)),
+                    ("agreement_relation_f1", _fmt(a.agreement_relation_f1, 3)),
+                    ("waiting_review", a.waiting_review),
+                ]
+            )
+        )
+        + "</tr>"
+        for a in people
+    )
+    agreement = _bars(
+        [(a.pseudonym, (a.agreement_span_f1, a.agreement_relation_f1)) for a in people],
+        1.0,
+        "",
+        ("span F1 exact", "relation F1"),
+    )
+    slowest = max((a.lead_time_p90 or 0.0 for a in people), default=0.0)
+    times = _bars(
+        [(a.pseudonym, (a.lead_time_median, a.lead_time_p90)) for a in people],
+        slowest,
+        "s",
+        ("median seconds per task", "p90 seconds per task"),
+    )
+    data = json.dumps(progress.to_dict(), ensure_ascii=False).replace("</", "<\\/")
+    summary_rows = "".join(
+        f'<tr><th>{_esc(k)}</th><td class="num" data-summary="{_esc(k)}">{_esc(v)}</td></tr>'
+        for k, v in summary
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Progress — {_esc(p.title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 980px; }}
+table {{ border-collapse: collapse; margin: 1em 0; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+h2 {{ margin-top: 1.6em; }} .note {{ color: #666; font-size: 90%; }}
+</style></head><body>
+<h1>Progress of {_esc(p.title)}</h1>
+<p class="note">Label Studio project {p.project_id} · generated {_esc(progress.generated_at)} UTC ·
+annotators are pseudonyms (a keyed hash), never names.</p>
+<h2>Project</h2><table id="project">{summary_rows}</table>
+<h2>Progress over time</h2><p class="note">Annotations made, cumulated per day; the dashed line is
+what the project needs in all.</p>{_timeline_svg(progress.timeline, p.annotations_needed)}
+<h2>Annotators</h2><table id="annotators"><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr>{rows}</table>
+<h2>Agreement per annotator</h2><p class="note">With co-annotators, on the tasks they share.</p>{agreement}
+<h2>Time per task</h2><p class="note">Label Studio's lead time, in seconds.</p>{times}
+<script type="application/json" id="progress-data">{data}</script>
+</body></html>
+"""

@@ -1,0 +1,142 @@
+"""`studio progress` against the real Label Studio: every number equals what the test created."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sbtest.studio_fixtures import make_tasks
+from typer.testing import CliRunner
+
+from stancebank.export import Pseudonymizer
+from stancebank.schema.cli import app
+from stancebank.tasks.studio.annotations import ensure_annotators
+from stancebank.tasks.studio.client import StudioClient
+from stancebank.tasks.studio.progress import fetch_progress, percentile, render_html
+from stancebank.tasks.studio.sync import push
+from stancebank.tasks.studio.team import apply_overlap
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile([], 90) is None
+    assert percentile([10.0, 20.0, 30.0], 90) == 30.0
+    assert percentile([float(i) for i in range(1, 11)], 90) == 9.0
+    assert percentile([5.0], 50) == 5.0
+
+
+def _post(client: StudioClient, task_id: int, user: int, result: list[dict[str, Any]], **extra: Any) -> None:
+    client.post_json(
+        f"/api/tasks/{task_id}/annotations/",
+        {"result": result, "completed_by": user, "was_cancelled": False, **extra},
+    )
+
+
+@pytest.fixture
+def scenario(studio_client: StudioClient, project_name: str) -> dict[str, Any]:
+    """Six tasks, overlap 2 on all; A and B agree on task 0 and disagree on task 1; A alone on
+    task 2; C skips task 3 and annotates task 4; task 5 untouched."""
+    tasks = make_tasks(6)
+    pid = push(studio_client, tasks, project_name).project.id
+    apply_overlap(studio_client, pid, 2, 100)
+    suffix = project_name[-6:]
+    ids, _ = ensure_annotators(studio_client, [f"pa-{suffix}", f"pb-{suffix}", f"pc-{suffix}"])
+    a, b, c = (ids[f"p{x}-{suffix}"] for x in "abc")
+    by_article = {t["data"]["article_id"]: t["id"] for t in studio_client.iter_tasks(pid)}
+    tid = [by_article[t["data"]["article_id"]] for t in tasks]
+    full = [t["predictions"][0]["result"] for t in tasks]
+    actor_only = [r for r in full[1] if r.get("type") == "labels" and r["value"]["labels"] == ["ACTOR"]]
+    assert len(actor_only) == 1
+    _post(studio_client, tid[0], a, full[0], lead_time=10)
+    _post(studio_client, tid[0], b, full[0], lead_time=5)
+    _post(studio_client, tid[1], a, full[1], lead_time=20)
+    _post(studio_client, tid[1], b, actor_only, lead_time=7)
+    _post(studio_client, tid[2], a, full[2], lead_time=30)
+    _post(studio_client, tid[3], c, [], was_cancelled=True, lead_time=3)
+    _post(studio_client, tid[4], c, full[4], lead_time=40)
+    return {"pid": pid, "a": a, "b": b, "c": c}
+
+
+def _who(uid: int) -> str:
+    return f"ann-{uid}"
+
+
+@pytest.mark.integration
+def test_progress_numbers_equal_what_was_created(
+    studio_client: StudioClient, project_name: str, scenario: dict[str, Any]
+) -> None:
+    before = datetime.now(UTC)
+    progress = fetch_progress(studio_client, project_name, lambda identity: _who(int(identity[3:])))
+    rows = {r.pseudonym: r for r in progress.annotators}
+    a, b, c = rows[_who(scenario["a"])], rows[_who(scenario["b"])], rows[_who(scenario["c"])]
+    assert (a.annotated, a.skipped, a.lead_time_median, a.lead_time_p90) == (3, 0, 20.0, 30.0)
+    assert (b.annotated, b.skipped, b.lead_time_median, b.lead_time_p90) == (2, 0, 6.0, 7.0)
+    assert (c.annotated, c.skipped, c.lead_time_median, c.lead_time_p90) == (1, 1, 40.0, 40.0)
+    # task 0: 3 of 3 spans shared, task 1: 1 span of A's 3 → F1 = (2·3 + 2·1) / (6 + 4)
+    assert (a.shared_tasks, a.agreement_span_f1, a.agreement_relation_f1, a.waiting_review) == (
+        2,
+        0.8,
+        1.0,
+        1,
+    )
+    assert (b.shared_tasks, b.agreement_span_f1, b.agreement_relation_f1, b.waiting_review) == (
+        2,
+        0.8,
+        1.0,
+        1,
+    )
+    assert (c.shared_tasks, c.agreement_span_f1, c.waiting_review) == (0, None, 0)
+    p = progress.project
+    assert (p.tasks, p.done, p.in_review, p.remaining) == (6, 1, 1, 4)
+    assert (p.annotations, p.skipped, p.annotations_needed) == (6, 1, 6)
+    assert (p.agreement_span_f1, p.agreement_relation_f1) == (0.8, 1.0)
+    # all six made within the hour: pace = 6 per hour (the window is at least an hour), so the
+    # six still needed take one more hour
+    assert p.pace_per_hour == 6.0
+    assert p.eta is not None
+    eta = datetime.fromisoformat(p.eta)
+    assert before + timedelta(minutes=59) <= eta <= datetime.now(UTC) + timedelta(hours=1, seconds=1)
+    assert [(n, cum) for _, n, cum in progress.timeline] == [(6, 6)]
+
+    page = render_html(progress)
+    assert "http://" not in page and "https://" not in page and "<script src" not in page
+    embedded = re.search(r'<script type="application/json" id="progress-data">(.*?)</script>', page, re.S)
+    assert embedded and json.loads(embedded.group(1)) == json.loads(json.dumps(progress.to_dict()))
+    assert page.count("<svg") == 3
+    assert f'data-summary="in review">{p.in_review}<' in page
+
+
+@pytest.mark.integration
+def test_cli_progress_json_and_html_use_pseudonyms_only(
+    label_studio,
+    studio_client: StudioClient,
+    project_name: str,
+    scenario: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch,
+) -> None:
+    monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.api_key)
+    monkeypatch.setenv("STANCEBANK_PSEUDONYM_KEY", "progress-key")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    got = runner.invoke(app, ["studio", "progress", "--project", project_name, "--format", "json"])
+    assert got.exit_code == 0, got.output
+    body = json.loads(got.output)
+    pseudo = Pseudonymizer(b"progress-key")
+    names = {r["pseudonym"]: r for r in body["annotators"]}
+    assert set(names) == {pseudo(f"ls:{scenario[x]}") for x in "abc"}
+    assert names[pseudo(f"ls:{scenario['a']}")]["annotated"] == 3
+    assert "@" not in got.output  # no e-mail anywhere
+    html_file = tmp_path / "progress.html"
+    made = runner.invoke(
+        app, ["studio", "progress", "--project", project_name, "--format", "html", "--out", str(html_file)]
+    )
+    assert made.exit_code == 0, made.output
+    page = html_file.read_text()
+    assert "@" not in page and all(p in page for p in names)
+    table = runner.invoke(app, ["studio", "progress", "--project", project_name], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "in review 1" in table.output
