@@ -81,9 +81,6 @@ class Rules:
     """sha256 (first 12 hex) of the rules in force."""
     any_rule: Matcher | None = None
     """All rule patterns in one alternation: a cheap first test per line."""
-    by_first: dict[str, Matcher | None] = field(default_factory=dict, compare=False, hash=False)
-    """For each ASCII character: the alternation of the rules a line starting with it can match
-    (None: no rule can). Lines starting with any other character use :attr:`any_rule`."""
 
     @property
     def version(self) -> str:
@@ -137,7 +134,7 @@ def _compile_rules(docs: Sequence[tuple[str, dict[str, Any]]]) -> Rules:
                     raise ResourceError(f"{where} ({entry['name']}): bad regular expression: {err}") from None
                 rules.append(LineRule(str(entry["name"]), action, pattern))
                 digest.update(f"{entry['name']}\0{action}\0{entry['pattern']}\0{flags}\n".encode())
-    return Rules(tuple(rules), digest.hexdigest()[:12], _alternation(rules), _by_first_char(rules))
+    return Rules(tuple(rules), digest.hexdigest()[:12], _alternation(rules))
 
 
 def _wrapped(rule: LineRule) -> str:
@@ -169,115 +166,6 @@ def _alternation(rules: Sequence[LineRule]) -> Matcher | None:
     if not alone:
         return combined
     return _AnyOf(((combined,) if combined is not None else ()) + alone)
-
-
-def _by_first_char(rules: Sequence[LineRule]) -> dict[str, Matcher | None]:
-    """Per ASCII first character, the alternation of the rules that can start with it: most lines
-    then try a few rules instead of all of them (the cost grows with every site rule otherwise)."""
-    firsts = [first_chars(r.pattern) for r in rules]
-    compiled: dict[tuple[int, ...], Matcher | None] = {}
-    table: dict[str, Matcher | None] = {}
-    for code in range(128):
-        ch = chr(code)
-        which = tuple(k for k, first in enumerate(firsts) if first is None or ch in first)
-        if which not in compiled:
-            compiled[which] = _alternation([rules[k] for k in which])
-        table[ch] = compiled[which]
-    return table
-
-
-_ASCII_DIGITS = frozenset("0123456789")
-_ASCII_WORD = frozenset(c for c in map(chr, range(128)) if c.isalnum() or c == "_")
-_ASCII_SPACE = frozenset(c for c in map(chr, range(128)) if c.isspace())
-
-
-def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """The ASCII characters a string matched by ``pattern`` can start with, or None when that is
-    not known (or could be anything). Characters outside ASCII are not tracked: callers try every
-    rule on lines that start with one (case-insensitive matching maps some of them, like the Kelvin
-    sign, to ASCII letters). Reads the parse tree of :mod:`re`'s parser; any surprise gives None."""
-    try:
-        from re import _constants as sre  # type: ignore[attr-defined]
-        from re import _parser  # type: ignore[attr-defined]
-
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
-        chars, nullable = _first_of_sequence(parsed, bool(pattern.flags & re.IGNORECASE), sre)
-    except Exception:  # noqa: BLE001 - a private parser: never let it break cleaning
-        return None
-    return None if chars is None or nullable else frozenset(chars)
-
-
-def _first_of_sequence(items: Any, icase: bool, sre: Any) -> tuple[set[str] | None, bool]:
-    """(first characters, whether the sequence can match the empty string)."""
-    out: set[str] = set()
-    for op, av in items:
-        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
-            continue  # zero width: skipping it can only allow more
-        chars, nullable = _first_of_item(op, av, icase, sre)
-        if chars is None:
-            return None, False
-        out |= chars
-        if not nullable:
-            return out, False
-    return out, True
-
-
-def _first_of_item(op: Any, av: Any, icase: bool, sre: Any) -> tuple[set[str] | None, bool]:
-    if op is sre.LITERAL:
-        return _literal(chr(av), icase), False
-    if op is sre.IN:
-        out: set[str] = set()
-        for kind, value in av:
-            if kind is sre.LITERAL:
-                chars = _literal(chr(value), icase)
-            elif kind is sre.RANGE:
-                lo, hi = value
-                if icase and hi > 0x7F:
-                    return None, False
-                chars = {v for c in range(lo, min(hi, 0x7F) + 1) for v in _literal(chr(c), icase) or ()}
-            elif kind is sre.CATEGORY and value in (sre.CATEGORY_DIGIT, sre.CATEGORY_UNI_DIGIT):
-                chars = set(_ASCII_DIGITS)
-            elif kind is sre.CATEGORY and value in (sre.CATEGORY_WORD, sre.CATEGORY_UNI_WORD):
-                chars = set(_ASCII_WORD)
-            elif kind is sre.CATEGORY and value in (sre.CATEGORY_SPACE, sre.CATEGORY_UNI_SPACE):
-                chars = set(_ASCII_SPACE)
-            else:  # negated sets and other categories: could be anything
-                return None, False
-            if chars is None:
-                return None, False
-            out |= chars
-        return out, False
-    if op is sre.SUBPATTERN:
-        _group, add_flags, del_flags, sub = av
-        if add_flags & re.IGNORECASE:
-            icase = True
-        if del_flags & re.IGNORECASE:
-            icase = False
-        return _first_of_sequence(sub, icase, sre)
-    if op is sre.BRANCH:
-        found: set[str] = set()
-        any_nullable = False
-        for branch in av[1]:
-            chars, nullable = _first_of_sequence(branch, icase, sre)
-            if chars is None:
-                return None, False
-            found |= chars
-            any_nullable = any_nullable or nullable
-        return found, any_nullable
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)):
-        low, _high, sub = av
-        chars, nullable = _first_of_sequence(sub, icase, sre)
-        return chars, nullable or low == 0
-    if op is getattr(sre, "ATOMIC_GROUP", None):
-        return _first_of_sequence(av, icase, sre)
-    return None, False  # any character, negated literal, back-reference, conditional...
-
-
-def _literal(ch: str, icase: bool) -> set[str] | None:
-    """The ASCII first characters a literal stands for (None: unknown under case-insensitivity)."""
-    if not ch.isascii():
-        return None if icase else set()  # a non-ASCII first character is always tried anyway
-    return {ch.lower(), ch.upper()} if icase else {ch}
 
 
 @lru_cache(maxsize=8)
@@ -373,12 +261,16 @@ class _Lines:
             for i, s in enumerate(stripped)
             if s and not s[0].isalnum() and (reason := _junk(s)) is not None
         }
-        any_rule, line_rules, by_first = rules.any_rule, rules.line_rules, rules.by_first.get
-        self.rules_hit: dict[int, tuple[LineRule, ...]] = {
-            i: tuple(r for r in line_rules if r.pattern.fullmatch(s))
-            for i, s in enumerate(stripped)
-            if s and (rule := by_first(s[0], any_rule)) is not None and rule.fullmatch(s)
-        }
+        any_rule, line_rules = rules.any_rule, rules.line_rules
+        self.rules_hit: dict[int, tuple[LineRule, ...]] = (
+            {
+                i: tuple(r for r in line_rules if r.pattern.fullmatch(s))
+                for i, s in enumerate(stripped)
+                if s and any_rule.fullmatch(s)
+            }
+            if any_rule is not None
+            else {}
+        )
         self._tags: dict[int, bool] = {}
 
     def tag_list(self, i: int) -> bool:

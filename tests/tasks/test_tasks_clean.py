@@ -214,30 +214,33 @@ def _rule_like_lines(draw: st.DrawFn) -> str:
 
 @settings(max_examples=500, deadline=None)
 @given(_rule_like_lines())
-def test_first_character_table_never_skips_a_line_a_rule_matches(line: str) -> None:
-    """The per-first-character rule table is only a shortcut: a line reaches every rule that
-    matches it, for the packaged rules and for user rules built to confuse the analysis (lines are
-    rule matches with their case changed and letters swapped for non-ASCII ones that match them)."""
+def test_the_rules_alternation_matches_exactly_the_lines_some_rule_matches(line: str) -> None:
+    """The one alternation tried per line is only a shortcut: it matches a line exactly when one of
+    the rules on its own does, for the packaged rules and for user rules built to confuse it (lines
+    are rule matches with their case changed and letters swapped for non-ASCII ones that match)."""
     from stancebank.tasks.clean import _compile_rules
 
     user = {"rules": [{"name": n, "pattern": p} for n, p in _TRICKY_RULES]}
     for rules in (load_rules(), _compile_rules([("user.yaml", user)])):
         stripped = line.strip()
         assert rules.any_rule is not None
-        expected = rules.any_rule.fullmatch(stripped) is not None
-        shortcut = rules.by_first.get(stripped[0], rules.any_rule)
-        assert (shortcut is not None and shortcut.fullmatch(stripped) is not None) == expected, stripped
+        expected = any(r.pattern.fullmatch(stripped) for r in rules.line_rules)
+        assert (rules.any_rule.fullmatch(stripped) is not None) == expected, stripped
 
 
-def test_first_characters_of_the_packaged_rules_are_known() -> None:
-    """Every packaged rule has a known first-character set, so most lines try few rules."""
-    from stancebank.tasks.clean import first_chars
+def test_rules_are_a_value_object() -> None:
+    assert hash(load_rules()) == hash(_compile_rules_again())
 
-    rules = load_rules()
-    assert all(first_chars(r.pattern) for r in rules.line_rules)
-    assert rules.by_first["H"] is None  # no packaged rule starts with h/H ("He said ...")
-    assert first_chars(load_rules().line_rules[0].pattern) == frozenset("sSjJ")
-    assert hash(rules) == hash(load_rules())  # a value object still: the derived table is left out
+
+def _compile_rules_again() -> object:
+    from importlib import resources
+
+    import yaml
+
+    from stancebank.tasks.clean import _compile_rules
+
+    text = resources.files("stancebank.tasks.resources").joinpath("boilerplate.yaml").read_text("utf-8")
+    return _compile_rules([("boilerplate.yaml", yaml.safe_load(text))])
 
 
 def test_user_rules_with_group_names_backreferences_and_global_flags(tmp_path: Path) -> None:
