@@ -1,0 +1,276 @@
+"""Actors: named mentions (NER widened over titles, plus the gazetteer) and the speaker a subject
+token stands for (names, pronouns resolved to the last named person, descriptions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from stancebank.tasks.preannotate.labels import GROUP, OTHER, PERSON
+from stancebank.tasks.preannotate.quotes import strip_span
+from stancebank.tasks.preannotate.resources import Resources, gazetteer_regex, load_gazetteer
+from stancebank.tasks.preannotate.wordforms import is_attribution_verb, noun_lemma
+
+# Scores: how sure each way of finding an actor is.
+SCORE_GAZETTEER_ENTITY = 0.85
+"""An entity the gazetteer knows."""
+SCORE_ENTITY = 0.7
+"""An entity of the NER alone."""
+SCORE_GAZETTEER_ALIAS = 0.8
+"""A gazetteer alias the NER missed."""
+SCORE_RESOLVED_PRONOUN = 0.6
+SCORE_PRONOUN = 0.4
+"""A pronoun speaker no named person could be found for."""
+SCORE_DESCRIPTION = 0.55
+"""A description or an unrecognised name as speaker ("the ministry", "residents")."""
+
+_AGENT_DEPS = {"nsubj", "nsubjpass", "agent", "appos"}
+_SPEAKER_PHRASE_DROPS = {"relcl", "appos", "punct", "acl"}
+"""What a description speaker's phrase leaves out: relative clauses, appositives, participles."""
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    type: str
+    name: str | None
+    score: float
+    person_like: bool = False
+    id: str = ""
+    subject: bool = False
+
+
+def main_subject(root: Any) -> bool:
+    """A subject of a main clause (or its apposition), the usual antecedent of a later "he"/"she"."""
+    if root.dep_ == "appos":
+        root = root.head
+    while root.dep_ in {"compound", "conj"}:
+        root = root.head
+    return bool(root.dep_.startswith("nsubj") and root.head.dep_ in {"ROOT", "conj"})
+
+
+def last_person(mentions: list[Mention], before: int) -> Mention | None:
+    """The named person a pronoun refers to: the nearest earlier subject, else the nearest earlier one."""
+    named = [m for m in mentions if m.person_like and m.name and m.start < before]
+    subjects = [m for m in named if m.subject]
+    pool = subjects or named
+    return max(pool, key=lambda m: m.start) if pool else None
+
+
+def acts(root: Any) -> bool:
+    """Places and organisations are actors when they act: a subject, an agent, or a speaker's title."""
+    if root.dep_ in _AGENT_DEPS:
+        return True
+    if root.dep_ == "pobj" and root.head.lower_ in {"by", "to"} and root.head.head.lower_ == "according":
+        return True
+    if root.dep_ == "pobj" and root.head.lower_ == "by":
+        return True
+    return root.dep_ == "conj" and root.head.dep_ in {"nsubj", "nsubjpass"}
+
+
+class _Taken:
+    """Mentions that do not overlap: the first one found for a stretch of text wins."""
+
+    def __init__(self, size: int) -> None:
+        self.taken = [False] * (size + 1)
+        self.mentions: list[Mention] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(self.taken[start:end])
+
+    def add(self, m: Mention) -> None:
+        if self.overlaps(m.start, m.end):
+            return
+        for k in range(m.start, m.end):
+            self.taken[k] = True
+        self.mentions.append(m)
+
+
+def _title_start(doc: Any, ent: Any, res: Resources) -> int:
+    """The first token of an entity widened over a preceding title ("Prime Minister …") and the
+    nationality/organisation word in front of that title ("Hungarian Prime Minister …")."""
+    titles = res.speakers.titles
+    start_tok = ent.start
+    while start_tok > 0 and doc[start_tok - 1].lower_.rstrip(".") in titles:
+        start_tok -= 1
+    if start_tok < ent.start and start_tok > 0 and doc[start_tok - 1].ent_type_ in {"NORP", "GPE", "ORG"}:
+        start_tok -= 1
+        while start_tok > 0 and doc[start_tok - 1].ent_type_ == doc[start_tok].ent_type_:
+            start_tok -= 1
+    return int(start_tok)
+
+
+def _entity_mentions(doc: Any, found: _Taken, res: Resources) -> None:
+    _pattern, by_alias = gazetteer_regex()
+    for ent in sorted(doc.ents, key=lambda e: (e.start_char, -e.end_char)):
+        kind = res.speakers.ner_types.get(ent.label_)
+        if kind is None:
+            continue
+        gaz = by_alias.get(ent.text) or by_alias.get(ent.text.removeprefix("the ").strip())
+        if ent.label_ == "NORP" and (ent.root.dep_ in {"amod", "compound"} or ent.root.pos_ == "ADJ"):
+            continue  # "Ukrainian officials": an adjective, not a group
+        if ent.label_ in {"GPE", "ORG"} and not acts(ent.root):
+            continue
+        person = ent.label_ == "PERSON"
+        start = doc[_title_start(doc, ent, res)].idx if person else ent.start_char
+        name = gaz.name if gaz else (ent.text if person else None)
+        typ = gaz.type if gaz else kind
+        if person and gaz is None:
+            # surname only → an earlier full name ending with it
+            for m in reversed(found.mentions):
+                if m.person_like and m.name and m.name != ent.text and m.name.endswith(" " + ent.text):
+                    name = m.name
+                    break
+        score = SCORE_GAZETTEER_ENTITY if gaz else SCORE_ENTITY
+        found.add(
+            Mention(
+                start,
+                ent.end_char,
+                typ,
+                name,
+                score,
+                person_like=typ == PERSON,
+                subject=main_subject(ent.root),
+            )
+        )
+
+
+def _gazetteer_mentions(doc: Any, found: _Taken) -> None:
+    pattern, by_alias = gazetteer_regex()
+    for match in pattern.finditer(doc.text):
+        entry = by_alias[match.group(0)]
+        if entry.type != PERSON:
+            tok = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if tok is None or not acts(tok.root):
+                continue
+        if found.overlaps(match.start(), match.end()):
+            # inside an entity found already: the gazetteer names it when the NER could not
+            for m in found.mentions:
+                if m.start <= match.start() and match.end() <= m.end and m.name is None:
+                    m.name, m.type = entry.name, entry.type
+            continue
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        is_subject = span is not None and main_subject(span.root)
+        found.add(
+            Mention(
+                match.start(),
+                match.end(),
+                entry.type,
+                entry.name,
+                SCORE_GAZETTEER_ALIAS,
+                person_like=entry.type == PERSON,
+                subject=is_subject,
+            )
+        )
+
+
+def find_actors(doc: Any, res: Resources) -> list[Mention]:
+    """Named actors of a parsed text, in text order: NER entities, then gazetteer aliases."""
+    found = _Taken(len(doc.text))
+    _entity_mentions(doc, found, res)
+    _gazetteer_mentions(doc, found)
+    return sorted(found.mentions, key=lambda m: m.start)
+
+
+# -- speakers -------------------------------------------------------------------------------------
+def describe(phrase: str) -> str | None:
+    """The canonical name of a gazetteer actor a description phrase names ("the Russian leader")."""
+    low = phrase.lower()
+    for entry in load_gazetteer():
+        if any(d.lower() in low for d in entry.descriptions):
+            return entry.name
+    return None
+
+
+def _pronoun_speaker(tok: Any, typ: str, actors: list[Mention], extra: list[Mention]) -> Mention:
+    antecedent = last_person(actors + extra, tok.idx)
+    name = antecedent.name if typ == PERSON and antecedent else None
+    score = SCORE_RESOLVED_PRONOUN if name else SCORE_PRONOUN
+    m = Mention(tok.idx, tok.idx + len(tok.text), typ, name, score, person_like=typ == PERSON, subject=True)
+    extra.append(m)
+    return m
+
+
+def _speaker_phrase(tok: Any) -> tuple[Any, int, int]:
+    """The noun phrase of a speaker token without relative clauses, appositives and participles:
+    its tokens and its stripped character bounds."""
+    dropped = {t.i for c in tok.children if c.dep_ in _SPEAKER_PHRASE_DROPS for t in c.subtree}
+    left = right = tok.i
+    while left - 1 >= tok.left_edge.i and left - 1 not in dropped:
+        left -= 1
+    while right + 1 <= tok.right_edge.i and right + 1 not in dropped:
+        right += 1
+    span = tok.doc[left : right + 1]
+    return (span, *strip_span(tok.doc.text, span.start_char, span.end_char))
+
+
+def _description_type(
+    tok: Any, phrase_tokens: Any, phrase: str, res: Resources
+) -> tuple[str, str | None] | None:
+    """The actor type and canonical name of a description speaker; None when it is no speaker."""
+    words = res.speakers
+    low = tok.lower_
+    head = noun_lemma(low)
+    if head in words.heads:
+        return words.heads[head], None
+    if head in words.titles or low in words.titles:
+        return PERSON, describe(phrase)
+    if tok.pos_ == "PROPN" and (
+        tok.dep_ == "appos" or all(t.pos_ == "PROPN" for t in phrase_tokens if not t.is_punct)
+    ):
+        # a name NER missed: "Its spokeswoman, Natalia Rusu, said", "Sofia Reinholt said"
+        return PERSON, phrase
+    if head in words.not_speakers or low in words.not_speakers or tok.pos_ == "PROPN":
+        return None
+    if head in words.finding_heads:
+        return OTHER, None
+    if tok.tag_ in {"NNS", "NNPS"}:
+        return GROUP, None
+    return PERSON, describe(phrase)
+
+
+def speaker_of(tok: Any, actors: list[Mention], extra: list[Mention], res: Resources) -> Mention | None:
+    """The actor a subject token stands for, creating pronoun and description actors in ``extra``."""
+    for child in tok.children:
+        if child.dep_ == "appos":
+            found = speaker_of(child, actors, extra, res)
+            if found is not None and (found.name or child.pos_ == "PROPN"):
+                return found
+    for m in (*actors, *extra):
+        if m.start <= tok.idx < m.end:
+            return m
+    low = tok.lower_
+    if low in res.speakers.pronouns and tok.pos_ == "PRON":
+        return _pronoun_speaker(tok, res.speakers.pronouns[low], actors, extra)
+    if tok.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    phrase_tokens, start, end = _speaker_phrase(tok)
+    if end <= start:
+        return None
+    phrase = tok.doc.text[start:end]
+    typed = _description_type(tok, phrase_tokens, phrase, res)
+    if typed is None:
+        return None
+    typ, name = typed
+    for m in (*actors, *extra):
+        if m.start < end and start < m.end:
+            return m
+    m = Mention(start, end, typ, name, SCORE_DESCRIPTION, person_like=typ == PERSON, subject=True)
+    extra.append(m)
+    return m
+
+
+def subject_of(verb: Any, res: Resources) -> Any | None:
+    """The subject token of a speech verb, following coordination and complements upwards."""
+    for child in verb.children:
+        if child.dep_ in {"nsubj", "nsubjpass"}:
+            return child
+    head = verb.head
+    if verb.dep_ == "conj" and head.dep_ == "ccomp" and is_attribution_verb(head.head, res):
+        # "said X and warned that Y": the parser hangs the second verb on the first complement
+        return subject_of(head.head, res)
+    coordinated = verb.dep_ == "ccomp" and verb.i > 0 and verb.doc[verb.i - 1].dep_ == "cc"
+    if (verb.dep_ in {"conj", "advcl", "xcomp"} or coordinated) and head is not verb:
+        return subject_of(head, res)
+    return None

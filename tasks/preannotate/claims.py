@@ -1,0 +1,407 @@
+"""Claims and their speakers, unit by unit.
+
+A paragraph is cut into *units*: its sentences, merged so that no quote crosses a unit boundary.
+In each unit every speech verb or act outside quotes whose subject resolves to a speaker yields
+claims, in this order of preference:
+
+1. the unit is mostly quotation (or nothing but the attribution is outside the quotes): each
+   quoted statement is a direct claim of the speaker;
+2. a speech act ("rejected the plan"): the verb and its complement;
+3. a reporting verb without a clause complement: a quote after a colon, the whole sentence around
+   a parenthetical "…, he said, …", or the clause after a misparsed "told X that";
+4. a reporting verb with a complement ("said that …"): the complement, and each coordinated
+   statement of its own ("… and warned that …", "… and that …").
+
+A unit without any of these may still hold "according to X, …". Quotes nobody was named for take
+the speaker of the paragraph's previous claim, or of the last claim when the paragraph opens with
+one (a follow-on quote paragraph).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from stancebank.tasks.preannotate.actors import Mention, speaker_of, subject_of
+from stancebank.tasks.preannotate.labels import DIRECT, INDIRECT, MIXED
+from stancebank.tasks.preannotate.quotes import SENTENCE_FINAL, find_quotes, strip_span
+from stancebank.tasks.preannotate.resources import Resources
+from stancebank.tasks.preannotate.wordforms import is_attribution_verb, verb_lemma
+
+# Scores: how sure each rule is that it found a claim with its speaker.
+SCORE_QUOTED_BY_SPEAKER = 0.75
+"""A quoted statement in a unit whose speech verb names the speaker."""
+SCORE_QUOTE_AFTER_COLON = 0.7
+SCORE_COMPLEMENT_QUOTED = 0.7
+"""A complement that is (partly) quoted."""
+SCORE_COMPLEMENT = 0.65
+"""A reported-speech complement without quotes."""
+SCORE_SPEECH_ACT = 0.6
+SCORE_ACCORDING_TO = 0.6
+SCORE_FOLLOW_ON_QUOTE = 0.6
+"""A quote that inherits the speaker of the paragraph's (or the previous) claim."""
+SCORE_PARENTHETICAL = 0.55
+SCORE_TOLD_THAT = 0.55
+
+# Sizes below which a stretch of text is not a claim.
+MIN_STATEMENT_QUOTE_WORDS = 3
+"""A quote of fewer words is a phrase, not a statement of its own."""
+QUOTED_UNIT_SHARE = 0.5
+"""A unit at least this much inside quotation marks is a quotation with an attribution."""
+MAX_ATTRIBUTION_ONLY_CHARS = 12
+"""Letters outside quotes and attribution below which a unit is only quotes plus "X said"."""
+MIN_ACT_WORDS = 2
+MIN_PARENTHETICAL_WORDS = 5
+MIN_CLAIM_WORDS = 3
+MIN_COMPLEMENT_CHARS = 8
+MIN_FOLLOW_ON_QUOTE_WORDS = 4
+"""A shorter unattributed quote without sentence punctuation is a scare quote."""
+
+_CONTENT_DEPS = {"ccomp", "xcomp"}
+_ACT_COMPLEMENT_DEPS = {"dobj", "prep", "xcomp", "ccomp", "dative", "attr", "oprd"}
+_ACT_STOP_DEPS = {"punct", "cc", "conj", "parataxis"}
+_TRAILING_CONJUNCTION = re.compile(r"[\s,]+(?:and|but|or)$")
+_SENTENCE_PUNCTUATION = re.compile(r"[.!?]")
+
+
+@dataclass
+class Claim:
+    start: int
+    end: int
+    form: str
+    speaker: Mention | None
+    score: float
+    id: str = ""
+    stances: list[tuple[int, int, str, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Sentences of one paragraph that no quote crosses: the scope of one set of rules."""
+
+    doc: Any
+    start: int
+    end: int
+    toks: list[Any]
+    quotes: list[tuple[int, int]]
+    """The quotes that open in this unit."""
+    heading: bool
+
+    @property
+    def text(self) -> str:
+        return str(self.doc.text)
+
+    def in_quote(self, i: int) -> bool:
+        return any(a <= i < b for a, b in self.quotes)
+
+    def quoted_chars(self) -> int:
+        return sum(min(b, self.end) - a for a, b in self.quotes)
+
+    def form_of(self, start: int, end: int) -> str:
+        touching = [(a, b) for a, b in self.quotes if a < end and start < b]
+        if any(a <= start + 1 and b >= end - 1 for a, b in touching):
+            return DIRECT  # one quoted passage holds the whole claim
+        return MIXED if touching else INDIRECT
+
+    def words(self, start: int, end: int) -> int:
+        return len(self.text[start:end].split())
+
+    def claim(self, start: int, end: int, speaker: Mention, score: float) -> Claim:
+        return Claim(start, end, self.form_of(start, end), speaker, score)
+
+
+def units(sents: list[Any], quotes: list[tuple[int, int]], p_end: int) -> list[tuple[int, int, list[Any]]]:
+    """Sentences merged so that no quote crosses a unit boundary."""
+    out: list[tuple[int, int, list[Any]]] = []
+    for s in sents:
+        s_start, s_end = s.start_char, min(s.end_char, p_end)
+        toks = [t for t in s if t.idx < p_end]
+        if out and any(q0 < s_start < q1 for q0, q1 in quotes):
+            u0, _, utoks = out[-1]
+            out[-1] = (u0, s_end, utoks + toks)
+        else:
+            out.append((s_start, s_end, toks))
+    return out
+
+
+# -- the rules, one per kind of attribution ------------------------------------------------------
+def _quotes_carry_unit(unit: Unit, verb: Any, subj: Any) -> bool:
+    """Whether the unit is a quotation plus its attribution (rule 1): mostly quoted, or almost no
+    words outside the quotes and the "X said" itself."""
+    if unit.quoted_chars() >= QUOTED_UNIT_SHARE * (unit.end - unit.start):
+        return True
+    attribution = {t.i for t in subj.subtree} | {verb.i}
+    outside = sum(
+        len(t.text)
+        for t in unit.toks
+        if t.i not in attribution and not unit.in_quote(t.idx) and t.is_alpha and t.head.i not in attribution
+    )
+    return outside < MAX_ATTRIBUTION_ONLY_CHARS
+
+
+def _act_span(verb: Any, u_end: int) -> tuple[int, int] | None:
+    """A speech act: the verb and its complements to the right, up to a comma or a coordination."""
+    keep: list[Any] = []
+    for c in sorted((c for c in verb.children if c.i > verb.i), key=lambda c: c.i):
+        if c.dep_ in _ACT_STOP_DEPS or c.is_space:
+            break
+        keep.append(c)
+    if not any(c.dep_ in _ACT_COMPLEMENT_DEPS for c in keep):
+        return None
+    last = max((t for c in keep for t in c.subtree), key=lambda t: t.i)
+    # a particle or auxiliary bound to the verb stays out ("has repeatedly demanded" → "demanded")
+    return verb.idx, min(last.idx + len(last.text), u_end)
+
+
+def _speech_act_claim(unit: Unit, verb: Any, speaker: Mention) -> Claim | None:
+    bounds = _act_span(verb, unit.end)
+    if bounds is None:
+        return None
+    start, end = strip_span(unit.text, *bounds)
+    if unit.words(start, end) < MIN_ACT_WORDS:
+        return None
+    return unit.claim(start, end, speaker, SCORE_SPEECH_ACT)
+
+
+def _quote_after_colon(unit: Unit, verb: Any, speaker: Mention) -> Claim | None:
+    """ "… said: “…”": the last quote of the unit, when it follows a colon after the verb."""
+    colon = [t for t in unit.toks if t.text == ":" and t.i > verb.i]
+    if not colon or not unit.quotes or unit.quotes[-1][0] <= colon[0].idx:
+        return None
+    start, end = strip_span(unit.text, *unit.quotes[-1])
+    return Claim(start, end, DIRECT, speaker, SCORE_QUOTE_AFTER_COLON)
+
+
+def _is_parenthetical(unit: Unit, verb: Any, subj: Any) -> bool:
+    """ "Without X, he said, there could be no Y": the speech verb interrupts the sentence."""
+    return bool(
+        verb.dep_ == "parataxis" and verb.i > 0 and unit.doc[subj.i - 1].text == "," and not unit.heading
+    )
+
+
+def _parenthetical_claim(unit: Unit, speaker: Mention) -> Claim | None:
+    start, end = strip_span(unit.text, unit.start, unit.end)
+    if unit.words(start, end) < MIN_PARENTHETICAL_WORDS:
+        return None
+    return unit.claim(start, end, speaker, SCORE_PARENTHETICAL)
+
+
+def _told_that_claim(unit: Unit, verb: Any, speaker: Mention) -> Claim | None:
+    """ "told a broadcaster that …", misparsed as a relative clause on the listener."""
+    that = next(
+        (t for t in unit.toks if t.i > verb.i and t.lower_ == "that" and t.head.dep_ == "relcl"),
+        None,
+    )
+    if that is None:
+        return None
+    start, end = strip_span(unit.text, that.idx + len("that"), unit.end)
+    if unit.words(start, end) < MIN_CLAIM_WORDS:
+        return None
+    return unit.claim(start, end, speaker, SCORE_TOLD_THAT)
+
+
+def _claim_without_complement(unit: Unit, verb: Any, subj: Any, lemma: str, speaker: Mention) -> Claim | None:
+    """Rule 3: a reporting verb with no clause complement."""
+    found = _quote_after_colon(unit, verb, speaker)
+    if found is not None:
+        return found
+    if _is_parenthetical(unit, verb, subj):
+        return _parenthetical_claim(unit, speaker)
+    if lemma == "tell":
+        return _told_that_claim(unit, verb, speaker)
+    return None
+
+
+def _complement_end(head: Any, u_end: int, res: Resources) -> tuple[int, list[Any]]:
+    """End of a complement's subtree, cut before a coordinated statement of its own: another
+    speech verb ("… and warned that …") or a clause with its own "that" ("… and that …").
+    Returns the end and the cut-off clauses (each a further claim of the same speaker)."""
+    cut: list[Any] = []
+    for t in head.subtree:
+        if t.dep_ != "conj" or t.i <= head.i:
+            continue
+        if is_attribution_verb(t, res) or any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children):
+            cut.append(t)
+    sub = list(head.subtree)
+    end = sub[-1].idx + len(sub[-1].text)
+    if cut:
+        first = min(min(x.i for x in c.subtree) for c in cut)
+        doc = head.doc
+        i = first - 1
+        while i > head.i and (doc[i].dep_ in {"cc", "punct"} or doc[i].is_space):
+            i -= 1
+        end = doc[i].idx + len(doc[i].text)
+    return min(end, u_end), cut
+
+
+def _complement_start(comp: Any, sub: list[Any]) -> int:
+    """Where a complement's claim starts: after its "that", if it has one."""
+    if sub[0].lower_ == "that" and sub[0].dep_ == "mark" and len(sub) > 1:
+        return int(sub[1].idx)
+    if comp.dep_ == "conj":
+        mark = next((c for c in comp.children if c.dep_ == "mark" and c.lower_ == "that"), None)
+        if mark is not None:
+            return int(mark.idx + len(mark.text))
+    return int(sub[0].idx)
+
+
+def _complement_claims(unit: Unit, first: Any, speaker: Mention, res: Resources) -> list[Claim]:
+    """Rule 4: the complement and each coordinated statement cut off it."""
+    text = unit.text
+    out: list[Claim] = []
+    pending = [first]
+    while pending:
+        comp = pending.pop(0)
+        start = _complement_start(comp, list(comp.subtree))
+        end, cut = _complement_end(comp, unit.end, res)
+        pending.extend(c for c in cut if not is_attribution_verb(c, res))
+        for a, b in unit.quotes:
+            if start <= a < end < b:
+                end = b  # a quote that begins inside the complement stays whole
+        start, end = strip_span(text, start, min(end, unit.end))
+        trailing = _TRAILING_CONJUNCTION.search(text, start, end)
+        if trailing is not None:
+            end = trailing.start()
+        if end - start < MIN_COMPLEMENT_CHARS or unit.words(start, end) < MIN_CLAIM_WORDS:
+            continue
+        form = unit.form_of(start, end)
+        score = SCORE_COMPLEMENT if form == INDIRECT else SCORE_COMPLEMENT_QUOTED
+        out.append(Claim(start, end, form, speaker, score))
+    return out
+
+
+def _according_to_claim(
+    unit: Unit, actors: list[Mention], extra: list[Mention], res: Resources
+) -> Claim | None:
+    """ "According to X, …" / "…, according to X": the rest of the unit, on the longer side."""
+    doc = unit.doc
+    for acc in unit.toks:
+        if not (acc.lower_ == "according" and acc.i + 1 < len(doc) and doc[acc.i + 1].lower_ == "to"):
+            continue
+        objs = [c for c in doc[acc.i + 1].children if c.dep_ == "pobj"]
+        if not objs:
+            continue
+        speaker = speaker_of(objs[0], actors, extra, res)
+        if speaker is None:
+            continue
+        phrase = list(acc.subtree)
+        p0, p1 = phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
+        if p0 - unit.start < unit.end - p1:
+            start, end = strip_span(unit.text, p1, unit.end)
+        else:
+            start, end = strip_span(unit.text, unit.start, p0)
+        if unit.words(start, end) < MIN_CLAIM_WORDS:
+            return None
+        return unit.claim(start, end, speaker, SCORE_ACCORDING_TO)
+    return None
+
+
+def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Resources) -> list[Claim]:
+    """The claims of one unit (see the module docstring for the rules and their order)."""
+    text = unit.text
+    statements = [(a, b) for a, b in unit.quotes if len(text[a:b].split()) >= MIN_STATEMENT_QUOTE_WORDS]
+    verbs = [t for t in unit.toks if is_attribution_verb(t, res) and not unit.in_quote(t.idx)]
+    out: list[Claim] = []
+    quotes_done = False
+    for verb in verbs:
+        if any(c.start <= verb.idx < c.end for c in out):
+            continue  # inside a claim found already
+        subj = subject_of(verb, res)
+        if subj is None or unit.in_quote(subj.idx):
+            continue
+        speaker = speaker_of(subj, actors, extra, res)
+        if speaker is None:
+            continue
+        if statements and _quotes_carry_unit(unit, verb, subj):
+            if not quotes_done:
+                for a, b in statements:
+                    out.append(Claim(*strip_span(text, a, b), DIRECT, speaker, SCORE_QUOTED_BY_SPEAKER))
+                quotes_done = True
+            continue
+        lemma = verb_lemma(verb.lower_)
+        if lemma in res.verbs.quote_only:
+            continue  # "asked whether …", "asked not to be named": a question, not a position
+        content = [
+            c
+            for c in verb.children
+            if c.dep_ in _CONTENT_DEPS and not (c.dep_ == "xcomp" and c.pos_ != "VERB")
+        ]
+        is_act = lemma in res.speech_acts and (
+            lemma not in res.speech_verbs or not any(c.dep_ == "ccomp" for c in content)
+        )
+        if is_act:
+            found = _speech_act_claim(unit, verb, speaker)
+        elif not content:
+            found = _claim_without_complement(unit, verb, subj, lemma, speaker)
+        else:
+            out.extend(_complement_claims(unit, content[0], speaker, res))
+            continue
+        if found is not None:
+            out.append(found)
+    if out:
+        return out
+    according = _according_to_claim(unit, actors, extra, res)
+    return [according] if according is not None else []
+
+
+# -- paragraphs -----------------------------------------------------------------------------------
+def _follow_on_quotes(
+    text: str,
+    lead: int,
+    quotes: list[tuple[int, int]],
+    para_claims: list[Claim],
+    last_speaker: Mention | None,
+) -> None:
+    """Quotes nobody was named for: an interrupted quote ("…," he said. "…") takes the speaker of
+    the paragraph's previous claim; a paragraph that opens with one continues the last speaker."""
+    for q_start, q_end in quotes:
+        if any(c.start <= q_start < c.end or q_start <= c.start < q_end for c in para_claims):
+            continue
+        quoted = text[q_start:q_end]
+        if len(quoted.split()) < MIN_FOLLOW_ON_QUOTE_WORDS and not _SENTENCE_PUNCTUATION.search(quoted):
+            continue  # a scare-quoted phrase, not a statement
+        before = [c for c in para_claims if c.start < q_start and c.speaker is not None]
+        if before:
+            speaker: Mention | None = max(before, key=lambda c: c.start).speaker
+        elif q_start == lead:
+            speaker = last_speaker
+        else:
+            continue
+        if speaker is None:
+            continue
+        para_claims.append(Claim(*strip_span(text, q_start, q_end), DIRECT, speaker, SCORE_FOLLOW_ON_QUOTE))
+
+
+def find_claims(doc: Any, actors: list[Mention], res: Resources) -> tuple[list[Claim], list[Mention]]:
+    """Every claim of a parsed text, paragraph by paragraph, and the speakers found on the way that
+    are not among ``actors`` (pronouns, descriptions)."""
+    text = doc.text
+    extra: list[Mention] = []
+    claims: list[Claim] = []
+    last_speaker: Mention | None = None
+    pos = 0
+    sents = list(doc.sents)
+    for para in text.split("\n"):
+        p_start, p_end = pos, pos + len(para)
+        pos = p_end + 1
+        if not para.strip():
+            continue
+        quotes = find_quotes(text, p_start, p_end)
+        # a heading (no final punctuation) is a claim only when it names who holds the position
+        heading = not SENTENCE_FINAL.search(para) and not quotes
+        para_sents = [s for s in sents if p_start <= s.start_char < p_end]
+        para_claims: list[Claim] = []
+        for u_start, u_end, toks in units(para_sents, quotes, p_end):
+            unit_quotes = [(a, b) for a, b in quotes if u_start <= a < u_end]
+            made = unit_claims(Unit(doc, u_start, u_end, toks, unit_quotes, heading), actors, extra, res)
+            para_claims.extend(made)
+            for c in made:
+                if c.speaker is not None:
+                    last_speaker = c.speaker
+        if not heading:
+            lead = p_start + (len(para) - len(para.lstrip()))
+            _follow_on_quotes(text, lead, quotes, para_claims, last_speaker)
+            para_claims.sort(key=lambda c: c.start)
+        claims.extend(para_claims)
+    return claims, extra

@@ -1,0 +1,120 @@
+"""The pre-annotator: text → spaCy → actors, claims with speakers, stances → spans and relations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from stancebank.schema.model import Relation, Span
+from stancebank.tasks.preannotate.actors import Mention, find_actors
+from stancebank.tasks.preannotate.claims import Claim, find_claims
+from stancebank.tasks.preannotate.labels import (
+    ACTOR,
+    ACTOR_NAME,
+    ACTOR_TYPE,
+    CLAIM,
+    CLAIM_FORM,
+    SOURCE,
+    TARGET,
+)
+from stancebank.tasks.preannotate.model import load_model, model_version_for
+from stancebank.tasks.preannotate.prefilter import mask_unattributed
+from stancebank.tasks.preannotate.quotes import claim_bounds
+from stancebank.tasks.preannotate.resources import load_resources
+from stancebank.tasks.preannotate.stances import add_stances
+from stancebank.tasks.preannotate.wordforms import trigger_pattern
+
+_BATCH_SIZE = 32
+
+
+class Preannotator:
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.nlp = load_model(model)
+        self.resources = load_resources()
+        self.version = model_version_for(model)
+        self.triggers = trigger_pattern(self.resources.speech_verbs | self.resources.speech_acts)
+        self.stats: Counter[str] = Counter()
+
+    def annotate(self, text: str) -> tuple[list[Span], list[Relation]]:
+        return self.annotate_many([text])[0]
+
+    def annotate_many(self, texts: Sequence[str]) -> list[tuple[list[Span], list[Relation]]]:
+        """Annotate texts; only the parts that can hold an attribution go through the pipeline
+        (:func:`mask_unattributed`), the rest is blanked with offsets kept."""
+        masked = [mask_unattributed(t, self.triggers) for t in texts]
+        self.stats["chars"] += sum(len(t) for t in texts)
+        self.stats["parsed_chars"] += sum(
+            len(m) - m.count(" ") + t.count(" ") for m, t in zip(masked, texts, strict=True)
+        )
+        return [self.annotate_doc(doc) for doc in self.nlp.pipe(masked, batch_size=_BATCH_SIZE)]
+
+    def annotate_doc(self, doc: Any) -> tuple[list[Span], list[Relation]]:
+        text = doc.text
+        actors = find_actors(doc, self.resources)
+        claims, extra = find_claims(doc, actors, self.resources)
+        claims = _unique_claims(text, claims)
+        add_stances(text, claims, self.resources.lexicon)
+        return to_spans(text, claims, actors + extra)
+
+
+def _unique_claims(text: str, claims: list[Claim]) -> list[Claim]:
+    """Claims trimmed to the guidelines' bounds, one per (start, end) (the first found), in text order."""
+    unique: dict[tuple[int, int], Claim] = {}
+    for c in claims:
+        c.start, c.end = claim_bounds(text, c.start, c.end, c.form)
+        if c.end > c.start and (c.start, c.end) not in unique:
+            unique[(c.start, c.end)] = c
+    return sorted(unique.values(), key=lambda c: c.start)
+
+
+def _speakers(text: str, claims: list[Claim], mentions: list[Mention]) -> list[Mention]:
+    """The mentions that speak (guidelines 3: people merely mentioned are not marked), trimmed of
+    whitespace, one per (start, end), in text order."""
+    for m in mentions:
+        while m.start < m.end and text[m.start].isspace():
+            m.start += 1
+        while m.end > m.start and text[m.end - 1].isspace():
+            m.end -= 1
+    speaking = {(c.speaker.start, c.speaker.end) for c in claims if c.speaker is not None}
+    by_pos = {(m.start, m.end): m for m in mentions if m.end > m.start and (m.start, m.end) in speaking}
+    return sorted(by_pos.values(), key=lambda m: m.start)
+
+
+def to_spans(text: str, claims: list[Claim], mentions: list[Mention]) -> tuple[list[Span], list[Relation]]:
+    """Spans and relations with the spec's labels: speaking actors, claims with their source, and
+    each claim's stance on its targets (a target found by several claims is one span)."""
+    spans: list[Span] = []
+    relations: list[Relation] = []
+    actors = _speakers(text, claims, mentions)
+    for n, m in enumerate(actors, start=1):
+        m.id = f"actor-{n}"
+        attrs = {ACTOR_TYPE: m.type}
+        if m.name:
+            attrs[ACTOR_NAME] = m.name
+        spans.append(Span(m.id, ACTOR, m.start, m.end, text[m.start : m.end], attrs, round(m.score, 3)))
+    by_pos = {(m.start, m.end): m for m in actors}
+    targets: dict[tuple[int, int], str] = {}
+    for n, c in enumerate(claims, start=1):
+        c.id = f"claim-{n}"
+        spans.append(Span(c.id, CLAIM, c.start, c.end, text[c.start : c.end], {CLAIM_FORM: c.form}, c.score))
+        if c.speaker is not None:
+            speaker = by_pos.get((c.speaker.start, c.speaker.end))
+            if speaker is not None:
+                relations.append(Relation(speaker.id, c.id, SOURCE, c.score))
+        for t0, t1, stance, score in c.stances:
+            if (t0, t1) not in targets:
+                targets[(t0, t1)] = f"target-{len(targets) + 1}"
+                spans.append(Span(targets[(t0, t1)], TARGET, t0, t1, text[t0:t1], {}, score))
+            rel = Relation(c.id, targets[(t0, t1)], stance, score)
+            if rel not in relations:
+                relations.append(rel)
+    return spans, relations
+
+
+@lru_cache(maxsize=4)
+def get_preannotator(model: str) -> Preannotator:
+    """One annotator (and one loaded pipeline) per model name per process."""
+    return Preannotator(model)

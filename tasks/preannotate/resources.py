@@ -1,0 +1,286 @@
+"""The pre-annotator's data files (``stancebank.tasks.resources``), read once and checked at load.
+
+- ``gazetteer.yaml``: known actors (canonical name, actor type, aliases, descriptions);
+- ``speech_verbs.txt`` / ``speech_acts.txt``: lemmas of reporting verbs and of verbs that carry a
+  position themselves;
+- ``verbs.yaml``: irregular verb forms and quote-only verbs;
+- ``speakers.yaml``: titles, pronouns, description heads and non-speakers, with actor types;
+- ``targets.yaml``: the target lexicon and the stance cues, keyed by the spec's polarities.
+
+Every actor type must be an ``actor_type`` choice of the spec and every cue key a stance polarity
+the spec has; anything else is a :class:`~stancebank.tasks.errors.ResourceError` naming the file,
+the field and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from stancebank.schema.errors import SpecError
+from stancebank.schema.spec import SPEC, AnnotationSpec, Polarity
+from stancebank.tasks.errors import ResourceError
+from stancebank.tasks.preannotate.labels import ACTOR_TYPES
+
+
+def _text(name: str) -> str:
+    return resources.files("stancebank.tasks.resources").joinpath(name).read_text("utf-8")
+
+
+def _yaml(name: str) -> Any:
+    try:
+        return yaml.safe_load(_text(name))
+    except yaml.YAMLError as err:
+        raise ResourceError(f"{name}: not valid YAML ({err})") from None
+
+
+def _word_lines(name: str) -> frozenset[str]:
+    """One word per line; ``#`` starts a comment."""
+    words = (line.split("#", 1)[0].strip() for line in _text(name).splitlines())
+    return frozenset(w for w in words if w)
+
+
+def _words(doc: Mapping[str, Any], key: str, file: str) -> frozenset[str]:
+    value = doc.get(key)
+    if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+        raise ResourceError(f"{file}: `{key}` must be a list of words; got {value!r}")
+    return frozenset(value)
+
+
+def _typed(doc: Mapping[str, Any], key: str, file: str) -> dict[str, str]:
+    """A mapping word → actor type, every type a choice of the spec."""
+    value = doc.get(key)
+    if not isinstance(value, dict) or not value:
+        raise ResourceError(f"{file}: `{key}` must be a mapping of words to actor types")
+    for word, typ in value.items():
+        if not isinstance(word, str) or typ not in ACTOR_TYPES:
+            raise ResourceError(
+                f"{file}: {key}.{word}: actor type {typ!r} is not an actor_type choice of the spec "
+                f"({', '.join(ACTOR_TYPES)})"
+            )
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _mapping(doc: Any, file: str, keys: Iterable[str]) -> Mapping[str, Any]:
+    expected = set(keys)
+    if not isinstance(doc, dict) or set(doc) != expected:
+        found = sorted(doc) if isinstance(doc, dict) else type(doc).__name__
+        raise ResourceError(
+            f"{file}: expected a mapping with exactly the keys {sorted(expected)}; found {found}"
+        )
+    return doc
+
+
+# -- actors ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GazetteerEntry:
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    descriptions: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> tuple[GazetteerEntry, ...]:
+    doc = _yaml("gazetteer.yaml")
+    out = []
+    for i, entry in enumerate(doc.get("actors", [])):
+        if entry.get("type") not in ACTOR_TYPES or not entry.get("name"):
+            raise ResourceError(
+                f"gazetteer.yaml: actors[{i}] needs a name and a type in {', '.join(ACTOR_TYPES)}"
+            )
+        aliases = tuple(str(a) for a in entry.get("aliases") or [entry["name"]])
+        out.append(
+            GazetteerEntry(
+                str(entry["name"]), str(entry["type"]), aliases, tuple(entry.get("descriptions") or ())
+            )
+        )
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def gazetteer_regex() -> tuple[re.Pattern[str], dict[str, GazetteerEntry]]:
+    """One pattern over every alias (longest first), and the entry of each alias (and its lower case)."""
+    by_alias: dict[str, GazetteerEntry] = {}
+    for entry in load_gazetteer():
+        for alias in entry.aliases:
+            by_alias.setdefault(alias, entry)
+            by_alias.setdefault(alias.lower(), entry)
+    alternatives = sorted(by_alias, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w-])")
+    return pattern, by_alias
+
+
+@dataclass(frozen=True)
+class SpeakerWords:
+    """``speakers.yaml``: the words that find and type speakers."""
+
+    ner_types: Mapping[str, str]
+    titles: frozenset[str]
+    pronouns: Mapping[str, str]
+    heads: Mapping[str, str]
+    finding_heads: frozenset[str]
+    not_speakers: frozenset[str]
+    known_heads: frozenset[str]
+    """Every head word above (for :func:`~stancebank.tasks.preannotate.wordforms.noun_lemma`)."""
+
+
+def parse_speaker_words(doc: Any, file: str = "speakers.yaml") -> SpeakerWords:
+    keys = ("ner_types", "titles", "pronouns", "heads", "finding_heads", "not_speakers")
+    doc = _mapping(doc, file, keys)
+    heads = _typed(doc, "heads", file)
+    titles = _words(doc, "titles", file)
+    finding_heads = _words(doc, "finding_heads", file)
+    not_speakers = _words(doc, "not_speakers", file)
+    return SpeakerWords(
+        ner_types=_typed(doc, "ner_types", file),
+        titles=titles,
+        pronouns=_typed(doc, "pronouns", file),
+        heads=heads,
+        finding_heads=finding_heads,
+        not_speakers=not_speakers,
+        known_heads=frozenset(heads) | titles | finding_heads | not_speakers,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_speaker_words() -> SpeakerWords:
+    return parse_speaker_words(_yaml("speakers.yaml"))
+
+
+# -- verbs ----------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def load_speech_verbs() -> frozenset[str]:
+    return _word_lines("speech_verbs.txt")
+
+
+@lru_cache(maxsize=1)
+def load_speech_acts() -> frozenset[str]:
+    return _word_lines("speech_acts.txt")
+
+
+@dataclass(frozen=True)
+class VerbWords:
+    """``verbs.yaml``: irregular forms (form → lemma) and quote-only verbs."""
+
+    irregular: Mapping[str, str]
+    quote_only: frozenset[str]
+
+
+def parse_verb_words(doc: Any, file: str = "verbs.yaml") -> VerbWords:
+    doc = _mapping(doc, file, ("irregular", "quote_only"))
+    irregular = doc["irregular"]
+    if not isinstance(irregular, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in irregular.items()
+    ):
+        raise ResourceError(f"{file}: `irregular` must map verb forms to lemmas (both words)")
+    return VerbWords(dict(irregular), _words(doc, "quote_only", file))
+
+
+@lru_cache(maxsize=1)
+def load_verb_words() -> VerbWords:
+    return parse_verb_words(_yaml("verbs.yaml"))
+
+
+# -- targets and stance cues ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Lexicon:
+    targets: tuple[tuple[str, re.Pattern[str]], ...]
+    support: re.Pattern[str]
+    oppose: re.Pattern[str]
+    negators: re.Pattern[str]
+
+
+CUE_POLARITIES: tuple[Polarity, ...] = ("support", "oppose")
+"""The stance meanings the lexicon's cues decide between (its ``cues`` keys)."""
+
+
+def _pattern_list(doc: Any, where: str, file: str) -> list[str]:
+    if not isinstance(doc, list) or not doc or not all(isinstance(p, str) and p for p in doc):
+        raise ResourceError(f"{file}: {where} must be a non-empty list of regex strings; got {doc!r}")
+    for pattern in doc:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ResourceError(f"{file}: {where}: {pattern!r} is not a valid regex ({err})") from None
+    return doc
+
+
+def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
+
+
+def parse_lexicon(doc: Any, file: str = "targets.yaml", spec: AnnotationSpec = SPEC) -> Lexicon:
+    """The target lexicon from its YAML document, checked against the spec.
+
+    ``cues`` is keyed by stance polarity (``support``, ``oppose``) plus ``negators``; each polarity
+    must be one the spec has a stance relation for. Raises :class:`ResourceError` naming the file,
+    the field and the fix.
+    """
+    if (
+        not isinstance(doc, dict)
+        or not isinstance(doc.get("targets"), list)
+        or not isinstance(doc.get("cues"), dict)
+    ):
+        raise ResourceError(f"{file}: expected a mapping with a `targets` list and a `cues` mapping")
+    cues = doc["cues"]
+    expected = {*CUE_POLARITIES, "negators"}
+    if set(cues) != expected:
+        missing, unknown = sorted(expected - set(cues)), sorted(set(cues) - expected)
+        raise ResourceError(
+            f"{file}: `cues` must have exactly the keys {sorted(expected)} (stance polarities of the spec "
+            f"and negators); missing {missing}, unknown {unknown}"
+        )
+    for polarity in CUE_POLARITIES:
+        try:
+            spec.stance_label(polarity)
+        except SpecError as err:
+            raise ResourceError(f"{file}: cues.{polarity}: {err}") from None
+    targets = []
+    for i, entry in enumerate(doc["targets"]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+            raise ResourceError(f"{file}: targets[{i}] needs a `name` (a string) and `patterns`")
+        patterns = _pattern_list(entry.get("patterns"), f"targets[{i}] ({entry['name']}).patterns", file)
+        targets.append(
+            (
+                entry["name"],
+                re.compile(r"(?<!\w)(?:(?:a|an|the|any) )?(?:" + "|".join(patterns) + r")(?!\w)", re.I),
+            )
+        )
+    return Lexicon(
+        tuple(targets),
+        _alternation(_pattern_list(cues["support"], "cues.support", file)),
+        _alternation(_pattern_list(cues["oppose"], "cues.oppose", file)),
+        _alternation(_pattern_list(cues["negators"], "cues.negators", file)),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    return parse_lexicon(_yaml("targets.yaml"))
+
+
+# -- all of them ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Resources:
+    """Every data file the rules read, loaded and checked."""
+
+    speech_verbs: frozenset[str]
+    speech_acts: frozenset[str]
+    verbs: VerbWords
+    speakers: SpeakerWords
+    lexicon: Lexicon
+
+
+@lru_cache(maxsize=1)
+def load_resources() -> Resources:
+    load_gazetteer()  # checked now, not at the first article that names an actor
+    return Resources(
+        load_speech_verbs(), load_speech_acts(), load_verb_words(), load_speaker_words(), load_lexicon()
+    )
