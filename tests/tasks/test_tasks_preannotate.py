@@ -286,6 +286,30 @@ def test_validation_refuses_bad_predictions() -> None:
             make_prediction("t", text, spans, rels, "m")
 
 
+def test_a_prediction_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The span and relation checks run once per prediction (they ran twice: once before the
+    conversion, once more inside the wire-form check)."""
+    import stancebank.tasks.build as build
+    import stancebank.tasks.checks as checks
+
+    calls: list[str] = []
+    original = checks.span_problems
+
+    def counting(*args: Any, **kwargs: Any) -> list[str]:
+        calls.append("span_problems")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "span_problems", counting)
+    monkeypatch.setattr(build, "span_problems", counting)
+    text = "Alpha said beta."
+    spans = [
+        Span("a", "ACTOR", 0, 5, "Alpha", {"actor_type": "person"}, 0.5),
+        Span("c", "CLAIM", 11, 15, "beta"),
+    ]
+    pred = build.make_prediction("t", text, spans, [Relation("a", "c", "source")], "m")
+    assert len(pred["result"]) == 4 and calls == ["span_problems"]
+
+
 _PIECES = st.sampled_from(
     [
         "“We will not accept a ceasefire,” he said.",
