@@ -171,6 +171,33 @@ def make_prediction(
 # -- pre-annotation, in process or in worker processes --------------------------------------------
 _WORKER_MODEL: str | None = None
 
+Annotation = tuple[list[Span], list[Relation]]
+
+
+@dataclass(frozen=True)
+class AnnotationFailure:
+    """Pre-annotation of one article raised: the article is built without a prediction and
+    reported, the run goes on."""
+
+    error: str
+
+
+def annotate_safely(annotator: Any, texts: list[str]) -> list[Annotation | AnnotationFailure]:
+    """``annotator.annotate_many(texts)``; when it raises, each text again on its own, so one article
+    that breaks the model (or a rule) costs only its own prediction."""
+    try:
+        return list(annotator.annotate_many(texts))
+    except Exception:  # noqa: BLE001 - retried one by one below; the failing text is reported
+        pass
+    out: list[Annotation | AnnotationFailure] = []
+    for text in texts:
+        try:
+            out.append(annotator.annotate(text))
+        except Exception as err:
+            log.debug("pre-annotation failed", exc_info=True)
+            out.append(AnnotationFailure(f"{type(err).__name__}: {err}"))
+    return out
+
 
 def _worker_init(model: str) -> None:
     global _WORKER_MODEL
@@ -180,11 +207,11 @@ def _worker_init(model: str) -> None:
     get_preannotator(model)
 
 
-def _annotate_chunk(texts: list[str]) -> list[tuple[list[Span], list[Relation]]]:
+def _annotate_chunk(texts: list[str]) -> list[Annotation | AnnotationFailure]:
     from stancebank.tasks.preannotate import get_preannotator
 
     assert _WORKER_MODEL is not None
-    return get_preannotator(_WORKER_MODEL).annotate_many(texts)
+    return annotate_safely(get_preannotator(_WORKER_MODEL), texts)
 
 
 def _chunks(items: Sequence[Prepared], size: int) -> Iterator[list[Prepared]]:
@@ -194,7 +221,7 @@ def _chunks(items: Sequence[Prepared], size: int) -> Iterator[list[Prepared]]:
 
 def annotate_all(
     items: Sequence[Prepared], model: str, workers: int, progress: Progress | None = None
-) -> Iterator[tuple[Prepared, list[Span], list[Relation]]]:
+) -> Iterator[tuple[Prepared, Annotation | AnnotationFailure]]:
     """Pre-annotate in input order; ``workers > 1`` uses that many spawned processes."""
     chunks = list(_chunks(items, _CHUNK))
     if workers <= 1:
@@ -202,10 +229,7 @@ def annotate_all(
 
         annotator = get_preannotator(model)
         for chunk in chunks:
-            for item, (spans, rels) in zip(
-                chunk, annotator.annotate_many([p.article.text for p in chunk]), strict=True
-            ):
-                yield item, spans, rels
+            yield from zip(chunk, annotate_safely(annotator, [p.article.text for p in chunk]), strict=True)
             if progress:
                 progress(len(chunk))
         return
@@ -213,8 +237,7 @@ def annotate_all(
     with ctx.Pool(workers, initializer=_worker_init, initargs=(model,)) as pool:
         texts = [[p.article.text for p in chunk] for chunk in chunks]
         for chunk, results in zip(chunks, pool.imap(_annotate_chunk, texts), strict=True):
-            for item, (spans, rels) in zip(chunk, results, strict=True):
-                yield item, spans, rels
+            yield from zip(chunk, results, strict=True)
             if progress:
                 progress(len(chunk))
 
@@ -280,21 +303,26 @@ def build_tasks(
 
         model_version = model_version_for(options.model)
         result.model_version = model_version
-        for prepared, spans, relations in annotate_all(english, options.model, options.workers, progress):
+        for prepared, annotation in annotate_all(english, options.model, options.workers, progress):
             article = prepared.article
+            origin = article.origin if article.origin else _no_origin(article.article_id)
+            if isinstance(annotation, AnnotationFailure):
+                detail = (
+                    f"pre-annotation failed ({annotation.error}); the task is built without a "
+                    "prediction. Report it with the article; --no-preannotate skips the model."
+                )
+                result.rejects.append(Reject(origin, "preannotation-failed", detail, article.article_id))
+                result.not_preannotated["pre-annotation failed"] += 1
+                log.error("%s: %s", origin.describe(), detail)
+                continue
+            spans, relations = annotation
             try:
                 predictions[article.article_id] = make_prediction(
                     article.article_id, article.text, spans, relations, model_version
                 )
             except PredictionError as err:
-                origin = article.origin
                 result.rejects.append(
-                    Reject(
-                        origin if origin else _no_origin(article.article_id),
-                        "invalid-prediction",
-                        str(err),
-                        article_id=article.article_id,
-                    )
+                    Reject(origin, "invalid-prediction", str(err), article_id=article.article_id)
                 )
                 result.not_preannotated["invalid prediction"] += 1
                 log.error("%s", err)

@@ -37,27 +37,92 @@ class Preannotator:
         self.version = model_version_for(model)
         self.triggers = trigger_pattern(self.resources.speech_verbs | self.resources.speech_acts)
         self.stats: Counter[str] = Counter()
+        self.max_parse_chars = MAX_PARSE_CHARS
 
     def annotate(self, text: str) -> tuple[list[Span], list[Relation]]:
         return self.annotate_many([text])[0]
 
     def annotate_many(self, texts: Sequence[str]) -> list[tuple[list[Span], list[Relation]]]:
         """Annotate texts; only the parts that can hold an attribution go through the pipeline
-        (:func:`mask_unattributed`), the rest is blanked with offsets kept."""
+        (:func:`mask_unattributed`), the rest is blanked with offsets kept. A text longer than
+        :data:`MAX_PARSE_CHARS` is parsed in pieces cut at paragraph ends (:func:`pieces`)."""
         masked = [mask_unattributed(t, self.triggers) for t in texts]
         self.stats["chars"] += sum(len(t) for t in texts)
         self.stats["parsed_chars"] += sum(
             len(m) - m.count(" ") + t.count(" ") for m, t in zip(masked, texts, strict=True)
         )
-        return [self.annotate_doc(doc) for doc in self.nlp.pipe(masked, batch_size=_BATCH_SIZE)]
+        cuts = [pieces(m, self.max_parse_chars) for m in masked]
+        docs = iter(
+            self.nlp.pipe(
+                (m[a:b] for m, cut in zip(masked, cuts, strict=True) for a, b in cut), batch_size=_BATCH_SIZE
+            )
+        )
+        out = []
+        for text, cut in zip(masked, cuts, strict=True):
+            if len(cut) == 1:
+                out.append(self.annotate_doc(next(docs)))
+                continue
+            mentions: list[Mention] = []
+            claims: list[Claim] = []
+            for start, _end in cut:
+                found_mentions, found_claims = self._find(next(docs))
+                _shift(found_mentions, found_claims, start)
+                mentions.extend(found_mentions)
+                claims.extend(found_claims)
+            out.append(self._finish(text, mentions, claims))
+        return out
 
     def annotate_doc(self, doc: Any) -> tuple[list[Span], list[Relation]]:
-        text = doc.text
+        mentions, claims = self._find(doc)
+        return self._finish(doc.text, mentions, claims)
+
+    def _find(self, doc: Any) -> tuple[list[Mention], list[Claim]]:
+        """Every mention (named or speaking) and every claim of one parsed text."""
         actors = find_actors(doc, self.resources)
         claims, extra = find_claims(doc, actors, self.resources)
+        return actors + extra, claims
+
+    def _finish(
+        self, text: str, mentions: list[Mention], claims: list[Claim]
+    ) -> tuple[list[Span], list[Relation]]:
         claims = _unique_claims(text, claims)
         add_stances(text, claims, self.resources.lexicon)
-        return to_spans(text, claims, actors + extra)
+        return to_spans(text, claims, mentions)
+
+
+MAX_PARSE_CHARS = 100_000
+"""The longest text parsed as one document. spaCy refuses texts over ``nlp.max_length`` (1,000,000
+characters, error E088) and its parser needs about 1 GB per 100,000 characters; longer texts are
+parsed in pieces of at most this many characters."""
+
+
+def pieces(text: str, limit: int = MAX_PARSE_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` pieces covering ``text``, each at most ``limit`` characters, cut after a
+    line break when there is one in the piece (a paragraph end: no claim crosses it), else after
+    the last whitespace, else anywhere. A text within the limit is one piece."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        window_end = start + limit
+        cut = text.rfind("\n", start, window_end) + 1
+        if cut <= start:
+            space = max(text.rfind(" ", start, window_end), text.rfind("\t", start, window_end))
+            cut = space + 1 if space >= start else window_end
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(text)))
+    return out
+
+
+def _shift(mentions: list[Mention], claims: list[Claim], offset: int) -> None:
+    """Move a piece's findings to offsets in the whole text (a claim's speaker is one of the
+    mentions, so it moves with them)."""
+    for m in mentions:
+        m.start += offset
+        m.end += offset
+    for c in claims:
+        c.start += offset
+        c.end += offset
 
 
 def _unique_claims(text: str, claims: list[Claim]) -> list[Claim]:
