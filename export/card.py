@@ -5,6 +5,7 @@ Everything in it is derived from the build's inputs (no dates, no paths), so it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +14,25 @@ import yaml
 
 from stancebank.export.adjudicate import POLICY
 from stancebank.export.agreement import OVERALL, AgreementReport
+from stancebank.export.errors import ExportError
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
 from stancebank.schema.layout import parquet_relpath
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
+
+# A BCP-47 language tag as the Hub's `language` metadata takes it: a 2-3 letter language subtag,
+# then optional script / region / variant subtags of 2-8 letters or digits (en, pt-BR, zh-Hant-TW,
+# es-419). Nothing else may reach the card's YAML: a newline there would end the metadata block.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def check_language(value: str, where: str) -> str:
+    """``value`` if it is a BCP-47 language tag; else an :class:`ExportError` naming ``where``."""
+    if not LANGUAGE_TAG.fullmatch(value):
+        raise ExportError(
+            f"{where}: language {value!r} is not a BCP-47 language tag; use a code such as "
+            "'en', 'fr' or 'pt-BR' in the article's data.language and export again"
+        )
+    return value
 
 
 def size_category(n: int) -> str:
@@ -93,7 +110,7 @@ def _metadata(inp: CardInputs, spec: AnnotationSpec) -> dict[str, Any]:
     return {
         "pretty_name": spec.title,
         "license": inp.license,
-        "language": inp.languages,
+        "language": [check_language(x, "card metadata") for x in inp.languages],
         "multilinguality": "monolingual" if len(inp.languages) <= 1 else "multilingual",
         "annotations_creators": ["expert-generated"],
         "language_creators": ["found"],

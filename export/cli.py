@@ -85,10 +85,12 @@ def build_command(
         ),
     ] = None,
 ) -> None:
-    """Build a release folder (three configs as parquet, card, manifest) from Label Studio exports."""
-    from stancebank.export.pseudonym import Pseudonymizer, load_key
+    """Build a release folder (three configs as parquet, card, manifest) from Label Studio exports.
+
+    Exit codes: 0 built; 3 bad input (export, registry, --out not empty); 4 version refused;
+    5 the release failed validation (kept in <out>.failed with validation-report.txt/.json).
+    """
     from stancebank.export.release import build_release
-    from stancebank.export.review import write_review
 
     about_text = read_about(about) if about is not None else None
     progress = Progress(
@@ -110,6 +112,7 @@ def build_command(
             repo_id=repo_id,
             about=about_text,
             reporter=reporter,
+            review_out=review_out,
         )
         reporter.finish()
 
@@ -157,12 +160,9 @@ def build_command(
             f"split registry {registry}: {result.new_registry_entries} new articles — commit it"
         )
     if result.conflicts:
-        folder = review_out or out.with_name(out.name + ".review")
-        pseudonym = Pseudonymizer(load_key())
-        written = write_review(folder, result.conflicts, data, pseudonym)
         out_console.print(
             f"{len(result.conflicts)} articles need adjudication (kept out of gold): "
-            + ", ".join(str(p) for p in written)
+            + ", ".join(str(p) for p in result.review_files)
         )
 
 

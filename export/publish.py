@@ -25,7 +25,7 @@ from stancebank.export.errors import (
     PublishRemoteError,
     PublishServerError,
 )
-from stancebank.export.release import read_manifest
+from stancebank.export.manifest import read_manifest
 from stancebank.schema.layout import MANIFEST, sha256_file
 
 log = logging.getLogger(__name__)

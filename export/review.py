@@ -10,6 +10,9 @@
 - ``review_task_ids.txt`` — the task ids in the original project, one per line, to filter the
   Data Manager (or to hand to ``stancebank studio``) when reviewing in place.
 
+Both JSON files are arrays with one item per line, encoded by the C encoder and streamed (an
+indented dump runs the pure-Python encoder: it once took 34 of a 54-second build).
+
 Either way the reviewer marks the resolved annotation as **ground truth** (the star in Label
 Studio); export that project and pass the export to the next ``stancebank export build`` together
 with the others: exports merge by article id and the ground-truth annotation wins adjudication.
@@ -17,46 +20,47 @@ with the others: exports merge by article id and the ground-truth annotation win
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from stancebank.export.adjudicate import Adjudication
 from stancebank.export.reader import ExportData
+from stancebank.schema.atomic import atomic_write_text
+from stancebank.schema.jsonio import write_json_array_atomic
 from stancebank.schema.wire import LSTask, task_data, to_results
+
+REPORT = "adjudication.json"
+TASKS = "review_tasks.json"
+TASK_IDS = "review_task_ids.txt"
+FILES = (REPORT, TASKS, TASK_IDS)
 
 
 def adjudication_report(
     conflicts: Sequence[Adjudication], data: ExportData, pseudonym: Callable[[str], str]
-) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+) -> Iterator[dict[str, Any]]:
     for adj in sorted(conflicts, key=lambda a: a.article_id):
-        out.append(
-            {
-                "article_id": adj.article_id,
-                "task_id": data.task_ids.get(adj.article_id),
-                "annotators": adj.num_annotators,
-                "conflicts": [
-                    {
-                        "kind": c.kind,
-                        "item": c.item,
-                        "votes": {pseudonym(k): v for k, v in sorted(c.votes.items())},
-                    }
-                    for c in adj.conflicts
-                ],
-            }
-        )
-    return out
+        yield {
+            "article_id": adj.article_id,
+            "task_id": data.task_ids.get(adj.article_id),
+            "annotators": adj.num_annotators,
+            "conflicts": [
+                {
+                    "kind": c.kind,
+                    "item": c.item,
+                    "votes": {pseudonym(k): v for k, v in sorted(c.votes.items())},
+                }
+                for c in adj.conflicts
+            ],
+        }
 
 
 def review_tasks(
     conflicts: Sequence[Adjudication], data: ExportData, pseudonym: Callable[[str], str]
-) -> list[LSTask]:
-    tasks: list[LSTask] = []
+) -> Iterator[LSTask]:
     for adj in sorted(conflicts, key=lambda a: a.article_id):
         article = data.articles[adj.article_id]
-        task: LSTask = {
+        yield {
             "data": task_data(article),
             "predictions": [
                 {
@@ -66,25 +70,28 @@ def review_tasks(
                 for ann in data.annotations.get(adj.article_id, [])
             ],
         }
-        tasks.append(task)
-    return tasks
 
 
 def write_review(
-    folder: Path, conflicts: Sequence[Adjudication], data: ExportData, pseudonym: Callable[[str], str]
+    folder: Path,
+    conflicts: Sequence[Adjudication],
+    data: ExportData,
+    pseudonym: Callable[[str], str],
+    on_task: Callable[[], None] | None = None,
 ) -> list[Path]:
+    """Write the three review files into ``folder`` (each atomically); ``on_task`` is called after
+    each review task is encoded (progress)."""
     folder.mkdir(parents=True, exist_ok=True)
-    report = folder / "adjudication.json"
-    tasks = folder / "review_tasks.json"
-    ids = folder / "review_task_ids.txt"
-    report.write_text(
-        json.dumps(adjudication_report(conflicts, data, pseudonym), indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
-    tasks.write_text(
-        json.dumps(review_tasks(conflicts, data, pseudonym), indent=1, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
+    report, tasks, ids = (folder / name for name in FILES)
+    write_json_array_atomic(report, adjudication_report(conflicts, data, pseudonym))
+
+    def counted() -> Iterator[LSTask]:
+        for task in review_tasks(conflicts, data, pseudonym):
+            yield task
+            if on_task is not None:
+                on_task()
+
+    write_json_array_atomic(tasks, counted())
     task_ids = sorted({data.task_ids[a.article_id] for a in conflicts if a.article_id in data.task_ids})
-    ids.write_text("".join(f"{t}\n" for t in task_ids), encoding="utf-8")
+    atomic_write_text(ids, "".join(f"{t}\n" for t in task_ids))
     return [report, tasks, ids]

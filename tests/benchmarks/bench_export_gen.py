@@ -1,9 +1,13 @@
 """Generate a synthetic Label Studio JSON export (streamed to disk) for the export benchmarks.
 
-Each task: a ~900-character article of template sentences, a prediction, and ``annotators``
-annotations that mostly agree (each sentence: ACTOR with type/name, CLAIM with form, TARGET;
-source and stance relations; each claim's stance drawn per article and flipped by an annotator
-with a small probability). Usage: ``python bench_export_gen.py OUT.json N``.
+Each task: a ~1,200-character article of ten template sentences, a prediction, and
+``annotators`` annotations of ~30 regions each (per sentence: ACTOR with type/name, CLAIM with
+form, TARGET; a source and a stance relation per claim). Annotators disagree as real ones do
+(the issue 15 export: 4,053 of 5,000 articles went to review): each annotator, per sentence and
+independently, with probability ``noise`` each, shifts the claim's end (boundary), misses the
+target (and so its stance), picks another actor type (attribute), or picks another stance — with
+the default ``noise`` about 80-90% of two-annotator articles differ somewhere.
+Usage: ``python bench_export_gen.py OUT.json N``.
 """
 
 from __future__ import annotations
@@ -21,13 +25,16 @@ from stancebank.schema.wire import to_results
 NAMES = ["Anna Berg", "The ministry", "Local residents", "Acme Corp", "The mayor", "Union leaders"]
 TARGETS = ["the new tariffs", "a ceasefire", "the bridge", "the budget", "wind farms", "the merger"]
 VERBS = ["said", "argued", "warned", "claimed"]
+SENTENCES = 10
+# per sentence and annotator, the probability of each kind of disagreement
+NOISE = 0.02
 
 
 def _article(rng: random.Random, i: int) -> tuple[str, list[tuple[int, int, int, int, int, int]]]:
     parts: list[str] = []
     pos = 0
     triples = []
-    for _ in range(6):
+    for _ in range(SENTENCES):
         actor, target, verb = rng.choice(NAMES), rng.choice(TARGETS), rng.choice(VERBS)
         claim = f"{target} would be a serious mistake for the region"
         sentence = f"{actor} {verb} that {claim}, according to reports from article {i}. "
@@ -54,26 +61,23 @@ def _results(
     form_attr = SPEC.span_label(claim).attributes[0].name
     spans: list[Span] = []
     rels: list[Relation] = []
-    for k, (a0, a1, c0, c1, t0, t1) in enumerate(triples[:4]):
-        drop = rng.random() < noise
+    types = attr[type_attr].choices
+    for k, (a0, a1, c0, c1, t0, t1) in enumerate(triples):
+        shift, miss, retype, flip = (rng.random() < noise for _ in range(4))
         ids = (f"{tag}a{k}", f"{tag}c{k}", f"{tag}t{k}")
+        actor_type = types[k % 3] if not retype else types[(k + 1) % 3]
         spans.append(
-            Span(
-                ids[0],
-                actor,
-                a0,
-                a1,
-                text[a0:a1],
-                {type_attr: attr[type_attr].choices[k % 3], name_attr: text[a0:a1]},
-            )
+            Span(ids[0], actor, a0, a1, text[a0:a1], {type_attr: actor_type, name_attr: text[a0:a1]})
         )
-        spans.append(Span(ids[1], claim, c0, c1 - (2 if drop else 0), text[c0:c1], {form_attr: "indirect"}))
-        spans.append(Span(ids[2], target, t0, t1, text[t0:t1]))
+        c_end = c1 - 2 if shift else c1
+        spans.append(Span(ids[1], claim, c0, c_end, text[c0:c_end], {form_attr: "indirect"}))
         rels.append(Relation(ids[0], ids[1], SPEC.attribution_labels[0].name))
-        # The article's stance for this claim, flipped to another stance with probability `noise`
-        # (so agreement is realistic: Krippendorff's alpha for stance around 0.9 at noise 0.04).
+        if miss:
+            continue
+        spans.append(Span(ids[2], target, t0, t1, text[t0:t1]))
+        # The article's stance for this claim, another stance when this annotator flips it.
         stance = stances[k]
-        if rng.random() < noise:
+        if flip:
             stance = rng.choice([s for s in SPEC.stance_names if s != stance])
         rels.append(Relation(ids[1], ids[2], stance))
     return list(to_results(spans, rels))
@@ -86,7 +90,7 @@ def task(rng: random.Random, i: int, annotators: int = 2) -> dict[str, Any]:
         {
             "id": i * 10 + j,
             "completed_by": {"id": 100 + (i + j) % 7, "email": f"user{j}@example.org"},
-            "result": _results(rng, triples, text, f"r{j}", 0.04, stances),
+            "result": _results(rng, triples, text, f"r{j}", NOISE, stances),
             "was_cancelled": False,
             "ground_truth": False,
             "created_at": "2025-01-01T00:00:00Z",

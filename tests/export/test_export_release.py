@@ -11,6 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from stancebank.export.card import check_language
 from stancebank.export.errors import ExportError, ReleaseValidationError, VersionError
 from stancebank.export.pseudonym import load_key
 from stancebank.export.release import build_release, check_version, validate_release_folder
@@ -108,7 +109,8 @@ def test_release_loads_with_exact_features_and_counts(tmp_path, snapshots):
     assert listed == on_disk and "README.md" in listed
     assert manifest["agreement"]["span_f1_exact"]["overall"] == pytest.approx(0.875)
     assert manifest["adjudication"] == {"ground_truth": 1, "single": 1, "majority": 2, "conflict": 1}
-    assert validate_release_folder(out) == []
+    report = validate_release_folder(out)
+    assert report.ok and report.errors == [], report.to_text()
 
 
 def test_no_email_or_name_and_pseudonyms_are_keyed(tmp_path, snapshots, monkeypatch):
@@ -216,13 +218,59 @@ def test_semver_refusals(tmp_path, snapshots):
     check_version("1.2.1", {"version": "1.2.0", "schema_version": "1.0.0"})
 
 
-def test_failed_validation_writes_nothing(tmp_path, snapshots):
+def test_failed_validation_keeps_the_release_and_the_full_report(tmp_path, snapshots):
+    """A real failure: v2 is built against v1 with a fresh registry, so an article v1 pinned to a
+    split other than its hash split moves; validation catches it and the release is kept, with
+    every finding, in <out>.failed — not deleted, not half-reported."""
+    pinned = "validation" if hash_split("art-002") == "test" else "test"
     registry = tmp_path / "data" / "split_registry.json"
-    with pytest.raises(ReleaseValidationError, match="boom"):
-        _build(tmp_path, snapshots, "1.0.0", validator=lambda folder: [f"boom in {folder.name}"])
-    assert not (tmp_path / "dist" / "stancebank-1.0.0").exists()
-    assert list((tmp_path / "dist").iterdir()) == []  # no partial folder left
-    assert not registry.exists()
+    registry.parent.mkdir(parents=True)
+    registry.write_text(json.dumps({"art-002": pinned}))
+    v1 = _build(tmp_path, snapshots, "1.0.0", registry_path=registry)
+    fresh = tmp_path / "fresh_registry.json"
+    with pytest.raises(ReleaseValidationError) as info:
+        _build(tmp_path, snapshots, "1.1.0", previous=v1, registry_path=fresh)
+    out = tmp_path / "dist" / "stancebank-1.1.0"
+    failed = tmp_path / "dist" / "stancebank-1.1.0.failed"
+    assert not out.exists() and not fresh.exists()  # nothing written, registry unchanged
+    assert (failed / "release.json").is_file() and (failed / "README.md").is_file()
+    report = json.loads((failed / "validation-report.json").read_text())
+    assert not report["ok"] and report["errors"] >= 1
+    moved = [f for f in report["findings"] if f["article_id"] == "art-002"]
+    assert moved and all(f["hint"] for f in moved)
+    assert all(".partial-" not in (f["file"] or "") for f in report["findings"])
+    text = (failed / "validation-report.txt").read_text()
+    assert "art-002" in text and text.count("\n") == len(report["findings"]) + 1
+    message = str(info.value)
+    assert str(failed / "validation-report.txt") in message and "art-002" in message
+    assert info.value.exit_code == 5
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
+        "stancebank-1.0.0",
+        "stancebank-1.0.0.review",  # art-003 conflicts
+        "stancebank-1.1.0.failed",
+    ]
+    # A build that passes supersedes the failed one.
+    _build(tmp_path, snapshots, "1.1.0", previous=v1, registry_path=registry)
+    assert out.is_dir() and not failed.exists()
+
+
+def test_failed_validation_message_is_short_and_the_report_has_every_finding(tmp_path, snapshots):
+    from stancebank.validation import Finding, Report
+
+    findings = [
+        Finding(
+            "span_text_matches", "error", f"span {i} differs", hint="fix it", file="x", span_id=f"{i:02d}"
+        )
+        for i in range(12)
+    ]
+    with pytest.raises(ReleaseValidationError) as info:
+        _build(tmp_path, snapshots, "1.0.0", validator=lambda folder: Report(findings=list(findings)))
+    message = str(info.value)
+    assert "12 error(s)" in message and "and 7 more" in message and "span 11 differs" not in message
+    failed = tmp_path / "dist" / "stancebank-1.0.0.failed"
+    report = json.loads((failed / "validation-report.json").read_text())
+    assert len(report["findings"]) == 12  # all of them, not the first 10
+    assert not (tmp_path / "data" / "split_registry.json").exists()
 
 
 def test_key_file_generated_0600_and_kept_outside(tmp_path, monkeypatch):
@@ -304,3 +352,28 @@ def test_changes_count_removed_articles_and_span_edits_from_digests(tmp_path, sn
         "spans_relabelled": 1,
         "stance_flips": 0,
     }
+
+
+def test_a_language_that_is_not_a_bcp47_tag_is_refused_before_it_reaches_the_card(tmp_path, snapshots):
+    bad = []
+    for i, snapshot in enumerate(snapshots):
+        tasks = json.loads(snapshot.read_text())
+        for task in tasks:
+            if task["data"]["article_id"] == "art-001":
+                task["data"]["language"] = "en\n---\nlicense: mit"
+        bad.append(tmp_path / f"snapshot_bad_language_{i}.json")
+        bad[-1].write_text(json.dumps(tasks))
+    with pytest.raises(ExportError, match=r"(?s)article 'art-001'.*not a BCP-47 language tag.*'pt-BR'"):
+        _build(tmp_path, bad, "1.0.0")
+    assert list((tmp_path / "dist").iterdir()) == []  # nothing written, no partial folder left
+
+
+@pytest.mark.parametrize("tag", ["en", "fr", "pt-BR", "zh-Hant-TW", "es-419", "gsw"])
+def test_bcp47_language_tags_pass(tag):
+    assert check_language(tag, "x") == tag
+
+
+@pytest.mark.parametrize("tag", ["", "e", "en\n", "en\n---\nlicense: mit", "en_US", "english!", "en-", "-en"])
+def test_non_tags_are_refused(tag):
+    with pytest.raises(ExportError, match="not a BCP-47"):
+        check_language(tag, "card metadata")
