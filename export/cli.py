@@ -87,8 +87,9 @@ def build_command(
 ) -> None:
     """Build a release folder (three configs as parquet, card, manifest) from Label Studio exports.
 
-    Exit codes: 0 built; 3 bad input (export, registry, --out not empty); 4 version refused;
-    5 the release failed validation (kept in <out>.failed with validation-report.txt/.json).
+    Exit codes: 0 built; 1 the release failed validation (kept in <out>.failed with
+    validation-report.txt/.json); 3 an export or registry cannot be used; 4 --out not empty or
+    the version refused.
     """
     from stancebank.export.release import build_release
 

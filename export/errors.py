@@ -16,6 +16,7 @@ __all__ = [
     "PublishNotFoundError",
     "PublishRemoteError",
     "PublishServerError",
+    "ReleaseExistsError",
     "ReleaseValidationError",
     "VersionError",
 ]
@@ -29,6 +30,12 @@ class ExportError(StancebankError):
 
 class ExportReadError(ExportError):
     """A Label Studio export cannot be read."""
+
+
+class ReleaseExistsError(ExportError):
+    """The release folder to build already holds files."""
+
+    exit_code = ExitCode.OUTPUT
 
 
 class VersionError(ExportError):

@@ -41,7 +41,7 @@ from stancebank.export.adjudicate import Adjudication, adjudicate
 from stancebank.export.agreement import AgreementAccumulator, AgreementReport
 from stancebank.export.card import CardInputs, Changes, check_language, render_card
 from stancebank.export.changes import ChangeTracker
-from stancebank.export.errors import ExportError, ReleaseValidationError
+from stancebank.export.errors import ExportError, ReleaseExistsError, ReleaseValidationError
 from stancebank.export.manifest import check_version, manifest_text, read_manifest, release_manifest
 from stancebank.export.pseudonym import Pseudonymizer, load_key
 from stancebank.export.reader import PROVENANCES, ExportData, read_exports
@@ -154,7 +154,9 @@ def _keep_failed(tmp: Path, out: Path, version: str, report: Report) -> ReleaseV
         f"warning(s); {out} was not written and the split registry is unchanged.\n{shown}"
         + (f"\n  … and {more} more" if more > 0 else "")
         + f"\nThe full report (every finding with file, row, span and fix): {failed / REPORT_TEXT} "
-        f"(JSON: {failed / REPORT_JSON}); the failed release is kept in {failed} for inspection."
+        f"(JSON: {failed / REPORT_JSON}); the failed release is kept in {failed} for inspection.",
+        report=report,
+        kept=failed,
     )
 
 
@@ -180,7 +182,7 @@ def build_release(
     out = Path(out)
     review = Path(review_out) if review_out is not None else review_dir(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ExportError(f"{out} exists and is not empty; choose a new --out for version {version}")
+        raise ReleaseExistsError(f"{out} exists and is not empty; choose a new --out for version {version}")
     prev_manifest = read_manifest(previous) if previous is not None else None
     check_version(version, prev_manifest, spec)
     for path in exports:

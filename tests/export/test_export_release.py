@@ -12,11 +12,12 @@ import yaml
 from typer.testing import CliRunner
 
 from stancebank.export.card import check_language
-from stancebank.export.errors import ExportError, ReleaseValidationError, VersionError
+from stancebank.export.errors import ExportError, ReleaseExistsError, ReleaseValidationError, VersionError
 from stancebank.export.pseudonym import load_key
 from stancebank.export.release import build_release, check_version, validate_release_folder
 from stancebank.export.splits import hash_split
 from stancebank.schema.cli import app
+from stancebank.schema.errors import ExitCode
 from stancebank.schema.features import dataset_features
 
 
@@ -243,7 +244,8 @@ def test_failed_validation_keeps_the_release_and_the_full_report(tmp_path, snaps
     assert "art-002" in text and text.count("\n") == len(report["findings"]) + 1
     message = str(info.value)
     assert str(failed / "validation-report.txt") in message and "art-002" in message
-    assert info.value.exit_code == 5
+    assert info.value.exit_code == ExitCode.DATA and info.value.kept == failed
+    assert info.value.report is not None and not info.value.report.ok
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
         "stancebank-1.0.0",
         "stancebank-1.0.0.review",  # art-003 conflicts
@@ -377,3 +379,12 @@ def test_bcp47_language_tags_pass(tag):
 def test_non_tags_are_refused(tag):
     with pytest.raises(ExportError, match="not a BCP-47"):
         check_language(tag, "card metadata")
+
+
+def test_an_existing_release_is_refused_with_the_output_exit_code(tmp_path, snapshots):
+    out = _build(tmp_path, snapshots, "1.0.0")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(ReleaseExistsError, match="exists and is not empty") as info:
+        _build(tmp_path, snapshots, "1.0.0")
+    assert info.value.exit_code == ExitCode.OUTPUT
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
