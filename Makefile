@@ -43,7 +43,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	rm -rf .mypy-site && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target .mypy-site .
+	rm -rf .mypy-site build && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target .mypy-site .
 	cd .mypy-site && ../$(VENV)/bin/mypy --config-file ../pyproject.toml -p stancebank.schema -p stancebank.tasks -p stancebank.export -p stancebank.validation
 	$(VENV)/bin/lint-imports --config .importlinter --no-cache
 
