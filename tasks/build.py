@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from stancebank.schema.model import Article, Relation, Span
+from stancebank.schema.neardup import sketch_each
 from stancebank.schema.spec import SPEC
 from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, task_data, to_results
 from stancebank.tasks.checks import relation_problems, result_problems, span_problems
 from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
 from stancebank.tasks.errors import PredictionError
-from stancebank.tasks.identity import DuplicateIndex, derive_article_id, shingles, text_sha256
+from stancebank.tasks.identity import DuplicateIndex, derive_article_id, text_sha256
 from stancebank.tasks.language import detect_language, is_english
 from stancebank.tasks.readers import RawArticle, Reject, read_inputs
 
@@ -258,13 +259,17 @@ def build_tasks(
         on_total(len(items) * (2 if options.preannotate else 1))
     index = DuplicateIndex()
     kept: list[Prepared] = []
+    ready: list[Prepared] = []
     for item in items:
         if progress:
             progress(1)
         prepared = item if isinstance(item, Reject) else prepare(item, rules)
         if isinstance(prepared, Reject):
             result.rejects.append(prepared)
-            continue
+        else:
+            ready.append(prepared)
+    # Near-duplicate sketches are computed a batch of texts at a time; decisions stay in input order.
+    for prepared, (sketches, i) in zip(ready, sketch_each([p.article.text for p in ready]), strict=True):
         article = prepared.article
         where = article.origin.describe() if article.origin else article.article_id
         result.warnings.extend(f"{where}: {w}" for w in prepared.warnings)
@@ -273,8 +278,7 @@ def build_tasks(
             result.skipped.append(Skipped(where, article.article_id, "duplicate", same))
             log.info("%s: duplicate of %s, built once", where, same)
             continue
-        sig = shingles(article.text)
-        near = index.near(article.text, sig)
+        near = index.near(sketches, i)
         if near is not None:
             skipped = Skipped(where, article.article_id, "near-duplicate", near[0], near[1])
             if not options.keep_near_duplicates:
@@ -282,7 +286,7 @@ def build_tasks(
                 log.info("%s: near-duplicate of %s (Jaccard %.2f), left out", where, near[0], near[1])
                 continue
             result.kept_near_duplicates.append(skipped)
-        index.add(article.article_id, article.text_sha256 or "", article.text, sig)
+        index.add(article.article_id, article.text_sha256 or "", sketches, i)
         kept.append(prepared)
     if progress:
         progress(len(items) - len(kept) if options.preannotate else 0)

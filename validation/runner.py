@@ -22,6 +22,7 @@ from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.schema.tables import CLAIM_COLUMNS
 from stancebank.validation.config import ValidationConfig
 from stancebank.validation.descriptions import describe_row, short
+from stancebank.validation.duplicates import text_digests
 from stancebank.validation.frames import Tables
 from stancebank.validation.hints import HINTS
 from stancebank.validation.report import Finding
@@ -34,7 +35,6 @@ from stancebank.validation.schemas import (
     relations_schema,
     spans_schema,
 )
-from stancebank.validation.splits import text_digests
 from stancebank.validation.views import (
     articles_view,
     attributes_view,

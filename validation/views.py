@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 
 from stancebank.schema.spec import AnnotationSpec
 from stancebank.validation.config import ValidationConfig
+from stancebank.validation.duplicates import exact_keys, near_duplicate_keys, text_digests
 from stancebank.validation.frames import Tables
-from stancebank.validation.splits import exact_keys, near_duplicate_keys, text_digests
 
 
 # Spans, relations and attributes refer to each other by (file, article, annotation, span id).
@@ -230,12 +230,7 @@ def articles_view(
             art.loc[exact_cross[exact_cross].index, "exact_dup"] = True
             near_rows = keyed
             art.loc[near_rows, "near_key"] = near_duplicate_keys(
-                _rows(art["text"], near_rows),
-                jaccard=float(config.threshold("near_duplicate_jaccard")),
-                shingle=int(config.threshold("near_duplicate_shingle_words")),
-                hashes=int(config.threshold("near_duplicate_hashes")),
-                max_chars=int(config.threshold("near_duplicate_max_chars")) or None,
-                groups=art.loc[near_rows, "split"],
+                _rows(art["text"], near_rows), groups=art.loc[near_rows, "split"]
             ).to_numpy()
     expected = tables.expected_splits
     art["expected_split"] = art["article_id"].map(expected) if expected else None

@@ -1,15 +1,15 @@
-"""Exact and near-duplicate keys (MinHash-LSH over UTF-8 bytes, exact Jaccard verification)."""
+"""Exact and near-duplicate keys; near-duplicates follow the shared rule (stancebank.schema.neardup)."""
 
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import pandas as pd
 
+from stancebank.schema.neardup import clusters, is_near_duplicate
 from stancebank.validation import default_config
+from stancebank.validation.duplicates import exact_keys, near_duplicate_keys
 from stancebank.validation.frames import empty_tables
-from stancebank.validation.splits import exact_keys, near_duplicate_keys, shingle_sets
 from stancebank.validation.views import articles_view
 
 RNG = random.Random(11)
@@ -20,50 +20,49 @@ def article(n: int = 180) -> str:
     return " ".join(RNG.choice(WORDS) for _ in range(n))
 
 
-def keys(texts: list[str], groups: list[str] | None = None, **kw: Any) -> list[str]:
+def keys(texts: list[str | None], groups: list[str] | None = None) -> list[str]:
     series = pd.Series(texts, dtype="str")
-    kw.setdefault("jaccard", 0.8)
-    kw.setdefault("shingle", 5)
     g = pd.Series(groups) if groups is not None else None
-    return near_duplicate_keys(series, groups=g, **kw).tolist()
+    return near_duplicate_keys(series, groups=g).tolist()
 
 
-def jaccard(a: str, b: str, k: int = 5) -> float:
-    def sh(t: str) -> set[tuple[str, ...]]:
-        w = t.lower().split()
-        return {tuple(w[i : i + k]) for i in range(max(len(w) - k + 1, 1))}
-
-    x, y = sh(a), sh(b)
-    return len(x & y) / len(x | y)
-
-
-def test_near_duplicates_match_exact_jaccard() -> None:
+def test_near_duplicate_keys_are_the_shared_clusters() -> None:
     base = article()
     words = base.split()
     one_word = " ".join([*words[:90], "CHANGED", *words[91:]])
     many = " ".join(w if i % 7 else "X" for i, w in enumerate(words))
-    texts = [base, one_word, many, article(), "", "Short   text", "short text", base.upper()]
+    texts: list[str | None] = [
+        base,
+        one_word,
+        many,
+        article(),
+        "",
+        "Short   text",
+        "short text",
+        base.upper(),
+        None,
+    ]
     got = keys(texts)
-    assert jaccard(base, one_word) >= 0.8 > jaccard(base, many)
+    assert got == [f"c{r}" for r in clusters(texts).tolist()]
+    assert is_near_duplicate(base, one_word) and not is_near_duplicate(base, many)
     assert got[0] == got[1] == got[7]  # a word changed; the same text in upper case
-    assert len({got[0], got[2], got[3], got[4], got[5]}) == 5
+    assert len({got[0], got[2], got[3], got[4], got[5], got[8]}) == 6  # empty and null texts join nothing
     assert got[5] == got[6]  # fewer words than a shingle: one shingle of all of them
     # with groups, only pairs from different groups are compared
-    grouped = keys(texts, groups=["a", "a", "a", "a", "a", "a", "b", "b"])
+    grouped = keys(texts, groups=["a", "a", "a", "a", "a", "a", "b", "b", "b"])
     assert grouped[0] == grouped[7] and grouped[1] == grouped[0]  # 1 joins through 7 (group b)
     assert grouped[5] == grouped[6]
 
 
-def test_windows_and_empty_rows_map_to_their_rows() -> None:
-    texts = ["", "a b c d e f", "", "x y z w v u t", ""]
-    sh, row, n = shingle_sets(pd.Series(texts, dtype="str"), shingle=5, max_chars=None)
-    assert n == 5 and sorted(set(row.tolist())) == [1, 3] and len(sh) == len(row) == 2 + 3
-    assert (row[:-1] <= row[1:]).all()  # grouped by row, in order
-    # only the first max_chars bytes are compared
+def test_the_whole_text_is_compared() -> None:
+    """The old check compared the first 1,000 bytes only (and at Jaccard 0.8): two articles that
+    share their opening and differ after it were called near-duplicates; they are not."""
     a = article(300)
-    b = a[:600] + " " + article(200)
-    assert keys([a, b], max_chars=600)[0] == keys([a, b], max_chars=600)[1]
-    assert keys([a, b], max_chars=None)[0] != keys([a, b], max_chars=None)[1]
+    b = a[:1200] + " " + article(200)
+    assert a[:1000] == b[:1000]
+    assert keys([a, b])[0] != keys([a, b])[1]
+    edited = " ".join([*a.split()[:250], "CHANGED", *a.split()[251:]])  # an edit after 1,000 bytes
+    assert keys([a, edited])[0] == keys([a, edited])[1]
 
 
 def test_exact_keys_ignore_case_only() -> None:

@@ -1,0 +1,445 @@
+"""Near-duplicate articles: the one definition used by every stage.
+
+``stancebank tasks build`` leaves out near-duplicates, ``stancebank export build`` puts each
+near-duplicate cluster into one split, and validation checks that no cluster spans two splits.
+All three call this module with the one configuration :data:`NEAR_DUPLICATES`, so the validator
+checks exactly what the producer guarantees.
+
+The definition:
+
+- **words**: the runs of word characters (``\\w``: letters, digits, underscore) of the whole text
+  after ``str.casefold``;
+- **shingles**: every run of ``shingle_words`` consecutive words, hashed to 64 bits; a text with
+  fewer words has one shingle of all of them; a text without a word has none and is nobody's
+  near-duplicate (identical texts are exact duplicates, which each stage checks on its own);
+- two texts are **near-duplicates** when (1) their MinHash signatures (``bands`` × ``rows``
+  values) are equal on every value of at least one band, and (2) the exact Jaccard similarity of
+  their shingle sets is at least ``jaccard``. Both conditions depend on the two texts alone, never
+  on which other texts are compared with them, so every stage agrees on every pair whatever the
+  batch, order or subset it looks at;
+- a **cluster** is a connected component of that relation. A subset of articles (a release holds
+  only the gold articles of an export) has clusters that are parts of the whole set's clusters:
+  when the whole set's clusters each sit in one split, so do the subset's.
+
+Condition (1) is the LSH filter that keeps the work linear: with 8 bands of 4 values a pair with
+Jaccard 0.9 shares a band with probability 1 - (1 - 0.9**4)**8 ≈ 0.9998, at 0.5 with 0.40, at 0.2
+with 0.013. Hashing is deterministic across processes and machines (fixed seeds, no ``hash()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class NearDuplicateConfig:
+    """What counts as a near-duplicate (see the module docstring)."""
+
+    jaccard: float = 0.9
+    shingle_words: int = 5
+    bands: int = 8
+    rows: int = 4
+    seed: int = 20240901
+
+    @property
+    def permutations(self) -> int:
+        return self.bands * self.rows
+
+
+NEAR_DUPLICATES = NearDuplicateConfig()
+"""The project's one near-duplicate configuration (tasks build, export splits, validation)."""
+
+_SEPARATOR = 0  # code point between two texts of a batch (NUL is no word character)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # combines the word hashes of a shingle
+_P = 0x100000001B3  # polynomial hash of a word's code points (odd: invertible modulo 2**64)
+_P_INV = pow(_P, -1, 2**64)
+_BATCH_CHARS = 1 << 16  # texts are sketched in batches of about this many characters
+_SUMMARY_CHARS = 1 << 22  # clustering keeps the shingles of about this many characters at a time
+
+
+def _mix(x: U64) -> U64:
+    """splitmix64's finaliser: spreads a 64-bit value over all 64 bits."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+@lru_cache(maxsize=8)
+def _permutations(config: NearDuplicateConfig) -> tuple[U64, U64]:
+    """MinHash by multiply-add hashing modulo 2**64: ``h_k(x) = a_k * x + b_k`` with odd ``a_k``."""
+    rng = np.random.default_rng(config.seed)
+    mul = rng.integers(0, 2**63, size=config.permutations, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    add = rng.integers(0, 2**63, size=config.permutations, dtype=np.uint64)
+    return mul, add
+
+
+_powers_cache: list[tuple[U64, U64]] = []
+
+
+def _powers(n: int) -> tuple[U64, U64]:
+    """``P**i`` and ``P**-i`` (mod 2**64; ``P`` is odd, so it has an inverse) for ``i < n``."""
+    if not _powers_cache or _powers_cache[0][0].size < n:
+        size = max(n, 2 * (_powers_cache[0][0].size if _powers_cache else 0), 1 << 16)
+        pw: U64 = np.ones(size, dtype=np.uint64)
+        inv: U64 = np.ones(size, dtype=np.uint64)
+        pw[1:] = np.cumprod(np.full(size - 1, _P, dtype=np.uint64), dtype=np.uint64)
+        inv[1:] = np.cumprod(np.full(size - 1, _P_INV, dtype=np.uint64), dtype=np.uint64)
+        _powers_cache[:] = [(pw, inv)]
+    powers, inverses = _powers_cache[0]
+    return powers[:n], inverses[:n]
+
+
+_ASCII_WORD = np.array([chr(c).isalnum() or chr(c) == "_" for c in range(128)], dtype=np.bool_)
+
+
+def _code_points(joined: str) -> tuple[npt.NDArray[np.uint32] | npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+    """The code points of ``joined`` and which of them are word characters (``str.isalnum()`` or
+    ``_``, what ``\\w`` matches): ASCII by a 128-entry table, the distinct others one by one."""
+    if joined.isascii():
+        ascii_cp = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        return ascii_cp, _ASCII_WORD[ascii_cp]
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    is_word = np.zeros(cp.size, dtype=np.bool_)
+    low = cp < 128
+    is_word[low] = _ASCII_WORD[cp[low]]
+    other = cp[~low]
+    distinct = np.unique(other)
+    wordy = np.array([chr(c).isalnum() for c in distinct.tolist()], dtype=np.bool_)
+    is_word[~low] = wordy[np.searchsorted(distinct, other)]
+    return cp, is_word
+
+
+def _words(texts: Sequence[str | None]) -> tuple[U64, I64]:
+    """(hash of each word, index of its text) over a batch, words in text order.
+
+    The case-folded texts are joined with NUL (no word character) into one string. A word's hash
+    is the polynomial ``sum(c_j * P**(n-1-j))`` (mod 2**64) over its ``n`` code points ``c_j``,
+    all words at once: prefix sums of ``c_j * P**-j`` give each word's sum by one subtraction and
+    one multiplication."""
+    folded = [(t or "").casefold() for t in texts]
+    joined = chr(_SEPARATOR).join(folded)
+    cp, is_word = _code_points(joined)
+    n = cp.size
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    if is_word[0]:
+        edges = np.concatenate(([0], edges))
+    if is_word[-1]:
+        edges = np.concatenate((edges, [n]))
+    if edges.size == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    starts, ends = edges[0::2], edges[1::2]
+    pw, inv = _powers(n)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.cumsum(np.multiply(cp, inv, dtype=np.uint64), out=prefix[1:])
+        hashes = (prefix[ends] - prefix[starts]) * pw[ends - 1]
+    if len(texts) == 1:
+        return hashes, np.zeros(hashes.size, dtype=np.int64)
+    text_ends = np.cumsum([len(f) + 1 for f in folded])  # each text's end (its NUL) in ``joined``
+    return hashes, np.searchsorted(text_ends, starts, side="right").astype(np.int64)
+
+
+def _shingles(words: U64, text_of: I64, n_texts: int, k: int) -> tuple[U64, I64]:
+    """(shingle hashes, bounds): text ``i``'s shingles are ``hashes[bounds[i]:bounds[i + 1]]``, in
+    text order, repeats included (MinHash does not mind; :meth:`Sketches.shingle_set` dedupes)."""
+    counts = np.bincount(text_of, minlength=n_texts)
+    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    pieces: list[U64] = []
+    owners: list[I64] = []
+    m = words.size - k + 1
+    if m > 0:  # every run of k words inside one text
+        acc = words[:m].copy()
+        with np.errstate(over="ignore"):
+            for j in range(1, k):
+                acc *= _MIX
+                acc += words[j : j + m]
+        whole = text_of[:m] == text_of[k - 1 :]
+        pieces.append(acc[whole])
+        owners.append(text_of[:m][whole])
+    short = np.flatnonzero((counts > 0) & (counts < k))
+    if short.size:  # texts with 1 … k-1 words: one shingle of all of them (same recurrence)
+        first, count = firsts[short], counts[short]
+        acc = words[first].copy()
+        with np.errstate(over="ignore"):
+            for j in range(1, k - 1):
+                more = count > j
+                acc[more] = acc[more] * _MIX + words[first[more] + j]
+        pieces.append(acc)
+        owners.append(short.astype(np.int64))
+    if not pieces:
+        return np.zeros(0, dtype=np.uint64), np.zeros(n_texts + 1, dtype=np.int64)
+    hashes, owner = _mix(np.concatenate(pieces)), np.concatenate(owners)
+    if len(pieces) > 1 and n_texts > 1:  # put the short texts' shingles in text order
+        order = np.argsort(owner, kind="stable")
+        hashes, owner = hashes[order], owner[order]
+    bounds = np.searchsorted(owner, np.arange(n_texts + 1)).astype(np.int64)
+    return hashes, bounds
+
+
+def _signatures(shingles: U64, bounds: I64, config: NearDuplicateConfig) -> U64:
+    """MinHash signature per text (texts × permutations); a text without shingles gets all ones."""
+    mul, add = _permutations(config)
+    sig = np.full((bounds.size - 1, config.permutations), np.iinfo(np.uint64).max, dtype=np.uint64)
+    nonempty = np.flatnonzero(np.diff(bounds) > 0)
+    if nonempty.size == 0:
+        return sig
+    starts = bounds[nonempty]
+    hashed = np.empty_like(shingles)
+    with np.errstate(over="ignore"):
+        for j in range(config.permutations):  # 1-D passes: much faster than one broadcast 2-D pass
+            np.multiply(shingles, mul[j], out=hashed)
+            np.add(hashed, add[j], out=hashed)
+            sig[nonempty, j] = np.minimum.reduceat(hashed, starts)
+    return sig
+
+
+@dataclass(frozen=True)
+class Sketches:
+    """Shingles, MinHash signatures and LSH band keys of a batch of texts, in input order."""
+
+    shingles: U64  # each text's shingle hashes (repeats included), one text after the other
+    bounds: I64  # text i's shingles: shingles[bounds[i]:bounds[i + 1]]
+    signatures: U64  # texts × permutations
+    keys: U64  # texts × bands: equal band values, equal keys
+    config: NearDuplicateConfig = field(default=NEAR_DUPLICATES)
+
+    def __len__(self) -> int:
+        return int(self.bounds.size - 1)
+
+    def has_shingles(self, i: int) -> bool:
+        """Whether text ``i`` has a word (a text without one is nobody's near-duplicate)."""
+        return bool(self.bounds[i + 1] > self.bounds[i])
+
+    def shingle_set(self, i: int) -> U64:
+        """Text ``i``'s shingle set: sorted unique hashes."""
+        return np.unique(self.shingles[self.bounds[i] : self.bounds[i + 1]])
+
+
+def band_keys(signatures: U64, config: NearDuplicateConfig = NEAR_DUPLICATES) -> U64:
+    """The LSH band keys of signatures (texts × bands)."""
+    bands = signatures.reshape(signatures.shape[0], config.bands, config.rows)
+    key = bands[:, :, 0].copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, config.rows):
+            key = _mix(key * _MIX + bands[:, :, j])
+    return key
+
+
+def _batches(texts: Sequence[str | None], chars: int) -> Iterator[tuple[int, int]]:
+    """Ranges of consecutive texts holding about ``chars`` characters (at least one text)."""
+    lo = 0
+    while lo < len(texts):
+        hi, size = lo, 0
+        while hi < len(texts) and (hi == lo or size + len(texts[hi] or "") <= chars):
+            size += len(texts[hi] or "")
+            hi += 1
+        yield lo, hi
+        lo = hi
+
+
+def _sketch_batch(texts: Sequence[str | None], config: NearDuplicateConfig) -> Sketches:
+    words, text_of = _words(texts)
+    shingles, bounds = _shingles(words, text_of, len(texts), config.shingle_words)
+    signatures = _signatures(shingles, bounds, config)
+    return Sketches(shingles, bounds, signatures, band_keys(signatures, config), config)
+
+
+def sketch(texts: Sequence[str | None], config: NearDuplicateConfig = NEAR_DUPLICATES) -> Sketches:
+    """Shingle sets and signatures of ``texts`` (``None`` counts as an empty text), computed in
+    batches of about ``_BATCH_CHARS`` characters (numpy's passes stay in the CPU cache)."""
+    parts = [_sketch_batch(texts[lo:hi], config) for lo, hi in _batches(texts, _BATCH_CHARS)]
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return _sketch_batch([], config)
+    offsets = np.cumsum([0] + [p.shingles.size for p in parts[:-1]])
+    return Sketches(
+        np.concatenate([p.shingles for p in parts]),
+        np.concatenate([[0]] + [p.bounds[1:] + off for p, off in zip(parts, offsets, strict=True)]),
+        np.concatenate([p.signatures for p in parts]),
+        np.concatenate([p.keys for p in parts]),
+        config,
+    )
+
+
+def jaccard(a: U64, b: U64) -> float:
+    """Exact Jaccard similarity of two sorted unique shingle arrays (0.0 when either is empty)."""
+    if a.size == 0 or b.size == 0:
+        return 0.0
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return float(inter / (a.size + b.size - inter))
+
+
+def is_near_duplicate(a: str, b: str, config: NearDuplicateConfig = NEAR_DUPLICATES) -> bool:
+    """The pair rule for two texts (for tests and one-off checks; batches use :func:`clusters`)."""
+    sk = sketch([a, b], config)
+    if not (sk.has_shingles(0) and sk.has_shingles(1)) or not (sk.keys[0] == sk.keys[1]).any():
+        return False
+    return jaccard(sk.shingle_set(0), sk.shingle_set(1)) >= config.jaccard
+
+
+def _band_pairs(keys: U64, ids: I64, n: int) -> I64:
+    """Pairs of ``ids`` that share a band key, as sorted unique codes ``a * n + b`` (``a < b``)."""
+    found: I64 = np.zeros(0, dtype=np.int64)
+    for b in range(keys.shape[1]):
+        order = np.argsort(keys[:, b], kind="stable")
+        sorted_keys = keys[order, b]
+        new_bucket = np.ones(sorted_keys.size, dtype=np.bool_)
+        new_bucket[1:] = sorted_keys[1:] != sorted_keys[:-1]
+        starts = np.flatnonzero(new_bucket)
+        lengths = np.diff(np.append(starts, sorted_keys.size))
+        codes = [found]
+        for length in np.unique(lengths[lengths >= 2]).tolist():
+            members = ids[order[starts[lengths == length][:, None] + np.arange(length)]]
+            a_idx, b_idx = np.triu_indices(length, k=1)
+            first, second = members[:, a_idx].ravel(), members[:, b_idx].ravel()
+            codes.append(np.minimum(first, second) * n + np.maximum(first, second))
+        found = np.unique(np.concatenate(codes))
+    return found
+
+
+def _components(n: int, pairs: Iterable[tuple[int, int]]) -> I64:
+    """The smallest index of each element's connected component (union-find)."""
+    parent: I64 = np.arange(n, dtype=np.int64)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    while True:  # point every element at its root
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            return parent
+        parent = nxt
+
+
+def clusters(
+    texts: Sequence[str | None],
+    *,
+    groups: Sequence[object] | None = None,
+    config: NearDuplicateConfig = NEAR_DUPLICATES,
+) -> I64:
+    """The near-duplicate cluster of each text, named by the smallest index in it.
+
+    With ``groups`` (e.g. the split of each text) only pairs from different groups are checked:
+    the clusters then show exactly which texts have a near-duplicate in another group (a cluster
+    spans two groups if and only if one of its pairs does), for less work."""
+    n = len(texts)
+    if groups is not None and len(groups) != n:
+        raise ValueError(f"clusters: {len(groups)} groups for {n} texts")
+    group_of = [str(g) for g in groups] if groups is not None else [""] * n
+    # Identical texts with a word are near-duplicates by the rule (same shingles, Jaccard 1): join
+    # them directly and let the first per text and group stand for the others.
+    pairs: list[tuple[int, int]] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    first_any: dict[str, int] = {}
+    reps: list[int] = []
+    for i, text in enumerate(texts):
+        t = text or ""
+        same = first_any.setdefault(t, i)
+        if same != i:
+            pairs.append((same, i))
+        if first_seen.setdefault((t, group_of[i]), i) == i:
+            reps.append(i)
+    del first_seen, first_any
+    rep_ids = np.array(reps, dtype=np.int64)
+    keys: list[U64] = [np.zeros((0, config.bands), dtype=np.uint64)]
+    has: list[npt.NDArray[np.bool_]] = [np.zeros(0, dtype=np.bool_)]
+    for lo, hi in _batches([texts[i] for i in reps], _SUMMARY_CHARS):
+        sk = sketch([texts[i] for i in reps[lo:hi]], config)
+        keys.append(sk.keys)
+        has.append(np.diff(sk.bounds) > 0)
+    with_shingles = np.concatenate(has)
+    wordless = set(rep_ids[~with_shingles].tolist())
+    pairs = [(a, b) for a, b in pairs if a not in wordless]  # a text without words joins nothing
+    codes = _band_pairs(np.concatenate(keys)[with_shingles], rep_ids[with_shingles], n)
+    first, second = codes // n, codes % n
+    if groups is not None:
+        codes_of = np.unique(np.array(group_of, dtype=object), return_inverse=True)[1]
+        other = codes_of[first] != codes_of[second]
+        first, second = first[other], second[other]
+    if first.size:  # verify the candidates with the exact Jaccard similarity
+        rows = np.unique(np.concatenate((first, second))).tolist()
+        sk = sketch([texts[i] for i in rows], config)
+        sets = {r: sk.shingle_set(k) for k, r in enumerate(rows)}
+        pairs.extend(
+            (a, b)
+            for a, b in zip(first.tolist(), second.tolist(), strict=True)
+            if jaccard(sets[a], sets[b]) >= config.jaccard
+        )
+    return _components(n, pairs)
+
+
+@dataclass
+class NearDuplicateIndex:
+    """Texts added one at a time (:meth:`add`); :meth:`find` names the added text that a new one
+    nearly duplicates (the most similar; the earliest added among equals) by the pair rule."""
+
+    config: NearDuplicateConfig = NEAR_DUPLICATES
+    _keys: list[str] = field(default_factory=list)
+    _shingles: list[U64] = field(default_factory=list)
+    _sets: dict[int, U64] = field(default_factory=dict)  # sorted unique, made when first compared
+    _buckets: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+
+    def _set(self, entry: int) -> U64:
+        found = self._sets.get(entry)
+        if found is None:
+            found = self._sets[entry] = np.unique(self._shingles[entry])
+        return found
+
+    def find(self, sk: Sketches, i: int = 0) -> tuple[str, float] | None:
+        """The added text that text ``i`` of ``sk`` nearly duplicates, with the Jaccard similarity."""
+        if not sk.has_shingles(i):
+            return None
+        candidates: set[int] = set()
+        for band, key in enumerate(sk.keys[i].tolist()):
+            candidates.update(self._buckets.get((band, key), ()))
+        if not candidates:
+            return None
+        mine = sk.shingle_set(i)
+        best: tuple[int, float] | None = None
+        for entry in sorted(candidates):
+            sim = jaccard(mine, self._set(entry))
+            if sim >= self.config.jaccard and (best is None or sim > best[1]):
+                best = (entry, sim)
+        return None if best is None else (self._keys[best[0]], best[1])
+
+    def add(self, key: str, sk: Sketches, i: int = 0) -> None:
+        """Add text ``i`` of ``sk`` under ``key`` (a text without shingles is nobody's duplicate)."""
+        if not sk.has_shingles(i):
+            return
+        entry = len(self._keys)
+        self._keys.append(key)
+        self._shingles.append(sk.shingles[sk.bounds[i] : sk.bounds[i + 1]].copy())
+        for band, band_key in enumerate(sk.keys[i].tolist()):
+            self._buckets.setdefault((band, band_key), []).append(entry)
+
+
+def sketch_each(
+    texts: Sequence[str | None], config: NearDuplicateConfig = NEAR_DUPLICATES
+) -> Iterator[tuple[Sketches, int]]:
+    """For each text in order: the sketches of its batch and its index there (batches of about
+    ``_BATCH_CHARS`` characters are sketched together, far faster than one text at a time)."""
+    for lo, hi in _batches(texts, _BATCH_CHARS):
+        sk = _sketch_batch(texts[lo:hi], config)
+        for i in range(hi - lo):
+            yield sk, i
