@@ -11,6 +11,7 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
+from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.spec import SPEC, AnnotationSpec, Attribute
 
 CONFIGS: tuple[str, ...] = ("documents", "claims", "annotations")
@@ -70,28 +71,29 @@ def documents_features(spec: AnnotationSpec = SPEC) -> Features:
 def claims_features(spec: AnnotationSpec = SPEC) -> Features:
     actor = spec.role_label("actor")
     claim = spec.role_label("claim")
+    c = CLAIM_COLUMNS
     fields: dict[str, Any] = {
-        "article_id": _string(),
-        "claim_id": _string(),
-        "claim_text": _string(),
-        "claim_start": Value("int32"),
-        "claim_end": Value("int32"),
+        c.article_id: _string(),
+        c.claim_id: _string(),
+        c.claim_text: _string(),
+        c.claim_start: Value("int32"),
+        c.claim_end: Value("int32"),
     }
     fields.update({a.name: attribute_feature(a) for a in spec.span_label(claim).attributes})
     fields.update(
         {
-            "actor_id": _string(),
-            "actor_text": _string(),
+            c.actor_id: _string(),
+            c.actor_text: _string(),
         }
     )
     fields.update({a.name: attribute_feature(a) for a in spec.span_label(actor).attributes})
     fields.update(
         {
-            "target_id": _string(),
-            "target_text": _string(),
-            "target_start": Value("int32"),
-            "target_end": Value("int32"),
-            "stance": ClassLabel(names=list(spec.stance_names)),
+            c.target_id: _string(),
+            c.target_text: _string(),
+            c.target_start: Value("int32"),
+            c.target_end: Value("int32"),
+            c.stance: ClassLabel(names=list(spec.stance_names)),
         }
     )
     return Features(fields)

@@ -15,36 +15,12 @@ registered pandera checks in :mod:`stancebank.validation`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import pandera.pandas as pa
 from pandera import extensions
 
+from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec, Attribute
-
-
-@dataclass(frozen=True)
-class ClaimColumns:
-    """The column names of the ``claims`` table (and the release's ``claims`` config), spelled once.
-
-    The claim's and the actor's attributes are columns too, named after the spec's attributes."""
-
-    article_id: str = "article_id"
-    claim_id: str = "claim_id"
-    claim_text: str = "claim_text"
-    claim_start: str = "claim_start"
-    claim_end: str = "claim_end"
-    actor_id: str = "actor_id"
-    actor_text: str = "actor_text"
-    target_id: str = "target_id"
-    target_text: str = "target_text"
-    target_start: str = "target_start"
-    target_end: str = "target_end"
-    stance: str = "stance"
-
-
-CLAIM_COLUMNS = ClaimColumns()
 
 
 @extensions.register_check_method(statistics=["start_col", "end_col"])  # type: ignore[untyped-decorator]

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from stancebank.schema.columns import CLAIM_COLUMNS
+
 Row = dict[str, Any]
 Description = tuple[str, str | None]
 
@@ -28,10 +30,11 @@ def _missing(value: Any) -> bool:
 
 def _offsets(row: Row) -> tuple[Any, Any, Any]:
     """``(start, end, stored text)`` of a span row or a claim row."""
+    c = CLAIM_COLUMNS
     return (
-        row.get("start", row.get("claim_start")),
-        row.get("end", row.get("claim_end")),
-        row.get("text", row.get("claim_text")),
+        row.get("start", row.get(c.claim_start)),
+        row.get("end", row.get(c.claim_end)),
+        row.get("text", row.get(c.claim_text)),
     )
 
 

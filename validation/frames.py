@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
+from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.layout import split_of
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.validation.report import Finding
@@ -598,12 +599,13 @@ def release_tables(
         for attr in (*claim.attributes, *actor.attributes):
             if attr.kind == "choice" and attr.name in df:
                 df[attr.name] = _class_names(tbl.column(attr.name).combine_chunks(), attr.choices).to_numpy()
-        if "stance" in df:
-            df["stance"] = _class_names(tbl.column("stance").combine_chunks(), spec.stance_names).to_numpy()
-        for col in ("claim_start", "claim_end"):
+        c = CLAIM_COLUMNS
+        if c.stance in df:
+            df[c.stance] = _class_names(tbl.column(c.stance).combine_chunks(), spec.stance_names).to_numpy()
+        for col in (c.claim_start, c.claim_end):
             if col in df:
                 df[col] = pd.to_numeric(df[col], errors="coerce").fillna(-1).astype("int64")
-        for col in ("target_start", "target_end"):
+        for col in (c.target_start, c.target_end):
             if col in df:
                 df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
         df["split"] = split

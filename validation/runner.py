@@ -18,8 +18,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.spec import SPEC, AnnotationSpec
-from stancebank.schema.tables import CLAIM_COLUMNS
 from stancebank.validation.config import ValidationConfig
 from stancebank.validation.descriptions import describe_row, short
 from stancebank.validation.duplicates import text_digests

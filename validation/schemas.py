@@ -13,8 +13,9 @@ from collections.abc import Callable
 import pandera.pandas as pa
 
 import stancebank.validation.checks  # noqa: F401  (registers the checks with pandera)
+from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.spec import AnnotationSpec
-from stancebank.schema.tables import CLAIM_COLUMNS, table_schemas
+from stancebank.schema.tables import table_schemas
 from stancebank.validation.config import ValidationConfig
 
 
