@@ -2,7 +2,7 @@
 
 Public API (stable, for the other stages — `stancebank.tasks.studio.progress` and
 `stancebank.tasks.studio.team` use it): :class:`ExportReader` (one reader of Label Studio export
-tasks into domain annotations), :func:`adjudicate` (the gold policy for one article),
+tasks into domain annotations), :func:`adjudicate_article` (the gold policy for one article),
 :class:`AgreementAccumulator` (the agreement scores of the card), :class:`Pseudonymizer` and
 :func:`load_key` (annotator pseudonyms).
 
@@ -15,21 +15,25 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from stancebank.export.adjudicate import Adjudication, adjudicate
+    from stancebank.export.adjudicate import Adjudication
+    from stancebank.export.adjudicate import adjudicate as adjudicate_article
     from stancebank.export.agreement import OVERALL, AgreementAccumulator, AgreementReport
     from stancebank.export.pseudonym import Pseudonymizer, load_key
     from stancebank.export.reader import ExportData, ExportReader
 
+# public name -> (module, attribute). No public name may be the name of a submodule: importing
+# `stancebank.export.adjudicate` sets this package's attribute `adjudicate` to that module, so a
+# public `adjudicate` gave the module instead of the function once anything had imported it.
 _WHERE = {
-    "Adjudication": "adjudicate",
-    "adjudicate": "adjudicate",
-    "OVERALL": "agreement",
-    "AgreementAccumulator": "agreement",
-    "AgreementReport": "agreement",
-    "Pseudonymizer": "pseudonym",
-    "load_key": "pseudonym",
-    "ExportData": "reader",
-    "ExportReader": "reader",
+    "Adjudication": ("adjudicate", "Adjudication"),
+    "adjudicate_article": ("adjudicate", "adjudicate"),
+    "OVERALL": ("agreement", "OVERALL"),
+    "AgreementAccumulator": ("agreement", "AgreementAccumulator"),
+    "AgreementReport": ("agreement", "AgreementReport"),
+    "Pseudonymizer": ("pseudonym", "Pseudonymizer"),
+    "load_key": ("pseudonym", "load_key"),
+    "ExportData": ("reader", "ExportData"),
+    "ExportReader": ("reader", "ExportReader"),
 }
 
 __all__ = [
@@ -40,16 +44,17 @@ __all__ = [
     "ExportData",
     "ExportReader",
     "Pseudonymizer",
-    "adjudicate",
+    "adjudicate_article",
     "load_key",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
+    where = _WHERE.get(name)
+    if where is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    module, attribute = where
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
     globals()[name] = value
     return value
 

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from stancebank.export import OVERALL, AgreementAccumulator, ExportReader, adjudicate
+from stancebank.export import OVERALL, AgreementAccumulator, ExportReader, adjudicate_article
 from stancebank.tasks.studio.client import StudioClient
 
 PACE_WINDOW = timedelta(days=7)
@@ -175,7 +175,7 @@ def compute_progress(
     waiting: Counter[str] = Counter()
     for article_id in data.annotations:
         anns = data.annotations[article_id]
-        if adjudicate(article_id, anns).method == "conflict":
+        if adjudicate_article(article_id, anns).method == "conflict":
             conflicts.add(article_id)
             for ann in anns:
                 waiting[ann.annotator] += 1
