@@ -170,7 +170,9 @@ def push_command(
         ("updated", report.updated),
         ("refused", len(report.refused)),
         ("predictions refreshed", report.predictions_refreshed),
+        ("predictions repaired", report.predictions_repaired),
         ("predictions stale", report.predictions_stale),
+        ("duplicates removed", report.duplicates_removed),
     ]:
         table.add_row(name, str(value))
     out.print(table)
@@ -183,6 +185,12 @@ def push_command(
     if report.predictions_stale:
         out.print(
             f"{report.predictions_stale} task(s) have changed predictions: re-run with --refresh-predictions."
+        )
+    if report.duplicates_on_server:
+        err.print(
+            f"{len(report.duplicates_on_server)} article(s) have several annotated tasks, e.g. "
+            f"article_id={report.duplicates_on_server[0]}: merge them in Label Studio and delete the extra "
+            "copies."
         )
     if report.refused:
         for refusal in report.refused[:20]:

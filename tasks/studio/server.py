@@ -233,20 +233,39 @@ def _write_private(path: Path, payload: str) -> None:
         raise
 
 
+def _warn_if_shared(path: Path) -> bool:
+    """Warn when a secrets file can be read by other users (not 0600); True if it can."""
+    mode = path.stat().st_mode & 0o777
+    if not mode & 0o077:
+        return False
+    logger.warning(
+        "%s holds the Label Studio admin password and API token but is mode %04o (readable by other "
+        "users): run `chmod 600 %s`, and rotate the token if others may have read it.",
+        path,
+        mode,
+        path,
+    )
+    return True
+
+
 def load_credentials(paths: StudioPaths) -> Credentials | None:
     if not paths.credentials.is_file():
         return None
+    _warn_if_shared(paths.credentials)
     raw = json.loads(paths.credentials.read_text(encoding="utf-8"))
     return Credentials(admin_email=raw["admin_email"], password=raw["password"], api_key=raw["api_key"])
 
 
 def ensure_credentials(paths: StudioPaths) -> Credentials:
-    """Load the credentials, generating them (random password, 40-hex token) on first use."""
+    """Load the credentials, generating them (random password, 40-hex token) on first use.
+
+    A credentials file readable by others is warned about (by `load_credentials`) and set to 0600."""
     _check_outside_project_data(paths.root)
     existing = load_credentials(paths)
     if existing is not None:
         if paths.credentials.stat().st_mode & 0o077:
             paths.credentials.chmod(0o600)
+            logger.warning("%s is now mode 0600", paths.credentials)
         return existing
     creds = Credentials(
         admin_email=ADMIN_EMAIL, password=secrets.token_urlsafe(18), api_key=secrets.token_hex(20)

@@ -19,12 +19,14 @@ server and the next run skips what already arrived.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import fcntl
 import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +35,8 @@ from typing import Any
 from stancebank.schema.instructions import render_instructions
 from stancebank.schema.label_config import build_label_config
 from stancebank.tasks.studio.client import StudioClient
-from stancebank.tasks.studio.errors import ConfigDriftError, TasksFileError
+from stancebank.tasks.studio.errors import ConfigDriftError, StudioError, TasksFileError
+from stancebank.tasks.studio.faults import checkpoint
 from stancebank.tasks.studio.server import default_cache_dir
 from stancebank.tasks.studio.settings import DEFAULT_BATCH
 
@@ -113,16 +116,26 @@ def load_tasks(path: Path) -> list[Task]:
     return validate_tasks(raw, str(path))
 
 
-def task_meta(task: Task, predictions_sha256: str | None = None) -> dict[str, Any]:
+def task_meta(
+    task: Task, predictions_sha256: str | None = None, predictions_valid: bool = True
+) -> dict[str, Any]:
     """What ``push`` stores in a task's ``meta``; ``predictions_sha256`` overrides the hash of the
-    predictions when the server keeps older ones (a data update without a predictions refresh)."""
+    predictions when the server keeps older ones (a data update without a predictions refresh).
+
+    ``predictions_text_sha256`` is the hash of the text the stored predictions were computed for;
+    ``predictions_valid=False`` stores ``""`` there: the predictions on the server are about to be
+    replaced (or belong to an older text) and the next push must replace them whatever its options.
+    It is written last, after the predictions, so an interrupted push never claims more than is true.
+    """
     data = task["data"]
     preds = predictions_sha256 if predictions_sha256 is not None else sha256_json(task.get("predictions", []))
+    text_sha = sha256_text(data[TEXT_FIELD])
     return {
         META_KEY: {
-            "text_sha256": sha256_text(data[TEXT_FIELD]),
+            "text_sha256": text_sha,
             "data_sha256": sha256_json(data),
             "predictions_sha256": preds,
+            "predictions_text_sha256": text_sha if predictions_valid else "",
         }
     }
 
@@ -168,14 +181,25 @@ def ensure_project(
     """
     wanted = label_config if label_config is not None else build_label_config()
     guide = instructions if instructions is not None else render_instructions()
-    project = client.find_project(title)
+    project = converge_project(client, title)
     if project is None:
+        checkpoint("push:before-create")
         body = client.post_json(
             "/api/projects/",
             {"title": title, "label_config": wanted, "expert_instruction": guide, "show_instruction": True},
         )
-        logger.info("Created project %r (id %s)", title, body["id"])
-        return ProjectState(int(body["id"]), title, True, False, False)
+        # Another push (here or on another machine) may have created one at the same time: every
+        # push keeps the oldest and deletes the empty newer ones, so all of them end up in one.
+        project = converge_project(client, title)
+        if project is None or int(project["id"]) == int(body["id"]):
+            logger.info("Created project %r (id %s)", title, body["id"])
+            return ProjectState(int(body["id"]), title, True, False, False)
+        logger.warning(
+            "Another push created project %r at the same time (id %s); using it and deleting ours (id %s)",
+            title,
+            project["id"],
+            body["id"],
+        )
     project_id = int(project["id"])
     full = client.get_json(f"/api/projects/{project_id}/")
     diff = config_diff(full.get("label_config") or "", wanted, name=title)
@@ -202,6 +226,44 @@ def ensure_project(
     return ProjectState(project_id, title, False, config_updated, instructions_updated)
 
 
+def _delete(client: StudioClient, path: str) -> None:
+    """DELETE that tolerates a concurrent push deleting the same object first (Label Studio then
+    answers 404, or 500 "matching query does not exist" when both requests overlap)."""
+    resp = client.request("DELETE", path, expect=(200, 204, 404, 500))
+    if resp.status_code == 500 and client.request("GET", path, expect=(200, 404)).status_code != 404:
+        raise StudioError(f"Label Studio DELETE {path} answered HTTP 500: {resp.text[:300]}")
+
+
+def converge_project(client: StudioClient, title: str) -> dict[str, Any] | None:
+    """The project titled ``title`` (None if there is none).
+
+    Label Studio does not keep titles unique, and two pushes creating the same project at once
+    make two. The oldest (lowest id) is the project; newer namesakes without tasks are deleted.
+    Namesakes that hold tasks are someone's work: that is an error naming them.
+    """
+    matches = sorted((p for p in client.projects() if p.get("title") == title), key=lambda p: int(p["id"]))
+    if not matches:
+        return None
+    keep, *others = matches
+    busy: list[int] = []
+    for other in others:
+        other_id = int(other["id"])
+        resp = client.request("GET", f"/api/projects/{other_id}/", expect=(200, 404))
+        if resp.status_code == 404:
+            continue
+        if int(resp.json().get("task_number") or 0):
+            busy.append(other_id)
+            continue
+        _delete(client, f"/api/projects/{other_id}/")
+        logger.warning(
+            "Deleted project %d, an empty second project titled %r (a concurrent push)", other_id, title
+        )
+    if busy:
+        ids = ", ".join(str(i) for i in [int(keep["id"]), *busy])
+        raise StudioError(f"Several projects titled {title!r} hold tasks (ids {ids}); rename all but one.")
+    return keep
+
+
 # -------------------------------------------------------------------------------------------- push
 
 
@@ -220,8 +282,10 @@ class PushReport:
     unchanged: int = 0
     updated: int = 0
     predictions_refreshed: int = 0
+    predictions_repaired: int = 0
     predictions_stale: int = 0
     refused: list[Refusal] = field(default_factory=list)
+    duplicates_removed: int = 0
     duplicates_on_server: list[str] = field(default_factory=list)
 
     @property
@@ -235,6 +299,7 @@ class _Change:
     task: Task
     replace_predictions: bool
     stored_predictions_sha256: str
+    predictions_valid: bool = True  # the server's predictions match the server's text
 
 
 @dataclass(frozen=True)
@@ -262,18 +327,26 @@ class Known:
     text: str | None = None  # None: known from the ledger only
     annotations: int | None = None
     data: dict[str, Any] | None = None
+    predictions_valid: bool = True
+    """False when the stored predictions may belong to another text (an interrupted push)."""
 
     @classmethod
     def from_task(cls, task: dict[str, Any]) -> Known:
         data = task.get("data") or {}
-        stored = ((task.get("meta") or {}).get(META_KEY) or {}).get("predictions_sha256")
+        meta = (task.get("meta") or {}).get(META_KEY) or {}
+        text = data.get(TEXT_FIELD)
+        # Tasks pushed before predictions_text_sha256 existed: their predictions were written for
+        # the text hash in the same meta.
+        claimed = meta.get("predictions_text_sha256", meta.get("text_sha256"))
+        valid = isinstance(text, str) and claimed == sha256_text(text)
         return cls(
             int(task["id"]),
             sha256_json(data),
-            str(stored or ""),
-            data.get(TEXT_FIELD),
+            str(meta.get("predictions_sha256") or ""),
+            text,
             _annotation_count(task),
             data,
+            valid,
         )
 
 
@@ -331,10 +404,13 @@ def plan_push(
             )
             continue
         preds_changed = current.predictions_sha256 != sha256_json(task.get("predictions", []))
-        replace = text_changed or (preds_changed and refresh_predictions)
+        # Predictions not known to match the server's text (an interrupted push) are always redone.
+        replace = text_changed or not current.predictions_valid or (preds_changed and refresh_predictions)
         if preds_changed and not replace:
             stale += 1
-        change = _Change(current.task_id, task, replace, current.predictions_sha256)
+        change = _Change(
+            current.task_id, task, replace, current.predictions_sha256, current.predictions_valid
+        )
         if data_changed:
             update.append(change)
         else:
@@ -349,8 +425,7 @@ def plan_push(
 
 def ledger_path(client: StudioClient, project_id: int) -> Path:
     key = hashlib.sha256(client.url.encode("utf-8")).hexdigest()[:16]
-    base = Path(os.environ[LEDGER_ENV]) if os.environ.get(LEDGER_ENV) else default_cache_dir() / "studio-sync"
-    return base / f"{key}-project-{project_id}.json"
+    return _sync_dir() / f"{key}-project-{project_id}.json"
 
 
 def _when(stamp: Any) -> datetime:
@@ -380,10 +455,13 @@ def load_known(client: StudioClient, project_id: int) -> tuple[dict[str, Known],
         ledger = json.loads(path.read_text(encoding="utf-8"))
         entries: dict[str, list[Any]] = ledger["tasks"]
         since = _when(ledger["newest"][1]) if ledger["newest"] else None
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        known = {
+            k: Known(int(v[0]), str(v[1]), str(v[2]), predictions_valid=v[3] is True)
+            for k, v in entries.items()
+        }
+    except (OSError, ValueError, KeyError, IndexError, TypeError):  # absent, older format, damaged
         ledger = None
     if ledger is not None and ledger.get("url") == client.url and ledger.get("project_id") == project_id:
-        known = {k: Known(int(v[0]), str(v[1]), str(v[2])) for k, v in entries.items()}
         fresh: list[dict[str, Any]] = []
         page = 1
         while True:
@@ -414,7 +492,9 @@ def save_known(client: StudioClient, project_id: int, known: Mapping[str, Known]
         "url": client.url,
         "project_id": project_id,
         "newest": _newest(client, project_id),
-        "tasks": {k: [v.task_id, v.data_sha256, v.predictions_sha256] for k, v in known.items()},
+        "tasks": {
+            k: [v.task_id, v.data_sha256, v.predictions_sha256, v.predictions_valid] for k, v in known.items()
+        },
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -439,11 +519,83 @@ def _replace_predictions(
             {"selectedItems": {"all": False, "included": list(chunk)}},
             params={"id": "delete_tasks_predictions", "project": project_id},
         )
+    checkpoint("push:predictions-deleted")
     payload = [
         {"task": change.task_id, **pred} for change in items for pred in change.task.get("predictions", [])
     ]
     for chunk in _chunks(payload, batch_size * 4):
         client.post_json(f"/api/projects/{project_id}/import/predictions", list(chunk))
+        checkpoint("push:predictions-imported")
+
+
+def _sync_dir() -> Path:
+    return Path(os.environ[LEDGER_ENV]) if os.environ.get(LEDGER_ENV) else default_cache_dir() / "studio-sync"
+
+
+@contextlib.contextmanager
+def push_lock(client: StudioClient, title: str) -> Iterator[None]:
+    """One push at a time per server and project title on this machine (an advisory file lock
+    next to the sync ledgers; the kernel releases it when the process dies, however it dies)."""
+    key = hashlib.sha256(f"{client.url}\n{title}".encode()).hexdigest()[:16]
+    path = _sync_dir() / f"push-{key}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.warning("Another push into %r runs on this machine; waiting for it to finish", title)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def reconcile_duplicates(client: StudioClient, project_id: int) -> tuple[dict[str, Known], int, list[str]]:
+    """Remove the extra copies of an article that concurrent imports created.
+
+    Per ``article_id`` the copies with annotations are kept, else the oldest (lowest id); a copy is
+    deleted only after re-reading it shows no annotation. Every push that imported runs this, so
+    the last one to finish sees every copy. Returns what remains (as `Known`), the number of tasks
+    deleted, and the article ids still held by several (annotated) tasks.
+    """
+    tasks = sorted(client.iter_tasks(project_id), key=lambda t: int(t["id"]))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for task in tasks:
+        key = (task.get("data") or {}).get(KEY_FIELD)
+        if isinstance(key, str):
+            groups.setdefault(key, []).append(task)
+    deleted: set[int] = set()
+    gone: set[int] = set()
+    left: list[str] = []
+    for key, group in groups.items():
+        if len(group) < 2:
+            continue
+        keep = {int(t["id"]) for t in group if _annotation_count(t)} or {int(group[0]["id"])}
+        for task in group:
+            task_id = int(task["id"])
+            if task_id in keep:
+                continue
+            fresh = client.request("GET", f"/api/tasks/{task_id}", expect=(200, 404))
+            if fresh.status_code == 404:  # another push removed it already
+                gone.add(task_id)
+                continue
+            if _annotation_count(fresh.json()):  # annotated in the meantime: never deleted
+                keep.add(task_id)
+                continue
+            _delete(client, f"/api/tasks/{task_id}")
+            deleted.add(task_id)
+            logger.debug("Deleted task %d, a second copy of %s=%s", task_id, KEY_FIELD, key)
+        if len(keep) > 1:
+            left.append(key)
+    if deleted:
+        logger.warning(
+            "Project %d: removed %d extra task(s) a concurrent push had imported for the same articles",
+            project_id,
+            len(deleted),
+        )
+    known, _ = known_from_tasks([t for t in tasks if int(t["id"]) not in deleted | gone])
+    return known, len(deleted), left
 
 
 def push(
@@ -456,8 +608,37 @@ def push(
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
 ) -> PushReport:
-    """Sync ``tasks`` into project ``project`` (created if missing). Returns what happened."""
+    """Sync ``tasks`` into project ``project`` (created if missing). Returns what happened.
+
+    Safe to run concurrently (one at a time per machine by `push_lock`; across machines duplicate
+    projects and tasks are reconciled afterwards) and to interrupt at any point: the next run
+    converges (see `task_meta` for the order of writes).
+    """
     validate_tasks(list(tasks), "<tasks>")
+    with push_lock(client, project):
+        report = _push(client, tasks, project, update_config, refresh_predictions, batch_size, progress)
+    logger.info(
+        "push %r: created %d, unchanged %d, updated %d, refused %d, predictions refreshed %d / stale %d",
+        project,
+        report.created,
+        report.unchanged,
+        report.updated,
+        len(report.refused),
+        report.predictions_refreshed,
+        report.predictions_stale,
+    )
+    return report
+
+
+def _push(
+    client: StudioClient,
+    tasks: Sequence[Task],
+    project: str,
+    update_config: bool,
+    refresh_predictions: bool,
+    batch_size: int,
+    progress: Progress | None,
+) -> PushReport:
     state = ensure_project(client, project, update_config=update_config)
     known, duplicates = ({}, []) if state.created else load_known(client, state.id)
     for task in tasks:  # ledger-only entries whose data changed: fetch text and annotation count
@@ -470,12 +651,11 @@ def push(
         unchanged=plan.unchanged,
         predictions_stale=plan.stale,
         refused=plan.refused,
-        duplicates_on_server=plan.duplicates,
     )
     if progress and (plan.unchanged or plan.refused):
         progress("skipped", plan.unchanged + len(plan.refused))
-    for key in plan.duplicates:
-        logger.warning("Project %r holds several tasks with %s=%s; using the first", project, KEY_FIELD, key)
+    checkpoint("push:before-import")
+    # 1. New tasks: task, meta and predictions arrive in one atomic import per batch.
     for chunk in _chunks(plan.create, batch_size):
         payload = [{**task, "meta": task_meta(task)} for task in chunk]
         body = client.post_json(
@@ -489,41 +669,55 @@ def push(
             )
         if progress:
             progress("created", len(chunk))
+        checkpoint("push:created")
+    # 2. Changed data. The meta keeps the hash of the predictions still on the server; when they are
+    #    to be replaced it marks them invalid, so a push killed before step 4 redoes them next time.
     for change in plan.update:
-        keep = None if change.replace_predictions else change.stored_predictions_sha256
-        client.patch_json(
-            f"/api/tasks/{change.task_id}",
-            {"data": change.task["data"], "meta": task_meta(change.task, keep)},
+        meta = task_meta(
+            change.task, change.stored_predictions_sha256, predictions_valid=not change.replace_predictions
         )
+        client.patch_json(f"/api/tasks/{change.task_id}", {"data": change.task["data"], "meta": meta})
         report.updated += 1
-        meta = task_meta(change.task, keep)[META_KEY]
         known[change.task["data"][KEY_FIELD]] = Known(
-            change.task_id, meta["data_sha256"], meta["predictions_sha256"]
+            change.task_id,
+            meta[META_KEY]["data_sha256"],
+            change.stored_predictions_sha256,
+            predictions_valid=not change.replace_predictions,
         )
         if progress:
             progress("updated", 1)
+        checkpoint("push:updated")
+    # 3. Same data, predictions to replace: marked invalid first (unless they already are).
+    for change in plan.refresh:
+        if change.predictions_valid:
+            meta = task_meta(change.task, change.stored_predictions_sha256, predictions_valid=False)
+            client.patch_json(f"/api/tasks/{change.task_id}", {"meta": meta})
+            checkpoint("push:marked")
+    # 4. Replace the predictions, then 5. claim them in the meta (last: never before they are there).
     replaced = [c for c in plan.update if c.replace_predictions] + plan.refresh
     if replaced:
         _replace_predictions(client, state.id, replaced, batch_size)
-    for change in plan.refresh:
-        client.patch_json(f"/api/tasks/{change.task_id}", {"meta": task_meta(change.task)})
-        meta = task_meta(change.task)[META_KEY]
+    refreshed = {c.task_id for c in plan.refresh}
+    for change in replaced:
+        meta = task_meta(change.task)
+        client.patch_json(f"/api/tasks/{change.task_id}", {"meta": meta})
         known[change.task["data"][KEY_FIELD]] = Known(
-            change.task_id, meta["data_sha256"], meta["predictions_sha256"]
+            change.task_id, meta[META_KEY]["data_sha256"], meta[META_KEY]["predictions_sha256"]
         )
-        if progress:
+        if progress and change.task_id in refreshed:
             progress("predictions", 1)
+        checkpoint("push:claimed")
     report.predictions_refreshed = len(replaced)
-    if not duplicates:
+    report.predictions_repaired = sum(1 for c in replaced if not c.predictions_valid)
+    # 6. Copies a concurrent push (from another machine) imported next to ours.
+    left = list(plan.duplicates)
+    if plan.create or plan.duplicates:
+        known, report.duplicates_removed, left = reconcile_duplicates(client, state.id)
+    report.duplicates_on_server = left
+    for key in left:
+        logger.warning(
+            "Project %r holds several annotated tasks with %s=%s; using the oldest", project, KEY_FIELD, key
+        )
+    if not left:
         save_known(client, state.id, known)
-    logger.info(
-        "push %r: created %d, unchanged %d, updated %d, refused %d, predictions refreshed %d / stale %d",
-        project,
-        report.created,
-        report.unchanged,
-        report.updated,
-        len(report.refused),
-        report.predictions_refreshed,
-        report.predictions_stale,
-    )
     return report

@@ -54,6 +54,29 @@ def test_credentials_are_generated_private(tmp_path: Path) -> None:
     assert creds.api_key not in repr(creds) and creds.password not in repr(creds)
 
 
+def test_credentials_readable_by_others_are_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    paths = ls_server.StudioPaths(tmp_path / "studio")
+    creds = ls_server.ensure_credentials(paths)
+    paths.credentials.chmod(0o644)
+    with caplog.at_level("WARNING"):
+        assert ls_server.load_credentials(paths) == creds
+    (record,) = [r for r in caplog.records if "readable by other users" in r.getMessage()]
+    message = record.getMessage()
+    assert str(paths.credentials) in message and "chmod 600" in message and "0644" in message
+    assert creds.api_key not in caplog.text and creds.password not in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        ls_server.ensure_credentials(paths)  # warns, then fixes the mode
+    assert "chmod 600" in caplog.text
+    assert stat.S_IMODE(paths.credentials.stat().st_mode) == 0o600
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        ls_server.load_credentials(paths)
+    assert caplog.text == ""
+
+
 def test_studio_dir_inside_project_data_refused(repo_root: Path) -> None:
     with pytest.raises(ServerError, match="data/"):
         ls_server.ensure_credentials(ls_server.StudioPaths(repo_root / "data" / "studio-secrets"))

@@ -66,6 +66,31 @@ def test_plan_classifies_every_case() -> None:
     assert [c.task_id for c in again.refresh] == [4] and again.stale == 0
 
 
+def test_predictions_of_another_text_are_replaced_without_being_asked() -> None:
+    """An interrupted push leaves new text with predictions marked invalid (issue 13 item 2)."""
+    tasks = make_tasks(2)
+    server = [{"id": i + 1, "data": t["data"], "meta": task_meta(t)} for i, t in enumerate(tasks)]
+    server[0]["meta"] = task_meta(tasks[0], "hash-of-older-predictions", predictions_valid=False)
+    known = {t["data"]["article_id"]: Known.from_task(t) for t in server}
+    assert [k.predictions_valid for k in known.values()] == [False, True]
+    plan = plan_push(tasks, known, refresh_predictions=False)
+    assert [(c.task_id, c.replace_predictions) for c in plan.refresh] == [(1, True)]
+    assert plan.unchanged == 2 and plan.stale == 0
+    # meta of a task whose text was changed behind push's back: its predictions are not for this text
+    edited = {**server[1], "data": {**server[1]["data"], "text": "Edited in the UI."}}
+    assert not Known.from_task(edited).predictions_valid
+    # meta written before predictions_text_sha256 existed: trusted for the text it names
+    legacy = {
+        **server[1],
+        "meta": {
+            "stancebank": {
+                k: v for k, v in server[1]["meta"]["stancebank"].items() if k != "predictions_text_sha256"
+            }
+        },
+    }
+    assert Known.from_task(legacy).predictions_valid
+
+
 def test_config_diff_is_readable() -> None:
     assert config_diff("<View>\n</View>\n", "<View>\n</View>") == ""
     diff = config_diff("<View>\n  <Old/>\n</View>", "<View>\n  <New/>\n</View>", name="p")
