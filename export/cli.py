@@ -14,7 +14,7 @@ from rich.table import Table
 # commands, so that `stancebank --help` and the other stages start fast.
 from stancebank.export.errors import ExportError
 from stancebank.export.reporting import Reporter
-from stancebank.export.splits import DEFAULT_REGISTRY
+from stancebank.export.splits import registry_location
 from stancebank.schema.spec import SPLITS
 
 app = typer.Typer(help="Build and publish versioned dataset releases.", no_args_is_help=True)
@@ -66,8 +66,13 @@ def build_command(
         Path | None, typer.Option("--previous", help="The previous release folder (versions, changes).")
     ] = None,
     registry: Annotated[
-        Path, typer.Option("--registry", help="The committed split registry (article_id → split).")
-    ] = DEFAULT_REGISTRY,
+        Path | None,
+        typer.Option(
+            "--registry",
+            help="The split registry (article_id → split, sticky; commit it). Default: `registry` in "
+            "stancebank.toml; there is no other default.",
+        ),
+    ] = None,
     review_out: Annotated[
         Path | None,
         typer.Option("--review-out", help="Where to write the adjudication list (default: <out>.review)."),
@@ -92,6 +97,10 @@ def build_command(
     the version refused.
     """
     from stancebank.export.release import build_release
+    from stancebank.schema.project import find_project
+
+    # The one place the registry's location is decided: the flag, else the project file.
+    registry = registry_location(registry, find_project())
 
     about_text = read_about(about) if about is not None else None
     progress = Progress(

@@ -48,7 +48,7 @@ from stancebank.export.reader import PROVENANCES, ExportData, read_exports
 from stancebank.export.reporting import Reporter
 from stancebank.export.review import write_review
 from stancebank.export.rows import Encoder, annotation_row, claim_rows, document_row
-from stancebank.export.splits import DEFAULT_REGISTRY, load_registry, registry_bytes, split_for
+from stancebank.export.splits import SplitPlan, load_registry, registry_bytes
 from stancebank.export.writers import SplitWriters
 from stancebank.schema.atomic import (
     atomic_write_bytes,
@@ -166,7 +166,7 @@ def build_release(
     out: Path,
     *,
     previous: Path | None = None,
-    registry_path: Path = DEFAULT_REGISTRY,
+    registry_path: Path,
     key_file: Path | None = None,
     license_id: str = "other",
     repo_id: str | None = None,
@@ -197,7 +197,10 @@ def build_release(
     data = read_exports([Path(p) for p in exports], spec, on_task=reporter.advance)
 
     registry = load_registry(registry_path)
-    new_registry = dict(registry)
+    # Near-duplicate clusters over every article of the exports share one split (export/splits.py).
+    reporter.start("near-duplicates")
+    plan = SplitPlan.for_articles(data.articles, registry)
+    new_registry = plan.registry
     tracker = (
         ChangeTracker(Path(previous), str(prev_manifest["version"]), spec)
         if previous is not None and prev_manifest is not None
@@ -232,7 +235,7 @@ def build_release(
                 reporter.advance()
                 continue
             article = data.articles[article_id]
-            split = split_for(article_id, new_registry)
+            split = plan.split_for(article_id)
             writers["documents"].add(split, [document_row(article, gold_adj, enc)])
             writers["claims"].add(split, claim_rows(article, gold_adj, enc))
             writers["annotations"].add(split, [annotation_row(a, enc, pseudonym) for a in anns])

@@ -347,31 +347,48 @@ def clusters(
     if groups is not None and len(groups) != n:
         raise ValueError(f"clusters: {len(groups)} groups for {n} texts")
     group_of = [str(g) for g in groups] if groups is not None else [""] * n
-    # Identical texts with a word are near-duplicates by the rule (same shingles, Jaccard 1): join
-    # them directly and let the first per text and group stand for the others.
+    # Texts with the same shingles are near-duplicates by the rule (same signature, Jaccard 1):
+    # they are joined directly, and one per shingle set and group stands for the others in the
+    # LSH step (many copies of one text would otherwise make a quadratic number of candidates).
+    # A shingle set is recognised by its size and a 64-bit sum of its hashes.
     pairs: list[tuple[int, int]] = []
-    first_seen: dict[tuple[str, str], int] = {}
-    first_any: dict[str, int] = {}
+    first_of_set: dict[tuple[int, int], int] = {}
+    represented: set[tuple[int, int, str]] = set()
     reps: list[int] = []
-    for i, text in enumerate(texts):
-        t = text or ""
-        same = first_any.setdefault(t, i)
-        if same != i:
-            pairs.append((same, i))
-        if first_seen.setdefault((t, group_of[i]), i) == i:
-            reps.append(i)
-    del first_seen, first_any
-    rep_ids = np.array(reps, dtype=np.int64)
     keys: list[U64] = [np.zeros((0, config.bands), dtype=np.uint64)]
-    has: list[npt.NDArray[np.bool_]] = [np.zeros(0, dtype=np.bool_)]
-    for lo, hi in _batches([texts[i] for i in reps], _SUMMARY_CHARS):
-        sk = sketch([texts[i] for i in reps[lo:hi]], config)
-        keys.append(sk.keys)
-        has.append(np.diff(sk.bounds) > 0)
-    with_shingles = np.concatenate(has)
-    wordless = set(rep_ids[~with_shingles].tolist())
-    pairs = [(a, b) for a, b in pairs if a not in wordless]  # a text without words joins nothing
-    codes = _band_pairs(np.concatenate(keys)[with_shingles], rep_ids[with_shingles], n)
+
+    def add_batch(batch: list[int], batch_texts: list[str]) -> None:
+        sk = sketch(batch_texts, config)
+        sizes = np.diff(sk.bounds)
+        with_words = np.flatnonzero(sizes > 0)  # a text without words joins nothing
+        if with_words.size == 0:
+            return
+        with np.errstate(over="ignore"):
+            sums = np.add.reduceat(_mix(sk.shingles ^ _MIX), sk.bounds[with_words])
+        take: list[int] = []
+        for k, total in zip(with_words.tolist(), sums.tolist(), strict=True):
+            i, key = batch[k], (int(sizes[k]), total)
+            same = first_of_set.setdefault(key, i)
+            if same != i:
+                pairs.append((same, i))
+            if (*key, group_of[i]) not in represented:
+                represented.add((*key, group_of[i]))
+                reps.append(i)
+                take.append(k)
+        keys.append(sk.keys[take])
+
+    batch: list[int] = []
+    batch_texts: list[str] = []
+    chars = 0
+    for i in range(n):  # one batch of texts at a time: texts may be read lazily
+        text = texts[i] or ""
+        batch.append(i)
+        batch_texts.append(text)
+        chars += len(text)
+        if chars >= _SUMMARY_CHARS or i == n - 1:
+            add_batch(batch, batch_texts)
+            batch, batch_texts, chars = [], [], 0
+    codes = _band_pairs(np.concatenate(keys), np.array(reps, dtype=np.int64), n)
     first, second = codes // n, codes % n
     if groups is not None:
         codes_of = np.unique(np.array(group_of, dtype=object), return_inverse=True)[1]
