@@ -38,6 +38,38 @@ POLICY = (
 RelationKey = tuple[SpanKey, SpanKey, str]
 
 
+@dataclass(frozen=True)
+class GoldPolicy:
+    """The project file's ``[policy]`` as adjudication applies it.
+
+    ``min_annotators``: an article with fewer (non-cancelled) annotations is not gold yet
+    (method ``insufficient``), unless an annotation is ground truth. ``single_annotation_gold =
+    false`` with ``[studio] overlap`` ≥ 2 (``overlap_requested``) keeps one annotator's work out
+    of gold too. The defaults are the policy of :data:`POLICY`.
+    """
+
+    min_annotators: int = 1
+    single_annotation_gold: bool = True
+    overlap_requested: bool = False
+
+    @property
+    def needed(self) -> int:
+        floor = 1 if self.single_annotation_gold or not self.overlap_requested else 2
+        return max(self.min_annotators, floor)
+
+    def describe(self) -> str:
+        """The sentence the card adds to :data:`POLICY` (empty for the default policy)."""
+        if self.needed <= 1:
+            return ""
+        return (
+            f" This release asks for at least {self.needed} annotators per article: an article with "
+            "fewer (and no ground truth) stays out of gold until more annotators have worked on it."
+        )
+
+
+DEFAULT_POLICY = GoldPolicy()
+
+
 @dataclass(frozen=True, slots=True)
 class Conflict:
     """One disagreement that blocks an article from gold."""
@@ -50,7 +82,7 @@ class Conflict:
 @dataclass(frozen=True)
 class Adjudication:
     article_id: str
-    method: str  # "ground_truth" | "single" | "majority" | "conflict" | "empty"
+    method: str  # "ground_truth" | "single" | "majority" | "conflict" | "insufficient" | "empty"
     spans: tuple[Span, ...] = ()
     relations: tuple[Relation, ...] = ()
     provenance: dict[str, Provenance] = field(default_factory=dict)
@@ -112,9 +144,12 @@ def _describe(key: SpanKey) -> str:
 
 
 def adjudicate(
-    article_id: str, annotations: Sequence[Annotation], spec: AnnotationSpec = SPEC
+    article_id: str,
+    annotations: Sequence[Annotation],
+    spec: AnnotationSpec = SPEC,
+    policy: GoldPolicy = DEFAULT_POLICY,
 ) -> Adjudication:
-    """Gold for one article (see the module docstring for the policy)."""
+    """Gold for one article (see the module docstring and :class:`GoldPolicy`)."""
     n = len(annotations)
     if n == 0:
         return Adjudication(article_id, "empty")
@@ -122,6 +157,8 @@ def adjudicate(
     if truths:
         newest = max(truths, key=lambda a: (a.updated_at or "", a.annotation_id))
         return _from_one(newest, "ground_truth", n)
+    if n < policy.needed:
+        return Adjudication(article_id, "insufficient", num_annotators=n)
     if n == 1:
         return _from_one(annotations[0], "single", 1)
 

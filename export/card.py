@@ -80,6 +80,8 @@ class CardInputs:
     # Markdown about the release's provenance (where the articles come from, their license, who
     # annotated), inserted verbatim into the Description section (``export build --about FILE``).
     about: str | None = None
+    # What the project file's [policy] adds to POLICY (empty for the default policy).
+    policy_note: str = ""
 
 
 def _metadata(inp: CardInputs, spec: AnnotationSpec) -> dict[str, Any]:
@@ -241,7 +243,7 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
     alpha_rows = [[k, _fmt(v), str(ag.alpha_units.get(k, 0))] for k, v in ag.alpha.items()]
     parts.append(
         "## Annotation and agreement\n\n"
-        f"Adjudication policy: {POLICY}\n\n"
+        f"Adjudication policy: {POLICY}{inp.policy_note}\n\n"
         f"Agreement over {ag.articles} articles annotated by two or more people ({ag.pairs} annotation "
         "pairs, pooled). Span F1 per label (exact offsets; overlap):\n\n"
         + _table(["label", "F1 exact", "F1 overlap"], span_rows)

@@ -96,11 +96,22 @@ def build_command(
     validation-report.txt/.json); 3 an export or registry cannot be used; 4 --out not empty or
     the version refused.
     """
+    from stancebank.export.adjudicate import GoldPolicy
     from stancebank.export.release import build_release
     from stancebank.schema.project import find_project
 
+    project = find_project()
+    policy = (
+        GoldPolicy(
+            min_annotators=project.policy.min_annotators,
+            single_annotation_gold=project.policy.single_annotation_gold,
+            overlap_requested=project.studio.overlap > 1,
+        )
+        if project is not None
+        else GoldPolicy()
+    )
     # The one place the registry's location is decided: the flag, else the project file.
-    registry = registry_location(registry, find_project())
+    registry = registry_location(registry, project)
 
     about_text = read_about(about) if about is not None else None
     progress = Progress(
@@ -123,6 +134,7 @@ def build_command(
             about=about_text,
             reporter=reporter,
             review_out=review_out,
+            policy=policy,
         )
         reporter.finish()
 
@@ -154,6 +166,11 @@ def build_command(
         kept.add_row(name, str(data.counts.get(name, 0)))
     for method in ("ground_truth", "single", "majority", "conflict"):
         kept.add_row(f"articles: {method}", str(adjudication.get(method, 0)))
+    if adjudication.get("insufficient"):
+        kept.add_row(
+            f"articles: fewer than {policy.needed} annotators (not gold yet)",
+            str(adjudication["insufficient"]),
+        )
     no_annotation = data.counts.get("articles_without_annotations", 0)
     kept.add_row("articles: no annotation (skipped)", str(no_annotation))
     for kind, n in sorted(data.issue_counts().items()):

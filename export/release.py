@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from stancebank.export.adjudicate import Adjudication, adjudicate
+from stancebank.export.adjudicate import DEFAULT_POLICY, Adjudication, GoldPolicy, adjudicate
 from stancebank.export.agreement import AgreementAccumulator, AgreementReport
 from stancebank.export.card import CardInputs, Changes, check_language, render_card
 from stancebank.export.changes import ChangeTracker
@@ -175,6 +175,7 @@ def build_release(
     reporter: Reporter | None = None,
     validator: Callable[[Path], Report] | None = None,
     review_out: Path | None = None,
+    policy: GoldPolicy = DEFAULT_POLICY,
 ) -> BuildResult:
     """Build release ``version`` into ``out`` (see the module docstring); the review files of the
     conflicting articles go to ``review_out`` (default ``<out>.review``)."""
@@ -227,7 +228,7 @@ def build_release(
         for article_id in sorted(data.annotations):
             anns = data.annotations[article_id]
             agreement_acc.add(anns)
-            gold_adj = adjudicate(article_id, anns, spec)
+            gold_adj = adjudicate(article_id, anns, spec, policy)
             methods[gold_adj.method] += 1
             if not gold_adj.is_gold:
                 if gold_adj.method == "conflict":
@@ -273,6 +274,7 @@ def build_release(
                 agreement=agreement,
                 changes=changes,
                 about=about,
+                policy_note=policy.describe(),
             ),
             spec,
         )

@@ -132,3 +132,26 @@ def test_review_files_send_conflicts_back(snapshots, tmp_path):
     )
     assert all(r["type"] in ("labels", "relation") for p in task["predictions"] for r in p["result"])
     assert "ls:" not in report.read_text() + tasks.read_text()
+
+
+def test_policy_min_annotators_keeps_too_few_out_of_gold_but_ground_truth_wins():
+    from stancebank.export.adjudicate import GoldPolicy
+
+    two = GoldPolicy(min_annotators=2)
+    assert adjudicate("art", [full("1", "u1")], policy=two).method == "insufficient"
+    assert not adjudicate("art", [full("1", "u1")], policy=two).is_gold
+    assert adjudicate("art", [full("1", "u1", gt=True)], policy=two).method == "ground_truth"
+    assert adjudicate("art", [full("1", "u1"), full("2", "u2")], policy=two).method == "majority"
+    # the default policy is unchanged: one annotation is gold
+    assert adjudicate("art", [full("1", "u1")]).method == "single"
+
+
+def test_policy_single_annotation_gold_only_bites_when_overlap_was_requested():
+    from stancebank.export.adjudicate import GoldPolicy
+
+    strict = GoldPolicy(single_annotation_gold=False, overlap_requested=True)
+    assert strict.needed == 2 and "at least 2 annotators" in strict.describe()
+    assert adjudicate("art", [full("1", "u1")], policy=strict).method == "insufficient"
+    no_overlap = GoldPolicy(single_annotation_gold=False, overlap_requested=False)
+    assert no_overlap.needed == 1 and no_overlap.describe() == ""
+    assert adjudicate("art", [full("1", "u1")], policy=no_overlap).method == "single"

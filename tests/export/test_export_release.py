@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -388,3 +389,39 @@ def test_an_existing_release_is_refused_with_the_output_exit_code(tmp_path, snap
         _build(tmp_path, snapshots, "1.0.0")
     assert info.value.exit_code == ExitCode.OUTPUT
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_cli_build_honours_the_project_files_policy(tmp_path, snapshots, monkeypatch):
+    from stancebank.export.reader import read_exports
+    from stancebank.schema.project import write_template
+
+    data = read_exports(snapshots)
+    singles = {
+        a
+        for a in data.annotations
+        if len(data.annotations[a]) == 1 and not data.annotations[a][0].ground_truth
+    }
+    assert singles, "the fixture needs an article with one annotation"
+    project_dir = tmp_path / "proj"
+    toml = write_template(project_dir, "policyproj")
+    toml.write_text(re.sub(r"(?m)^min_annotators = 1 ", "min_annotators = 2 ", toml.read_text()))
+    monkeypatch.delenv("STANCEBANK_PROJECT", raising=False)
+    outs = {}
+    for name, cwd in (("default", tmp_path), ("policy", project_dir)):
+        monkeypatch.chdir(cwd)  # ./stancebank.toml is read when present
+        out = tmp_path / "dist" / name
+        args = ["export", "build", *map(str, snapshots), "--version", "1.0.0", "--out", str(out)]
+        result = CliRunner().invoke(app, [*args, "--registry", str(tmp_path / f"{name}.json")])
+        assert result.exit_code == 0, result.output
+        outs[name] = (out, result.output)
+    docs = {
+        name: {r["id"] for p in out.rglob("data/documents/*.parquet") for r in pq.read_table(p).to_pylist()}
+        for name, (out, _) in outs.items()
+    }
+    assert singles <= docs["default"]
+    assert docs["policy"] == docs["default"] - singles
+    line = next(x for x in outs["policy"][1].splitlines() if "fewer than 2 annotators" in x)
+    assert line.rstrip(" │").split()[-1] == str(len(singles))
+    assert "fewer than" not in outs["default"][1]
+    assert "at least 2 annotators per article" in (outs["policy"][0] / "README.md").read_text()
+    assert "at least 2 annotators" not in (outs["default"][0] / "README.md").read_text()
