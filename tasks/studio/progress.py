@@ -255,16 +255,44 @@ def task_states(client: StudioClient, project_id: int) -> dict[int, TaskState]:
     }
 
 
+def states_from_export(
+    tasks: Sequence[dict[str, Any]], overlap: int, skipped_count: bool
+) -> dict[int, TaskState]:
+    """Task states when every task has the same overlap (the project's ``maximum_annotations``,
+    i.e. ``overlap_cohort_percentage`` is 100): labeled once it has that many finished annotations
+    — Label Studio's rule (``Task.completed_annotations``), skipped ones counting only when the
+    project's skip queue is ``IGNORE_SKIPPED``."""
+    states: dict[int, TaskState] = {}
+    for task in tasks:
+        task_id = task.get("id")
+        if not isinstance(task_id, int):
+            continue
+        finished = sum(
+            1
+            for a in task.get("annotations") or []
+            if isinstance(a, dict)
+            and a.get("result") is not None
+            and (skipped_count or not a.get("was_cancelled"))
+        )
+        states[task_id] = TaskState(finished >= overlap, overlap)
+    return states
+
+
 def fetch_progress(client: StudioClient, title: str, pseudonym: Callable[[str], str]) -> Progress:
-    """Snapshot the project and compute its progress (one export, one pass over the task list)."""
+    """Snapshot the project and compute its progress. The task list (``is_labeled``, ``overlap``
+    per task, costly on the server) is read only when only a share of the tasks overlaps."""
     import json
 
     from stancebank.tasks.studio.pull import snapshot
 
     info = client.require_project(title)
     project_id = int(info["id"])
-    states = task_states(client, project_id)
-    tasks = json.loads(snapshot(client, project_id))
+    tasks = json.loads(snapshot(client, project_id, predictions=False))
+    if int(info.get("overlap_cohort_percentage", 100)) >= 100 or int(info.get("maximum_annotations", 1)) <= 1:
+        overlap = max(1, int(info.get("maximum_annotations", 1)))
+        states = states_from_export(tasks, overlap, info.get("skip_queue") == "IGNORE_SKIPPED")
+    else:
+        states = task_states(client, project_id)
     return compute_progress(title, project_id, tasks, states, pseudonym)
 
 

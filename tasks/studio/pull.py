@@ -286,12 +286,17 @@ def write_immutable(
 # ------------------------------------------------------------------------------------------- pull
 
 
-def snapshot(client: StudioClient, project_id: int, *, keep_on_server: bool = False) -> bytes:
-    """Create an export snapshot (annotator ids only), wait for it, download it, drop it."""
+def snapshot(
+    client: StudioClient, project_id: int, *, keep_on_server: bool = False, predictions: bool = True
+) -> bytes:
+    """Create an export snapshot (annotator ids only), wait for it, download it, drop it.
+
+    ``predictions=False`` exports prediction ids only (``studio progress`` needs no model output).
+    """
     options = {
         "annotations__completed_by": {"only_id": True},
         "drafts": {"only_id": True},
-        "predictions": {"only_id": False},
+        "predictions": {"only_id": not predictions},
     }
     body = client.post_json(
         f"/api/projects/{project_id}/exports/",

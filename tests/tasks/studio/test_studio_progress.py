@@ -16,7 +16,14 @@ from stancebank.export import Pseudonymizer
 from stancebank.schema.cli import app
 from stancebank.tasks.studio.annotations import ensure_annotators
 from stancebank.tasks.studio.client import StudioClient
-from stancebank.tasks.studio.progress import fetch_progress, percentile, render_html
+from stancebank.tasks.studio.progress import (
+    fetch_progress,
+    percentile,
+    render_html,
+    states_from_export,
+    task_states,
+)
+from stancebank.tasks.studio.pull import snapshot
 from stancebank.tasks.studio.sync import push
 from stancebank.tasks.studio.team import apply_overlap
 
@@ -100,6 +107,10 @@ def test_progress_numbers_equal_what_was_created(
     eta = datetime.fromisoformat(p.eta)
     assert before + timedelta(minutes=59) <= eta <= datetime.now(UTC) + timedelta(hours=1, seconds=1)
     assert [(n, cum) for _, n, cum in progress.timeline] == [(6, 6)]
+
+    # with one overlap for all tasks, the states come from the export, as Label Studio has them
+    exported = json.loads(snapshot(studio_client, scenario["pid"], predictions=False))
+    assert states_from_export(exported, 2, skipped_count=False) == task_states(studio_client, scenario["pid"])
 
     page = render_html(progress)
     assert "http://" not in page and "https://" not in page and "<script src" not in page
