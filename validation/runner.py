@@ -90,6 +90,32 @@ def _row_loc(row: dict[str, Any], span_col: str | None) -> dict[str, Any]:
     }
 
 
+def _failed_check(
+    schema: pa.DataFrameSchema, context: str, column: str | None, number: Any
+) -> pa.Check | None:
+    """The check object a pandera failure case refers to (``None`` for a failure of the column's
+    type, nullability or presence, which pandera reports without a check number)."""
+    if pd.isna(number):
+        return None
+    checks: list[pa.Check] = []
+    if context == "Column" and column in schema.columns:
+        checks = schema.columns[column].checks
+    elif context == "DataFrameSchema":
+        checks = schema.checks
+    return checks[int(number)] if int(number) < len(checks) else None
+
+
+def _check_id(run: TableRun, check: pa.Check | None, column: str | None) -> str:
+    """Our check id of a failed pandera check: its ``error`` when that is a check id (the checks
+    this package builds), else the table's mapping of pandera's own check names, else
+    ``table_schema``."""
+    if check is None:
+        return "table_schema"
+    if check.error in HINTS:
+        return str(check.error)
+    return run.column_check_ids.get((column or "*", str(check.name)), "table_schema")
+
+
 def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
     """Validate one table lazily; every failure becomes a finding (one per check and row)."""
     if run.df.empty and not run.schema.columns:
@@ -105,27 +131,10 @@ def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
     failing = [i for i in pd.unique(cases["index"].dropna()) if i in run.df.index]
     rows = dict(zip(failing, run.df.loc[failing].to_dict("records"), strict=True)) if failing else {}
     for case in cases.itertuples(index=False):
-        context = str(case.schema_context)
         column = None if pd.isna(case.column) else str(case.column)
         check_name = str(case.check)
-        check_obj = None
-        if context == "Column" and column in run.schema.columns and not pd.isna(case.check_number):
-            checks = run.schema.columns[column].checks
-            number = int(case.check_number)
-            if number < len(checks):
-                check_obj = checks[number]
-        elif context == "DataFrameSchema" and not pd.isna(case.check_number):
-            number = int(case.check_number)
-            if number < len(run.schema.checks):
-                check_obj = run.schema.checks[number]
-        if check_obj is not None and check_obj.error in HINTS:
-            check_id = str(check_obj.error)
-        elif check_obj is not None and column is not None:
-            check_id = run.column_check_ids.get((column, str(check_obj.name)), "table_schema")
-        elif check_obj is not None:
-            check_id = run.column_check_ids.get(("*", str(check_obj.name)), "table_schema")
-        else:
-            check_id = "table_schema"
+        check_obj = _failed_check(run.schema, str(case.schema_context), column, case.check_number)
+        check_id = _check_id(run, check_obj, column)
         if not config.enabled(check_id):
             continue
         index = None if pd.isna(case.index) else case.index
