@@ -4,6 +4,8 @@ The export has realistic disagreement (``bench_export_gen``: two annotators, ~30
 article, ~80% of articles differ somewhere and go to review), so the build writes large review
 files as a real one does. Each command runs in its own child process (so each pays its own imports
 and its peak RSS is its own ``ru_maxrss``); every one is timed in this run, best of ``--repeat``.
+Wall time and CPU time (user + system) are both printed: on a shared machine the CPU-time ratio
+is the steadier one (all three commands are single-threaded Python).
 
 Targets (issue 15): our build (parse, adjudicate, agreement, three configs, parquet, card,
 validation, review files) ≤ 0.6× the SDK's CONLL2003 conversion and ≤ 1.5× its JSON_MIN; peak RSS
@@ -33,7 +35,8 @@ from label_studio_sdk.converter import Converter
 from stancebank.schema.label_config import build_label_config
 converter = Converter(config=build_label_config(), project_dir=None, download_resources=False)
 converter.convert(sys.argv[1], sys.argv[2], sys.argv[3], is_dir=False)
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(time.perf_counter() - start, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 """
 
 OURS = """
@@ -44,12 +47,14 @@ from pathlib import Path
 from stancebank.export.release import build_release
 result = build_release([Path(sys.argv[1])], "1.0.0", Path(sys.argv[2]), registry_path=Path(sys.argv[3]))
 seconds = time.perf_counter() - start
-print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(result.conflicts))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, len(result.conflicts))
 """
 
 
 def child(code: str, *args: str) -> list[float]:
-    """What the child prints on its last line: seconds (imports included), peak RSS in MB, …"""
+    """What the child prints on its last line: wall seconds (imports included), peak RSS in MB,
+    CPU seconds (user + system), …"""
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
     return [float(x) for x in proc.stdout.split("\n")[-2].split()]
 
@@ -71,14 +76,17 @@ def main() -> None:
             runs["ours"].append(child(OURS, str(export), str(tmp / f"rel{i}"), str(tmp / f"reg{i}.json")))
         best = {name: min(r, key=lambda x: x[0]) for name, r in runs.items()}
         conll, json_min, ours = best["CONLL2003"], best["JSON_MIN"], best["ours"]
-        print(f"label-studio-sdk → CONLL2003: {conll[0]:6.2f} s, peak RSS {conll[1]:5.0f} MB")
-        print(f"label-studio-sdk → JSON_MIN:  {json_min[0]:6.2f} s, peak RSS {json_min[1]:5.0f} MB")
+        for name, run in (("label-studio-sdk → CONLL2003", conll), ("label-studio-sdk → JSON_MIN", json_min)):
+            print(f"{name:<30}{run[0]:7.2f} s wall, {run[2]:7.2f} s CPU, peak RSS {run[1]:5.0f} MB")
         print(
-            f"stancebank export build:      {ours[0]:6.2f} s, peak RSS {ours[1]:5.0f} MB "
-            f"({int(ours[2])} articles to review)"
+            f"{'stancebank export build':<30}{ours[0]:7.2f} s wall, {ours[2]:7.2f} s CPU, "
+            f"peak RSS {ours[1]:5.0f} MB ({int(ours[3])} articles to review)"
         )
-        print(f"ratio ours / CONLL2003: {ours[0] / conll[0]:.2f}× (target ≤ 0.6×)")
-        print(f"ratio ours / JSON_MIN:  {ours[0] / json_min[0]:.2f}× (target ≤ 1.5×)")
+        for name, sdk, target in (("CONLL2003", conll, 0.6), ("JSON_MIN", json_min, 1.5)):
+            print(
+                f"ratio ours / {name}: {ours[0] / sdk[0]:.2f}× wall, {ours[2] / sdk[2]:.2f}× CPU "
+                f"(target ≤ {target}×)"
+            )
         print(f"peak RSS ours: {ours[1]:.0f} MB (target ≤ 800 MB)")
 
 
