@@ -4,7 +4,8 @@ Public API (stable, for the other stages — `stancebank.tasks.studio.progress` 
 `stancebank.tasks.studio.team` use it): :class:`ExportReader` (one reader of Label Studio export
 tasks into domain annotations), :func:`adjudicate_article` (the gold policy for one article),
 :class:`AgreementAccumulator` (the agreement scores of the card), :class:`Pseudonymizer` and
-:func:`load_key` (annotator pseudonyms).
+:func:`load_key` (annotator pseudonyms), :data:`REVIEW_FIELD` (the data field that marks a review
+task, whose annotations are ground truth; `stancebank.tasks.studio.review` writes it).
 
 The names load on first use (PEP 562): the root CLI must not pay for the readers at start-up.
 """
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from stancebank.export.adjudicate import adjudicate as adjudicate_article
     from stancebank.export.agreement import OVERALL, AgreementAccumulator, AgreementReport
     from stancebank.export.pseudonym import Pseudonymizer, load_key
-    from stancebank.export.reader import ExportData, ExportReader
+    from stancebank.export.reader import REVIEW_FIELD, ExportData, ExportReader
 
 # public name -> (module, attribute). No public name may be the name of a submodule: importing
 # `stancebank.export.adjudicate` sets this package's attribute `adjudicate` to that module, so a
@@ -34,10 +35,12 @@ _WHERE = {
     "load_key": ("pseudonym", "load_key"),
     "ExportData": ("reader", "ExportData"),
     "ExportReader": ("reader", "ExportReader"),
+    "REVIEW_FIELD": ("reader", "REVIEW_FIELD"),
 }
 
 __all__ = [
     "OVERALL",
+    "REVIEW_FIELD",
     "Adjudication",
     "AgreementAccumulator",
     "AgreementReport",

@@ -9,6 +9,8 @@ by task (``ijson``; an export is never loaded whole) and merged by ``data.articl
 - the article's fields come from the newest task version; annotations made against a different
   text are dropped (``text_changed``);
 - cancelled annotations are skipped, drafts are ignored (both counted);
+- an annotation on a review task (data field ``stancebank_review``, made by ``stancebank studio
+  review``) is ground truth: the reviewer's submitted verdict;
 - ``labels`` results are spans; ``choices`` / ``textarea`` results with the same region id are the
   span's attributes; ``relation`` results become relations: direction ``right`` kept, ``left``
   swapped, ``bi`` and relations whose endpoint labels the spec does not allow are reported and
@@ -42,6 +44,10 @@ from stancebank.schema.model import Annotation, Article, Relation, Span
 from stancebank.schema.spec import SPEC, AnnotationSpec, Attribute, RelationLabel
 
 log = logging.getLogger(__name__)
+
+# A task of a review project (``stancebank studio review``) carries the conflict summary in this
+# data field; the annotations on such a task are the reviewer's and count as ground truth.
+REVIEW_FIELD = "stancebank_review"
 
 Provenance = Literal["accepted", "edited", "hand"]
 PROVENANCES: tuple[Provenance, ...] = ("accepted", "edited", "hand")
@@ -422,6 +428,7 @@ class ExportReader:
             if isinstance(prediction, dict):
                 predicted.extend(parse_results(prediction.get("result") or [], text, spec=self.spec).spans)
 
+        is_review = isinstance(data.get(REVIEW_FIELD), str)
         per_article = self._annotations.setdefault(article_id, {})
         for index, ann in enumerate(task.get("annotations") or []):
             if not isinstance(ann, dict):
@@ -458,7 +465,8 @@ class ExportReader:
                 annotator=annotator,
                 spans=parsed.spans,
                 relations=parsed.relations,
-                ground_truth=bool(ann.get("ground_truth")),
+                # a review task's annotation is the reviewer's verdict (`stancebank studio review`)
+                ground_truth=bool(ann.get("ground_truth")) or is_review,
                 updated_at=ann_stamp or None,
                 extra={"provenance": provenance_of(parsed.spans, predicted)},
             )

@@ -444,3 +444,39 @@ def progress_command(
             str(a.waiting_review),
         )
     out.print(table)
+
+
+@app.command("review")
+def review_command(
+    review_folder: Annotated[
+        Path, typer.Option("--from", help="The review folder `export build` wrote (<release>.review/).")
+    ],
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help="The annotated project (default: the project file's)."),
+    ] = None,
+    review_project: Annotated[
+        str | None,
+        typer.Option("--review-project", help="Title of the review project (default: '<project> review')."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Put every article that needs adjudication in front of a reviewer (idempotent)."""
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.review import send_review
+
+    title = _project_title(project)
+    if not title:
+        raise typer.BadParameter("give --project NAME (or a stancebank.toml with [studio] project_title)")
+    with StudioClient.from_env(data_dir) as client, err.status("Sending the articles to review..."):
+        result = send_review(client, title, review_folder, title=review_project)
+    r = result.report
+    out.print(
+        f"review project {result.title!r} (id {r.project.id}): {result.articles} article(s) to adjudicate · "
+        f"new {r.created} · already there {r.unchanged} · updated {r.updated}"
+    )
+    out.print(
+        f"Reviewers: open {client.url}/projects/{r.project.id}/data, pick a version (the predictions are "
+        "the annotators'), fix it and submit. Then `stancebank studio pull` both projects and pass both "
+        "exports to `stancebank export build`: the reviewer's annotation is the article's gold."
+    )

@@ -1,0 +1,100 @@
+"""The review loop: the articles ``export build`` could not adjudicate go to a reviewer.
+
+``export build`` writes a review folder (``<release>.review/``: ``adjudication.json`` and
+``review_tasks.json``, one task per conflicting article with each annotator's version as a
+prediction named ``review:<pseudonym>``). :func:`send_review` pushes those tasks into a review
+project (default title ``<project> review``) with ``push`` — so re-running adds nothing twice —
+and writes what the annotators disagree on into the task's ``stancebank_review`` data field (a
+column of the Data Manager).
+
+The reviewer opens a task, picks a version from the predictions, fixes it and submits. Every
+annotation on a review task is the reviewer's verdict: the export reader takes it as ground truth
+(:data:`stancebank.export.REVIEW_FIELD`), so the next ``studio pull`` of the review project,
+passed to ``export build`` with the project's own export, puts the article into gold with the
+reviewer's spans, relations and attributes. Articles no reviewer has submitted stay out of gold.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stancebank.export import REVIEW_FIELD
+from stancebank.tasks.studio.client import StudioClient
+from stancebank.tasks.studio.errors import TasksFileError
+from stancebank.tasks.studio.sync import PushReport, push, validate_tasks
+
+REVIEW_TASKS = "review_tasks.json"
+REPORT = "adjudication.json"
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    title: str
+    report: PushReport
+    articles: int
+
+
+TITLE_MAX = 50  # Label Studio refuses longer project titles
+
+
+def review_title(project: str) -> str:
+    """``<project> review``, the project's title shortened to keep within Label Studio's 50 characters."""
+    suffix = " review"
+    return project[: TITLE_MAX - len(suffix)].rstrip() + suffix
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TasksFileError(
+            f"{path}: no such file; pass the review folder that `stancebank export build` wrote "
+            "(<release>.review/)"
+        ) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TasksFileError(f"{path}: not valid UTF-8 JSON ({exc})") from None
+
+
+def summary(conflicts: list[dict[str, Any]]) -> str:
+    """One line per disagreement: kind, item, and who said what (pseudonyms)."""
+    lines = []
+    for c in conflicts:
+        votes = ", ".join(f"{who}: {what or '—'}" for who, what in sorted(c.get("votes", {}).items()))
+        lines.append(f"{c.get('kind')}: {c.get('item')} ({votes})")
+    return "\n".join(lines) or "disagreement"
+
+
+def review_tasks(folder: Path) -> list[dict[str, Any]]:
+    """The review tasks of a review folder, each with its disagreements in ``data``."""
+    tasks = _read_json(folder / REVIEW_TASKS)
+    report = _read_json(folder / REPORT)
+    if not isinstance(tasks, list) or not isinstance(report, list):
+        raise TasksFileError(f"{folder}: {REVIEW_TASKS} and {REPORT} must be JSON arrays")
+    conflicts = {str(r.get("article_id")): r.get("conflicts") or [] for r in report if isinstance(r, dict)}
+    out: list[dict[str, Any]] = []
+    for index, task in enumerate(tasks):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("article_id"), str):
+            raise TasksFileError(f"{folder / REVIEW_TASKS}: record {index} has no data.article_id")
+        article_id = data["article_id"]
+        out.append(
+            {
+                **task,
+                "data": {**data, REVIEW_FIELD: summary(conflicts.get(article_id, []))},
+            }
+        )
+    return out
+
+
+def send_review(
+    client: StudioClient, project: str, folder: Path, *, title: str | None = None, batch_size: int = 200
+) -> ReviewResult:
+    """Push the review folder's tasks into the review project (idempotent, keyed by article id)."""
+    client.require_project(project)  # the project under review must exist: a typo is not a new project
+    tasks = review_tasks(folder)
+    name = title or review_title(project)
+    report = push(client, validate_tasks(tasks, str(folder / REVIEW_TASKS)), name, batch_size=batch_size)
+    return ReviewResult(name, report, len(tasks))

@@ -1,0 +1,136 @@
+"""The review loop on the real Label Studio: disagreement → build lists it → review project →
+the reviewer submits → pull → build: the article is gold with the reviewer's annotation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from sbtest.studio_fixtures import make_tasks
+from typer.testing import CliRunner
+
+from stancebank.export.release import build_release
+from stancebank.export.rows import Encoder
+from stancebank.schema.cli import app
+from stancebank.schema.model import Relation, Span
+from stancebank.schema.spec import SPEC
+from stancebank.schema.wire import to_results
+from stancebank.tasks.studio.annotations import ensure_annotators
+from stancebank.tasks.studio.client import StudioClient
+from stancebank.tasks.studio.pull import pull
+from stancebank.tasks.studio.review import review_title, send_review
+from stancebank.tasks.studio.sync import push
+
+pytestmark = pytest.mark.integration
+
+
+def _gold_docs(release: Path) -> dict[str, dict[str, Any]]:
+    return {
+        r["id"]: r
+        for p in sorted(release.rglob("data/documents/*.parquet"))
+        for r in pq.read_table(p).to_pylist()
+    }
+
+
+def test_review_loop_puts_the_reviewers_annotation_into_gold(
+    label_studio, studio_client: StudioClient, project_name: str, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("STANCEBANK_PSEUDONYM_KEY", "review-key")
+    tasks = make_tasks(3)
+    pid = push(studio_client, tasks, project_name).project.id
+    suffix = project_name[-6:]
+    ids, _ = ensure_annotators(studio_client, [f"ra-{suffix}", f"rb-{suffix}"])
+    a, b = ids[f"ra-{suffix}"], ids[f"rb-{suffix}"]
+    by_article = {t["data"]["article_id"]: t["id"] for t in studio_client.iter_tasks(pid)}
+    for i, task in enumerate(tasks):
+        full = task["predictions"][0]["result"]
+        tid = by_article[task["data"]["article_id"]]
+        studio_client.post_json(f"/api/tasks/{tid}/annotations/", {"result": full, "completed_by": a})
+        # task 1: annotator b drew only the actor → a tie on claim, target and relations
+        theirs = (
+            [r for r in full if r.get("type") == "labels" and r["value"]["labels"] == ["ACTOR"]]
+            if i == 1
+            else full
+        )
+        studio_client.post_json(f"/api/tasks/{tid}/annotations/", {"result": theirs, "completed_by": b})
+    disputed = tasks[1]["data"]["article_id"]
+
+    exports = tmp_path / "exports"
+    first = pull(studio_client, project_name, exports).path
+    registry = tmp_path / "registry.json"
+    v1 = build_release([first], "1.0.0", tmp_path / "dist" / "v1", registry_path=registry)
+    assert [c.article_id for c in v1.conflicts] == [disputed]
+    assert disputed not in _gold_docs(tmp_path / "dist" / "v1")
+    folder = tmp_path / "dist" / "v1.review"
+
+    # review: one task, each annotator's version a prediction named by pseudonym, the disagreement in data
+    sent = send_review(studio_client, project_name, folder)
+    assert (sent.articles, sent.report.created) == (1, 1) and sent.title == review_title(project_name)
+    review_pid = sent.report.project.id
+    [review_task] = list(studio_client.iter_tasks(review_pid))
+    assert review_task["data"]["article_id"] == disputed
+    assert "span_tie" in review_task["data"]["stancebank_review"]
+    preds = studio_client.get_json("/api/predictions/", params={"task": review_task["id"]})
+    assert sorted(p["model_version"] for p in preds) == sorted(
+        f"review:{p}"
+        for p in json.loads((folder / "adjudication.json").read_text())[0]["conflicts"][0]["votes"]
+    )
+    # re-running adds nothing twice (the CLI, as a lead runs it)
+    monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.api_key)
+    monkeypatch.chdir(tmp_path)
+    again = CliRunner().invoke(app, ["studio", "review", "--project", project_name, "--from", str(folder)])
+    assert again.exit_code == 0, again.output
+    assert "new 0 · already there 1" in again.output
+    assert len(list(studio_client.iter_tasks(review_pid))) == 1
+
+    # the reviewer submits their own version: the claim shortened, attributes set, a changed stance
+    text = review_task["data"]["text"]
+    actor = "Councillor Number1"
+    claim = "the bridge plan 1 will cut"
+    target = "the bridge plan"
+    c0 = text.index(claim)
+    spans = [
+        Span("r-a", SPEC.role_label("actor"), 0, len(actor), actor, {"actor_type": "government"}),
+        Span("r-c", SPEC.role_label("claim"), c0, c0 + len(claim), claim, {"claim_form": "indirect"}),
+        Span("r-t", SPEC.role_label("target"), c0, c0 + len(target), target),
+    ]
+    stance = SPEC.stance_names[1]
+    relations = [Relation("r-a", "r-c", SPEC.attribution_labels[0].name), Relation("r-c", "r-t", stance)]
+    studio_client.post_json(
+        f"/api/tasks/{review_task['id']}/annotations/", {"result": to_results(spans, relations)}
+    )
+
+    # next pull (both projects) + build: the article is gold with exactly the reviewer's annotation
+    second = pull(studio_client, project_name, exports).path
+    reviewed = pull(studio_client, sent.title, exports).path
+    v2 = build_release(
+        [first, second, reviewed],
+        "1.1.0",
+        tmp_path / "dist" / "v2",
+        registry_path=registry,
+        previous=tmp_path / "dist" / "v1",
+    )
+    assert v2.conflicts == []
+    assert v2.methods["ground_truth"] == 1
+    doc = _gold_docs(tmp_path / "dist" / "v2")[disputed]
+    got = sorted(
+        (SPEC.span_label_names[s["label"]], s["start"], s["end"], s["text"], s["attributes"])
+        for s in doc["spans"]
+    )
+    expected_attrs = {s.label: s.attributes for s in spans}
+    assert [(g[0], g[1], g[2], g[3]) for g in got] == sorted((s.label, s.start, s.end, s.text) for s in spans)
+    enc = Encoder(SPEC)
+    for label, _, _, _, attrs in got:
+        for name, value in expected_attrs[label].items():
+            assert attrs[name] == enc.attribute(name, value), (label, name, attrs)
+    by_id = {s["id"]: SPEC.span_label_names[s["label"]] for s in doc["spans"]}
+    assert sorted(
+        (by_id[r["from_id"]], by_id[r["to_id"]], SPEC.relation_label_names[r["label"]])
+        for r in doc["relations"]
+    ) == sorted([("ACTOR", "CLAIM", relations[0].label), ("CLAIM", "TARGET", stance)])
+    # the other two articles stay as they were (majority)
+    assert len(_gold_docs(tmp_path / "dist" / "v2")) == 3
