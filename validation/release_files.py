@@ -17,6 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 from datasets import Features
+from datasets.data_files import DataFilesDict
 from datasets.info import DatasetInfosDict
 from datasets.load import dataset_module_factory
 from huggingface_hub import DatasetCardData
@@ -139,8 +140,17 @@ def _loaded_files(root: Path) -> tuple[dict[str, str], dict[str, str]]:
         if builder_config.data_files is None:
             errors[name] = f"config {name} has no data_files"
             continue
+        if name not in CONFIGS:
+            errors[name] = (
+                f"the card's config {name!r} is not one of the release's configs ({', '.join(CONFIGS)})"
+                + (" (datasets' name when the card has no 'configs' list)" if name == "default" else "")
+            )
+            continue
         try:
-            resolved = builder_config.data_files.resolve(str(base))
+            # patterns from the card's configs are resolved here; without configs, datasets
+            # has resolved its inferred patterns already
+            data_files = builder_config.data_files
+            resolved = data_files if isinstance(data_files, DataFilesDict) else data_files.resolve(str(base))
         except Exception as err:  # noqa: BLE001
             errors[name] = f"config {name}: load_dataset would fail: {type(err).__name__}: {err}"
             continue

@@ -168,6 +168,14 @@ def test_valid_release_passes() -> None:
             "data/claims/train-00000-of-00001.parquet",
         ),
         (
+            "release_card_without_configs",
+            "card_configs",
+            "README.md",
+            None,
+            None,
+            "the card's config 'default' is not one of the release's configs",
+        ),
+        (
             "release_email_annotator",
             "personal_data",
             "annotations/test-00000-of-00001.parquet",
