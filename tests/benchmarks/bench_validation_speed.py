@@ -21,6 +21,10 @@ and (b) the same rules as the full vectorised run: (a) plus splits, exact and ne
     .venv/bin/python tests/benchmarks/bench_validation_speed.py [--docs 50000] [--spans-per-doc 20]
         [--keep DIR]  (write the release to DIR, or reuse it when DIR exists)
         [--profile]   (cProfile of the vectorised run, top 40 by cumulative time)
+
+The vectorised runs also print their CPU time (``time.process_time``: every thread of the process,
+user + system): on a shared machine wall time varies several-fold between runs, CPU time by a few
+per cent — compare two versions by it.
 """
 
 from __future__ import annotations
@@ -239,12 +243,13 @@ CHILD_VECTORISED = """
 import json, resource, sys, time
 from collections import Counter
 from stancebank.validation import validate_release_dir
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 report = validate_release_dir(sys.argv[1], config=sys.argv[2] if len(sys.argv) > 2 else None)
-elapsed = time.perf_counter() - t
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 found = dict(Counter(f.check for f in report.findings))
-print(json.dumps({"seconds": elapsed, "peak_rss_mb": rss, "findings": found, "checked": report.checked}))
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "peak_rss_mb": rss, "findings": found,
+                  "checked": report.checked}))
 """
 
 CHILD_NAIVE = """
@@ -377,12 +382,13 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"checked: {vec['checked']}")
     print(
-        f"vectorised validate_release_dir (all checks): {vec['seconds']:6.2f} s, "
-        f"peak RSS {vec['peak_rss_mb']:5.0f} MB, findings {vec['findings']}"
+        f"vectorised validate_release_dir (all checks): {vec['seconds']:6.2f} s "
+        f"(CPU {vec['cpu_seconds']:.2f} s), peak RSS {vec['peak_rss_mb']:5.0f} MB, findings {vec['findings']}"
     )
     print(
-        f"vectorised, span/relation/attribute rules only: {vec_spans['seconds']:6.2f} s, "
-        f"peak RSS {vec_spans['peak_rss_mb']:5.0f} MB, findings {vec_spans['findings']}"
+        f"vectorised, span/relation/attribute rules only: {vec_spans['seconds']:6.2f} s "
+        f"(CPU {vec_spans['cpu_seconds']:.2f} s), peak RSS {vec_spans['peak_rss_mb']:5.0f} MB, "
+        f"findings {vec_spans['findings']}"
     )
     print(
         f"naive row-by-row, span/relation/attribute rules: {naive['seconds']:6.2f} s, "
