@@ -20,7 +20,7 @@ from stancebank.tasks.preannotate.labels import (
     TARGET,
 )
 from stancebank.tasks.preannotate.model import load_model, model_version_for
-from stancebank.tasks.preannotate.prefilter import mask_unattributed
+from stancebank.tasks.preannotate.prefilter import cuts_blanked_text, mask_unattributed
 from stancebank.tasks.preannotate.quotes import claim_bounds
 from stancebank.tasks.preannotate.resources import load_resources
 from stancebank.tasks.preannotate.stances import add_stances
@@ -44,21 +44,39 @@ class Preannotator:
 
     def annotate_many(self, texts: Sequence[str]) -> list[tuple[list[Span], list[Relation]]]:
         """Annotate texts; only the parts that can hold an attribution go through the pipeline
-        (:func:`mask_unattributed`), the rest is blanked with offsets kept. A text longer than
-        :data:`MAX_PARSE_CHARS` is parsed in pieces cut at paragraph ends (:func:`pieces`)."""
-        masked = [mask_unattributed(t, self.triggers) for t in texts]
+        (:func:`mask_unattributed`), the rest is blanked with offsets kept. A text in which a region
+        reaches into blanked text is parsed again whole, so the mask never changes a region. A
+        text longer than :data:`MAX_PARSE_CHARS` is parsed in pieces cut at paragraph ends
+        (:func:`pieces`)."""
+        res = self.resources
+        masked = [mask_unattributed(t, self.triggers, res.abbreviations) for t in texts]
         self.stats["chars"] += sum(len(t) for t in texts)
         self.stats["parsed_chars"] += sum(
             len(m) - m.count(" ") + t.count(" ") for m, t in zip(masked, texts, strict=True)
         )
-        cuts = [pieces(m, self.max_parse_chars) for m in masked]
+        out = self._parse(masked)
+        cut = [
+            i
+            for i, (spans, _) in enumerate(out)
+            if cuts_blanked_text(texts[i], masked[i], [(s.start, s.end) for s in spans])
+        ]
+        if cut:
+            self.stats["parsed_again"] += len(cut)
+            self.stats["parsed_chars"] += sum(texts[i].count(" ") - masked[i].count(" ") for i in cut)
+            for i, again in zip(cut, self._parse([texts[i] for i in cut]), strict=True):
+                out[i] = again
+        return out
+
+    def _parse(self, texts: Sequence[str]) -> list[tuple[list[Span], list[Relation]]]:
+        """Parse and annotate texts as given (masked or not)."""
+        cuts = [pieces(t, self.max_parse_chars) for t in texts]
         docs = iter(
             self.nlp.pipe(
-                (m[a:b] for m, cut in zip(masked, cuts, strict=True) for a, b in cut), batch_size=_BATCH_SIZE
+                (t[a:b] for t, cut in zip(texts, cuts, strict=True) for a, b in cut), batch_size=_BATCH_SIZE
             )
         )
         out = []
-        for text, cut in zip(masked, cuts, strict=True):
+        for text, cut in zip(texts, cuts, strict=True):
             if len(cut) == 1:
                 out.append(self.annotate_doc(next(docs)))
                 continue

@@ -5,6 +5,7 @@
   position themselves;
 - ``verbs.yaml``: irregular verb forms and quote-only verbs;
 - ``speakers.yaml``: titles, pronouns, description heads and non-speakers, with actor types;
+- ``abbreviations.txt``: words whose period does not end a sentence ("Dr.", "No.");
 - ``targets.yaml``: the target lexicon and the stance cues, keyed by the spec's polarities.
 
 Every actor type must be an ``actor_type`` choice of the spec and every cue key a stance polarity
@@ -165,6 +166,16 @@ def load_speech_acts() -> frozenset[str]:
     return _word_lines("speech_acts.txt")
 
 
+@lru_cache(maxsize=1)
+def load_abbreviations() -> frozenset[str]:
+    """``abbreviations.txt``: words ending with a period that do not end a sentence (lower case)."""
+    words = _word_lines("abbreviations.txt")
+    bad = sorted(w for w in words if not w.endswith(".") or " " in w)
+    if bad:
+        raise ResourceError(f"abbreviations.txt: each entry is one word ending with a period; fix {bad}")
+    return frozenset(w.lower() for w in words)
+
+
 @dataclass(frozen=True)
 class VerbWords:
     """``verbs.yaml``: irregular forms (form → lemma) and quote-only verbs."""
@@ -276,11 +287,17 @@ class Resources:
     verbs: VerbWords
     speakers: SpeakerWords
     lexicon: Lexicon
+    abbreviations: frozenset[str]
 
 
 @lru_cache(maxsize=1)
 def load_resources() -> Resources:
     load_gazetteer()  # checked now, not at the first article that names an actor
     return Resources(
-        load_speech_verbs(), load_speech_acts(), load_verb_words(), load_speaker_words(), load_lexicon()
+        load_speech_verbs(),
+        load_speech_acts(),
+        load_verb_words(),
+        load_speaker_words(),
+        load_lexicon(),
+        load_abbreviations(),
     )
