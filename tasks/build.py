@@ -23,7 +23,7 @@ from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
 from stancebank.tasks.errors import PredictionError
 from stancebank.tasks.identity import DuplicateIndex, derive_article_id, text_sha256
 from stancebank.tasks.language import detect_language, is_english
-from stancebank.tasks.readers import RawArticle, Reject, read_inputs
+from stancebank.tasks.readers import RawArticle, Reject, headline, read_inputs
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,9 @@ class BuildResult:
 
 def prepare(raw: RawArticle, rules: Rules | None = None) -> Prepared | Reject:
     """Clean one raw article and give it its identity; pure."""
-    cleaned = clean(raw.text, title=raw.title, rules=rules)
+    guessed = raw.title_from_text  # the raw first line: the cleaned text's first line is the title
+    cleaned = clean(raw.text, title=None if guessed else raw.title, rules=rules)
+    title = headline(cleaned.text) if guessed else raw.title
     if not cleaned.text.strip():
         return Reject(
             raw.origin, "empty-after-cleaning", f"all {len(cleaned.removed)} lines were boilerplate"
@@ -115,7 +117,7 @@ def prepare(raw: RawArticle, rules: Rules | None = None) -> Prepared | Reject:
     article = Article(
         article_id=derive_article_id(raw.id, cleaned.text, digest, raw.source_key),
         text=cleaned.text,
-        title=raw.title,
+        title=title,
         url=raw.url,
         source=raw.source,
         published=raw.published,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -363,6 +364,16 @@ def _one_pass(
     junk, n_words = info.junk, info.n_words
     # Most lines are unique: the seen-set is needed only when some key repeats.
     repeats = len({keys[i] for i in idx}) != len(idx)
+    if repeats:
+        # Above the article's first paragraph, a heading line that occurs more than once (a page's
+        # title repeated as its H1 and in a teaser) is page furniture: every copy goes, except the
+        # headline itself (the first line).
+        counts = Counter(keys[i] for i in idx)
+        for i in idx[1:]:
+            if paragraph[i]:
+                break
+            if counts[keys[i]] > 1 and keys[i] != headline and not info.ends[i]:
+                drop(i, "repeated-heading")
     seen: set[str] = set()
     for pos, i in enumerate(idx):
         key = keys[i]

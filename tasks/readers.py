@@ -45,6 +45,11 @@ class RawArticle:
     raw_sha256: str
     id: str | None = None
     title: str | None = None
+    """The title the input gives (a record's field, the HTML's metadata), or else the first line of
+    the raw text (then :attr:`title_from_text` is set)."""
+    title_from_text: bool = False
+    """The title is only the raw text's first line: the build titles the article by the first line
+    of its *cleaned* text instead (a navigation line such as "Skip to content" is gone by then)."""
     url: str | None = None
     source: str | None = None
     published: str | None = None
@@ -110,7 +115,8 @@ def parse_published(value: Any) -> tuple[str | None, str | None]:
     return None, f"published date {text!r} is not an ISO date; recorded as null"
 
 
-def _headline(text: str) -> str | None:
+def headline(text: str) -> str | None:
+    """The first non-blank line of a text, stripped."""
     for line in text.splitlines():
         if line.strip():
             return line.strip()
@@ -183,7 +189,12 @@ def read_text_file(path: Path, display: str, data: bytes) -> Iterator[Item]:
         yield Reject(origin, "empty", "the file holds only whitespace")
         return
     yield RawArticle(
-        text=text, origin=origin, raw_sha256=sha256_hex(data), title=_headline(text), warnings=warnings
+        text=text,
+        origin=origin,
+        raw_sha256=sha256_hex(data),
+        title=headline(text),
+        title_from_text=True,
+        warnings=warnings,
     )
 
 
@@ -206,7 +217,8 @@ def read_html_file(display: str, data: bytes) -> Iterator[Item]:
         text=text,
         origin=origin,
         raw_sha256=sha256_hex(data),
-        title=meta.get("title") or _headline(text),
+        title=meta.get("title") or headline(text),
+        title_from_text=not meta.get("title"),
         url=meta.get("url"),
         source=meta.get("source"),
         published=published,

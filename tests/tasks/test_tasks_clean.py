@@ -39,11 +39,15 @@ def test_breadcrumb_line_ending_with_the_headline() -> None:
     assert [r.rule for r in out.removed] == ["breadcrumb"]
 
 
-def test_repeated_subtitle_line() -> None:
+def test_repeated_heading_above_the_article() -> None:
+    """A heading the page repeats above the article (its H1 and a teaser) is page furniture: every
+    copy goes (issue 14: real pages kept a second headline); the headline itself stays."""
     sub = "Fares up by a tenth from spring"
     out = clean(f"{HEAD}\n\n{sub}\n{sub}\n\n{P1}")
-    assert out.text == f"{HEAD}\n\n{sub}\n\n{P1}"
-    assert [r.rule for r in out.removed] == ["repeated-line"]
+    assert out.text == f"{HEAD}\n\n{P1}"
+    assert [r.rule for r in out.removed] == ["repeated-heading", "repeated-heading"]
+    once = f"{HEAD}\n\n{sub}\n\n{P1}"
+    assert clean(once).text == once  # a subtitle that is not repeated is the article's
 
 
 def test_tag_line_after_the_body() -> None:
