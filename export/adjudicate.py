@@ -82,7 +82,7 @@ class Conflict:
 @dataclass(frozen=True)
 class Adjudication:
     article_id: str
-    method: str  # "ground_truth" | "single" | "majority" | "conflict" | "insufficient" | "empty"
+    method: str  # "ground_truth" | "reviewer" | "single" | "majority" | "conflict" | "insufficient" | "empty"
     spans: tuple[Span, ...] = ()
     relations: tuple[Relation, ...] = ()
     provenance: dict[str, Provenance] = field(default_factory=dict)
@@ -91,7 +91,7 @@ class Adjudication:
 
     @property
     def is_gold(self) -> bool:
-        return self.method in ("ground_truth", "single", "majority")
+        return self.method in ("ground_truth", "reviewer", "single", "majority")
 
 
 def gold_span_id(article_id: str, key: SpanKey) -> str:
@@ -156,7 +156,9 @@ def adjudicate(
     truths = [a for a in annotations if a.ground_truth]
     if truths:
         newest = max(truths, key=lambda a: (a.updated_at or "", a.annotation_id))
-        return _from_one(newest, "ground_truth", n)
+        # a reviewer's verdict (an annotation on a review task, `stancebank studio review`) is
+        # counted apart from a ground truth starred in the project itself
+        return _from_one(newest, "reviewer" if newest.extra.get("review") else "ground_truth", n)
     if n < policy.needed:
         return Adjudication(article_id, "insufficient", num_annotators=n)
     if n == 1:

@@ -166,6 +166,8 @@ def build_command(
         kept.add_row(name, str(data.counts.get(name, 0)))
     for method in ("ground_truth", "single", "majority", "conflict"):
         kept.add_row(f"articles: {method}", str(adjudication.get(method, 0)))
+    if adjudication.get("reviewer"):
+        kept.add_row("articles: adjudicated by a reviewer", str(adjudication["reviewer"]))
     if adjudication.get("insufficient"):
         kept.add_row(
             f"articles: fewer than {policy.needed} annotators (not gold yet)",

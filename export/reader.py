@@ -468,7 +468,10 @@ class ExportReader:
                 # a review task's annotation is the reviewer's verdict (`stancebank studio review`)
                 ground_truth=bool(ann.get("ground_truth")) or is_review,
                 updated_at=ann_stamp or None,
-                extra={"provenance": provenance_of(parsed.spans, predicted)},
+                extra={
+                    "provenance": provenance_of(parsed.spans, predicted),
+                    **({"review": True} if is_review else {}),
+                },
             )
             per_article[ann_id] = _Held(
                 ann_version,
@@ -581,12 +584,15 @@ def pack_annotation(annotation: Annotation) -> bytes:
         annotation.updated_at,
         spans,
         relations,
+        bool(annotation.extra.get("review")),
     )
     return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def unpack_annotation(blob: bytes, article_id: str, text: str) -> Annotation:
-    ann_id, annotator, ground_truth, updated_at, spans, relations = pickle.loads(zlib.decompress(blob))
+    ann_id, annotator, ground_truth, updated_at, spans, relations, review = pickle.loads(
+        zlib.decompress(blob)
+    )
     provenance: dict[str, Provenance] = {}
     out_spans: list[Span] = []
     for sid, label, start, end, attrs, prov in spans:
@@ -603,7 +609,7 @@ def unpack_annotation(blob: bytes, article_id: str, text: str) -> Annotation:
         relations=tuple(Relation(from_id=a, to_id=b, label=lab) for a, b, lab in relations),
         ground_truth=ground_truth,
         updated_at=updated_at,
-        extra={"provenance": provenance},
+        extra={"provenance": provenance, **({"review": True} if review else {})},
     )
 
 

@@ -115,7 +115,8 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
         previous=tmp_path / "dist" / "v1",
     )
     assert v2.conflicts == []
-    assert v2.methods["ground_truth"] == 1
+    assert v2.methods["reviewer"] == 1 and v2.methods["ground_truth"] == 0  # counted apart on the card
+    assert "| reviewer | 1 |" in (tmp_path / "dist" / "v2" / "README.md").read_text()
     doc = _gold_docs(tmp_path / "dist" / "v2")[disputed]
     got = sorted(
         (SPEC.span_label_names[s["label"]], s["start"], s["end"], s["text"], s["attributes"])
