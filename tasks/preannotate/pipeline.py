@@ -68,27 +68,28 @@ class Preannotator:
         return out
 
     def _parse(self, texts: Sequence[str]) -> list[tuple[list[Span], list[Relation]]]:
-        """Parse and annotate texts as given (masked or not)."""
+        """Parse and annotate texts as given (masked or not). Texts within the limit go through
+        spaCy in batches; a longer one piece by piece, one piece in memory at a time."""
         cuts = [pieces(t, self.max_parse_chars) for t in texts]
-        docs = iter(
-            self.nlp.pipe(
-                (t[a:b] for t, cut in zip(texts, cuts, strict=True) for a, b in cut), batch_size=_BATCH_SIZE
-            )
-        )
-        out = []
-        for text, cut in zip(texts, cuts, strict=True):
+        whole = [i for i, cut in enumerate(cuts) if len(cut) == 1]
+        out: dict[int, tuple[list[Span], list[Relation]]] = {}
+        for i, doc in zip(
+            whole, self.nlp.pipe((texts[i] for i in whole), batch_size=_BATCH_SIZE), strict=True
+        ):
+            out[i] = self.annotate_doc(doc)
+        for i, cut in enumerate(cuts):
             if len(cut) == 1:
-                out.append(self.annotate_doc(next(docs)))
                 continue
             mentions: list[Mention] = []
             claims: list[Claim] = []
-            for start, _end in cut:
-                found_mentions, found_claims = self._find(next(docs))
+            docs = self.nlp.pipe((texts[i][a:b] for a, b in cut), batch_size=1)
+            for (start, _end), doc in zip(cut, docs, strict=True):
+                found_mentions, found_claims = self._find(doc)
                 _shift(found_mentions, found_claims, start)
                 mentions.extend(found_mentions)
                 claims.extend(found_claims)
-            out.append(self._finish(text, mentions, claims))
-        return out
+            out[i] = self._finish(texts[i], mentions, claims)
+        return [out[i] for i in range(len(texts))]
 
     def annotate_doc(self, doc: Any) -> tuple[list[Span], list[Relation]]:
         mentions, claims = self._find(doc)
