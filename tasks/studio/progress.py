@@ -337,7 +337,7 @@ def _bars(
             )
     ly = height - 10
     for j, name in enumerate(legend):
-        x = label_w + j * 150
+        x = label_w + j * 210
         parts.append(f'<rect x="{x}" y="{ly - 9}" width="10" height="10" fill="{colors[j % 2]}"/>')
         parts.append(f'<text x="{x + 14}" y="{ly}" font-size="11">{_esc(name)}</text>')
     parts.append("</svg>")
