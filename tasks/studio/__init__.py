@@ -12,4 +12,11 @@
   by UTC time and content hash; `load_export`/`normalise_export` for UI-downloaded exports.
 - `stancebank.tasks.studio.annotations`: `import_annotations` — annotations created as
   pseudonymous annotator users (``completed_by``), idempotent per task and annotator.
+- `stancebank.tasks.studio.team`: annotator accounts (signup with the invite token, password shown
+  once), listing with pseudonyms, deactivation; `apply_overlap` (``maximum_annotations``,
+  ``overlap_cohort_percentage``).
+- `stancebank.tasks.studio.progress`: `fetch_progress` / `compute_progress` / `render_html` — per
+  annotator and per project progress, agreement on the overlap, review backlog, ETA.
+- `stancebank.tasks.studio.review`: `send_review` — the conflicting articles of a build into a
+  review project; the reviewer's annotation is ground truth at the next pull + build.
 """
