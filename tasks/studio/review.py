@@ -24,6 +24,7 @@ from typing import Any
 from stancebank.export import REVIEW_FIELD
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import TasksFileError
+from stancebank.tasks.studio.settings import DEFAULT_BATCH
 from stancebank.tasks.studio.sync import PushReport, push, validate_tasks
 
 REVIEW_TASKS = "review_tasks.json"
@@ -90,7 +91,12 @@ def review_tasks(folder: Path) -> list[dict[str, Any]]:
 
 
 def send_review(
-    client: StudioClient, project: str, folder: Path, *, title: str | None = None, batch_size: int = 200
+    client: StudioClient,
+    project: str,
+    folder: Path,
+    *,
+    title: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
 ) -> ReviewResult:
     """Push the review folder's tasks into the review project (idempotent, keyed by article id)."""
     client.require_project(project)  # the project under review must exist: a typo is not a new project
