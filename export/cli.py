@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from rich.table import Table
 from stancebank.export.errors import ExportError
 from stancebank.export.reporting import Reporter
 from stancebank.export.splits import registry_location
+from stancebank.schema.errors import StancebankError
 from stancebank.schema.spec import SPLITS
 
 app = typer.Typer(help="Build and publish versioned dataset releases.", no_args_is_help=True)
@@ -55,6 +57,32 @@ def read_about(path: Path) -> str:
     return text
 
 
+SHOWN_REJECTS = 5
+
+
+def print_rejects(path: Path) -> None:
+    """The first few dropped items of a rejects report and where the rest are (nothing if none)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return
+    if not lines:
+        return
+    console.print(
+        f"[yellow]{len(lines)} item(s) left out[/] — every one, with its fix, in {path}:", highlight=False
+    )
+    for line in lines[:SHOWN_REJECTS]:
+        item = json.loads(line)
+        where = ", ".join(
+            f"{key} {item[key]}"
+            for key in ("task", "article_id", "annotation", "region")
+            if item.get(key) is not None
+        )
+        console.print(f"  {item['reason']}: {where}: {item['detail']}", markup=False, highlight=False)
+    if len(lines) > SHOWN_REJECTS:
+        console.print(f"  … {len(lines) - SHOWN_REJECTS} more in {path}", markup=False, highlight=False)
+
+
 @app.command("build")
 def build_command(
     exports: Annotated[
@@ -89,12 +117,29 @@ def build_command(
             "come from, their license, who annotated.",
         ),
     ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help="Where to write every dropped item as JSON lines (task, annotation, region, reason, "
+            "fix); default <out>.rejects.jsonl.",
+        ),
+    ] = None,
+    allow_foreign: Annotated[
+        bool,
+        typer.Option(
+            "--allow-foreign",
+            help="Build an export that is partly of another labeling config, leaving out (and "
+            "reporting) the labels, from_names and relation labels the spec does not have.",
+        ),
+    ] = False,
 ) -> None:
     """Build a release folder (three configs as parquet, card, manifest) from Label Studio exports.
 
-    Exit codes: 0 built; 1 the release failed validation (kept in <out>.failed with
-    validation-report.txt/.json); 3 an export or registry cannot be used; 4 --out not empty or
-    the version refused.
+    Exit codes (the README's table): 0 built; 1 the release failed validation (kept in
+    <out>.failed with validation-report.txt/.json); 3 an export or registry cannot be used, or is
+    of another labeling config (see --allow-foreign); 4 --out not empty or the version refused.
+    Every item left out is written to --rejects (default <out>.rejects.jsonl).
     """
     from stancebank.export.adjudicate import GoldPolicy
     from stancebank.export.release import build_release
@@ -122,23 +167,31 @@ def build_command(
         console=console,
     )
     reporter = RichReporter(progress)
-    with progress:
-        result = build_release(
-            exports,
-            version,
-            out,
-            previous=previous,
-            registry_path=registry,
-            license_id=license_id,
-            repo_id=repo_id,
-            about=about_text,
-            reporter=reporter,
-            review_out=review_out,
-            policy=policy,
-        )
-        reporter.finish()
+    rejects_path = rejects if rejects is not None else out.with_name(out.name + ".rejects.jsonl")
+    try:
+        with progress:
+            result = build_release(
+                exports,
+                version,
+                out,
+                previous=previous,
+                registry_path=registry,
+                license_id=license_id,
+                repo_id=repo_id,
+                about=about_text,
+                reporter=reporter,
+                review_out=review_out,
+                policy=policy,
+                allow_foreign=allow_foreign,
+                rejects_path=rejects_path,
+            )
+            reporter.finish()
+    except StancebankError:
+        print_rejects(rejects_path)
+        raise
 
     data = result.data
+    print_rejects(rejects_path)
     table = Table(title=f"stancebank {result.version} → {result.out}")
     table.add_column("config")
     for split in SPLITS:

@@ -44,7 +44,7 @@ from stancebank.export.changes import ChangeTracker
 from stancebank.export.errors import ExportError, ReleaseExistsError, ReleaseValidationError
 from stancebank.export.manifest import check_version, manifest_text, read_manifest, release_manifest
 from stancebank.export.pseudonym import Pseudonymizer, load_key
-from stancebank.export.reader import PROVENANCES, ExportData, read_exports
+from stancebank.export.reader import PROVENANCES, ExportData, check_foreign, read_exports, write_rejects
 from stancebank.export.reporting import Reporter
 from stancebank.export.review import write_review
 from stancebank.export.rows import Encoder, annotation_row, claim_rows, document_row
@@ -176,9 +176,13 @@ def build_release(
     validator: Callable[[Path], Report] | None = None,
     review_out: Path | None = None,
     policy: GoldPolicy = DEFAULT_POLICY,
+    allow_foreign: bool = False,
+    rejects_path: Path | None = None,
 ) -> BuildResult:
     """Build release ``version`` into ``out`` (see the module docstring); the review files of the
-    conflicting articles go to ``review_out`` (default ``<out>.review``)."""
+    conflicting articles go to ``review_out`` (default ``<out>.review``). ``allow_foreign``: build
+    an export that is partly of another labeling config (what is left out is reported);
+    ``rejects_path``: where to write every dropped item (JSON lines), before anything is built."""
     reporter = reporter or Reporter()
     out = Path(out)
     review = Path(review_out) if review_out is not None else review_dir(out)
@@ -196,6 +200,9 @@ def build_release(
 
     reporter.start("reading exports")
     data = read_exports([Path(p) for p in exports], spec, on_task=reporter.advance)
+    if rejects_path is not None:
+        write_rejects(rejects_path, data.issues)
+    check_foreign(data, spec, allow_foreign=allow_foreign)
 
     registry = load_registry(registry_path)
     # Near-duplicate clusters over every article of the exports share one split (export/splits.py).

@@ -44,7 +44,7 @@ class Article:
     origin: Origin | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A labeled region ``text[start:end]`` (Unicode code points) with its attributes."""
 
@@ -57,7 +57,7 @@ class Span:
     score: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     """A directed, labeled relation between two spans of the same text."""
 
@@ -67,7 +67,7 @@ class Relation:
     score: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Annotation:
     """One annotator's (or one model's) spans and relations on one article."""
 

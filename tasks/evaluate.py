@@ -21,6 +21,7 @@ from typing import Any
 
 from stancebank.schema.model import Relation, Span
 from stancebank.schema.spec import SPEC
+from stancebank.schema.wire import parse_results
 
 ACTOR = SPEC.role_label("actor")
 CLAIM = SPEC.role_label("claim")
@@ -206,36 +207,9 @@ def score_article(
     )
 
 
-def spans_from_results(results: Sequence[Mapping[str, Any]]) -> tuple[list[Span], list[Relation]]:
-    """A Label Studio ``result`` list (as :func:`stancebank.schema.wire.to_results` writes it) →
-    spans with their attributes and relations. Results of unknown shape are ignored."""
-    regions: dict[str, dict[str, Any]] = {}
-    attrs: dict[str, dict[str, str]] = {}
-    relations: list[Relation] = []
-    for r in results:
-        kind = r.get("type")
-        if kind == "relation":
-            labels = r.get("labels") or []
-            if labels:
-                relations.append(Relation(str(r["from_id"]), str(r["to_id"]), str(labels[0])))
-            continue
-        rid = str(r.get("id", ""))
-        value = r.get("value") or {}
-        if kind == "labels" and value.get("labels"):
-            regions[rid] = dict(value)
-        elif kind == "choices" and value.get("choices"):
-            attrs.setdefault(rid, {})[str(r.get("from_name"))] = str(value["choices"][0])
-        elif kind == "textarea" and value.get("text"):
-            attrs.setdefault(rid, {})[str(r.get("from_name"))] = str(value["text"][0])
-    spans = [
-        Span(
-            rid,
-            str(v["labels"][0]),
-            int(v["start"]),
-            int(v["end"]),
-            str(v.get("text", "")),
-            attrs.get(rid, {}),
-        )
-        for rid, v in regions.items()
-    ]
-    return spans, relations
+def spans_from_results(results: Sequence[Mapping[str, Any]], text: str) -> tuple[list[Span], list[Relation]]:
+    """A Label Studio ``result`` list on ``text`` → spans with their attributes and relations, by
+    the one parser (:func:`stancebank.schema.wire.parse_results`); results it cannot use are left
+    out."""
+    parsed = parse_results(list(results), text)
+    return list(parsed.spans), list(parsed.relations)

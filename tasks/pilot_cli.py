@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,20 +10,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from stancebank.schema.errors import WireError
 from stancebank.schema.jsonio import write_json_array_atomic
+from stancebank.schema.wire import read_task_list
 from stancebank.tasks.pilot import PilotError, load_pilot, resolve_pilot
 
 
 def _read_tasks(path: Path) -> list[Any]:
+    """The tasks file, read and checked by the one reader (:func:`stancebank.schema.wire.read_task_list`)."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise PilotError(
-            f"{path}: cannot read the tasks file ({err}); pass the JSON `stancebank tasks build` wrote"
-        ) from err
-    if not isinstance(doc, list):
-        raise PilotError(f"{path}: the tasks file must be a JSON array of tasks, got {type(doc).__name__}")
-    return doc
+        return read_task_list(path)
+    except WireError as err:
+        raise PilotError(f"{err}; pass the JSON `stancebank tasks build` wrote") from err
 
 
 def resolve_command(

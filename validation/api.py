@@ -17,20 +17,15 @@ from typing import Any, Literal, get_args
 import pandas as pd
 import pandera.pandas as pa
 
+from stancebank.schema.errors import WireError
 from stancebank.schema.features import CONFIGS
 from stancebank.schema.layout import MANIFEST
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
+from stancebank.schema.wire import iter_records
 from stancebank.validation.config import ValidationConfig, load_config
 from stancebank.validation.descriptions import describe_row
 from stancebank.validation.errors import ValidationUsageError
-from stancebank.validation.frames import (
-    InputError,
-    Tables,
-    concat_tables,
-    iter_json_records,
-    read_export,
-    read_tasks,
-)
+from stancebank.validation.frames import Tables, concat_tables, read_export, read_tasks
 from stancebank.validation.release_data import release_splits, validate_release_data
 from stancebank.validation.release_files import check_integrity
 from stancebank.validation.report import Finding, Report
@@ -77,11 +72,11 @@ def detect_kind(path: Path) -> Kind:
 def _json_kind(path: Path) -> Kind | None:
     """``export``/``tasks`` from the first record of a JSON(L) file, ``None`` if it holds no tasks."""
     try:
-        for record, _line in iter_json_records(path):
-            if not isinstance(record, dict) or "data" not in record:
+        for record in iter_records(path):
+            if not isinstance(record.value, dict) or "data" not in record.value:
                 return None
-            return "export" if "annotations" in record else "tasks"
-    except InputError:
+            return "export" if "annotations" in record.value else "tasks"
+    except WireError:
         return "tasks"  # reading it as tasks reports the JSON error with its line
     return "tasks"
 

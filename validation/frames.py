@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,10 @@ import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
 from stancebank.schema.columns import CLAIM_COLUMNS
+from stancebank.schema.errors import WireError
 from stancebank.schema.layout import split_of
 from stancebank.schema.spec import SPEC, AnnotationSpec
+from stancebank.schema.wire import iter_records, split_results
 from stancebank.validation.report import Finding
 
 LOCATOR_COLUMNS = ("src_file", "src_line", "task_id")
@@ -155,62 +156,6 @@ def concat_tables(parts: list[Tables]) -> Tables:
     )
 
 
-# -- JSON with line numbers ------------------------------------------------------------------------
-_WS = re.compile(r"\s*")
-
-
-class InputError(Exception):
-    """A file cannot be parsed as its kind (becomes a ``malformed_input`` finding)."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def iter_json_records(path: Path) -> Iterator[tuple[Any, int]]:
-    """Yield ``(record, line)`` for each element of a JSON array (or each line of a JSONL file).
-
-    Line numbers are 1-based and point at the record's first character, for annotations.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read the file: {err}") from err
-    if path.suffix == ".jsonl":
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    yield json.loads(line), lineno
-                except json.JSONDecodeError as err:
-                    raise InputError(f"invalid JSON: {err.msg}", lineno) from err
-        return
-    decoder = json.JSONDecoder()
-    pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
-    if pos >= len(text) or text[pos] != "[":
-        raise InputError("expected a JSON array of tasks ('[' at the start)", text.count("\n", 0, pos) + 1)
-    pos += 1
-    line_no = 1 + text.count("\n", 0, pos)
-    last = pos
-    while True:
-        pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
-        if pos < len(text) and text[pos] == "]":
-            return
-        line_no += text.count("\n", last, pos)
-        last = pos
-        try:
-            record, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as err:
-            raise InputError(f"invalid JSON: {err.msg}", err.lineno) from err
-        yield record, line_no
-        pos = _WS.match(text, end).end()  # type: ignore[union-attr]
-        if pos < len(text) and text[pos] == ",":
-            pos += 1
-        elif pos < len(text) and text[pos] == "]":
-            return
-        else:
-            raise InputError("invalid JSON: expected ',' or ']' after a task", 1 + text.count("\n", 0, pos))
-
-
 # -- Label Studio results ------------------------------------------------------------------------
 class _Sink:
     def __init__(self) -> None:
@@ -242,49 +187,42 @@ def _add_results(
     loc: tuple[str, int, str],
     spec: AnnotationSpec,
 ) -> None:
+    """The rows of one result list, as found (:func:`stancebank.schema.wire.split_results`: the one
+    parser, and its one relation-direction rule); the checks judge them."""
     if not isinstance(results, list):
         sink.findings.append(_malformed(loc, article_id, f"annotation {annotation_id}: result is not a list"))
         return
-    for result in results:
-        if not isinstance(result, dict):
-            sink.findings.append(
-                _malformed(loc, article_id, f"annotation {annotation_id}: a result is not an object")
+    raw = split_results(results)
+    for _ in range(raw.not_objects):
+        sink.findings.append(
+            _malformed(loc, article_id, f"annotation {annotation_id}: a result is not an object")
+        )
+    for rel in raw.relations:
+        for label in rel.labels or (None,):
+            sink.relations.add(article_id, annotation_id, rel.from_id, rel.to_id, label, rel.direction, *loc)
+    for region in raw.regions:
+        if region.from_name not in ("", spec.labels_name):
+            continue  # another control's regions are not ours to validate
+        for label in region.labels or (None,):
+            sink.spans.add(
+                article_id,
+                annotation_id,
+                region.id,
+                label,
+                region.start,
+                region.end,
+                region.text,
+                is_gold,
+                *loc,
             )
-            continue
-        rtype = result.get("type")
-        if rtype == "relation":
-            labels = result.get("labels") or []
-            direction = result.get("direction")
-            from_id, to_id = result.get("from_id"), result.get("to_id")
-            if direction == "left":
-                from_id, to_id = to_id, from_id
-            for label in labels or [None]:
-                sink.relations.add(article_id, annotation_id, from_id, to_id, label, direction, *loc)
-            continue
-        value = result.get("value") or {}
-        region = result.get("id")
-        if rtype == "labels" and result.get("from_name", spec.labels_name) == spec.labels_name:
-            labels = value.get("labels") or [None]
-            for label in labels:
-                sink.spans.add(
-                    article_id,
-                    annotation_id,
-                    region,
-                    label,
-                    value.get("start"),
-                    value.get("end"),
-                    value.get("text"),
-                    is_gold,
-                    *loc,
-                )
-        elif rtype == "choices":
-            for choice in value.get("choices") or []:
-                sink.attributes.add(article_id, annotation_id, region, result.get("from_name"), choice, *loc)
-        elif rtype == "textarea":
-            text = value.get("text")
-            joined = " ".join(str(t) for t in text) if isinstance(text, list) else text
-            sink.attributes.add(article_id, annotation_id, region, result.get("from_name"), joined, *loc)
-        # other result types (e.g. ratings added by a project) are not ours to validate
+    for attr in raw.attributes:
+        if attr.kind == "choices":
+            for choice in attr.values:
+                sink.attributes.add(article_id, annotation_id, attr.id, attr.name, choice, *loc)
+        else:
+            text = " ".join(str(t) for t in attr.values) if len(attr.values) != 1 else attr.values[0]
+            sink.attributes.add(article_id, annotation_id, attr.id, attr.name, text, *loc)
+    # other result types (e.g. ratings added by a project) are not ours to validate
 
 
 def _malformed(loc: tuple[str, int, str], article_id: str | None, message: str, hint: str = "") -> Finding:
@@ -325,11 +263,14 @@ def _iter_tasks(path: Path, sink: _Sink) -> Iterator[tuple[dict[str, Any], str, 
     """Each task of a tasks file or export with its article id and location (file, line, task id);
     a task without a usable article is reported into ``sink`` and skipped."""
     name = str(path)
-    for index, (task, line) in enumerate(iter_json_records(path)):
+    for record in iter_records(path, lines=True):  # raises WireError naming the line
+        task = record.value
         task_id = (
-            str(task.get("id")) if isinstance(task, dict) and task.get("id") is not None else f"#{index}"
+            str(task.get("id"))
+            if isinstance(task, dict) and task.get("id") is not None
+            else f"#{record.index}"
         )
-        loc = (name, line, task_id)
+        loc = (name, record.line if record.line is not None else -1, task_id)
         article_id = _task_article(sink, task, loc)
         if article_id is not None:
             yield task, article_id, loc
@@ -355,7 +296,7 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     loc=loc,
                     spec=spec,
                 )
-    except InputError as err:
+    except WireError as err:
         sink.findings.append(_malformed((str(path), err.line or -1, ""), None, str(err)))
     return sink.tables()
 
@@ -396,7 +337,7 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     loc=loc,
                     spec=spec,
                 )
-    except InputError as err:
+    except WireError as err:
         sink.findings.append(_malformed((str(path), err.line or -1, ""), None, str(err)))
     tables = sink.tables()
     # Several snapshots of one task in one file are the same article: keep one article row.

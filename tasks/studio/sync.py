@@ -32,8 +32,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from stancebank.schema.errors import WireError
 from stancebank.schema.instructions import render_instructions
 from stancebank.schema.label_config import build_label_config
+from stancebank.schema.wire import check_task_list, read_task_list
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import ConfigDriftError, StudioError, TasksFileError
 from stancebank.tasks.studio.faults import checkpoint
@@ -67,53 +69,20 @@ def sha256_json(value: Any) -> str:
 
 
 def validate_tasks(records: Any, origin: str = "<tasks>") -> list[Task]:
-    """Check the shape ``push`` relies on; errors name the record index, the field, and the fix."""
-    if not isinstance(records, list):
-        raise TasksFileError(
-            f"{origin}: expected a JSON list of tasks, got {type(records).__name__}; "
-            "write it with `stancebank tasks build`."
-        )
-    seen: dict[str, int] = {}
-    for index, task in enumerate(records):
-        where = f"{origin}: record {index}"
-        if not isinstance(task, dict):
-            raise TasksFileError(f"{where}: a task must be an object with a 'data' field")
-        data = task.get("data")
-        if not isinstance(data, dict):
-            raise TasksFileError(f"{where}: field 'data' is missing or not an object")
-        key = data.get(KEY_FIELD)
-        if not isinstance(key, str) or not key.strip():
-            raise TasksFileError(f"{where}: field 'data.{KEY_FIELD}' must be a non-empty string")
-        text = data.get(TEXT_FIELD)
-        if not isinstance(text, str) or not text:
-            raise TasksFileError(
-                f"{where} ({KEY_FIELD}={key}): field 'data.{TEXT_FIELD}' must be a non-empty string"
-            )
-        if key in seen:
-            raise TasksFileError(
-                f"{where}: duplicate data.{KEY_FIELD}={key!r} (also record {seen[key]}); "
-                "article ids must be unique"
-            )
-        seen[key] = index
-        preds = task.get("predictions", [])
-        if not isinstance(preds, list):
-            raise TasksFileError(f"{where} ({KEY_FIELD}={key}): field 'predictions' must be a list")
-        for p_index, pred in enumerate(preds):
-            if not isinstance(pred, dict) or not isinstance(pred.get("result"), list):
-                raise TasksFileError(
-                    f"{where} ({KEY_FIELD}={key}): predictions[{p_index}].result must be a list of results"
-                )
-    return records
+    """Check the shape ``push`` relies on (:func:`stancebank.schema.wire.check_task_list`); errors
+    name the record index, the field, and the fix."""
+    try:
+        return check_task_list(records, origin)
+    except WireError as err:
+        raise TasksFileError(str(err)) from err
 
 
 def load_tasks(path: Path) -> list[Task]:
+    """A tasks file, read and checked by :func:`stancebank.schema.wire.read_task_list`."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TasksFileError(f"{path}: no such tasks file; build it with `stancebank tasks build`.") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TasksFileError(f"{path}: not valid UTF-8 JSON ({exc})") from None
-    return validate_tasks(raw, str(path))
+        return read_task_list(path)
+    except WireError as err:
+        raise TasksFileError(str(err)) from err
 
 
 def task_meta(

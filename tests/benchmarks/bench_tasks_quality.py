@@ -236,7 +236,7 @@ def evaluate(eval_set: EvalSet, options: BuildOptions, errors: bool = False) -> 
             continue
         gold, grels = gold_article.spans_for(data["text"])
         preds = task.get("predictions") or []
-        pred, prels = spans_from_results(preds[0]["result"]) if preds else ([], [])
+        pred, prels = spans_from_results(preds[0]["result"], data["text"]) if preds else ([], [])
         run.rows.append(
             Row(
                 gold_article.topic,

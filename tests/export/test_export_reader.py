@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from stancebank.export.errors import ExportReadError
-from stancebank.export.reader import read_exports
+from stancebank.export.errors import ExportReadError, ForeignExportError
+from stancebank.export.reader import check_foreign, read_exports, write_rejects
 
 
 def _write(tmp_path: Path, name: str, tasks: list[dict]) -> Path:
@@ -88,6 +88,7 @@ def test_bad_regions_reported_with_context(tmp_path, ls):
     data = read_exports([path])
     kinds = sorted(i.kind for i in data.issues)
     assert kinds == [
+        "annotation_dropped",
         "bad_choice",
         "bidirectional_relation",
         "dangling_relation",
@@ -98,7 +99,12 @@ def test_bad_regions_reported_with_context(tmp_path, ls):
     ]
     issue = next(i for i in data.issues if i.kind == "offset_out_of_range")
     assert "task 5" in issue.describe() and "annotation 9" in issue.describe() and "s2" in issue.detail
-    assert [s.id for s in data.annotations["a"][0].spans] == ["s1"]
+    assert issue.region == "s2" and "region s2" in issue.describe() and issue.fix
+    # a region that cannot be placed takes its annotation with it (its relations would be
+    # incomplete): reported naming the region, never built with a hole
+    assert "a" not in data.annotations
+    dropped = next(i for i in data.issues if i.kind == "annotation_dropped")
+    assert dropped.region == "s2" and "s2 (CLAIM)" in dropped.detail
 
 
 def test_duplicate_annotator_keeps_newest_and_text_change_drops(tmp_path, ls):
@@ -126,3 +132,117 @@ def test_not_an_export_is_refused(tmp_path):
     path.write_text('[{"data": {"text": "x", "article_id": "a"}}, {')
     with pytest.raises(ExportReadError, match="invalid JSON"):
         read_exports([path])
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "export"
+
+
+def test_utf16_offsets_are_realigned_or_the_annotation_refused():
+    """A JavaScript tool's offsets (UTF-16 units; an emoji counts 2) over a text with CRLF and a
+    combining mark: realigned when exactly one reading selects value.text, refused otherwise —
+    never a shifted span such as 'na Müller '."""
+    data = read_exports([FIXTURES / "utf16_offsets.json"])
+    text = data.articles["utf16-001"].text
+    (ann,) = data.annotations["utf16-001"]  # annotator 7; annotator 8's annotation is refused
+    assert ann.annotation_id == "11"
+    assert {s.id: s.text for s in ann.spans} == {
+        "a1": "Ana Mu\u0308ller",
+        "c1": "the tram \U0001f68b must stop",
+        "t1": "the tram",
+    }
+    assert all(text[s.start : s.end] == s.text for s in ann.spans)
+    assert {(r.from_id, r.to_id, r.label) for r in ann.relations} == {
+        ("a1", "c1", "source"),
+        ("c1", "t1", "oppose"),
+    }
+    assert data.counts["spans_realigned"] == 5 and data.counts["spans_realigned_utf16"] == 5
+    # annotator 8's TARGET says "the bus", which no reading of its offsets selects
+    mismatch = next(i for i in data.issues if i.kind == "text_mismatch")
+    assert (mismatch.task_id, mismatch.annotation_id, mismatch.region) == (1, "12", "t1")
+    assert "TARGET" in mismatch.detail and "'the bus'" in mismatch.detail and "'he tram '" in mismatch.detail
+    assert [i.kind for i in data.issues if i.annotation_id == "12"] == [
+        "annotation_dropped",
+        "dangling_relation",
+        "text_mismatch",
+    ]
+    # plain BMP text: UTF-16 units are code points, nothing to realign
+    (plain,) = data.annotations["utf16-002"]
+    assert [s.text for s in plain.spans] == ["Ola Berg", "the budget", "the budget must pass"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "kind", "says"),
+    [
+        (-3, 5, "bad_offsets", "negative start"),
+        (9, 4, "bad_offsets", "end is not after start"),
+        (200, 210, "offset_out_of_range", "beyond the text"),
+        ("0", 4, "bad_offsets", "must be integers"),
+    ],
+)
+def test_bad_offsets_name_the_article_and_region(tmp_path, ls, start, end, kind, says):
+    text = "Ann Lee said the plan is dead."
+    actor = ls.span("x1", text, "Ann Lee", "ACTOR")
+    actor["value"].update(start=start, end=end)
+    result = [actor, ls.span("c1", text, "the plan is dead", "CLAIM"), ls.rel("x1", "c1", "source")]
+    path = _write(tmp_path, "e.json", [ls.task(4, "art-9", text, [ls.ann(7, 3, result)])])
+    data = read_exports([path])
+    issue = next(i for i in data.issues if i.kind == kind)
+    assert (issue.article_id, issue.region, issue.task_id) == ("art-9", "x1", 4)
+    assert says in issue.detail and "ACTOR" in issue.detail and "Label Studio" in issue.detail
+    # the annotation is left out whole: no claim loses its source behind the reader's back
+    assert "art-9" not in data.annotations
+
+
+def test_two_tasks_with_one_article_id_and_different_texts_are_an_error(tmp_path, ls):
+    first = ls.task(1, "art-1", "The first text.", [])
+    second = ls.task(2, "art-1", "Another text entirely.", [])
+    path = _write(tmp_path, "e.json", [first, second])
+    with pytest.raises(ExportReadError, match=r"task 1 .*task 2") as info:
+        read_exports([path])
+    assert "art-1" in str(info.value) and info.value.exit_code == 3
+    # the same task in two snapshots is a newer version, not a clash
+    p2 = _write(tmp_path, "later.json", [ls.task(1, "art-1", "The first text, corrected.", [])])
+    assert (
+        read_exports([_write(tmp_path, "one.json", [first]), p2])
+        .articles["art-1"]
+        .text.endswith("corrected.")
+    )
+
+
+def test_a_foreign_export_is_refused_naming_what_it_found():
+    data = read_exports([FIXTURES / "foreign_ner.json"])
+    assert data.foreign["labels"] == {"PER": 2, "ORG": 2, "LOC": 3}
+    assert data.foreign["from_names"] == {"ner": 7}
+    with pytest.raises(ForeignExportError) as info:
+        check_foreign(data, allow_foreign=True)  # nothing of it is ours: refused even when allowed
+    message = str(info.value)
+    assert "'PER'" in message and "'ner'" in message and "ACTOR" in message and "'label'" in message
+    assert info.value.exit_code == 3
+
+
+def test_a_partly_foreign_export_builds_only_when_allowed(tmp_path, ls):
+    text = "Ann Lee said the plan is dead in Oslo."
+    result = [
+        ls.span("a1", text, "Ann Lee", "ACTOR"),
+        ls.span("c1", text, "the plan is dead", "CLAIM"),
+        ls.rel("a1", "c1", "source"),
+        {**ls.span("l1", text, "Oslo", "LOC"), "from_name": "ner"},
+        ls.rel("a1", "c1", "employs"),
+    ]
+    data = read_exports([_write(tmp_path, "e.json", [ls.task(1, "a", text, [ls.ann(1, 3, result)])])])
+    assert set(data.foreign) == {"labels", "from_names", "relation labels"}
+    with pytest.raises(ForeignExportError, match="--allow-foreign"):
+        check_foreign(data)
+    check_foreign(data, allow_foreign=True)
+    assert {i.kind for i in data.issues} == {"unknown_from_name", "bad_relation_label"}
+    assert [s.id for s in data.annotations["a"][0].spans] == ["a1", "c1"]
+
+
+def test_rejects_report_lists_every_dropped_item(tmp_path, snapshots):
+    data = read_exports(snapshots)
+    path = tmp_path / "rejects.jsonl"
+    write_rejects(path, data.issues)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(data.issues) == 1
+    assert set(rows[0]) == {"file", "task", "article_id", "annotation", "region", "reason", "detail", "fix"}
+    assert rows[0]["reason"] == "bad_endpoint_labels" and rows[0]["region"] and rows[0]["fix"]

@@ -339,7 +339,10 @@ def test_changes_count_removed_articles_and_span_edits_from_digests(tmp_path, sn
                 if r["type"] == "labels" and (value["start"], value["end"]) == (39, 50):
                     value["labels"] = ["TARGET"]  # relabelled (its source relation is dropped)
                 if r["type"] == "labels" and (value["start"], value["end"]) == (18, 27):
-                    value["end"] = 26  # moved: one span removed, one added
+                    # moved: one span removed, one added (value.text is what the new offsets select,
+                    # as Label Studio writes it)
+                    value["end"] = 26
+                    value["text"] = value["text"][:-1]
         kept.append(task)
     changed = tmp_path / "snapshot_2_edited.json"
     changed.write_text(json.dumps(kept))

@@ -99,6 +99,6 @@ def test_scores_add_up_across_articles() -> None:
 
 
 def test_spans_from_results_round_trips_to_results() -> None:
-    spans, rels = spans_from_results(to_results(GOLD, GOLD_RELS))
+    spans, rels = spans_from_results(to_results(GOLD, GOLD_RELS), TEXT)
     assert sorted(spans, key=lambda s: s.id) == sorted(GOLD, key=lambda s: s.id)
     assert [(r.from_id, r.to_id, r.label) for r in rels] == [(r.from_id, r.to_id, r.label) for r in GOLD_RELS]
