@@ -81,6 +81,7 @@ def claim_rows(article: Article, gold: Adjudication, enc: Encoder) -> list[Row]:
     by_id = {s.id: s for s in gold.spans}
     claim_attrs = spec.span_label(claim_label).attributes
     actor_attrs = spec.span_label(actor_label).attributes
+    target_attrs = spec.span_label(spec.role_label("target")).attributes
     rows: list[Row] = []
     for claim in gold.spans:
         if claim.label != claim_label:
@@ -122,6 +123,7 @@ def claim_rows(article: Article, gold: Adjudication, enc: Encoder) -> list[Row]:
                     "target_text": None,
                     "target_start": None,
                     "target_end": None,
+                    **{a.name: None for a in target_attrs},
                     "stance": None,
                 }
             )
@@ -133,6 +135,7 @@ def claim_rows(article: Article, gold: Adjudication, enc: Encoder) -> list[Row]:
                     "target_text": target.text,
                     "target_start": target.start,
                     "target_end": target.end,
+                    **{a.name: enc.attribute(a.name, target.attributes.get(a.name)) for a in target_attrs},
                     "stance": enc.stance[stance],
                 }
             )

@@ -71,6 +71,7 @@ def documents_features(spec: AnnotationSpec = SPEC) -> Features:
 def claims_features(spec: AnnotationSpec = SPEC) -> Features:
     actor = spec.role_label("actor")
     claim = spec.role_label("claim")
+    target = spec.role_label("target")
     c = CLAIM_COLUMNS
     fields: dict[str, Any] = {
         c.article_id: _string(),
@@ -93,9 +94,10 @@ def claims_features(spec: AnnotationSpec = SPEC) -> Features:
             c.target_text: _string(),
             c.target_start: Value("int32"),
             c.target_end: Value("int32"),
-            c.stance: ClassLabel(names=list(spec.stance_names)),
         }
     )
+    fields.update({a.name: attribute_feature(a) for a in spec.span_label(target).attributes})
+    fields[c.stance] = ClassLabel(names=list(spec.stance_names))
     return Features(fields)
 
 

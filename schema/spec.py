@@ -23,7 +23,7 @@ AttributeKind = Literal["choice", "text"]
 RelationRole = Literal["attribution", "stance"]
 Polarity = Literal["support", "oppose", "neutral"]
 """What a stance relation means, whatever its label is called."""
-AttributeRole = Literal["actor_type", "actor_name", "claim_form"]
+AttributeRole = Literal["actor_type", "actor_name", "claim_form", "target_name"]
 """What an attribute means to the tools that fill or read it (pre-annotation, the claims table)."""
 
 
@@ -289,7 +289,7 @@ ACTOR_TYPES = ("person", "organization", "government", "group", "other")
 CLAIM_FORMS = ("direct", "indirect", "mixed")
 
 SPEC = AnnotationSpec(
-    version="1.0.0",
+    version="1.1.0",
     span_labels=(
         SpanLabel(
             name="ACTOR",
@@ -361,6 +361,19 @@ SPEC = AnnotationSpec(
             ),
             color="#ff7f0e",
             hotkey="t",
+            attributes=(
+                Attribute(
+                    name="target_name",
+                    role="target_name",
+                    kind="text",
+                    title="Canonical target",
+                    description=(
+                        "The target's canonical name from the project's catalogue, e.g. 'tariffs' "
+                        "for 'the duties' or 'the measures'; leave empty when the catalogue has none."
+                    ),
+                    placeholder="canonical target, e.g. congestion charge",
+                ),
+            ),
         ),
     ),
     relation_labels=(

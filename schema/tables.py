@@ -110,6 +110,7 @@ def relations_schema(spec: AnnotationSpec = SPEC) -> pa.DataFrameSchema:
 def claims_schema(spec: AnnotationSpec = SPEC) -> pa.DataFrameSchema:
     actor = spec.span_label(spec.role_label("actor"))
     claim = spec.span_label(spec.role_label("claim"))
+    target = spec.span_label(spec.role_label("target"))
     c = CLAIM_COLUMNS
     columns: dict[str, pa.Column] = {
         c.article_id: pa.Column(str),
@@ -129,7 +130,7 @@ def claims_schema(spec: AnnotationSpec = SPEC) -> pa.DataFrameSchema:
             nullable=True,
         ),
     }
-    for attr in (*claim.attributes, *actor.attributes):
+    for attr in (*claim.attributes, *actor.attributes, *target.attributes):
         columns[attr.name] = _attribute_column(attr)
     return pa.DataFrameSchema(columns, name="claims", strict=False)
 

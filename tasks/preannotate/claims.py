@@ -73,7 +73,8 @@ class Claim:
     speaker: Mention | None
     score: float
     id: str = ""
-    stances: list[tuple[int, int, str, float]] = field(default_factory=list)
+    stances: list[tuple[int, int, str, float, str]] = field(default_factory=list)
+    """``(start, end, stance, score, canonical target name)`` of each target the claim takes a stance on."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ _CLAIM_FORM = SPEC.attribute_for("claim_form")
 ACTOR_TYPE = _ACTOR_TYPE.name
 ACTOR_NAME = SPEC.attribute_for("actor_name").name
 CLAIM_FORM = _CLAIM_FORM.name
+TARGET_NAME = SPEC.attribute_for("target_name").name
 ACTOR_TYPES = _ACTOR_TYPE.choices
 
 PERSON = _ACTOR_TYPE.choice("person")

@@ -18,6 +18,7 @@ from stancebank.tasks.preannotate.labels import (
     CLAIM_FORM,
     SOURCE,
     TARGET,
+    TARGET_NAME,
 )
 from stancebank.tasks.preannotate.model import load_model, model_version_for
 from stancebank.tasks.preannotate.prefilter import cuts_blanked_text, mask_unattributed
@@ -188,10 +189,11 @@ def to_spans(text: str, claims: list[Claim], mentions: list[Mention]) -> tuple[l
             speaker = by_pos.get((c.speaker.start, c.speaker.end))
             if speaker is not None:
                 relations.append(Relation(speaker.id, c.id, SOURCE, c.score))
-        for t0, t1, stance, score in c.stances:
+        for t0, t1, stance, score, name in c.stances:
             if (t0, t1) not in targets:
                 targets[(t0, t1)] = f"target-{len(targets) + 1}"
-                spans.append(Span(targets[(t0, t1)], TARGET, t0, t1, text[t0:t1], {}, score))
+                attrs = {TARGET_NAME: name} if name else {}
+                spans.append(Span(targets[(t0, t1)], TARGET, t0, t1, text[t0:t1], attrs, score))
             rel = Relation(c.id, targets[(t0, t1)], stance, score)
             if rel not in relations:
                 relations.append(rel)

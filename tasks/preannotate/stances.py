@@ -26,7 +26,7 @@ def add_stances(text: str, claims: list[Claim], lexicon: Lexicon) -> None:
     for claim in claims:
         body = text[claim.start : claim.end]
         seen: set[tuple[int, int]] = set()
-        for _name, pattern in lexicon.targets:
+        for name, pattern in lexicon.targets:
             for match in pattern.finditer(body):
                 t0, t1 = match.start(), match.end()
                 if any(a < t1 and t0 < b for a, b in seen):
@@ -37,7 +37,7 @@ def add_stances(text: str, claims: list[Claim], lexicon: Lexicon) -> None:
                 if found is None:
                     continue
                 seen.add((t0, t1))
-                claim.stances.append((claim.start + t0, claim.start + t1, found, SCORE_STANCE))
+                claim.stances.append((claim.start + t0, claim.start + t1, found, SCORE_STANCE, name))
 
 
 def polarity(before: str, after: str, lexicon: Lexicon) -> str | None:

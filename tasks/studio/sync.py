@@ -35,6 +35,7 @@ from typing import Any
 from stancebank.schema.errors import WireError
 from stancebank.schema.instructions import render_instructions
 from stancebank.schema.label_config import build_label_config
+from stancebank.schema.project import find_project
 from stancebank.schema.wire import check_task_list, read_task_list
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import ConfigDriftError, StudioError, TasksFileError
@@ -112,6 +113,13 @@ def task_meta(
 # ----------------------------------------------------------------------------------------- project
 
 
+def project_instructions() -> str:
+    """The instructions for the active project: with its target catalogue when a project file
+    (``stancebank.toml`` or ``--project``) has one."""
+    project = find_project()
+    return render_instructions(catalogue=project.targets if project is not None else ())
+
+
 def config_diff(current: str, wanted: str, name: str = "project") -> str:
     """A unified diff of the labeling configs (empty when equal up to surrounding whitespace)."""
     if current.strip() == wanted.strip():
@@ -149,7 +157,7 @@ def ensure_project(
     with a readable diff, unless ``update_config`` (then the project is updated).
     """
     wanted = label_config if label_config is not None else build_label_config()
-    guide = instructions if instructions is not None else render_instructions()
+    guide = instructions if instructions is not None else project_instructions()
     project = converge_project(client, title)
     if project is None:
         checkpoint("push:before-create")

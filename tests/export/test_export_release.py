@@ -104,7 +104,7 @@ def test_release_loads_with_exact_features_and_counts(tmp_path, snapshots):
     ):
         assert section in card
     assert 'revision="v1.0.0"' in card
-    assert manifest["version"] == "1.0.0" and manifest["schema_version"] == "1.0.0"
+    assert manifest["version"] == "1.0.0" and manifest["schema_version"] == "1.1.0"
     assert [i["file"] for i in manifest["inputs"]] == ["snapshot_1.json", "snapshot_2.json"]
     listed = set(manifest["files"])
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"release.json"}

@@ -228,3 +228,22 @@ def test_write_artifacts_is_deterministic(tmp_path: Path) -> None:
     a = write_artifacts(tmp_path / "a")
     b = write_artifacts(tmp_path / "b")
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+def test_instructions_list_the_project_catalogue_only_when_there_is_one() -> None:
+    from stancebank.schema.instructions import render_instructions
+    from stancebank.schema.project import Target
+
+    plain = render_instructions()
+    assert "Target catalogue" not in plain and "target_name" in plain
+    catalogue = [
+        Target("congestion charge", ("the charge",), ("congestion (fee|levy)s?",), "A daily fee | downtown."),
+        Target("bike lanes"),
+    ]
+    html = render_instructions(catalogue=catalogue)
+    assert html.startswith(plain.split("</div>")[0][:200])
+    tail = html.split("Target catalogue", 1)[1]
+    assert tail.index("congestion charge") < tail.index("bike lanes")
+    assert "“the charge”" in tail and "<code>congestion (fee|levy)s?</code>" in tail
+    assert "A daily fee | downtown." in tail  # a pipe in a description does not break the table
+    assert tail.count("<tr>") == 3
