@@ -82,6 +82,87 @@ class CardInputs:
     about: str | None = None
     # What the project file's [policy] adds to POLICY (empty for the default policy).
     policy_note: str = ""
+    # ``license: other`` needs a name and a link (the project file's license_name / license_link)
+    license_name: str | None = None
+    license_link: str | None = None
+    # annotators per annotated article -> articles (how many people annotated each item)
+    annotators_per_article: Mapping[int, int] = field(default_factory=dict)
+    # the ``model_version`` of the predictions the tasks carried (the pre-annotator), sorted
+    model_versions: tuple[str, ...] = ()
+
+
+def dataset_url(repo_id: str | None) -> str:
+    """The Hub page of the dataset (a placeholder repository when none is given)."""
+    return f"https://huggingface.co/datasets/{repo_id or 'ORG/stancebank'}"
+
+
+def citation(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
+    """The BibTeX entry of the release (the card's Citation and Croissant's ``citeAs``)."""
+    return (
+        "@misc{stancebank,\n"
+        f"  title = {{{spec.title}}},\n  note = {{Version {inp.version}}},\n"
+        f"  howpublished = {{\\url{{{dataset_url(inp.repo_id)}}}}}\n}}"
+    )
+
+
+def machine_annotated(inp: CardInputs) -> bool:
+    """True when gold spans show a model's pre-annotation (some accepted or edited span)."""
+    return bool(inp.provenance_counts.get("accepted", 0) or inp.provenance_counts.get("edited", 0))
+
+
+def annotators_per_item(inp: CardInputs) -> str:
+    """``"1 to 2 annotators per article"`` (from the annotated articles), or that none were."""
+    counts = sorted(n for n, articles in inp.annotators_per_article.items() if articles)
+    if not counts:
+        return "no article has an annotation"
+    low, high = counts[0], counts[-1]
+    span = str(low) if low == high else f"{low} to {high}"
+    detail = "; ".join(
+        f"{inp.annotators_per_article[n]} article{'' if inp.annotators_per_article[n] == 1 else 's'} with {n}"
+        for n in counts
+    )
+    return f"{span} annotator{'' if high == 1 else 's'} per article ({detail})"
+
+
+def rai_facts(inp: CardInputs, spec: AnnotationSpec = SPEC) -> dict[str, str | list[str]]:
+    """The Responsible-AI facts (Croissant RAI 1.0 keys); the card states the same sentences."""
+    actor, claim, target = spec.role_label("actor"), spec.role_label("claim"), spec.role_label("target")
+    machine = machine_annotated(inp)
+    protocol = (
+        f"Span annotation in Label Studio of {actor}, {claim} and {target} spans with attribution and "
+        "stance relations, following the project's guidelines (schema version "
+        f"{spec.version}). "
+        + (
+            "Tasks carried a model's pre-annotations, which annotators accepted, edited or deleted; "
+            if machine
+            else "Annotators drew every gold span by hand (no gold span comes from a pre-annotation); "
+        )
+        + "annotations were then adjudicated into gold: "
+        + POLICY
+    )
+    facts: dict[str, str | list[str]] = {
+        "dataCollection": "News articles collected by the project maintainers (see the dataset card's "
+        "Description for their source and license).",
+        "dataAnnotationProtocol": protocol,
+        "dataAnnotationPlatform": "Label Studio",
+        "annotationsPerItem": annotators_per_item(inp),
+        "annotatorDemographics": "Not recorded. Annotators appear only as keyed pseudonyms.",
+        "personalSensitiveInformation": "The articles name public figures and other people as speakers "
+        "(actor spans and actor names); no other personal data is added. Annotators are published only "
+        "as keyed-hash pseudonyms, never names or emails.",
+        "dataLimitations": "A news sample, not a representative corpus; articles whose annotators "
+        "disagreed and were not adjudicated are not in the gold configs, which biases them towards "
+        "easier articles.",
+        "dataBiases": "Pre-annotations may bias annotators towards the spans the model proposed; the "
+        "per-span provenance (accepted / edited / hand) shows how much.",
+        "dataUseCases": "Training and evaluating speaker attribution, claim detection and stance "
+        "classification towards targets in news text.",
+    }
+    if machine and inp.model_versions:
+        facts["machineAnnotationTools"] = list(inp.model_versions)
+    elif machine:
+        facts["machineAnnotationTools"] = ["the stancebank pre-annotator"]
+    return facts
 
 
 def _metadata(inp: CardInputs, spec: AnnotationSpec) -> dict[str, Any]:
@@ -290,9 +371,5 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
         "- Annotators are pseudonyms (a keyed hash); pseudonyms are stable across versions only while "
         "the project keeps its secret key.\n"
     )
-    parts.append(
-        "## Citation\n\n```bibtex\n@misc{stancebank,\n"
-        f"  title = {{{spec.title}}},\n  note = {{Version {inp.version}}},\n"
-        f"  howpublished = {{\\url{{https://huggingface.co/datasets/{repo}}}}}\n}}\n```\n"
-    )
+    parts.append("## Citation\n\n```bibtex\n" + citation(inp, spec) + "\n```\n")
     return "\n".join(parts)

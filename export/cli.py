@@ -105,7 +105,12 @@ def build_command(
         Path | None,
         typer.Option("--review-out", help="Where to write the adjudication list (default: <out>.review)."),
     ] = None,
-    license_id: Annotated[str, typer.Option("--license", help="License id for the card.")] = "other",
+    license_id: Annotated[
+        str | None,
+        typer.Option(
+            "--license", help="Hub license id for the card (default: the project file's, else other)."
+        ),
+    ] = None,
     repo_id: Annotated[
         str | None, typer.Option("--repo", help="ORG/NAME shown in the card's examples.")
     ] = None,
@@ -143,7 +148,7 @@ def build_command(
     """
     from stancebank.export.adjudicate import GoldPolicy
     from stancebank.export.release import build_release
-    from stancebank.schema.project import find_project
+    from stancebank.schema.project import find_project, pick
 
     project = find_project()
     policy = (
@@ -176,7 +181,9 @@ def build_command(
                 out,
                 previous=previous,
                 registry_path=registry,
-                license_id=license_id,
+                license_id=pick(license_id, project.license if project is not None else None, "other"),
+                license_name=project.license_name if project is not None else None,
+                license_link=project.license_link if project is not None else None,
                 repo_id=repo_id,
                 about=about_text,
                 reporter=reporter,

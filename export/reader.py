@@ -143,6 +143,8 @@ class ExportData:
     inputs: list[Path] = field(default_factory=list)
     # labels, from_names and relation labels the spec does not have, with how often they occurred
     foreign: dict[str, Counter[str]] = field(default_factory=dict)
+    # the ``model_version`` of every prediction read (the pre-annotator(s) the tasks carried)
+    model_versions: set[str] = field(default_factory=set)
 
     def issue_counts(self) -> Counter[str]:
         return Counter(issue.kind for issue in self.issues)
@@ -307,6 +309,8 @@ class ExportReader:
         predicted: list[Span] = []
         for prediction in task.get("predictions") or []:
             if isinstance(prediction, dict):
+                if isinstance(prediction.get("model_version"), str) and prediction["model_version"]:
+                    self.data.model_versions.add(prediction["model_version"])
                 predicted.extend(parse_results(prediction.get("result") or [], text, spec=self.spec).spans)
 
         is_review = isinstance(data.get(REVIEW_FIELD), str)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 import logging
 import shutil
 from collections import Counter
@@ -36,11 +37,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+from datasets import Features
 
 from stancebank.export.adjudicate import DEFAULT_POLICY, Adjudication, GoldPolicy, adjudicate
 from stancebank.export.agreement import AgreementAccumulator, AgreementReport
-from stancebank.export.card import CardInputs, Changes, check_language, render_card
+from stancebank.export.card import (
+    CardInputs,
+    Changes,
+    check_language,
+    citation,
+    dataset_url,
+    rai_facts,
+    render_card,
+)
 from stancebank.export.changes import ChangeTracker
+from stancebank.export.croissant import CROISSANT_FILE, CroissantFacts, build_croissant
 from stancebank.export.errors import ExportError, ReleaseExistsError, ReleaseValidationError
 from stancebank.export.manifest import check_version, manifest_text, read_manifest, release_manifest
 from stancebank.export.pseudonym import Pseudonymizer, load_key
@@ -58,7 +69,7 @@ from stancebank.schema.atomic import (
     replace_dir,
 )
 from stancebank.schema.features import CONFIGS, dataset_features
-from stancebank.schema.layout import CARD, MANIFEST
+from stancebank.schema.layout import CARD, MANIFEST, parquet_relpath, sha256_file
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 
 if TYPE_CHECKING:
@@ -160,6 +171,32 @@ def _keep_failed(tmp: Path, out: Path, version: str, report: Report) -> ReleaseV
     )
 
 
+def _croissant_facts(
+    folder: Path, inp: CardInputs, features: dict[str, Features], spec: AnnotationSpec
+) -> CroissantFacts:
+    """The Croissant facts of the release in ``folder``: the card's facts plus its parquet files
+    and their sha256 (the same hashes the manifest lists)."""
+    files = {
+        c: {s: [parquet_relpath(c, s)] for s in SPLITS if inp.counts.get(c, {}).get(s, 0)} for c in CONFIGS
+    }
+    return CroissantFacts(
+        name="stancebank",
+        version=inp.version,
+        description=f"{spec.title}. News articles annotated with speakers, their claims and the "
+        "stance of each claim towards its targets.",
+        license=inp.license_link or inp.license,
+        url=dataset_url(inp.repo_id),
+        cite_as=citation(inp, spec),
+        date_published=None,
+        features=features,
+        files=files,
+        sha256={p: sha256_file(folder / p) for paths in files.values() for ps in paths.values() for p in ps},
+        keywords=["stance detection", "quotation attribution", "relation extraction", "news"],
+        languages=inp.languages,
+        rai=rai_facts(inp, spec),
+    )
+
+
 def build_release(
     exports: Sequence[Path],
     version: str,
@@ -169,6 +206,8 @@ def build_release(
     registry_path: Path,
     key_file: Path | None = None,
     license_id: str = "other",
+    license_name: str | None = None,
+    license_link: str | None = None,
     repo_id: str | None = None,
     about: str | None = None,
     spec: AnnotationSpec = SPEC,
@@ -231,10 +270,12 @@ def build_release(
         conflicts: list[Adjudication] = []
         agreement_acc = AgreementAccumulator(spec)
         language_set: set[str] = set()
+        annotators_per_article: Counter[int] = Counter()
         reporter.start("adjudicating, writing", len(data.annotations))
         for article_id in sorted(data.annotations):
             anns = data.annotations[article_id]
             agreement_acc.add(anns)
+            annotators_per_article[len(anns)] += 1
             gold_adj = adjudicate(article_id, anns, spec, policy)
             methods[gold_adj.method] += 1
             if not gold_adj.is_gold:
@@ -266,26 +307,37 @@ def build_release(
         changes = tracker.finish() if tracker is not None else None
         languages = sorted(language_set) or ["en"]
         reporter.start("writing card, manifest")
-        card = render_card(
-            CardInputs(
-                version=version,
-                counts=counts,
-                num_bytes={c: dict(writers[c].num_bytes) for c in CONFIGS},
-                languages=[str(x) for x in languages],
-                license=license_id,
-                repo_id=repo_id,
-                label_counts=dict(label_counts),
-                relation_counts=dict(relation_counts),
-                provenance_counts=dict(provenance),
-                adjudication=dict(methods),
-                agreement=agreement,
-                changes=changes,
-                about=about,
-                policy_note=policy.describe(),
-            ),
-            spec,
+        card_inputs = CardInputs(
+            version=version,
+            counts=counts,
+            num_bytes={c: dict(writers[c].num_bytes) for c in CONFIGS},
+            languages=[str(x) for x in languages],
+            license=license_id,
+            repo_id=repo_id,
+            label_counts=dict(label_counts),
+            relation_counts=dict(relation_counts),
+            provenance_counts=dict(provenance),
+            adjudication=dict(methods),
+            agreement=agreement,
+            changes=changes,
+            about=about,
+            policy_note=policy.describe(),
+            license_name=license_name,
+            license_link=license_link,
+            annotators_per_article=dict(sorted(annotators_per_article.items())),
+            model_versions=tuple(sorted(data.model_versions)),
         )
-        (tmp / CARD).write_text(card, encoding="utf-8")
+        (tmp / CARD).write_text(render_card(card_inputs, spec), encoding="utf-8")
+        # croissant.json before the manifest, so that the manifest lists and hashes it
+        (tmp / CROISSANT_FILE).write_text(
+            json.dumps(
+                build_croissant(_croissant_facts(tmp, card_inputs, features, spec)),
+                indent=1,
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         manifest = release_manifest(
             tmp,
             version=version,

@@ -15,6 +15,7 @@ import pytest
 
 from stancebank.export.croissant import REPO_ID, CroissantFacts, build_croissant
 from stancebank.schema.features import dataset_features
+from stancebank.schema.layout import sha256_file
 
 CLI = [sys.executable, "-m", "stancebank.schema.cli"]
 
@@ -46,33 +47,21 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _facts(release: Path) -> CroissantFacts:
+def _files(release: Path) -> dict[str, dict[str, list[str]]]:
+    """config -> split -> parquet paths, from the manifest."""
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
     files: dict[str, dict[str, list[str]]] = {}
     for path in sorted(manifest["files"]):
         if path.endswith(".parquet"):
             _, config, name = path.split("/")
             files.setdefault(config, {}).setdefault(name.split("-")[0], []).append(path)
-    return CroissantFacts(
-        name="stancebank",
-        version=manifest["version"],
-        description="Actors, claims and stances in news.",
-        license="https://creativecommons.org/publicdomain/zero/1.0/",
-        url="https://huggingface.co/datasets/example/stancebank",
-        cite_as="@misc{stancebank, title={stancebank}}",
-        date_published="2026-12-01",
-        features=dataset_features(),
-        files=files,
-        sha256=manifest["files"],
-        keywords=["stance detection"],
-        languages=["en"],
-        rai={
-            "dataAnnotationProtocol": "Span annotation in Label Studio following the guidelines.",
-            "annotationsPerItem": "1 to 2 annotators per article",
-            "personalSensitiveInformation": "Annotators appear only as keyed pseudonyms.",
-            "dataLimitations": "A small sample.",
-        },
-    )
+    return files
+
+
+def _doc(release: Path) -> dict[str, Any]:
+    """The croissant.json the build wrote."""
+    doc: dict[str, Any] = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
+    return doc
 
 
 def _plain(value: Any) -> Any:
@@ -82,16 +71,22 @@ def _plain(value: Any) -> Any:
 def test_croissant_validates_and_its_records_are_the_parquet_rows(
     release: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    doc = build_croissant(_facts(release))
+    doc = _doc(release)
     path = release / "croissant.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         dataset = mlc.Dataset(jsonld=str(path), mapping={REPO_ID: str(release)})
     assert not dataset.metadata.ctx.issues.errors, dataset.metadata.ctx.issues.report()
-    assert doc["rai:annotationsPerItem"] == "1 to 2 annotators per article"
+    # the RAI facts are the build's: the fixtures' five annotated articles (art-001 by one annotator,
+    # art-004 by three, the others by two)
+    assert doc["rai:annotationsPerItem"] == (
+        "1 to 3 annotators per article (1 article with 1; 3 articles with 2; 1 article with 3)"
+    )
+    assert doc["version"] == "0.1.0" and doc["citeAs"].startswith("@misc{stancebank,")
+    for key in ("dataAnnotationProtocol", "personalSensitiveInformation", "dataLimitations"):
+        assert doc[f"rai:{key}"], key
 
     records: dict[str, list[dict[str, Any]]] = {}
-    for config, splits in _facts(release).files.items():
+    for config, splits in _files(release).items():
         expected = [
             (split, row)
             for split, paths in sorted(splits.items())
@@ -117,10 +112,29 @@ def test_croissant_validates_and_its_records_are_the_parquet_rows(
         assert "documents/spans/attributes/claim_form" in span
 
 
-def test_every_parquet_file_is_listed_with_its_hash(release: Path) -> None:
-    facts = _facts(release)
-    doc = build_croissant(facts)
+def test_every_parquet_file_is_listed_with_its_hash_and_the_manifest_lists_croissant(release: Path) -> None:
+    doc = _doc(release)
+    manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
     listed = {d["contentUrl"]: d["sha256"] for d in doc["distribution"] if d["@type"] == "cr:FileObject"}
-    parquet = {p: h for p, h in facts.sha256.items() if p.endswith(".parquet")}
+    parquet = {p: h for p, h in manifest["files"].items() if p.endswith(".parquet")}
     assert {p: listed[p] for p in parquet} == parquet
-    assert listed[facts.url] == "main"  # the repository object (no hash for a git tree)
+    assert listed[doc["url"]] == "main"  # the repository object (no hash for a git tree)
+    assert manifest["files"]["croissant.json"] == sha256_file(release / "croissant.json")
+
+
+def test_build_croissant_states_machine_annotation_tools_only_when_given(release: Path) -> None:
+    facts = CroissantFacts(
+        name="stancebank",
+        version="0.1.0",
+        description="d",
+        license="cc0-1.0",
+        url="https://huggingface.co/datasets/example/stancebank",
+        cite_as="@misc{x}",
+        date_published=None,
+        features=dataset_features(),
+        files=_files(release),
+        sha256=json.loads((release / "release.json").read_text(encoding="utf-8"))["files"],
+        rai={"machineAnnotationTools": ["pre-annotator v1"]},
+    )
+    assert build_croissant(facts)["rai:machineAnnotationTools"] == ["pre-annotator v1"]
+    assert "datePublished" not in build_croissant(facts)
