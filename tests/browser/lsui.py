@@ -271,7 +271,8 @@ class LabelingPage:
         expect(self.page.locator('button[aria-label="Create Relation"]')).to_be_visible()
 
     def open_regions_tab(self) -> None:
-        self.page.locator(".lsf-panel-tabs__tab", has_text="Regions").first.click()
+        # (once the other tab was opened, a hidden drop-zone element matches too)
+        self.page.locator(".lsf-panel-tabs__tab:visible", has_text="Regions").first.click()
 
     def unselect(self) -> None:
         """Unselect the selected region, if any, by clicking its item in the Regions list."""
@@ -318,7 +319,7 @@ class LabelingPage:
         self._clicked()
 
     def open_relations_tab(self) -> None:
-        self.page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()
+        self.page.locator(".lsf-panel-tabs__tab:visible", has_text="Relations").first.click()
 
     def label_relation(self, index: int, label: str) -> None:
         """Give the ``index``-th relation of the Relations tab its label."""
@@ -340,7 +341,7 @@ class LabelingPage:
         update = page.locator(
             '[data-testid="bottombar-update-button"], button[aria-label="Update current annotation"]'
         )
-        expect(update.first).to_be_visible()
+        expect(update.first).to_be_visible(timeout=TIMEOUT_MS)  # the shared machine can be slow
         body: dict[str, Any] = resp.value.json()
         return body
 
