@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from stancebank.schema.errors import StancebankError
+from stancebank.schema.project import PROJECT_ENV
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ class DemoPlan:
     workdir: Path
     release: Path
     project: str = "stancebank-pilot"
+    project_file: Path | None = None
+    """The demo's own project file (``data/stancebank.toml``: the sample corpus's target catalogue),
+    passed to every step with ``--project``."""
     version: str = "0.1.0"
     start_server: bool = True
 
@@ -54,6 +58,7 @@ class DemoPlan:
             "registry": repo / "data" / "split_registry.json",
             "workdir": repo / "build" / "demo",
             "release": repo / "dist" / "stancebank-0.1.0",
+            "project_file": repo / "data" / "stancebank.toml",
         }
         values.update(overrides)
         return cls(**values)
@@ -107,6 +112,10 @@ def run_demo(plan: DemoPlan, printer: Printer, env: Mapping[str, str] | None = N
     """Run every step of the main job; raises :class:`DemoError` naming the failing step."""
     environ = dict(os.environ if env is None else env)
     environ.setdefault("PYTHONUNBUFFERED", "1")
+    if plan.project_file is not None:
+        # every step reads the demo's project file (its target catalogue), whatever the cwd
+        environ[PROJECT_ENV] = str(plan.project_file.resolve())
+        printer.print(f"[dim]project file: {plan.project_file} (every step below reads it)[/]")
     plan.workdir.mkdir(parents=True, exist_ok=True)
     plan.exports.mkdir(parents=True, exist_ok=True)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from stancebank.schema.model import Article, Relation, Span
 from stancebank.schema.neardup import sketch_each
+from stancebank.schema.project import Target
 from stancebank.schema.spec import SPEC
 from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, task_data, to_results
 from stancebank.tasks.checks import relation_problems, result_problems, span_problems
@@ -23,6 +24,7 @@ from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
 from stancebank.tasks.errors import PredictionError
 from stancebank.tasks.identity import DuplicateIndex, derive_article_id, text_sha256
 from stancebank.tasks.language import detect_language, is_english
+from stancebank.tasks.preannotate import CatalogueKey, catalogue_key
 from stancebank.tasks.readers import RawArticle, Reject, headline, read_inputs
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,9 @@ class BuildOptions:
     keep_near_duplicates: bool = False
     model: str = DEFAULT_MODEL
     boilerplate: tuple[Path, ...] = ()
+    catalogue: tuple[Target, ...] = ()
+    """The project's target catalogue (``[[targets]]``): pre-annotation proposes a TARGET with its
+    canonical ``target_name`` where a claim mentions one. Empty: targets come from the claims' syntax."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,7 @@ def make_prediction(
 
 # -- pre-annotation, in process or in worker processes --------------------------------------------
 _WORKER_MODEL: str | None = None
+_WORKER_CATALOGUE: CatalogueKey = ()
 
 Annotation = tuple[list[Span], list[Relation]]
 
@@ -202,19 +208,19 @@ def annotate_safely(annotator: Any, texts: list[str]) -> list[Annotation | Annot
     return out
 
 
-def _worker_init(model: str) -> None:
-    global _WORKER_MODEL
-    _WORKER_MODEL = model
+def _worker_init(model: str, catalogue: CatalogueKey) -> None:
+    global _WORKER_MODEL, _WORKER_CATALOGUE
+    _WORKER_MODEL, _WORKER_CATALOGUE = model, catalogue
     from stancebank.tasks.preannotate import get_preannotator
 
-    get_preannotator(model)
+    get_preannotator(model, catalogue)
 
 
 def _annotate_chunk(texts: list[str]) -> list[Annotation | AnnotationFailure]:
     from stancebank.tasks.preannotate import get_preannotator
 
     assert _WORKER_MODEL is not None
-    return annotate_safely(get_preannotator(_WORKER_MODEL), texts)
+    return annotate_safely(get_preannotator(_WORKER_MODEL, _WORKER_CATALOGUE), texts)
 
 
 def _chunks(items: Sequence[Prepared], size: int) -> Iterator[list[Prepared]]:
@@ -223,21 +229,26 @@ def _chunks(items: Sequence[Prepared], size: int) -> Iterator[list[Prepared]]:
 
 
 def annotate_all(
-    items: Sequence[Prepared], model: str, workers: int, progress: Progress | None = None
+    items: Sequence[Prepared],
+    model: str,
+    workers: int,
+    progress: Progress | None = None,
+    catalogue: Sequence[Target] = (),
 ) -> Iterator[tuple[Prepared, Annotation | AnnotationFailure]]:
     """Pre-annotate in input order; ``workers > 1`` uses that many spawned processes."""
     chunks = list(_chunks(items, _CHUNK))
+    key = catalogue_key(catalogue)
     if workers <= 1:
         from stancebank.tasks.preannotate import get_preannotator
 
-        annotator = get_preannotator(model)
+        annotator = get_preannotator(model, key)
         for chunk in chunks:
             yield from zip(chunk, annotate_safely(annotator, [p.article.text for p in chunk]), strict=True)
             if progress:
                 progress(len(chunk))
         return
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(workers, initializer=_worker_init, initargs=(model,)) as pool:
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(model, key)) as pool:
         texts = [[p.article.text for p in chunk] for chunk in chunks]
         for chunk, results in zip(chunks, pool.imap(_annotate_chunk, texts), strict=True):
             yield from zip(chunk, results, strict=True)
@@ -309,7 +320,9 @@ def build_tasks(
 
         model_version = model_version_for(options.model)
         result.model_version = model_version
-        for prepared, annotation in annotate_all(english, options.model, options.workers, progress):
+        for prepared, annotation in annotate_all(
+            english, options.model, options.workers, progress, options.catalogue
+        ):
             article = prepared.article
             origin = article.origin if article.origin else _no_origin(article.article_id)
             if isinstance(annotation, AnnotationFailure):

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stancebank.schema.jsonio import write_json_array_atomic
+from stancebank.schema.project import find_project
 from stancebank.tasks.build import DEFAULT_MODEL, BuildOptions, BuildResult, build_tasks
 from stancebank.tasks.errors import TasksError
 
@@ -96,13 +97,22 @@ def build_command(
     ] = None,
 ) -> None:
     console = Console(stderr=True)
+    project = find_project()
     options = BuildOptions(
         preannotate=not no_preannotate,
         workers=workers,
         keep_near_duplicates=keep_near_duplicates,
         model=model,
         boilerplate=tuple(boilerplate or ()),
+        catalogue=project.targets if project is not None else (),
     )
+    if project is not None and not no_preannotate:
+        console.print(
+            f"target catalogue: {len(project.targets)} target(s) from {project.path}"
+            if project.targets
+            else f"no [[targets]] in {project.path}: targets are proposed from the claims' syntax, "
+            "without target_name (`stancebank tasks targets` proposes a catalogue)"
+        )
     progress = Progress(
         TextColumn("[bold]building tasks"),
         BarColumn(),
@@ -143,3 +153,35 @@ def build_command(
         raise typer.Exit(EXIT_INVALID_PREDICTION)
     if result.rejects and not allow_rejects:
         raise typer.Exit(EXIT_REJECTS)
+
+
+TARGETS_HELP = """Propose a target catalogue from articles, ready to paste into stancebank.toml.
+
+The articles are read and pre-annotated as `tasks build` does (nothing is written), without a
+catalogue: each claim with a stance cue proposes what the cue is about ("rejected the new parking
+levy" -> "new parking levy"). The phrases that recur most become [[targets]] tables, printed with
+their counts (claims that take a stance on them, articles that mention them) and example claims.
+Review them: merge entries that name one issue, rename, add aliases.
+"""
+
+
+@app.command("targets", help=TARGETS_HELP)
+def targets_command(
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT...", help="Article files or folders.")],
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many targets to propose.")] = 20,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Pre-annotation processes.")] = 1,
+    model: Annotated[
+        str, typer.Option("--model", help="spaCy pipeline for pre-annotation (a package name or a path).")
+    ] = DEFAULT_MODEL,
+) -> None:
+    from stancebank.tasks.targets import propose_targets, render_catalogue
+
+    console = Console(stderr=True)
+    try:
+        proposals, result = propose_targets(inputs, BuildOptions(workers=workers, model=model), top)
+    except TasksError as err:
+        console.print(f"[bold red]error:[/] {err}")
+        raise typer.Exit(err.exit_code) from None
+    for reject in result.rejects:
+        console.print(f"[red]rejected:[/] {reject.origin.describe()}: {reject.reason}: {reject.detail}")
+    typer.echo(render_catalogue(proposals, len(result.tasks)), nl=False)

@@ -13,8 +13,10 @@
   parenthetical ", he said,". Speech acts (``resources/speech_acts.txt``: rejected, welcomed,
   called for …) span the verb and its complement. Lines without final punctuation (headings) are
   claims only when they name who holds the position.
-- TARGET + stance (:mod:`.stances`): the lexicon in ``resources/targets.yaml`` inside claims, with
-  polarity cues and negation; only suggested when a cue is found near the target.
+- TARGET + stance (:mod:`.stances`): the project's target catalogue (``[[targets]]`` in
+  ``stancebank.toml``) in or just before claims, else the object of a stance cue; the stance from
+  topic-independent cues (``resources/stance_cues.yaml``: support / oppose verbs and nouns, modal
+  and evaluative language, negation); only suggested when a cue is found.
 
 Word lists live in ``stancebank.tasks.resources`` and are checked against the spec at load
 (:mod:`.resources`); labels, relations and attribute choices are looked up by meaning
@@ -24,26 +26,28 @@ Word lists live in ``stancebank.tasks.resources`` and are checked against the sp
 from __future__ import annotations
 
 from stancebank.tasks.preannotate.model import PREANNOTATOR_VERSION, load_model, model_version_for
-from stancebank.tasks.preannotate.pipeline import Preannotator, get_preannotator
+from stancebank.tasks.preannotate.pipeline import CatalogueKey, Preannotator, catalogue_key, get_preannotator
 from stancebank.tasks.preannotate.prefilter import mask_unattributed
 from stancebank.tasks.preannotate.quotes import claim_bounds, find_quotes
-from stancebank.tasks.preannotate.resources import load_gazetteer, load_lexicon, parse_lexicon
+from stancebank.tasks.preannotate.resources import load_cues, load_gazetteer, parse_cues
 from stancebank.tasks.preannotate.wordforms import inflections, noun_lemma, trigger_pattern, verb_lemma
 
 __all__ = [
     "PREANNOTATOR_VERSION",
+    "CatalogueKey",
     "Preannotator",
+    "catalogue_key",
     "claim_bounds",
     "find_quotes",
     "get_preannotator",
     "inflections",
+    "load_cues",
     "load_gazetteer",
-    "load_lexicon",
     "load_model",
     "mask_unattributed",
     "model_version_for",
     "noun_lemma",
-    "parse_lexicon",
+    "parse_cues",
     "trigger_pattern",
     "verb_lemma",
 ]

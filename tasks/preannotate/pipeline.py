@@ -24,15 +24,26 @@ from stancebank.tasks.preannotate.model import load_model, model_version_for
 from stancebank.tasks.preannotate.prefilter import cuts_blanked_text, mask_unattributed
 from stancebank.tasks.preannotate.quotes import claim_bounds
 from stancebank.tasks.preannotate.resources import load_resources
-from stancebank.tasks.preannotate.stances import add_stances
+from stancebank.tasks.preannotate.stances import Catalogue, add_stances
 from stancebank.tasks.preannotate.wordforms import trigger_pattern
 
 _BATCH_SIZE = 32
 
 
+CatalogueKey = tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+"""A target catalogue as plain, hashable data: ``(canonical name, literal phrases, patterns)`` per
+target (see :func:`catalogue_key`)."""
+
+
+def catalogue_key(targets: Sequence[Any]) -> CatalogueKey:
+    """The hashable form of a project's ``[[targets]]`` (:class:`stancebank.schema.project.Target`)."""
+    return tuple((t.name, tuple(t.phrases), tuple(t.patterns)) for t in targets)
+
+
 class Preannotator:
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, catalogue: CatalogueKey = ()) -> None:
         self.model = model
+        self.catalogue = Catalogue.build(catalogue)
         self.nlp = load_model(model)
         self.resources = load_resources()
         self.version = model_version_for(model)
@@ -55,29 +66,35 @@ class Preannotator:
         self.stats["parsed_chars"] += sum(
             len(m) - m.count(" ") + t.count(" ") for m, t in zip(masked, texts, strict=True)
         )
-        out = self._parse(masked)
+        out = self._parse(masked, texts)
+        # TARGETs may lie in blanked text (a catalogue mention in the sentence before a claim): they
+        # are found on the original text, so only the parsed regions must stay clear of blanks.
         cut = [
             i
             for i, (spans, _) in enumerate(out)
-            if cuts_blanked_text(texts[i], masked[i], [(s.start, s.end) for s in spans])
+            if cuts_blanked_text(texts[i], masked[i], [(s.start, s.end) for s in spans if s.label != TARGET])
         ]
         if cut:
             self.stats["parsed_again"] += len(cut)
             self.stats["parsed_chars"] += sum(texts[i].count(" ") - masked[i].count(" ") for i in cut)
-            for i, again in zip(cut, self._parse([texts[i] for i in cut]), strict=True):
+            whole = [texts[i] for i in cut]
+            for i, again in zip(cut, self._parse(whole, whole), strict=True):
                 out[i] = again
         return out
 
-    def _parse(self, texts: Sequence[str]) -> list[tuple[list[Span], list[Relation]]]:
-        """Parse and annotate texts as given (masked or not). Texts within the limit go through
-        spaCy in batches; a longer one piece by piece, one piece in memory at a time."""
+    def _parse(
+        self, texts: Sequence[str], originals: Sequence[str]
+    ) -> list[tuple[list[Span], list[Relation]]]:
+        """Parse texts as given (masked or not) and annotate their ``originals`` (same offsets).
+        Texts within the limit go through spaCy in batches; a longer one piece by piece, one piece
+        in memory at a time."""
         cuts = [pieces(t, self.max_parse_chars) for t in texts]
         whole = [i for i, cut in enumerate(cuts) if len(cut) == 1]
         out: dict[int, tuple[list[Span], list[Relation]]] = {}
         for i, doc in zip(
             whole, self.nlp.pipe((texts[i] for i in whole), batch_size=_BATCH_SIZE), strict=True
         ):
-            out[i] = self.annotate_doc(doc)
+            out[i] = self._finish(originals[i], *self._find(doc))
         for i, cut in enumerate(cuts):
             if len(cut) == 1:
                 continue
@@ -89,7 +106,7 @@ class Preannotator:
                 _shift(found_mentions, found_claims, start)
                 mentions.extend(found_mentions)
                 claims.extend(found_claims)
-            out[i] = self._finish(texts[i], mentions, claims)
+            out[i] = self._finish(originals[i], mentions, claims)
         return [out[i] for i in range(len(texts))]
 
     def annotate_doc(self, doc: Any) -> tuple[list[Span], list[Relation]]:
@@ -106,7 +123,7 @@ class Preannotator:
         self, text: str, mentions: list[Mention], claims: list[Claim]
     ) -> tuple[list[Span], list[Relation]]:
         claims = _unique_claims(text, claims)
-        add_stances(text, claims, self.resources.lexicon)
+        add_stances(text, claims, self.resources.cues, self.catalogue)
         return to_spans(text, claims, mentions)
 
 
@@ -201,6 +218,7 @@ def to_spans(text: str, claims: list[Claim], mentions: list[Mention]) -> tuple[l
 
 
 @lru_cache(maxsize=4)
-def get_preannotator(model: str) -> Preannotator:
-    """One annotator (and one loaded pipeline) per model name per process."""
-    return Preannotator(model)
+def get_preannotator(model: str, catalogue: CatalogueKey = ()) -> Preannotator:
+    """One annotator per model name and catalogue per process (the spaCy pipeline is loaded once
+    per model)."""
+    return Preannotator(model, catalogue)

@@ -6,7 +6,9 @@
 - ``verbs.yaml``: irregular verb forms and quote-only verbs;
 - ``speakers.yaml``: titles, pronouns, description heads and non-speakers, with actor types;
 - ``abbreviations.txt``: words whose period does not end a sentence ("Dr.", "No.");
-- ``targets.yaml``: the target lexicon and the stance cues, keyed by the spec's polarities.
+- ``stance_cues.yaml``: topic-independent stance cues (support / oppose verbs, nouns, modal and
+  evaluative language, negators), keyed by the spec's polarities. Targets are not in the package:
+  they come from the project's catalogue (``[[targets]]`` in ``stancebank.toml``).
 
 Every actor type must be an ``actor_type`` choice of the spec and every cue key a stance polarity
 the spec has; anything else is a :class:`~stancebank.tasks.errors.ResourceError` naming the file,
@@ -199,17 +201,25 @@ def load_verb_words() -> VerbWords:
     return parse_verb_words(_yaml("verbs.yaml"))
 
 
-# -- targets and stance cues ----------------------------------------------------------------------
+# -- stance cues ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Lexicon:
-    targets: tuple[tuple[str, re.Pattern[str]], ...]
+class StanceCues:
+    """``stance_cues.yaml``: topic-independent evidence of a stance (the targets come from the
+    project's catalogue or from the claims' syntax, never from the package)."""
+
     support: re.Pattern[str]
     oppose: re.Pattern[str]
+    support_evaluative: re.Pattern[str]
+    oppose_evaluative: re.Pattern[str]
+    support_after: re.Pattern[str]
+    oppose_after: re.Pattern[str]
     negators: re.Pattern[str]
+    not_targets: frozenset[str]
 
 
 CUE_POLARITIES: tuple[Polarity, ...] = ("support", "oppose")
-"""The stance meanings the lexicon's cues decide between (its ``cues`` keys)."""
+"""The stance meanings the cues decide between (the prefixes of the cue keys)."""
+_CUE_KINDS = ("", "_evaluative", "_after")
 
 
 def _pattern_list(doc: Any, where: str, file: str) -> list[str]:
@@ -224,57 +234,49 @@ def _pattern_list(doc: Any, where: str, file: str) -> list[str]:
 
 
 def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
+    # longest first, so that "support for" wins over "support" at the same place
+    ordered = sorted(patterns, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?!\w)", re.IGNORECASE)
 
 
-def parse_lexicon(doc: Any, file: str = "targets.yaml", spec: AnnotationSpec = SPEC) -> Lexicon:
-    """The target lexicon from its YAML document, checked against the spec.
+def parse_cues(doc: Any, file: str = "stance_cues.yaml", spec: AnnotationSpec = SPEC) -> StanceCues:
+    """The stance cues from their YAML document, checked against the spec.
 
-    ``cues`` is keyed by stance polarity (``support``, ``oppose``) plus ``negators``; each polarity
-    must be one the spec has a stance relation for. Raises :class:`ResourceError` naming the file,
-    the field and the fix.
+    Keys: ``support``, ``oppose`` (each also with ``_evaluative`` and ``_after``), ``negators`` and
+    ``not_targets``; each polarity must be one the spec has a stance relation for. Raises
+    :class:`ResourceError` naming the file, the field and the fix.
     """
-    if (
-        not isinstance(doc, dict)
-        or not isinstance(doc.get("targets"), list)
-        or not isinstance(doc.get("cues"), dict)
-    ):
-        raise ResourceError(f"{file}: expected a mapping with a `targets` list and a `cues` mapping")
-    cues = doc["cues"]
-    expected = {*CUE_POLARITIES, "negators"}
-    if set(cues) != expected:
-        missing, unknown = sorted(expected - set(cues)), sorted(set(cues) - expected)
+    expected = {f"{p}{kind}" for p in CUE_POLARITIES for kind in _CUE_KINDS} | {"negators", "not_targets"}
+    if not isinstance(doc, dict) or set(doc) != expected:
+        found = set(doc) if isinstance(doc, dict) else set()
+        missing, unknown = sorted(expected - found), sorted(found - expected)
         raise ResourceError(
-            f"{file}: `cues` must have exactly the keys {sorted(expected)} (stance polarities of the spec "
-            f"and negators); missing {missing}, unknown {unknown}"
+            f"{file}: must be a mapping with exactly the keys {sorted(expected)} (stance polarities "
+            f"of the spec, negators, not_targets); missing {missing}, unknown {unknown}"
         )
     for polarity in CUE_POLARITIES:
         try:
             spec.stance_label(polarity)
         except SpecError as err:
-            raise ResourceError(f"{file}: cues.{polarity}: {err}") from None
-    targets = []
-    for i, entry in enumerate(doc["targets"]):
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
-            raise ResourceError(f"{file}: targets[{i}] needs a `name` (a string) and `patterns`")
-        patterns = _pattern_list(entry.get("patterns"), f"targets[{i}] ({entry['name']}).patterns", file)
-        targets.append(
-            (
-                entry["name"],
-                re.compile(r"(?<!\w)(?:(?:a|an|the|any) )?(?:" + "|".join(patterns) + r")(?!\w)", re.I),
-            )
-        )
-    return Lexicon(
-        tuple(targets),
-        _alternation(_pattern_list(cues["support"], "cues.support", file)),
-        _alternation(_pattern_list(cues["oppose"], "cues.oppose", file)),
-        _alternation(_pattern_list(cues["negators"], "cues.negators", file)),
+            raise ResourceError(f"{file}: {polarity}: {err}") from None
+    patterns = {
+        key: _alternation(_pattern_list(doc[key], key, file)) for key in sorted(expected - {"not_targets"})
+    }
+    return StanceCues(
+        support=patterns["support"],
+        oppose=patterns["oppose"],
+        support_evaluative=patterns["support_evaluative"],
+        oppose_evaluative=patterns["oppose_evaluative"],
+        support_after=patterns["support_after"],
+        oppose_after=patterns["oppose_after"],
+        negators=patterns["negators"],
+        not_targets=frozenset(w.lower() for w in _words(doc, "not_targets", file)),
     )
 
 
 @lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    return parse_lexicon(_yaml("targets.yaml"))
+def load_cues() -> StanceCues:
+    return parse_cues(_yaml("stance_cues.yaml"))
 
 
 # -- all of them ------------------------------------------------------------------------------------
@@ -286,7 +288,7 @@ class Resources:
     speech_acts: frozenset[str]
     verbs: VerbWords
     speakers: SpeakerWords
-    lexicon: Lexicon
+    cues: StanceCues
     abbreviations: frozenset[str]
 
 
@@ -298,6 +300,6 @@ def load_resources() -> Resources:
         load_speech_acts(),
         load_verb_words(),
         load_speaker_words(),
-        load_lexicon(),
+        load_cues(),
         load_abbreviations(),
     )

@@ -1,68 +1,336 @@
-"""Targets and stances inside claims: a lexicon target with a polarity cue near it. No cue, no
-stance: a wrong suggestion costs an annotator more than a missing one."""
+"""Targets and stances of claims, from topic-independent evidence only.
+
+A claim's targets come from the project's **catalogue** (``[[targets]]`` in ``stancebank.toml``:
+canonical names with literal aliases and patterns) when it has one, else from the claim's own
+syntax: what follows a support / oppose cue ("rejected the new levy" → "the new levy").
+
+1. A catalogue mention inside the claim takes the stance its context shows: the nearest cue before
+   it in its clause (a support / oppose verb, noun or preposition, modal or evaluative language),
+   turned around by a negator just before the cue ("did not back", "not against"); else a predicate
+   after it that evaluates it ("… is a mistake", "… would hurt", "… is not necessary"). Its TARGET
+   carries the catalogue's canonical name as ``target_name``.
+2. A claim with no catalogue mention proposes the object of its first cue as its target, with no
+   ``target_name`` (never invent a name: guidelines 4): "rejected the new levy" → "the new levy".
+3. A claim with neither ("calling it unfair", "they are a mistake") takes the nearest catalogue
+   mention in its own sentence before it or in the previous sentence, when every cue of the claim
+   points the same way.
+
+No cue, no stance: a wrong suggestion costs an annotator more than a missing one.
+"""
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from stancebank.tasks.preannotate.claims import Claim
 from stancebank.tasks.preannotate.labels import OPPOSE, SUPPORT
-from stancebank.tasks.preannotate.resources import Lexicon
+from stancebank.tasks.preannotate.resources import StanceCues
 
-SCORE_STANCE = 0.55
+SCORE_CATALOGUE_STANCE = 0.6
+"""A catalogue mention inside the claim with a cue in its clause."""
+SCORE_NEAR_STANCE = 0.45
+"""A catalogue mention in the sentence before the claim, the claim's cues all pointing one way."""
+SCORE_OBJECT_STANCE = 0.4
+"""The object of a cue proposed as the target (no catalogue entry matched)."""
+
 CUE_WINDOW_BEFORE = 60
 """Characters before a target searched for a cue ("rejected any talk of a ceasefire")."""
-CUE_WINDOW_AFTER = 30
-"""Characters after a target searched for an opposing cue ("a ceasefire is unacceptable")."""
-NEGATOR_REACH_SUPPORT = 12
-"""Characters before a support cue where a negator turns it into opposition ("did not back")."""
-NEGATOR_REACH_OPPOSE = 8
-"""Characters before an oppose cue where a negator turns it into support ("not against")."""
+AFTER_WINDOW = 60
+"""Characters after a target searched for an evaluating predicate ("the levy is a mistake")."""
+AFTER_GAP_WORDS = 3
+"""Words allowed between a target and its evaluating predicate ("tariffs on steel are …")."""
+NEGATOR_REACH = 14
+"""Characters before a cue where a negator turns it around ("did not back", "not against")."""
+MAX_OBJECT_WORDS = 8
+"""The longest target proposed from a cue's object."""
+
+_CLAUSE_BREAK = re.compile(
+    r"[;:!?]|[.](?=\s)|,\s+(?:but|while|whereas|although|though|because|since)\b|\s(?:but|whereas|although)\s",
+    re.I,
+)
+_OBJECT_END = re.compile(
+    r"[,;:.!?()\[\]\"“”«»]|\s(?:and|but|or|because|which|who|while|whereas|although|if|when|unless|"
+    r"until|since|so|than|as|saying|said|says|adding|after|before)\s|\s[-–—]\s",
+    re.I,
+)
+_TIME_WORDS = (
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|tomorrow|yesterday|"
+    r"week|month|year|weekend|morning|afternoon|evening|night|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december"
+)
+_TIME_END = re.compile(
+    rf"\s(?:(?:on|by|last|this|next|in|within|during|at|until|from|earlier|later)\s+(?:the\s+)?(?:{_TIME_WORDS})"
+    rf"|(?:today|tonight|tomorrow|yesterday))\b",
+    re.I,
+)
+_PREDICATE = re.compile(
+    r"\s(?:is|are|was|were|would|will|could|can|remains?|seems?|has been|have been|"
+    r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot)\b",
+    re.I,
+)
+_PRONOUNS = frozenset(["it", "them", "this", "that", "these", "those", "him", "her", "us", "me"])
+_PERSUADE = re.compile(r"urg|press|push|call|ask", re.I)
+"""Cues whose object is a person told to act ("urged the union to accept …"): the action is the target."""
+MAX_SUBJECT_WORDS = 6
+"""The longest subject proposed as the target of an evaluating predicate ("the new levy is …")."""
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s+|\n")
+_WORD = re.compile(r"[\w'’-]+")
+_CONTRACTIONS = (("won't", "will"), ("can't", "can"), ("cannot", "can"), ("n't", ""))
 
 
-def add_stances(text: str, claims: list[Claim], lexicon: Lexicon) -> None:
-    """Append ``(start, end, stance, score)`` to each claim's ``stances`` for every lexicon target
-    in it that has a cue; overlapping targets keep the first lexicon entry's match."""
+_DETERMINER = r"(?:(?:a|an|the|any|this|its|their|our|such) (?=\w))?"
+"""A determiner in front of a mention belongs to the TARGET (guidelines 4.2: "a ceasefire")."""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The project's target catalogue compiled into one pattern: each alternative (an alias as a
+    literal, or a pattern) is a named group mapped to its target's canonical name; literals longest
+    first, so the longest mention at a place wins; a determiner in front of a mention is part of it."""
+
+    pattern: re.Pattern[str] | None
+    names: dict[str, str]
+
+    @classmethod
+    def build(cls, targets: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> Catalogue:
+        """From ``(name, phrases, patterns)`` per target (phrases are literal, case-insensitive)."""
+        alternatives: list[tuple[int, str, str]] = []  # (sort key, regex, name)
+        for name, phrases, patterns in targets:
+            for phrase in phrases:
+                alternatives.append((-len(phrase), rf"(?<!\w){_DETERMINER}{re.escape(phrase)}(?!\w)", name))
+            for pat in patterns:
+                alternatives.append((1, rf"(?<!\w){_DETERMINER}(?:{pat})(?!\w)", name))
+        alternatives.sort(key=lambda a: a[0])
+        names = {f"t{i}": name for i, (_, _, name) in enumerate(alternatives)}
+        if not alternatives:
+            return cls(None, {})
+        joined = "|".join(f"(?P<t{i}>{rx})" for i, (_, rx, _) in enumerate(alternatives))
+        return cls(re.compile(joined, re.IGNORECASE), names)
+
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, canonical name)`` of every mention in ``text``, in text order."""
+        if self.pattern is None:
+            return []
+        return [
+            (m.start(), m.end(), self.names[m.lastgroup or ""])
+            for m in self.pattern.finditer(text)
+            if m.end() > m.start()
+        ]
+
+
+EMPTY_CATALOGUE = Catalogue(None, {})
+
+
+def add_stances(
+    text: str, claims: list[Claim], cues: StanceCues, catalogue: Catalogue = EMPTY_CATALOGUE
+) -> None:
+    """Append ``(start, end, stance, score, target_name)`` to each claim's ``stances`` (see the
+    module docstring for the three steps)."""
+    mentions = catalogue.mentions(text)
+    starts = [m[0] for m in mentions]
+    sentence_starts = _sentence_starts(text) if mentions else []
     for claim in claims:
         body = text[claim.start : claim.end]
-        seen: set[tuple[int, int]] = set()
-        for name, pattern in lexicon.targets:
-            for match in pattern.finditer(body):
-                t0, t1 = match.start(), match.end()
-                if any(a < t1 and t0 < b for a, b in seen):
-                    continue
-                before = body[max(0, t0 - CUE_WINDOW_BEFORE) : t0]
-                after = body[t1 : t1 + CUE_WINDOW_AFTER]
-                found = polarity(before, after, lexicon)
-                if found is None:
-                    continue
-                seen.add((t0, t1))
-                claim.stances.append((claim.start + t0, claim.start + t1, found, SCORE_STANCE, name))
+        lo = bisect.bisect_left(starts, claim.start)
+        inside = [m for m in mentions[lo:] if m[0] < claim.end and m[1] <= claim.end]
+        for t0, t1, name in inside:
+            stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues)
+            if stance is not None:
+                claim.stances.append((t0, t1, stance, SCORE_CATALOGUE_STANCE, name))
+        if claim.stances or inside:
+            continue
+        found = subject_target(body, cues) or first_object(body, cues)
+        if found is not None:
+            o0, o1, stance = found
+            claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
+            continue
+        near = _mention_before(claim.start, mentions, starts, sentence_starts) if mentions else None
+        if near is not None:
+            stance = claim_stance(body, cues)
+            if stance is not None:
+                claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
 
 
-def polarity(before: str, after: str, lexicon: Lexicon) -> str | None:
-    """The stance a target's context shows: the nearest cue before it (support on a tie), flipped
-    by a negator just before the cue; else an opposing cue right after it; else None."""
-    best: tuple[int, str, int] | None = None  # (distance, stance, cue start)
-    for pattern, stance in ((lexicon.oppose, OPPOSE), (lexicon.support, SUPPORT)):
-        for m in pattern.finditer(before):
-            dist = len(before) - m.end()
-            if best is None or dist < best[0] or (dist == best[0] and m.end() - m.start() > 0):
-                best = (dist, stance, m.start())
-    if best is None:
-        follows = lexicon.oppose.match(after.lstrip(" ,")) or re.match(
-            r"(is|are|was|were|would be) (" + lexicon.oppose.pattern + ")", after.lstrip(), re.I
-        )
-        return OPPOSE if follows else None
-    _, stance, cue_start = best
-    if stance == SUPPORT and lexicon.negators.search(
-        before[max(0, cue_start - NEGATOR_REACH_SUPPORT) : cue_start]
+# -- the evidence ---------------------------------------------------------------------------------
+
+
+def _negated(before: str, cue_start: int, cues: StanceCues) -> bool:
+    return cues.negators.search(before[max(0, cue_start - NEGATOR_REACH) : cue_start]) is not None
+
+
+def _flip(stance: str) -> str:
+    return OPPOSE if stance == SUPPORT else SUPPORT
+
+
+def _cue_stance(cue: str, stance: str, before: str, cue_start: int, cues: StanceCues) -> str:
+    """A cue's stance, turned around by a negator just before it ("did not back") or right after
+    it ("should not extend"); a cue that is itself a negation ("never", "cannot") is not turned
+    around by another one."""
+    if cues.negators.match(cue):
+        return stance
+    cue_end = cue_start + len(cue)
+    if _negated(before, cue_start, cues) or cues.negators.match(
+        before[cue_end : cue_end + NEGATOR_REACH].lstrip()
     ):
-        stance = OPPOSE
-    elif stance == OPPOSE and lexicon.negators.search(
-        before[max(0, cue_start - NEGATOR_REACH_OPPOSE) : cue_start]
-    ):
-        cue = before[cue_start:]
-        if not lexicon.negators.match(cue):
-            stance = SUPPORT
+        return _flip(stance)
     return stance
+
+
+def _clause_before(body: str, t0: int) -> str:
+    before = body[max(0, t0 - CUE_WINDOW_BEFORE) : t0]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    return before[breaks[-1].end() :] if breaks else before
+
+
+def _nearest_cue(
+    before: str, patterns: Sequence[tuple[re.Pattern[str], str]]
+) -> tuple[re.Match[str], str] | None:
+    best: tuple[re.Match[str], str] | None = None
+    for pattern, stance in patterns:
+        for m in pattern.finditer(before):
+            if (
+                best is None
+                or m.end() > best[0].end()
+                or (m.end() == best[0].end() and m.start() < best[0].start())
+            ):
+                best = (m, stance)
+    return best
+
+
+def stance_at(body: str, t0: int, t1: int, cues: StanceCues) -> str | None:
+    """The stance a claim takes on the target at ``body[t0:t1]``, or None without evidence."""
+    before = _clause_before(body, t0)
+    found = _nearest_cue(
+        before,
+        (
+            (cues.support, SUPPORT),
+            (cues.oppose, OPPOSE),
+            (cues.support_evaluative, SUPPORT),
+            (cues.oppose_evaluative, OPPOSE),
+        ),
+    )
+    if found is not None:
+        match, stance = found
+        return _cue_stance(match.group(0), stance, before, match.start(), cues)
+    return stance_after(body[t1 : t1 + AFTER_WINDOW], cues)
+
+
+def stance_after(after: str, cues: StanceCues) -> str | None:
+    """The stance of a predicate that evaluates the target just before ``after`` ("… would hurt",
+    "… is not necessary"), or None."""
+    breaks = _CLAUSE_BREAK.search(after)
+    clause = after[: breaks.start()] if breaks else after
+    lowered = " " + clause.lower()
+    negated = False
+    for form, plain in _CONTRACTIONS:
+        if form in lowered:
+            lowered, negated = lowered.replace(form, plain), True
+    stripped = cues.negators.sub("", lowered)
+    negated = negated or stripped != lowered
+    words = " ".join(stripped.split())
+    for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE)):
+        m = pattern.search(words)
+        if m is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS:
+            return _flip(stance) if negated else stance
+    return None
+
+
+def claim_stance(body: str, cues: StanceCues) -> str | None:
+    """The claim's stance when every cue in it points the same way (after negation), else None."""
+    seen: set[str] = set()
+    for pattern, stance in (
+        (cues.support, SUPPORT),
+        (cues.oppose, OPPOSE),
+        (cues.support_evaluative, SUPPORT),
+        (cues.oppose_evaluative, OPPOSE),
+    ):
+        for m in pattern.finditer(body):
+            seen.add(_cue_stance(m.group(0), stance, body, m.start(), cues))
+    after = stance_after(body, cues)
+    if after is not None:
+        seen.add(after)
+    return seen.pop() if len(seen) == 1 else None
+
+
+def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
+    """``(start, end, stance)`` of what the first support / oppose cue of the claim is about: the
+    words after it up to the clause's end (at most :data:`MAX_OBJECT_WORDS`), not a pronoun or an
+    anaphor (guidelines 4.6), else None."""
+    found: list[tuple[re.Match[str], str]] = []
+    for pattern, stance in ((cues.support, SUPPORT), (cues.oppose, OPPOSE)):
+        found.extend((m, stance) for m in pattern.finditer(body))
+    for match, stance in sorted(found, key=lambda f: f[0].start()):
+        span = _object_after(body, match.end(), cues, match.group(0))
+        if span is None:
+            continue
+        return span[0], span[1], _cue_stance(match.group(0), stance, body, match.start(), cues)
+    return None
+
+
+def subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
+    """``(start, end, stance)`` of a claim's subject when a predicate evaluates it ("the new levy
+    is a mistake", "the plan would hurt small firms"), else None."""
+    verb = _PREDICATE.search(body)
+    if verb is None or _CLAUSE_BREAK.search(body, 0, verb.start()):
+        return None
+    words = list(_WORD.finditer(body, 0, verb.start()))
+    if not 0 < len(words) <= MAX_SUBJECT_WORDS or words[0].group(0).lower() in cues.not_targets:
+        return None
+    stance = stance_after(body[verb.start() :], cues)
+    if stance is None:
+        return None
+    return words[0].start(), words[-1].end(), stance
+
+
+def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple[int, int] | None:
+    rest = body[pos:]
+    end = _OBJECT_END.search(rest)
+    stretch = rest[: end.start()] if end else rest
+    time = _TIME_END.search(stretch)
+    if time is not None and not _WORD.search(stretch, time.end()):
+        stretch = stretch[: time.start()]  # "rejected the levy on Monday" → "the levy"
+    words = list(_WORD.finditer(stretch))
+    if any(w.group(0).lower() in _PRONOUNS for w in words):
+        return None  # "carry it out", "backed them": the target is elsewhere (guidelines 4.6)
+    if _PERSUADE.match(cue):
+        to = next((i for i, w in enumerate(words[:5]) if w.group(0).lower() == "to"), None)
+        if to is not None:
+            words = words[to:]  # "urged the union to accept mediation" → "accept mediation"
+    while len(words) > 1 and (
+        words[0].group(0).lower() == "to" or cues.negators.fullmatch(words[0].group(0))
+    ):
+        words = words[1:]  # "should not extend …", "ready to sign …": the action is the target
+    if not words or words[0].group(0).lower() in cues.not_targets:
+        return None
+    if cues.negators.fullmatch(words[0].group(0)) or cues.support.fullmatch(words[0].group(0)):
+        return None
+    words = words[:MAX_OBJECT_WORDS]
+    while words and words[-1].group(0).lower() in cues.not_targets | {"the", "a", "an", "to"}:
+        words = words[:-1]
+    if not words or not any(len(w.group(0)) >= 3 and w.group(0).isalpha() for w in words):
+        return None
+    return pos + words[0].start(), pos + words[-1].end()
+
+
+def _sentence_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+
+
+def _mention_before(
+    claim_start: int,
+    mentions: list[tuple[int, int, str]],
+    starts: list[int],
+    sentence_starts: list[int],
+) -> tuple[int, int, str] | None:
+    """The nearest catalogue mention before the claim in its own sentence or the previous one."""
+    i = bisect.bisect_right(sentence_starts, claim_start) - 1
+    window_start = sentence_starts[max(0, i - 1)]
+    j = bisect.bisect_left(starts, claim_start) - 1
+    while j >= 0 and mentions[j][1] > claim_start:
+        j -= 1
+    if j >= 0 and mentions[j][0] >= window_start:
+        return mentions[j]
+    return None

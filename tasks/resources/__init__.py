@@ -1,1 +1,3 @@
-"""Data files of the tasks stage: boilerplate rules, gazetteer, target lexicon."""
+"""Data files of the tasks stage, all topic-independent: boilerplate rules, speech verbs and acts,
+speaker words, a gazetteer of actors, abbreviations and stance cues. Targets come from the
+project's catalogue (``[[targets]]`` in ``stancebank.toml``), never from the package."""

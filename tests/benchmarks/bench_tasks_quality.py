@@ -13,9 +13,9 @@ of their gold targets ("target found": the predicted TARGET overlaps a gold TARG
 carries the same ``target_name``) and the share where it is the gold stance ("right stance"). An
 unmatched gold claim counts as neither. The issue-14 targets on held-out topics are printed beside.
 
-"With catalogue" needs a pre-annotator that accepts one: :func:`catalogue_options` passes the
-set's ``stancebank.toml`` as soon as ``BuildOptions`` has a ``catalogue`` field; until then that
-column reads "n/a".
+"With catalogue" passes the set's ``[[targets]]`` (data/stancebank.toml for dev, the held-out set's
+own stancebank.toml) to the pre-annotator; "without" builds with none (targets from the claims'
+syntax, no ``target_name``).
 
     .venv/bin/python tests/benchmarks/bench_tasks_quality.py [--errors] [--model NAME]
 
@@ -41,6 +41,7 @@ from sbtest.heldout import CATALOGUE as HELDOUT_CATALOGUE
 from sbtest.heldout import TARGET_NAME, load_gold
 
 from stancebank.schema.model import Relation, Span
+from stancebank.schema.project import load_project
 from stancebank.tasks.build import DEFAULT_MODEL, BuildOptions, build_tasks
 from stancebank.tasks.evaluate import (
     ACTOR_NAME,
@@ -60,10 +61,8 @@ from stancebank.tasks.pilot import PilotArticle, load_pilot, match_task, resolve
 REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"
 PILOT = REPO / "data" / "pilot" / "pilot.yaml"
-DEV_CATALOGUES = (REPO / "stancebank.toml", RAW / "stancebank.toml")
-"""Where the demo's project file may appear (issue 14 §1); the first that exists is the dev catalogue."""
-CATALOGUE_FIELD = "catalogue"
-"""The ``BuildOptions`` field the pre-annotator will take a catalogue by (issue 14 §3)."""
+DEV_CATALOGUE = REPO / "data" / "stancebank.toml"
+"""The demo's project file: its [[targets]] are the sample corpus's themes (the dev catalogue)."""
 
 # Issue 14's targets on held-out topics (benchmark figures, never timed or asserted in tests).
 CLAIM_F1_TARGET = 0.88
@@ -161,8 +160,7 @@ def _topic(article: PilotArticle) -> str:
 
 def dev_set() -> EvalSet:
     articles = tuple(GoldArticle(_topic(a), a, _truth(a)) for a in load_pilot(PILOT))
-    catalogue = next((p for p in DEV_CATALOGUES if p.is_file()), None)
-    return EvalSet("dev (pilot)", (RAW,), articles, catalogue)
+    return EvalSet("dev (pilot)", (RAW,), articles, DEV_CATALOGUE)
 
 
 def heldout_set() -> EvalSet:
@@ -189,16 +187,14 @@ def heldout_set() -> EvalSet:
 
 
 def catalogue_options(options: BuildOptions, catalogue: Path | None) -> tuple[BuildOptions | None, str]:
-    """Options that hand the pre-annotator the set's catalogue, or None and the reason why not.
-
-    Today ``BuildOptions`` takes no catalogue. When it gains a ``catalogue`` field (issue 14 §3), the
-    project file's path is passed in it; if that field wants the loaded catalogue instead, load it
-    here with the project-file loader — this is the one place to change."""
+    """Options that hand the pre-annotator the set's catalogue (the ``[[targets]]`` of its project
+    file), or None and the reason why not."""
     if catalogue is None:
-        return None, "n/a (no catalogue for this set yet)"
-    if CATALOGUE_FIELD not in {f.name for f in dataclasses.fields(BuildOptions)}:
-        return None, "n/a (pre-annotator takes no catalogue yet)"
-    return dataclasses.replace(options, **{CATALOGUE_FIELD: catalogue}), ""
+        return None, "n/a (no catalogue for this set)"
+    targets = load_project(catalogue).targets
+    if not targets:
+        return None, f"n/a ({catalogue} has no [[targets]])"
+    return dataclasses.replace(options, catalogue=targets), ""
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stancebank.schema.model import Relation, Span
+from stancebank.schema.project import Target
 from stancebank.tasks.build import DEFAULT_MODEL, make_prediction
 from stancebank.tasks.checks import validate_prediction
 from stancebank.tasks.clean import clean
 from stancebank.tasks.errors import PredictionError
 from stancebank.tasks.preannotate import (
+    catalogue_key,
     claim_bounds,
     find_quotes,
     get_preannotator,
@@ -253,21 +255,65 @@ def test_told_a_listener_that(annotator: Any) -> None:
     assert (claim, speaker) == ("the pier had become dangerous in recent weeks", "The harbour master")
 
 
-def test_stance_with_negation_and_polarity_cues(annotator: Any) -> None:
-    text = (
-        "“We are not ready to sign a ceasefire,” Karl Brandt said.\n\n"
-        "“We support new sanctions against the regime,” Karl Brandt added."
-    )
+def _stances(annotator: Any, text: str) -> set[tuple[str, str, str | None]]:
     spans, rels = annotator.annotate(text)
     by_id = {s.id: s for s in spans}
-    stances = {(r.label, by_id[r.to_id].text) for r in rels if r.label in {"support", "oppose", "neutral"}}
-    assert stances == {("oppose", "a ceasefire"), ("support", "sanctions")}
-    names = {
-        by_id[r.to_id].text: by_id[r.to_id].attributes.get("target_name")
+    return {
+        (r.label, by_id[r.to_id].text, by_id[r.to_id].attributes.get("target_name"))
         for r in rels
         if r.label in {"support", "oppose", "neutral"}
     }
-    assert names == {"a ceasefire": "ceasefire", "sanctions": "sanctions"}
+
+
+_CATALOGUE = (
+    Target("congestion charge", ("congestion charge", "the charge"), ("congestion (fee|levy)s?",)),
+    Target("tram extension", ("tram extension",), (r"extend(ing)? the tram line",)),
+)
+
+
+@pytest.fixture(scope="module")
+def with_catalogue() -> Any:
+    return get_preannotator(DEFAULT_MODEL, catalogue_key(_CATALOGUE))
+
+
+def test_catalogue_targets_take_their_stance_from_topic_independent_cues(with_catalogue: Any) -> None:
+    text = (
+        "“We are not ready to accept a congestion charge,” Karl Brandt said.\n\n"
+        "Mayor Ann Bell said the charge was the only way to cut traffic.\n\n"
+        "Shop owner Tom Gray said the council should not extend the tram line.\n\n"
+        "Doctors said the congestion levy would not hurt anyone."
+    )
+    assert _stances(with_catalogue, text) == {
+        ("oppose", "a congestion charge", "congestion charge"),  # negated support cue
+        ("support", "the charge", "congestion charge"),  # evaluative: "the only way"
+        ("oppose", "extend the tram line", "tram extension"),  # negated modal
+        ("support", "the congestion levy", "congestion charge"),  # negated harm predicate
+    }
+
+
+def test_no_cue_no_stance(with_catalogue: Any) -> None:
+    text = "Mayor Ann Bell said the charge would be discussed on Tuesday."
+    assert _stances(with_catalogue, text) == set()
+
+
+def test_a_claim_about_an_earlier_mention_takes_it_as_target(with_catalogue: Any) -> None:
+    text = (
+        "The council voted on the congestion charge on Monday. Shop owner Tom Gray said it was unacceptable."
+    )
+    assert _stances(with_catalogue, text) == {("oppose", "the congestion charge", "congestion charge")}
+
+
+def test_without_a_catalogue_the_object_of_a_cue_is_the_target_and_has_no_name(annotator: Any) -> None:
+    text = (
+        "The mayor rejected the new parking levy on Monday.\n\n"
+        "“We support new sanctions against the regime,” Karl Brandt said.\n\n"
+        "Critics said the river barrage would hurt the salmon."
+    )
+    assert _stances(annotator, text) == {
+        ("oppose", "the new parking levy", None),
+        ("support", "new sanctions against the regime", None),
+        ("oppose", "the river barrage", None),
+    }
 
 
 def test_validation_refuses_bad_predictions() -> None:
@@ -390,44 +436,61 @@ def test_prefilter_blanks_only_unattributable_sentences(annotator: Any) -> None:
     assert (claim, speaker) == ("fares would rise", "The mayor")
 
 
-# -- the lexicon is checked against the spec at load ------------------------------------------------
-def _lexicon_doc(**cues: Any) -> dict[str, Any]:
-    base = {"support": ["backs?"], "oppose": ["rejects?"], "negators": ["not"]}
-    base.update(cues)
-    return {
-        "targets": [{"name": "tariffs", "patterns": ["tariffs?"]}],
-        "cues": {k: v for k, v in base.items() if v},
+# -- the stance cues are checked against the spec at load --------------------------------------------
+def _cues_doc(**cues: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "support": ["backs?"],
+        "oppose": ["rejects?"],
+        "support_evaluative": ["necessary"],
+        "oppose_evaluative": ["unacceptable"],
+        "support_after": ["would help"],
+        "oppose_after": ["would hurt"],
+        "negators": ["not"],
+        "not_targets": ["it"],
     }
+    base.update(cues)
+    return {k: v for k, v in base.items() if v is not None}
 
 
-def test_lexicon_cue_keys_are_stance_polarities() -> None:
+def test_cue_keys_are_stance_polarities() -> None:
     from stancebank.tasks.errors import ResourceError
-    from stancebank.tasks.preannotate import parse_lexicon
+    from stancebank.tasks.preannotate import parse_cues
 
-    lex = parse_lexicon(_lexicon_doc())
-    assert lex.support.search("she backs it") and lex.oppose.search("he rejects it")
-    with pytest.raises(ResourceError, match=r"targets\.yaml: `cues`.*unknown \['favour'\]"):
-        parse_lexicon({**_lexicon_doc(), "cues": {**_lexicon_doc()["cues"], "favour": ["x"]}})
+    cues = parse_cues(_cues_doc())
+    assert cues.support.search("she backs it") and cues.oppose.search("he rejects it")
+    with pytest.raises(ResourceError, match=r"stance_cues\.yaml: .*unknown \['favour'\]"):
+        parse_cues(_cues_doc(favour=["x"]))
     with pytest.raises(ResourceError, match=r"missing \['oppose'\]"):
-        parse_lexicon(_lexicon_doc(oppose=None))
-    with pytest.raises(ResourceError, match=r"cues\.support: .* is not a valid regex"):
-        parse_lexicon(_lexicon_doc(support=["back("]))
-    with pytest.raises(ResourceError, match=r"targets\[0\] needs a `name`"):
-        parse_lexicon({**_lexicon_doc(), "targets": [{"patterns": ["x"]}]})
+        parse_cues(_cues_doc(oppose=None))
+    with pytest.raises(ResourceError, match=r"support: .* is not a valid regex"):
+        parse_cues(_cues_doc(support=["back("]))
+    with pytest.raises(ResourceError, match=r"`not_targets` must be a list of words"):
+        parse_cues(_cues_doc(not_targets=[True]))
 
 
-def test_lexicon_needs_the_spec_to_have_its_polarities() -> None:
+def test_cues_need_the_spec_to_have_their_polarities() -> None:
     from stancebank.schema.spec import SPEC
     from stancebank.tasks.errors import ResourceError
-    from stancebank.tasks.preannotate import parse_lexicon
+    from stancebank.tasks.preannotate import parse_cues
 
     no_oppose = SPEC.with_changes(
         relation_labels=tuple(r for r in SPEC.relation_labels if r.polarity != "oppose")
     )
     with pytest.raises(
-        ResourceError, match=r"cues\.oppose: the spec has no stance relation with polarity 'oppose'"
+        ResourceError, match=r"oppose: the spec has no stance relation with polarity 'oppose'"
     ):
-        parse_lexicon(_lexicon_doc(), spec=no_oppose)
+        parse_cues(_cues_doc(), spec=no_oppose)
+
+
+def test_the_package_ships_no_targets() -> None:
+    """Targets come from the project's catalogue: no packaged resource names a topic."""
+    from importlib import resources
+
+    names = {p.name for p in resources.files("stancebank.tasks.resources").iterdir()}
+    assert "targets.yaml" not in names
+    cues = resources.files("stancebank.tasks.resources").joinpath("stance_cues.yaml").read_text("utf-8")
+    for theme in ("ceasefire", "nato", "sanction", "tariff", "territor"):
+        assert theme not in cues.lower()
 
 
 # -- the attribution prefilter never cuts a claim (issue 14, real articles) ---------------------------
