@@ -89,6 +89,8 @@ class CardInputs:
     annotators_per_article: Mapping[int, int] = field(default_factory=dict)
     # the ``model_version`` of the predictions the tasks carried (the pre-annotator), sorted
     model_versions: tuple[str, ...] = ()
+    # gold stance relations per canonical target: target_name (None: no name) -> stance -> count
+    target_stances: Mapping[str | None, Mapping[str, int]] = field(default_factory=dict)
 
 
 def dataset_url(repo_id: str | None) -> str:
@@ -243,6 +245,26 @@ def _splits_note(inp: CardInputs, short: bool = False) -> str:
     return note
 
 
+def _target_stance_section(inp: CardInputs, spec: AnnotationSpec) -> str:
+    """Stance counts per canonical target (``target_name``): what researchers group and balance by."""
+    name = spec.attribute_for("target_name").name
+    stances = list(spec.stance_names)
+    intro = f"Stances per canonical target (`{name}`; gold claim–target pairs):\n\n"
+    if not inp.target_stances:
+        return intro + "No stance relations in gold."
+    totals = {t: sum(c.values()) for t, c in inp.target_stances.items()}
+    order = sorted(inp.target_stances, key=lambda t: (t is None, -totals[t], t or ""))
+    rows = [
+        [
+            t if t is not None else f"(no `{name}`)",
+            *(str(inp.target_stances[t].get(s, 0)) for s in stances),
+            str(totals[t]),
+        ]
+        for t in order
+    ]
+    return intro + _table([name, *stances, "total"], rows)
+
+
 def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
     meta = yaml.safe_dump(_metadata(inp, spec), sort_keys=False, allow_unicode=True, width=1000)
     repo = inp.repo_id or "ORG/stancebank"
@@ -312,6 +334,8 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
         + _table(["provenance", "spans"], prov_rows)
         + "\n\nAdjudication (articles):\n\n"
         + _table(["outcome", "articles"], adj_rows)
+        + "\n\n"
+        + _target_stance_section(inp, spec)
         + "\n"
     )
 

@@ -117,6 +117,22 @@ class BuildResult:
     review_files: list[Path] = field(default_factory=list)
 
 
+def count_target_stances(
+    gold: Adjudication, spec: AnnotationSpec, into: dict[str | None, Counter[str]]
+) -> None:
+    """Add the gold stance relations of one article to ``into`` by their target's ``target_name``
+    (None when the TARGET has none: a release built from schema-1.0.0 exports)."""
+    name = spec.attribute_for("target_name").name
+    stances = set(spec.stance_names)
+    by_id = {s.id: s for s in gold.spans}
+    for rel in gold.relations:
+        target = by_id.get(rel.to_id)
+        if rel.label in stances and target is not None:
+            value = target.attributes.get(name)
+            key = value if isinstance(value, str) and value.strip() else None
+            into.setdefault(key, Counter())[rel.label] += 1
+
+
 def failed_dir(out: Path) -> Path:
     """Where a release that failed validation is kept for inspection: ``<out>.failed``."""
     return out.with_name(out.name + FAILED_SUFFIX)
@@ -266,6 +282,7 @@ def build_release(
         label_counts: Counter[str] = Counter(dict.fromkeys(spec.span_label_names, 0))
         relation_counts: Counter[str] = Counter(dict.fromkeys(spec.relation_label_names, 0))
         provenance: Counter[str] = Counter(dict.fromkeys(PROVENANCES, 0))
+        target_stances: dict[str | None, Counter[str]] = {}
         methods: Counter[str] = Counter({"ground_truth": 0, "single": 0, "majority": 0, "conflict": 0})
         conflicts: list[Adjudication] = []
         agreement_acc = AgreementAccumulator(spec)
@@ -291,6 +308,7 @@ def build_release(
             label_counts.update(s.label for s in gold_adj.spans)
             relation_counts.update(r.label for r in gold_adj.relations)
             provenance.update(gold_adj.provenance.values())
+            count_target_stances(gold_adj, spec, target_stances)
             if article.language and article.language not in language_set:
                 check_language(article.language, f"article {article_id!r} (data.language)")
                 language_set.add(article.language)
@@ -326,6 +344,7 @@ def build_release(
             license_link=license_link,
             annotators_per_article=dict(sorted(annotators_per_article.items())),
             model_versions=tuple(sorted(data.model_versions)),
+            target_stances={t: dict(c) for t, c in target_stances.items()},
         )
         (tmp / CARD).write_text(render_card(card_inputs, spec), encoding="utf-8")
         # croissant.json before the manifest, so that the manifest lists and hashes it

@@ -76,3 +76,21 @@ def test_target_name_reaches_the_claims_config(tmp_path: Path) -> None:
     with_target = [r for r in rows if r["target_id"] is not None]
     assert with_target and {r["target_name"] for r in with_target} == {"my canonical target"}
     assert {r["target_name"] for r in rows if r["target_id"] is None} <= {None}
+    # the card counts gold stances per canonical target, from the same claims
+    card = (out / "README.md").read_text(encoding="utf-8")
+    by_stance: dict[str, int] = {}
+    for r in with_target:
+        name = SPEC.stance_names[r["stance"]] if isinstance(r["stance"], int) else r["stance"]
+        by_stance[name] = by_stance.get(name, 0) + 1
+    cells = [str(by_stance.get(s, 0)) for s in SPEC.stance_names]
+    row = f"| my canonical target | {' | '.join(cells)} | {len(with_target)} |"
+    assert row in card, card[card.find("Stances per canonical target") :][:600]
+
+
+def test_the_card_of_a_schema_1_0_0_release_counts_its_stances_without_a_name(tmp_path: Path) -> None:
+    out = tmp_path / "dist" / "r"
+    build_release([PILOT_EXPORT], "1.0.0", out, registry_path=tmp_path / "reg.json")
+    card = (out / "README.md").read_text(encoding="utf-8")
+    table = card[card.find("Stances per canonical target") :].split("\n\n")[1]
+    assert table.splitlines()[-1].startswith("| (no `target_name`) |"), table
+    assert len(table.splitlines()) == 3  # header, rule, one row: no name in a 1.0.0 export
