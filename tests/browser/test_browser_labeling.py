@@ -7,8 +7,8 @@ browser selected, at code-point offsets, with their attributes and relations.
 
 Needs Debian's Chromium; without it the test skips (``STANCEBANK_REQUIRE_BROWSER=1`` makes that a
 failure, as in CI). Screenshots of the labeling screen are saved on failure to
-``$STANCEBANK_ARTIFACTS_DIR`` (default: the test's tmp folder). ``STANCEBANK_SCREENSHOT_OUT=PATH``
-also saves the labeling screen with an ACTOR selected (the README's screenshot).
+``$STANCEBANK_ARTIFACTS_DIR`` (default: the test's tmp folder). The README's screenshot is taken
+by test_browser_readable.py, on a busy pilot article.
 """
 
 from __future__ import annotations
@@ -282,9 +282,6 @@ def test_annotator_labels_a_task_in_the_browser(
             lp.set_choice(ACTOR_TYPE)
             lp.type_text(ACTOR_NAME_PLACEHOLDER, ACTOR_NAME)
             a.attributes = {"actor_type": ACTOR_TYPE, "actor_name": ACTOR_NAME}
-            shot = os.environ.get("STANCEBANK_SCREENSHOT_OUT")
-            if shot:
-                page.screenshot(path=shot)
 
             lp.select_region(c.start, c.end)
             expect_widgets_for(lp, CLAIM)

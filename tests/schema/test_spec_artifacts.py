@@ -97,6 +97,17 @@ def test_label_config_colours_hotkeys_and_conditional_panels() -> None:
     assert style is not None and "pre-wrap" in (style.text or "")
 
 
+def test_label_config_style_survives_label_studios_html_sanitiser() -> None:
+    """Label Studio passes a <Style> through its HTML sanitiser before it becomes a <style>: a
+    ">", "<" or "&" arrives escaped and voids its rule (seen in 1.23.2: a child combinator did
+    nothing). The readability rules (line height, faint relations) must all be there."""
+    style = ET.fromstring(build_label_config(SPEC)).find("Style")
+    assert style is not None and style.text
+    assert not set(style.text) & set("<>&"), style.text
+    for rule in ("white-space: pre-wrap", "line-height:", ".relations-overlay g[id] { opacity:"):
+        assert rule in style.text
+
+
 def test_committed_label_config_matches_the_spec() -> None:
     committed = (SCHEMA_DIR / "label_config.xml").read_text(encoding="utf-8")
     assert committed == build_label_config(SPEC), "schema/label_config.xml is stale: run `make schema`"
