@@ -17,6 +17,9 @@
   ``overlap_cohort_percentage``).
 - `stancebank.tasks.studio.progress`: `fetch_progress` / `compute_progress` / `render_html` — per
   annotator and per project progress, agreement on the overlap, review backlog, ETA.
+- `stancebank.tasks.studio.snapcache`: `current_tasks` — the export snapshot kept from the last
+  `progress` run (user cache), updated with the tasks changed since (a Data Manager view on
+  ``updated_at``); a whole snapshot when the kept one no longer adds up.
 - `stancebank.tasks.studio.review`: `send_review` — the conflicting articles of a build into a
   review project; the reviewer's annotation is ground truth at the next pull + build.
 """

@@ -375,6 +375,14 @@ def progress_command(
     output: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
     ] = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Take a whole export snapshot instead of updating the one kept from the last run "
+            "with the tasks changed since.",
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Per annotator (pseudonyms) and per project: done, skipped, time per task, agreement, review, ETA."""
@@ -391,7 +399,7 @@ def progress_command(
         raise typer.BadParameter("give --project NAME (or a stancebank.toml with [studio] project_title)")
     pseudonym = Pseudonymizer(load_key())
     with StudioClient.from_env(data_dir) as client, err.status(f"Reading the progress of {title!r}..."):
-        progress = fetch_progress(client, title, pseudonym)
+        progress = fetch_progress(client, title, pseudonym, reuse=not fresh)
     if fmt == "json":
         text = json.dumps(progress.to_dict(), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "html":

@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from stancebank.export import OVERALL, AgreementAccumulator, ExportReader, adjudicate_article
@@ -278,16 +279,30 @@ def states_from_export(
     return states
 
 
-def fetch_progress(client: StudioClient, title: str, pseudonym: Callable[[str], str]) -> Progress:
-    """Snapshot the project and compute its progress. The task list (``is_labeled``, ``overlap``
-    per task, costly on the server) is read only when only a share of the tasks overlaps."""
+def fetch_progress(
+    client: StudioClient,
+    title: str,
+    pseudonym: Callable[[str], str],
+    *,
+    reuse: bool = True,
+    cache_dir: Path | None = None,
+) -> Progress:
+    """Read the project's tasks and compute its progress. With ``reuse`` the export snapshot kept
+    from the last run is brought up to date with the tasks changed since
+    (:mod:`stancebank.tasks.studio.snapcache`), otherwise a whole snapshot is taken. The task list
+    (``is_labeled``, ``overlap`` per task, costly on the server) is read only when only a share of
+    the tasks overlaps."""
     import json
 
     from stancebank.tasks.studio.pull import snapshot
+    from stancebank.tasks.studio.snapcache import current_tasks
 
     info = client.require_project(title)
     project_id = int(info["id"])
-    tasks = json.loads(snapshot(client, project_id, predictions=False))
+    if reuse:
+        tasks = current_tasks(client, project_id, cache_dir).tasks
+    else:
+        tasks = json.loads(snapshot(client, project_id, predictions=False))
     if int(info.get("overlap_cohort_percentage", 100)) >= 100 or int(info.get("maximum_annotations", 1)) <= 1:
         overlap = max(1, int(info.get("maximum_annotations", 1)))
         states = states_from_export(tasks, overlap, info.get("skip_queue") == "IGNORE_SKIPPED")

@@ -286,22 +286,35 @@ def write_immutable(
 # ------------------------------------------------------------------------------------------- pull
 
 
-def snapshot(
-    client: StudioClient, project_id: int, *, keep_on_server: bool = False, predictions: bool = True
-) -> bytes:
+@dataclass(frozen=True)
+class Snapshot:
+    blob: bytes
+    created_at: str
+    """When the server created the export (its clock, ISO 8601): every task was read after this."""
+
+
+def create_snapshot(
+    client: StudioClient,
+    project_id: int,
+    *,
+    keep_on_server: bool = False,
+    predictions: bool = True,
+    task_filter_options: dict[str, Any] | None = None,
+) -> Snapshot:
     """Create an export snapshot (annotator ids only), wait for it, download it, drop it.
 
-    ``predictions=False`` exports prediction ids only (``studio progress`` needs no model output).
+    ``predictions=False`` exports prediction ids only (``studio progress`` needs no model output);
+    ``task_filter_options`` are Label Studio's (``{"view": ID}``: the tasks of a Data Manager view).
     """
     options = {
         "annotations__completed_by": {"only_id": True},
         "drafts": {"only_id": True},
         "predictions": {"only_id": not predictions},
     }
-    body = client.post_json(
-        f"/api/projects/{project_id}/exports/",
-        {"title": "stancebank pull", "serialization_options": options},
-    )
+    payload: dict[str, Any] = {"title": "stancebank pull", "serialization_options": options}
+    if task_filter_options:
+        payload["task_filter_options"] = task_filter_options
+    body = client.post_json(f"/api/projects/{project_id}/exports/", payload)
     export_id = int(body["id"])
     deadline = time.monotonic() + SNAPSHOT_TIMEOUT
     status = body.get("status")
@@ -321,7 +334,14 @@ def snapshot(
     )
     if not keep_on_server:
         client.request("DELETE", f"/api/projects/{project_id}/exports/{export_id}")
-    return resp.content
+    return Snapshot(resp.content, str(body.get("created_at") or ""))
+
+
+def snapshot(
+    client: StudioClient, project_id: int, *, keep_on_server: bool = False, predictions: bool = True
+) -> bytes:
+    """The bytes of a whole-project export snapshot (see :func:`create_snapshot`)."""
+    return create_snapshot(client, project_id, keep_on_server=keep_on_server, predictions=predictions).blob
 
 
 def pull(client: StudioClient, project: str, out_dir: Path) -> PullResult:

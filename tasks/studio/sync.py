@@ -575,6 +575,19 @@ def reconcile_duplicates(client: StudioClient, project_id: int) -> tuple[dict[st
     return known, len(deleted), left
 
 
+def _only_ours(client: StudioClient, project_id: int, known: Mapping[str, Known]) -> bool:
+    """True when the project holds exactly the tasks push knows of (one per article id).
+
+    ``known`` is every task of the project when planning (a full listing, or a ledger whose task
+    count matched the server's) plus the ones this push imported. A concurrent push that imported
+    copies of the same articles raises the server's count above it, so one count (one cheap request)
+    replaces listing every task (seconds per thousand). Each push checks after its own imports, so
+    the last of two concurrent pushes sees both imports and reconciles. (Limit: a task deleted in
+    the UI while a concurrent push imports a copy offsets the count, and that copy stays.)
+    """
+    return _task_count(client, project_id) == len({k.task_id for k in known.values()})
+
+
 def push(
     client: StudioClient,
     tasks: Sequence[Task],
@@ -688,7 +701,7 @@ def _push(
     report.predictions_repaired = sum(1 for c in replaced if not c.predictions_valid)
     # 6. Copies a concurrent push (from another machine) imported next to ours.
     left = list(plan.duplicates)
-    if plan.create or plan.duplicates:
+    if plan.duplicates or (plan.create and not _only_ours(client, state.id, known)):
         known, report.duplicates_removed, left = reconcile_duplicates(client, state.id)
     report.duplicates_on_server = left
     for key in left:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from stancebank.schema.wire import to_results
 from stancebank.tasks.studio import server as ls_server
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import ServerError
+from stancebank.tasks.studio.snapcache import SNAPSHOT_ENV
 from stancebank.tasks.studio.sync import LEDGER_ENV
 
 
@@ -42,16 +44,19 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ls_server
     port = ls_server.free_port()
     running = ls_server.start(state_dir, port, bin_path=bin_path)
     # push's sync ledgers go to the session's tmp dir, not the user's cache
-    previous = os.environ.get(LEDGER_ENV)
+    # and the snapshots `progress` keeps go there too
+    previous = {env: os.environ.get(env) for env in (LEDGER_ENV, SNAPSHOT_ENV)}
     os.environ[LEDGER_ENV] = str(tmp_path_factory.mktemp("sync-ledgers"))
+    os.environ[SNAPSHOT_ENV] = str(tmp_path_factory.mktemp("kept-snapshots"))
     try:
         yield running
     finally:
         ls_server.stop(state_dir)
-        if previous is None:
-            os.environ.pop(LEDGER_ENV, None)
-        else:
-            os.environ[LEDGER_ENV] = previous
+        for env, value in previous.items():
+            if value is None:
+                os.environ.pop(env, None)
+            else:
+                os.environ[env] = value
 
 
 @pytest.fixture
@@ -114,6 +119,28 @@ def make_task(index: int, variant: str = "", text_chars: int = 0) -> dict[str, A
 
 def make_tasks(n: int, start: int = 0, text_chars: int = 0) -> list[dict[str, Any]]:
     return [make_task(i, text_chars=text_chars) for i in range(start, start + n)]
+
+
+def server_cpu(pid: int) -> float:
+    """User+sys CPU seconds of the server process so far (and of its waited-for children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+class Clock:
+    """Wall and CPU (this process + the server) of one measured step (benchmarks: the machine is
+    shared, so CPU time is the comparable figure)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time() + server_cpu(self.pid)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() + server_cpu(self.pid) - self.cpu
 
 
 @contextlib.contextmanager

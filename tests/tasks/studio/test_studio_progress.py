@@ -24,6 +24,7 @@ from stancebank.tasks.studio.progress import (
     task_states,
 )
 from stancebank.tasks.studio.pull import snapshot
+from stancebank.tasks.studio.snapcache import current_tasks
 from stancebank.tasks.studio.sync import push
 from stancebank.tasks.studio.team import apply_overlap
 
@@ -151,3 +152,57 @@ def test_cli_progress_json_and_html_use_pseudonyms_only(
     assert "@" not in page and all(p in page for p in names)
     table = runner.invoke(app, ["studio", "progress", "--project", project_name], env={"COLUMNS": "200"})
     assert table.exit_code == 0 and "in review 1" in table.output
+
+
+def _annotations(tasks: list[dict[str, Any]]) -> dict[int, list[tuple[int, int, str]]]:
+    """Per task: its annotations (id, annotator, result) as an export has them."""
+    return {
+        int(t["id"]): sorted(
+            (a["id"], a["completed_by"], json.dumps(a["result"], sort_keys=True)) for a in t["annotations"]
+        )
+        for t in tasks
+    }
+
+
+@pytest.mark.integration
+def test_progress_updates_the_kept_snapshot_with_every_change(
+    studio_client: StudioClient, project_name: str, scenario: dict[str, Any], tmp_path: Path
+) -> None:
+    pid = scenario["pid"]
+    first = current_tasks(studio_client, pid, tmp_path, margin=timedelta(0))
+    assert first.full and len(first.tasks) == 6
+    unchanged = current_tasks(studio_client, pid, tmp_path, margin=timedelta(0))
+    assert (unchanged.full, unchanged.changed) == (False, 0)
+    assert _annotations(unchanged.tasks) == _annotations(first.tasks)
+
+    # three changes through the API: a new annotation, an edited one, a deleted one
+    tasks = {t["data"]["article_id"]: t for t in studio_client.iter_tasks(pid)}
+    t1, t2, t5 = (int(tasks[f"art-{i:06d}"]["id"]) for i in (1, 2, 5))
+    full1 = studio_client.get_json(f"/api/tasks/{t1}")["predictions"][0]["result"]
+    [b_on_1] = [
+        a
+        for a in studio_client.get_json(f"/api/tasks/{t1}/annotations/")
+        if a["completed_by"] == scenario["b"]
+    ]
+    studio_client.patch_json(f"/api/annotations/{b_on_1['id']}/", {"result": full1})
+    [a_on_2] = studio_client.get_json(f"/api/tasks/{t2}/annotations/")
+    studio_client.request("DELETE", f"/api/annotations/{a_on_2['id']}/")
+    _post(studio_client, t5, scenario["c"], [], lead_time=8)
+
+    updated = current_tasks(studio_client, pid, tmp_path, margin=timedelta(0))
+    assert (updated.full, updated.changed) == (False, 3)
+    fresh = json.loads(snapshot(studio_client, pid, predictions=False))
+    assert _annotations(updated.tasks) == _annotations(fresh)
+    who = lambda identity: _who(int(identity[3:]))  # noqa: E731
+    kept = fetch_progress(studio_client, project_name, who, cache_dir=tmp_path).to_dict()
+    whole = fetch_progress(studio_client, project_name, who, reuse=False).to_dict()
+    for side in (kept, whole):  # the two were computed a moment apart
+        side.pop("generated_at")
+        side["project"].pop("eta")
+    assert kept == whole
+    assert kept["project"]["in_review"] == 0  # B now agrees with A on task 1
+
+    # a deleted task: the kept copy no longer adds up, a whole snapshot is taken
+    studio_client.request("DELETE", f"/api/tasks/{t5}/")
+    after_delete = current_tasks(studio_client, pid, tmp_path, margin=timedelta(0))
+    assert after_delete.full and len(after_delete.tasks) == 5
