@@ -24,7 +24,7 @@ from stancebank.tasks.preannotate.model import load_model, model_version_for
 from stancebank.tasks.preannotate.prefilter import cuts_blanked_text, mask_unattributed
 from stancebank.tasks.preannotate.quotes import claim_bounds
 from stancebank.tasks.preannotate.resources import load_resources
-from stancebank.tasks.preannotate.stances import Catalogue, add_stances
+from stancebank.tasks.preannotate.stances import Catalogue, add_stances, is_event_report
 from stancebank.tasks.preannotate.wordforms import trigger_pattern
 
 _BATCH_SIZE = 32
@@ -122,7 +122,9 @@ class Preannotator:
     def _finish(
         self, text: str, mentions: list[Mention], claims: list[Claim]
     ) -> tuple[list[Span], list[Relation]]:
-        claims = _unique_claims(text, claims)
+        claims = [
+            c for c in _unique_claims(text, claims) if not is_event_report(text, c, self.resources.cues)
+        ]
         add_stances(text, claims, self.resources.cues, self.catalogue)
         return to_spans(text, claims, mentions)
 

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stancebank.tasks.preannotate.claims import Claim
-from stancebank.tasks.preannotate.labels import OPPOSE, SUPPORT
+from stancebank.tasks.preannotate.labels import INDIRECT, OPPOSE, SUPPORT
 from stancebank.tasks.preannotate.resources import StanceCues
 
 SCORE_CATALOGUE_STANCE = 0.6
@@ -66,15 +66,26 @@ _TIME_END = re.compile(
     rf"|(?:today|tonight|tomorrow|yesterday))\b",
     re.I,
 )
+_EVENT_TIME = re.compile(
+    r"\b(?:on|by|until|since|from|last|next|this) "
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(?:later|earlier) (?:this|in the|next) (?:week|month)\b",
+    re.I,
+)
 _PREDICATE = re.compile(
-    r"\s(?:is|are|was|were|would|will|could|can|remains?|seems?|has been|have been|"
+    r"\s(?:is|are|was|were|would|will|could|can|should|must|remains?|seems?|has been|have been|"
     r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot)\b",
     re.I,
 )
+_HEDGES = frozenset(
+    {"only", "simply", "just", "also", "still", "certainly", "probably", "clearly", "absolutely"}
+    | {"really", "even", "first"}
+)
+"""Adverbs an evaluating predicate is read without ("would only prolong" → "would prolong")."""
 _PRONOUNS = frozenset(["it", "them", "this", "that", "these", "those", "him", "her", "us", "me"])
 _PERSUADE = re.compile(r"urg|press|push|call|ask", re.I)
 """Cues whose object is a person told to act ("urged the union to accept …"): the action is the target."""
-MAX_SUBJECT_WORDS = 6
+MAX_SUBJECT_WORDS = 10
 """The longest subject proposed as the target of an evaluating predicate ("the new levy is …")."""
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s+|\n")
 _WORD = re.compile(r"[\w'’-]+")
@@ -154,6 +165,19 @@ def add_stances(
                 claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
 
 
+def is_event_report(text: str, claim: Claim, cues: StanceCues) -> bool:
+    """Whether a reported claim only reports a dated event ("a second convoy would leave on
+    Tuesday", "delegations met in Geneva on Friday"): reported speech without quotation marks, a
+    time expression and not one stance cue. Guidelines 2.2: a bare event report is not a claim."""
+    if claim.form != INDIRECT:
+        return False
+    body = text[claim.start : claim.end]
+    if not _EVENT_TIME.search(body):
+        return False
+    patterns = (cues.support, cues.oppose, cues.support_evaluative, cues.oppose_evaluative)
+    return not any(p.search(body) for p in patterns) and stance_after(body, cues) is None
+
+
 # -- the evidence ---------------------------------------------------------------------------------
 
 
@@ -230,11 +254,13 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
             lowered, negated = lowered.replace(form, plain), True
     stripped = cues.negators.sub("", lowered)
     negated = negated or stripped != lowered
-    words = " ".join(stripped.split())
-    for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE)):
-        m = pattern.search(words)
-        if m is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS:
-            return _flip(stance) if negated else stance
+    plain = " ".join(stripped.split())
+    unhedged = " ".join(w for w in plain.split() if w not in _HEDGES)
+    for words in dict.fromkeys((plain, unhedged)):  # "the only way" as written; "would only prolong" without
+        for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE)):
+            m = pattern.search(words)
+            if m is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS:
+                return _flip(stance) if negated else stance
     return None
 
 

@@ -497,8 +497,8 @@ def test_the_package_ships_no_targets() -> None:
 _ABBREVIATED = {
     "U.S.": (
         "Harbour talks resume\n\nThe mayor stressed that the ferry operator had met officials of the U.S. "
-        "maritime agency on Monday. Nobody expects a quick deal.\n",
-        "the ferry operator had met officials of the U.S. maritime agency on Monday",
+        "maritime agency last year. Nobody expects a quick deal.\n",
+        "the ferry operator had met officials of the U.S. maritime agency last year",
     ),
     "Dr.": (
         "Bridge vote\n\nThe council added that the contract had gone to Dr. Lena Vogt, a surveyor from the "
@@ -506,9 +506,9 @@ _ABBREVIATED = {
         "the contract had gone to Dr. Lena Vogt, a surveyor from the coast",
     ),
     "No. 10 / a.m.": (
-        "Harbour talks resume\n\nA spokesman for No. 10 said the talks would start at 9 a.m. on Friday in "
+        "Harbour talks resume\n\nA spokesman for No. 10 said the talks would start at 9 a.m. in "
         "the town hall. Nobody expects a quick deal.\n",
-        "the talks would start at 9 a.m. on Friday in the town hall",
+        "the talks would start at 9 a.m. in the town hall",
     ),
 }
 
@@ -540,3 +540,14 @@ def test_a_region_reaching_into_blanked_text_is_parsed_again_without_the_mask() 
     assert fresh.stats["parsed_again"] == 1
     assert claim in [s.text for s in spans if s.label == "CLAIM"]
     make_prediction("t", text, spans, rels, "m")
+
+
+def test_a_dated_event_report_is_not_a_claim(annotator: Any) -> None:
+    """Guidelines 2.2: "a second convoy would leave on Tuesday" reports an event; with a stance cue
+    the same kind of sentence is a position."""
+    event = (
+        "Convoy update\n\nLocal officials said a second convoy would leave on Tuesday if the weather held.\n"
+    )
+    assert _claims(annotator, event) == []
+    position = "Convoy update\n\nLocal officials said on Tuesday that the convoy plan was a mistake.\n"
+    assert [c[0] for c in _claims(annotator, position)] == ["the convoy plan was a mistake"]
