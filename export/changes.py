@@ -13,7 +13,7 @@ from datasets import Features
 
 from stancebank.export.adjudicate import Adjudication
 from stancebank.export.card import Changes
-from stancebank.schema.features import DEFAULT_CONFIG
+from stancebank.schema.features import ARTICLE_ID, DEFAULT_CONFIG, document_id_column
 from stancebank.schema.layout import parquet_relpath
 from stancebank.schema.spec import SPLITS, AnnotationSpec
 
@@ -25,11 +25,15 @@ def _read_documents(release_dir: Path, columns: Sequence[str]) -> Iterator[dict[
         if not path.exists():
             continue
         pf = pq.ParquetFile(path)
+        id_column = document_id_column(pf.schema_arrow.names)
+        columns = [id_column if c == ARTICLE_ID else c for c in columns]
         features = Features.from_arrow_schema(pf.schema_arrow)
         span_names = features["spans"].feature["label"].names
         rel_names = features["relations"].feature["label"].names
         for batch in pf.iter_batches(columns=list(columns), batch_size=1_000):
             for row in batch.to_pylist():
+                if id_column != ARTICLE_ID:
+                    row[ARTICLE_ID] = row.pop(id_column)
                 for s in row["spans"]:
                     s["label"] = span_names[s["label"]]
                 for r in row["relations"]:
@@ -88,8 +92,8 @@ class ChangeTracker:
         self.stances = set(spec.stance_names)
         self.changes = Changes(previous_version=previous_version)
         self._previous: dict[str, bytes] = {
-            row["id"]: _view_digest(row["text"], _row_view(row, self.stances))
-            for row in _read_documents(previous_dir, ("id", "text", "spans", "relations"))
+            row[ARTICLE_ID]: _view_digest(row["text"], _row_view(row, self.stances))
+            for row in _read_documents(previous_dir, (ARTICLE_ID, "text", "spans", "relations"))
         }
         self._changed: dict[str, DocView] = {}
 
@@ -111,8 +115,8 @@ class ChangeTracker:
         changes.articles_removed = len(self._previous)  # previous articles never seen again
         self._previous = {}
         if self._changed:
-            for row in _read_documents(self.previous_dir, ("id", "spans", "relations")):
-                now = self._changed.get(row["id"])
+            for row in _read_documents(self.previous_dir, (ARTICLE_ID, "spans", "relations")):
+                now = self._changed.get(row[ARTICLE_ID])
                 if now is None:
                     continue
                 old_spans, old_stance = _row_view(row, self.stances)

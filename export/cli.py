@@ -114,6 +114,15 @@ def build_command(
     repo_id: Annotated[
         str | None, typer.Option("--repo", help="ORG/NAME shown in the card's examples.")
     ] = None,
+    language_creators: Annotated[
+        str,
+        typer.Option(
+            "--language-creators",
+            help="Who wrote the articles, for the card (Hub values, comma-separated): found (published "
+            "text collected), expert-generated (written for the project), crowdsourced, "
+            "machine-generated, other.",
+        ),
+    ] = "found",
     about: Annotated[
         Path | None,
         typer.Option(
@@ -147,6 +156,7 @@ def build_command(
     Every item left out is written to --rejects (default <out>.rejects.jsonl).
     """
     from stancebank.export.adjudicate import GoldPolicy
+    from stancebank.export.card import check_language_creators
     from stancebank.export.release import build_release
     from stancebank.schema.project import find_project, pick
 
@@ -186,6 +196,7 @@ def build_command(
                 license_link=project.license_link if project is not None else None,
                 repo_id=repo_id,
                 about=about_text,
+                language_creators=check_language_creators(language_creators),
                 reporter=reporter,
                 review_out=review_out,
                 policy=policy,

@@ -255,16 +255,18 @@ def build_croissant(facts: CroissantFacts) -> dict[str, Any]:
         "@type": "sc:Dataset",
         "name": facts.name,
         "description": facts.description,
-        "conformsTo": CONFORMS_TO,
+        # Croissant 1.0 with its Responsible-AI vocabulary (the rai: fields below)
+        "conformsTo": [CONFORMS_TO, RAI_CONFORMS_TO] if facts.rai else CONFORMS_TO,
         "citeAs": facts.cite_as,
         "license": facts.license,
         "url": facts.url,
         "version": facts.version,
         "keywords": list(facts.keywords),
-        "inLanguage": list(facts.languages),
         "distribution": distribution + files,
         "recordSet": record_sets,
     }
+    if facts.languages:  # none when no article states its language
+        document["inLanguage"] = list(facts.languages)
     if facts.date_published:
         document["datePublished"] = facts.date_published
     for key, value in facts.rai.items():

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from stancebank.schema.errors import StancebankError
+from stancebank.schema.features import CONFIGS
 from stancebank.schema.project import PROJECT_ENV
 
 logger = logging.getLogger(__name__)
@@ -186,6 +187,9 @@ def run_demo(plan: DemoPlan, printer: Printer, env: Mapping[str, str] | None = N
             "cc0-1.0",
             "--about",
             str(plan.pilot.parent / "ABOUT.md"),
+            # the sample articles were written by the maintainers for the project (data/raw/README.md)
+            "--language-creators",
+            "expert-generated",
         ],
         printer,
         environ,
@@ -210,7 +214,7 @@ def show_release(release: Path, printer: Printer, n_claims: int = 5) -> dict[str
     rows: dict[str, int] = {}
     claims_rows: list[dict[str, Any]] = []
     claim_features: Any = None
-    for config in ("documents", "claims", "annotations"):
+    for config in CONFIGS:
         dsd = load_dataset(str(release), config)
         rows[config] = sum(len(split) for split in dsd.values())
         if config == "claims":

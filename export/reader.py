@@ -130,6 +130,15 @@ class ReadIssue:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """A task's pre-annotations as keys: spans ``(label, start, end)`` and relations
+    ``(from span, to span, label)``."""
+
+    spans: tuple[SpanKey, ...]
+    relations: tuple[tuple[SpanKey, SpanKey, str], ...]
+
+
 @dataclass
 class ExportData:
     """The merged content of one or more exports: articles and their kept annotations (plain
@@ -145,6 +154,8 @@ class ExportData:
     foreign: dict[str, Counter[str]] = field(default_factory=dict)
     # the ``model_version`` of every prediction read (the pre-annotator(s) the tasks carried)
     model_versions: set[str] = field(default_factory=set)
+    # article id → the pre-annotations its (kept) task carried; absent when it carried none
+    predictions: dict[str, Prediction] = field(default_factory=dict)
 
     def issue_counts(self) -> Counter[str]:
         return Counter(issue.kind for issue in self.issues)
@@ -154,6 +165,7 @@ class ExportData:
         keep = set(article_ids)
         self.articles = {a: v for a, v in self.articles.items() if a in keep}
         self.annotations = {a: v for a, v in self.annotations.items() if a in keep}
+        self.predictions = {a: v for a, v in self.predictions.items() if a in keep}
 
 
 def span_key(span: Span) -> SpanKey:
@@ -307,11 +319,29 @@ class ExportReader:
                 self.data.task_ids[article_id] = task_id
 
         predicted: list[Span] = []
+        predicted_relations: list[tuple[SpanKey, SpanKey, str]] = []
+        carries = False
         for prediction in task.get("predictions") or []:
             if isinstance(prediction, dict):
+                carries = True
                 if isinstance(prediction.get("model_version"), str) and prediction["model_version"]:
                     self.data.model_versions.add(prediction["model_version"])
-                predicted.extend(parse_results(prediction.get("result") or [], text, spec=self.spec).spans)
+                parsed_prediction = parse_results(prediction.get("result") or [], text, spec=self.spec)
+                predicted.extend(parsed_prediction.spans)
+                keys = {sp.id: span_key(sp) for sp in parsed_prediction.spans}
+                predicted_relations.extend(
+                    (keys[r.from_id], keys[r.to_id], r.label)
+                    for r in parsed_prediction.relations
+                    if r.from_id in keys and r.to_id in keys
+                )
+        if seen is None or version >= seen.version:
+            # the kept task version's predictions (the pre-annotator's output, scored in the card)
+            if carries:
+                self.data.predictions[article_id] = Prediction(
+                    tuple(sorted({span_key(sp) for sp in predicted})), tuple(sorted(set(predicted_relations)))
+                )
+            else:
+                self.data.predictions.pop(article_id, None)
 
         is_review = isinstance(data.get(REVIEW_FIELD), str)
         per_article = self._annotations.setdefault(article_id, {})

@@ -41,6 +41,7 @@ from datasets import Features
 
 from stancebank.export.adjudicate import DEFAULT_POLICY, Adjudication, GoldPolicy, adjudicate
 from stancebank.export.agreement import AgreementAccumulator, AgreementReport
+from stancebank.export.baselines import BaselineAccumulator
 from stancebank.export.card import (
     CardInputs,
     Changes,
@@ -58,7 +59,7 @@ from stancebank.export.pseudonym import Pseudonymizer, load_key
 from stancebank.export.reader import PROVENANCES, ExportData, check_foreign, read_exports, write_rejects
 from stancebank.export.reporting import Reporter
 from stancebank.export.review import write_review
-from stancebank.export.rows import Encoder, annotation_row, claim_rows, document_row
+from stancebank.export.rows import Encoder, annotation_row, claim_rows, document_row, stance_rows
 from stancebank.export.splits import SplitPlan, load_registry, registry_bytes
 from stancebank.export.writers import SplitWriters
 from stancebank.schema.atomic import (
@@ -70,6 +71,7 @@ from stancebank.schema.atomic import (
 )
 from stancebank.schema.features import CONFIGS, dataset_features
 from stancebank.schema.layout import CARD, MANIFEST, parquet_relpath, sha256_file
+from stancebank.schema.sentences import split_sentences
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 
 if TYPE_CHECKING:
@@ -226,6 +228,7 @@ def build_release(
     license_link: str | None = None,
     repo_id: str | None = None,
     about: str | None = None,
+    language_creators: Sequence[str] = ("found",),
     spec: AnnotationSpec = SPEC,
     reporter: Reporter | None = None,
     validator: Callable[[Path], Report] | None = None,
@@ -288,6 +291,7 @@ def build_release(
         agreement_acc = AgreementAccumulator(spec)
         language_set: set[str] = set()
         annotators_per_article: Counter[int] = Counter()
+        baseline_acc = BaselineAccumulator(spec)
         reporter.start("adjudicating, writing", len(data.annotations))
         for article_id in sorted(data.annotations):
             anns = data.annotations[article_id]
@@ -302,8 +306,12 @@ def build_release(
                 continue
             article = data.articles[article_id]
             split = plan.split_for(article_id)
-            writers["documents"].add(split, [document_row(article, gold_adj, enc)])
-            writers["claims"].add(split, claim_rows(article, gold_adj, enc))
+            baseline_acc.add(split, gold_adj, anns, data.predictions.get(article_id))
+            sentences = split_sentences(article.text)
+            writers["documents"].add(split, [document_row(article, gold_adj, enc, sentences)])
+            claims = claim_rows(article, gold_adj, enc, sentences)
+            writers["claims"].add(split, claims)
+            writers["stance"].add(split, stance_rows(claims, enc))
             writers["annotations"].add(split, [annotation_row(a, enc, pseudonym) for a in anns])
             label_counts.update(s.label for s in gold_adj.spans)
             relation_counts.update(r.label for r in gold_adj.relations)
@@ -323,7 +331,7 @@ def build_release(
         counts = {c: {s: writers[c].counts[s] for s in SPLITS if writers[c].counts[s]} for c in CONFIGS}
 
         changes = tracker.finish() if tracker is not None else None
-        languages = sorted(language_set) or ["en"]
+        languages = sorted(language_set)  # none when no article states one (the card says so)
         reporter.start("writing card, manifest")
         card_inputs = CardInputs(
             version=version,
@@ -345,6 +353,8 @@ def build_release(
             annotators_per_article=dict(sorted(annotators_per_article.items())),
             model_versions=tuple(sorted(data.model_versions)),
             target_stances={t: dict(c) for t, c in target_stances.items()},
+            baselines=baseline_acc.finish(),
+            language_creators=tuple(language_creators),
         )
         (tmp / CARD).write_text(render_card(card_inputs, spec), encoding="utf-8")
         # croissant.json before the manifest, so that the manifest lists and hashes it

@@ -1,4 +1,4 @@
-"""Rows of the three published configs (documents, claims, annotations), ClassLabels as ints.
+"""Rows of the published configs (documents, claims, stance, annotations), ClassLabels as ints.
 
 Rows match :func:`stancebank.schema.features.dataset_features` exactly; every list is sorted so a
 rebuild produces the same bytes.
@@ -10,7 +10,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from stancebank.export.adjudicate import Adjudication
+from stancebank.schema.columns import STANCE_COLUMNS
+from stancebank.schema.features import ARTICLE_ID, PROVENANCES
 from stancebank.schema.model import Annotation, Article, Relation, Span
+from stancebank.schema.sentences import context
 from stancebank.schema.spec import SPEC, AnnotationSpec
 
 Row = dict[str, Any]
@@ -25,6 +28,7 @@ class Encoder:
         self.label = {n: i for i, n in enumerate(spec.span_label_names)}
         self.relation = {n: i for i, n in enumerate(spec.relation_label_names)}
         self.stance = {n: i for i, n in enumerate(spec.stance_names)}
+        self.provenance = {n: i for i, n in enumerate(PROVENANCES)}
         self.choice = {
             a.name: {c: i for i, c in enumerate(a.choices)} for a in spec.attributes if a.kind == "choice"
         }
@@ -57,23 +61,35 @@ def _sorted_relations(relations: Sequence[Relation]) -> list[Relation]:
     return sorted(relations, key=lambda r: (r.from_id, r.to_id, r.label))
 
 
-def document_row(article: Article, gold: Adjudication, enc: Encoder) -> Row:
+def document_row(
+    article: Article, gold: Adjudication, enc: Encoder, sentences: Sequence[tuple[int, int]]
+) -> Row:
+    """The article with its ``sentences`` (:func:`stancebank.schema.sentences.split_sentences`)
+    and gold spans, each with its provenance against the pre-annotations."""
     return {
-        "id": article.article_id,
+        ARTICLE_ID: article.article_id,
         "title": article.title,
         "text": article.text,
         "url": article.url,
         "source": article.source,
         "published": article.published,
         "language": article.language,
-        "spans": [enc.span(s) for s in gold.spans],
+        "sentences": [{"start": start, "end": end} for start, end in sentences],
+        "spans": [
+            {**enc.span(s), "provenance": enc.provenance[gold.provenance.get(s.id, "hand")]}
+            for s in gold.spans
+        ],
         "relations": [enc.relation_row(r) for r in _sorted_relations(gold.relations)],
         "num_annotators": gold.num_annotators,
     }
 
 
-def claim_rows(article: Article, gold: Adjudication, enc: Encoder) -> list[Row]:
-    """One row per claim–target pair; a claim with no target appears once with a null stance."""
+def claim_rows(
+    article: Article, gold: Adjudication, enc: Encoder, sentences: Sequence[tuple[int, int]]
+) -> list[Row]:
+    """One row per claim–target pair; a claim with no target appears once with a null stance.
+    Each row carries the article's language and the claim's context: the sentence(s) of
+    ``sentences`` the claim overlaps."""
     spec = enc.spec
     claim_label, actor_label = spec.role_label("claim"), spec.role_label("actor")
     attribution = {r.name for r in spec.attribution_labels}
@@ -97,7 +113,16 @@ def claim_rows(article: Article, gold: Adjudication, enc: Encoder) -> list[Row]:
             "claim_text": claim.text,
             "claim_start": claim.start,
             "claim_end": claim.end,
+            "language": article.language,
         }
+        sentence_start, sentence_end = context(sentences, claim.start, claim.end)
+        base.update(
+            {
+                "sentence": article.text[sentence_start:sentence_end],
+                "sentence_start": sentence_start,
+                "sentence_end": sentence_end,
+            }
+        )
         base.update({a.name: enc.attribute(a.name, claim.attributes.get(a.name)) for a in claim_attrs})
         base["actor_id"] = actor.id if actor else None
         base["actor_text"] = actor.text if actor else None
@@ -140,6 +165,28 @@ def claim_rows(article: Article, gold: Adjudication, enc: Encoder) -> list[Row]:
                 }
             )
     return rows
+
+
+def stance_rows(claims: Sequence[Row], enc: Encoder) -> list[Row]:
+    """The ``stance`` config's rows: the ``claims`` rows that have a stance, as a classifier takes
+    them (claim, target, canonical target, stance, context, language)."""
+    canonical = enc.spec.attribute_for("target_name").name
+    s = STANCE_COLUMNS
+    return [
+        {
+            s.article_id: row["article_id"],
+            s.claim_id: row["claim_id"],
+            s.target_id: row["target_id"],
+            s.claim: row["claim_text"],
+            s.target: row["target_text"],
+            s.canonical_target: row[canonical],
+            s.stance: row["stance"],
+            s.context: row["sentence"],
+            s.language: row["language"],
+        }
+        for row in claims
+        if row["stance"] is not None
+    ]
 
 
 def annotation_row(ann: Annotation, enc: Encoder, pseudonym: Callable[[str], str]) -> Row:

@@ -28,6 +28,30 @@ class ClaimColumns:
     target_start: str = "target_start"
     target_end: str = "target_end"
     stance: str = "stance"
+    language: str = "language"
+    # the sentence(s) the claim is in (its context) and their offsets in the article text
+    sentence: str = "sentence"
+    sentence_start: str = "sentence_start"
+    sentence_end: str = "sentence_end"
 
 
 CLAIM_COLUMNS = ClaimColumns()
+
+
+@dataclass(frozen=True)
+class StanceColumns:
+    """The column names of the release's ``stance`` config (claim, target, stance, context)."""
+
+    article_id: str = "article_id"
+    claim_id: str = "claim_id"
+    target_id: str = "target_id"
+    claim: str = "claim"
+    target: str = "target"
+    # the target's canonical name (the spec's ``target_name`` attribute), null where none was given
+    canonical_target: str = "canonical_target"
+    stance: str = "stance"
+    context: str = "context"
+    language: str = "language"
+
+
+STANCE_COLUMNS = StanceColumns()

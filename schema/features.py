@@ -7,15 +7,35 @@ which ``datasets`` would turn into a dict of lists. Labels, stances and choice a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
-from stancebank.schema.columns import CLAIM_COLUMNS
+from stancebank.schema.columns import CLAIM_COLUMNS, STANCE_COLUMNS
 from stancebank.schema.spec import SPEC, AnnotationSpec, Attribute
 
-CONFIGS: tuple[str, ...] = ("documents", "claims", "annotations")
+CONFIGS: tuple[str, ...] = ("documents", "claims", "stance", "annotations")
 DEFAULT_CONFIG = "documents"
+ARTICLE_ID = "article_id"
+"""The article id column, named the same in every config."""
+LEGACY_DOCUMENT_ID = "id"
+"""What ``documents`` called its article id before it was named like the other configs'."""
+
+
+def document_id_column(column_names: Sequence[str]) -> str:
+    """The article id column of a ``documents`` file with these columns: ``article_id``, or
+    ``id`` in a release built before the rename (a previous release read for its splits/changes)."""
+    return (
+        LEGACY_DOCUMENT_ID
+        if ARTICLE_ID not in column_names and LEGACY_DOCUMENT_ID in column_names
+        else ARTICLE_ID
+    )
+
+
+PROVENANCES: tuple[str, ...] = ("accepted", "edited", "hand")
+"""A gold span against the task's pre-annotations: a predicted span kept as it was (``accepted``),
+one changed or overlapping a prediction (``edited``), or drawn by hand (``hand``)."""
 
 
 def _string() -> Value:
@@ -51,17 +71,25 @@ def relation_feature(spec: AnnotationSpec = SPEC) -> dict[str, Any]:
     }
 
 
+def sentence_feature() -> dict[str, Any]:
+    """A sentence of the article text: ``text[start:end]`` (see :mod:`stancebank.schema.sentences`)."""
+    return {"start": Value("int32"), "end": Value("int32")}
+
+
 def documents_features(spec: AnnotationSpec = SPEC) -> Features:
+    """One row per gold article: its text, sentences, gold spans (each with its ``provenance``
+    against the pre-annotations) and relations."""
     return Features(
         {
-            "id": _string(),
+            ARTICLE_ID: _string(),
             "title": _string(),
             "text": _string(),
             "url": _string(),
             "source": _string(),
             "published": _string(),
             "language": _string(),
-            "spans": List(span_feature(spec)),
+            "sentences": List(sentence_feature()),
+            "spans": List({**span_feature(spec), "provenance": ClassLabel(names=list(PROVENANCES))}),
             "relations": List(relation_feature(spec)),
             "num_annotators": Value("int32"),
         }
@@ -69,6 +97,10 @@ def documents_features(spec: AnnotationSpec = SPEC) -> Features:
 
 
 def claims_features(spec: AnnotationSpec = SPEC) -> Features:
+    """One row per claim–target pair (a claim without a target once, with null target and stance):
+    the claim, its speaker and target with their attributes (the target's canonical
+    ``target_name`` among them), the stance, the article's language and the claim's context: the
+    sentence(s) it is in, with their offsets in the article text."""
     actor = spec.role_label("actor")
     claim = spec.role_label("claim")
     target = spec.role_label("target")
@@ -97,8 +129,36 @@ def claims_features(spec: AnnotationSpec = SPEC) -> Features:
         }
     )
     fields.update({a.name: attribute_feature(a) for a in spec.span_label(target).attributes})
-    fields[c.stance] = ClassLabel(names=list(spec.stance_names))
+    fields.update(
+        {
+            c.stance: ClassLabel(names=list(spec.stance_names)),
+            c.language: _string(),
+            c.sentence: _string(),
+            c.sentence_start: Value("int32"),
+            c.sentence_end: Value("int32"),
+        }
+    )
     return Features(fields)
+
+
+def stance_features(spec: AnnotationSpec = SPEC) -> Features:
+    """The ``stance`` config, ready for a classifier: one row per claim–target pair with a stance
+    (the ``claims`` rows whose stance is not null): the claim, the target as written and its
+    canonical name, the stance, the claim's context sentence(s) and the article's language."""
+    s = STANCE_COLUMNS
+    return Features(
+        {
+            s.article_id: _string(),
+            s.claim_id: _string(),
+            s.target_id: _string(),
+            s.claim: _string(),
+            s.target: _string(),
+            s.canonical_target: _string(),
+            s.stance: ClassLabel(names=list(spec.stance_names)),
+            s.context: _string(),
+            s.language: _string(),
+        }
+    )
 
 
 def annotations_features(spec: AnnotationSpec = SPEC) -> Features:
@@ -119,5 +179,6 @@ def dataset_features(spec: AnnotationSpec = SPEC) -> dict[str, Features]:
     return {
         "documents": documents_features(spec),
         "claims": claims_features(spec),
+        "stance": stance_features(spec),
         "annotations": annotations_features(spec),
     }

@@ -26,6 +26,7 @@ from stancebank.validation.config import ValidationConfig, load_config
 from stancebank.validation.descriptions import describe_row
 from stancebank.validation.errors import ValidationUsageError
 from stancebank.validation.frames import Tables, concat_tables, read_export, read_tasks
+from stancebank.validation.ready_views import check_ready_views
 from stancebank.validation.release_data import release_splits, validate_release_data
 from stancebank.validation.release_files import check_integrity
 from stancebank.validation.report import Finding, Report
@@ -221,6 +222,7 @@ def validate_release_dir(
     report.extend(findings)
     report.extend(data_findings)
     report.extend(check_integrity(root, contents, cfg, spec))
+    report.extend(check_ready_views(root, cfg, spec))
     report.checked = checked
     report.checked["releases"] = 1
     return _finish(report, cfg)

@@ -24,6 +24,7 @@ from pandas.api.types import union_categoricals
 
 from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.errors import WireError
+from stancebank.schema.features import document_id_column
 from stancebank.schema.layout import split_of
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.schema.wire import iter_records, split_results
@@ -495,7 +496,7 @@ def release_tables(
     tables = empty_tables()
     src_cat = pd.Categorical.from_codes([0] * n, categories=pd.Index([display])) if n else pd.Categorical([])
     if config == "documents":
-        ids = pd.Series(tbl.column("id").to_pandas(), dtype="str")
+        ids = pd.Series(tbl.column(document_id_column(tbl.column_names)).to_pandas(), dtype="str")
         if articles:
             tables.articles = pd.DataFrame(
                 {

@@ -35,6 +35,9 @@ HINTS: dict[str, str] = {
         "rebuild the release so that the card's configs/data_files are generated from the files present"
     ),
     "card_counts": "rebuild the release so that card and release.json counts come from the data",
+    "sentence_bounds": "rebuild the release (`stancebank export build`); sentences: schema/sentences.py",
+    "claim_context": "rebuild the release: a claim's context is the sentences its offsets overlap",
+    "stance_view": "rebuild the release: the stance config is derived from the claims rows with a stance",
     "personal_data": "replace user names/emails by pseudonyms (the export stage's keyed hash)",
     "agreement_threshold": "adjudicate or re-annotate the low-agreement items, or change the threshold",
     "agreement_advisory": "review the guidelines and the low-agreement items before the next release",

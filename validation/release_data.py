@@ -19,7 +19,7 @@ import pyarrow as arrow
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from stancebank.schema.features import CONFIGS, dataset_features
+from stancebank.schema.features import ARTICLE_ID, CONFIGS, dataset_features, document_id_column
 from stancebank.schema.layout import split_of
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.validation.config import ValidationConfig
@@ -90,16 +90,16 @@ CHUNK_ROWS = 10_000
 
 # the columns read per batch (the texts and other article fields are read once, whole)
 _BATCH_COLUMNS = {
-    "documents": ["id", "spans", "relations"],
+    "documents": [ARTICLE_ID, "spans", "relations"],
     "annotations": ["article_id", "annotation_id", "spans", "relations"],
 }
 # the columns read whole for the checks across articles / annotations
 _WHOLE_COLUMNS = {
-    "documents": ["id", "text"],
+    "documents": [ARTICLE_ID, "text"],
     "annotations": ["article_id", "annotation_id", "annotator", "ground_truth"],
 }
 # the columns that name one annotation (a unit of the span checks) in each config
-_UNIT_COLUMNS = {"documents": ["id"], "annotations": ["article_id", "annotation_id"]}
+_UNIT_COLUMNS = {"documents": [ARTICLE_ID], "annotations": ["article_id", "annotation_id"]}
 
 
 @dataclass
@@ -273,7 +273,8 @@ def release_splits(root: Path) -> dict[str, str]:
     """article id → split, from a release's ``documents`` config (for ``--previous``)."""
     out: dict[str, str] = {}
     for path in sorted((root / "data" / "documents").glob("*.parquet")):
-        ids = pq.read_table(path, columns=["id"]).column("id").to_pylist()
+        id_column = document_id_column(pq.read_schema(path).names)
+        ids = pq.read_table(path, columns=[id_column]).column(id_column).to_pylist()
         split = split_of(path)
         for article_id in ids:
             out[str(article_id)] = split

@@ -252,6 +252,8 @@ def claims_schema(config: ValidationConfig, spec: AnnotationSpec) -> pa.DataFram
         config,
         [
             *_offset_checks(CLAIM_COLUMNS.claim_start, CLAIM_COLUMNS.claim_end, CLAIM_COLUMNS.claim_text),
+            # the claim's context: text[sentence_start:sentence_end] == sentence
+            *_offset_checks(CLAIM_COLUMNS.sentence_start, CLAIM_COLUMNS.sentence_end, CLAIM_COLUMNS.sentence),
         ],
     )
     return _with_checks(base, [*base.checks, *checks])

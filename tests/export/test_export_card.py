@@ -33,17 +33,18 @@ def test_about_is_inserted_verbatim_into_the_description(tmp_path, snapshots):
     out = tmp_path / "rel"
     build_release(snapshots, "1.0.0", out, registry_path=tmp_path / "reg.json", about=ABOUT)
     card = (out / "README.md").read_text(encoding="utf-8")
-    description = _section(card, "Description")
+    description = _section(card, "Dataset Description")
     assert ABOUT.strip() in description
     assert card.count("annotated by two students") == 1  # only in the Description
-    assert "stated in the Description above" in _section(card, "Limitations")
+    assert "stated in the Description above" in _section(card, "Bias, Risks, and Limitations")
     # Without --about the Description has only the generic text.
     plain = tmp_path / "plain"
     build_release(snapshots, "1.0.0", plain, registry_path=tmp_path / "reg2.json")
     plain_card = (plain / "README.md").read_text(encoding="utf-8")
     assert "Example Ledger" not in plain_card
-    assert "copyright stays with them" in _section(plain_card, "Limitations")
-    assert _section(plain_card, "Description") in description  # the about text is an addition
+    assert "copyright stays with them" in _section(plain_card, "Bias, Risks, and Limitations")
+    # the about text is an addition
+    assert description.replace(f"\n{ABOUT.strip()}\n", "", 1) == _section(plain_card, "Dataset Description")
 
 
 def test_cli_about_option_and_missing_file(tmp_path, snapshots):
@@ -54,7 +55,7 @@ def test_cli_about_option_and_missing_file(tmp_path, snapshots):
     ok = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "a"), "--about", str(about)])
     assert ok.exit_code == 0, ok.output
     card = (tmp_path / "a" / "README.md").read_text(encoding="utf-8")
-    assert ABOUT.strip() in _section(card, "Description")
+    assert ABOUT.strip() in _section(card, "Dataset Description")
     assert yaml.safe_load(card.split("---\n")[1])["license"] == "cc0-1.0"
 
     missing = CliRunner().invoke(
@@ -74,9 +75,10 @@ def test_empty_test_split_is_stated_and_the_release_still_loads(tmp_path, snapsh
     out = tmp_path / "rel"
     build_release(snapshots, "1.0.0", out, registry_path=registry)
     card = (out / "README.md").read_text(encoding="utf-8")
-    stats = _section(card, "Statistics")
+    stats = _section(card, "Dataset Structure")
     assert "train: 3 articles; validation: 1 article; test: 0 articles in this version." in stats
     assert "The `test` split is empty in this version" in stats
+    assert "near-duplicate" in stats and "hash of the article id" not in card
     assert "| documents | 3 | 1 | 0 |" in stats
     how = _section(card, "How to load")
     assert "test: 0 articles in this version" in how and "returns `train` and `validation`" in how
@@ -96,7 +98,7 @@ def test_all_splits_present_says_nothing_is_empty(tmp_path, snapshots):
     )
     out = tmp_path / "rel"
     build_release(snapshots, "1.0.0", out, registry_path=registry)
-    stats = _section((out / "README.md").read_text(encoding="utf-8"), "Statistics")
+    stats = _section((out / "README.md").read_text(encoding="utf-8"), "Dataset Structure")
     assert "train: 2 articles; validation: 1 article; test: 1 article." in stats
     assert "empty in this version" not in stats
 
@@ -107,3 +109,18 @@ def test_pilot_about_names_the_source_license_and_annotators():
     assert "CC0-1.0" in text and "fictional" in text and "data/raw/" in text
     demo = (REPO / "export" / "demo.py").read_text(encoding="utf-8")
     assert '"--about",' in demo and '"ABOUT.md"' in demo
+
+
+def test_language_creators_option_reaches_the_card_and_bad_values_are_refused(tmp_path, snapshots):
+    base = ["export", "build", *map(str, snapshots), "--version", "1.0.0"]
+    base += ["--registry", str(tmp_path / "reg.json"), "--license", "cc0-1.0"]
+    ok = CliRunner().invoke(
+        app, [*base, "--out", str(tmp_path / "a"), "--language-creators", "expert-generated"]
+    )
+    assert ok.exit_code == 0, ok.output
+    card = (tmp_path / "a" / "README.md").read_text(encoding="utf-8")
+    assert yaml.safe_load(card.split("---\n")[1])["language_creators"] == ["expert-generated"]
+    assert "written for the project" in _section(card, "Dataset Creation")
+    bad = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "b"), "--language-creators", "journalists"])
+    assert isinstance(bad.exception, ExportError) and "journalists" in str(bad.exception)
+    assert "expert-generated" in str(bad.exception) and not (tmp_path / "b").exists()

@@ -48,5 +48,5 @@ def test_rejects_report_written_and_first_items_printed(tmp_path: Path) -> None:
         for docs in (out / "data" / "documents").glob("*.parquet")
         for row in pq.read_table(docs).to_pylist()
     ]
-    spans = {s["text"] for row in rows if row["id"] == "utf16-001" for s in row["spans"]}
+    spans = {s["text"] for row in rows if row["article_id"] == "utf16-001" for s in row["spans"]}
     assert spans == {"Ana Mu\u0308ller", "the tram \U0001f68b must stop", "the tram"}

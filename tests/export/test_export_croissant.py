@@ -82,6 +82,11 @@ def test_croissant_validates_and_its_records_are_the_parquet_rows(
         "1 to 3 annotators per article (1 article with 1; 3 articles with 2; 1 article with 3)"
     )
     assert doc["version"] == "0.1.0" and doc["citeAs"].startswith("@misc{stancebank,")
+    assert doc["conformsTo"] == [
+        "http://mlcommons.org/croissant/1.0",
+        "http://mlcommons.org/croissant/RAI/1.0",
+    ]
+    assert {rs["@id"] for rs in doc["recordSet"]} >= {"documents", "claims", "stance", "annotations"}
     for key in ("dataAnnotationProtocol", "personalSensitiveInformation", "dataLimitations"):
         assert doc[f"rai:{key}"], key
 
@@ -96,7 +101,7 @@ def test_croissant_validates_and_its_records_are_the_parquet_rows(
         got = records[config] = list(dataset.records(config))  # (a second pass reads nothing)
         assert len(got) == len(expected), config
         # one key column per config, compared row for row (order: as mlcroissant reads the files)
-        key = "id" if config == "documents" else ("claim_id" if config == "claims" else "annotation_id")
+        key = {"documents": "article_id", "annotations": "annotation_id"}.get(config, "claim_id")
         want = sorted((split, str(row[key])) for split, row in expected)
         have = sorted((_plain(r[f"{config}/split"]), str(_plain(r[f"{config}/{key}"]))) for r in got)
         assert have == want, config
@@ -110,6 +115,15 @@ def test_croissant_validates_and_its_records_are_the_parquet_rows(
         start, end = span["documents/spans/start"], span["documents/spans/end"]
         assert text[start:end] == _plain(span["documents/spans/text"])
         assert "documents/spans/attributes/claim_form" in span
+        assert span["documents/spans/provenance"] in (0, 1, 2)
+    sentences = first["documents/sentences"]
+    assert sentences and all(
+        text[s["documents/sentences/start"] : s["documents/sentences/end"]].strip() for s in sentences
+    )
+    # the stance view: a classifier's columns, read through Croissant
+    assert records["stance"] and {"stance/claim", "stance/context", "stance/stance"} <= set(
+        records["stance"][0]
+    )
 
 
 def test_every_parquet_file_is_listed_with_its_hash_and_the_manifest_lists_croissant(release: Path) -> None:

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import stat
+from collections import Counter
 from pathlib import Path
 
 import datasets
@@ -20,6 +21,7 @@ from stancebank.export.splits import hash_split
 from stancebank.schema.cli import app
 from stancebank.schema.errors import ExitCode
 from stancebank.schema.features import dataset_features
+from stancebank.schema.sentences import split_sentences
 
 
 def _build(tmp_path: Path, exports: list[Path], version: str, name: str | None = None, **kw) -> Path:
@@ -39,7 +41,8 @@ def test_release_loads_with_exact_features_and_counts(tmp_path, snapshots):
     out = _build(tmp_path, snapshots, "1.0.0")
     manifest = json.loads((out / "release.json").read_text())
     features = dataset_features()
-    expected_rows = {"documents": 4, "claims": 4, "annotations": 8}  # art-003 conflicts, art-006 empty
+    # art-003 conflicts, art-006 empty; stance: the claims rows with a stance
+    expected_rows = {"documents": 4, "claims": 4, "stance": 4, "annotations": 8}
     for config, rows in expected_rows.items():
         ds = datasets.load_dataset(str(out), config, cache_dir=str(tmp_path / "cache"))
         assert sum(len(split) for split in ds.values()) == rows
@@ -56,7 +59,7 @@ def test_release_loads_with_exact_features_and_counts(tmp_path, snapshots):
         "oppose",
         "neutral",
     ]
-    rows = {r["id"]: r for split in docs.values() for r in split}
+    rows = {r["article_id"]: r for split in docs.values() for r in split}
     assert sorted(rows) == ["art-001", "art-002", "art-004", "art-005"]
     art1 = rows["art-001"]
     assert [(s["text"], s["start"], s["end"]) for s in art1["spans"]][1] == (
@@ -75,7 +78,7 @@ def test_release_loads_with_exact_features_and_counts(tmp_path, snapshots):
     # Card metadata and manifest.
     card = (out / "README.md").read_text()
     meta = yaml.safe_load(card.split("---\n")[1])
-    assert [c["config_name"] for c in meta["configs"]] == ["documents", "claims", "annotations"]
+    assert [c["config_name"] for c in meta["configs"]] == ["documents", "claims", "stance", "annotations"]
     assert meta["configs"][0]["default"] is True
     for key in (
         "license",
@@ -93,13 +96,22 @@ def test_release_loads_with_exact_features_and_counts(tmp_path, snapshots):
         if f["name"] == "stance"
     ]
     for section in (
-        "## Description",
-        "## Schema",
+        "## Dataset Description",
+        "## Uses",
+        "## Dataset Structure",
+        "### Data Fields",
+        "### Data Splits",
         "## How to load",
         "## Statistics",
+        "## Dataset Creation",
+        "### Annotation process",
+        "### Who are the annotators?",
+        "### Personal and Sensitive Information",
         "## Annotation and agreement",
+        "## Baselines and bounds",
         "## Changes since the previous version",
-        "## Limitations",
+        "## Bias, Risks, and Limitations",
+        "## Licensing Information",
         "## Citation",
     ):
         assert section in card
@@ -131,6 +143,64 @@ def test_no_email_or_name_and_pseudonyms_are_keyed(tmp_path, snapshots, monkeypa
         r["annotator"] for p in other.rglob("annotations/*.parquet") for r in pq.read_table(p).to_pylist()
     }
     assert others.isdisjoint(annotators)
+
+
+def test_ready_views_sentences_provenance_context_and_stance(tmp_path, snapshots):
+    """documents carry sentences and per-span provenance; claims their language and context;
+    the stance config is the claims rows with a stance; every config names the article article_id."""
+    out = _build(tmp_path, snapshots, "1.0.0")
+    cache = str(tmp_path / "cache")
+    load = {c: datasets.load_dataset(str(out), c, cache_dir=cache) for c in dataset_features()}
+    for config, ds in load.items():
+        for split in ds.values():
+            assert "article_id" in split.features and "id" not in split.features, config
+    docs = {r["article_id"]: r for split in load["documents"].values() for r in split}
+    prov = load["documents"]["train"].features["spans"].feature["provenance"]
+    assert prov.names == ["accepted", "edited", "hand"]
+    for doc in docs.values():
+        text = doc["text"]
+        sents = [(s["start"], s["end"]) for s in doc["sentences"]]
+        assert sents == split_sentences(text) and sents
+        assert all(text[a:b] == text[a:b].strip() for a, b in sents)
+        # every gold span lies in the text covered by the sentences
+        for span in doc["spans"]:
+            assert any(a <= span["start"] < b for a, b in sents)
+    # art-001 against its task's predictions (ACTOR 0:8, CLAIM 14:32, TARGET 18:27): the actor kept
+    # as predicted, the claim redrawn over the prediction, "The Kremlin" drawn by hand
+    provenance = {s["text"]: prov.int2str(s["provenance"]) for s in docs["art-001"]["spans"]}
+    assert provenance["Zelensky"] == "accepted"
+    assert provenance["the ceasefire must hold"] == "edited"
+    assert provenance["The Kremlin"] == "hand"
+    manifest = json.loads((out / "release.json").read_text())
+    counted = Counter(prov.int2str(s["provenance"]) for d in docs.values() for s in d["spans"])
+    assert {k: v for k, v in manifest["provenance"].items() if v} == dict(counted)
+    claims = [r for split in load["claims"].values() for r in split]
+    for row in claims:
+        text = docs[row["article_id"]]["text"]
+        assert row["language"] == "en"
+        assert text[row["sentence_start"] : row["sentence_end"]] == row["sentence"]
+        assert row["sentence_start"] <= row["claim_start"] < row["claim_end"] <= row["sentence_end"]
+    stance_rows = sorted(
+        (r["article_id"], r["claim_id"], r["target_id"], r["stance"])
+        for split in load["stance"].values()
+        for r in split
+    )
+    assert stance_rows == sorted(
+        (r["article_id"], r["claim_id"], r["target_id"], r["stance"])
+        for r in claims
+        if r["stance"] is not None
+    )
+    by_claim = {(r["claim_id"], r["target_id"]): r for r in claims}
+    for split in load["stance"].values():
+        for r in split:
+            c = by_claim[(r["claim_id"], r["target_id"])]
+            assert (r["claim"], r["target"], r["canonical_target"], r["context"], r["language"]) == (
+                c["claim_text"],
+                c["target_text"],
+                c["target_name"],
+                c["sentence"],
+                c["language"],
+            )
 
 
 def test_build_twice_is_byte_identical(tmp_path, snapshots):
@@ -180,9 +250,9 @@ def test_sticky_splits_and_changes_across_versions(tmp_path, snapshots):
 
     def splits_of(folder: Path) -> dict[str, str]:
         return {
-            r["id"]: p.name.split("-")[0]
+            r["article_id"]: p.name.split("-")[0]
             for p in (folder / "data" / "documents").glob("*.parquet")
-            for r in pq.read_table(p, columns=["id"]).to_pylist()
+            for r in pq.read_table(p, columns=["article_id"]).to_pylist()
         }
 
     s1, s2 = splits_of(v1), splits_of(v2)
@@ -418,7 +488,11 @@ def test_cli_build_honours_the_project_files_policy(tmp_path, snapshots, monkeyp
         assert result.exit_code == 0, result.output
         outs[name] = (out, result.output)
     docs = {
-        name: {r["id"] for p in out.rglob("data/documents/*.parquet") for r in pq.read_table(p).to_pylist()}
+        name: {
+            r["article_id"]
+            for p in out.rglob("data/documents/*.parquet")
+            for r in pq.read_table(p).to_pylist()
+        }
         for name, (out, _) in outs.items()
     }
     assert singles <= docs["default"]

@@ -60,9 +60,9 @@ def export(path: Path, ls: Any, articles: dict[str, str]) -> Path:
 
 def splits_of(release: Path) -> dict[str, str]:
     return {
-        row["id"]: p.name.split("-")[0]
+        row["article_id"]: p.name.split("-")[0]
         for p in (release / "data" / "documents").glob("*.parquet")
-        for row in pq.read_table(p, columns=["id"]).to_pylist()
+        for row in pq.read_table(p, columns=["article_id"]).to_pylist()
     }
 
 

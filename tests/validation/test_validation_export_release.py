@@ -96,7 +96,7 @@ def test_corrupted_built_release_is_caught(built: Path, tmp_path: Path) -> None:
         span = rows[0]["spans"][0]
         span["start"] += 1
         span["end"] += 1
-        moved.update(article=rows[0]["id"], span=span["id"])
+        moved.update(article=rows[0]["article_id"], span=span["id"])
 
     _edit_parquet(docs, shift_first_span)
     ann = sorted((root / "data" / "annotations").glob("*.parquet"))[0]
@@ -198,3 +198,56 @@ def test_a_bug_while_checking_a_release_is_not_called_an_unreadable_file(
     monkeypatch.setattr(release_module, "release_tables", broken)
     with pytest.raises(RuntimeError, match="a bug in the checks"):
         validate_release_dir(built)
+
+
+def test_corrupted_ready_views_are_caught(built: Path, tmp_path: Path) -> None:
+    """Sentences out of bounds / overlapping / padded, a claim outside its context, a claim's
+    context that is not its text slice, and a stance row that differs from its claims row."""
+    root = _copy(built, tmp_path)
+    docs = sorted((root / "data" / "documents").glob("*.parquet"))[0]
+    seen: dict[str, Any] = {}
+
+    def break_sentences(rows: list[dict[str, Any]]) -> None:
+        padded = rows[0]  # art-001: two sentences, a space between them
+        seen["padded"] = padded["article_id"]
+        padded["sentences"][1]["start"] -= 1
+        overlap = rows[1]
+        seen["overlap"] = overlap["article_id"]
+        overlap["sentences"].append(dict(overlap["sentences"][-1]))
+        outside = rows[2]
+        seen["outside"] = outside["article_id"]
+        outside["sentences"][-1]["end"] = len(outside["text"]) + 5
+
+    _edit_parquet(docs, break_sentences)
+    claims = sorted((root / "data" / "claims").glob("*.parquet"))[0]
+
+    def break_context(rows: list[dict[str, Any]]) -> None:
+        seen["context"] = rows[0]["claim_id"]
+        rows[0]["sentence_end"] = rows[0]["claim_end"] - 1
+        seen["slice"] = rows[-1]["claim_id"]
+        rows[-1]["sentence"] = rows[-1]["sentence"] + " (edited)"
+
+    _edit_parquet(claims, break_context)
+    stance = sorted((root / "data" / "stance").glob("*.parquet"))[0]
+
+    def break_stance(rows: list[dict[str, Any]]) -> None:
+        seen["stance"] = rows[0]["claim_id"]
+        rows[0]["stance"] = (rows[0]["stance"] + 1) % 3
+
+    _edit_parquet(stance, break_stance)
+    _rehash(root)
+    report = validate_release_dir(root)
+    by_check: dict[str, list[str]] = {}
+    for f in report.errors:
+        by_check.setdefault(f.check, []).append(f.message + " " + str(f.span_id) + " " + str(f.file))
+    sentences = " ".join(by_check["sentence_bounds"])
+    assert f"article {seen['outside']!r}" in sentences and "outside the text" in sentences
+    assert f"article {seen['overlap']!r}" in sentences and "overlaps" in sentences
+    assert f"article {seen['padded']!r}" in sentences and "whitespace" in sentences
+    assert seen["context"] in " ".join(by_check["claim_context"])
+    # the context's text is checked against the article like any span (span_text_matches)
+    assert any(seen["slice"] in m for m in by_check["span_text_matches"])
+    stance_msgs = " ".join(by_check["stance_view"])
+    assert f"claim {seen['stance']}" in stance_msgs and "missing from the stance config" in stance_msgs
+    assert "is not a claims row with a stance" in stance_msgs
+    assert str(stance) in stance_msgs
