@@ -208,7 +208,7 @@ def test_build_twice_is_byte_identical(tmp_path, snapshots):
     b = _build(tmp_path, snapshots, "1.0.0", name="b", registry_path=tmp_path / "rb.json")
     files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
-    assert len(files_a) == 9  # card, manifest, croissant.json, 6 parquet files
+    assert len(files_a) == 11  # card, manifest, croissant.json, 4 configs × 2 splits of parquet
     for rel in files_a:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 
