@@ -152,3 +152,19 @@ def test_card_metadata_follows_the_facts() -> None:
     assert meta["language_creators"] == ["expert-generated"]
     assert "license_name" not in meta
     assert "pre-annotated by a model" in machine and "`rules-1.0`" in machine
+
+
+def test_every_field_of_every_config_is_described_in_the_card() -> None:
+    """The card's Data Fields tables: a new column needs its meaning in export/card.py FIELD_DOCS
+    (or, for an attribute column, the spec's attribute description)."""
+    from stancebank.export.card import FIELD_DOCS
+    from stancebank.schema.features import dataset_features
+
+    attributes = {a.name for a in SPEC.attributes}
+    missing = [
+        f"{config}.{name}"
+        for config, features in dataset_features(SPEC).items()
+        for name in features
+        if not FIELD_DOCS.get(config, {}).get(name) and name not in attributes
+    ]
+    assert not missing, f"describe these fields in export/card.py FIELD_DOCS: {missing}"
