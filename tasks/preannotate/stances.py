@@ -66,6 +66,8 @@ _TIME_END = re.compile(
     rf"|(?:today|tonight|tomorrow|yesterday))\b",
     re.I,
 )
+_QUOTE_MARKS = re.compile(r"[\"“”„«»]|(?<!\w)['‘’]|['‘’](?!\w)")
+"""Quotation marks (not apostrophes): "was \u201cthe least painful option\u201d" reads as unquoted."""
 _EVENT_TIME = re.compile(
     r"\b(?:on|by|until|since|from|last|next|this) "
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
@@ -82,7 +84,16 @@ _HEDGES = frozenset(
     | {"really", "even", "first"}
 )
 """Adverbs an evaluating predicate is read without ("would only prolong" → "would prolong")."""
-_PRONOUNS = frozenset(["it", "them", "this", "that", "these", "those", "him", "her", "us", "me"])
+_PRONOUNS = frozenset(["it", "them", "him", "us", "me"])
+_DEMONSTRATIVES = frozenset(["this", "that", "these", "those"])
+
+
+def _has_pronoun(words: Sequence[re.Match[str]]) -> bool:
+    """A personal pronoun anywhere, or a demonstrative standing alone (last, not "this budget")."""
+    lowered = [w.group(0).lower() for w in words]
+    return any(w in _PRONOUNS for w in lowered) or bool(lowered and lowered[-1] in _DEMONSTRATIVES)
+
+
 _PERSUADE = re.compile(r"urg|press|push|call|ask", re.I)
 """Cues whose object is a person told to act ("urged the union to accept …"): the action is the target."""
 MAX_SUBJECT_WORDS = 10
@@ -247,7 +258,7 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
     "… is not necessary"), or None."""
     breaks = _CLAUSE_BREAK.search(after)
     clause = after[: breaks.start()] if breaks else after
-    lowered = " " + clause.lower()
+    lowered = " " + _QUOTE_MARKS.sub("", clause.lower()).replace("’", "'")
     negated = False
     for form, plain in _CONTRACTIONS:
         if form in lowered:
@@ -319,7 +330,7 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
     if time is not None and not _WORD.search(stretch, time.end()):
         stretch = stretch[: time.start()]  # "rejected the levy on Monday" → "the levy"
     words = list(_WORD.finditer(stretch))
-    if any(w.group(0).lower() in _PRONOUNS for w in words):
+    if _has_pronoun(words):
         return None  # "carry it out", "backed them": the target is elsewhere (guidelines 4.6)
     if _PERSUADE.match(cue):
         to = next((i for i, w in enumerate(words[:5]) if w.group(0).lower() == "to"), None)
