@@ -88,6 +88,8 @@ class CroissantFacts:
     sha256: Mapping[str, str]
     keywords: Sequence[str] = ()
     languages: Sequence[str] = ()
+    # config -> top-level field -> its meaning (the card's Data Fields)
+    descriptions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # Responsible-AI facts (Croissant RAI 1.0), each a sentence or a short paragraph.
     rai: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
 
@@ -103,11 +105,12 @@ def _data_type(feature: Value | ClassLabel) -> str:
         raise ValueError(f"no Croissant data type for the feature dtype {feature.dtype!r}") from None
 
 
-def _describe(name: str, feature: Any) -> str:
+def _describe(name: str, feature: Any, meaning: str | None = None) -> str:
+    head = f"{name}: {meaning}" if meaning else f"{name}."
     if isinstance(feature, ClassLabel):
         names = ", ".join(f"{i}={n}" for i, n in enumerate(feature.names))
-        return f"{name}: a class label ({names})."
-    return f"{name}."
+        return f"{head} A class label ({names})." if meaning else f"{name}: a class label ({names})."
+    return head
 
 
 def _fields(
@@ -117,6 +120,7 @@ def _fields(
     fileset: str,
     column: str | None,
     json_path: str | None,
+    meanings: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Croissant fields for a mapping of features; nested mappings and lists become sub-fields
     that read the top-level parquet column through a JSON path."""
@@ -129,7 +133,7 @@ def _fields(
             "@type": "cr:Field",
             "@id": field_id,
             "name": field_id,
-            "description": _describe(name, feature),
+            "description": _describe(name, feature, (meanings or {}).get(name)),
         }
         inner: Any = feature
         if isinstance(feature, List):
@@ -247,7 +251,18 @@ def build_croissant(facts: CroissantFacts) -> dict[str, Any]:
                 "@id": config,
                 "name": config,
                 "description": f"The {config} config (datasets.load_dataset(repo, {config!r})).",
-                "field": [split_field, *_fields(config, "", facts.features[config], fileset, None, None)],
+                "field": [
+                    split_field,
+                    *_fields(
+                        config,
+                        "",
+                        facts.features[config],
+                        fileset,
+                        None,
+                        None,
+                        facts.descriptions.get(config),
+                    ),
+                ],
             }
         )
     document: dict[str, Any] = {

@@ -43,6 +43,7 @@ from stancebank.export.adjudicate import DEFAULT_POLICY, Adjudication, GoldPolic
 from stancebank.export.agreement import AgreementAccumulator, AgreementReport
 from stancebank.export.baselines import BaselineAccumulator
 from stancebank.export.card import (
+    FIELD_DOCS,
     CardInputs,
     Changes,
     check_language,
@@ -211,6 +212,7 @@ def _croissant_facts(
         sha256={p: sha256_file(folder / p) for paths in files.values() for ps in paths.values() for p in ps},
         keywords=["stance detection", "quotation attribution", "relation extraction", "news"],
         languages=inp.languages,
+        descriptions=FIELD_DOCS,
         rai=rai_facts(inp, spec),
     )
 

@@ -13,6 +13,7 @@ import mlcroissant as mlc
 import pyarrow.parquet as pq
 import pytest
 
+from stancebank.export.card import FIELD_DOCS
 from stancebank.export.croissant import REPO_ID, CroissantFacts, build_croissant
 from stancebank.schema.features import dataset_features
 from stancebank.schema.layout import sha256_file
@@ -87,6 +88,12 @@ def test_croissant_validates_and_its_records_are_the_parquet_rows(
         "http://mlcommons.org/croissant/RAI/1.0",
     ]
     assert {rs["@id"] for rs in doc["recordSet"]} >= {"documents", "claims", "stance", "annotations"}
+    # each top-level field says what it holds, as the card's Data Fields do
+    stance_fields = {
+        f["@id"]: f["description"] for rs in doc["recordSet"] if rs["@id"] == "stance" for f in rs["field"]
+    }
+    assert stance_fields["stance/context"] == "context: " + FIELD_DOCS["stance"]["context"]
+    assert stance_fields["stance/stance"].endswith("A class label (0=support, 1=oppose, 2=neutral).")
     for key in ("dataAnnotationProtocol", "personalSensitiveInformation", "dataLimitations"):
         assert doc[f"rai:{key}"], key
 
