@@ -1,15 +1,24 @@
 """Adjudication: the annotations of one article → its gold spans and relations, or a conflict.
 
-Policy (also printed in the dataset card, :data:`POLICY`):
+Policy (also printed in the dataset card, :data:`POLICY`), per article:
 
-1. An annotation marked *ground truth* in Label Studio wins (the newest one if several).
-2. A single annotation is gold.
-3. With ``n ≥ 2`` annotations, a span (label, start, end), each of its attributes, and a relation
-   (from span, to span, label) are kept when **more than half** of the ``n`` annotators agree
-   exactly; what fewer than half drew is dropped.
-4. A tie (exactly half), or a kept span whose attribute has no majority value, is a *conflict*:
-   the article goes on the adjudication list and stays out of gold until a reviewer resolves it
-   (by submitting a ground-truth annotation in Label Studio, see :mod:`stancebank.export.review`).
+1. An annotation marked *ground truth* in Label Studio (a manager's star on an annotator's own
+   annotation) wins (the newest one if several): method ``ground_truth``.
+2. A single annotation is gold (``single``), unless the project's ``[policy]`` asks for more
+   annotators (``insufficient``).
+3. With ``n ≥ 2`` annotators, item by item: a span (label, start, end) with its attributes, and a
+   relation (from span, to span, label) drawn identically by **more than half** of the annotators
+   is *agreed* (gold); an item fewer than half drew is dropped (*minority*); a tie (exactly half),
+   or a span whose attribute has no majority value, is a *conflict*. Without conflicts the article
+   is gold (``majority``); with conflicts it waits for review (``conflict``; only its conflicting
+   items are on the adjudication list, :attr:`Adjudication.conflicts`), unless
+   ``GoldPolicy.unresolved = "drop"`` drops them.
+4. A reviewer's verdict — an annotation made on a review task (``stancebank studio review``: the
+   task lists the article's conflicting items, each annotator's version a prediction) — is the
+   article's gold (method ``reviewer``): the reviewer starts from a version, decides the
+   conflicting items and may correct an agreed one. The items are still counted as the annotators
+   left them (their conflicting items as ``reviewed``). A review annotation is never counted as one
+   more annotator (:func:`is_review`) and never replaces the reviewer's own annotation.
 
 Gold span ids are stable: a hash of article id, label and offsets, so the same span keeps its id
 across releases.
@@ -20,19 +29,27 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stancebank.export.reader import Provenance, SpanKey, span_key
 from stancebank.schema.model import Annotation, Relation, Span
 from stancebank.schema.spec import SPEC, AnnotationSpec
 
 POLICY = (
-    "An annotation marked ground truth in Label Studio (a reviewer's) wins. An article with a single "
-    "annotation takes it as gold. With two or more annotators, a span (label and exact offsets), each "
-    "of its attributes and each relation (endpoints and label) is kept when more than half of the "
-    "annotators agree exactly; what fewer than half drew is dropped. A tie (exactly half) or a kept "
-    "span whose attribute has no majority value puts the article on the adjudication list: it is sent "
-    "back to Label Studio for a reviewer and stays out of the release until resolved."
+    "An annotation a manager marked ground truth in Label Studio wins (method ground_truth). An "
+    "article with a single annotation takes it as gold (single). With two or more annotators, "
+    "adjudication is per item: a span (label and exact offsets) with its attributes, and a relation "
+    "(endpoints and label), drawn identically by more than half of the annotators is agreed and gold; "
+    "what fewer than half drew is dropped; a tie (exactly half) or a span whose attribute has no "
+    "majority value is a conflicting item. An article without conflicting items is gold (majority); "
+    "one with conflicting items is pending: only those items are sent to a reviewer, and the "
+    "article stays out of documents and claims until they are resolved. The reviewer's verdict, "
+    "made from the annotators' versions with the conflicting items listed, is the article's gold "
+    "(method reviewer). A review "
+    "annotation is never counted as one more annotator in agreement and never replaces the "
+    "reviewer's own annotation as an annotator; a starred annotation still counts as its "
+    "annotator's. Every annotation of every annotated article, pending ones included, is in the "
+    "annotations config."
 )
 
 RelationKey = tuple[SpanKey, SpanKey, str]
@@ -51,6 +68,9 @@ class GoldPolicy:
     min_annotators: int = 1
     single_annotation_gold: bool = True
     overlap_requested: bool = False
+    # conflicting items: "review" (the article waits for a reviewer) or "drop" (they are left
+    # out of gold and the article's agreed items are gold)
+    unresolved: str = "review"
 
     @property
     def needed(self) -> int:
@@ -59,9 +79,15 @@ class GoldPolicy:
 
     def describe(self) -> str:
         """The sentence the card adds to :data:`POLICY` (empty for the default policy)."""
+        note = ""
+        if self.unresolved == "drop":
+            note = (
+                " This release resolves conflicting items by dropping them: an article's agreed "
+                "items are gold without waiting for review."
+            )
         if self.needed <= 1:
-            return ""
-        return (
+            return note
+        return note + (
             f" This release asks for at least {self.needed} annotators per article: an article with "
             "fewer (and no ground truth) stays out of gold until more annotators have worked on it."
         )
@@ -82,16 +108,36 @@ class Conflict:
 @dataclass(frozen=True)
 class Adjudication:
     article_id: str
-    method: str  # "ground_truth" | "reviewer" | "single" | "majority" | "conflict" | "insufficient" | "empty"
+    # "ground_truth" | "reviewer" | "single" | "majority" | "conflict" | "insufficient" | "empty"
+    method: str
     spans: tuple[Span, ...] = ()
     relations: tuple[Relation, ...] = ()
     provenance: dict[str, Provenance] = field(default_factory=dict)
     conflicts: tuple[Conflict, ...] = ()
     num_annotators: int = 0
+    # items (spans with their attributes, relations) by outcome, for n ≥ 2 annotators: "agreed",
+    # "minority" (drawn by fewer than half: dropped), "conflict" (left to review), "reviewed"
+    # (conflicting, the article settled by a reviewer's verdict) or "dropped" (conflicting, dropped
+    # by ``GoldPolicy.unresolved = "drop"``)
+    items: dict[str, int] = field(default_factory=dict)
 
     @property
     def is_gold(self) -> bool:
-        return self.method in ("ground_truth", "reviewer", "single", "majority")
+        return self.method in GOLD_METHODS
+
+    @property
+    def gold_method(self) -> str:
+        """The method as released: ground_truth / reviewer / majority / single, else ``pending``."""
+        return self.method if self.is_gold else "pending"
+
+    @property
+    def status(self) -> str:
+        """``gold``, or why not yet: ``conflict`` (items wait for review), ``insufficient``
+        (fewer annotators than the policy asks) or ``empty``."""
+        return "gold" if self.is_gold else self.method
+
+
+GOLD_METHODS = ("ground_truth", "reviewer", "majority", "single")
 
 
 def gold_span_id(article_id: str, key: SpanKey) -> str:
@@ -143,6 +189,16 @@ def _describe(key: SpanKey) -> str:
     return f"{key[0]} {key[1]}:{key[2]}"
 
 
+def _newest(anns: Sequence[Annotation]) -> Annotation:
+    return max(anns, key=lambda a: (a.updated_at or "", a.annotation_id))
+
+
+def is_review(ann: Annotation) -> bool:
+    """An annotation made on a review task (``stancebank studio review``): a reviewer's verdict,
+    never one more annotator."""
+    return bool(ann.extra.get("review"))
+
+
 def adjudicate(
     article_id: str,
     annotations: Sequence[Annotation],
@@ -150,32 +206,54 @@ def adjudicate(
     policy: GoldPolicy = DEFAULT_POLICY,
 ) -> Adjudication:
     """Gold for one article (see the module docstring and :class:`GoldPolicy`)."""
-    n = len(annotations)
-    if n == 0:
+    regular = [a for a in annotations if not is_review(a)]
+    reviews = [a for a in annotations if is_review(a)]
+    n = len(regular)
+    if not annotations:
         return Adjudication(article_id, "empty")
-    truths = [a for a in annotations if a.ground_truth]
-    if truths:
-        newest = max(truths, key=lambda a: (a.updated_at or "", a.annotation_id))
-        # a reviewer's verdict (an annotation on a review task, `stancebank studio review`) is
-        # counted apart from a ground truth starred in the project itself
-        return _from_one(newest, "reviewer" if newest.extra.get("review") else "ground_truth", n)
+    starred = [a for a in regular if a.ground_truth]
+    if starred:
+        return _from_one(_newest(starred), "ground_truth", n)
+    if reviews:
+        verdict = _from_one(_newest(reviews), "reviewer", n)
+        if n < 2:
+            return verdict
+        items = Counter(_by_items(article_id, regular, spec, DEFAULT_POLICY).items)
+        if items["conflict"]:
+            items["reviewed"] = items.pop("conflict")
+        return replace(verdict, items=dict(items))
     if n < policy.needed:
         return Adjudication(article_id, "insufficient", num_annotators=n)
     if n == 1:
-        return _from_one(annotations[0], "single", 1)
+        return _from_one(regular[0], "single", 1)
+    return _by_items(article_id, regular, spec, policy)
 
+
+def _by_items(
+    article_id: str,
+    annotations: Sequence[Annotation],
+    spec: AnnotationSpec,
+    policy: GoldPolicy,
+) -> Adjudication:
+    """Item by item over ``n ≥ 2`` annotators: agreed items are gold, minority items dropped, the
+    conflicting ones (ties, a kept span's attribute without majority) left to review — or, with
+    ``policy.unresolved == "drop"``, dropped (with the relations touching a dropped span)."""
+    n = len(annotations)
     majority = n // 2 + 1
     conflicts: list[Conflict] = []
+    items = Counter[str]()
     by_key: dict[SpanKey, list[tuple[Annotation, Span]]] = {}
     for ann in annotations:
         for span in ann.spans:
             by_key.setdefault(span_key(span), []).append((ann, span))
 
     kept: list[tuple[Span, Provenance]] = []
+    kept_keys: set[SpanKey] = set()
     for key in sorted(by_key):
         holders = by_key[key]
         votes = len({a.annotator for a, _ in holders})
         if votes * 2 == n:
+            items["conflict"] += 1
             conflicts.append(
                 Conflict(
                     "span_tie",
@@ -185,9 +263,11 @@ def adjudicate(
             )
             continue
         if votes < majority:
+            items["minority"] += 1
             continue
         label_attrs = spec.span_label(key[0]).attributes
         attrs: dict[str, str] = {}
+        attr_conflict = False
         for attr in label_attrs:
             values = Counter(span.attributes.get(attr.name, "") for _, span in holders)
             value, count = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -195,6 +275,7 @@ def adjudicate(
                 if value:
                     attrs[attr.name] = value
             else:
+                attr_conflict = True
                 conflicts.append(
                     Conflict(
                         "attribute_no_majority",
@@ -202,9 +283,15 @@ def adjudicate(
                         {a.annotator: s.attributes.get(attr.name, "") for a, s in holders},
                     )
                 )
-        first_ann, first_span = holders[0]
-        prov = first_ann.extra.get("provenance", {}).get(first_span.id, "hand")
-        kept.append((Span(first_span.id, key[0], key[1], key[2], first_span.text, attrs), prov))
+        if attr_conflict:
+            items["conflict"] += 1
+            continue
+        items["agreed"] += 1
+        first_span = holders[0][1]
+        kept.append(
+            (Span(first_span.id, key[0], key[1], key[2], first_span.text, attrs), _provenance(*holders[0]))
+        )
+        kept_keys.add(key)
 
     rel_votes: Counter[RelationKey] = Counter()
     rel_holders: dict[RelationKey, set[str]] = {}
@@ -216,6 +303,7 @@ def adjudicate(
     for rkey in sorted(rel_votes):
         count = rel_votes[rkey]
         if count * 2 == n:
+            items["conflict"] += 1
             conflicts.append(
                 Conflict(
                     "relation_tie",
@@ -223,10 +311,26 @@ def adjudicate(
                     {a.annotator: ("drawn" if a.annotator in rel_holders[rkey] else "") for a in annotations},
                 )
             )
-        elif count >= majority:
+        elif count < majority:
+            items["minority"] += 1
+        elif rkey[0] in kept_keys and rkey[1] in kept_keys:
+            items["agreed"] += 1
             kept_relations.append(rkey)
+        else:  # agreed, but an endpoint is a conflicting span
+            items["conflict"] += 1
 
+    if conflicts and policy.unresolved != "drop":
+        return Adjudication(
+            article_id, "conflict", conflicts=tuple(conflicts), num_annotators=n, items=dict(items)
+        )
     if conflicts:
-        return Adjudication(article_id, "conflict", conflicts=tuple(conflicts), num_annotators=n)
+        items["dropped"] = items.pop("conflict")
     spans_out, rels, provenance = _rekey(article_id, kept, kept_relations)
-    return Adjudication(article_id, "majority", spans_out, rels, provenance, num_annotators=n)
+    return Adjudication(
+        article_id, "majority", spans_out, rels, provenance, num_annotators=n, items=dict(items)
+    )
+
+
+def _provenance(ann: Annotation, span: Span) -> Provenance:
+    prov: Provenance = ann.extra.get("provenance", {}).get(span.id, "hand")
+    return prov

@@ -1,24 +1,42 @@
 """Inter-annotator agreement on articles annotated by two or more people.
 
-All scores are pooled over every pair of annotations of the same article (micro average):
+Only annotators count: a reviewer's verdict (an annotation made on a review task) is left out.
+Scores are pooled over every pair of annotations of the same article (micro average):
 
 - **span F1, exact** per label: a span of A matches a span of B with the same label and offsets;
-  ``F1 = 2·matched / (|A| + |B|)`` summed over pairs;
-- **span F1, overlap** per label: a span counts as matched when the other annotation has a span
-  of the same label overlapping it; ``F1 = (matched_A + matched_B) / (|A| + |B|)``;
+  ``F1 = 2·matched / (|A| + |B|)`` summed over pairs (nervaluate's *strict* scheme, per label);
+- **span F1, overlap** per label: a *one-to-one* matching between A's and B's spans of the label
+  in which matched spans overlap (a maximum matching: one claim drawn whole against the same claim
+  split in two matches once, not twice); ``F1 = 2·matched / (|A| + |B|)`` (nervaluate's
+  *ent_type* scheme: right label, any overlap);
 - **relation F1 on matched endpoints** per relation label: only relations whose two endpoints
   were drawn exactly by both annotators are compared; ``F1 = 2·common / (|R_A| + |R_B|)``;
+- **relation F1, strict** per relation label: every relation, matched when both endpoints (label
+  and offsets) and the relation label are the same;
+- **stance F1** per stance, on the claim–target pairs both annotators of a pair drew (both spans,
+  exact) and at least one of them linked by a stance (the other's value ``none`` when they did
+  not): ``F1_c = 2·[both c] / ([A = c] + [B = c])``; **stance macro-F1** is their mean over the
+  stances with a defined F1 and **F_avg** the mean of F1(support) and F1(oppose) (SemEval-2016
+  task 6);
 - **Krippendorff's α** (nominal) for the stance of each claim–target pair whose two spans at least
   two annotators drew (value: the stance label, or ``none`` when that annotator drew both spans but
   no stance relation), and for each attribute on the spans of its label that at least two
-  annotators drew exactly (value: the attribute, ``""`` when not set).
+  annotators drew exactly: a choice attribute's value is the choice or ``""`` when not set; a
+  *text* attribute's "not filled" is no value (the unit counts the annotators who filled it), its
+  values compared trimmed and case-folded. The **fill rate** of an attribute is the share of those
+  spans' values that are filled.
 
 α is ``None`` when it is undefined (fewer than two values in the data, or no pairable units).
+
+Each figure also gets a 95% bootstrap interval over articles (:mod:`stancebank.export.metrics`),
+and the whole report is computed again over the articles that reached gold (``gold``), to state
+agreement over all annotated articles and over the gold subset side by side.
 """
 
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,18 +47,9 @@ from stancebank.export.reader import SpanKey, span_key
 from stancebank.schema.model import Annotation
 from stancebank.schema.spec import SPEC, AnnotationSpec
 
-
-@dataclass
-class _F1:
-    matched: float = 0.0
-    total: float = 0.0
-
-    def add(self, matched: float, total: float) -> None:
-        self.matched += matched
-        self.total += total
-
-    def value(self) -> float | None:
-        return None if self.total == 0 else self.matched / self.total
+OVERALL = "overall"
+# the two stances F_avg averages (SemEval-2016 task 6: FAVOR and AGAINST)
+F_AVG_STANCES = ("support", "oppose")
 
 
 @dataclass
@@ -50,25 +59,67 @@ class AgreementReport:
     span_f1_exact: dict[str, float | None] = field(default_factory=dict)
     span_f1_overlap: dict[str, float | None] = field(default_factory=dict)
     relation_f1: dict[str, float | None] = field(default_factory=dict)
+    relation_f1_strict: dict[str, float | None] = field(default_factory=dict)
+    stance_f1: dict[str, float | None] = field(default_factory=dict)
+    stance_macro_f1: float | None = None
+    stance_f_avg: float | None = None
     alpha: dict[str, float | None] = field(default_factory=dict)
     alpha_units: dict[str, int] = field(default_factory=dict)
+    fill_rate: dict[str, float | None] = field(default_factory=dict)
+    # figure key (as in :meth:`figures`) → (low, high) of its 95% bootstrap interval over articles
+    ci95: dict[str, tuple[float, float] | None] = field(default_factory=dict)
+    bootstrap: dict[str, Any] = field(default_factory=dict)
+    # the same figures over the articles that reached gold (None when not computed)
+    gold: AgreementReport | None = None
+
+    def figures(self) -> dict[str, float | None]:
+        """Every figure by a flat key (``span_f1_exact.ACTOR``, ``krippendorff_alpha.stance``,
+        ``stance_macro_f1``, …): the keys of :attr:`ci95` and of the card's agreement table."""
+        out: dict[str, float | None] = {}
+        for name, values in (
+            ("span_f1_exact", self.span_f1_exact),
+            ("span_f1_overlap", self.span_f1_overlap),
+            ("relation_f1", self.relation_f1),
+            ("relation_f1_strict", self.relation_f1_strict),
+            ("stance_f1", self.stance_f1),
+        ):
+            out.update({f"{name}.{k}": v for k, v in values.items()})
+        out["stance_macro_f1"] = self.stance_macro_f1
+        out["stance_f_avg"] = self.stance_f_avg
+        out.update({f"krippendorff_alpha.{k}": v for k, v in self.alpha.items()})
+        out.update({f"fill_rate.{k}": v for k, v in self.fill_rate.items()})
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         def rnd(values: Mapping[str, float | None]) -> dict[str, float | None]:
-            return {k: (None if v is None else round(v, 4)) for k, v in values.items()}
+            return {k: _round(v) for k, v in values.items()}
 
-        return {
+        out: dict[str, Any] = {
             "articles": self.articles,
             "pairs": self.pairs,
             "span_f1_exact": rnd(self.span_f1_exact),
             "span_f1_overlap": rnd(self.span_f1_overlap),
             "relation_f1": rnd(self.relation_f1),
+            "relation_f1_strict": rnd(self.relation_f1_strict),
+            "stance_f1": rnd(self.stance_f1),
+            "stance_macro_f1": _round(self.stance_macro_f1),
+            "stance_f_avg": _round(self.stance_f_avg),
             "krippendorff_alpha": rnd(self.alpha),
             "krippendorff_alpha_units": dict(self.alpha_units),
+            "fill_rate": rnd(self.fill_rate),
         }
+        if self.ci95:
+            out["ci95"] = {
+                k: None if v is None else [round(v[0], 4), round(v[1], 4)] for k, v in self.ci95.items()
+            }
+            out["bootstrap"] = dict(self.bootstrap)
+        if self.gold is not None:
+            out["gold"] = self.gold.to_dict()
+        return out
 
 
-OVERALL = "overall"
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 class NominalAlpha:
@@ -106,6 +157,10 @@ class NominalAlpha:
             values[value] += c
         self._disagreement[m - 1] += m * m - sum(c * c for c in counts.values())
 
+    def disagreement(self) -> float:
+        """``Σ_u (m_u² − Σ_c n_uc²)/(m_u − 1)`` (the observed-disagreement sum)."""
+        return float(sum(Fraction(num, den) for den, num in sorted(self._disagreement.items())))
+
     def value(self) -> float | None:
         """α, or ``None`` when undefined (no pairable unit, or a single value everywhere)."""
         if self.units == 0 or len(self.values) < 2:
@@ -114,6 +169,72 @@ class NominalAlpha:
         expected = n * n - sum(c * c for c in self.values.values())
         observed = sum(Fraction(num, den) for den, num in sorted(self._disagreement.items()))
         return float(1 - (n - 1) * observed / expected)
+
+
+def one_to_one_overlaps(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> int:
+    """The size of a maximum one-to-one matching between the intervals ``a`` and ``b`` (start,
+    end) in which matched intervals overlap. Exact matches are paired first; augmenting paths
+    (Kuhn) then make the matching maximum."""
+    adj = [[j for j, y in enumerate(b) if x[0] < y[1] and y[0] < x[1]] for x in a]
+    match_b: list[int] = [-1] * len(b)
+    match_a: list[int] = [-1] * len(a)
+    position = {y: j for j, y in enumerate(b)}
+    for i, x in enumerate(a):
+        j = position.get(x, -1)
+        if j >= 0 and match_b[j] < 0:
+            match_a[i], match_b[j] = j, i
+
+    def augment(i: int, seen: list[bool]) -> bool:
+        for j in adj[i]:
+            if seen[j]:
+                continue
+            seen[j] = True
+            if match_b[j] < 0 or augment(match_b[j], seen):
+                match_a[i], match_b[j] = j, i
+                return True
+        return False
+
+    for i in range(len(a)):
+        if match_a[i] < 0:
+            augment(i, [False] * len(b))
+    return sum(1 for j in match_b if j >= 0)
+
+
+@dataclass
+class ArticleTable:
+    """Per-article sufficient statistics, one row per article (in the order added), from which
+    every figure and its bootstrap interval is computed (:mod:`stancebank.export.metrics`).
+
+    ``ratios`` holds, per ratio figure (``ratio_keys``), a numerator and a denominator per article
+    (flattened, ``2·len(ratio_keys)`` integers per row); for each α variable (``alpha_keys``) the
+    per-article value counts are kept sparse (``alpha_values``: (row, value id, count) triples, the
+    value ids in ``alpha_vocab``) with the per-article disagreement sum (``alpha_disagreement``)
+    and pairable units (``alpha_units``)."""
+
+    ratio_keys: tuple[str, ...]
+    alpha_keys: tuple[str, ...]
+    article_ids: list[str] = field(default_factory=list)
+    gold: list[bool] = field(default_factory=list)
+    pairs: array[int] = field(default_factory=lambda: array("q"))
+    ratios: array[int] = field(default_factory=lambda: array("q"))
+    alpha_rows: dict[str, array[int]] = field(default_factory=dict)
+    alpha_ids: dict[str, array[int]] = field(default_factory=dict)
+    alpha_counts: dict[str, array[int]] = field(default_factory=dict)
+    alpha_vocab: dict[str, dict[str, int]] = field(default_factory=dict)
+    alpha_disagreement: dict[str, array[float]] = field(default_factory=dict)
+    alpha_units: dict[str, array[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for key in self.alpha_keys:
+            self.alpha_rows[key] = array("q")
+            self.alpha_ids[key] = array("q")
+            self.alpha_counts[key] = array("q")
+            self.alpha_vocab[key] = {}
+            self.alpha_disagreement[key] = array("d")
+            self.alpha_units[key] = array("q")
+
+    def __len__(self) -> int:
+        return len(self.article_ids)
 
 
 class AgreementAccumulator:
@@ -125,91 +246,159 @@ class AgreementAccumulator:
         self._labels = spec.span_label_names
         self._rel_labels = spec.relation_label_names
         self._stance_names = set(spec.stance_names)
+        self._stances = tuple(spec.stance_names)
         self._claim, self._target = spec.role_label("claim"), spec.role_label("target")
         self._owners = {a.name: spec.attribute_owner(a.name).name for a in spec.attributes}
-        self._exact = {lab: _F1() for lab in (*self._labels, OVERALL)}
-        self._overlap = {lab: _F1() for lab in (*self._labels, OVERALL)}
-        self._rel = {lab: _F1() for lab in (*self._rel_labels, OVERALL)}
-        self._stance = NominalAlpha()
-        self._attrs = {a.name: NominalAlpha() for a in spec.attributes}
+        self._text_attrs = {a.name for a in spec.attributes if a.kind == "text"}
+        groups: list[str] = []
+        for name, keys in (
+            ("span_f1_exact", (*self._labels, OVERALL)),
+            ("span_f1_overlap", (*self._labels, OVERALL)),
+            ("relation_f1", (*self._rel_labels, OVERALL)),
+            ("relation_f1_strict", (*self._rel_labels, OVERALL)),
+            ("stance_f1", self._stances),
+            ("fill_rate", tuple(a.name for a in spec.attributes)),
+        ):
+            groups.extend(f"{name}.{k}" for k in keys)
+        self._index = {k: i for i, k in enumerate(groups)}
+        self.table = ArticleTable(tuple(groups), ("stance", *(a.name for a in spec.attributes)))
 
-    def add(self, annotations: Sequence[Annotation]) -> None:
-        """One article's annotations (articles with fewer than two are skipped)."""
-        anns = list(annotations)
+    def add(self, annotations: Sequence[Annotation], *, article_id: str = "", gold: bool = False) -> None:
+        """One article's annotations (articles with fewer than two annotators are skipped); a
+        reviewer's verdict (an annotation made on a review task) is not an annotator's and is left
+        out. ``gold``: the article reached gold (it counts in the gold subset too)."""
+        anns = [a for a in annotations if not a.extra.get("review")]
         if len(anns) < 2:
             return
-        report = self.report
-        labels, rel_labels, stance_names = self._labels, self._rel_labels, self._stance_names
-        exact, overlap, rel = self._exact, self._overlap, self._rel
-        report.articles += 1
+        table = self.table
+        row = [0] * (2 * len(table.ratio_keys))
+        index = self._index
+
+        def add(key: str, num: int, den: int) -> None:
+            i = 2 * index[key]
+            row[i] += num
+            row[i + 1] += den
+
         keysets = [{span_key(s) for s in a.spans} for a in anns]
         relsets = []
         for ann in anns:
             by_id = {s.id: span_key(s) for s in ann.spans}
             relsets.append({(by_id[r.from_id], by_id[r.to_id], r.label) for r in ann.relations})
 
+        pairs = 0
         for i, j in itertools.combinations(range(len(anns)), 2):
-            report.pairs += 1
+            pairs += 1
             a, b = keysets[i], keysets[j]
-            for lab in labels:
-                sa = {k for k in a if k[0] == lab}
-                sb = {k for k in b if k[0] == lab}
-                common = len(sa & sb)
-                exact[lab].add(2 * common, len(sa) + len(sb))
-                exact[OVERALL].add(2 * common, len(sa) + len(sb))
-                ma = sum(1 for x in sa if any(x[1] < y[2] and y[1] < x[2] for y in sb))
-                mb = sum(1 for y in sb if any(x[1] < y[2] and y[1] < x[2] for x in sa))
-                overlap[lab].add(ma + mb, len(sa) + len(sb))
-                overlap[OVERALL].add(ma + mb, len(sa) + len(sb))
+            for lab in self._labels:
+                sa = sorted((k[1], k[2]) for k in a if k[0] == lab)
+                sb = sorted((k[1], k[2]) for k in b if k[0] == lab)
+                total = len(sa) + len(sb)
+                common = len(set(sa) & set(sb))
+                matched = one_to_one_overlaps(sa, sb) if sa and sb else 0
+                for name, num in (("span_f1_exact", 2 * common), ("span_f1_overlap", 2 * matched)):
+                    add(f"{name}.{lab}", num, total)
+                    add(f"{name}.{OVERALL}", num, total)
             both = a & b
             ra = {r for r in relsets[i] if r[0] in both and r[1] in both}
             rb = {r for r in relsets[j] if r[0] in both and r[1] in both}
-            for lab in rel_labels:
+            for lab in self._rel_labels:
                 xa = {r for r in ra if r[2] == lab}
                 xb = {r for r in rb if r[2] == lab}
-                rel[lab].add(2 * len(xa & xb), len(xa) + len(xb))
-            rel[OVERALL].add(2 * len(ra & rb), len(ra) + len(rb))
+                add(f"relation_f1.{lab}", 2 * len(xa & xb), len(xa) + len(xb))
+                ya = {r for r in relsets[i] if r[2] == lab}
+                yb = {r for r in relsets[j] if r[2] == lab}
+                add(f"relation_f1_strict.{lab}", 2 * len(ya & yb), len(ya) + len(yb))
+            add(f"relation_f1.{OVERALL}", 2 * len(ra & rb), len(ra) + len(rb))
+            add(
+                f"relation_f1_strict.{OVERALL}",
+                2 * len(relsets[i] & relsets[j]),
+                len(relsets[i]) + len(relsets[j]),
+            )
+            # stance F1 on the claim–target pairs both drew (both spans), one of them with a stance
+            sta, stb = self._stances_of(relsets[i], both), self._stances_of(relsets[j], both)
+            for pair in set(sta) | set(stb):
+                va, vb = sta.get(pair, "none"), stb.get(pair, "none")
+                for stance in self._stances:
+                    hits = (va == stance) + (vb == stance)
+                    add(f"stance_f1.{stance}", 2 if va == vb == stance else 0, hits)
 
-        # Stance: claim–target pairs drawn (both spans) by at least two annotators.
-        pairs: set[tuple[SpanKey, SpanKey]] = set()
+        # α units: stance of claim–target pairs drawn (both spans) by at least two annotators
+        units: dict[str, list[tuple[str, ...]]] = {key: [] for key in table.alpha_keys}
+        stance_pairs: set[tuple[SpanKey, SpanKey]] = set()
         for rs in relsets:
-            pairs.update((r[0], r[1]) for r in rs if r[2] in stance_names)
-        for claim, target in sorted(pairs):
+            stance_pairs.update((r[0], r[1]) for r in rs if r[2] in self._stance_names)
+        for claim, target in sorted(stance_pairs):
             if claim[0] != self._claim or target[0] != self._target:
                 continue
-            unit: dict[str, str] = {}
-            for ann, keys, rs in zip(anns, keysets, relsets, strict=True):
+            unit: list[str] = []
+            for keys, rs in zip(keysets, relsets, strict=True):
                 if claim in keys and target in keys:
                     found = sorted(
-                        r[2] for r in rs if r[0] == claim and r[1] == target and r[2] in stance_names
+                        r[2] for r in rs if r[0] == claim and r[1] == target and r[2] in self._stance_names
                     )
-                    unit[ann.annotator] = found[0] if found else "none"
-            self._stance.add(tuple(unit.values()))
+                    unit.append(found[0] if found else "none")
+            units["stance"].append(tuple(unit))
 
         for attr in self.spec.attributes:
             owner = self._owners[attr.name]
-            spans_by_key: dict[SpanKey, dict[str, str]] = {}
+            text = attr.name in self._text_attrs
+            spans_by_key: dict[SpanKey, list[str]] = {}
             for ann in anns:
                 for span in ann.spans:
                     if span.label == owner:
-                        spans_by_key.setdefault(span_key(span), {})[ann.annotator] = (
-                            span.attributes.get(attr.name, "").strip().casefold()
-                            if attr.kind == "text"
-                            else span.attributes.get(attr.name, "")
+                        value = span.attributes.get(attr.name, "")
+                        spans_by_key.setdefault(span_key(span), []).append(
+                            value.strip().casefold() if text else value
                         )
             for key in sorted(spans_by_key):
-                self._attrs[attr.name].add(tuple(spans_by_key[key].values()))
+                values = spans_by_key[key]
+                if len(values) < 2:
+                    continue
+                filled = [v for v in values if v]
+                add(f"fill_rate.{attr.name}", len(filled), len(values))
+                units[attr.name].append(tuple(filled) if text else tuple(values))
 
-    def finish(self) -> AgreementReport:
-        report = self.report
-        report.span_f1_exact = {k: v.value() for k, v in self._exact.items()}
-        report.span_f1_overlap = {k: v.value() for k, v in self._overlap.items()}
-        report.relation_f1 = {k: v.value() for k, v in self._rel.items()}
-        report.alpha["stance"] = self._stance.value()
-        report.alpha_units["stance"] = self._stance.units
-        for name, acc in self._attrs.items():
-            report.alpha[name] = acc.value()
-            report.alpha_units[name] = acc.units
+        r = len(table)
+        table.article_ids.append(article_id)
+        table.gold.append(gold)
+        table.pairs.append(pairs)
+        table.ratios.extend(row)
+        for var, unit_list in units.items():
+            acc = NominalAlpha()
+            for u in unit_list:
+                acc.add(u)
+            vocab = table.alpha_vocab[var]
+            for value, count in sorted(acc.values.items()):
+                table.alpha_rows[var].append(r)
+                table.alpha_ids[var].append(vocab.setdefault(value, len(vocab)))
+                table.alpha_counts[var].append(count)
+            table.alpha_disagreement[var].append(acc.disagreement())
+            table.alpha_units[var].append(acc.units)
+        self.report.articles += 1
+        self.report.pairs += pairs
+
+    def _stances_of(
+        self, relations: set[tuple[SpanKey, SpanKey, str]], drawn: set[SpanKey]
+    ) -> dict[tuple[SpanKey, SpanKey], str]:
+        out: dict[tuple[SpanKey, SpanKey], str] = {}
+        for c, t, lab in sorted(relations):
+            if lab in self._stance_names and c in drawn and t in drawn and c[0] == self._claim:
+                out.setdefault((c, t), lab)
+        return out
+
+    def finish(self, *, replicates: int = 0, seed: int = 0) -> AgreementReport:
+        """The report over every article added (and, when some were added as ``gold``, the same
+        figures over those in :attr:`AgreementReport.gold`); with ``replicates`` > 0 each figure
+        gets its 95% bootstrap interval over articles (seeded: the same input gives the same
+        intervals)."""
+        from stancebank.export.metrics import report_from_table
+
+        report = report_from_table(self.table, self.spec, replicates=replicates, seed=seed)
+        if any(self.table.gold):
+            report.gold = report_from_table(
+                self.table, self.spec, replicates=replicates, seed=seed, gold_only=True
+            )
+        self.report = report
         return report
 
 
@@ -218,5 +407,5 @@ def compute_agreement(
 ) -> AgreementReport:
     acc = AgreementAccumulator(spec)
     for article_id in sorted(annotations_by_article):
-        acc.add(annotations_by_article[article_id])
+        acc.add(annotations_by_article[article_id], article_id=article_id)
     return acc.finish()

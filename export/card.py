@@ -17,9 +17,10 @@ from datasets.splits import SplitDict, SplitInfo
 from huggingface_hub import DatasetCardData
 
 from stancebank.export.adjudicate import POLICY
-from stancebank.export.agreement import OVERALL, AgreementReport
+from stancebank.export.agreement import AgreementReport
 from stancebank.export.baselines import HUMAN, MAJORITY, PREANNOTATOR, Baselines
 from stancebank.export.errors import ExportError
+from stancebank.export.metrics import render_agreement
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
 from stancebank.schema.layout import parquet_relpath
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
@@ -81,6 +82,8 @@ class CardInputs:
     adjudication: Mapping[str, int]
     agreement: AgreementReport
     changes: Changes | None
+    # items of the articles with two or more annotators by outcome (agreed / minority / conflict)
+    adjudication_items: Mapping[str, int] = field(default_factory=dict)
     extra_stats: Mapping[str, int] = field(default_factory=dict)
     # Markdown about the release's provenance (where the articles come from, their license, who
     # annotated), inserted verbatim into the Description section (``export build --about FILE``).
@@ -627,6 +630,13 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
         + _table(["provenance", "spans"], prov_rows)
         + "\n\nAdjudication (articles):\n\n"
         + _table(["outcome", "articles"], adj_rows)
+        + (
+            "\n\nAdjudication (items of the articles with two or more annotators: spans with their "
+            "attributes, and relations):\n\n"
+            + _table(["outcome", "items"], [[k, str(v)] for k, v in inp.adjudication_items.items()])
+            if inp.adjudication_items
+            else ""
+        )
         + "\n\n"
         + _target_stance_section(inp, spec)
         + "\n"
@@ -634,23 +644,9 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
 
     parts.append(_dataset_creation(inp, spec))
 
-    ag = inp.agreement
-    span_rows = [
-        [lab, _fmt(ag.span_f1_exact.get(lab)), _fmt(ag.span_f1_overlap.get(lab))]
-        for lab in (*spec.span_label_names, OVERALL)
-    ]
-    rel_f1_rows = [[lab, _fmt(ag.relation_f1.get(lab))] for lab in (*spec.relation_label_names, OVERALL)]
-    alpha_rows = [[k, _fmt(v), str(ag.alpha_units.get(k, 0))] for k, v in ag.alpha.items()]
     parts.append(
         "## Annotation and agreement\n\n"
-        f"Adjudication policy: {POLICY}{inp.policy_note}\n\n"
-        f"Agreement over {ag.articles} articles annotated by two or more people ({ag.pairs} annotation "
-        "pairs, pooled). Span F1 per label (exact offsets; overlap):\n\n"
-        + _table(["label", "F1 exact", "F1 overlap"], span_rows)
-        + "\n\nRelation F1 on relations whose two endpoints both annotators drew exactly:\n\n"
-        + _table(["relation", "F1"], rel_f1_rows)
-        + "\n\nKrippendorff's α (nominal) for stance and attributes on spans/pairs drawn by at least "
-        "two annotators (— = undefined):\n\n" + _table(["variable", "α", "units"], alpha_rows) + "\n"
+        f"Adjudication policy: {POLICY}{inp.policy_note}\n\n" + render_agreement(inp.agreement)
     )
 
     parts.append(_baselines_section(inp, spec))
@@ -691,8 +687,9 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
             if machine_annotated(inp)
             else ""
         )
-        + "- Articles whose annotators disagreed without a majority are left out until a reviewer "
-        "adjudicates them; the release is therefore biased towards easier articles.\n"
+        + "- Articles with conflicting items are left out of `documents` and `claims` until a reviewer "
+        "adjudicates them (their annotations are in `annotations`, status `conflict`); gold is "
+        "therefore biased towards easier articles.\n"
         "- Annotators are pseudonyms (a keyed hash); pseudonyms are stable across versions only while "
         "the project keeps its secret key.\n"
     )

@@ -166,6 +166,7 @@ def build_command(
             min_annotators=project.policy.min_annotators,
             single_annotation_gold=project.policy.single_annotation_gold,
             overlap_requested=project.studio.overlap > 1,
+            unresolved=project.policy.conflicts,
         )
         if project is not None
         else GoldPolicy()
@@ -235,7 +236,7 @@ def build_command(
         "relations_swapped",
     ):
         kept.add_row(name, str(data.counts.get(name, 0)))
-    for method in ("ground_truth", "single", "majority", "conflict"):
+    for method in ("ground_truth", "reviewer", "single", "majority", "conflict"):
         kept.add_row(f"articles: {method}", str(adjudication.get(method, 0)))
     if adjudication.get("reviewer"):
         kept.add_row("articles: adjudicated by a reviewer", str(adjudication["reviewer"]))

@@ -68,6 +68,7 @@ def release_manifest(
     adjudication: Mapping[str, int],
     provenance: Mapping[str, int],
     changes: Changes | None,
+    items: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The manifest of the built release in ``folder`` (its files are hashed as they are now)."""
     files = {
@@ -85,6 +86,7 @@ def release_manifest(
         "counts": counts,
         "agreement": agreement.to_dict(),
         "adjudication": dict(adjudication),
+        "adjudication_items": dict(items or {}),
         "provenance": dict(provenance),
         "changes": changes.to_dict() if changes else None,
     }

@@ -6,13 +6,15 @@ by ``data.article_id``:
 
 - the newest version of each annotation (by ``updated_at``, then by the order the files were
   given) wins; an annotation seen in several snapshots is counted once; one annotator with two
-  annotations on one article keeps only the newest (reported as ``duplicate_annotator``);
+  annotations on one article keeps only the newest (reported as ``duplicate_annotator``) — an
+  annotation on a review task is kept apart from the same person's own annotation as annotator;
 - the article's fields come from the newest task version; annotations made against a different
   text are dropped (``text_changed``); two *different* tasks with one ``article_id`` and different
   texts are an error naming both;
 - cancelled annotations are skipped, drafts are ignored (both counted);
 - an annotation on a review task (data field ``stancebank_review``, made by ``stancebank studio
-  review``) is ground truth: the reviewer's submitted verdict;
+  review``) is ground truth: the reviewer's submitted verdict, marked ``extra["review"]``
+  (never counted as one more annotator in agreement);
 - result lists are parsed by :func:`stancebank.schema.wire.parse_results` (the one parser: spans,
   attributes, relations, the one relation-direction rule, offsets realigned when exactly one
   reading fits); an annotation with a region that cannot be placed is dropped whole (its
@@ -436,7 +438,8 @@ class ExportReader:
         kept_by_article: dict[str, list[Annotation]] = {}
         for article_id in sorted(self._annotations):
             digest = self._seen[article_id].digest
-            by_annotator: dict[str, _Held] = {}
+            # A reviewer's verdict never replaces their own annotation as an annotator (and back).
+            by_annotator: dict[tuple[str, bool], _Held] = {}
             for held in self._annotations.pop(article_id).values():
                 # Issues of the kept version only: an older version's issues are superseded.
                 ann = held.annotation
@@ -456,7 +459,8 @@ class ExportReader:
                         "the annotation was made on another version of the text; re-annotate the task",
                     )
                     continue
-                kept = by_annotator.get(ann.annotator)
+                who = (ann.annotator, bool(ann.extra.get("review")))
+                kept = by_annotator.get(who)
                 if kept is not None:
                     newer, older = (kept, held) if kept.version >= held.version else (held, kept)
                     self._issue(
@@ -468,9 +472,9 @@ class ExportReader:
                         f"the same annotator also made annotation {newer.annotation.annotation_id}, which "
                         "is newer and is kept",
                     )
-                    by_annotator[ann.annotator] = newer
+                    by_annotator[who] = newer
                 else:
-                    by_annotator[ann.annotator] = held
+                    by_annotator[who] = held
             kept_all = sorted((h.annotation for h in by_annotator.values()), key=lambda a: a.annotation_id)
             if kept_all:
                 kept_by_article[article_id] = kept_all

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from datasets import Features
 
-from stancebank.export.adjudicate import DEFAULT_POLICY, Adjudication, GoldPolicy, adjudicate
+from stancebank.export.adjudicate import DEFAULT_POLICY, Adjudication, GoldPolicy, adjudicate, is_review
 from stancebank.export.agreement import AgreementAccumulator, AgreementReport
 from stancebank.export.baselines import BaselineAccumulator
 from stancebank.export.card import (
@@ -56,6 +56,7 @@ from stancebank.export.changes import ChangeTracker
 from stancebank.export.croissant import CROISSANT_FILE, CroissantFacts, build_croissant
 from stancebank.export.errors import ExportError, ReleaseExistsError, ReleaseValidationError
 from stancebank.export.manifest import check_version, manifest_text, read_manifest, release_manifest
+from stancebank.export.metrics import REPLICATES as BOOTSTRAP_REPLICATES
 from stancebank.export.pseudonym import Pseudonymizer, load_key
 from stancebank.export.reader import PROVENANCES, ExportData, check_foreign, read_exports, write_rejects
 from stancebank.export.reporting import Reporter
@@ -288,7 +289,10 @@ def build_release(
         relation_counts: Counter[str] = Counter(dict.fromkeys(spec.relation_label_names, 0))
         provenance: Counter[str] = Counter(dict.fromkeys(PROVENANCES, 0))
         target_stances: dict[str | None, Counter[str]] = {}
-        methods: Counter[str] = Counter({"ground_truth": 0, "single": 0, "majority": 0, "conflict": 0})
+        methods: Counter[str] = Counter(
+            {"ground_truth": 0, "reviewer": 0, "single": 0, "majority": 0, "conflict": 0}
+        )
+        items: Counter[str] = Counter({"agreed": 0, "minority": 0, "conflict": 0})
         conflicts: list[Adjudication] = []
         agreement_acc = AgreementAccumulator(spec)
         language_set: set[str] = set()
@@ -297,24 +301,28 @@ def build_release(
         reporter.start("adjudicating, writing", len(data.annotations))
         for article_id in sorted(data.annotations):
             anns = data.annotations[article_id]
-            agreement_acc.add(anns)
-            annotators_per_article[len(anns)] += 1
+            annotators_per_article[sum(1 for a in anns if not is_review(a))] += 1
             gold_adj = adjudicate(article_id, anns, spec, policy)
+            agreement_acc.add(anns, article_id=article_id, gold=gold_adj.is_gold)
             methods[gold_adj.method] += 1
+            items.update(gold_adj.items)
+            split = plan.split_for(article_id)
+            article = data.articles[article_id]
+            # every annotation of every annotated article, pending ones included
+            writers["annotations"].add(
+                split, [annotation_row(a, enc, pseudonym, gold_adj, article.text) for a in anns]
+            )
             if not gold_adj.is_gold:
                 if gold_adj.method == "conflict":
                     conflicts.append(gold_adj)
                 reporter.advance()
                 continue
-            article = data.articles[article_id]
-            split = plan.split_for(article_id)
             baseline_acc.add(split, gold_adj, anns, data.predictions.get(article_id))
             sentences = split_sentences(article.text)
             writers["documents"].add(split, [document_row(article, gold_adj, enc, sentences)])
             claims = claim_rows(article, gold_adj, enc, sentences)
             writers["claims"].add(split, claims)
             writers["stance"].add(split, stance_rows(claims, enc))
-            writers["annotations"].add(split, [annotation_row(a, enc, pseudonym) for a in anns])
             label_counts.update(s.label for s in gold_adj.spans)
             relation_counts.update(r.label for r in gold_adj.relations)
             provenance.update(gold_adj.provenance.values())
@@ -328,7 +336,7 @@ def build_release(
         reporter.start("closing parquet files")
         for w in writers.values():
             w.close()
-        agreement = agreement_acc.finish()
+        agreement = agreement_acc.finish(replicates=BOOTSTRAP_REPLICATES)
         # Only splits with rows have a file (an empty parquet split does not load): list those.
         counts = {c: {s: writers[c].counts[s] for s in SPLITS if writers[c].counts[s]} for c in CONFIGS}
 
@@ -346,6 +354,7 @@ def build_release(
             relation_counts=dict(relation_counts),
             provenance_counts=dict(provenance),
             adjudication=dict(methods),
+            adjudication_items=dict(items),
             agreement=agreement,
             changes=changes,
             about=about,
@@ -380,6 +389,7 @@ def build_release(
             adjudication=methods,
             provenance=provenance,
             changes=changes,
+            items=items,
         )
         (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
 

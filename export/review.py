@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from stancebank.export.adjudicate import Adjudication
+from stancebank.export.adjudicate import Adjudication, is_review
 from stancebank.export.reader import ExportData
 from stancebank.schema.atomic import atomic_write_text
 from stancebank.schema.jsonio import write_json_array_atomic
@@ -68,6 +68,7 @@ def review_tasks(
                     "result": to_results(ann.spans, ann.relations),
                 }
                 for ann in data.annotations.get(adj.article_id, [])
+                if not is_review(ann)  # the annotators' versions, not an earlier verdict
             ],
         }
 

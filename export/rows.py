@@ -189,13 +189,22 @@ def stance_rows(claims: Sequence[Row], enc: Encoder) -> list[Row]:
     ]
 
 
-def annotation_row(ann: Annotation, enc: Encoder, pseudonym: Callable[[str], str]) -> Row:
+def annotation_row(
+    ann: Annotation, enc: Encoder, pseudonym: Callable[[str], str], gold: Adjudication, text: str
+) -> Row:
+    """One annotation with its article's adjudication; each span's ``gold_id`` joins it to the gold
+    span with the same label and offsets, where gold has one."""
     spans = sorted(ann.spans, key=lambda s: (s.start, s.end, s.label, s.id))
+    gold_ids = {(s.label, s.start, s.end): s.id for s in gold.spans}
     return {
         "article_id": ann.article_id,
         "annotation_id": ann.annotation_id,
         "annotator": pseudonym(ann.annotator),
         "ground_truth": ann.ground_truth,
-        "spans": [enc.span(s) for s in spans],
+        "review": bool(ann.extra.get("review")),
+        "status": gold.status,
+        "gold_method": gold.gold_method,
+        "text": text,
+        "spans": [{**enc.span(s), "gold_id": gold_ids.get((s.label, s.start, s.end))} for s in spans],
         "relations": [enc.relation_row(r) for r in _sorted_relations(ann.relations)],
     }

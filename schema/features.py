@@ -162,13 +162,23 @@ def stance_features(spec: AnnotationSpec = SPEC) -> Features:
 
 
 def annotations_features(spec: AnnotationSpec = SPEC) -> Features:
+    """Every annotation of every annotated article. ``status`` is the article's adjudication
+    (``gold``, ``conflict``, ``insufficient``), ``gold_method`` how it reached gold (``ground_truth``,
+    ``reviewer``, ``majority``, ``single``) or ``pending``; ``review`` marks a reviewer's verdict
+    (not an annotator: left out of agreement); ``text`` is the article's text (a pending article is
+    not in ``documents``); a span's ``gold_id`` is the id of the gold span with
+    the same label and offsets (null when gold has none or the article is pending)."""
     return Features(
         {
             "article_id": _string(),
             "annotation_id": _string(),
             "annotator": _string(),
             "ground_truth": Value("bool"),
-            "spans": List(span_feature(spec)),
+            "review": Value("bool"),
+            "status": _string(),
+            "gold_method": _string(),
+            "text": _string(),
+            "spans": List({**span_feature(spec), "gold_id": _string()}),
             "relations": List(relation_feature(spec)),
         }
     )

@@ -29,6 +29,7 @@ PROJECT_ENV = "STANCEBANK_PROJECT"
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _HUB_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
 _GROUND_TRUTH_BY = ("reviewer", "manager")
+_CONFLICTS = ("review", "drop")
 
 
 class ProjectFileError(StancebankError):
@@ -78,6 +79,9 @@ class Policy:
     min_annotators: int = 1
     single_annotation_gold: bool = True
     ground_truth_by: tuple[str, ...] = _GROUND_TRUTH_BY
+    # an article's conflicting items: "review" (it waits for a reviewer) or "drop" (they are left
+    # out and its agreed items are gold)
+    conflicts: str = "review"
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,12 @@ def _ground_truth_by(value: Any) -> tuple[str, ...]:
     return roles
 
 
+def _conflicts(value: Any) -> str:
+    if value not in _CONFLICTS:
+        raise ValueError(f"one of {', '.join(repr(c) for c in _CONFLICTS)} (not {value!r})")
+    return str(value)
+
+
 def _patterns(value: Any) -> tuple[str, ...]:
     patterns = _strings(value)
     for pattern in patterns:
@@ -220,6 +230,7 @@ _SECTIONS: dict[str, dict[str, _Key]] = {
         "min_annotators": _Key(_positive_int, "min_annotators = 2"),
         "single_annotation_gold": _Key(_boolean, "single_annotation_gold = true"),
         "ground_truth_by": _Key(_ground_truth_by, 'ground_truth_by = ["reviewer", "manager"]'),
+        "conflicts": _Key(_conflicts, 'conflicts = "review"'),
     },
     "targets": {
         "name": _Key(_string, 'name = "congestion charge"', required=True),
@@ -435,6 +446,7 @@ overlap_percent = 100                 # the share of tasks (in %) that gets `ove
 min_annotators = 1                    # annotations an article needs before it can be gold
 single_annotation_gold = true         # may one annotator's work be gold where overlap was requested?
 ground_truth_by = ["reviewer", "manager"]  # who may mark an annotation as ground truth
+conflicts = "review"                  # conflicting items: "review" (the article waits) or "drop"
 
 # The target catalogue: what stances are about. One [[targets]] table per canonical target.
 # Pre-annotation proposes a TARGET region where an alias or pattern occurs in or near a claim and

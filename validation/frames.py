@@ -64,6 +64,9 @@ class Tables:
     expected_splits: dict[str, str] = field(default_factory=dict)
     expected_split_source: str = ""
     normalize_whitespace: bool = False
+    # (article_id, text) of the release's ``annotations`` rows: the texts of articles pending
+    # adjudication, which are in no ``documents`` row (their spans are checked against these)
+    annotation_texts: pd.DataFrame | None = None
 
 
 class _Columns:
@@ -140,6 +143,7 @@ def concat_tables(parts: list[Tables]) -> Tables:
         return df
 
     claims = [p.claims for p in parts if p.claims is not None]
+    ann_texts = [p.annotation_texts for p in parts if p.annotation_texts is not None]
     expected: dict[str, str] = {}
     for p in parts:
         expected.update(p.expected_splits)
@@ -150,6 +154,7 @@ def concat_tables(parts: list[Tables]) -> Tables:
         relations=cat([p.relations for p in parts]),
         annotations=cat([p.annotations for p in parts]),
         claims=cat(claims) if claims else None,
+        annotation_texts=pd.concat(ann_texts, ignore_index=True) if ann_texts else None,
         findings=[f for p in parts for f in p.findings],
         expected_splits=expected,
         expected_split_source=next((p.expected_split_source for p in parts if p.expected_split_source), ""),
@@ -530,6 +535,10 @@ def release_tables(
                     "task_id": None,
                 }
             )
+            if "text" in tbl.column_names:
+                tables.annotation_texts = pd.DataFrame(
+                    {"article_id": ids, "text": pd.Series(tbl.column("text").to_pandas(), dtype="str")}
+                )
         if spans:
             tables.spans, tables.attributes, tables.relations = _spans_from_lists(
                 tbl, article_ids=ids, annotation_ids=ann_ids, is_gold=False, file=display, spec=spec

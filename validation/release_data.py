@@ -30,7 +30,7 @@ from stancebank.validation.frames import (
     release_tables,
 )
 from stancebank.validation.report import Finding
-from stancebank.validation.runner import make_finding, validate_tables
+from stancebank.validation.runner import make_finding, validate_tables, with_annotation_texts
 
 
 @dataclass
@@ -223,6 +223,8 @@ def validate_release_data(
         columns = list(_WHOLE_COLUMNS[file.config])
         if file.config == "documents" and "title" in file.file.schema_arrow.names:
             columns.insert(1, "title")
+        if file.config == "annotations" and "text" in file.file.schema_arrow.names:
+            columns.append("text")  # the texts of articles pending adjudication
         try:
             tbl = file.file.read(columns=columns)
         except _READ_ERRORS as err:
@@ -238,6 +240,8 @@ def validate_release_data(
     checked["articles"] = int(whole.articles["article_id"].nunique()) if len(whole.articles) else 0
     checked["annotations"] = len(whole.annotations)
     texts = _first_texts(whole.articles)
+    if whole.annotation_texts is not None and len(whole.annotation_texts):
+        texts = _first_texts(with_annotation_texts(texts, whole.annotation_texts))
     del whole
     schemas: dict[Any, pa.DataFrameSchema] = {}  # built once, used by every batch
     # 2. spans, relations, attributes and claims, batch by batch

@@ -183,6 +183,15 @@ def _table_file(df: pd.DataFrame) -> str | None:
     return None
 
 
+def with_annotation_texts(articles: pd.DataFrame, annotation_texts: pd.DataFrame) -> pd.DataFrame:
+    """(article_id, text) of ``articles`` plus, for articles only in the ``annotations`` config
+    (pending adjudication), the text their annotation rows carry (the first row's)."""
+    own = articles[["article_id", "text"]]
+    extra = annotation_texts[~annotation_texts["article_id"].isin(set(own["article_id"].astype("str")))]
+    extra = extra[~extra["article_id"].duplicated(keep="first")]
+    return pd.concat([own, extra], ignore_index=True) if len(extra) else own.reset_index(drop=True)
+
+
 def validate_tables(
     tables: Tables,
     config: ValidationConfig,
@@ -212,6 +221,8 @@ def validate_tables(
     ]
     # one digest per article text, shared by the doc column and the article checks
     digests = text_digests(tables.articles["text"]) if len(tables.articles) else None
+    if texts is None and tables.annotation_texts is not None and len(tables.annotation_texts):
+        texts = with_annotation_texts(tables.articles, tables.annotation_texts)
     doc_digests = digests if texts is None else None
     doc_texts = tables.articles if texts is None else texts
     runs: list[TableRun] = []

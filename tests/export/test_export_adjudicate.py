@@ -155,3 +155,100 @@ def test_policy_single_annotation_gold_only_bites_when_overlap_was_requested():
     no_overlap = GoldPolicy(single_annotation_gold=False, overlap_requested=False)
     assert no_overlap.needed == 1 and no_overlap.describe() == ""
     assert adjudicate("art", [full("1", "u1")], policy=no_overlap).method == "single"
+
+
+def review(ann_id: str, who: str, **kw: str) -> Annotation:
+    a = full(ann_id, who, **kw)
+    return Annotation(a.article_id, a.annotation_id, who, a.spans, a.relations, True, extra={"review": True})
+
+
+def test_a_reviewer_resolves_a_conflict_and_is_not_an_annotator():
+    from stancebank.export.agreement import compute_agreement
+
+    anns = [full("1", "u1", form="direct"), full("2", "u2", form="indirect")]
+    assert adjudicate("art", anns).method == "conflict"
+    verdict = review("3", "u1", form="mixed")
+    result = adjudicate("art", [*anns, verdict])
+    assert result.method == "reviewer" and result.gold_method == "reviewer" and result.num_annotators == 2
+    assert {s.attributes.get("claim_form") for s in result.spans if s.label == "CLAIM"} == {"mixed"}
+    # agreement: the same two annotators with or without the verdict (it is not a third annotator)
+    assert (
+        compute_agreement({"art": [*anns, verdict]}).to_dict() == compute_agreement({"art": anns}).to_dict()
+    )
+
+
+def test_a_starred_annotation_of_an_annotator_still_counts_as_theirs():
+    from stancebank.export.agreement import compute_agreement
+
+    starred = full("1", "u1", form="direct", gt=True)
+    anns = [starred, full("2", "u2", form="indirect")]
+    assert adjudicate("art", anns).method == "ground_truth"
+    report = compute_agreement({"art": anns})
+    assert report.articles == 1 and report.pairs == 1
+
+
+def test_items_counted_and_conflicts_dropped_by_policy():
+    """Per item: the agreed ACTOR/TARGET/source are gold; the CLAIM's form conflicts (and the
+    stance relation on it waits with it). With unresolved="drop" the article is gold without them."""
+    from stancebank.export.adjudicate import GoldPolicy
+
+    anns = [full("1", "u1", form="direct"), full("2", "u2", form="indirect")]
+    pending = adjudicate("art", anns)
+    assert pending.status == "conflict" and pending.gold_method == "pending" and pending.spans == ()
+    assert pending.items == {"agreed": 2, "conflict": 3}
+    assert [c.kind for c in pending.conflicts] == ["attribute_no_majority"]
+    dropped = adjudicate("art", anns, policy=GoldPolicy(unresolved="drop"))
+    assert dropped.method == "majority" and dropped.items == {"agreed": 2, "dropped": 3}
+    assert sorted(s.label for s in dropped.spans) == ["ACTOR", "TARGET"] and dropped.relations == ()
+
+
+def test_a_reviewers_verdict_is_the_articles_gold_and_its_items_are_counted():
+    """u1 and u2 agree on ACTOR and TARGET; u2 also drew 'the tax' (a tie) and the CLAIM's form
+    differs. The reviewer (also annotator u1: their own annotation stays theirs) submits a version
+    that drops the tax, sets the form and adds actor_type 'person' on the agreed ACTOR: that
+    version is gold; the items are counted as the annotators left them."""
+    u1 = full("1", "u1", form="direct")
+    base = full("2", "u2", form="indirect")
+    rels = [(r.from_id, r.to_id, r.label) for r in base.relations]
+    u2 = ann("2", "u2", [*base.spans, sp("2x", "TARGET", "the tax")], rels)
+    assert adjudicate("art", [u1, u2]).items == {"agreed": 2, "conflict": 4}
+    verdict_spans = (
+        sp("3a", "ACTOR", "The minister", actor_type="person"),
+        sp("3c", "CLAIM", "the budget was fair", claim_form="mixed"),
+        sp("3t", "TARGET", "the budget"),
+    )
+    verdict_rels = (Relation("3a", "3c", "source"), Relation("3c", "3t", "oppose"))
+    verdict = Annotation("art", "3", "u1", verdict_spans, verdict_rels, True, extra={"review": True})
+    result = adjudicate("art", [u1, u2, verdict])
+    assert result.method == "reviewer" and result.is_gold and result.num_annotators == 2
+    assert result.items == {"agreed": 2, "reviewed": 4}
+    got = {(s.label, s.text, tuple(s.attributes.items())) for s in result.spans}
+    assert got == {
+        ("ACTOR", "The minister", (("actor_type", "person"),)),
+        ("CLAIM", "the budget was fair", (("claim_form", "mixed"),)),
+        ("TARGET", "the budget", ()),
+    }
+    text_of = {s.id: s.text for s in result.spans}
+    assert {(text_of[r.from_id], text_of[r.to_id], r.label) for r in result.relations} == {
+        ("The minister", "the budget was fair", "source"),
+        ("the budget was fair", "the budget", "oppose"),
+    }
+    # the verdict never counts as an annotator: starred or not, u1's own annotation is theirs
+    from stancebank.export.agreement import compute_agreement
+
+    assert (
+        compute_agreement({"art": [u1, u2, verdict]}).to_dict()
+        == compute_agreement({"art": [u1, u2]}).to_dict()
+    )
+
+
+def test_review_tasks_never_offer_a_previous_verdict_as_a_version():
+    from stancebank.export.reader import ExportData
+    from stancebank.export.review import review_tasks
+    from stancebank.schema.model import Article
+
+    anns = [full("1", "u1", form="direct"), full("2", "u2")]
+    old_verdict = Annotation("art", "9", "r", (), (), True, extra={"review": True})
+    data = ExportData(articles={"art": Article("art", TEXT)}, annotations={"art": [*anns, old_verdict]})
+    (task,) = review_tasks([adjudicate("art", anns)], data, lambda a: f"p-{a}")
+    assert [p["model_version"] for p in task["predictions"]] == ["review:p-u1", "review:p-u2"]

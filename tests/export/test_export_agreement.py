@@ -113,3 +113,101 @@ def test_streamed_alpha_equals_the_krippendorff_package(units):
     expected = krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")
     assert acc.value() == pytest.approx(float(expected), abs=1e-9)
     assert acc.units == len(pairable)
+
+
+def test_overlap_is_one_to_one():
+    """A claim drawn whole by A and split in two by B: one match, not two (the any-overlap rule
+    counted all three spans as matched: F1 1.0)."""
+    whole = mk("s", "A", [("CLAIM", 0, 40)])
+    split = mk("s", "B", [("CLAIM", 0, 18), ("CLAIM", 20, 40)])
+    report = compute_agreement({"s": [whole, split]})
+    assert report.span_f1_overlap["CLAIM"] == pytest.approx(2 * 1 / 3)
+    assert report.span_f1_exact["CLAIM"] == 0.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8)), max_size=7),
+    st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8)), max_size=7),
+)
+def test_one_to_one_overlaps_is_a_maximum_matching(a, b):
+    from scipy.optimize import linear_sum_assignment
+
+    from stancebank.export.agreement import one_to_one_overlaps
+
+    xa = sorted({(s, s + n) for s, n in a})
+    xb = sorted({(s, s + n) for s, n in b})
+    got = one_to_one_overlaps(xa, xb)
+    if not xa or not xb:
+        assert got == 0
+        return
+    cost = np.array([[0 if x[0] < y[1] and y[0] < x[1] else 1 for y in xb] for x in xa])
+    rows, cols = linear_sum_assignment(cost)
+    assert got == int((cost[rows, cols] == 0).sum())
+
+
+def test_text_attribute_alpha_leaves_not_filled_out_and_reports_the_fill_rate():
+    """actor_name: two ACTOR spans drawn by both. On the first both wrote 'Ann Lee' (one case-folded),
+    on the second only A wrote a name: no pairable value, not a disagreement with ''. actor_type:
+    'person' twice on the first, set by A only on the second ('' is a value for a choice)."""
+    a = mk(
+        "n",
+        "A",
+        [
+            ("ACTOR", 0, 5, {"actor_name": "Ann Lee", "actor_type": "person"}),
+            ("ACTOR", 9, 12, {"actor_name": "Bo", "actor_type": "group"}),
+        ],
+    )
+    b = mk("n", "B", [("ACTOR", 0, 5, {"actor_name": "ann lee ", "actor_type": "person"}), ("ACTOR", 9, 12)])
+    report = compute_agreement({"n": [a, b]})
+    assert report.alpha_units["actor_name"] == 1 and report.alpha["actor_name"] is None  # one value only
+    assert report.fill_rate["actor_name"] == pytest.approx(3 / 4)
+    assert report.fill_rate["actor_type"] == pytest.approx(3 / 4)
+    # actor_type keeps '' (not set) as a category: units (person, person), (group, '')
+    with_empty = krippendorff.alpha(
+        value_counts=np.array([[2, 0, 0], [0, 1, 1]]), level_of_measurement="nominal"
+    )
+    assert report.alpha["actor_type"] == pytest.approx(float(with_empty))
+
+
+def test_stance_macro_f1_and_f_avg_by_hand():
+    """Three claim–target pairs both annotators drew: (support, support), (oppose, support),
+    (neutral, none). F1 support = 2·1/(1+2) = 2/3, oppose = 0/(1+0) = 0, neutral = 0/1 = 0:
+    macro-F1 = 2/9, F_avg = (2/3 + 0)/2 = 1/3."""
+    c1, c2, c3 = ("CLAIM", 0, 5), ("CLAIM", 10, 15), ("CLAIM", 20, 25)
+    t1, t2, t3 = ("TARGET", 1, 3), ("TARGET", 11, 13), ("TARGET", 21, 23)
+    spans = [c1, c2, c3, t1, t2, t3]
+    a = mk("s", "A", spans, [(c1, t1, "support"), (c2, t2, "oppose"), (c3, t3, "neutral")])
+    b = mk("s", "B", spans, [(c1, t1, "support"), (c2, t2, "support")])
+    report = compute_agreement({"s": [a, b]})
+    assert report.stance_f1 == pytest.approx({"support": 2 / 3, "oppose": 0.0, "neutral": 0.0})
+    assert report.stance_macro_f1 == pytest.approx(2 / 9) and report.stance_f_avg == pytest.approx(1 / 3)
+
+
+def test_bootstrap_intervals_are_seeded_and_hold_the_figure():
+    from stancebank.export.agreement import AgreementAccumulator
+
+    def run(seed: int) -> dict:
+        acc = AgreementAccumulator()
+        for k in range(30):
+            shift = k % 3  # a third of the articles disagree on the claim's end
+            arts = [
+                mk(f"b{k}", "A", [ACT, ("CLAIM", 10, 20), TG], [(ACT, ("CLAIM", 10, 20), "source")]),
+                mk(
+                    f"b{k}",
+                    "B",
+                    [ACT, ("CLAIM", 10, 20 + shift), TG],
+                    [(ACT, ("CLAIM", 10, 20 + shift), "source")],
+                ),
+            ]
+            acc.add(arts, article_id=f"b{k:02d}", gold=shift == 0)
+        return acc.finish(replicates=200, seed=seed).to_dict()
+
+    first, again, other = run(0), run(0), run(1)
+    assert first == again and first["ci95"] != other["ci95"]
+    lo, hi = first["ci95"]["span_f1_exact.CLAIM"]
+    assert lo < first["span_f1_exact"]["CLAIM"] < hi
+    assert first["ci95"]["span_f1_exact.ACTOR"] == [1.0, 1.0]
+    # the gold subset: the 10 articles without a shift agree fully
+    gold = first["gold"]
+    assert gold["articles"] == 10 and gold["span_f1_exact"]["CLAIM"] == 1.0 and first["articles"] == 30

@@ -246,3 +246,22 @@ def test_rejects_report_lists_every_dropped_item(tmp_path, snapshots):
     assert len(rows) == len(data.issues) == 1
     assert set(rows[0]) == {"file", "task", "article_id", "annotation", "region", "reason", "detail", "fix"}
     assert rows[0]["reason"] == "bad_endpoint_labels" and rows[0]["region"] and rows[0]["fix"]
+
+
+def test_a_reviewers_verdict_never_replaces_their_own_annotation(tmp_path, ls):
+    """User 4 annotated the article, then reviewed it on a review task (issue 15): both are kept,
+    the review one marked as such; before, the newer review annotation replaced the original."""
+    text = "Mayor Li backs the tram."
+    own = ls.ann(1, 4, [ls.span("x", text, "Mayor Li", "ACTOR")], updated="2025-01-01T00:00:00Z")
+    other = ls.ann(2, 5, [ls.span("z", text, "Mayor Li", "ACTOR")], updated="2025-01-01T00:00:00Z")
+    verdict = ls.ann(3, 4, [ls.span("y", text, "the tram", "TARGET")], updated="2025-01-05T00:00:00Z")
+    review_task = ls.task(9, "a", text, [verdict])
+    review_task["data"]["stancebank_review"] = "1 conflict"
+    path = _write(tmp_path, "both.json", [ls.task(1, "a", text, [own, other]), review_task])
+    data = read_exports([path])
+    got = {
+        (a.annotation_id, a.annotator, a.ground_truth, a.extra.get("review", False))
+        for a in data.annotations["a"]
+    }
+    assert got == {("1", "ls:4", False, False), ("2", "ls:5", False, False), ("3", "ls:4", True, True)}
+    assert data.issues == []

@@ -41,8 +41,9 @@ def test_release_loads_with_exact_features_and_counts(tmp_path, snapshots):
     out = _build(tmp_path, snapshots, "1.0.0")
     manifest = json.loads((out / "release.json").read_text())
     features = dataset_features()
-    # art-003 conflicts, art-006 empty; stance: the claims rows with a stance
-    expected_rows = {"documents": 4, "claims": 4, "stance": 4, "annotations": 8}
+    # art-003 conflicts: out of documents/claims/stance, its two annotations released as pending;
+    # art-006 empty; stance: the claims rows with a stance
+    expected_rows = {"documents": 4, "claims": 4, "stance": 4, "annotations": 10}
     for config, rows in expected_rows.items():
         ds = datasets.load_dataset(str(out), config, cache_dir=str(tmp_path / "cache"))
         assert sum(len(split) for split in ds.values()) == rows
@@ -122,7 +123,13 @@ def test_release_loads_with_exact_features_and_counts(tmp_path, snapshots):
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"release.json"}
     assert listed == on_disk and "README.md" in listed
     assert manifest["agreement"]["span_f1_exact"]["overall"] == pytest.approx(0.875)
-    assert manifest["adjudication"] == {"ground_truth": 1, "single": 1, "majority": 2, "conflict": 1}
+    assert manifest["adjudication"] == {
+        "ground_truth": 1,
+        "reviewer": 0,
+        "single": 1,
+        "majority": 2,
+        "conflict": 1,
+    }
     report = validate_release_folder(out)
     assert report.ok and report.errors == [], report.to_text()
 
@@ -243,10 +250,17 @@ def test_sticky_splits_and_changes_across_versions(tmp_path, snapshots):
     registry.write_text(json.dumps({"art-002": pinned}))
     v1 = _build(tmp_path, snapshots, "1.0.0")
     reg1 = json.loads(registry.read_text())
-    assert reg1["art-002"] == pinned and set(reg1) == {"art-001", "art-002", "art-004", "art-005"}
+    # art-003 is pending in v1 but its annotations are released: it has its split already
+    assert reg1["art-002"] == pinned and set(reg1) == {"art-001", "art-002", "art-003", "art-004", "art-005"}
     v2 = _build(tmp_path, [*snapshots, _third_snapshot(tmp_path, snapshots)], "1.1.0", previous=v1)
     reg2 = json.loads(registry.read_text())
-    assert {k: reg2[k] for k in reg1} == reg1 and set(reg2) - set(reg1) == {"art-003"}
+    assert reg2 == reg1
+    pending_split = {
+        p.name.split("-")[0]
+        for p in (v1 / "data" / "annotations").glob("*.parquet")
+        for r in pq.read_table(p, columns=["article_id"]).to_pylist()
+        if r["article_id"] == "art-003"
+    }
 
     def splits_of(folder: Path) -> dict[str, str]:
         return {
@@ -257,6 +271,7 @@ def test_sticky_splits_and_changes_across_versions(tmp_path, snapshots):
 
     s1, s2 = splits_of(v1), splits_of(v2)
     assert s1["art-002"] == pinned
+    assert "art-003" not in s1 and pending_split == {s2["art-003"]}
     assert all(s2[a] == s for a, s in s1.items())
     changes = json.loads((v2 / "release.json").read_text())["changes"]
     assert changes == {
@@ -502,3 +517,59 @@ def test_cli_build_honours_the_project_files_policy(tmp_path, snapshots, monkeyp
     assert "fewer than" not in outs["default"][1]
     assert "at least 2 annotators per article" in (outs["policy"][0] / "README.md").read_text()
     assert "at least 2 annotators" not in (outs["default"][0] / "README.md").read_text()
+
+
+def test_every_annotation_is_released_with_its_articles_adjudication(tmp_path, snapshots):
+    """issue 15 item 1: the annotations of pending articles are released (art-003 conflicts), each
+    row with its article's status and gold method; gold_id joins a span to its gold counterpart."""
+    out = _build(tmp_path, snapshots, "1.0.0")
+    ds = datasets.load_dataset(str(out), "annotations", cache_dir=str(tmp_path / "cache"))
+    rows = [r for split in ds.values() for r in split]
+    by_article: dict[str, set[tuple[str, str]]] = {}
+    for r in rows:
+        by_article.setdefault(r["article_id"], set()).add((r["status"], r["gold_method"]))
+        assert r["review"] is False and r["text"]
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"]
+    assert by_article == {
+        "art-001": {("gold", "single")},
+        "art-002": {("gold", "majority")},
+        "art-003": {("conflict", "pending")},
+        "art-004": {("gold", "majority")},
+        "art-005": {("gold", "ground_truth")},
+    }
+    docs = datasets.load_dataset(str(out), "documents", cache_dir=str(tmp_path / "cache"))
+    gold = {(d["article_id"], s["id"]): s for split in docs.values() for d in split for s in d["spans"]}
+    joined = 0
+    for r in rows:
+        for s in r["spans"]:
+            if s["gold_id"] is None:
+                continue
+            g = gold[(r["article_id"], s["gold_id"])]
+            assert (g["label"], g["start"], g["end"]) == (s["label"], s["start"], s["end"])
+            joined += 1
+    assert joined > 0
+    assert all(s["gold_id"] is None for r in rows if r["article_id"] == "art-003" for s in r["spans"])
+
+
+def test_cli_build_drops_conflicting_items_when_the_project_says_so(tmp_path, snapshots, monkeypatch):
+    """[policy] conflicts = "drop": art-003 (its two annotators conflict) reaches gold with its
+    agreed items only; the card says so and counts the dropped items."""
+    from stancebank.schema.project import write_template
+
+    project_dir = tmp_path / "proj"
+    toml = write_template(project_dir, "dropproj")
+    toml.write_text(re.sub(r'(?m)^conflicts = "review"', 'conflicts = "drop"  ', toml.read_text()))
+    monkeypatch.delenv("STANCEBANK_PROJECT", raising=False)
+    monkeypatch.chdir(project_dir)
+    out = tmp_path / "dist" / "drop"
+    args = ["export", "build", *map(str, snapshots), "--version", "1.0.0", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--registry", str(tmp_path / "drop.json")])
+    assert result.exit_code == 0, result.output
+    docs = {
+        r["article_id"] for p in out.rglob("data/documents/*.parquet") for r in pq.read_table(p).to_pylist()
+    }
+    assert "art-003" in docs
+    manifest = json.loads((out / "release.json").read_text())
+    assert manifest["adjudication"]["conflict"] == 0 and manifest["adjudication_items"]["dropped"] > 0
+    assert "resolves conflicting items by dropping them" in (out / "README.md").read_text()

@@ -96,6 +96,10 @@ def test_a_target_matcher_finds_aliases_and_patterns_case_insensitively() -> Non
         ('[project]\nname = "x"\nhub_repo = "no-slash"\n', r"hub_repo: must be a Hub repository id"),
         ('[project]\nname = "x"\nlicense = "other"\n', r"license_name and license_link"),
         ('[project]\nname = "x"\n[policy]\nground_truth_by = ["boss"]\n', r"not boss"),
+        (
+            '[project]\nname = "x"\n[policy]\nconflicts = "ignore"\n',
+            r"conflicts: must be one of 'review', 'drop'",
+        ),
         ('name = "x"\n', r"line 1: unknown section or key 'name'"),
         ("[studio]\noverlap = 2\n", r"the \[project\] table is missing"),
         ('[project\nname = "x"\n', r"not valid TOML: .*line 1"),

@@ -117,6 +117,8 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
     assert v2.conflicts == []
     assert v2.methods["reviewer"] == 1 and v2.methods["ground_truth"] == 0  # counted apart on the card
     assert "| reviewer | 1 |" in (tmp_path / "dist" / "v2" / "README.md").read_text()
+    # the reviewer's verdict is not one more annotator: agreement is the annotators' as in v1
+    assert v2.agreement.to_dict() == v1.agreement.to_dict()
     doc = _gold_docs(tmp_path / "dist" / "v2")[disputed]
     got = sorted(
         (SPEC.span_label_names[s["label"]], s["start"], s["end"], s["text"], s["attributes"])
