@@ -42,6 +42,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from stancebank.schema.sentences import split_sentences
+
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "fixtures" / "validation" / "make_fixtures.py"
 SYLLABLES = [
@@ -147,7 +149,9 @@ def _spans(rng: random.Random, text: str, n: int) -> tuple[list[dict[str, Any]],
                     "actor_type": rng.randrange(5) if label == 0 else None,
                     "actor_name": text[start:end] if label == 0 and rng.random() < 0.5 else None,
                     "claim_form": rng.randrange(3) if label == 1 else None,
+                    "target_name": text[start:end].lower() if label == 2 and rng.random() < 0.5 else None,
                 },
+                "provenance": rng.randrange(3),  # accepted / edited / hand
             }
         )
     relations = []
@@ -189,13 +193,14 @@ def make_release(root: Path, n_docs: int, spans_per_doc: int, seed: int = 7) -> 
         stats["spans"] += len(spans)
         docs[split].append(
             {
-                "id": f"sb-{d:08x}",
+                "article_id": f"sb-{d:08x}",
                 "title": f"Article {d}",
                 "text": text,
                 "url": f"https://news.example/{d}",
                 "source": "bench",
                 "published": "2025-01-02",
                 "language": "en",
+                "sentences": [{"start": a, "end": b} for a, b in split_sentences(text)],
                 "spans": spans,
                 "relations": relations,
                 "num_annotators": 2 if d % 20 == 0 else 1,
@@ -209,7 +214,14 @@ def make_release(root: Path, n_docs: int, spans_per_doc: int, seed: int = 7) -> 
                         "annotation_id": f"{d}-{n}",
                         "annotator": pseudonym(user),
                         "ground_truth": n == 0,
-                        "spans": spans,
+                        "review": False,
+                        "status": "gold",
+                        "gold_method": "ground_truth",
+                        "text": text,
+                        "spans": [
+                            {**{k: v for k, v in sp.items() if k != "provenance"}, "gold_id": sp["id"]}
+                            for sp in spans
+                        ],
                         "relations": relations,
                     }
                 )
@@ -303,14 +315,14 @@ for path in sorted((root / "data").glob("*/*.parquet"), key=lambda p: (p.parent.
     config, split = path.parent.name, path.name.split("-")[0]
     for row in pq.read_table(path).to_pylist():  # row by row, as dicts
         if config == "documents":
-            docs[row["id"]] = row["text"]
+            docs[row["article_id"]] = row["text"]
             check_doc(row["text"], row["spans"], row["relations"], True)
             if FULL:
-                split_of[row["id"]].add(split)
+                split_of[row["article_id"]].add(split)
                 digest = hashlib.blake2b(row["text"].lower().encode(), digest_size=8).digest()
-                exact[digest].add((split, row["id"]))
+                exact[digest].add((split, row["article_id"]))
                 words = re.findall(r"\\w+", row["text"].casefold())  # as stancebank.schema.neardup
-                shingles[(split, row["id"])] = {
+                shingles[(split, row["article_id"])] = {
                     hash(tuple(words[i:i + 5])) for i in range(max(len(words) - 4, 1))}
         elif config == "annotations":
             check_doc(docs.get(row["article_id"], ""), row["spans"], row["relations"], False)

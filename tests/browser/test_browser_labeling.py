@@ -128,7 +128,7 @@ def read_gold(release: Path, article_id: str) -> tuple[list[GoldSpan], set[tuple
         row
         for path in sorted((release / "data" / "documents").glob("*.parquet"))
         for row in pq.read_table(path).to_pylist()
-        if row["id"] == article_id
+        if row["article_id"] == article_id
     ]
     assert len(rows) == 1, f"article {article_id} is in {len(rows)} gold rows of {release}"
     row = rows[0]

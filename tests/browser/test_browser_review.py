@@ -122,7 +122,7 @@ def test_reviewer_fixes_a_version_in_the_browser_and_it_becomes_gold(
     )
     assert v2.methods.get("reviewer") == 1 and v2.conflicts == []
     docs = {
-        r["id"]: r
+        r["article_id"]: r
         for p in (tmp_path / "v2").rglob("data/documents/*.parquet")
         for r in pq.read_table(p).to_pylist()
     }
