@@ -16,10 +16,11 @@ PIP_VERSION := 26.3
 
 setup: $(STAMP) $(STUDIO_STAMP)
 
-$(STAMP): requirements.lock requirements-model.lock pyproject.toml
+$(STAMP): requirements.lock requirements-ray.lock requirements-model.lock pyproject.toml
 	$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-ray.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@

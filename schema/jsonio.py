@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,16 +19,26 @@ def write_json_array_atomic(path: Path, items: Iterable[object]) -> int:
     encoded compactly by the C encoder: an indented dump runs the pure-Python encoder, twice as slow
     on large task files.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     encode = json.JSONEncoder(ensure_ascii=False).encode
+    return write_encoded_array_atomic(path, (encode(item) for item in items))
+
+
+def encode_item(item: object) -> str:
+    """One item as :func:`write_json_array_atomic` writes it (for writers that encode elsewhere)."""
+    return json.JSONEncoder(ensure_ascii=False).encode(item)
+
+
+def write_encoded_array_atomic(path: Path, encoded: Iterable[str]) -> int:
+    """:func:`write_json_array_atomic` of items already encoded by :func:`encode_item`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     count = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write("[")
-            for item in items:
+            for item in encoded:
                 handle.write(",\n" if count else "\n")
-                handle.write(encode(item))
+                handle.write(item)
                 count += 1
             handle.write("\n]\n")
         Path(tmp).replace(path)
@@ -35,3 +46,47 @@ def write_json_array_atomic(path: Path, items: Iterable[object]) -> int:
         Path(tmp).unlink(missing_ok=True)
         raise
     return count
+
+
+SHARD_PATTERN = re.compile(r"tasks-(\d{5})-of-(\d{5})\.json")
+
+
+def shard_name(index: int, count: int) -> str:
+    """The file name of shard ``index`` of ``count`` of a sharded tasks folder."""
+    return f"tasks-{index:05d}-of-{count:05d}.json"
+
+
+def shard_count(items: int, shard_size: int) -> int:
+    """How many shards ``items`` items make at ``shard_size`` per shard (at least one): a function
+    of the data alone, never of the number of workers."""
+    if shard_size < 1:
+        raise ValueError(f"shard size must be at least 1, not {shard_size}")
+    return max(1, -(-items // shard_size))
+
+
+def shard_files(folder: Path) -> list[Path]:
+    """The shards of a sharded tasks folder in order; a missing, extra or foreign shard is an error
+    (``ValueError`` naming the folder and the file)."""
+    found: dict[int, Path] = {}
+    counts: set[int] = set()
+    for path in sorted(folder.glob("tasks-*.json")):
+        match = SHARD_PATTERN.fullmatch(path.name)
+        if match is None:
+            raise ValueError(f"{path}: not a shard name (tasks-00000-of-00001.json); move it out of {folder}")
+        found[int(match.group(1))] = path
+        counts.add(int(match.group(2)))
+    if not found:
+        raise ValueError(
+            f"{folder}: no tasks shards (tasks-00000-of-0000N.json); build them with `tasks build`"
+        )
+    if len(counts) != 1:
+        raise ValueError(
+            f"{folder}: shards of different builds (of {sorted(counts)}); rebuild into an empty folder"
+        )
+    (count,) = counts
+    missing = [shard_name(i, count) for i in range(count) if i not in found]
+    if missing or len(found) != count:
+        raise ValueError(
+            f"{folder}: shard {missing[0] if missing else 'numbering'} missing of {count}; rebuild"
+        )
+    return [found[i] for i in range(count)]

@@ -14,18 +14,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stancebank.schema.jsonio import (
+    SHARD_PATTERN,
+    encode_item,
+    shard_count,
+    shard_name,
+    write_encoded_array_atomic,
+    write_json_array_atomic,
+)
 from stancebank.schema.model import Article, Relation, Span
-from stancebank.schema.neardup import sketch_each
 from stancebank.schema.project import Target
 from stancebank.schema.spec import SPEC
 from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, task_data, to_results
 from stancebank.tasks.checks import relation_problems, result_problems, span_problems
 from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
+from stancebank.tasks.dedup import Candidate, Decision, near_edges, resolve, sketch_texts
 from stancebank.tasks.errors import PredictionError
-from stancebank.tasks.identity import DuplicateIndex, derive_article_id, text_sha256
+from stancebank.tasks.identity import derive_article_id, text_sha256
 from stancebank.tasks.language import detect_language, is_english
 from stancebank.tasks.preannotate import CatalogueKey, catalogue_key
-from stancebank.tasks.readers import RawArticle, Reject, headline, read_inputs
+from stancebank.tasks.readers import Item, RawArticle, Reject, expand_inputs, headline, read_input_file
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +74,9 @@ class Skipped:
     of: str
     similarity: float = 1.0
 
+    def to_log(self) -> tuple[str, str, float]:
+        return self.origin, self.of, self.similarity
+
     def to_json(self) -> dict[str, Any]:
         return {
             "origin": self.origin,
@@ -86,6 +97,26 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     not_preannotated: Counter[str] = field(default_factory=Counter)
     model_version: str | None = None
+    task_count: int | None = None  # set when the tasks were written elsewhere (the Ray engine)
+    predicted_count: int | None = None
+
+    @property
+    def n_tasks(self) -> int:
+        return len(self.tasks) if self.task_count is None else self.task_count
+
+    @property
+    def n_predicted(self) -> int:
+        if self.predicted_count is not None:
+            return self.predicted_count
+        return sum(1 for t in self.tasks if t.get("predictions"))
+
+    def add(self, done: Annotated) -> None:
+        """One article's stage-3 output, in canonical order."""
+        self.tasks.append(done.task)
+        if done.reject is not None:
+            self.rejects.append(done.reject)
+        if done.not_preannotated is not None:
+            self.not_preannotated[done.not_preannotated] += 1
 
     @property
     def reject_reasons(self) -> Counter[str]:
@@ -256,6 +287,146 @@ def annotate_all(
                 progress(len(chunk))
 
 
+InputFile = tuple[Path, str, str]  # path, name reported, source key (see expand_inputs)
+
+ORDER_BITS = 32
+"""An item's place in the build's canonical order: ``file index << ORDER_BITS | item index``."""
+
+
+def input_files(inputs: Iterable[Path], skipped_documentation: list[str] | None = None) -> list[InputFile]:
+    """The files to read in the build's canonical order: sorted by the path they are reported under
+    (compared part by part, the order a folder is walked in). The order of the tasks and which
+    duplicate is kept (the first) depend neither on the order the inputs are given in nor on how
+    the files are split between workers."""
+    return sorted(expand_inputs(list(inputs), skipped_documentation), key=lambda f: (Path(f[1]).parts, f[2]))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One input item at its place in the canonical order (see :data:`ORDER_BITS`)."""
+
+    order: int
+    value: Prepared | Reject
+
+
+def read_items(file_index: int, file: InputFile) -> Iterator[tuple[int, Item]]:
+    """The items of one input file with their canonical order."""
+    for i, item in enumerate(read_input_file(*file)):
+        yield file_index << ORDER_BITS | i, item
+
+
+def read_prepare(files: Iterable[tuple[int, InputFile]], rules: Rules | None) -> list[Entry]:
+    """Stage 1 (pure; any batch of files, each with its index in :func:`input_files`): read,
+    clean and identify."""
+    return [
+        Entry(order, item if isinstance(item, Reject) else prepare(item, rules))
+        for index, file in files
+        for order, item in read_items(index, file)
+    ]
+
+
+def where(article: Article) -> str:
+    """An article's origin as reported."""
+    return article.origin.describe() if article.origin else article.article_id
+
+
+def candidate(order: int, prepared: Prepared) -> Candidate:
+    """What the duplicate rule (:mod:`stancebank.tasks.dedup`) needs of an article."""
+    article = prepared.article
+    return Candidate(order, article.article_id, article.text_sha256 or "", where(article))
+
+
+def article_warnings(prepared: Prepared) -> list[str]:
+    """The reader's warnings about an article, as reported."""
+    return [f"{where(prepared.article)}: {w}" for w in prepared.warnings]
+
+
+def skipped_of(c: Candidate, decision: Decision) -> Skipped:
+    """The report line of a duplicate decision (and its log line)."""
+    skipped = Skipped(c.where, c.article_id, decision.kind, decision.of, decision.similarity)
+    if decision.kind == "duplicate":
+        log.info("%s: duplicate of %s, built once", skipped.origin, skipped.of)
+    elif not decision.kept:
+        log.info("%s: near-duplicate of %s (Jaccard %.2f), left out", *skipped.to_log())
+    return skipped
+
+
+def deduplicate(
+    ready: Sequence[tuple[int, Prepared]], options: BuildOptions, result: BuildResult
+) -> list[tuple[int, Prepared]]:
+    """Stage 2 in one process: the duplicate rule of :mod:`stancebank.tasks.dedup` over articles in
+    canonical order. Skipped and kept near-duplicates go to ``result``."""
+    sketches = sketch_texts([p.article.text for _, p in ready])
+    edges = near_edges([p.article.text_sha256 or "" for _, p in ready], sketches)
+    candidates = {o: candidate(o, p) for o, p in ready}
+    decisions = {d.order: d for d in resolve(candidates.values(), edges, options.keep_near_duplicates)}
+    kept: list[tuple[int, Prepared]] = []
+    for order, prepared in ready:
+        result.warnings.extend(article_warnings(prepared))
+        decision = decisions.get(order)
+        if decision is not None:
+            skipped = skipped_of(candidates[order], decision)
+            if not decision.kept:
+                result.skipped.append(skipped)
+                continue
+            result.kept_near_duplicates.append(skipped)
+        kept.append((order, prepared))
+    return kept
+
+
+def not_preannotated_reason(prepared: Prepared, options: BuildOptions) -> str | None:
+    """Why a kept article gets no pre-annotation attempt (``None``: it is pre-annotated)."""
+    if not options.preannotate:
+        return None
+    language = prepared.article.language
+    return None if is_english(language) else f"language {language or 'unknown'}"
+
+
+@dataclass(frozen=True)
+class Annotated:
+    """Stage 3's output for one article: its task, and when its prediction was dropped, why."""
+
+    task: LSTask
+    reject: Reject | None = None
+    not_preannotated: str | None = None
+
+
+def annotated_task(
+    prepared: Prepared, annotation: Annotation | AnnotationFailure | None, model_version: str | None
+) -> Annotated:
+    """Stage 3 for one article (pure): check the model's annotation (``None``: not pre-annotated),
+    make the task."""
+    if annotation is None or model_version is None:
+        return Annotated(to_task(prepared))
+    article = prepared.article
+    origin = article.origin if article.origin else _no_origin(article.article_id)
+    if isinstance(annotation, AnnotationFailure):
+        detail = (
+            f"pre-annotation failed ({annotation.error}); the task is built without a "
+            "prediction. Report it with the article; --no-preannotate skips the model."
+        )
+        log.error("%s: %s", origin.describe(), detail)
+        reject = Reject(origin, "preannotation-failed", detail, article.article_id)
+        return Annotated(to_task(prepared), reject, "pre-annotation failed")
+    spans, relations = annotation
+    try:
+        prediction = make_prediction(article.article_id, article.text, spans, relations, model_version)
+    except PredictionError as err:
+        log.error("%s", err)
+        reject = Reject(origin, "invalid-prediction", str(err), article_id=article.article_id)
+        return Annotated(to_task(prepared), reject, "invalid prediction")
+    return Annotated(to_task(prepared, prediction))
+
+
+def preannotated_model_version(options: BuildOptions) -> str | None:
+    """The model version the predictions carry (``None`` without pre-annotation)."""
+    if not options.preannotate:
+        return None
+    from stancebank.tasks.preannotate import model_version_for
+
+    return model_version_for(options.model)
+
+
 def build_tasks(
     inputs: Iterable[Path],
     options: BuildOptions = BuildOptions(),
@@ -263,90 +434,79 @@ def build_tasks(
     on_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Build tasks from input paths. Rejects and duplicates are collected, never raised."""
+    """Build tasks from input paths in this process (and ``options.workers`` pre-annotation
+    processes). Rejects and duplicates are collected, never raised."""
     result = BuildResult()
     rules = load_rules(tuple(options.boilerplate))
-    items = list(read_inputs(list(inputs), result.skipped_documentation))
+    files = input_files(inputs, result.skipped_documentation)
+    items = [pair for index, file in enumerate(files) for pair in read_items(index, file)]
     if on_total:
         # Each item advances once when prepared and, when pre-annotated, once more.
         on_total(len(items) * (2 if options.preannotate else 1))
-    index = DuplicateIndex()
-    kept: list[Prepared] = []
-    ready: list[Prepared] = []
-    for item in items:
+    ready: list[tuple[int, Prepared]] = []
+    for order, item in items:
         if progress:
             progress(1)
         prepared = item if isinstance(item, Reject) else prepare(item, rules)
         if isinstance(prepared, Reject):
             result.rejects.append(prepared)
         else:
-            ready.append(prepared)
-    # Near-duplicate sketches are computed a batch of texts at a time; decisions stay in input order.
-    for prepared, (sketches, i) in zip(ready, sketch_each([p.article.text for p in ready]), strict=True):
-        article = prepared.article
-        where = article.origin.describe() if article.origin else article.article_id
-        result.warnings.extend(f"{where}: {w}" for w in prepared.warnings)
-        same = index.exact(article.article_id, article.text_sha256 or "")
-        if same is not None:
-            result.skipped.append(Skipped(where, article.article_id, "duplicate", same))
-            log.info("%s: duplicate of %s, built once", where, same)
-            continue
-        near = index.near(sketches, i)
-        if near is not None:
-            skipped = Skipped(where, article.article_id, "near-duplicate", near[0], near[1])
-            if not options.keep_near_duplicates:
-                result.skipped.append(skipped)
-                log.info("%s: near-duplicate of %s (Jaccard %.2f), left out", where, near[0], near[1])
-                continue
-            result.kept_near_duplicates.append(skipped)
-        index.add(article.article_id, article.text_sha256 or "", sketches, i)
-        kept.append(prepared)
+            ready.append((order, prepared))
+    kept = [p for _, p in deduplicate(ready, options, result)]
     if progress:
         progress(len(items) - len(kept) if options.preannotate else 0)
 
-    if not options.preannotate:
-        result.tasks = [to_task(p) for p in kept]
-        return result
-
-    english = [p for p in kept if is_english(p.article.language)]
-    for p in kept:
-        if not is_english(p.article.language):
-            result.not_preannotated[f"language {p.article.language or 'unknown'}"] += 1
+    reasons = [not_preannotated_reason(p, options) for p in kept]
+    result.not_preannotated.update(r for r in reasons if r is not None)
+    english = [p for p, r in zip(kept, reasons, strict=True) if options.preannotate and r is None]
     if progress:
-        progress(len(kept) - len(english))
-    predictions: dict[str, LSPrediction] = {}
+        progress(len(kept) - len(english) if options.preannotate else 0)
+    annotations: dict[str, Annotation | AnnotationFailure] = {}
     if english:
-        from stancebank.tasks.preannotate import model_version_for
-
-        model_version = model_version_for(options.model)
-        result.model_version = model_version
+        result.model_version = preannotated_model_version(options)
         for prepared, annotation in annotate_all(
             english, options.model, options.workers, progress, options.catalogue
         ):
-            article = prepared.article
-            origin = article.origin if article.origin else _no_origin(article.article_id)
-            if isinstance(annotation, AnnotationFailure):
-                detail = (
-                    f"pre-annotation failed ({annotation.error}); the task is built without a "
-                    "prediction. Report it with the article; --no-preannotate skips the model."
-                )
-                result.rejects.append(Reject(origin, "preannotation-failed", detail, article.article_id))
-                result.not_preannotated["pre-annotation failed"] += 1
-                log.error("%s: %s", origin.describe(), detail)
-                continue
-            spans, relations = annotation
-            try:
-                predictions[article.article_id] = make_prediction(
-                    article.article_id, article.text, spans, relations, model_version
-                )
-            except PredictionError as err:
-                result.rejects.append(
-                    Reject(origin, "invalid-prediction", str(err), article_id=article.article_id)
-                )
-                result.not_preannotated["invalid prediction"] += 1
-                log.error("%s", err)
-    result.tasks = [to_task(p, predictions.get(p.article.article_id)) for p in kept]
+            annotations[prepared.article.article_id] = annotation
+    for prepared in kept:
+        done = annotated_task(prepared, annotations.get(prepared.article.article_id), result.model_version)
+        result.add(done)
     return result
+
+
+DEFAULT_SHARD_SIZE = 10_000
+"""Tasks per shard when ``--out`` is a folder."""
+
+
+def is_sharded(out: Path) -> bool:
+    """``--out`` names a folder of shards (anything but a ``.json`` file)."""
+    return out.suffix.lower() != ".json"
+
+
+def clear_shards(folder: Path) -> None:
+    """Remove an earlier build's shards from ``folder`` (only files named like shards)."""
+    if folder.is_dir():
+        for path in folder.glob("tasks-*-of-*.json"):
+            if SHARD_PATTERN.fullmatch(path.name):
+                path.unlink()
+
+
+def write_tasks(out: Path, tasks: Sequence[LSTask], shard_size: int = DEFAULT_SHARD_SIZE) -> list[Path]:
+    """Stage 4 in one process: ``out`` as one JSON array (a ``.json`` path) or a folder of shards
+    ``tasks-0000k-of-0000N.json`` of ``shard_size`` tasks each (N from the number of tasks)."""
+    if not is_sharded(out):
+        write_json_array_atomic(out, tasks)
+        return [out]
+    count = shard_count(len(tasks), shard_size)
+    clear_shards(out)
+    written = []
+    for k in range(count):
+        path = out / shard_name(k, count)
+        write_encoded_array_atomic(
+            path, (encode_item(t) for t in tasks[k * shard_size : (k + 1) * shard_size])
+        )
+        written.append(path)
+    return written
 
 
 def _no_origin(article_id: str) -> Any:

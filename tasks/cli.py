@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from pathlib import Path
 from typing import Annotated
@@ -11,9 +12,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stancebank.schema.jsonio import write_json_array_atomic
 from stancebank.schema.project import find_project
-from stancebank.tasks.build import DEFAULT_MODEL, BuildOptions, BuildResult, build_tasks
+from stancebank.tasks.build import (
+    DEFAULT_MODEL,
+    DEFAULT_SHARD_SIZE,
+    BuildOptions,
+    BuildResult,
+    build_tasks,
+    write_tasks,
+)
 from stancebank.tasks.errors import TasksError
 
 app = typer.Typer(help="Build Label Studio tasks from articles.", no_args_is_help=True)
@@ -50,9 +57,8 @@ def _summary(result: BuildResult, out: Path) -> Table:
     table = Table(title=f"stancebank tasks build → {out}", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
-    table.add_row("tasks built", str(len(result.tasks)))
-    with_pred = sum(1 for t in result.tasks if t.get("predictions"))
-    table.add_row("  with pre-annotation", str(with_pred))
+    table.add_row("tasks built", str(result.n_tasks))
+    table.add_row("  with pre-annotation", str(result.n_predicted))
     for reason, n in sorted(result.not_preannotated.items()):
         table.add_row(f"  without pre-annotation ({reason})", str(n))
     table.add_row("duplicates (built once)", str(result.duplicates))
@@ -68,10 +74,41 @@ def _summary(result: BuildResult, out: Path) -> Table:
     return table
 
 
+class Engine(enum.StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+def _build_local(inputs: list[Path], options: BuildOptions, console: Console) -> BuildResult:
+    progress = Progress(
+        TextColumn("[bold]building tasks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    with progress:
+        bar = progress.add_task("build", total=None)
+        return build_tasks(
+            inputs,
+            options,
+            on_total=lambda n: progress.update(bar, total=n),
+            progress=lambda n: progress.advance(bar, n),
+        )
+
+
 @app.command("build", help=BUILD_HELP)
 def build_command(
     inputs: Annotated[list[Path], typer.Argument(metavar="INPUT...", help="Article files or folders.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the JSON array of tasks.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="A .json file (one JSON array of tasks), or a folder of shards tasks-0000k-of-0000N.json.",
+        ),
+    ],
     rejects: Annotated[
         Path | None,
         typer.Option("--rejects", help="Write rejected inputs and skipped duplicates here (JSONL)."),
@@ -95,6 +132,21 @@ def build_command(
             "--boilerplate", help="Extra boilerplate rules file (YAML, same format as the packaged one)."
         ),
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="local: this process (and --workers); ray: a Ray cluster (RAY_ADDRESS, else a local one). "
+            "Same output byte for byte.",
+        ),
+    ] = Engine.local,
+    shard_size: Annotated[
+        int, typer.Option("--shard-size", min=1, help="Tasks per shard when --out is a folder.")
+    ] = DEFAULT_SHARD_SIZE,
+    partitions: Annotated[
+        int | None,
+        typer.Option("--partitions", min=1, help="Ray: blocks of input files (default 4 per CPU)."),
+    ] = None,
 ) -> None:
     console = Console(stderr=True)
     project = find_project()
@@ -113,28 +165,23 @@ def build_command(
             else f"no [[targets]] in {project.path}: targets are proposed from the claims' syntax, "
             "without target_name (`stancebank tasks targets` proposes a catalogue)"
         )
-    progress = Progress(
-        TextColumn("[bold]building tasks"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
     try:
-        with progress:
-            bar = progress.add_task("build", total=None)
-            result = build_tasks(
-                inputs,
-                options,
-                on_total=lambda n: progress.update(bar, total=n),
-                progress=lambda n: progress.advance(bar, n),
-            )
+        if engine is Engine.ray:
+            from stancebank.tasks.engine_ray import RayOptions, build_tasks_ray
+
+            ray_options = RayOptions(partitions=partitions, actors=workers if workers > 1 else None)
+            result = build_tasks_ray(inputs, out, options, ray_options, shard_size)
+        else:
+            result = _build_local(inputs, options, console)
     except TasksError as err:
         console.print(f"[bold red]error:[/] {err}")
         raise typer.Exit(err.exit_code) from None
+    except OSError as err:
+        console.print(f"[bold red]error:[/] cannot write {err.filename}: {err.strerror}; check the path")
+        raise typer.Exit(EXIT_OUTPUT) from None
     try:
-        write_json_array_atomic(out, result.tasks)
+        if engine is Engine.local:
+            write_tasks(out, result.tasks, shard_size)
         if rejects is not None:
             rejects.parent.mkdir(parents=True, exist_ok=True)
             # backslashreplace: a reject may quote a lone surrogate (a file name, a broken escape)

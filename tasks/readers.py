@@ -420,10 +420,15 @@ def expand_inputs(
     return files
 
 
+def read_input_file(path: Path, display: str, key: str) -> Iterator[Item]:
+    """One file of :func:`expand_inputs`, its articles keyed by source (``key#record``)."""
+    for item in read_file(path, display):
+        if isinstance(item, RawArticle):
+            record = item.origin.record
+            item = replace(item, source_key=key if record is None else f"{key}#{record}")
+        yield item
+
+
 def read_inputs(inputs: list[Path], skipped_documentation: list[str] | None = None) -> Iterator[Item]:
     for path, display, key in expand_inputs(inputs, skipped_documentation):
-        for item in read_file(path, display):
-            if isinstance(item, RawArticle):
-                record = item.origin.record
-                item = replace(item, source_key=key if record is None else f"{key}#{record}")
-            yield item
+        yield from read_input_file(path, display, key)

@@ -18,6 +18,7 @@ from typing import Any
 import ijson
 
 from stancebank.schema.errors import WireError
+from stancebank.schema.jsonio import shard_files
 
 __all__ = ["Record", "check_task_list", "iter_records", "read_task_list"]
 
@@ -205,7 +206,14 @@ def check_task_list(records: Any, origin: str = "<tasks>") -> list[dict[str, Any
 
 
 def read_task_list(path: Path) -> list[dict[str, Any]]:
-    """A whole tasks file (JSON array or JSONL), checked by :func:`check_task_list`."""
+    """A whole tasks file (JSON array or JSONL), checked by :func:`check_task_list`; or a folder of
+    tasks shards (``tasks-00000-of-0000N.json``, as ``tasks build --out DIR`` writes them), in order."""
+    if path.is_dir():
+        try:
+            shards = shard_files(path)
+        except ValueError as err:
+            raise WireError(str(err), file=str(path)) from err
+        return [task for shard in shards for task in read_task_list(shard)]
     if not path.exists():
         raise WireError(
             f"{path}: no such tasks file; build it with `stancebank tasks build`.", file=str(path)

@@ -112,7 +112,10 @@ def credentials(data_dir: DataDir = None) -> None:
 
 @app.command("push")
 def push_command(
-    tasks_file: Annotated[Path, typer.Argument(help="Tasks JSON written by `stancebank tasks build`.")],
+    tasks_file: Annotated[
+        Path,
+        typer.Argument(help="Tasks JSON (or a folder of tasks shards) written by `stancebank tasks build`."),
+    ],
     project: ProjectOpt,
     update_config: Annotated[
         bool, typer.Option("--update-config", help="Replace a drifted labeling config.")

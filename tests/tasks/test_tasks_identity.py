@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from stancebank.schema.neardup import is_near_duplicate, sketch
-from stancebank.tasks.identity import DuplicateIndex, derive_article_id, text_sha256
+from stancebank.schema.neardup import is_near_duplicate
+from stancebank.tasks.dedup import Candidate, near_edges, resolve, sketch_texts
+from stancebank.tasks.identity import derive_article_id, text_sha256
 
 STORY = " ".join(
     f"Paragraph {i}: the harbour council debated ferry fares, timetable number {i * 7} and the pier."
@@ -17,13 +18,16 @@ def test_article_id_is_given_or_from_the_text() -> None:
     assert derive_article_id(" ", "text", "ab" * 32) == "sb-" + "ab" * 8
 
 
-def test_duplicate_index_finds_exact_and_near_duplicates() -> None:
-    index = DuplicateIndex()
-    index.add("a", "ha", sketch([STORY]))
+def test_the_duplicate_rule_finds_exact_and_near_duplicates() -> None:
     near = STORY.replace("number 14 ", "number 15 ")
-    found = index.near(sketch([near]))
-    assert found is not None and found[0] == "a" and found[1] >= 0.9
-    assert is_near_duplicate(STORY, near)  # the index follows the shared pair rule
     half = STORY[: len(STORY) // 2]
-    assert index.near(sketch([half])) is None and not is_near_duplicate(STORY, half)
-    assert index.exact("a", "zz") == "a" and index.exact("b", "ha") == "a" and index.exact("b", "hb") is None
+    texts = [STORY, near, half, STORY, "other text"]
+    hashes = [text_sha256(t) for t in texts]
+    edges = near_edges(hashes, sketch_texts(texts))
+    assert is_near_duplicate(STORY, near) and not is_near_duplicate(STORY, half)  # the shared pair rule
+    cands = [Candidate(i, aid, h, "x") for i, (aid, h) in enumerate(zip("abcda", hashes, strict=True))]
+    found = [(d.order, d.kind, d.of) for d in resolve(cands, edges, keep_near=False)]
+    # near → near-duplicate of a; half → kept; STORY again → duplicate text of a; id "a" again → duplicate
+    assert found == [(1, "near-duplicate", "a"), (3, "duplicate", "a"), (4, "duplicate", "a")]
+    similarity = resolve(cands, edges, keep_near=False)[0].similarity
+    assert 0.9 <= similarity < 1.0

@@ -1,0 +1,464 @@
+"""``tasks build --engine ray``: the build's stages (:mod:`stancebank.tasks.build`,
+:mod:`stancebank.tasks.dedup`) run on a Ray cluster with Ray Data; the output is byte for byte
+the local engine's.
+
+Ray is an optional extra (``stancebank[ray]``), imported only here and only when this engine is
+asked for. Where each stage runs:
+
+1. **read, clean, identify, sketch** — the input files, in canonical order (sorted by path, each
+   numbered), are split into ``partitions`` contiguous blocks; a task per block runs
+   :func:`~stancebank.tasks.build.read_prepare` and :func:`~stancebank.tasks.dedup.sketch_texts`.
+   The result is kept in the object store (materialised).
+2. **duplicate candidates** — each article emits one row per LSH band key, one for its id and one
+   for its text hash; a shuffle groups them by key (``groupby``). A band bucket gives its candidate
+   pairs (:func:`~stancebank.tasks.dedup.bucket_pairs`); an id or text bucket with two or more
+   articles makes them *involved*. Only pairs and involved article numbers reach the driver.
+3. **the keep rule** on the driver: the candidate pairs' shingle sets are fetched (those articles
+   only), verified (:func:`~stancebank.tasks.dedup.verify_pairs`) and
+   :func:`~stancebank.tasks.dedup.resolve` runs over the involved articles alone. This is the one
+   part that does not scale out: its memory grows with the duplicated articles, not the corpus.
+4. **pre-annotation** — an actor pool (``map_batches`` with a class holding one spaCy model per
+   actor) annotates the kept English articles; :func:`~stancebank.tasks.build.annotated_task`
+   checks each prediction and makes the task, encoded as the local writer encodes it.
+5. **writing** — the kept articles' canonical numbers give each its shard (``shard_size`` per
+   shard, N from the data); a shuffle groups by shard and each group is written sorted, through a
+   temporary name and a rename. A ``.json`` output is those shards joined on the driver, streamed.
+
+``RAY_ADDRESS`` (or ``address``) connects to an existing cluster instead of starting a local one;
+the inputs and the output must then be on storage every node reads (a shared path).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stancebank.schema.errors import ExitCode
+from stancebank.schema.jsonio import encode_item, shard_count, shard_name, write_encoded_array_atomic
+from stancebank.tasks.build import (
+    DEFAULT_SHARD_SIZE,
+    BuildOptions,
+    BuildResult,
+    Entry,
+    InputFile,
+    Prepared,
+    annotate_safely,
+    annotated_task,
+    article_warnings,
+    candidate,
+    clear_shards,
+    input_files,
+    is_sharded,
+    not_preannotated_reason,
+    preannotated_model_version,
+    read_prepare,
+    skipped_of,
+)
+from stancebank.tasks.clean import Rules, load_rules
+from stancebank.tasks.dedup import Candidate, Sketch, bucket_pairs, resolve, sketch_texts, verify_pairs
+from stancebank.tasks.errors import TasksError
+from stancebank.tasks.readers import Reject
+
+log = logging.getLogger(__name__)
+
+Array = np.ndarray[Any, Any]
+Batch = dict[str, Array]  # a Ray Data batch in the "numpy" format
+
+_ANNOTATE_BATCH = 16  # articles per actor call (the local engine's chunk)
+
+
+class RayUnavailableError(TasksError):
+    """``--engine ray`` without Ray installed."""
+
+    exit_code = ExitCode.USAGE
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where the stages run; none of it changes the output."""
+
+    partitions: int | None = None  # blocks of input files (default: 4 per CPU, at most one per file)
+    actors: int | None = None  # pre-annotation actors (default: the cluster's CPUs)
+    num_cpus: int | None = None  # CPUs of a local cluster started here (default: all)
+    address: str | None = None  # an existing cluster (default: RAY_ADDRESS, else a local one)
+    scatter_seed: int | None = None  # scatter the files over the blocks at random (tests)
+
+
+def _ray() -> Any:
+    try:
+        import ray
+        import ray.data
+    except ImportError as err:
+        raise RayUnavailableError(
+            "--engine ray needs Ray: install the extra with `pip install 'stancebank[ray]'` "
+            "(or `make setup`), or use --engine local"
+        ) from err
+    return ray
+
+
+def _start(ray: Any, options: RayOptions) -> None:
+    if ray.is_initialized():
+        return
+    address = options.address or os.environ.get("RAY_ADDRESS") or None
+    if address:
+        ray.init(address=address, log_to_driver=False)
+    else:
+        ray.init(num_cpus=options.num_cpus, include_dashboard=False, log_to_driver=False)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+
+
+# -- stage functions run on the workers (module level: Ray ships them by reference) ---------------
+@lru_cache(maxsize=4)
+def _rules(boilerplate: tuple[str, ...]) -> Rules | None:
+    return load_rules(tuple(Path(p) for p in boilerplate))
+
+
+def _prepare_block(batch: Batch, boilerplate: tuple[str, ...]) -> dict[str, Any]:
+    files: list[tuple[int, InputFile]] = [
+        (int(i), (Path(p), str(d), str(k)))
+        for i, p, d, k in zip(batch["index"], batch["path"], batch["display"], batch["key"], strict=True)
+    ]
+    entries = read_prepare(sorted(files), _rules(boilerplate))
+    articles = [e.value for e in entries if isinstance(e.value, Prepared)]
+    sketches = iter(sketch_texts([p.article.text for p in articles]))
+    sk: list[Sketch | None] = [next(sketches) if isinstance(e.value, Prepared) else None for e in entries]
+    return {
+        "order": np.array([e.order for e in entries], dtype=np.int64),
+        "entry": _objects(entries),
+        "sketch": _objects(sk),
+    }
+
+
+def _objects(values: Sequence[Any]) -> Array:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def _bucket_rows(batch: Batch) -> dict[str, Any]:
+    keys: list[str] = []
+    orders: list[int] = []
+    hashes: list[str] = []
+    for entry, sk in zip(batch["entry"], batch["sketch"], strict=True):
+        if not isinstance(entry.value, Prepared):
+            continue
+        article = entry.value.article
+        text_hash = article.text_sha256 or ""
+        own = [f"b{band}:{key}" for band, key in enumerate(sk.keys)]
+        for key in (*own, f"i:{article.article_id}", f"t:{text_hash}"):
+            keys.append(key)
+            orders.append(entry.order)
+            hashes.append(text_hash)
+    return {
+        "key": np.array(keys, dtype=object),
+        "order": np.array(orders, dtype=np.int64),
+        "hash": _objects(hashes),
+    }
+
+
+def _bucket_out(group: Batch) -> dict[str, Any]:
+    """One bucket: a band bucket's candidate pairs, or an id/text bucket's articles when it has
+    two or more."""
+    key = str(group["key"][0])
+    firsts: list[str] = []
+    seconds: list[str] = []
+    orders: list[int] = []
+    if key.startswith("b"):
+        for a, b in bucket_pairs(str(h) for h in group["hash"]):
+            firsts.append(a)
+            seconds.append(b)
+    elif len(group["order"]) > 1:
+        orders = sorted(int(o) for o in group["order"])
+    n = max(len(firsts), len(orders))
+    return {
+        "a": _objects(firsts + [""] * (n - len(firsts))),
+        "b": _objects(seconds + [""] * (n - len(seconds))),
+        "order": np.array(orders + [-1] * (n - len(orders)), dtype=np.int64),
+    }
+
+
+def _involved_rows(batch: Batch, orders: Any, hashes: Any) -> dict[str, Any]:
+    """The candidates (and, for articles in a candidate pair, the sketch) of involved articles."""
+    import ray
+
+    wanted_orders, wanted_hashes = ray.get(orders), ray.get(hashes)
+    cands: list[Candidate] = []
+    sketches: list[Sketch | None] = []
+    for entry, sk in zip(batch["entry"], batch["sketch"], strict=True):
+        if not isinstance(entry.value, Prepared):
+            continue
+        c = candidate(entry.order, entry.value)
+        pair = c.text_sha256 in wanted_hashes
+        if pair or entry.order in wanted_orders:
+            cands.append(c)
+            sketches.append(sk if pair else None)
+    return {"candidate": _objects(cands), "sketch": _objects(sketches)}
+
+
+def _reported(batch: Batch) -> dict[str, Any]:
+    """Rejects and warnings, with their canonical order (the driver sorts them)."""
+    orders: list[int] = []
+    rejects: list[Reject | None] = []
+    warnings: list[list[str]] = []
+    for entry in batch["entry"]:
+        if isinstance(entry.value, Reject):
+            orders.append(entry.order)
+            rejects.append(entry.value)
+            warnings.append([])
+        elif entry.value.warnings:
+            orders.append(entry.order)
+            rejects.append(None)
+            warnings.append(article_warnings(entry.value))
+    return {
+        "order": np.array(orders, dtype=np.int64),
+        "reject": _objects(rejects),
+        "warnings": _objects(warnings),
+    }
+
+
+def _keep(batch: Batch, skipped: Any) -> dict[str, Any]:
+    import ray
+
+    left_out = ray.get(skipped)
+    kept = [e for e in batch["entry"] if isinstance(e.value, Prepared) and e.order not in left_out]
+    return {"order": np.array([e.order for e in kept], dtype=np.int64), "entry": _objects(kept)}
+
+
+class _Annotator:
+    """One pre-annotation model per actor (Ray Data's actor pool): stage 3 for a batch."""
+
+    def __init__(self, options: BuildOptions, model_version: str | None) -> None:
+        self.options = options
+        self.model_version = model_version
+        self.annotator: Any = None
+        if options.preannotate:
+            from stancebank.tasks.preannotate import catalogue_key, get_preannotator
+
+            self.annotator = get_preannotator(options.model, catalogue_key(options.catalogue))
+
+    def __call__(self, batch: Batch) -> dict[str, Any]:
+        return _annotate_batch(batch, self.options, self.model_version, self.annotator)
+
+
+def _annotate_batch(
+    batch: Batch, options: BuildOptions, model_version: str | None, annotator: Any = None
+) -> dict[str, Any]:
+    entries: list[Entry] = list(batch["entry"])
+    prepared = [e.value for e in entries if isinstance(e.value, Prepared)]
+    reasons = [not_preannotated_reason(p, options) for p in prepared]
+    english = [p for p, r in zip(prepared, reasons, strict=True) if options.preannotate and r is None]
+    annotations = dict(
+        zip(
+            (p.article.article_id for p in english),
+            annotate_safely(annotator, [p.article.text for p in english]) if english else [],
+            strict=True,
+        )
+    )
+    done = [annotated_task(p, annotations.get(p.article.article_id), model_version) for p in prepared]
+    return {
+        "order": np.array([e.order for e in entries], dtype=np.int64),
+        "task": _objects([encode_item(d.task) for d in done]),
+        "predicted": np.array([bool(d.task.get("predictions")) for d in done], dtype=np.bool_),
+        "reject": _objects([d.reject for d in done]),
+        "attempted": np.array([p.article.article_id in annotations for p in prepared], dtype=np.bool_),
+        "reason": _objects([d.not_preannotated or (r or "") for d, r in zip(done, reasons, strict=True)]),
+    }
+
+
+def _with_shard(batch: Batch, bounds: Array) -> dict[str, Any]:
+    shard = np.searchsorted(bounds, batch["order"], side="right") - 1
+    return {"shard": shard.astype(np.int64), "order": batch["order"], "task": batch["task"]}
+
+
+def _write_shard(group: Batch, folder: str, count: int) -> dict[str, Any]:
+    order = np.argsort(group["order"], kind="stable")
+    shard = int(group["shard"][0])
+    path = Path(folder) / shard_name(shard, count)
+    n = write_encoded_array_atomic(path, (str(group["task"][i]) for i in order))
+    return {"shard": np.array([shard], dtype=np.int64), "tasks": np.array([n], dtype=np.int64)}
+
+
+# -- the driver ---------------------------------------------------------------------------------
+def _collect(ds: Any, columns: Iterable[str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {c: [] for c in columns}
+    for batch in ds.iter_batches(batch_format="numpy", batch_size=4096):
+        for c in out:
+            out[c].extend(batch[c].tolist())
+    return out
+
+
+def build_tasks_ray(
+    inputs: Iterable[Path],
+    out: Path,
+    options: BuildOptions | None = None,
+    ray_options: RayOptions | None = None,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+) -> BuildResult:
+    """Build tasks on Ray and write them to ``out`` (a ``.json`` file or a folder of shards).
+
+    The returned result holds the rejects, duplicates, warnings and counts; its ``tasks`` stay
+    empty (they are written by the workers): see ``task_count`` / ``predicted_count``."""
+    options = options or BuildOptions()
+    ray_options = ray_options or RayOptions()
+    ray = _ray()
+    _start(ray, ray_options)
+    result = BuildResult()
+    files = input_files(inputs, result.skipped_documentation)
+    rows = [{"index": i, "path": str(p), "display": d, "key": k} for i, (p, d, k) in enumerate(files)]
+    if ray_options.scatter_seed is not None:
+        random.Random(ray_options.scatter_seed).shuffle(rows)
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    blocks = max(1, min(len(rows), ray_options.partitions or 4 * cpus))
+    boilerplate = tuple(str(p) for p in options.boilerplate)
+    log.info("ray: %d files in %d blocks on %d CPUs", len(rows), blocks, cpus)
+
+    # 1. read, clean, identify, sketch
+    if not rows:
+        return _write_empty(out, result)
+    prepared = (
+        ray.data.from_items(rows, override_num_blocks=blocks)
+        .map_batches(
+            _prepare_block, batch_size=None, batch_format="numpy", fn_kwargs={"boilerplate": boilerplate}
+        )
+        .materialize()
+    )
+    reported = _collect(
+        prepared.map_batches(_reported, batch_format="numpy"), ("order", "reject", "warnings")
+    )
+    by_order = sorted(zip(reported["order"], reported["reject"], reported["warnings"], strict=True))
+    result.rejects.extend(r for _, r, _ in by_order if isinstance(r, Reject))  # (a missing one: NaN)
+    result.warnings.extend(w for _, _, ws in by_order for w in ws)
+
+    # 2. duplicate candidates: one shuffle by bucket / id / text
+    groups = max(1, min(blocks, 64))
+    buckets = _collect(
+        prepared.map_batches(_bucket_rows, batch_format="numpy")
+        .groupby("key", num_partitions=groups)
+        .map_groups(_bucket_out, batch_format="numpy"),
+        ("a", "b", "order"),
+    )
+    pairs = {(a, b) for a, b in zip(buckets["a"], buckets["b"], strict=True) if a}
+    involved_orders = {o for o in buckets["order"] if o >= 0}
+    pair_hashes = {h for pair in pairs for h in pair}
+
+    # 3. the keep rule, on the driver, over the involved articles only
+    found = _collect(
+        prepared.map_batches(
+            _involved_rows,
+            batch_format="numpy",
+            fn_kwargs={"orders": ray.put(involved_orders), "hashes": ray.put(pair_hashes)},
+        ),
+        ("candidate", "sketch"),
+    )
+    sketches = {
+        c.text_sha256: s for c, s in zip(found["candidate"], found["sketch"], strict=True) if s is not None
+    }
+    edges = verify_pairs(pairs, sketches)
+    linked = {h for a, b, _ in edges for h in (a, b)}
+    cands = {c.order: c for c in found["candidate"] if c.order in involved_orders or c.text_sha256 in linked}
+    skipped_orders: set[int] = set()
+    for decision in resolve(cands.values(), edges, options.keep_near_duplicates):
+        skipped = skipped_of(cands[decision.order], decision)
+        if decision.kept:
+            result.kept_near_duplicates.append(skipped)
+        else:
+            result.skipped.append(skipped)
+            skipped_orders.add(decision.order)
+    log.info(
+        "ray: %d candidate pairs, %d near-duplicate edges, %d left out",
+        len(pairs),
+        len(edges),
+        len(skipped_orders),
+    )
+
+    # 4. pre-annotation in an actor pool (or a plain map without the model)
+    kept = prepared.map_batches(_keep, batch_format="numpy", fn_kwargs={"skipped": ray.put(skipped_orders)})
+    model_version = preannotated_model_version(options)
+    if options.preannotate:
+        actors = ray_options.actors or cpus
+        annotated = kept.map_batches(
+            _Annotator,
+            batch_size=_ANNOTATE_BATCH,
+            batch_format="numpy",
+            concurrency=actors,
+            fn_constructor_kwargs={"options": options, "model_version": model_version},
+            max_restarts=-1,
+            max_task_retries=-1,
+        )
+    else:
+        annotated = kept.map_batches(
+            _annotate_batch, batch_format="numpy", fn_kwargs={"options": options, "model_version": None}
+        )
+    annotated = annotated.materialize()
+    columns = ("order", "predicted", "attempted", "reject", "reason")
+    summary = _collect(annotated.select_columns(list(columns)), columns)
+    orders = np.sort(np.array(summary["order"], dtype=np.int64))
+    result.task_count = int(orders.size)
+    result.predicted_count = int(sum(summary["predicted"]))
+    result.not_preannotated.update(Counter(r for r in summary["reason"] if isinstance(r, str) and r))
+    late = sorted(
+        (o, r) for o, r in zip(summary["order"], summary["reject"], strict=True) if isinstance(r, Reject)
+    )
+    result.rejects.extend(r for _, r in late)
+    result.model_version = model_version if any(summary["attempted"]) else None
+
+    # 5. writing: shards by canonical rank
+    count = shard_count(result.task_count, shard_size)
+    bounds = orders[::shard_size] if orders.size else np.zeros(1, dtype=np.int64)
+    target = out if is_sharded(out) else Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        if is_sharded(out):
+            out.mkdir(parents=True, exist_ok=True)
+            clear_shards(out)
+        if orders.size:
+            (
+                annotated.map_batches(_with_shard, batch_format="numpy", fn_kwargs={"bounds": bounds})
+                .groupby("shard", num_partitions=max(1, min(count, 64)))
+                .map_groups(
+                    _write_shard, batch_format="numpy", fn_kwargs={"folder": str(target), "count": count}
+                )
+                .materialize()
+            )
+        else:
+            write_encoded_array_atomic(target / shard_name(0, 1), [])
+        if not is_sharded(out):
+            write_encoded_array_atomic(
+                out, _shard_lines([target / shard_name(k, count) for k in range(count)])
+            )
+    finally:
+        if not is_sharded(out):
+            shutil.rmtree(target, ignore_errors=True)
+    return result
+
+
+def _write_empty(out: Path, result: BuildResult) -> BuildResult:
+    result.task_count = result.predicted_count = 0
+    if is_sharded(out):
+        clear_shards(out)
+        write_encoded_array_atomic(out / shard_name(0, 1), [])
+    else:
+        write_encoded_array_atomic(out, [])
+    return result
+
+
+def _shard_lines(paths: Sequence[Path]) -> Iterable[str]:
+    """The encoded items of shards written by :func:`write_encoded_array_atomic`, in order."""
+    for path in paths:
+        with path.open(encoding="utf-8", newline="\n") as handle:
+            for line in handle:
+                line = line.rstrip("\n")
+                if line in ("[", "]"):
+                    continue
+                yield line.removesuffix(",")
