@@ -20,7 +20,6 @@ from stancebank.schema.jsonio import (
     shard_count,
     shard_name,
     write_encoded_array_atomic,
-    write_json_array_atomic,
 )
 from stancebank.schema.model import Article, Relation, Span
 from stancebank.schema.project import Target
@@ -494,17 +493,22 @@ def clear_shards(folder: Path) -> None:
 def write_tasks(out: Path, tasks: Sequence[LSTask], shard_size: int = DEFAULT_SHARD_SIZE) -> list[Path]:
     """Stage 4 in one process: ``out`` as one JSON array (a ``.json`` path) or a folder of shards
     ``tasks-0000k-of-0000N.json`` of ``shard_size`` tasks each (N from the number of tasks)."""
+    return write_encoded_tasks(out, [encode_item(t) for t in tasks], shard_size)
+
+
+def write_encoded_tasks(
+    out: Path, encoded: Sequence[str], shard_size: int = DEFAULT_SHARD_SIZE
+) -> list[Path]:
+    """:func:`write_tasks` of tasks encoded by :func:`~stancebank.schema.jsonio.encode_item`."""
     if not is_sharded(out):
-        write_json_array_atomic(out, tasks)
+        write_encoded_array_atomic(out, encoded)
         return [out]
-    count = shard_count(len(tasks), shard_size)
+    count = shard_count(len(encoded), shard_size)
     clear_shards(out)
     written = []
     for k in range(count):
         path = out / shard_name(k, count)
-        write_encoded_array_atomic(
-            path, (encode_item(t) for t in tasks[k * shard_size : (k + 1) * shard_size])
-        )
+        write_encoded_array_atomic(path, encoded[k * shard_size : (k + 1) * shard_size])
         written.append(path)
     return written
 

@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stancebank.schema.errors import WireError
 from stancebank.schema.project import find_project
 from stancebank.tasks.build import (
     DEFAULT_MODEL,
@@ -19,6 +21,7 @@ from stancebank.tasks.build import (
     BuildOptions,
     BuildResult,
     build_tasks,
+    write_encoded_tasks,
     write_tasks,
 )
 from stancebank.tasks.errors import TasksError
@@ -174,7 +177,7 @@ def build_command(
         else:
             result = _build_local(inputs, options, console)
     except TasksError as err:
-        console.print(f"[bold red]error:[/] {err}")
+        console.print(f"[bold red]error:[/] {escape(str(err))}")
         raise typer.Exit(err.exit_code) from None
     except OSError as err:
         console.print(f"[bold red]error:[/] cannot write {err.filename}: {err.strerror}; check the path")
@@ -227,8 +230,78 @@ def targets_command(
     try:
         proposals, result = propose_targets(inputs, BuildOptions(workers=workers, model=model), top)
     except TasksError as err:
-        console.print(f"[bold red]error:[/] {err}")
+        console.print(f"[bold red]error:[/] {escape(str(err))}")
         raise typer.Exit(err.exit_code) from None
     for reject in result.rejects:
         console.print(f"[red]rejected:[/] {reject.origin.describe()}: {reject.reason}: {reject.detail}")
     typer.echo(render_catalogue(proposals, len(result.tasks)), nl=False)
+
+
+SAMPLE_HELP = """Draw a deterministic, stratified sample of N articles from a built corpus (a tasks
+file or a folder of shards) for annotation.
+
+Strata: source × publication month × (with a [[targets]] catalogue in stancebank.toml) the first
+catalogue target the text mentions. N is spread over the strata in proportion to their sizes; in
+each stratum the articles with the smallest keys are taken, a key being drawn from the sha256 of
+--seed and the article_id (--weight claims favours articles with more pre-annotated claims). The
+same corpus, N and seed give the same sample on either engine, whatever the partitioning. The
+sample is written in corpus order; --report writes the strata (articles, sampled) as JSON.
+"""
+
+
+@app.command("sample", help=SAMPLE_HELP)
+def sample_command(
+    corpus: Annotated[Path, typer.Argument(help="A tasks file or a folder of shards (tasks build).")],
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many articles to sample.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="A .json file, or a folder of shards.")],
+    seed: Annotated[int, typer.Option("--seed", help="The sample's seed.")] = 0,
+    weight: Annotated[
+        str, typer.Option("--weight", help="uniform, or claims (more pre-annotated claims, more likely).")
+    ] = "uniform",
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the strata report here (JSON).")
+    ] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="local or ray (same sample).")] = Engine.local,
+    shard_size: Annotated[
+        int, typer.Option("--shard-size", min=1, help="Tasks per shard when --out is a folder.")
+    ] = DEFAULT_SHARD_SIZE,
+) -> None:
+    from stancebank.schema.jsonio import encode_item
+    from stancebank.schema.wire import read_task_list
+    from stancebank.tasks.sample import WEIGHTS, Sampler, sample_tasks
+
+    console = Console(stderr=True)
+    if weight not in WEIGHTS:
+        console.print(f"[bold red]error:[/] --weight {weight!r}: use one of {', '.join(WEIGHTS)}")
+        raise typer.Exit(EXIT_USAGE)
+    project = find_project()
+    sampler = Sampler(seed, weight, project.targets if project is not None else ())
+    try:
+        if engine is Engine.ray:
+            from stancebank.tasks.engine_ray import sample_ray
+
+            encoded, strata = sample_ray(corpus, n, sampler)
+        else:
+            chosen, strata = sample_tasks(read_task_list(corpus), n, sampler)
+            encoded = [encode_item(t) for t in chosen]
+    except (TasksError, WireError) as err:
+        console.print(f"[bold red]error:[/] {escape(str(err))}")
+        raise typer.Exit(EXIT_USAGE) from None
+    try:
+        write_encoded_tasks(out, encoded, shard_size)
+        if report is not None:
+            facts = {"n": n, "seed": seed, "weight": weight, "sampled": len(encoded)}
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(
+                json.dumps({**facts, "strata": [s.to_json() for s in strata]}, indent=1) + "\n",
+                encoding="utf-8",
+            )
+    except OSError as err:
+        console.print(f"[bold red]error:[/] cannot write {err.filename}: {err.strerror}; check the path")
+        raise typer.Exit(EXIT_OUTPUT) from None
+    table = Table(title=f"stancebank tasks sample → {out} ({len(encoded)} of {sum(s.size for s in strata)})")
+    for column in ("source", "month", "target", "articles", "sampled"):
+        table.add_column(column, justify="right" if column in ("articles", "sampled") else "left")
+    for s in strata:
+        table.add_row(*s.stratum, str(s.size), str(s.sampled))
+    console.print(table)

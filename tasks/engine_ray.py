@@ -30,6 +30,7 @@ the inputs and the output must then be on storage every node reads (a shared pat
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -45,9 +46,17 @@ from typing import Any
 import numpy as np
 
 from stancebank.schema.errors import ExitCode
-from stancebank.schema.jsonio import encode_item, shard_count, shard_name, write_encoded_array_atomic
+from stancebank.schema.jsonio import (
+    encode_item,
+    shard_count,
+    shard_files,
+    shard_name,
+    write_encoded_array_atomic,
+)
+from stancebank.schema.wire import read_task_list
 from stancebank.tasks.build import (
     DEFAULT_SHARD_SIZE,
+    ORDER_BITS,
     BuildOptions,
     BuildResult,
     Entry,
@@ -69,6 +78,7 @@ from stancebank.tasks.clean import Rules, load_rules
 from stancebank.tasks.dedup import Candidate, Sketch, bucket_pairs, resolve, sketch_texts, verify_pairs
 from stancebank.tasks.errors import TasksError
 from stancebank.tasks.readers import Reject
+from stancebank.tasks.sample import Sampler, Stratum, StratumReport, allocate, choose, strata_report
 
 log = logging.getLogger(__name__)
 
@@ -228,20 +238,19 @@ def _reported(batch: Batch) -> dict[str, Any]:
     }
 
 
-def _keep(batch: Batch, skipped: Any) -> dict[str, Any]:
-    import ray
-
-    left_out = ray.get(skipped)
-    kept = [e for e in batch["entry"] if isinstance(e.value, Prepared) and e.order not in left_out]
-    return {"order": np.array([e.order for e in kept], dtype=np.int64), "entry": _objects(kept)}
+def _kept(batch: Batch, left_out: set[int]) -> list[Entry]:
+    return [e for e in batch["entry"] if isinstance(e.value, Prepared) and e.order not in left_out]
 
 
 class _Annotator:
     """One pre-annotation model per actor (Ray Data's actor pool): stage 3 for a batch."""
 
-    def __init__(self, options: BuildOptions, model_version: str | None) -> None:
+    def __init__(self, options: BuildOptions, model_version: str | None, skipped: Any) -> None:
+        import ray
+
         self.options = options
         self.model_version = model_version
+        self.left_out: set[int] = ray.get(skipped)
         self.annotator: Any = None
         if options.preannotate:
             from stancebank.tasks.preannotate import catalogue_key, get_preannotator
@@ -249,13 +258,21 @@ class _Annotator:
             self.annotator = get_preannotator(options.model, catalogue_key(options.catalogue))
 
     def __call__(self, batch: Batch) -> dict[str, Any]:
-        return _annotate_batch(batch, self.options, self.model_version, self.annotator)
+        return _annotate_batch(batch, self.options, self.model_version, self.left_out, self.annotator)
+
+
+def _annotate_plain(batch: Batch, options: BuildOptions, skipped: Any) -> dict[str, Any]:
+    import ray
+
+    return _annotate_batch(batch, options, None, ray.get(skipped))
 
 
 def _annotate_batch(
-    batch: Batch, options: BuildOptions, model_version: str | None, annotator: Any = None
+    batch: Batch, options: BuildOptions, model_version: str | None, left_out: set[int], annotator: Any = None
 ) -> dict[str, Any]:
-    entries: list[Entry] = list(batch["entry"])
+    """Stage 3 for a batch of stage 1's output: the kept articles (not in ``left_out``) annotated.
+    The filter runs here, in the actor, so the actor pool needs no CPU beside its own."""
+    entries = _kept(batch, left_out)
     prepared = [e.value for e in entries if isinstance(e.value, Prepared)]
     reasons = [not_preannotated_reason(p, options) for p in prepared]
     english = [p for p, r in zip(prepared, reasons, strict=True) if options.preannotate and r is None]
@@ -384,22 +401,25 @@ def build_tasks_ray(
     )
 
     # 4. pre-annotation in an actor pool (or a plain map without the model)
-    kept = prepared.map_batches(_keep, batch_format="numpy", fn_kwargs={"skipped": ray.put(skipped_orders)})
+    skipped_ref = ray.put(skipped_orders)
     model_version = preannotated_model_version(options)
     if options.preannotate:
-        actors = ray_options.actors or cpus
-        annotated = kept.map_batches(
+        annotated = prepared.map_batches(
             _Annotator,
             batch_size=_ANNOTATE_BATCH,
             batch_format="numpy",
-            concurrency=actors,
-            fn_constructor_kwargs={"options": options, "model_version": model_version},
+            concurrency=ray_options.actors or cpus,
+            fn_constructor_kwargs={
+                "options": options,
+                "model_version": model_version,
+                "skipped": skipped_ref,
+            },
             max_restarts=-1,
             max_task_retries=-1,
         )
     else:
-        annotated = kept.map_batches(
-            _annotate_batch, batch_format="numpy", fn_kwargs={"options": options, "model_version": None}
+        annotated = prepared.map_batches(
+            _annotate_plain, batch_format="numpy", fn_kwargs={"options": options, "skipped": skipped_ref}
         )
     annotated = annotated.materialize()
     columns = ("order", "predicted", "attempted", "reject", "reason")
@@ -462,3 +482,66 @@ def _shard_lines(paths: Sequence[Path]) -> Iterable[str]:
                 if line in ("[", "]"):
                     continue
                 yield line.removesuffix(",")
+
+
+# -- tasks sample ---------------------------------------------------------------------------------
+def _sample_block(batch: Batch, sampler: Sampler) -> dict[str, Any]:
+    strata: list[str] = []
+    keys: list[float] = []
+    ids: list[str] = []
+    positions: list[int] = []
+    tasks: list[str] = []
+    for shard, path in zip(batch["shard"], batch["path"], strict=True):
+        for line, task in enumerate(read_task_list(Path(str(path)))):
+            strata.append(json.dumps(sampler.stratum(task)))
+            keys.append(sampler.key(task))
+            ids.append(task["data"]["article_id"])
+            positions.append(int(shard) << ORDER_BITS | line)
+            tasks.append(encode_item(task))
+    return {
+        "stratum": _objects(strata),
+        "key": np.array(keys, dtype=np.float64),
+        "id": _objects(ids),
+        "position": np.array(positions, dtype=np.int64),
+        "task": _objects(tasks),
+    }
+
+
+def _choose_group(group: Batch, allocation: dict[str, int]) -> dict[str, Any]:
+    k = allocation.get(str(group["stratum"][0]), 0)
+    index = {str(aid): i for i, aid in enumerate(group["id"])}
+    keyed = zip(group["key"].tolist(), (str(a) for a in group["id"]), strict=True)
+    chosen = [index[aid] for _, aid in choose(keyed, k)]
+    return {"position": group["position"][chosen], "task": group["task"][chosen]}
+
+
+def sample_ray(
+    corpus: Path, n: int, sampler: Sampler, ray_options: RayOptions | None = None
+) -> tuple[list[str], list[StratumReport]]:
+    """``tasks sample`` on Ray: one block per shard of ``corpus`` (a tasks file or a shard folder);
+    strata counted by a groupby, allocated on the driver (:func:`~stancebank.tasks.sample.allocate`),
+    each stratum's smallest keys chosen by a groupby. Returns the sampled tasks encoded, in corpus
+    order, and the strata report."""
+    ray = _ray()
+    _start(ray, ray_options or RayOptions())
+    shards = shard_files(corpus) if corpus.is_dir() else [corpus]
+    rows = [{"shard": i, "path": str(p)} for i, p in enumerate(shards)]
+    keyed = (
+        ray.data.from_items(rows, override_num_blocks=len(rows))
+        .map_batches(_sample_block, batch_size=1, batch_format="numpy", fn_kwargs={"sampler": sampler})
+        .materialize()
+    )
+    counts = _collect(keyed.groupby("stratum").count(), ("stratum", "count()"))
+    sizes: dict[Stratum, int] = {
+        tuple(json.loads(s)): int(c) for s, c in zip(counts["stratum"], counts["count()"], strict=True)
+    }
+    allocation = allocate(sizes, n)
+    wanted = {json.dumps(list(s)): k for s, k in allocation.items() if k}
+    chosen = _collect(
+        keyed.groupby("stratum", num_partitions=max(1, min(len(wanted), 16))).map_groups(
+            _choose_group, batch_format="numpy", fn_kwargs={"allocation": wanted}
+        ),
+        ("position", "task"),
+    )
+    ordered = [t for _, t in sorted(zip(chosen["position"], chosen["task"], strict=True))]
+    return ordered, strata_report(sizes, allocation)

@@ -1,0 +1,186 @@
+# ruff: noqa: E501
+"""Scaling of `tasks build`: local per-stage throughput per core, and the Ray engine on a 2-CPU
+local cluster against one local process on the same articles (a script, not a test).
+
+Prints, for a generated corpus with planted duplicates (tests/sbtest/corpus.py):
+
+- per stage of the local engine (read+clean+identify, duplicates, pre-annotation with the model
+  load, writing): CPU seconds and articles/s per core;
+- one local process with pre-annotation (model load included) vs `--engine ray` on
+  `ray.init(num_cpus=2)` (cluster start, worker start and one model per actor included): wall
+  and CPU seconds of each (Ray's CPU summed over the driver and every process of the cluster), the
+  efficiency T1 / (2 · T2) on wall time and the CPU-time ratio, and each Ray process's peak RSS;
+- the driver's part that does not scale out — the keep rule over the involved articles — its
+  time and peak memory (tracemalloc) for M duplicated articles, per million.
+
+The machine is shared: wall times depend on what else runs; CPU times are the steadier figure.
+Run: .venv/bin/python tests/benchmarks/bench_ray.py [--articles 400] [--driver 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sbtest.corpus import write_corpus
+
+from stancebank.tasks.build import (
+    BuildOptions,
+    Prepared,
+    annotate_all,
+    annotated_task,
+    deduplicate,
+    input_files,
+    preannotated_model_version,
+    read_prepare,
+    write_tasks,
+)
+from stancebank.tasks.build import BuildResult as _Result
+from stancebank.tasks.dedup import Candidate, resolve
+
+
+def cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def tree_cpu(proc: psutil.Process) -> float:
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            c = p.cpu_times()
+            total += c.user + c.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def local_stages(corpus: Path, out: Path) -> float:
+    options = BuildOptions()
+    result = _Result()
+    t0, c0 = time.perf_counter(), cpu()
+    entries = read_prepare(enumerate(input_files([corpus])), None)
+    ready = [(e.order, e.value) for e in entries if isinstance(e.value, Prepared)]
+    c1 = cpu()
+    kept = [p for _, p in deduplicate(ready, options, result)]
+    c2 = cpu()
+    words = sum(len(p.article.text.split()) for p in kept)
+    version = preannotated_model_version(options)
+    annotations = {p.article.article_id: a for p, a in annotate_all(kept, options.model, 1)}
+    tasks = [annotated_task(p, annotations[p.article.article_id], version).task for p in kept]
+    c3 = cpu()
+    write_tasks(out, tasks)
+    c4 = cpu()
+    wall = time.perf_counter() - t0
+    print(
+        f"local stages on {len(entries)} items ({len(kept)} kept, {words} words annotated); CPU s, per core:"
+    )
+    for name, secs, n in [
+        ("read+clean+identify", c1 - c0, len(entries)),
+        ("duplicates", c2 - c1, len(ready)),
+        ("pre-annotation (model load incl.)", c3 - c2, len(kept)),
+        ("writing", c4 - c3, len(tasks)),
+    ]:
+        print(f"  {name:34s} {secs:7.2f} s  {n / max(secs, 1e-9):9.1f} articles/s/core")
+    print(f"  pre-annotation: {words / max(c3 - c2, 1e-9):,.0f} words/s/core; wall total {wall:.1f} s")
+    return c4 - c0
+
+
+def ray_vs_local(corpus: Path, tmp: Path) -> None:
+    options = BuildOptions()
+    t0, c0 = time.perf_counter(), cpu()
+    from stancebank.tasks.build import build_tasks
+
+    local = build_tasks([corpus], options)
+    write_tasks(tmp / "local.json", local.tasks)
+    t1, c1 = time.perf_counter() - t0, cpu() - c0
+
+    import ray
+
+    from stancebank.tasks.engine_ray import RayOptions, build_tasks_ray
+
+    me = psutil.Process()
+    base = tree_cpu(me)
+    s0 = time.perf_counter()
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    build_tasks_ray([corpus], tmp / "ray.json", options, RayOptions())
+    t2 = time.perf_counter() - s0
+    c2 = tree_cpu(me) - base
+    peaks = sorted(
+        ((peak_rss_mb(p.pid), " ".join(p.cmdline()[:2])[-48:]) for p in me.children(recursive=True)),
+        reverse=True,
+    )
+    ray.shutdown()
+    same = (tmp / "local.json").read_bytes() == (tmp / "ray.json").read_bytes()
+    print(
+        f"\none local process vs Ray on 2 CPUs, {local.n_tasks} tasks with pre-annotation (outputs equal: {same})"
+    )
+    print(f"  local: wall {t1:7.1f} s  CPU {c1:7.1f} s")
+    print(f"  ray:   wall {t2:7.1f} s  CPU {c2:7.1f} s (driver + cluster processes; start included)")
+    print(f"  efficiency T1/(2*T2) on wall time: {t1 / (2 * t2):.2f}   CPU ratio ray/local: {c2 / c1:.2f}")
+    print(
+        f"  driver peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; largest Ray processes:"
+    )
+    for mb, name in peaks[:5]:
+        print(f"    {mb:7.0f} MB  {name}")
+
+
+def driver_rule(m: int) -> None:
+    """The keep rule over ``m`` involved articles: pairs of near-duplicates plus exact copies."""
+    tracemalloc.start()  # the candidates and edges the driver holds count too
+    cands = [
+        Candidate(
+            i,
+            f"sb-{i:016x}",
+            f"{i // 2 if i % 3 else i:064x}",
+            f"feed-{i // 50:05d}.jsonl:{i % 50} record {i % 50}",
+        )
+        for i in range(m)
+    ]
+    edges = [(f"{i:064x}", f"{i + 1:064x}", 0.95) for i in range(0, m, 4)]
+    c0 = cpu()
+    decisions = resolve(cands, edges, False)
+    secs = cpu() - c0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"\ndriver keep rule: {m} involved articles, {len(edges)} edges → {len(decisions)} left out")
+    print(
+        f"  CPU {secs:.2f} s; peak {peak / 2**20:.0f} MB (≈ {peak / 2**20 / m * 1e6:.0f} MB per million involved)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=400)
+    parser.add_argument("--driver", type=int, default=200_000)
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        write_corpus(tmp / "corpus", args.articles, seed=1, words=500, per_file=50)
+        local_stages(tmp / "corpus", tmp / "stages.json")
+        ray_vs_local(tmp / "corpus", tmp)
+    driver_rule(args.driver)
+
+
+if __name__ == "__main__":
+    main()
