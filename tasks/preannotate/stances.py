@@ -122,25 +122,34 @@ class Catalogue:
         alternatives: list[tuple[int, str, str]] = []  # (sort key, regex, name)
         for name, phrases, patterns in targets:
             for phrase in phrases:
-                alternatives.append((-len(phrase), rf"(?<!\w){_DETERMINER}{re.escape(phrase)}(?!\w)", name))
+                alternatives.append((-len(phrase), re.escape(phrase), name))
             for pat in patterns:
-                alternatives.append((1, rf"(?<!\w){_DETERMINER}(?:{pat})(?!\w)", name))
+                alternatives.append((1, f"(?:{pat})", name))
         alternatives.sort(key=lambda a: a[0])
         names = {f"t{i}": name for i, (_, _, name) in enumerate(alternatives)}
         if not alternatives:
             return cls(None, {})
-        joined = "|".join(f"(?P<t{i}>{rx})" for i, (_, rx, _) in enumerate(alternatives))
-        return cls(re.compile(joined, re.IGNORECASE), names)
+        # one determiner group and one pair of word boundaries around the alternation (not one per
+        # alternative): the pattern is tried at every position of a claim, so this is what it costs
+        joined = "|".join(f"(?P<t{i}>{rx})(?!\\w)" for i, (_, rx, _) in enumerate(alternatives))
+        return cls(re.compile(rf"(?<!\w){_DETERMINER}(?:{joined})", re.IGNORECASE), names)
 
-    def mentions(self, text: str) -> list[tuple[int, int, str]]:
-        """``(start, end, canonical name)`` of every mention in ``text``, in text order."""
+    def mentions(
+        self, text: str, windows: Sequence[tuple[int, int]] | None = None
+    ) -> list[tuple[int, int, str]]:
+        """``(start, end, canonical name)`` of every mention in ``text`` (or in the sorted,
+        non-overlapping ``windows`` of it: the pattern is long, so only what can matter is
+        searched), in text order."""
         if self.pattern is None:
             return []
-        return [
-            (m.start(), m.end(), self.names[m.lastgroup or ""])
-            for m in self.pattern.finditer(text)
-            if m.end() > m.start()
-        ]
+        out: list[tuple[int, int, str]] = []
+        for a, b in windows if windows is not None else [(0, len(text))]:
+            out.extend(
+                (m.start(), m.end(), self.names[m.lastgroup or ""])
+                for m in self.pattern.finditer(text, a, b)
+                if m.end() > m.start()
+            )
+        return out
 
 
 EMPTY_CATALOGUE = Catalogue(None, {})
@@ -151,9 +160,13 @@ def add_stances(
 ) -> None:
     """Append ``(start, end, stance, score, target_name)`` to each claim's ``stances`` (see the
     module docstring for the three steps)."""
-    mentions = catalogue.mentions(text)
+    if catalogue.pattern is None or not claims:
+        mentions: list[tuple[int, int, str]] = []
+        sentence_starts: list[int] = []
+    else:
+        sentence_starts = _sentence_starts(text)
+        mentions = catalogue.mentions(text, _claim_windows(claims, sentence_starts))
     starts = [m[0] for m in mentions]
-    sentence_starts = _sentence_starts(text) if mentions else []
     for claim in claims:
         body = text[claim.start : claim.end]
         lo = bisect.bisect_left(starts, claim.start)
@@ -350,6 +363,20 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
     if not words or not any(len(w.group(0)) >= 3 and w.group(0).isalpha() for w in words):
         return None
     return pos + words[0].start(), pos + words[-1].end()
+
+
+def _claim_windows(claims: Sequence[Claim], sentence_starts: list[int]) -> list[tuple[int, int]]:
+    """Where catalogue mentions can matter: each claim and the sentence before the one it starts
+    in (rule 3), merged."""
+    windows: list[tuple[int, int]] = []
+    for claim in sorted(claims, key=lambda c: c.start):
+        i = bisect.bisect_right(sentence_starts, claim.start) - 1
+        start = sentence_starts[max(0, i - 1)]
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], claim.end))
+        else:
+            windows.append((start, claim.end))
+    return windows
 
 
 def _sentence_starts(text: str) -> list[int]:
