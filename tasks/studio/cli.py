@@ -189,6 +189,11 @@ def push_command(
         out.print(
             f"{report.predictions_stale} task(s) have changed predictions: re-run with --refresh-predictions."
         )
+    if report.ids_migrated:
+        out.print(
+            f"{report.ids_migrated} task(s) pushed under their former text-hash article_id now carry "
+            "their new id (articles without an id are keyed by their file since issue 13)."
+        )
     if report.duplicates_on_server:
         err.print(
             f"{len(report.duplicates_on_server)} article(s) have several annotated tasks, e.g. "

@@ -264,6 +264,7 @@ class PushReport:
     refused: list[Refusal] = field(default_factory=list)
     duplicates_removed: int = 0
     duplicates_on_server: list[str] = field(default_factory=list)
+    ids_migrated: int = 0
 
     @property
     def total(self) -> int:
@@ -340,6 +341,26 @@ def known_from_tasks(tasks: Sequence[dict[str, Any]]) -> tuple[dict[str, Known],
             continue
         known[key] = Known.from_task(task)
     return known, duplicates
+
+
+def adopt_text_hash_ids(incoming: Sequence[Task], known: dict[str, Known]) -> int:
+    """Re-key server tasks pushed under the former id of an article without an id.
+
+    Before ids were keyed by source, such an article's id was ``sb-`` + 16 hex digits of its text's
+    sha256. A server task with that id and no incoming task of its own is the same article: it is
+    taken as the current task of the new id (the update then writes the new id into its data;
+    the text is the same, so annotations stay valid). Returns how many were re-keyed."""
+    incoming_ids = {task["data"][KEY_FIELD] for task in incoming}
+    adopted = 0
+    for task in incoming:
+        key = task["data"][KEY_FIELD]
+        if key in known:
+            continue
+        former = "sb-" + sha256_text(task["data"][TEXT_FIELD])[:16]
+        if former != key and former in known and former not in incoming_ids:
+            known[key] = known.pop(former)
+            adopted += 1
+    return adopted
 
 
 def plan_push(
@@ -631,6 +652,12 @@ def _push(
 ) -> PushReport:
     state = ensure_project(client, project, update_config=update_config)
     known, duplicates = ({}, []) if state.created else load_known(client, state.id)
+    migrated = adopt_text_hash_ids(tasks, known)
+    if migrated:
+        logger.warning(
+            "%d task(s) pushed under their former text-hash article_id take their new id (same text)",
+            migrated,
+        )
     for task in tasks:  # ledger-only entries whose data changed: fetch text and annotation count
         entry = known.get(task["data"][KEY_FIELD])
         if entry is not None and entry.text is None and entry.data_sha256 != sha256_json(task["data"]):
@@ -638,6 +665,7 @@ def _push(
     plan = plan_push(tasks, known, refresh_predictions=refresh_predictions, duplicates=duplicates)
     report = PushReport(
         project=state,
+        ids_migrated=migrated,
         unchanged=plan.unchanged,
         predictions_stale=plan.stale,
         refused=plan.refused,

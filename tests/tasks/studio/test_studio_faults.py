@@ -13,16 +13,43 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sbtest.studio_fixtures import make_tasks
 
+from stancebank.tasks.studio import server as ls_server
 from stancebank.tasks.studio.client import StudioClient
+from stancebank.tasks.studio.errors import ServerError
 from stancebank.tasks.studio.faults import FAULT_ENV
-from stancebank.tasks.studio.sync import push
+from stancebank.tasks.studio.sync import LEDGER_ENV, push
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ls_server.RunningServer]:
+    """A Label Studio of this module's own: these tests delete tasks and projects and kill
+    processes mid-request, and Label Studio on SQLite reuses the ids of deleted tasks, so the
+    session's shared server stays out of it."""
+    state = tmp_path_factory.mktemp("studio-faults")
+    previous = os.environ.get(LEDGER_ENV)
+    os.environ[LEDGER_ENV] = str(tmp_path_factory.mktemp("sync-ledgers-faults"))
+    try:
+        running = ls_server.start(state, ls_server.free_port())
+    except ServerError as exc:
+        if os.environ.get("STANCEBANK_REQUIRE_STUDIO") == "1":
+            raise
+        pytest.skip(str(exc))
+    try:
+        yield running
+    finally:
+        ls_server.stop(state)
+        if previous is None:
+            os.environ.pop(LEDGER_ENV, None)
+        else:
+            os.environ[LEDGER_ENV] = previous
 
 
 def _env(label_studio, fault: str | None = None, sync_dir: Path | None = None) -> dict[str, str]:
@@ -215,8 +242,6 @@ def test_push_killed_anywhere_converges_on_the_next_run(
 
 def test_push_converges_after_the_server_was_killed(tmp_path: Path) -> None:
     """SIGKILL of Label Studio itself while push updates tasks; restart; the next push converges."""
-    from stancebank.tasks.studio import server as ls_server
-
     state = tmp_path / "studio"
     port = ls_server.free_port()
     running = ls_server.start(state, port)
@@ -256,10 +281,9 @@ def test_push_converges_after_the_server_was_killed(tmp_path: Path) -> None:
 
 def test_unreachable_server_exits_as_a_remote_failure(tmp_path: Path) -> None:
     """Exit 6 (README: a remote service failed), not 2 (usage), and the key is never printed."""
-    from stancebank.tasks.studio.server import free_port
-
     env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
-    env.update({"LABEL_STUDIO_URL": f"http://127.0.0.1:{free_port()}", "LABEL_STUDIO_API_KEY": "f" * 40})
+    url = f"http://127.0.0.1:{ls_server.free_port()}"
+    env.update({"LABEL_STUDIO_URL": url, "LABEL_STUDIO_API_KEY": "f" * 40})
     result = _run(env, "studio", "pull", "-p", "any", "--out", str(tmp_path))
     assert result.returncode == 6, result.stdout + result.stderr
     assert "unreachable" in result.stdout + result.stderr

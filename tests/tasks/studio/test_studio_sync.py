@@ -290,3 +290,24 @@ def test_corrected_article_updates_its_task(
     assert len(server) == 2
     assert any("Jane Doe" in t["data"]["text"] for t in server)
     assert not any("Jane Roe" in t["data"]["text"] for t in server)
+
+
+def test_tasks_pushed_under_a_text_hash_id_take_their_new_id(
+    studio_client: StudioClient, project_name: str
+) -> None:
+    """Projects pushed before ids were keyed by source: same article, former id → re-keyed, no copy."""
+    from stancebank.tasks.studio.sync import sha256_text
+
+    tasks = make_tasks(3)
+    former = copy.deepcopy(tasks)
+    for task in former[:2]:
+        task["data"]["article_id"] = "sb-" + sha256_text(task["data"]["text"])[:16]
+    report = push(studio_client, former, project_name)
+    import_annotations(studio_client, project_name, _annotations_for(former[:1], ["annotator-a"]))
+    again = push(studio_client, tasks, project_name)
+    assert (again.ids_migrated, again.created, again.updated, again.unchanged) == (2, 0, 2, 1)
+    assert again.refused == []
+    server = {t["data"]["article_id"]: t for t in studio_client.iter_tasks(report.project.id)}
+    assert sorted(server) == ["art-000000", "art-000001", "art-000002"]
+    assert server["art-000000"]["total_annotations"] == 1  # the annotation stayed with its task
+    assert push(studio_client, tasks, project_name).unchanged == 3
