@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.errors import StancebankError
 from stancebank.schema.features import CONFIGS
 from stancebank.schema.project import PROJECT_ENV
@@ -224,16 +225,17 @@ def show_release(release: Path, printer: Printer, n_claims: int = 5) -> dict[str
     printer.print(f"\n[bold]load_dataset({str(release)!r}, config)[/] rows: {rows}")
 
     table = Table(title="a few claims rows")
-    for col in ("actor_text", "claim_text", "target_text", "stance"):
+    c = CLAIM_COLUMNS
+    for col in (c.actor_text, c.claim_text, c.target_text, c.stance):
         table.add_column(col, overflow="fold")
-    stance = claim_features["stance"] if claim_features is not None else None
+    stance = claim_features[c.stance] if claim_features is not None else None
     for row in claims_rows:
-        label = row.get("stance")
+        label = row.get(c.stance)
         shown = stance.int2str(label) if stance is not None and label is not None else "—"
         table.add_row(
-            str(row.get("actor_text") or "—"),
-            str(row.get("claim_text"))[:160],
-            str(row.get("target_text") or "—"),
+            str(row.get(c.actor_text) or "—"),
+            str(row.get(c.claim_text))[:160],
+            str(row.get(c.target_text) or "—"),
             shown,
         )
     printer.print(table)

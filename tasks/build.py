@@ -25,7 +25,7 @@ from stancebank.schema.model import Article, Relation, Span
 from stancebank.schema.project import Target
 from stancebank.schema.spec import SPEC
 from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, task_data, to_results
-from stancebank.tasks.checks import relation_problems, result_problems, span_problems
+from stancebank.tasks.checks import validate_prediction
 from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
 from stancebank.tasks.dedup import Candidate, Decision, near_edges, resolve, sketch_texts
 from stancebank.tasks.errors import PredictionError
@@ -188,18 +188,10 @@ def to_task(prepared: Prepared, prediction: LSPrediction | None = None) -> LSTas
 def make_prediction(
     article_id: str, text: str, spans: Sequence[Span], relations: Sequence[Relation], model_version: str
 ) -> LSPrediction:
-    """Validate, then convert; raises :class:`PredictionError` rather than return a bad one.
-
-    The spans and relations are checked once, then their wire form (every region's value slices
-    the text).
-    """
-    problems = span_problems(text, spans) + relation_problems(spans, relations)
-    if problems:
-        raise PredictionError(article_id, problems)
+    """Validate once (:func:`~stancebank.tasks.checks.validate_prediction`), then convert; raises
+    :class:`PredictionError` rather than return a bad one."""
+    validate_prediction(article_id, text, spans, relations)
     results = to_results(list(spans), list(relations))
-    problems = result_problems(text, results)
-    if problems:
-        raise PredictionError(article_id, problems)
     scores = [s.score for s in spans if s.score is not None]
     prediction: LSPrediction = {"model_version": model_version, "result": results}
     prediction["score"] = round(sum(scores) / len(scores), 4) if scores else 0.0

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from stancebank.schema.model import Relation, Span
 from stancebank.schema.spec import SPEC, AnnotationSpec
-from stancebank.schema.wire import LSResult
 from stancebank.tasks.errors import PredictionError
 
 
@@ -80,38 +79,17 @@ def relation_problems(
     return problems
 
 
-def result_problems(text: str, results: Sequence[LSResult], spec: AnnotationSpec = SPEC) -> list[str]:
-    """Checks on the wire form too: every region result's value slices the text exactly."""
-    problems: list[str] = []
-    control_names = {spec.labels_name, *(attr.name for attr in spec.attributes)}
-    for i, result in enumerate(results):
-        if result.get("type") == "relation":
-            continue
-        value = result.get("value", {})
-        start, end = value.get("start"), value.get("end")
-        if result.get("from_name") not in control_names or result.get("to_name") != spec.text_name:
-            problems.append(
-                f"result {i}: unknown control {result.get('from_name')!r}→{result.get('to_name')!r}"
-            )
-        if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
-            problems.append(f"result {i} ({result.get('id')}): bad offsets {start}-{end}")
-            continue
-        shown = value.get("text")
-        if result.get("type") != "textarea" and shown != text[start:end]:
-            problems.append(f"result {i} ({result.get('id')}): value.text differs from text[{start}:{end}]")
-    return problems
-
-
 def validate_prediction(
     article_id: str,
     text: str,
     spans: Sequence[Span],
     relations: Sequence[Relation],
-    results: Sequence[LSResult],
     spec: AnnotationSpec = SPEC,
 ) -> None:
-    """Raise :class:`PredictionError` listing every problem; return quietly when all is well."""
+    """Raise :class:`PredictionError` listing every problem; return quietly when all is well.
+
+    Checked once, on the domain objects: their wire form (:func:`stancebank.schema.wire.to_results`)
+    is a pure function of them, so every region it writes slices the text as its span does."""
     problems = span_problems(text, spans, spec) + relation_problems(spans, relations, spec)
-    problems += result_problems(text, results, spec)
     if problems:
         raise PredictionError(article_id, problems)

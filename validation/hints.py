@@ -27,7 +27,10 @@ HINTS: dict[str, str] = {
     "known_split": "use one of train / validation / test",
     "one_split_per_article": "an article belongs to exactly one split; remove it from the others",
     "no_cross_split_duplicate": "keep duplicate articles in one split (assign them the same split)",
-    "no_cross_split_near_duplicate": "keep near-duplicate articles in one split (assign them the same split)",
+    "no_cross_split_near_duplicate": (
+        "rebuild with `stancebank export build`: it puts each near-duplicate cluster in one split; "
+        "if the split registry holds the cluster's articles in different splits, set them to one split"
+    ),
     "registry_agrees": "splits are sticky: restore the registered split (data/split_registry.json)",
     "manifest_hashes": "rebuild the release (`stancebank export build`); never edit release files by hand",
     "card_features": "rebuild the release so that the card is generated from the parquet features",

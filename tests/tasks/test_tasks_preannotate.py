@@ -4,6 +4,7 @@ Hypothesis property that every prediction region is its slice of the (cleaned) t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from stancebank.schema.model import Relation, Span
 from stancebank.schema.project import Target
+from stancebank.schema.wire import parse_results
 from stancebank.tasks.build import DEFAULT_MODEL, make_prediction
 from stancebank.tasks.checks import validate_prediction
 from stancebank.tasks.clean import clean
@@ -340,7 +342,7 @@ def test_validation_refuses_bad_predictions() -> None:
 
 def test_a_prediction_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The span and relation checks run once per prediction (they ran twice: once before the
-    conversion, once more inside the wire-form check)."""
+    conversion, once more inside the wire-form check; the wire form is then not re-read)."""
     import stancebank.tasks.build as build
     import stancebank.tasks.checks as checks
 
@@ -352,7 +354,6 @@ def test_a_prediction_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None
         return original(*args, **kwargs)
 
     monkeypatch.setattr(checks, "span_problems", counting)
-    monkeypatch.setattr(build, "span_problems", counting)
     text = "Alpha said beta."
     spans = [
         Span("a", "ACTOR", 0, 5, "Alpha", {"actor_type": "person"}, 0.5),
@@ -393,7 +394,13 @@ def test_every_prediction_region_is_its_slice_of_the_text(annotator: Any, parts:
     pred = make_prediction("prop", text, spans, rels, "m")  # raises on any invalid region or relation
     ids = [r["id"] for r in pred["result"] if r.get("type") == "labels"]
     assert len(ids) == len(set(ids))
-    validate_prediction("prop", text, spans, rels, pred["result"])
+    validate_prediction("prop", text, spans, rels)
+    parsed = parse_results(pred["result"], text)  # the wire form reads back as the same prediction
+    unscored = sorted((replace(s, score=None) for s in spans), key=lambda s: s.id)
+    assert sorted(parsed.spans, key=lambda s: s.id) == unscored
+    assert {(r.from_id, r.to_id, r.label) for r in parsed.relations} == {
+        (r.from_id, r.to_id, r.label) for r in rels
+    }
 
 
 def test_own_word_forms_replace_the_lemmatizer() -> None:
