@@ -5,7 +5,7 @@ The secret never enters a release or ``data/``. It comes from, in order:
 1. the environment variable ``STANCEBANK_PSEUDONYM_KEY`` (any non-empty string);
 2. a key file, by default ``$XDG_CONFIG_HOME/stancebank/pseudonym.key`` (``~/.config/...``),
    overridable with ``STANCEBANK_PSEUDONYM_KEY_FILE``; it is generated on first use with
-   32 random bytes and mode 0600.
+   32 random bytes and mode 0600; a key file other users can read is warned about.
 
 Keep the key (back it up with the project's secrets): with the same key, an annotator keeps the
 same pseudonym across releases; with a new key every pseudonym changes.
@@ -49,6 +49,15 @@ def load_key(key_file: Path | None = None, forbidden_roots: tuple[Path, ...] = (
                 f"release (set {KEY_FILE_ENV} or {KEY_ENV})"
             )
     if path.exists():
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            log.warning(
+                "pseudonym key file %s is mode %04o (readable by other users): run `chmod 600 %s`; "
+                "whoever reads the key can tell which pseudonym is which annotator",
+                path,
+                mode,
+                path,
+            )
         key = path.read_bytes().strip()
         if not key:
             raise ExportError(f"pseudonym key file {path} is empty; delete it to generate a new key")

@@ -59,13 +59,14 @@ def fsync_tree(root: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[str]]:
-    """Open a temporary file next to ``path`` for writing text (UTF-8, ``\\n`` newlines); on a
-    clean exit it is fsynced and renamed to ``path``; on an error it is removed."""
+def atomic_writer(path: Path, mode: str = "w", errors: str = "strict") -> Iterator[IO[str]]:
+    """Open a temporary file next to ``path`` for writing text (UTF-8, ``\\n`` newlines; ``errors``
+    as for :func:`open`); on a clean exit it is fsynced and renamed to ``path``; on an error it is
+    removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_file(path)
     try:
-        with tmp.open(mode, encoding="utf-8", newline="\n") as handle:
+        with tmp.open(mode, encoding="utf-8", errors=errors, newline="\n") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from stancebank.schema.atomic import atomic_writer, clean_leftovers
 
 
 def write_json_array_atomic(path: Path, items: Iterable[object]) -> int:
@@ -18,6 +18,9 @@ def write_json_array_atomic(path: Path, items: Iterable[object]) -> int:
     item *n* is on line *n + 1*, so ``grep``, ``wc -l`` and ``git diff`` work per item. Each item is
     encoded compactly by the C encoder: an indented dump runs the pure-Python encoder, twice as slow
     on large task files.
+
+    The file appears whole (:func:`stancebank.schema.atomic.atomic_writer`: temporary name, fsync,
+    rename); temporary files a killed earlier write left next to it are removed first.
     """
     encode = json.JSONEncoder(ensure_ascii=False).encode
     return write_encoded_array_atomic(path, (encode(item) for item in items))
@@ -29,22 +32,17 @@ def encode_item(item: object) -> str:
 
 
 def write_encoded_array_atomic(path: Path, encoded: Iterable[str]) -> int:
-    """:func:`write_json_array_atomic` of items already encoded by :func:`encode_item`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """:func:`write_json_array_atomic` of items already encoded by :func:`encode_item` (atomically;
+    temporary files of a killed earlier write are removed first)."""
+    clean_leftovers(path)
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("[")
-            for item in encoded:
-                handle.write(",\n" if count else "\n")
-                handle.write(item)
-                count += 1
-            handle.write("\n]\n")
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as handle:
+        handle.write("[")
+        for item in encoded:
+            handle.write(",\n" if count else "\n")
+            handle.write(item)
+            count += 1
+        handle.write("\n]\n")
     return count
 
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stancebank.schema.atomic import atomic_writer, clean_leftovers
 from stancebank.schema.errors import WireError
 from stancebank.schema.project import find_project
 from stancebank.tasks.build import (
@@ -186,9 +187,9 @@ def build_command(
         if engine is Engine.local:
             write_tasks(out, result.tasks, shard_size)
         if rejects is not None:
-            rejects.parent.mkdir(parents=True, exist_ok=True)
+            clean_leftovers(rejects)
             # backslashreplace: a reject may quote a lone surrogate (a file name, a broken escape)
-            with rejects.open("w", encoding="utf-8", errors="backslashreplace") as handle:
+            with atomic_writer(rejects, errors="backslashreplace") as handle:
                 for reject in result.rejects:
                     handle.write(json.dumps(reject.to_json(), ensure_ascii=False) + "\n")
                 for skipped in result.skipped:

@@ -359,7 +359,10 @@ def read_file(path: Path, display: str | None = None) -> Iterator[Item]:
     try:
         data = path.read_bytes()
     except OSError as err:
-        yield Reject(Origin(display), "unreadable", f"cannot read the file: {err.strerror}")
+        detail = f"cannot read the file: {err.strerror}"
+        if path.is_symlink():
+            detail += " (a symbolic link that leads to no file: fix or remove the link)"
+        yield Reject(Origin(display), "unreadable", detail)
         return
     if suffix in TEXT_SUFFIXES:
         yield from read_text_file(path, display, data)
@@ -396,12 +399,17 @@ def expand_inputs(
     Directories are walked recursively in sorted order; hidden files, files of unknown types and
     documentation files (:func:`is_documentation`) inside directories are skipped — the latter are
     appended to ``skipped_documentation`` when given. A file named explicitly is always read. A
-    missing input raises :class:`InputError`.
+    symbolic link that leads to no file (a loop, a missing target) is listed, so that reading it
+    makes a reject. A missing input raises :class:`InputError`.
     """
     files: list[tuple[Path, str, str]] = []
     for given in inputs:
         if given.is_dir():
-            for path in sorted(p for p in given.rglob("*") if p.is_file()):
+            # a symbolic link that resolves to nothing (a loop, a missing target) is listed too:
+            # reading it makes a reject, never a silent skip
+            for path in sorted(
+                p for p in given.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())
+            ):
                 rel = path.relative_to(given)
                 if any(part.startswith(".") for part in rel.parts):
                     continue

@@ -372,6 +372,28 @@ def test_key_file_generated_0600_and_kept_outside(tmp_path, monkeypatch):
         load_key(tmp_path / "data" / "k", forbidden_roots=(tmp_path / "data",))
 
 
+def test_a_key_file_readable_by_others_is_warned_about(tmp_path, monkeypatch, caplog):
+    """Issue 13: a 0644 pseudonym key was used without a warning. Warned (path, mode, the fix),
+    never the key; the key is still used (same pseudonyms); a 0600 key is used silently."""
+    monkeypatch.delenv("STANCEBANK_PSEUDONYM_KEY")
+    key_file = tmp_path / "conf" / "pseudonym.key"
+    monkeypatch.setenv("STANCEBANK_PSEUDONYM_KEY_FILE", str(key_file))
+    key = load_key()
+    key_file.chmod(0o644)
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        assert load_key() == key
+    (record,) = [r for r in caplog.records if "readable by other users" in r.getMessage()]
+    message = record.getMessage()
+    assert str(key_file) in message and "0644" in message and "chmod 600" in message
+    assert key.decode() not in caplog.text
+    key_file.chmod(0o600)
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        load_key()
+    assert caplog.text == ""
+
+
 def test_cli_build_summary_and_publish_dry_run(tmp_path, snapshots):
     out = tmp_path / "dist" / "stancebank-1.0.0"
     args = [

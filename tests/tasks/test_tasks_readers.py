@@ -231,3 +231,20 @@ def test_prepare_rejects_a_text_no_utf8_file_can_hold() -> None:
     )
     out = prepare(raw)
     assert isinstance(out, Reject) and out.reason == "unparsable" and "\\udc9f" in out.detail
+
+
+def test_a_file_in_a_symlink_loop_or_a_broken_link_is_a_reject(tmp_path: Path) -> None:
+    """Issue 13: files in a symlink loop were skipped without a reject entry."""
+    (tmp_path / "ok.txt").write_text(BODY, "utf-8")
+    (tmp_path / "loop_a.txt").symlink_to("loop_b.txt")
+    (tmp_path / "loop_b.txt").symlink_to("loop_a.txt")
+    (tmp_path / "broken.txt").symlink_to("missing.txt")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to("..")  # a folder loop: walked once, nothing read twice
+    items = _read(tmp_path)
+    rejects = {Path(r.origin.file).name: r for r in items if isinstance(r, Reject)}
+    assert sorted(rejects) == ["broken.txt", "loop_a.txt", "loop_b.txt"]
+    assert all(r.reason == "unreadable" for r in rejects.values())
+    assert "symbolic link" in rejects["loop_a.txt"].detail
+    assert "fix or remove the link" in rejects["broken.txt"].detail
+    assert [Path(a.origin.file).name for a in items if isinstance(a, RawArticle)] == ["ok.txt"]
