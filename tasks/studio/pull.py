@@ -22,7 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stancebank.schema.wire import LSExportTask
+from stancebank.schema.errors import WireError
+from stancebank.schema.layout import sha256_file
+from stancebank.schema.wire import LSExportTask, iter_records
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import StudioError, TasksFileError
 from stancebank.tasks.studio.faults import checkpoint
@@ -145,13 +147,12 @@ def normalise_export(raw: Any, origin: str = "<export>") -> list[LSExportTask]:
 
 
 def load_export(path: Path) -> list[LSExportTask]:
-    """Read an export file (ours or one downloaded from the UI), normalised on the way in."""
+    """Read an export file (ours or one downloaded from the UI; a JSON array or JSONL) by the one
+    reader (:func:`stancebank.schema.wire.iter_records`), normalised on the way in."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TasksFileError(f"{path}: no such export file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TasksFileError(f"{path}: not valid UTF-8 JSON ({exc})") from None
+        raw = [record.value for record in iter_records(path)]
+    except WireError as err:
+        raise TasksFileError(str(err)) from err
     return normalise_export(raw, str(path))
 
 
@@ -268,16 +269,12 @@ def write_immutable(
     out_dir.mkdir(parents=True, exist_ok=True)
     _clean_partials(out_dir)
     latest = latest_snapshot(out_dir, title)
-    if (
-        latest is not None
-        and latest.name.endswith(f"-{digest[:12]}.json")
-        and hashlib.sha256(latest.read_bytes()).hexdigest() == digest
-    ):
+    if latest is not None and latest.name.endswith(f"-{digest[:12]}.json") and sha256_file(latest) == digest:
         return PullResult(latest, digest, counts, reused=True)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     path = out_dir / f"{_slug(title)}-{stamp}-{digest[:12]}.json"
     if not _write_new(path, blob):
-        if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+        if sha256_file(path) == digest:
             return PullResult(path, digest, counts, reused=True)
         raise StudioError(f"{path} already exists with other content; refusing to overwrite it") from None
     return PullResult(path, digest, counts)
