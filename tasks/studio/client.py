@@ -1,28 +1,30 @@
 """A connection to a Label Studio server: where it is, how to authenticate, retries, clear errors.
 
-The connection comes from ``LABEL_STUDIO_URL`` + ``LABEL_STUDIO_API_KEY`` (a legacy token or a
-personal access token: label-studio-sdk 2.x resolves both into the right ``Authorization``
-header) or, when those are unset, from the local server started by ``stancebank studio up``.
+The connection comes from ``LABEL_STUDIO_URL`` + ``LABEL_STUDIO_API_KEY`` or, when those are
+unset, from the local server started by ``stancebank studio up``. The key is a legacy token
+(``Authorization: Token <key>``) or a personal access token, a JWT refresh token that Label
+Studio's public ``POST /api/token/refresh/`` exchanges for a short-lived access token
+(``Authorization: Bearer <access>``), exchanged again shortly before it expires.
 
-Bulk calls go over plain HTTP (``httpx``) with the SDK's authentication headers: the SDK's
-pydantic models are costly for thousands of tasks and some endpoints (data-manager actions,
-snapshot options) are not modelled. The API key never appears in a log line or an exception.
+Calls go over plain HTTP (``httpx``): the SDK's pydantic models are costly for thousands of tasks
+and some endpoints (data-manager actions, snapshot options) are not modelled. The API key never
+appears in a log line or an exception.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json as jsonlib
 import logging
 import os
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
-
-if TYPE_CHECKING:
-    from label_studio_sdk.client import LabelStudio
 
 from stancebank.tasks.studio import server as ls_server
 from stancebank.tasks.studio.errors import (
@@ -38,8 +40,25 @@ logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({502, 503, 504})
 
 
+# an access token is exchanged again this many seconds before it expires
+REFRESH_MARGIN = 30.0
+
+
 def _redact(text: str, secret: str) -> str:
     return text.replace(secret, "***") if secret else text
+
+
+def jwt_claims(token: str) -> dict[str, Any] | None:
+    """The claims of a JWT, read without verifying it (the server does), or ``None`` when
+    ``token`` is not a JWT (a legacy token)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = jsonlib.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    return claims if isinstance(claims, dict) else None
 
 
 @dataclass
@@ -52,8 +71,10 @@ class StudioClient:
     timeout: float = 300.0
     retries: int = 4
     backoff: float = 0.5
-    _sdk: LabelStudio | None = field(default=None, init=False, repr=False)
     _http: httpx.Client | None = field(default=None, init=False, repr=False)
+    # the access token a personal access token was exchanged for, and when it expires (epoch s)
+    _access: str | None = field(default=None, init=False, repr=False)
+    _access_expires: float = field(default=0.0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.url = self.url.rstrip("/")
@@ -86,33 +107,45 @@ class StudioClient:
         source = f"the local credentials file {ls_server.StudioPaths(running.data_dir).credentials}"
         return cls(running.url, running.api_key, key_source=source)
 
-    @property
-    def sdk(self) -> LabelStudio:
-        if self._sdk is None:
-            from label_studio_sdk.client import LabelStudio  # ~0.9 s to import: only when used
-
-            try:
-                self._sdk = LabelStudio(  # type: ignore[no-untyped-call]
-                    base_url=self.url, api_key=self.api_key, timeout=self.timeout
-                )
-            except Exception as exc:  # noqa: BLE001 - the SDK raises ApiError(401) for expired JWTs
-                raise StudioAuthError(
-                    f"The API key from {self.key_source} is not usable for {self.url}: "
-                    f"{_redact(str(exc), self.api_key)}. Set {KEY_ENV} to a valid token."
-                ) from None
-        return self._sdk
-
     def _headers(self) -> dict[str, str]:
-        try:
-            headers: dict[str, str] = dict(self.sdk._client_wrapper.get_headers())
-        except StudioError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - refreshing a PAT can fail in many ways
+        claims = jwt_claims(self.api_key)
+        if claims is None:
+            return {"Authorization": f"Token {self.api_key}"}
+        if claims.get("token_type") == "access":
+            return {"Authorization": f"Bearer {self.api_key}"}
+        expires = claims.get("exp")
+        if not isinstance(expires, int | float) or expires < time.time():
             raise StudioAuthError(
-                f"Could not authenticate to {self.url} with the key from {self.key_source}: "
-                f"{_redact(str(exc), self.api_key)}"
+                f"The personal access token from {self.key_source} has expired or has no expiry; "
+                f"create a new one (Label Studio → Account & Settings) and set {KEY_ENV} to it."
+            )
+        if self._access is None or self._access_expires - REFRESH_MARGIN < time.time():
+            self._access, self._access_expires = self._exchange()
+        return {"Authorization": f"Bearer {self._access}"}
+
+    def _exchange(self) -> tuple[str, float]:
+        """A personal access token (a JWT refresh token) → an access token and its expiry."""
+        path = "/api/token/refresh/"
+        try:
+            resp = self.http.post(path, json={"refresh": self.api_key})
+        except httpx.HTTPError as exc:
+            raise StudioConnectionError(
+                f"Label Studio at {self.url} is unreachable: POST {path} failed ({type(exc).__name__}). "
+                f"Check that the server runs and that {URL_ENV} is right."
             ) from None
-        return {k: v for k, v in headers.items() if k.lower() in {"authorization", "x-api-key", "user-agent"}}
+        if resp.status_code in (400, 401):
+            raise StudioAuthError(
+                f"Label Studio at {self.url} refused the personal access token from {self.key_source} "
+                f"(HTTP {resp.status_code}). Set {KEY_ENV} to a valid token (Label Studio → Account & "
+                "Settings)."
+            )
+        body = self._check(resp, "POST", path, (200, 201)).json()
+        access = body.get("access") if isinstance(body, dict) else None
+        claims = jwt_claims(access) if isinstance(access, str) else None
+        if not isinstance(access, str) or claims is None:
+            raise StudioError(f"Label Studio at {self.url}: POST {path} answered without an access token")
+        expires = claims.get("exp")
+        return access, float(expires) if isinstance(expires, int | float) else time.time() + 60.0
 
     @property
     def http(self) -> httpx.Client:
