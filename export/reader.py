@@ -28,6 +28,12 @@ by ``data.article_id``:
 Everything left out is a :class:`ReadIssue` (task, annotation, region, reason, fix), written as a
 rejects report by :func:`write_rejects`.
 
+Memory: the kept annotations are held packed (:class:`PackedAnnotation`: region ids in one
+string, labels, offsets, provenance and relations as one integer array, attribute tuples shared
+between spans) and become domain :class:`~stancebank.schema.model.Annotation` objects only when an
+article's annotations are looked up (:class:`AnnotationStore`); a span's text is sliced from the
+article's text then, not stored. A 30,000-task export held as domain objects took ~700 MB.
+
 Annotators are kept as an internal identity (``ls:<user id>``) only; e-mails and names from UI
 downloads are never stored. Pseudonyms are made at release time (:mod:`stancebank.export.pseudonym`).
 """
@@ -37,17 +43,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from stancebank.export.errors import ExportReadError, ForeignExportError
+from stancebank.schema.atomic import atomic_writer, clean_leftovers
 from stancebank.schema.errors import WireError
-from stancebank.schema.model import Annotation, Article, Span
+from stancebank.schema.model import Annotation, Article, Relation, Span
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.schema.wire import NameTally, iter_records, parse_results
 
@@ -141,13 +147,152 @@ class Prediction:
     relations: tuple[tuple[SpanKey, SpanKey, str], ...]
 
 
+# Region ids of a packed annotation are joined by this character (unless an id contains it).
+_ID_SEP = "\x1f"
+_INT32 = 2**31 - 1
+Attributes = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PackedAnnotation:
+    """One kept annotation, compact (see the module docstring); :meth:`AnnotationCodec.unpack`
+    makes the domain object again, equal to the one parsed."""
+
+    annotation_id: str
+    annotator: str
+    ground_truth: bool
+    review: bool
+    updated_at: str | None
+    ids: str | tuple[str, ...]  # region ids, joined by _ID_SEP unless one contains it
+    # per span: label index, start, end, provenance index; then per relation: from span index,
+    # to span index, relation label index
+    numbers: array[int]
+    attributes: tuple[Attributes, ...]  # per span
+
+    @property
+    def span_count(self) -> int:
+        return len(self.attributes)
+
+
+class AnnotationCodec:
+    """Packs annotations of one spec and unpacks them against their article's text."""
+
+    def __init__(self, spec: AnnotationSpec) -> None:
+        self.labels = spec.span_label_names
+        self.relation_labels = spec.relation_label_names
+        self._label_index = {name: i for i, name in enumerate(self.labels)}
+        self._relation_index = {name: i for i, name in enumerate(self.relation_labels)}
+        self._provenance_index = {name: i for i, name in enumerate(PROVENANCES)}
+        # one tuple object per distinct attribute set, shared by every span that has it
+        self._attributes: dict[Attributes, Attributes] = {}
+
+    def pack(
+        self,
+        ann_id: str,
+        annotator: str,
+        ground_truth: bool,
+        review: bool,
+        updated_at: str | None,
+        spans: Sequence[Span],
+        relations: Sequence[Relation],
+        provenance: Mapping[str, Provenance],
+    ) -> PackedAnnotation:
+        span_ids = [span.id for span in spans]
+        position = {sid: i for i, sid in enumerate(span_ids)}
+        numbers: list[int] = []
+        attributes: list[Attributes] = []
+        for span in spans:
+            numbers += (
+                self._label_index[span.label],
+                span.start,
+                span.end,
+                self._provenance_index[provenance[span.id]],
+            )
+            attrs = tuple(span.attributes.items())
+            attributes.append(self._attributes.setdefault(attrs, attrs))
+        for rel in relations:
+            numbers += (position[rel.from_id], position[rel.to_id], self._relation_index[rel.label])
+        joined = _ID_SEP.join(span_ids)
+        ids: str | tuple[str, ...] = (
+            joined if joined.count(_ID_SEP) == max(len(span_ids) - 1, 0) else tuple(span_ids)
+        )
+        packed_numbers = array("i" if max(numbers, default=0) <= _INT32 else "q", numbers)
+        return PackedAnnotation(
+            ann_id, annotator, ground_truth, review, updated_at, ids, packed_numbers, tuple(attributes)
+        )
+
+    def unpack(self, packed: PackedAnnotation, article_id: str, text: str) -> Annotation:
+        n = packed.span_count
+        ids = packed.ids if isinstance(packed.ids, tuple) else packed.ids.split(_ID_SEP) if n else []
+        nums, labels, rel_labels = packed.numbers, self.labels, self.relation_labels
+        spans = []
+        provenance: dict[str, Provenance] = {}
+        for i, attrs in enumerate(packed.attributes):
+            k, sid = 4 * i, ids[i]
+            start, end = nums[k + 1], nums[k + 2]
+            spans.append(Span(sid, labels[nums[k]], start, end, text[start:end], dict(attrs)))
+            provenance[sid] = PROVENANCES[nums[k + 3]]
+        relations = tuple(
+            Relation(ids[nums[k]], ids[nums[k + 1]], rel_labels[nums[k + 2]])
+            for k in range(4 * n, len(nums), 3)
+        )
+        return Annotation(
+            article_id=article_id,
+            annotation_id=packed.annotation_id,
+            annotator=packed.annotator,
+            spans=tuple(spans),
+            relations=relations,
+            ground_truth=packed.ground_truth,
+            updated_at=packed.updated_at,
+            extra={"provenance": provenance, **({"review": True} if packed.review else {})},
+        )
+
+
+class AnnotationStore(Mapping[str, list[Annotation]]):
+    """Kept annotations by article id (in id order), held packed; looking an article up builds
+    its :class:`~stancebank.schema.model.Annotation` objects (new ones on every lookup)."""
+
+    def __init__(
+        self,
+        packed: dict[str, tuple[PackedAnnotation, ...]],
+        articles: Mapping[str, Article],
+        codec: AnnotationCodec,
+    ) -> None:
+        self._packed = packed
+        self._articles = articles
+        self._codec = codec
+
+    def __getitem__(self, article_id: str) -> list[Annotation]:
+        text = self._articles[article_id].text
+        return [self._codec.unpack(p, article_id, text) for p in self._packed[article_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._packed
+
+    def __repr__(self) -> str:
+        return f"AnnotationStore({len(self._packed)} articles)"
+
+    def span_count(self) -> int:
+        return sum(p.span_count for anns in self._packed.values() for p in anns)
+
+    def retain(self, keep: set[str], articles: Mapping[str, Article]) -> AnnotationStore:
+        return AnnotationStore({a: v for a, v in self._packed.items() if a in keep}, articles, self._codec)
+
+
 @dataclass
 class ExportData:
-    """The merged content of one or more exports: articles and their kept annotations (plain
-    dictionaries, sorted by article id), what was dropped (``issues``) and counts."""
+    """The merged content of one or more exports: articles and their kept annotations (sorted by
+    article id; the annotations packed, see :class:`AnnotationStore`), what was dropped
+    (``issues``) and counts."""
 
     articles: dict[str, Article] = field(default_factory=dict)
-    annotations: dict[str, list[Annotation]] = field(default_factory=dict)
+    annotations: Mapping[str, list[Annotation]] = field(default_factory=dict)
     task_ids: dict[str, int] = field(default_factory=dict)
     issues: list[ReadIssue] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
@@ -166,8 +311,17 @@ class ExportData:
         """Keep only these articles' texts and annotations (frees the rest; counts are kept)."""
         keep = set(article_ids)
         self.articles = {a: v for a, v in self.articles.items() if a in keep}
-        self.annotations = {a: v for a, v in self.annotations.items() if a in keep}
+        if isinstance(self.annotations, AnnotationStore):
+            self.annotations = self.annotations.retain(keep, self.articles)
+        else:
+            self.annotations = {a: v for a, v in self.annotations.items() if a in keep}
         self.predictions = {a: v for a, v in self.predictions.items() if a in keep}
+
+    def span_count(self) -> int:
+        """How many spans the kept annotations hold (without building them)."""
+        if isinstance(self.annotations, AnnotationStore):
+            return self.annotations.span_count()
+        return sum(len(a.spans) for anns in self.annotations.values() for a in anns)
 
 
 def span_key(span: Span) -> SpanKey:
@@ -233,12 +387,15 @@ class _Held:
     """One annotation version held while reading."""
 
     version: tuple[str, int]
-    annotation: Annotation
+    annotation: PackedAnnotation
     issues: tuple[ReadIssue, ...]
     counts: tuple[tuple[str, int], ...]
     text_digest: bytes
     task_id: int | None
     file: str
+    # the names this version met, kept only when some are not the spec's (else None)
+    names: NameTally | None
+    dropped: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +414,7 @@ class ExportReader:
     def __init__(self, spec: AnnotationSpec = SPEC) -> None:
         self.spec = spec
         self.data = ExportData()
+        self.codec = AnnotationCodec(spec)
         self.names = NameTally()
         self._articles: dict[str, Article] = {}
         self._seen: dict[str, _TaskSeen] = {}
@@ -395,30 +553,27 @@ class ExportReader:
                         parsed.misplaced[0][0],
                     )
                 )
-            annotation = Annotation(
-                article_id=article_id,
-                annotation_id=ann_id,
-                annotator=annotator,
-                spans=parsed.spans,
-                relations=parsed.relations,
+            packed = self.codec.pack(
+                ann_id,
+                annotator,
                 # a review task's annotation is the reviewer's verdict (`stancebank studio review`)
-                ground_truth=bool(ann.get("ground_truth")) or is_review,
-                updated_at=ann_stamp or None,
-                extra={
-                    "provenance": provenance_of(parsed.spans, predicted),
-                    **({"review": True} if is_review else {}),
-                    "names": names,
-                    "dropped": bool(parsed.misplaced),
-                },
+                bool(ann.get("ground_truth")) or is_review,
+                is_review,
+                ann_stamp or None,
+                parsed.spans,
+                parsed.relations,
+                provenance_of(parsed.spans, predicted),
             )
             per_article[ann_id] = _Held(
                 ann_version,
-                annotation,
+                packed,
                 tuple(ann_issues),
                 tuple(ann_counts.items()),
                 digest,
                 task_id,
                 file,
+                names if names.foreign(self.spec) else None,
+                bool(parsed.misplaced),
             )
 
     def _issue(
@@ -435,7 +590,7 @@ class ExportReader:
     def finish(self) -> ExportData:
         """Resolve versions: text changes, one annotation per annotator, sorted output."""
         data = self.data
-        kept_by_article: dict[str, list[Annotation]] = {}
+        kept_by_article: dict[str, tuple[PackedAnnotation, ...]] = {}
         for article_id in sorted(self._annotations):
             digest = self._seen[article_id].digest
             # A reviewer's verdict never replaces their own annotation as an annotator (and back).
@@ -445,8 +600,9 @@ class ExportReader:
                 ann = held.annotation
                 data.issues.extend(held.issues)
                 data.counts.update(dict(held.counts))
-                self.names.add(ann.extra.pop("names"))
-                if ann.extra.pop("dropped"):
+                if held.names is not None:
+                    self.names.add(held.names)
+                if held.dropped:
                     data.counts["annotations_dropped"] += 1
                     continue
                 if held.text_digest != digest:
@@ -459,7 +615,7 @@ class ExportReader:
                         "the annotation was made on another version of the text; re-annotate the task",
                     )
                     continue
-                who = (ann.annotator, bool(ann.extra.get("review")))
+                who = (ann.annotator, ann.review)
                 kept = by_annotator.get(who)
                 if kept is not None:
                     newer, older = (kept, held) if kept.version >= held.version else (held, kept)
@@ -477,11 +633,11 @@ class ExportReader:
                     by_annotator[who] = held
             kept_all = sorted((h.annotation for h in by_annotator.values()), key=lambda a: a.annotation_id)
             if kept_all:
-                kept_by_article[article_id] = kept_all
+                kept_by_article[article_id] = tuple(kept_all)
         self._annotations.clear()
         self._seen.clear()
         data.articles = self._articles
-        data.annotations = kept_by_article
+        data.annotations = AnnotationStore(kept_by_article, data.articles, self.codec)
         data.foreign = self.names.foreign(self.spec)
         data.counts["articles"] = len(data.articles)
         data.counts["articles_without_annotations"] = len(data.articles) - len(kept_by_article)
@@ -520,7 +676,7 @@ def check_foreign(data: ExportData, spec: AnnotationSpec = SPEC, *, allow_foreig
         return
     inputs = ", ".join(str(p) for p in data.inputs) or "the export"
     what = describe_foreign(data.foreign, spec)
-    known = sum(len(a.spans) for anns in data.annotations.values() for a in anns)
+    known = data.span_count()
     if known == 0:
         raise ForeignExportError(
             f"{inputs}: not an export of this project's labeling config: {what}. Nothing of it can be "
@@ -535,20 +691,13 @@ def check_foreign(data: ExportData, spec: AnnotationSpec = SPEC, *, allow_foreig
 
 
 def write_rejects(path: Path, issues: Sequence[ReadIssue]) -> None:
-    """The rejects report: one JSON line per dropped item (task, annotation, region, reason, fix)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # backslashreplace: a reason may quote a lone surrogate from a broken export
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
-            for issue in issues:
-                handle.write(json.dumps(issue.to_json(), ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """The rejects report: one JSON line per dropped item (task, annotation, region, reason, fix),
+    written atomically (temporary files of a killed earlier write are removed first)."""
+    clean_leftovers(path)
+    # backslashreplace: a reason may quote a lone surrogate from a broken export
+    with atomic_writer(path, errors="backslashreplace") as handle:
+        for issue in issues:
+            handle.write(json.dumps(issue.to_json(), ensure_ascii=False) + "\n")
 
 
 def read_exports(

@@ -265,3 +265,39 @@ def test_a_reviewers_verdict_never_replaces_their_own_annotation(tmp_path, ls):
     }
     assert got == {("1", "ls:4", False, False), ("2", "ls:5", False, False), ("3", "ls:4", True, True)}
     assert data.issues == []
+
+
+def test_annotations_are_held_packed_and_come_back_equal() -> None:
+    """The reader holds kept annotations packed (export/reader.py, for memory): what a lookup
+    gives back equals the annotation packed, for odd region ids and offsets too."""
+    from stancebank.export.reader import AnnotationCodec
+    from stancebank.schema.model import Annotation, Relation, Span
+    from stancebank.schema.spec import SPEC
+
+    text = "Ann said that the tax is bad. " * 4 + "x" * 100
+    spans = (
+        Span("a\x1fodd", "ACTOR", 0, 3, text[0:3], {"actor_type": "person", "actor_name": "Ann"}),
+        Span("c1", "CLAIM", 14, 28, text[14:28], {"claim_form": "indirect"}),
+        Span("", "TARGET", 14, 21, text[14:21]),
+    )
+    relations = (Relation("a\x1fodd", "c1", "source"), Relation("c1", "", "oppose"))
+    codec = AnnotationCodec(SPEC)
+    provenance = {"a\x1fodd": "accepted", "c1": "hand", "": "edited"}
+    packed = codec.pack("7", "ls:1", True, True, "2026-01-01", spans, relations, provenance)  # type: ignore[arg-type]
+    assert codec.unpack(packed, "art", text) == Annotation(
+        article_id="art",
+        annotation_id="7",
+        annotator="ls:1",
+        spans=spans,
+        relations=relations,
+        ground_truth=True,
+        updated_at="2026-01-01",
+        extra={"provenance": provenance, "review": True},
+    )
+    empty = codec.pack("8", "ls:2", False, False, None, (), (), {})
+    assert codec.unpack(empty, "art", text) == Annotation(
+        "art", "8", "ls:2", (), (), extra={"provenance": {}}
+    )
+    # spans sharing their attributes share one tuple
+    again = codec.pack("9", "ls:3", False, False, None, spans, (), provenance)  # type: ignore[arg-type]
+    assert again.attributes[1] is packed.attributes[1]
