@@ -410,7 +410,15 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "annotation_id": "Label Studio's annotation id.",
         "annotator": "The annotator's pseudonym (a keyed hash; never a name or e-mail).",
         "ground_truth": "Whether the annotation was marked ground truth in Label Studio.",
-        "spans": "The annotator's spans (Label Studio region ids), as in `documents`.",
+        "review": "Whether the annotation was made on a review task (a reviewer's verdict, not one "
+        "more annotator; left out of agreement).",
+        "status": "The article's adjudication status: `gold`, `conflict` (items wait for review) or "
+        "`insufficient` (fewer annotators than the policy asks).",
+        "gold_method": "How the article reached gold: `ground_truth`, `reviewer`, `majority`, `single`, "
+        "or `pending` when it has not.",
+        "text": "The article text the offsets refer to (pending articles are not in `documents`).",
+        "spans": "The annotator's spans (Label Studio region ids); `gold_id` is the id of the gold span "
+        "with the same label and offsets, when there is one.",
         "relations": "The annotator's relations.",
     },
 }
