@@ -31,6 +31,8 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import contextlib
+
 from sbtest.corpus import write_corpus
 
 from stancebank.tasks.build import (
@@ -125,10 +127,11 @@ def ray_vs_local(corpus: Path, tmp: Path) -> None:
     build_tasks_ray([corpus], tmp / "ray.json", options, RayOptions())
     t2 = time.perf_counter() - s0
     c2 = tree_cpu(me) - base
-    peaks = sorted(
-        ((peak_rss_mb(p.pid), " ".join(p.cmdline()[:2])[-48:]) for p in me.children(recursive=True)),
-        reverse=True,
-    )
+    peaks: list[tuple[float, str]] = []
+    for p in me.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            peaks.append((peak_rss_mb(p.pid), " ".join(p.cmdline()[:2])[-48:]))
+    peaks.sort(reverse=True)
     ray.shutdown()
     same = (tmp / "local.json").read_bytes() == (tmp / "ray.json").read_bytes()
     print(
