@@ -206,8 +206,8 @@ DEFINITIONS = (
     "claim–target pairs both annotators drew, `none` where one drew no stance; `stance_macro_f1` — "
     "their mean; `stance_f_avg` — the mean of F1(support) and F1(oppose); `krippendorff_alpha` — "
     "Krippendorff's nominal α per variable over the units at least two annotators coded (a text "
-    "attribute left empty is not a value: its `fill_rate` is the share of filled values; a choice attribute not set "
-    'is the value `""`). 95% intervals: percentile bootstrap over articles.'
+    "attribute left empty is not a value: its `fill_rate` is the share of filled values; a choice "
+    'attribute not set is the value `""`). 95% intervals: percentile bootstrap over articles.'
 )
 
 
