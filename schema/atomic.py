@@ -14,9 +14,9 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +59,13 @@ def fsync_tree(root: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, mode: str = "w", errors: str = "strict") -> Iterator[IO[str]]:
-    """Open a temporary file next to ``path`` for writing text (UTF-8, ``\\n`` newlines; ``errors``
-    as for :func:`open`); on a clean exit it is fsynced and renamed to ``path``; on an error it is
-    removed."""
+def _atomic_file(path: Path, open_tmp: Callable[[Path], IO[Any]]) -> Iterator[IO[Any]]:
+    """A temporary file next to ``path``, opened by ``open_tmp``; on a clean exit it is fsynced and
+    renamed to ``path`` (and the folder fsynced); on an error it is removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_file(path)
     try:
-        with tmp.open(mode, encoding="utf-8", errors=errors, newline="\n") as handle:
+        with open_tmp(tmp) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -77,19 +76,18 @@ def atomic_writer(path: Path, mode: str = "w", errors: str = "strict") -> Iterat
     fsync_dir(path.parent)
 
 
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: str = "w", errors: str = "strict") -> Iterator[IO[str]]:
+    """Open a temporary file next to ``path`` for writing text (UTF-8, ``\\n`` newlines; ``errors``
+    as for :func:`open`); on a clean exit it is fsynced and renamed to ``path``; on an error it is
+    removed."""
+    with _atomic_file(path, lambda tmp: tmp.open(mode, encoding="utf-8", errors=errors, newline="\n")) as f:
+        yield f
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_file(path)
-    try:
-        with tmp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    with _atomic_file(path, lambda tmp: tmp.open("wb")) as handle:
+        handle.write(data)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
