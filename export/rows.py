@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from stancebank.export.adjudicate import Adjudication
-from stancebank.schema.columns import STANCE_COLUMNS
+from stancebank.schema.columns import CLAIM_COLUMNS, STANCE_COLUMNS
 from stancebank.schema.features import ARTICLE_ID, PROVENANCES
 from stancebank.schema.model import Annotation, Article, Relation, Span
 from stancebank.schema.sentences import context
@@ -98,6 +98,7 @@ def claim_rows(
     claim_attrs = spec.span_label(claim_label).attributes
     actor_attrs = spec.span_label(actor_label).attributes
     target_attrs = spec.span_label(spec.role_label("target")).attributes
+    c = CLAIM_COLUMNS
     rows: list[Row] = []
     for claim in gold.spans:
         if claim.label != claim_label:
@@ -108,24 +109,24 @@ def claim_rows(
         )
         actor = actors[0] if actors else None
         base: Row = {
-            "article_id": article.article_id,
-            "claim_id": claim.id,
-            "claim_text": claim.text,
-            "claim_start": claim.start,
-            "claim_end": claim.end,
-            "language": article.language,
+            c.article_id: article.article_id,
+            c.claim_id: claim.id,
+            c.claim_text: claim.text,
+            c.claim_start: claim.start,
+            c.claim_end: claim.end,
+            c.language: article.language,
         }
         sentence_start, sentence_end = context(sentences, claim.start, claim.end)
         base.update(
             {
-                "sentence": article.text[sentence_start:sentence_end],
-                "sentence_start": sentence_start,
-                "sentence_end": sentence_end,
+                c.sentence: article.text[sentence_start:sentence_end],
+                c.sentence_start: sentence_start,
+                c.sentence_end: sentence_end,
             }
         )
         base.update({a.name: enc.attribute(a.name, claim.attributes.get(a.name)) for a in claim_attrs})
-        base["actor_id"] = actor.id if actor else None
-        base["actor_text"] = actor.text if actor else None
+        base[c.actor_id] = actor.id if actor else None
+        base[c.actor_text] = actor.text if actor else None
         base.update(
             {
                 a.name: enc.attribute(a.name, actor.attributes.get(a.name)) if actor else None
@@ -144,24 +145,24 @@ def claim_rows(
             rows.append(
                 {
                     **base,
-                    "target_id": None,
-                    "target_text": None,
-                    "target_start": None,
-                    "target_end": None,
+                    c.target_id: None,
+                    c.target_text: None,
+                    c.target_start: None,
+                    c.target_end: None,
                     **{a.name: None for a in target_attrs},
-                    "stance": None,
+                    c.stance: None,
                 }
             )
         for target, stance in targets:
             rows.append(
                 {
                     **base,
-                    "target_id": target.id,
-                    "target_text": target.text,
-                    "target_start": target.start,
-                    "target_end": target.end,
+                    c.target_id: target.id,
+                    c.target_text: target.text,
+                    c.target_start: target.start,
+                    c.target_end: target.end,
                     **{a.name: enc.attribute(a.name, target.attributes.get(a.name)) for a in target_attrs},
-                    "stance": enc.stance[stance],
+                    c.stance: enc.stance[stance],
                 }
             )
     return rows
@@ -171,21 +172,21 @@ def stance_rows(claims: Sequence[Row], enc: Encoder) -> list[Row]:
     """The ``stance`` config's rows: the ``claims`` rows that have a stance, as a classifier takes
     them (claim, target, canonical target, stance, context, language)."""
     canonical = enc.spec.attribute_for("target_name").name
-    s = STANCE_COLUMNS
+    c, s = CLAIM_COLUMNS, STANCE_COLUMNS
     return [
         {
-            s.article_id: row["article_id"],
-            s.claim_id: row["claim_id"],
-            s.target_id: row["target_id"],
-            s.claim: row["claim_text"],
-            s.target: row["target_text"],
+            s.article_id: row[c.article_id],
+            s.claim_id: row[c.claim_id],
+            s.target_id: row[c.target_id],
+            s.claim: row[c.claim_text],
+            s.target: row[c.target_text],
             s.canonical_target: row[canonical],
-            s.stance: row["stance"],
-            s.context: row["sentence"],
-            s.language: row["language"],
+            s.stance: row[c.stance],
+            s.context: row[c.sentence],
+            s.language: row[c.language],
         }
         for row in claims
-        if row["stance"] is not None
+        if row[c.stance] is not None
     ]
 
 
