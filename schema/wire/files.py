@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ijson
-
 from stancebank.schema.errors import WireError
 from stancebank.schema.jsonio import shard_files
 
 __all__ = ["Record", "check_task_list", "iter_records", "read_task_list"]
 
 _WS = re.compile(r"\s*")
+_BLOCK = 1 << 20  # characters read at a time by the streamed array reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +38,8 @@ def iter_records(path: Path, *, lines: bool = False) -> Iterator[Record]:
     """Each task record of a JSON array (or of a ``.jsonl`` file, one per line).
 
     ``lines=True`` reads the file whole and gives each record its line (for annotations of the
-    validator); otherwise an array is streamed (``ijson``: an export of any size is never held
-    whole) and ``line`` is ``None``.
+    validator); otherwise an array is streamed (decoded record by record from a bounded window: an
+    export of any size is never held whole) and ``line`` is ``None``.
     """
     if path.suffix == ".jsonl":
         yield from _iter_jsonl(path)
@@ -134,24 +133,76 @@ def _end_of_space(text: str, pos: int) -> int:
 
 
 def _iter_array_streamed(path: Path) -> Iterator[Record]:
+    """The records of a JSON array, decoded one at a time by the C decoder
+    (``json.JSONDecoder.raw_decode``) from a window of the file that is refilled in blocks of
+    ``_BLOCK`` characters: memory stays bounded by the largest record plus one block."""
+    decoder = json.JSONDecoder()
     try:
-        with path.open("rb") as fh:
-            first = fh.read(1)
-            while first and first.isspace():
-                first = fh.read(1)
-            if first != b"[":
+        with path.open(encoding="utf-8") as fh:
+            buf = fh.read(_BLOCK)
+            eof = not buf
+            pos = _end_of_space(buf, 0)
+            while pos >= len(buf) and not eof:
+                chunk = fh.read(_BLOCK)
+                eof = not chunk
+                buf += chunk
+                pos = _end_of_space(buf, pos)
+            if pos >= len(buf) or buf[pos] != "[":
                 raise _not_a_list(path, None)
-            fh.seek(0)
-            for index, value in enumerate(ijson.items(fh, "item", use_float=True)):
+            pos += 1
+            index = 0
+            expect_value = True  # after '[' or ','
+            while True:
+                pos = _end_of_space(buf, pos)
+                if pos >= len(buf) and not eof:
+                    chunk = fh.read(_BLOCK)
+                    buf, pos, eof = buf[pos:] + chunk, 0, not chunk
+                    continue
+                if pos >= len(buf):
+                    raise _cut_short(path)
+                if buf[pos] == "]" and (index == 0 or not expect_value):
+                    return
+                if not expect_value:
+                    if buf[pos] != ",":
+                        raise _cut_short(path)
+                    pos += 1
+                    expect_value = True
+                    continue
+                try:
+                    value, end = decoder.raw_decode(buf, pos)
+                except json.JSONDecodeError as err:
+                    if eof:
+                        raise WireError(
+                            f"{path}: invalid JSON ({err.msg}); the file is cut short or edited by "
+                            "hand — re-download or rebuild it",
+                            file=str(path),
+                        ) from err
+                    # the record may run past the window: grow it and decode again
+                    buf = buf[pos:]
+                    pos = 0
+                    chunk = fh.read(max(_BLOCK, len(buf)))
+                    eof = not chunk
+                    buf += chunk
+                    continue
+                if end >= len(buf) and not eof:
+                    # a number at the window's end may continue in the next block
+                    chunk = fh.read(_BLOCK)
+                    buf, pos, eof = buf[pos:] + chunk, 0, not chunk
+                    continue
                 yield Record(index, None, value)
-    except ijson.JSONError as err:
-        raise WireError(
-            f"{path}: invalid JSON ({err}); the file is cut short or edited by hand — re-download or "
-            "rebuild it",
-            file=str(path),
-        ) from err
-    except OSError as err:
+                index += 1
+                pos = end
+                expect_value = False
+    except (OSError, UnicodeDecodeError) as err:
         raise _cannot_read(path, err) from err
+
+
+def _cut_short(path: Path) -> WireError:
+    return WireError(
+        f"{path}: invalid JSON: expected ',' or ']' after a task; the file is cut short or edited "
+        "by hand — re-download or rebuild it",
+        file=str(path),
+    )
 
 
 # -- tasks files -----------------------------------------------------------------------------------

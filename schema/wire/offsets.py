@@ -44,7 +44,7 @@ class OffsetProblem:
 
 def same_text(a: str, b: str) -> bool:
     """Equal up to whitespace (Label Studio may normalise it in ``value.text``)."""
-    return a.split() == b.split()
+    return a == b or a.split() == b.split()
 
 
 def locate_region(text: str, start: Any, end: Any, selected: Any) -> Located | OffsetProblem:
@@ -92,7 +92,7 @@ def locate_region(text: str, start: Any, end: Any, selected: Any) -> Located | O
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return type(value) is int or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _occurrences(text: str, needle: str, lo: int, hi: int) -> list[int]:

@@ -246,7 +246,8 @@ def parse_results(
         seen_regions.add(rid)
         if names is not None:
             names.from_names[region.from_name] += 1
-            names.labels.update(str(lab) for lab in region.labels)
+            for lab in region.labels:
+                names.labels[str(lab)] += 1
         if region.from_name and region.from_name != spec.labels_name:
             report(
                 "unknown_from_name",
@@ -335,7 +336,8 @@ def parse_results(
     for rel in raw.relations:
         labels = rel.labels
         if names is not None:
-            names.relation_labels.update(str(lab) for lab in labels)
+            for lab in labels:
+                names.relation_labels[str(lab)] += 1
         from_id, to_id = str(rel.from_id or ""), str(rel.to_id or "")
         rel_region = f"{from_id}→{to_id}"
         where_rel = f"relation {from_id!r}→{to_id!r} {list(labels)!r}"
