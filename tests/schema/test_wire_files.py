@@ -45,5 +45,5 @@ def test_a_broken_array_is_a_wire_error_naming_the_file(tmp_path: Path, monkeypa
     path = tmp_path / "broken.json"
     path.write_text(text, encoding="utf-8")
     monkeypatch.setattr(files, "_BLOCK", block)
-    with pytest.raises(WireError, match="broken.json"):
+    with pytest.raises(WireError, match=r"broken\.json"):
         list(files.iter_records(path))
