@@ -5,7 +5,7 @@ The build runs in a child process (so generation does not count); peak RSS is th
 stage (reading the export; adjudicating + agreement + writing parquet; validating — the validation
 hook reads the whole release into tables and is shown separately). Baseline in the same run: the
 peak RSS of ``json.load`` of the same export, i.e. what merely holding the file as Python objects
-costs (the build streams it with ijson instead).
+costs (the build streams it, one task at a time, instead).
 
 With ``--baseline-ref REF`` (e.g. ``main`` or a commit before a change) the same build also runs
 with REF's code on the same export (:mod:`baseline_tree`), and the peaks are printed side by side
