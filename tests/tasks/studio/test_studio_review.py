@@ -12,6 +12,7 @@ import pytest
 from sbtest.studio_fixtures import make_tasks
 from typer.testing import CliRunner
 
+from stancebank.export.agreement import AgreementReport
 from stancebank.export.release import build_release
 from stancebank.export.rows import Encoder
 from stancebank.schema.cli import app
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.integration
 
 def _gold_docs(release: Path) -> dict[str, dict[str, Any]]:
     return {
-        r["id"]: r
+        r["article_id"]: r
         for p in sorted(release.rglob("data/documents/*.parquet"))
         for r in pq.read_table(p).to_pylist()
     }
@@ -117,8 +118,15 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
     assert v2.conflicts == []
     assert v2.methods["reviewer"] == 1 and v2.methods["ground_truth"] == 0  # counted apart on the card
     assert "| reviewer | 1 |" in (tmp_path / "dist" / "v2" / "README.md").read_text()
-    # the reviewer's verdict is not one more annotator: agreement is the annotators' as in v1
-    assert v2.agreement.to_dict() == v1.agreement.to_dict()
+
+    # the reviewer's verdict is not one more annotator: agreement over every annotated article is
+    # the annotators' as in v1 (the gold subset grows by the reviewed article, as it should)
+    def over_all(report: AgreementReport) -> dict[str, Any]:
+        return {k: v for k, v in report.to_dict().items() if k != "gold"}
+
+    assert over_all(v2.agreement) == over_all(v1.agreement)
+    assert v2.agreement.gold is not None and v1.agreement.gold is not None
+    assert (v1.agreement.gold.articles, v2.agreement.gold.articles) == (2, 3)
     doc = _gold_docs(tmp_path / "dist" / "v2")[disputed]
     got = sorted(
         (SPEC.span_label_names[s["label"]], s["start"], s["end"], s["text"], s["attributes"])
