@@ -70,24 +70,18 @@ def summary(conflicts: list[dict[str, Any]]) -> str:
 
 def review_tasks(folder: Path) -> list[dict[str, Any]]:
     """The review tasks of a review folder, each with its disagreements in ``data``."""
-    tasks = _read_json(folder / REVIEW_TASKS)
+    tasks = validate_tasks(_read_json(folder / REVIEW_TASKS), str(folder / REVIEW_TASKS))
     report = _read_json(folder / REPORT)
-    if not isinstance(tasks, list) or not isinstance(report, list):
-        raise TasksFileError(f"{folder}: {REVIEW_TASKS} and {REPORT} must be JSON arrays")
+    if not isinstance(report, list):
+        raise TasksFileError(f"{folder / REPORT}: must be a JSON array (the adjudication list)")
     conflicts = {str(r.get("article_id")): r.get("conflicts") or [] for r in report if isinstance(r, dict)}
-    out: list[dict[str, Any]] = []
-    for index, task in enumerate(tasks):
-        data = task.get("data") if isinstance(task, dict) else None
-        if not isinstance(data, dict) or not isinstance(data.get("article_id"), str):
-            raise TasksFileError(f"{folder / REVIEW_TASKS}: record {index} has no data.article_id")
-        article_id = data["article_id"]
-        out.append(
-            {
-                **task,
-                "data": {**data, REVIEW_FIELD: summary(conflicts.get(article_id, []))},
-            }
-        )
-    return out
+    return [
+        {
+            **task,
+            "data": {**task["data"], REVIEW_FIELD: summary(conflicts.get(task["data"]["article_id"], []))},
+        }
+        for task in tasks
+    ]
 
 
 def send_review(
@@ -102,5 +96,5 @@ def send_review(
     client.require_project(project)  # the project under review must exist: a typo is not a new project
     tasks = review_tasks(folder)
     name = title or review_title(project)
-    report = push(client, validate_tasks(tasks, str(folder / REVIEW_TASKS)), name, batch_size=batch_size)
+    report = push(client, tasks, name, batch_size=batch_size)
     return ReviewResult(name, report, len(tasks))

@@ -61,5 +61,7 @@ def test_review_tasks_carry_the_disagreement_and_bad_folders_are_named(tmp_path:
     with pytest.raises(TasksFileError, match=r"no such file.*review folder"):
         review_tasks(tmp_path / "missing")
     (tmp_path / "review_tasks.json").write_text(json.dumps([{"data": {}}]))
-    with pytest.raises(TasksFileError, match=r"record 0 has no data\.article_id"):
+    with pytest.raises(
+        TasksFileError, match=r"record 0: field 'data\.article_id' must be a non-empty string"
+    ):
         review_tasks(tmp_path)
