@@ -149,6 +149,26 @@ def _write_tasks(path: Path, tasks: list[dict]) -> Path:
     return path
 
 
+def _two_pushes_at_once(
+    label_studio, tasks_file: Path, project: str, fault: str, sync_dirs: list[Path]
+) -> None:
+    """Two `studio push` processes of one tasks file at the same time, both paused by ``fault`` at
+    the same point (one sync dir per process: the same dir twice = one machine); both must exit 0."""
+    procs = [
+        subprocess.Popen(
+            _cli("studio", "push", str(tasks_file), "-p", project, "--batch-size", "10"),
+            env=_env(label_studio, fault, sync_dir),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for sync_dir in sync_dirs
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out + err
+
+
 @pytest.mark.parametrize("machines", [1, 2])
 def test_concurrent_pushes_into_existing_project_converge(
     label_studio, studio_client: StudioClient, project_name: str, tmp_path: Path, machines: int
@@ -157,19 +177,13 @@ def test_concurrent_pushes_into_existing_project_converge(
     tasks = make_tasks(40)
     tasks_file = _write_tasks(tmp_path / "tasks.json", tasks)
     # both plan before either imports (forced by a pause after planning); two machines = two sync dirs
-    procs = [
-        subprocess.Popen(
-            _cli("studio", "push", str(tasks_file), "-p", project_name, "--batch-size", "10"),
-            env=_env(label_studio, "push:before-import:sleep=4", tmp_path / f"sync-{i % machines}"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for i in range(2)
-    ]
-    for proc in procs:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, out + err
+    _two_pushes_at_once(
+        label_studio,
+        tasks_file,
+        project_name,
+        "push:before-import:sleep=4",
+        [tmp_path / f"sync-{i % machines}" for i in range(2)],
+    )
     _assert_converged(studio_client, project_name, tasks)
     again = push(studio_client, tasks, project_name)
     assert (again.created, again.unchanged, again.duplicates_removed) == (0, 40, 0)
@@ -180,19 +194,13 @@ def test_concurrent_pushes_creating_the_project_converge(
 ) -> None:
     tasks = make_tasks(30)
     tasks_file = _write_tasks(tmp_path / "tasks.json", tasks)
-    procs = [
-        subprocess.Popen(
-            _cli("studio", "push", str(tasks_file), "-p", project_name, "--batch-size", "10"),
-            env=_env(label_studio, "push:before-create:sleep=4", tmp_path / f"machine-{i}"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for i in range(2)
-    ]
-    for proc in procs:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, out + err
+    _two_pushes_at_once(
+        label_studio,
+        tasks_file,
+        project_name,
+        "push:before-create:sleep=4",
+        [tmp_path / f"machine-{i}" for i in range(2)],
+    )
     _assert_converged(studio_client, project_name, tasks)
     # pull and push work on the one project left
     assert push(studio_client, tasks, project_name).unchanged == 30
