@@ -107,6 +107,14 @@ def launch(pw: Playwright) -> Browser:
     return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
+def open_labeling_page(pw: Playwright, base_url: str) -> tuple[Browser, LabelingPage]:
+    """Chromium with one 1400×900 page that reaches only this machine, wrapped for labeling."""
+    browser = launch(pw)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.route("**/*", local_only)
+    return browser, LabelingPage(context.new_page(), base_url)
+
+
 def local_only(route: Route) -> None:
     """Abort every request that is not to this machine (the UI calls analytics/error CDNs)."""
     if urlparse(route.request.url).hostname in LOCAL_HOSTS:

@@ -29,7 +29,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from browser.lsui import CHROMIUM, INSTALL_HINT, LabelingPage, Shown, launch, local_only
+from browser.lsui import CHROMIUM, INSTALL_HINT, LabelingPage, Shown, open_labeling_page
 from label_studio_sdk import LabelStudio
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -229,11 +229,8 @@ def test_annotator_labels_a_task_in_the_browser(
 
     started = time.monotonic()
     with sync_playwright() as pw:
-        browser = launch(pw)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        context.route("**/*", local_only)
-        page = context.new_page()
-        lp = LabelingPage(page, label_studio.url)
+        browser, lp = open_labeling_page(pw, label_studio.url)
+        page = lp.page
         with screenshots_on_failure(page, artifacts):
             # 1. log in through the form and open the task's labeling page
             lp.login(label_studio.admin_email, label_studio.password)

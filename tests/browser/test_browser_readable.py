@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser.lsui import CHROMIUM, INSTALL_HINT, LabelingPage, launch, local_only
+from browser.lsui import CHROMIUM, INSTALL_HINT, LabelingPage, open_labeling_page
 from playwright.sync_api import Page, sync_playwright
 
 from stancebank.schema.label_config import LINE_HEIGHT, READABLE_STYLE, RELATION_OPACITY, build_label_config
@@ -137,11 +137,8 @@ def test_a_pilot_article_with_its_pre_annotations_is_readable(
 
     artifacts = Path(os.environ.get("STANCEBANK_ARTIFACTS_DIR", tmp_path))
     with sync_playwright() as pw:
-        browser = launch(pw)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        context.route("**/*", local_only)
-        page = context.new_page()
-        lp = LabelingPage(page, label_studio.url)
+        browser, lp = open_labeling_page(pw, label_studio.url)
+        page = lp.page
         try:
             lp.login(label_studio.admin_email, label_studio.password)
             before = _open(lp, plain, task_ids[plain], task)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from browser.lsui import CHROMIUM, INSTALL_HINT, LabelingPage, launch, local_only
+from browser.lsui import CHROMIUM, INSTALL_HINT, open_labeling_page
 from playwright.sync_api import expect, sync_playwright
 from sbtest.studio_fixtures import make_tasks
 
@@ -66,11 +66,8 @@ def test_reviewer_fixes_a_version_in_the_browser_and_it_becomes_gold(
     a0, c0 = text.index(actor), text.index(claim)
     artifacts = Path(os.environ.get("STANCEBANK_ARTIFACTS_DIR", tmp_path))
     with sync_playwright() as pw:
-        browser = launch(pw)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        context.route("**/*", local_only)
-        page = context.new_page()
-        lp = LabelingPage(page, label_studio.url)
+        browser, lp = open_labeling_page(pw, label_studio.url)
+        page = lp.page
         try:
             lp.login(label_studio.admin_email, label_studio.password)
             lp.open_task(sent.report.project.id, review_task["id"])
