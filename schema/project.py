@@ -1,5 +1,6 @@
 """The project file, ``stancebank.toml``: one team's project — its name, Label Studio project,
-languages, license, Hub repository, split registry, annotation policy and target catalogue.
+languages, license, Hub repository, split registry, annotation policy, target catalogue and the
+actors its articles keep naming.
 
 Every command reads ``./stancebank.toml`` when it exists, or the file given with the root option
 ``--project FILE`` (environment: ``STANCEBANK_PROJECT``); flags given on a command override it.
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from stancebank.schema.errors import StancebankError
+from stancebank.schema.spec import SPEC
 
 PROJECT_FILE = "stancebank.toml"
 PROJECT_ENV = "STANCEBANK_PROJECT"
@@ -30,6 +32,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _HUB_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
 _GROUND_TRUTH_BY = ("reviewer", "manager")
 _CONFLICTS = ("review", "drop")
+_ACTOR_TYPES = SPEC.attribute_for("actor_type").choices
 
 
 class ProjectFileError(StancebankError):
@@ -61,6 +64,27 @@ class Target:
         literals = sorted(self.phrases, key=len, reverse=True)
         parts = [rf"\b{re.escape(p)}\b" for p in literals] + [f"(?:{p})" for p in self.patterns]
         return re.compile("|".join(parts), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One entry of the project's actor list (``[[actors]]``): an actor its articles keep naming,
+    how it is written, and the phrases that describe it. Pre-annotation marks its aliases as ACTOR
+    mentions and fills ``actor_name`` with :attr:`name`, also for a description speaker ("the
+    Ukrainian president")."""
+
+    name: str
+    type: str
+    """An ``actor_type`` choice of the spec (person, organization, government, group, other)."""
+    aliases: tuple[str, ...] = ()
+    """Ways the text writes the name, matched case-sensitively (and in all lower case)."""
+    descriptions: tuple[str, ...] = ()
+    """Noun phrases that name the actor in news, matched case-insensitively inside a speaker phrase."""
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The name and its aliases, deduplicated, in order."""
+        return tuple(dict.fromkeys((self.name, *self.aliases)))
 
 
 @dataclass(frozen=True)
@@ -98,6 +122,7 @@ class Project:
     registry: Path | None = None
     policy: Policy = field(default_factory=Policy)
     targets: tuple[Target, ...] = ()
+    actors: tuple[Actor, ...] = ()
     path: Path | None = None
 
     @property
@@ -199,6 +224,12 @@ def _conflicts(value: Any) -> str:
     return str(value)
 
 
+def _actor_type(value: Any) -> str:
+    if value not in _ACTOR_TYPES:
+        raise ValueError(f"one of {', '.join(repr(t) for t in _ACTOR_TYPES)}")
+    return str(value)
+
+
 def _patterns(value: Any) -> tuple[str, ...]:
     patterns = _strings(value)
     for pattern in patterns:
@@ -238,7 +269,15 @@ _SECTIONS: dict[str, dict[str, _Key]] = {
         "patterns": _Key(_patterns, "patterns = ['congestion (fee|levy)s?']"),
         "description": _Key(_string, 'description = "The city\'s proposed daily fee."'),
     },
+    "actors": {
+        "name": _Key(_string, 'name = "Anna Berg"', required=True),
+        "type": _Key(_actor_type, 'type = "person"', required=True),
+        "aliases": _Key(_strings, 'aliases = ["Berg", "Mayor Berg"]'),
+        "descriptions": _Key(_strings, 'descriptions = ["the mayor", "the city\'s mayor"]'),
+    },
 }
+_LISTS = ("targets", "actors")
+"""The sections written as arrays of tables (``[[targets]]``), the others are single tables."""
 
 
 class _Locator:
@@ -296,7 +335,7 @@ def parse_project(text: str, path: Path) -> Project:
     def fail(section: str, index: int, key: str | None, problem: str, fix: str) -> ProjectFileError:
         line = where.line(section, index, key)
         at = f"{path}" + (f", line {line}" if line else "")
-        name = f"[{section}]" if section != "targets" else f"[[targets]] #{index + 1}"
+        name = f"[[{section}]] #{index + 1}" if section in _LISTS else f"[{section}]"
         item = f"{name} {key}" if key else name
         return ProjectFileError(f"{at}: {item}: {problem}. Fix: {fix}")
 
@@ -307,13 +346,14 @@ def parse_project(text: str, path: Path) -> Project:
         at = f"{path}" + (f", line {line}" if line else "")
         raise ProjectFileError(
             f"{at}: unknown section or key {key!r}; the file takes "
-            f"{', '.join('[' + s + ']' for s in _SECTIONS if s != 'targets')} and [[targets]]. "
+            f"{', '.join('[' + s + ']' for s in _SECTIONS if s not in _LISTS)}, "
+            f"{' and '.join('[[' + s + ']]' for s in _LISTS)}. "
             "Fix: remove it or correct its spelling (keys belong under a [section])."
         )
 
     def section_values(section: str, index: int, table: Any) -> dict[str, Any]:
         if not isinstance(table, dict):
-            shape = "[[targets]] tables" if section == "targets" else f"a [{section}] table"
+            shape = f"[[{section}]] tables" if section in _LISTS else f"a [{section}] table"
             raise fail(section, index, None, f"must be {shape}", "see `stancebank init` for the layout")
         allowed = _SECTIONS[section]
         values: dict[str, Any] = {}
@@ -349,13 +389,19 @@ def parse_project(text: str, path: Path) -> Project:
     project = section_values("project", 0, raw["project"])
     studio = section_values("studio", 0, raw.get("studio", {}))
     policy = section_values("policy", 0, raw.get("policy", {}))
-    targets_raw = raw.get("targets", [])
-    if not isinstance(targets_raw, list):
-        raise fail("targets", 0, None, "must be a list of [[targets]] tables", "write each as [[targets]]")
-    targets = tuple(
-        Target(**section_values("targets", index, table)) for index, table in enumerate(targets_raw)
-    )
+
+    def tables(section: str) -> list[dict[str, Any]]:
+        found = raw.get(section, [])
+        if not isinstance(found, list):
+            raise fail(
+                section, 0, None, f"must be a list of [[{section}]] tables", f"write each as [[{section}]]"
+            )
+        return [section_values(section, index, table) for index, table in enumerate(found)]
+
+    targets = tuple(Target(**values) for values in tables("targets"))
     _check_catalogue(targets, fail)
+    actors = tuple(Actor(**values) for values in tables("actors"))
+    _check_actors(actors, fail)
     if project.get("license") == "other" and "license_name" not in project:
         raise fail(
             "project",
@@ -377,6 +423,7 @@ def parse_project(text: str, path: Path) -> Project:
         registry=(root / registry).resolve() if registry else None,
         policy=Policy(**policy),
         targets=targets,
+        actors=actors,
         path=path.resolve(),
     )
 
@@ -404,6 +451,40 @@ def _check_catalogue(
                     "give each phrase to one target only",
                 )
             phrases[phrase] = (index, target.name)
+
+
+def _check_actors(
+    actors: Sequence[Actor], fail: Callable[[str, int, str | None, str, str], ProjectFileError]
+) -> None:
+    """One entry per actor: a name, an alias or a description names one actor only."""
+    names: dict[str, int] = {}
+    phrases: dict[str, int] = {}
+    descriptions: dict[str, int] = {}
+    for index, actor in enumerate(actors):
+        if actor.name.casefold() in names:
+            first = names[actor.name.casefold()] + 1
+            raise fail("actors", index, "name", f"{actor.name!r} is already actor #{first}", "merge the two")
+        names[actor.name.casefold()] = index
+        for phrase in actor.phrases:
+            if phrases.setdefault(phrase, index) != index:
+                raise fail(
+                    "actors",
+                    index,
+                    "aliases",
+                    f"{phrase!r} also names actor #{phrases[phrase] + 1} ({actors[phrases[phrase]].name!r})",
+                    "give each alias to one actor only",
+                )
+        for phrase in actor.descriptions:
+            key = phrase.casefold()
+            if descriptions.setdefault(key, index) != index:
+                raise fail(
+                    "actors",
+                    index,
+                    "descriptions",
+                    f"{phrase!r} also describes actor #{descriptions[key] + 1} "
+                    f"({actors[descriptions[key]].name!r})",
+                    "give each description to one actor only",
+                )
 
 
 def find_project(explicit: Path | None = None, cwd: Path | None = None) -> Project | None:
@@ -458,6 +539,16 @@ conflicts = "review"                  # conflicting items: "review" (the article
 # aliases = ["congestion charge", "the charge"]  # literal phrases, case-insensitive
 # patterns = ['congestion (fee|levy)s?']         # optional regular expressions
 # description = "The city's proposed daily fee for driving into the centre."
+
+# The actors your articles keep naming (optional). Pre-annotation marks their aliases as ACTORs and
+# fills actor_name with the canonical name, also for a speaker described by one of the
+# descriptions. Speakers not listed are still found (names, titles, pronouns, "the ministry").
+#
+# [[actors]]
+# name = "Anna Berg"                             # canonical actor_name
+# type = "person"                                # person, organization, government, group or other
+# aliases = ["Anna Berg", "Berg", "Mayor Berg"]  # as written, case-sensitive
+# descriptions = ["the mayor", "the city's mayor"]  # noun phrases naming her, case-insensitive
 """
 
 
@@ -493,4 +584,5 @@ def describe(project: Project) -> Mapping[str, Any]:
         "hub_repo": project.hub_repo,
         "registry": str(project.registry) if project.registry else None,
         "targets": [t.name for t in project.targets],
+        "actors": [a.name for a in project.actors],
     }

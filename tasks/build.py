@@ -22,7 +22,7 @@ from stancebank.schema.jsonio import (
     write_encoded_array_atomic,
 )
 from stancebank.schema.model import Article, Relation, Span
-from stancebank.schema.project import Target
+from stancebank.schema.project import Actor, Target
 from stancebank.schema.spec import SPEC
 from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, task_data, to_results
 from stancebank.tasks.checks import validate_prediction
@@ -31,7 +31,7 @@ from stancebank.tasks.dedup import Candidate, Decision, near_edges, resolve, ske
 from stancebank.tasks.errors import PredictionError
 from stancebank.tasks.identity import derive_article_id, text_sha256
 from stancebank.tasks.language import detect_language, is_english
-from stancebank.tasks.preannotate import CatalogueKey, catalogue_key
+from stancebank.tasks.preannotate import ActorsKey, CatalogueKey, actors_key, catalogue_key
 from stancebank.tasks.readers import Item, RawArticle, Reject, expand_inputs, headline, read_input_file
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,9 @@ class BuildOptions:
     catalogue: tuple[Target, ...] = ()
     """The project's target catalogue (``[[targets]]``): pre-annotation proposes a TARGET with its
     canonical ``target_name`` where a claim mentions one. Empty: targets come from the claims' syntax."""
+    actors: tuple[Actor, ...] = ()
+    """The project's known actors (``[[actors]]``): their aliases are ACTOR mentions with
+    ``actor_name``. Empty: actors come from NER, titles, pronouns and descriptions only."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,7 @@ def make_prediction(
 # -- pre-annotation, in process or in worker processes --------------------------------------------
 _WORKER_MODEL: str | None = None
 _WORKER_CATALOGUE: CatalogueKey = ()
+_WORKER_ACTORS: ActorsKey = ()
 
 Annotation = tuple[list[Span], list[Relation]]
 
@@ -230,19 +234,19 @@ def annotate_safely(annotator: Any, texts: list[str]) -> list[Annotation | Annot
     return out
 
 
-def _worker_init(model: str, catalogue: CatalogueKey) -> None:
-    global _WORKER_MODEL, _WORKER_CATALOGUE
-    _WORKER_MODEL, _WORKER_CATALOGUE = model, catalogue
+def _worker_init(model: str, catalogue: CatalogueKey, actors: ActorsKey) -> None:
+    global _WORKER_MODEL, _WORKER_CATALOGUE, _WORKER_ACTORS
+    _WORKER_MODEL, _WORKER_CATALOGUE, _WORKER_ACTORS = model, catalogue, actors
     from stancebank.tasks.preannotate import get_preannotator
 
-    get_preannotator(model, catalogue)
+    get_preannotator(model, catalogue, actors)
 
 
 def _annotate_chunk(texts: list[str]) -> list[Annotation | AnnotationFailure]:
     from stancebank.tasks.preannotate import get_preannotator
 
     assert _WORKER_MODEL is not None
-    return annotate_safely(get_preannotator(_WORKER_MODEL, _WORKER_CATALOGUE), texts)
+    return annotate_safely(get_preannotator(_WORKER_MODEL, _WORKER_CATALOGUE, _WORKER_ACTORS), texts)
 
 
 def _chunks(items: Sequence[Prepared], size: int) -> Iterator[list[Prepared]]:
@@ -256,21 +260,22 @@ def annotate_all(
     workers: int,
     progress: Progress | None = None,
     catalogue: Sequence[Target] = (),
+    actors: Sequence[Actor] = (),
 ) -> Iterator[tuple[Prepared, Annotation | AnnotationFailure]]:
     """Pre-annotate in input order; ``workers > 1`` uses that many spawned processes."""
     chunks = list(_chunks(items, _CHUNK))
-    key = catalogue_key(catalogue)
+    key, known = catalogue_key(catalogue), actors_key(actors)
     if workers <= 1:
         from stancebank.tasks.preannotate import get_preannotator
 
-        annotator = get_preannotator(model, key)
+        annotator = get_preannotator(model, key, known)
         for chunk in chunks:
             yield from zip(chunk, annotate_safely(annotator, [p.article.text for p in chunk]), strict=True)
             if progress:
                 progress(len(chunk))
         return
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(workers, initializer=_worker_init, initargs=(model, key)) as pool:
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(model, key, known)) as pool:
         texts = [[p.article.text for p in chunk] for chunk in chunks]
         for chunk, results in zip(chunks, pool.imap(_annotate_chunk, texts), strict=True):
             yield from zip(chunk, results, strict=True)
@@ -456,7 +461,7 @@ def build_tasks(
     if english:
         result.model_version = preannotated_model_version(options)
         for prepared, annotation in annotate_all(
-            english, options.model, options.workers, progress, options.catalogue
+            english, options.model, options.workers, progress, options.catalogue, options.actors
         ):
             annotations[prepared.article.article_id] = annotation
     for prepared in kept:

@@ -161,6 +161,7 @@ def build_command(
         model=model,
         boilerplate=tuple(boilerplate or ()),
         catalogue=project.targets if project is not None else (),
+        actors=project.actors if project is not None else (),
     )
     if project is not None and not no_preannotate:
         console.print(
@@ -169,6 +170,8 @@ def build_command(
             else f"no [[targets]] in {project.path}: targets are proposed from the claims' syntax, "
             "without target_name (`stancebank tasks targets` proposes a catalogue)"
         )
+        if project.actors:
+            console.print(f"known actors: {len(project.actors)} from {project.path}")
     try:
         if engine is Engine.ray:
             from stancebank.tasks.engine_ray import RayOptions, build_tasks_ray

@@ -253,9 +253,11 @@ class _Annotator:
         self.left_out: set[int] = ray.get(skipped)
         self.annotator: Any = None
         if options.preannotate:
-            from stancebank.tasks.preannotate import catalogue_key, get_preannotator
+            from stancebank.tasks.preannotate import actors_key, catalogue_key, get_preannotator
 
-            self.annotator = get_preannotator(options.model, catalogue_key(options.catalogue))
+            self.annotator = get_preannotator(
+                options.model, catalogue_key(options.catalogue), actors_key(options.actors)
+            )
 
     def __call__(self, batch: Batch) -> dict[str, Any]:
         return _annotate_batch(batch, self.options, self.model_version, self.left_out, self.annotator)

@@ -1,10 +1,10 @@
 """Rule-based pre-annotation on a spaCy pipeline: actors, claims with their speaker, stances.
 
-- ACTOR (:mod:`.actors`): NER (PERSON/ORG/NORP; GPE when it acts or is in the gazetteer) widened
-  over a preceding title ("Hungarian Prime Minister …"), plus the gazetteer
-  (``resources/gazetteer.yaml``), which also gives ``actor_name``. Pronoun and description speakers
-  become actors resolved to the last named person (or a gazetteer description). Only speakers
-  (sources of a claim) are kept as ACTORs.
+- ACTOR (:mod:`.actors`): NER (PERSON/ORG/NORP; GPE when it acts) widened over a preceding title
+  ("Hungarian Prime Minister …"), plus the project's known actors (``[[actors]]`` in
+  ``stancebank.toml``), which also give ``actor_name``. Pronoun and description speakers become
+  actors resolved to the last named person (or a known actor's description). Only speakers (sources
+  of a claim) are kept as ACTORs.
 - CLAIM + ``source`` (:mod:`.claims`): direct quotes in every quote style (:mod:`.quotes`; an
   unclosed quote ends at its paragraph's end), reported speech after speech verbs
   (``resources/speech_verbs.txt``), "according to X", inverted attribution, appositive speakers,
@@ -29,20 +29,22 @@ from stancebank.tasks.preannotate.model import PREANNOTATOR_VERSION, load_model,
 from stancebank.tasks.preannotate.pipeline import CatalogueKey, Preannotator, catalogue_key, get_preannotator
 from stancebank.tasks.preannotate.prefilter import mask_unattributed
 from stancebank.tasks.preannotate.quotes import claim_bounds, find_quotes
-from stancebank.tasks.preannotate.resources import load_cues, load_gazetteer, parse_cues
+from stancebank.tasks.preannotate.resources import ActorsKey, Gazetteer, actors_key, load_cues, parse_cues
 from stancebank.tasks.preannotate.wordforms import inflections, noun_lemma, trigger_pattern, verb_lemma
 
 __all__ = [
     "PREANNOTATOR_VERSION",
+    "ActorsKey",
     "CatalogueKey",
+    "Gazetteer",
     "Preannotator",
+    "actors_key",
     "catalogue_key",
     "claim_bounds",
     "find_quotes",
     "get_preannotator",
     "inflections",
     "load_cues",
-    "load_gazetteer",
     "load_model",
     "mask_unattributed",
     "model_version_for",

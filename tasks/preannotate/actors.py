@@ -1,5 +1,5 @@
-"""Actors: named mentions (NER widened over titles, plus the gazetteer) and the speaker a subject
-token stands for (names, pronouns resolved to the last named person, descriptions)."""
+"""Actors: named mentions (NER widened over titles, plus the project's known actors) and the speaker
+a subject token stands for (names, pronouns resolved to the last named person, descriptions)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from typing import Any
 
 from stancebank.tasks.preannotate.labels import GROUP, OTHER, PERSON
 from stancebank.tasks.preannotate.quotes import strip_span
-from stancebank.tasks.preannotate.resources import Resources, gazetteer_regex, load_gazetteer
+from stancebank.tasks.preannotate.resources import Resources
 from stancebank.tasks.preannotate.wordforms import is_attribution_verb, noun_lemma
 
 # Scores: how sure each way of finding an actor is.
 SCORE_GAZETTEER_ENTITY = 0.85
-"""An entity the gazetteer knows."""
+"""An entity the project's known actors (``[[actors]]``) name."""
 SCORE_ENTITY = 0.7
 """An entity of the NER alone."""
 SCORE_GAZETTEER_ALIAS = 0.8
-"""A gazetteer alias the NER missed."""
+"""An alias of a known actor the NER missed."""
 SCORE_RESOLVED_PRONOUN = 0.6
 SCORE_PRONOUN = 0.4
 """A pronoun speaker no named person could be found for."""
@@ -102,7 +102,7 @@ def _title_start(doc: Any, ent: Any, res: Resources) -> int:
 
 
 def _entity_mentions(doc: Any, found: _Taken, res: Resources) -> None:
-    _pattern, by_alias = gazetteer_regex()
+    by_alias = res.gazetteer.by_alias
     for ent in sorted(doc.ents, key=lambda e: (e.start_char, -e.end_char)):
         kind = res.speakers.ner_types.get(ent.label_)
         if kind is None:
@@ -136,8 +136,10 @@ def _entity_mentions(doc: Any, found: _Taken, res: Resources) -> None:
         )
 
 
-def _gazetteer_mentions(doc: Any, found: _Taken) -> None:
-    pattern, by_alias = gazetteer_regex()
+def _gazetteer_mentions(doc: Any, found: _Taken, res: Resources) -> None:
+    pattern, by_alias = res.gazetteer.pattern, res.gazetteer.by_alias
+    if pattern is None:
+        return
     for match in pattern.finditer(doc.text):
         entry = by_alias[match.group(0)]
         if entry.type != PERSON:
@@ -166,23 +168,15 @@ def _gazetteer_mentions(doc: Any, found: _Taken) -> None:
 
 
 def find_actors(doc: Any, res: Resources) -> list[Mention]:
-    """Named actors of a parsed text, in text order: NER entities, then gazetteer aliases."""
+    """Named actors of a parsed text, in text order: NER entities, then the project's known actors'
+    aliases."""
     found = _Taken(len(doc.text))
     _entity_mentions(doc, found, res)
-    _gazetteer_mentions(doc, found)
+    _gazetteer_mentions(doc, found, res)
     return sorted(found.mentions, key=lambda m: m.start)
 
 
 # -- speakers -------------------------------------------------------------------------------------
-def describe(phrase: str) -> str | None:
-    """The canonical name of a gazetteer actor a description phrase names ("the Russian leader")."""
-    low = phrase.lower()
-    for entry in load_gazetteer():
-        if any(d.lower() in low for d in entry.descriptions):
-            return entry.name
-    return None
-
-
 def _pronoun_speaker(tok: Any, typ: str, actors: list[Mention], extra: list[Mention]) -> Mention:
     antecedent = last_person(actors + extra, tok.idx)
     name = antecedent.name if typ == PERSON and antecedent else None
@@ -215,7 +209,7 @@ def _description_type(
     if head in words.heads:
         return words.heads[head], None
     if head in words.titles or low in words.titles:
-        return PERSON, describe(phrase)
+        return PERSON, res.gazetteer.describe(phrase)
     if tok.pos_ == "PROPN" and (
         tok.dep_ == "appos" or all(t.pos_ == "PROPN" for t in phrase_tokens if not t.is_punct)
     ):
@@ -227,7 +221,7 @@ def _description_type(
         return OTHER, None
     if tok.tag_ in {"NNS", "NNPS"}:
         return GROUP, None
-    return PERSON, describe(phrase)
+    return PERSON, res.gazetteer.describe(phrase)
 
 
 def speaker_of(tok: Any, actors: list[Mention], extra: list[Mention], res: Resources) -> Mention | None:

@@ -23,7 +23,7 @@ from stancebank.tasks.preannotate.labels import (
 from stancebank.tasks.preannotate.model import load_model, model_version_for
 from stancebank.tasks.preannotate.prefilter import cuts_blanked_text, mask_unattributed
 from stancebank.tasks.preannotate.quotes import claim_bounds
-from stancebank.tasks.preannotate.resources import load_resources
+from stancebank.tasks.preannotate.resources import ActorsKey, load_resources
 from stancebank.tasks.preannotate.stances import Catalogue, add_stances, is_event_report
 from stancebank.tasks.preannotate.wordforms import trigger_pattern
 
@@ -41,11 +41,11 @@ def catalogue_key(targets: Sequence[Any]) -> CatalogueKey:
 
 
 class Preannotator:
-    def __init__(self, model: str, catalogue: CatalogueKey = ()) -> None:
+    def __init__(self, model: str, catalogue: CatalogueKey = (), actors: ActorsKey = ()) -> None:
         self.model = model
         self.catalogue = Catalogue.build(catalogue)
         self.nlp = load_model(model)
-        self.resources = load_resources()
+        self.resources = load_resources().with_actors(actors)
         self.version = model_version_for(model)
         self.triggers = trigger_pattern(self.resources.speech_verbs | self.resources.speech_acts)
         self.stats: Counter[str] = Counter()
@@ -220,7 +220,7 @@ def to_spans(text: str, claims: list[Claim], mentions: list[Mention]) -> tuple[l
 
 
 @lru_cache(maxsize=4)
-def get_preannotator(model: str, catalogue: CatalogueKey = ()) -> Preannotator:
-    """One annotator per model name and catalogue per process (the spaCy pipeline is loaded once
-    per model)."""
-    return Preannotator(model, catalogue)
+def get_preannotator(model: str, catalogue: CatalogueKey = (), actors: ActorsKey = ()) -> Preannotator:
+    """One annotator per model name, catalogue and known actors per process (the spaCy pipeline is
+    loaded once per model)."""
+    return Preannotator(model, catalogue, actors)

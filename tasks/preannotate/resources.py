@@ -1,6 +1,5 @@
 """The pre-annotator's data files (``stancebank.tasks.resources``), read once and checked at load.
 
-- ``gazetteer.yaml``: known actors (canonical name, actor type, aliases, descriptions);
 - ``speech_verbs.txt`` / ``speech_acts.txt``: lemmas of reporting verbs and of verbs that carry a
   position themselves;
 - ``verbs.yaml``: irregular verb forms and quote-only verbs;
@@ -10,6 +9,9 @@
   evaluative language, negators), keyed by the spec's polarities. Targets are not in the package:
   they come from the project's catalogue (``[[targets]]`` in ``stancebank.toml``).
 
+Known actors are not in the package either: they are the project's (``[[actors]]``), compiled by
+:class:`Gazetteer`.
+
 Every actor type must be an ``actor_type`` choice of the spec and every cue key a stance polarity
 the spec has; anything else is a :class:`~stancebank.tasks.errors.ResourceError` naming the file,
 the field and the fix.
@@ -17,8 +19,9 @@ the field and the fix.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -81,6 +84,16 @@ def _mapping(doc: Any, file: str, keys: Iterable[str]) -> Mapping[str, Any]:
 
 
 # -- actors ---------------------------------------------------------------------------------------
+ActorsKey = tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...]
+"""The project's actors (``[[actors]]`` in ``stancebank.toml``) as plain, hashable data:
+``(canonical name, actor type, aliases, descriptions)`` per actor (see :func:`actors_key`)."""
+
+
+def actors_key(actors: Sequence[Any]) -> ActorsKey:
+    """The hashable form of a project's ``[[actors]]`` (:class:`stancebank.schema.project.Actor`)."""
+    return tuple((a.name, a.type, tuple(a.phrases), tuple(a.descriptions)) for a in actors)
+
+
 @dataclass(frozen=True)
 class GazetteerEntry:
     name: str
@@ -89,35 +102,47 @@ class GazetteerEntry:
     descriptions: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=1)
-def load_gazetteer() -> tuple[GazetteerEntry, ...]:
-    doc = _yaml("gazetteer.yaml")
-    out = []
-    for i, entry in enumerate(doc.get("actors", [])):
-        if entry.get("type") not in ACTOR_TYPES or not entry.get("name"):
-            raise ResourceError(
-                f"gazetteer.yaml: actors[{i}] needs a name and a type in {', '.join(ACTOR_TYPES)}"
-            )
-        aliases = tuple(str(a) for a in entry.get("aliases") or [entry["name"]])
-        out.append(
-            GazetteerEntry(
-                str(entry["name"]), str(entry["type"]), aliases, tuple(entry.get("descriptions") or ())
-            )
-        )
-    return tuple(out)
+@dataclass(frozen=True)
+class Gazetteer:
+    """The project's known actors: one pattern over every alias (longest first), the entry of each
+    alias (and of its lower case), and the descriptions that name an entry. The package ships none:
+    actors are the project's (``[[actors]]``), like targets."""
+
+    entries: tuple[GazetteerEntry, ...]
+    pattern: re.Pattern[str] | None
+    by_alias: Mapping[str, GazetteerEntry]
+
+    @classmethod
+    def build(cls, key: ActorsKey = ()) -> Gazetteer:
+        entries = []
+        for name, typ, aliases, descriptions in key:
+            if typ not in ACTOR_TYPES:
+                raise ResourceError(
+                    f"actor {name!r}: type {typ!r} is not an actor_type choice of the spec "
+                    f"({', '.join(ACTOR_TYPES)})"
+                )
+            entries.append(GazetteerEntry(name, typ, tuple(aliases) or (name,), tuple(descriptions)))
+        by_alias: dict[str, GazetteerEntry] = {}
+        for entry in entries:
+            for alias in entry.aliases:
+                by_alias.setdefault(alias, entry)
+                by_alias.setdefault(alias.lower(), entry)
+        if not by_alias:
+            return cls((), None, {})
+        alternatives = sorted(by_alias, key=len, reverse=True)
+        pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w-])")
+        return cls(tuple(entries), pattern, by_alias)
+
+    def describe(self, phrase: str) -> str | None:
+        """The canonical name of the actor a description phrase names ("the Russian leader")."""
+        low = phrase.lower()
+        for entry in self.entries:
+            if any(d.lower() in low for d in entry.descriptions):
+                return entry.name
+        return None
 
 
-@lru_cache(maxsize=1)
-def gazetteer_regex() -> tuple[re.Pattern[str], dict[str, GazetteerEntry]]:
-    """One pattern over every alias (longest first), and the entry of each alias (and its lower case)."""
-    by_alias: dict[str, GazetteerEntry] = {}
-    for entry in load_gazetteer():
-        for alias in entry.aliases:
-            by_alias.setdefault(alias, entry)
-            by_alias.setdefault(alias.lower(), entry)
-    alternatives = sorted(by_alias, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w-])")
-    return pattern, by_alias
+NO_ACTORS = Gazetteer((), None, {})
 
 
 @dataclass(frozen=True)
@@ -282,7 +307,10 @@ def load_cues() -> StanceCues:
 # -- all of them ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Resources:
-    """Every data file the rules read, loaded and checked."""
+    """Every data file the rules read, loaded and checked, and the project's known actors."""
+
+    def with_actors(self, actors: ActorsKey) -> Resources:
+        return dataclasses.replace(self, gazetteer=Gazetteer.build(actors))
 
     speech_verbs: frozenset[str]
     speech_acts: frozenset[str]
@@ -290,11 +318,14 @@ class Resources:
     speakers: SpeakerWords
     cues: StanceCues
     abbreviations: frozenset[str]
+    gazetteer: Gazetteer = NO_ACTORS
+    """The project's known actors (none unless a preannotator is given some)."""
 
 
 @lru_cache(maxsize=1)
 def load_resources() -> Resources:
-    load_gazetteer()  # checked now, not at the first article that names an actor
+    """The package's data files, with no known actors (the project adds its own: see
+    :meth:`Resources.with_actors`)."""
     return Resources(
         load_speech_verbs(),
         load_speech_acts(),

@@ -1,3 +1,4 @@
 """Data files of the tasks stage, all topic-independent: boilerplate rules, speech verbs and acts,
-speaker words, a gazetteer of actors, abbreviations and stance cues. Targets come from the
-project's catalogue (``[[targets]]`` in ``stancebank.toml``), never from the package."""
+speaker words (titles, pronouns, generic description heads), abbreviations and stance cues. Targets
+and known actors come from the project file (``[[targets]]`` and ``[[actors]]`` in
+``stancebank.toml``), never from the package."""

@@ -15,7 +15,7 @@ unmatched gold claim counts as neither. The issue-14 targets on held-out topics 
 
 "With catalogue" passes the set's ``[[targets]]`` (data/stancebank.toml for dev, the held-out set's
 own stancebank.toml) to the pre-annotator; "without" builds with none (targets from the claims'
-syntax, no ``target_name``).
+syntax, no ``target_name``). Both pass the set's known actors (``[[actors]]``, if any).
 
     .venv/bin/python tests/benchmarks/bench_tasks_quality.py [--errors] [--model NAME]
 
@@ -375,9 +375,12 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
-    base = BuildOptions(preannotate=True, model=args.model)
     columns: list[tuple[str, Run | str]] = []
     for eval_set in (dev_set(), heldout_set()):
+        # the set's known actors ([[actors]] of its project file) in both columns: "without
+        # catalogue" leaves out the [[targets]] only
+        actors = load_project(eval_set.catalogue).actors if eval_set.catalogue else ()
+        base = BuildOptions(preannotate=True, model=args.model, actors=actors)
         errors = args.errors and eval_set.name.startswith("dev")
         plain = evaluate(eval_set, base, errors=errors)
         print_topics(f"{eval_set.name}, without catalogue", plain)

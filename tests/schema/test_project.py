@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,16 @@ description = "The city's proposed daily fee for driving into the centre."
 [[targets]]
 name = "bike lanes"
 aliases = ["cycle lanes", "the lanes"]
+
+[[actors]]
+name = "Anna Berg"
+type = "person"
+aliases = ["Anna Berg", "Berg"]
+descriptions = ["the mayor"]
+
+[[actors]]
+name = "Transit Authority"
+type = "organization"
 """
 
 
@@ -74,6 +85,26 @@ def test_a_full_file_loads_with_paths_relative_to_its_folder(tmp_path: Path) -> 
     assert project.policy.single_annotation_gold is False
     assert [t.name for t in project.targets] == ["congestion charge", "bike lanes"]
     assert project.target("bike lanes").aliases == ("cycle lanes", "the lanes")
+    berg, authority = project.actors
+    assert (berg.name, berg.type, berg.phrases, berg.descriptions) == (
+        "Anna Berg",
+        "person",
+        ("Anna Berg", "Berg"),
+        ("the mayor",),
+    )
+    assert authority.phrases == ("Transit Authority",)  # the name is an alias
+
+
+def test_the_init_template_shows_actors_and_targets_commented_out(tmp_path: Path) -> None:
+    path = write_template(tmp_path, "p")
+    text = path.read_text(encoding="utf-8")
+    assert "# [[actors]]" in text and "# [[targets]]" in text
+    uncommented = re.sub(
+        r"^# (\[\[|(name|type|aliases|descriptions|patterns|description) =)", r"\1", text, flags=re.M
+    )
+    project = parse_project(uncommented, path)  # the commented examples are valid entries
+    assert [a.name for a in project.actors] == ["Anna Berg"]
+    assert [t.name for t in project.targets] == ["congestion charge"]
 
 
 def test_a_target_matcher_finds_aliases_and_patterns_case_insensitively() -> None:
@@ -117,6 +148,35 @@ def test_a_target_matcher_finds_aliases_and_patterns_case_insensitively() -> Non
             r"'the plan' also names target #1",
         ),
         ('[project]\nname = "x"\n[[targets]]\nname = "a"\npatterns = ["x?"]\n', r"cannot match empty text"),
+        (
+            '[project]\nname = "x"\n[[actors]]\nname = "a"\ntype = "person"\n[[actors]]\nname = "b"\n'
+            'type = "minister"\n',
+            r"line 8: \[\[actors\]\] #2 type: must be one of 'person', .*'other', not 'minister'",
+        ),
+        (
+            '[project]\nname = "x"\n[[actors]]\naliases = ["a"]\ntype = "person"\n',
+            r"line 3: \[\[actors\]\] #1: 'name' is required",
+        ),
+        (
+            '[project]\nname = "x"\n[[actors]]\nname = "a"\n',
+            r"\[\[actors\]\] #1: 'type' is required. Fix: add `type = \"person\"`",
+        ),
+        (
+            '[project]\nname = "x"\n[[actors]]\nname = "a"\ntype = "group"\nrole = "x"\n',
+            r"line 6: \[\[actors\]\] #1 role: unknown key",
+        ),
+        (
+            '[project]\nname = "x"\n[[actors]]\nname = "Ann Lee"\ntype = "person"\naliases = ["Lee"]\n'
+            '[[actors]]\nname = "Bo Lee"\ntype = "person"\naliases = ["Lee"]\n',
+            r"line 10: \[\[actors\]\] #2 aliases: 'Lee' also names actor #1 \('Ann Lee'\)",
+        ),
+        (
+            '[project]\nname = "x"\n[[actors]]\nname = "a"\ntype = "person"\ndescriptions = ["the mayor"]\n'
+            '[[actors]]\nname = "b"\ntype = "person"\ndescriptions = ["The Mayor"]\n',
+            r"#2 descriptions: 'The Mayor' also describes actor #1",
+        ),
+        ('[project]\nname = "x"\nactors = "a"\n', r"\[project\] actors: unknown key"),
+        ('[project]\nname = "x"\n[actors]\nname = "a"\n', r"\[\[actors\]\] #1: must be a list of"),
     ],
 )
 def test_bad_files_are_refused_naming_line_key_and_fix(tmp_path: Path, text: str, expected: str) -> None:

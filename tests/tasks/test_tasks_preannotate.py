@@ -12,13 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stancebank.schema.model import Relation, Span
-from stancebank.schema.project import Target
+from stancebank.schema.project import Actor, Target
 from stancebank.schema.wire import parse_results
 from stancebank.tasks.build import DEFAULT_MODEL, make_prediction
 from stancebank.tasks.checks import validate_prediction
 from stancebank.tasks.clean import clean
 from stancebank.tasks.errors import PredictionError
 from stancebank.tasks.preannotate import (
+    actors_key,
     catalogue_key,
     claim_bounds,
     find_quotes,
@@ -107,11 +108,38 @@ def test_inverted_reported_speech_and_mixed_claim(annotator: Any) -> None:
     assert mixed and "“entirely avoidable”" in mixed[0][0]
 
 
-def test_according_to_and_gazetteer_alias(annotator: Any) -> None:
+KNOWN_ACTORS = (
+    Actor(
+        "Volodymyr Zelensky",
+        "person",
+        ("Volodymyr Zelensky", "Zelenskyy", "Zelensky"),
+        ("Ukrainian president", "Ukrainian head of state"),
+    ),
+    Actor("Harbour Authority of Vell", "organization", ("the Harbour Authority", "HAV")),
+)
+"""A project's ``[[actors]]``: the package itself names no actor."""
+
+
+@pytest.fixture(scope="module")
+def with_actors() -> Any:
+    return get_preannotator(DEFAULT_MODEL, (), actors_key(KNOWN_ACTORS))
+
+
+def test_according_to_and_a_known_actors_alias(with_actors: Any, annotator: Any) -> None:
     text = "According to Zelenskyy, the army will hold the line through the winter."
-    [(claim, form, speaker, name)] = _claims(annotator, text)
+    [(claim, form, speaker, name)] = _claims(with_actors, text)
     assert claim == "the army will hold the line through the winter"
     assert (form, speaker, name) == ("indirect", "Zelenskyy", "Volodymyr Zelensky")
+    # without the project's actors the speaker is found (NER) but not given a canonical name
+    [(_, _, speaker, name)] = _claims(annotator, text)
+    assert speaker == "Zelenskyy" and name != "Volodymyr Zelensky"
+
+
+def test_a_known_organisation_the_ner_misses_is_named(with_actors: Any) -> None:
+    text = "HAV said the quay would stay closed to cruise ships until the repairs were paid for."
+    [(claim, _, speaker, name)] = _claims(with_actors, text)
+    assert claim.startswith("the quay would stay closed")
+    assert (speaker, name) == ("HAV", "Harbour Authority of Vell")
 
 
 def test_follow_on_quote_paragraph_inherits_the_speaker(annotator: Any) -> None:
@@ -125,11 +153,13 @@ def test_follow_on_quote_paragraph_inherits_the_speaker(annotator: Any) -> None:
     assert claims[1][2] == claims[0][2]
 
 
-def test_description_speaker_from_the_gazetteer(annotator: Any) -> None:
+def test_description_speaker_from_a_known_actors_descriptions(with_actors: Any, annotator: Any) -> None:
     text = "“Our answer will not change,” noted the Ukrainian head of state."
-    [(claim, form, speaker, name)] = _claims(annotator, text)
+    [(claim, form, speaker, name)] = _claims(with_actors, text)
     assert claim == "Our answer will not change" and form == "direct"
     assert speaker == "the Ukrainian head of state" and name == "Volodymyr Zelensky"
+    [(_, _, speaker, name)] = _claims(annotator, text)
+    assert speaker == "the Ukrainian head of state" and name is None
 
 
 def test_heading_line_is_a_claim_only_when_it_names_the_holder(annotator: Any) -> None:
