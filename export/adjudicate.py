@@ -14,10 +14,15 @@ Policy (also printed in the dataset card, :data:`POLICY`), per article:
    items are on the adjudication list, :attr:`Adjudication.conflicts`), unless
    ``GoldPolicy.unresolved = "drop"`` drops them.
 4. A reviewer's verdict — an annotation made on a review task (``stancebank studio review``: the
-   task lists the article's conflicting items, each annotator's version a prediction) — is the
-   article's gold (method ``reviewer``): the reviewer starts from a version, decides the
-   conflicting items and may correct an agreed one. The items are still counted as the annotators
-   left them (their conflicting items as ``reviewed``). A review annotation is never counted as one
+   task lists the article's conflicting items, each annotator's version a prediction) — settles
+   the conflicting items, item by item (method ``reviewer``): a conflicting span or relation is
+   gold when the verdict has it (with the verdict's attributes), and is dropped when it does not;
+   an item the reviewer drew that no annotator drew (a corrected boundary, say) is gold. The
+   agreed items stay gold whichever version the reviewer started from; a reviewer may change an
+   agreed span's attributes (counted ``corrected``). Items a minority drew stay dropped. A
+   reviewer who must overrule agreed items stars the verdict as ground truth in Label Studio:
+   a starred verdict is the article's gold whole. The items are counted as the annotators left
+   them (their conflicting items as ``reviewed``). A review annotation is never counted as one
    more annotator (:func:`is_review`) and never replaces the reviewer's own annotation.
 
 Gold span ids are stable: a hash of article id, label and offsets, so the same span keeps its id
@@ -43,9 +48,11 @@ POLICY = (
     "what fewer than half drew is dropped; a tie (exactly half) or a span whose attribute has no "
     "majority value is a conflicting item. An article without conflicting items is gold (majority); "
     "one with conflicting items is pending: only those items are sent to a reviewer, and the "
-    "article stays out of documents and claims until they are resolved. The reviewer's verdict, "
-    "made from the annotators' versions with the conflicting items listed, is the article's gold "
-    "(method reviewer). A review "
+    "article stays out of documents and claims until they are resolved. The reviewer decides each "
+    "conflicting item (kept when the reviewer's verdict has it, dropped when not; an item only the "
+    "reviewer drew is kept), may change an agreed span's attributes, and leaves the agreed items "
+    "gold (method reviewer); a verdict the reviewer starred as ground truth is the article's gold "
+    "whole. A review "
     "annotation is never counted as one more annotator in agreement and never replaces the "
     "reviewer's own annotation as an annotator; a starred annotation still counts as its "
     "annotator's. Every annotation of every annotated article, pending ones included, is in the "
@@ -215,40 +222,48 @@ def adjudicate(
     if starred:
         return _from_one(_newest(starred), "ground_truth", n)
     if reviews:
-        verdict = _from_one(_newest(reviews), "reviewer", n)
+        verdict = _newest(reviews)
         if n < 2:
-            return verdict
-        items = Counter(_by_items(article_id, regular, spec, DEFAULT_POLICY).items)
-        if items["conflict"]:
-            items["reviewed"] = items.pop("conflict")
-        return replace(verdict, items=dict(items))
+            return _from_one(verdict, "reviewer", n)
+        return _with_verdict(article_id, _tally(article_id, regular, spec), verdict)
     if n < policy.needed:
         return Adjudication(article_id, "insufficient", num_annotators=n)
     if n == 1:
         return _from_one(regular[0], "single", 1)
-    return _by_items(article_id, regular, spec, policy)
+    return _by_items(article_id, _tally(article_id, regular, spec), policy)
 
 
-def _by_items(
-    article_id: str,
-    annotations: Sequence[Annotation],
-    spec: AnnotationSpec,
-    policy: GoldPolicy,
-) -> Adjudication:
-    """Item by item over ``n ≥ 2`` annotators: agreed items are gold, minority items dropped, the
-    conflicting ones (ties, a kept span's attribute without majority) left to review — or, with
-    ``policy.unresolved == "drop"``, dropped (with the relations touching a dropped span)."""
+@dataclass
+class _Tally:
+    """The annotators' items of one article (``n ≥ 2``) sorted by outcome."""
+
+    n: int
+    items: Counter[str]
+    conflicts: list[Conflict]
+    # agreed spans (with their majority attributes and provenance) and relations
+    kept: list[tuple[Span, Provenance]]
+    kept_keys: set[SpanKey]
+    kept_relations: list[RelationKey]
+    # what fewer than half drew (dropped whatever a reviewer's verdict says)
+    minority_keys: set[SpanKey]
+    minority_relations: set[RelationKey]
+    # relations more than half drew, with a conflicting endpoint: gold once a reviewer keeps both
+    pending_relations: set[RelationKey]
+
+
+def _tally(article_id: str, annotations: Sequence[Annotation], spec: AnnotationSpec) -> _Tally:
+    """Item by item over ``n ≥ 2`` annotators: agreed (more than half drew it identically),
+    minority (fewer than half) or conflicting (a tie, or a kept span's attribute without a
+    majority value; an agreed relation with a conflicting endpoint)."""
     n = len(annotations)
     majority = n // 2 + 1
-    conflicts: list[Conflict] = []
-    items = Counter[str]()
+    tally = _Tally(n, Counter(), [], [], set(), [], set(), set(), set())
+    items, conflicts = tally.items, tally.conflicts
     by_key: dict[SpanKey, list[tuple[Annotation, Span]]] = {}
     for ann in annotations:
         for span in ann.spans:
             by_key.setdefault(span_key(span), []).append((ann, span))
 
-    kept: list[tuple[Span, Provenance]] = []
-    kept_keys: set[SpanKey] = set()
     for key in sorted(by_key):
         holders = by_key[key]
         votes = len({a.annotator for a, _ in holders})
@@ -264,6 +279,7 @@ def _by_items(
             continue
         if votes < majority:
             items["minority"] += 1
+            tally.minority_keys.add(key)
             continue
         label_attrs = spec.span_label(key[0]).attributes
         attrs: dict[str, str] = {}
@@ -288,10 +304,10 @@ def _by_items(
             continue
         items["agreed"] += 1
         first_span = holders[0][1]
-        kept.append(
+        tally.kept.append(
             (Span(first_span.id, key[0], key[1], key[2], first_span.text, attrs), _provenance(*holders[0]))
         )
-        kept_keys.add(key)
+        tally.kept_keys.add(key)
 
     rel_votes: Counter[RelationKey] = Counter()
     rel_holders: dict[RelationKey, set[str]] = {}
@@ -299,7 +315,6 @@ def _by_items(
         for rkey in _relation_keys(ann):
             rel_votes[rkey] += 1
             rel_holders.setdefault(rkey, set()).add(ann.annotator)
-    kept_relations: list[RelationKey] = []
     for rkey in sorted(rel_votes):
         count = rel_votes[rkey]
         if count * 2 == n:
@@ -313,21 +328,79 @@ def _by_items(
             )
         elif count < majority:
             items["minority"] += 1
-        elif rkey[0] in kept_keys and rkey[1] in kept_keys:
+            tally.minority_relations.add(rkey)
+        elif rkey[0] in tally.kept_keys and rkey[1] in tally.kept_keys:
             items["agreed"] += 1
-            kept_relations.append(rkey)
+            tally.kept_relations.append(rkey)
         else:  # agreed, but an endpoint is a conflicting span
             items["conflict"] += 1
+            tally.pending_relations.add(rkey)
+    return tally
 
-    if conflicts and policy.unresolved != "drop":
+
+def _by_items(article_id: str, tally: _Tally, policy: GoldPolicy) -> Adjudication:
+    """Agreed items are gold, minority items dropped, the conflicting ones left to review — or,
+    with ``policy.unresolved == "drop"``, dropped (with the relations touching a dropped span)."""
+    items = Counter(tally.items)
+    if tally.conflicts and policy.unresolved != "drop":
         return Adjudication(
-            article_id, "conflict", conflicts=tuple(conflicts), num_annotators=n, items=dict(items)
+            article_id,
+            "conflict",
+            conflicts=tuple(tally.conflicts),
+            num_annotators=tally.n,
+            items=dict(items),
         )
-    if conflicts:
+    if tally.conflicts:
         items["dropped"] = items.pop("conflict")
-    spans_out, rels, provenance = _rekey(article_id, kept, kept_relations)
+    spans_out, rels, provenance = _rekey(article_id, tally.kept, tally.kept_relations)
     return Adjudication(
-        article_id, "majority", spans_out, rels, provenance, num_annotators=n, items=dict(items)
+        article_id, "majority", spans_out, rels, provenance, num_annotators=tally.n, items=dict(items)
+    )
+
+
+def _with_verdict(article_id: str, tally: _Tally, verdict: Annotation) -> Adjudication:
+    """A reviewer's verdict over ``n ≥ 2`` annotators (method ``reviewer``). Starred as ground
+    truth, it is the article's gold whole; otherwise it decides the conflicting items: the agreed
+    items stay (an agreed span the verdict also has takes the verdict's attributes: ``corrected``
+    when they differ), a conflicting item is kept when the verdict has it, an item only the
+    reviewer drew is kept, a minority item stays dropped. A relation more than half drew whose end
+    was conflicting is the verdict's to decide when the verdict has both ends; when an end is an
+    agreed span the verdict lacks, the relation keeps its majority."""
+    items = Counter(tally.items)
+    if items["conflict"]:
+        items["reviewed"] = items.pop("conflict")
+    else:
+        items.pop("conflict", None)
+    if verdict.ground_truth:
+        return replace(_from_one(verdict, "reviewer", tally.n), items=dict(items))
+    verdict_prov = verdict.extra.get("provenance", {})
+    in_verdict = {span_key(s): s for s in verdict.spans}
+    spans: list[tuple[Span, Provenance]] = []
+    for span, prov in tally.kept:
+        mine = in_verdict.get(span_key(span))
+        if mine is not None and dict(mine.attributes) != span.attributes:
+            items["corrected"] += 1
+            span = replace(span, attributes=dict(mine.attributes))
+        spans.append((span, prov))
+    gold_keys = set(tally.kept_keys)
+    for key, span in sorted(in_verdict.items()):
+        if key not in gold_keys and key not in tally.minority_keys:
+            spans.append((span, verdict_prov.get(span.id, "hand")))
+            gold_keys.add(key)
+    drawn = _relation_keys(verdict)
+    relations = set(tally.kept_relations)
+    for rkey in drawn:
+        if rkey not in tally.minority_relations and rkey[0] in gold_keys and rkey[1] in gold_keys:
+            relations.add(rkey)
+    for rkey in tally.pending_relations:
+        # the verdict decides a relation it could have drawn (it has both ends); one whose end only
+        # the agreed items restore keeps its majority
+        decided = rkey[0] in in_verdict and rkey[1] in in_verdict
+        if not decided and rkey[0] in gold_keys and rkey[1] in gold_keys:
+            relations.add(rkey)
+    spans_out, rels, provenance = _rekey(article_id, spans, sorted(relations))
+    return Adjudication(
+        article_id, "reviewer", spans_out, rels, provenance, num_annotators=tally.n, items=dict(items)
     )
 
 

@@ -13,8 +13,9 @@ by ``data.article_id``:
   texts are an error naming both;
 - cancelled annotations are skipped, drafts are ignored (both counted);
 - an annotation on a review task (data field ``stancebank_review``, made by ``stancebank studio
-  review``) is ground truth: the reviewer's submitted verdict, marked ``extra["review"]``
-  (never counted as one more annotator in agreement);
+  review``) is the reviewer's submitted verdict, marked ``extra["review"]`` (never counted as one
+  more annotator in agreement; adjudication lets it decide the conflicting items, or the whole
+  article when it is starred as ground truth);
 - result lists are parsed by :func:`stancebank.schema.wire.parse_results` (the one parser: spans,
   attributes, relations, the one relation-direction rule, offsets realigned when exactly one
   reading fits); an annotation with a region that cannot be placed is dropped whole (its
@@ -556,8 +557,10 @@ class ExportReader:
             packed = self.codec.pack(
                 ann_id,
                 annotator,
-                # a review task's annotation is the reviewer's verdict (`stancebank studio review`)
-                bool(ann.get("ground_truth")) or is_review,
+                # the star in Label Studio; a review task's annotation is the reviewer's verdict
+                # (`stancebank studio review`), which decides the conflicting items (and, starred,
+                # the whole article)
+                bool(ann.get("ground_truth")),
                 is_review,
                 ann_stamp or None,
                 parsed.spans,

@@ -13,9 +13,11 @@
 Both JSON files are arrays with one item per line, encoded by the C encoder and streamed (an
 indented dump runs the pure-Python encoder: it once took 34 of a 54-second build).
 
-Either way the reviewer marks the resolved annotation as **ground truth** (the star in Label
-Studio); export that project and pass the export to the next ``stancebank export build`` together
-with the others: exports merge by article id and the ground-truth annotation wins adjudication.
+``stancebank studio review`` pushes the review tasks into a review project; the reviewer submits
+one annotation per task. Export that project (``studio pull``) and pass it to the next
+``stancebank export build`` together with the others: exports merge by article id, and the
+reviewer's verdict decides the article's conflicting items (starred as ground truth: the whole
+article; :mod:`stancebank.export.adjudicate`).
 """
 
 from __future__ import annotations

@@ -8,10 +8,12 @@ and writes what the annotators disagree on into the task's ``stancebank_review``
 column of the Data Manager).
 
 The reviewer opens a task, picks a version from the predictions, fixes it and submits. Every
-annotation on a review task is the reviewer's verdict: the export reader takes it as ground truth
-(:data:`stancebank.export.REVIEW_FIELD`), so the next ``studio pull`` of the review project,
-passed to ``export build`` with the project's own export, puts the article into gold with the
-reviewer's spans, relations and attributes. Articles no reviewer has submitted stay out of gold.
+annotation on a review task is the reviewer's verdict (:data:`stancebank.export.REVIEW_FIELD`), so
+the next ``studio pull`` of the review project, passed to ``export build`` with the project's own
+export, puts the article into gold: the agreed items, and the conflicting items as the reviewer
+decided them, with the reviewer's spans, relations and attributes (a starred verdict is the whole
+article's gold; :mod:`stancebank.export.adjudicate`). Articles no reviewer has submitted stay out
+of gold.
 """
 
 from __future__ import annotations

@@ -157,9 +157,22 @@ def test_policy_single_annotation_gold_only_bites_when_overlap_was_requested():
     assert adjudicate("art", [full("1", "u1")], policy=no_overlap).method == "single"
 
 
-def review(ann_id: str, who: str, **kw: str) -> Annotation:
+def review(ann_id: str, who: str, starred: bool = False, **kw: str) -> Annotation:
     a = full(ann_id, who, **kw)
-    return Annotation(a.article_id, a.annotation_id, who, a.spans, a.relations, True, extra={"review": True})
+    return as_verdict(a, starred)
+
+
+def as_verdict(a: Annotation, starred: bool = False) -> Annotation:
+    """``a`` submitted on a review task (``starred``: also marked ground truth there)."""
+    return Annotation(
+        a.article_id,
+        a.annotation_id,
+        a.annotator,
+        a.spans,
+        a.relations,
+        starred,
+        extra={**a.extra, "review": True},
+    )
 
 
 def test_a_reviewer_resolves_a_conflict_and_is_not_an_annotator():
@@ -205,8 +218,8 @@ def test_items_counted_and_conflicts_dropped_by_policy():
 def test_a_reviewers_verdict_is_the_articles_gold_and_its_items_are_counted():
     """u1 and u2 agree on ACTOR and TARGET; u2 also drew 'the tax' (a tie) and the CLAIM's form
     differs. The reviewer (also annotator u1: their own annotation stays theirs) submits a version
-    that drops the tax, sets the form and adds actor_type 'person' on the agreed ACTOR: that
-    version is gold; the items are counted as the annotators left them."""
+    that drops the tax, sets the form and gives the agreed ACTOR actor_type 'person': that version
+    is gold; the items are counted as the annotators left them, the ACTOR as corrected."""
     u1 = full("1", "u1", form="direct")
     base = full("2", "u2", form="indirect")
     rels = [(r.from_id, r.to_id, r.label) for r in base.relations]
@@ -218,10 +231,10 @@ def test_a_reviewers_verdict_is_the_articles_gold_and_its_items_are_counted():
         sp("3t", "TARGET", "the budget"),
     )
     verdict_rels = (Relation("3a", "3c", "source"), Relation("3c", "3t", "oppose"))
-    verdict = Annotation("art", "3", "u1", verdict_spans, verdict_rels, True, extra={"review": True})
+    verdict = Annotation("art", "3", "u1", verdict_spans, verdict_rels, False, extra={"review": True})
     result = adjudicate("art", [u1, u2, verdict])
     assert result.method == "reviewer" and result.is_gold and result.num_annotators == 2
-    assert result.items == {"agreed": 2, "reviewed": 4}
+    assert result.items == {"agreed": 2, "reviewed": 4, "corrected": 1}
     got = {(s.label, s.text, tuple(s.attributes.items())) for s in result.spans}
     assert got == {
         ("ACTOR", "The minister", (("actor_type", "person"),)),
@@ -252,3 +265,59 @@ def test_review_tasks_never_offer_a_previous_verdict_as_a_version():
     data = ExportData(articles={"art": Article("art", TEXT)}, annotations={"art": [*anns, old_verdict]})
     (task,) = review_tasks([adjudicate("art", anns)], data, lambda a: f"p-{a}")
     assert [p["model_version"] for p in task["predictions"]] == ["review:p-u1", "review:p-u2"]
+
+
+def test_a_verdict_decides_the_conflicting_items_and_leaves_the_agreed_ones():
+    """Three annotators: u1 and u2 drew the ACTOR (agreed), only u3 drew 'the tax' (minority), and
+    the CLAIM's form is direct / indirect / mixed (no majority: conflicting). The reviewer starts
+    from u3's version, which lacks the agreed ACTOR and has the minority tax, sets the form and
+    draws the TARGET one character shorter. Gold: the agreed items, the CLAIM with the reviewer's
+    form, the reviewer's new TARGET; the tax stays dropped and the ACTOR stays gold."""
+    actor = sp("a", "ACTOR", "The minister", actor_type="government")
+    claim = {
+        f: sp(f"c{f}", "CLAIM", "the budget was fair", claim_form=f) for f in ("direct", "indirect", "mixed")
+    }
+    target = sp("t", "TARGET", "the budget")
+    tax = sp("x", "TARGET", "the tax")
+    u1 = ann("1", "u1", [actor, claim["direct"], target], [("a", "cdirect", "source")])
+    u2 = ann("2", "u2", [actor, claim["indirect"], target], [("a", "cindirect", "source")])
+    u3 = ann("3", "u3", [claim["mixed"], target, tax], [("cmixed", "x", "oppose")])
+    pending = adjudicate("art", [u1, u2, u3])
+    assert pending.status == "conflict"
+    assert pending.items == {"agreed": 2, "minority": 2, "conflict": 2}
+
+    shorter = sp("t2", "TARGET", "the budge")
+    verdict = as_verdict(
+        ann(
+            "9",
+            "r",
+            [sp("c9", "CLAIM", "the budget was fair", claim_form="direct"), shorter, tax],
+            [("c9", "t2", "support"), ("c9", "x", "oppose")],
+        )
+    )
+    result = adjudicate("art", [u1, u2, u3, verdict])
+    assert result.method == "reviewer" and result.num_annotators == 3
+    got = {(s.label, s.text, tuple(s.attributes.items())) for s in result.spans}
+    assert got == {
+        ("ACTOR", "The minister", (("actor_type", "government"),)),
+        ("CLAIM", "the budget was fair", (("claim_form", "direct"),)),
+        ("TARGET", "the budget", ()),
+        ("TARGET", "the budge", ()),
+    }
+    text_of = {s.id: s.text for s in result.spans}
+    # u1 and u2's source relation waited on the CLAIM; the reviewer kept the CLAIM, so it is gold
+    # though u3's version lacks it; the reviewer's relation to the minority tax is not
+    assert {(text_of[r.from_id], text_of[r.to_id], r.label) for r in result.relations} == {
+        ("The minister", "the budget was fair", "source"),
+        ("the budget was fair", "the budge", "support"),
+    }
+    assert result.items == {"agreed": 2, "minority": 2, "reviewed": 2}
+
+    # starred, the verdict overrules the agreed items too: the article's gold is the verdict whole
+    whole = adjudicate("art", [u1, u2, u3, as_verdict(verdict, starred=True)])
+    assert whole.method == "reviewer"
+    assert {(s.label, s.text) for s in whole.spans} == {
+        ("CLAIM", "the budget was fair"),
+        ("TARGET", "the budge"),
+        ("TARGET", "the tax"),
+    }

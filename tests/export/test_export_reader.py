@@ -263,8 +263,13 @@ def test_a_reviewers_verdict_never_replaces_their_own_annotation(tmp_path, ls):
         (a.annotation_id, a.annotator, a.ground_truth, a.extra.get("review", False))
         for a in data.annotations["a"]
     }
-    assert got == {("1", "ls:4", False, False), ("2", "ls:5", False, False), ("3", "ls:4", True, True)}
+    # the verdict is marked review; ground truth only when the reviewer starred it
+    assert got == {("1", "ls:4", False, False), ("2", "ls:5", False, False), ("3", "ls:4", False, True)}
     assert data.issues == []
+    verdict["ground_truth"] = True
+    path = _write(tmp_path, "starred.json", [ls.task(1, "a", text, [own, other]), review_task])
+    starred = {a.annotation_id: a.ground_truth for a in read_exports([path]).annotations["a"]}
+    assert starred == {"1": False, "2": False, "3": True}
 
 
 def test_annotations_are_held_packed_and_come_back_equal() -> None:
