@@ -33,3 +33,4 @@ MIXED = _CLAIM_FORM.choice("mixed")
 
 SUPPORT = SPEC.stance_label("support").name
 OPPOSE = SPEC.stance_label("oppose").name
+NEUTRAL = SPEC.stance_label("neutral").name

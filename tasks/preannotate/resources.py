@@ -238,12 +238,16 @@ class StanceCues:
     oppose_evaluative: re.Pattern[str]
     support_after: re.Pattern[str]
     oppose_after: re.Pattern[str]
+    neutral: re.Pattern[str]
+    """Explicit refusals to take a side, right before what they are about ("took no position on")."""
     negators: re.Pattern[str]
     not_targets: frozenset[str]
 
 
 CUE_POLARITIES: tuple[Polarity, ...] = ("support", "oppose")
 """The stance meanings the cues decide between (the prefixes of the cue keys)."""
+NEUTRAL_POLARITY: Polarity = "neutral"
+"""The polarity of the ``neutral`` cues (an explicit refusal to take a side)."""
 _CUE_KINDS = ("", "_evaluative", "_after")
 
 
@@ -267,19 +271,24 @@ def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
 def parse_cues(doc: Any, file: str = "stance_cues.yaml", spec: AnnotationSpec = SPEC) -> StanceCues:
     """The stance cues from their YAML document, checked against the spec.
 
-    Keys: ``support``, ``oppose`` (each also with ``_evaluative`` and ``_after``), ``negators`` and
-    ``not_targets``; each polarity must be one the spec has a stance relation for. Raises
+    Keys: ``support``, ``oppose`` (each also with ``_evaluative`` and ``_after``), ``neutral``,
+    ``negators`` and ``not_targets``; each polarity must be one the spec has a stance relation for.
+    Raises
     :class:`ResourceError` naming the file, the field and the fix.
     """
-    expected = {f"{p}{kind}" for p in CUE_POLARITIES for kind in _CUE_KINDS} | {"negators", "not_targets"}
+    expected = {f"{p}{kind}" for p in CUE_POLARITIES for kind in _CUE_KINDS} | {
+        "neutral",
+        "negators",
+        "not_targets",
+    }
     if not isinstance(doc, dict) or set(doc) != expected:
         found = set(doc) if isinstance(doc, dict) else set()
         missing, unknown = sorted(expected - found), sorted(found - expected)
         raise ResourceError(
             f"{file}: must be a mapping with exactly the keys {sorted(expected)} (stance polarities "
-            f"of the spec, negators, not_targets); missing {missing}, unknown {unknown}"
+            f"of the spec, neutral, negators, not_targets); missing {missing}, unknown {unknown}"
         )
-    for polarity in CUE_POLARITIES:
+    for polarity in (*CUE_POLARITIES, NEUTRAL_POLARITY):
         try:
             spec.stance_label(polarity)
         except SpecError as err:
@@ -294,6 +303,7 @@ def parse_cues(doc: Any, file: str = "stance_cues.yaml", spec: AnnotationSpec = 
         oppose_evaluative=patterns["oppose_evaluative"],
         support_after=patterns["support_after"],
         oppose_after=patterns["oppose_after"],
+        neutral=patterns["neutral"],
         negators=patterns["negators"],
         not_targets=frozenset(w.lower() for w in _words(doc, "not_targets", file)),
     )

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stancebank.tasks.preannotate.claims import Claim
-from stancebank.tasks.preannotate.labels import INDIRECT, OPPOSE, SUPPORT
+from stancebank.tasks.preannotate.labels import INDIRECT, NEUTRAL, OPPOSE, SUPPORT
 from stancebank.tasks.preannotate.resources import StanceCues
 
 SCORE_CATALOGUE_STANCE = 0.6
@@ -74,6 +74,8 @@ _EVENT_TIME = re.compile(
     r"|\b(?:later|earlier) (?:this|in the|next) (?:week|month)\b",
     re.I,
 )
+_EMBEDDED = re.compile(r"\s(?:that|which|who|whose|where|because|unless|while|whereas)\s", re.I)
+"""Where a clause embedded in an evaluating predicate starts: its negators are not the predicate's."""
 _PREDICATE = re.compile(
     r"\s(?:is|are|was|were|would|will|could|can|should|must|remains?|seems?|has been|have been|"
     r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot)\b",
@@ -173,6 +175,9 @@ def add_stances(
         inside = [m for m in mentions[lo:] if m[0] < claim.end and m[1] <= claim.end]
         for t0, t1, name in inside:
             stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues)
+            if stance is None and len(inside) == 1:
+                # one mention, no cue next to it: the claim's own cues, when they all agree
+                stance = claim_stance(body, cues)
             if stance is not None:
                 claim.stances.append((t0, t1, stance, SCORE_CATALOGUE_STANCE, name))
         if claim.stances or inside:
@@ -216,8 +221,8 @@ def _flip(stance: str) -> str:
 def _cue_stance(cue: str, stance: str, before: str, cue_start: int, cues: StanceCues) -> str:
     """A cue's stance, turned around by a negator just before it ("did not back") or right after
     it ("should not extend"); a cue that is itself a negation ("never", "cannot") is not turned
-    around by another one."""
-    if cues.negators.match(cue):
+    around by another one, and a refusal to take a side stays neutral."""
+    if stance == NEUTRAL or cues.negators.match(cue):
         return stance
     cue_end = cue_start + len(cue)
     if _negated(before, cue_start, cues) or cues.negators.match(
@@ -256,6 +261,7 @@ def stance_at(body: str, t0: int, t1: int, cues: StanceCues) -> str | None:
         (
             (cues.support, SUPPORT),
             (cues.oppose, OPPOSE),
+            (cues.neutral, NEUTRAL),
             (cues.support_evaluative, SUPPORT),
             (cues.oppose_evaluative, OPPOSE),
         ),
@@ -271,6 +277,10 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
     "… is not necessary"), or None."""
     breaks = _CLAUSE_BREAK.search(after)
     clause = after[: breaks.start()] if breaks else after
+    verb = _PREDICATE.search(clause)
+    embedded = _EMBEDDED.search(clause, verb.end()) if verb is not None else None
+    if embedded is not None:
+        clause = clause[: embedded.start()]  # "too expensive for a city that cannot …": not negated
     lowered = " " + _QUOTE_MARKS.sub("", clause.lower()).replace("’", "'")
     negated = False
     for form, plain in _CONTRACTIONS:
@@ -294,6 +304,7 @@ def claim_stance(body: str, cues: StanceCues) -> str | None:
     for pattern, stance in (
         (cues.support, SUPPORT),
         (cues.oppose, OPPOSE),
+        (cues.neutral, NEUTRAL),
         (cues.support_evaluative, SUPPORT),
         (cues.oppose_evaluative, OPPOSE),
     ):
@@ -310,7 +321,7 @@ def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     words after it up to the clause's end (at most :data:`MAX_OBJECT_WORDS`), not a pronoun or an
     anaphor (guidelines 4.6), else None."""
     found: list[tuple[re.Match[str], str]] = []
-    for pattern, stance in ((cues.support, SUPPORT), (cues.oppose, OPPOSE)):
+    for pattern, stance in ((cues.support, SUPPORT), (cues.oppose, OPPOSE), (cues.neutral, NEUTRAL)):
         found.extend((m, stance) for m in pattern.finditer(body))
     for match, stance in sorted(found, key=lambda f: f[0].start()):
         span = _object_after(body, match.end(), cues, match.group(0))

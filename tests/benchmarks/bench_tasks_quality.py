@@ -1,8 +1,11 @@
-"""Quality of the rule pre-annotator: the dev set (the pilot) and the held-out set, side by side.
+"""Quality of the rule pre-annotator: the dev sets (the pilot, and new topics) and the held-out set,
+side by side.
 
-- **dev**: data/raw with the adjudicated pilot gold (data/pilot/pilot.yaml). The rules were written
-  and tuned on it: its figures are a smoke test, not a result. The French article is built without
-  pre-annotation and left out.
+- **dev (pilot)**: data/raw with the adjudicated pilot gold (data/pilot/pilot.yaml). The rules were
+  written and tuned on it: its figures are a smoke test, not a result. The French article is built
+  without pre-annotation and left out.
+- **dev (new topics)**: data/dev/ — four articles on topics neither the pilot nor the held-out set
+  has, with their own catalogue (data/dev/README.md). Rules may be tuned on it too.
 - **held-out**: data/heldout/ — twelve articles on twelve topics the package does not know, gold
   annotated before any pre-annotator output was seen. Never tune a rule on it (data/heldout/README.md).
 
@@ -13,13 +16,13 @@ of their gold targets ("target found": the predicted TARGET overlaps a gold TARG
 carries the same ``target_name``) and the share where it is the gold stance ("right stance"). An
 unmatched gold claim counts as neither. The issue-14 targets on held-out topics are printed beside.
 
-"With catalogue" passes the set's ``[[targets]]`` (data/stancebank.toml for dev, the held-out set's
-own stancebank.toml) to the pre-annotator; "without" builds with none (targets from the claims'
-syntax, no ``target_name``). Both pass the set's known actors (``[[actors]]``, if any).
+"With catalogue" passes the set's ``[[targets]]`` (data/stancebank.toml for the pilot, each other
+set's own stancebank.toml) to the pre-annotator; "without" builds with none (targets from the
+claims' syntax, no ``target_name``). Both pass the set's known actors (``[[actors]]``, if any).
 
     .venv/bin/python tests/benchmarks/bench_tasks_quality.py [--errors] [--model NAME]
 
-``--errors`` lists the missed and spurious claims and the wrong speakers of the **dev** set only:
+``--errors`` lists the missed and spurious claims and the wrong speakers of the **dev** sets only:
 the held-out set's errors are not printed, so that nobody tunes on them.
 """
 
@@ -38,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sbtest.heldout import ARTICLES as HELDOUT_ARTICLES
 from sbtest.heldout import CATALOGUE as HELDOUT_CATALOGUE
-from sbtest.heldout import TARGET_NAME, load_gold
+from sbtest.heldout import DEV_ARTICLES, DEV_CATALOGUE, TARGET_NAME, HeldoutGold, load_dev_gold, load_gold
 
 from stancebank.schema.model import Relation, Span
 from stancebank.schema.project import load_project
@@ -61,8 +64,8 @@ from stancebank.tasks.pilot import PilotArticle, load_pilot, match_task, resolve
 REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"
 PILOT = REPO / "data" / "pilot" / "pilot.yaml"
-DEV_CATALOGUE = REPO / "data" / "stancebank.toml"
-"""The demo's project file: its [[targets]] are the sample corpus's themes (the dev catalogue)."""
+PILOT_CATALOGUE = REPO / "data" / "stancebank.toml"
+"""The demo's project file: its [[targets]] are the sample corpus's themes (the pilot's catalogue)."""
 
 # Issue 14's targets on held-out topics (benchmark figures, never timed or asserted in tests).
 CLAIM_F1_TARGET = 0.88
@@ -160,11 +163,18 @@ def _topic(article: PilotArticle) -> str:
 
 def dev_set() -> EvalSet:
     articles = tuple(GoldArticle(_topic(a), a, _truth(a)) for a in load_pilot(PILOT))
-    return EvalSet("dev (pilot)", (RAW,), articles, DEV_CATALOGUE)
+    return EvalSet("dev (pilot)", (RAW,), articles, PILOT_CATALOGUE)
 
 
 def heldout_set() -> EvalSet:
-    gold = load_gold()
+    return _gold_set("held-out", load_gold(), HELDOUT_ARTICLES, HELDOUT_CATALOGUE)
+
+
+def dev_new_set() -> EvalSet:
+    return _gold_set("dev (new topics)", load_dev_gold(), DEV_ARTICLES, DEV_CATALOGUE)
+
+
+def _gold_set(name: str, gold: HeldoutGold, folder: Path, catalogue: Path) -> EvalSet:
 
     def named(article: PilotArticle) -> Callable[[str], tuple[list[Span], list[Relation]]]:
         resolve = _truth(article)
@@ -183,7 +193,7 @@ def heldout_set() -> EvalSet:
         return spans_for
 
     articles = tuple(GoldArticle(_topic(a), a, named(a)) for a in gold.articles)
-    return EvalSet("held-out", (HELDOUT_ARTICLES,), articles, HELDOUT_CATALOGUE)
+    return EvalSet(name, (folder,), articles, catalogue)
 
 
 def catalogue_options(options: BuildOptions, catalogue: Path | None) -> tuple[BuildOptions | None, str]:
@@ -339,7 +349,7 @@ TARGET_TEXT = {
 def print_summary(columns: list[tuple[str, Run | str]]) -> None:
     print("\nmicro-averaged, side by side (matched/predicted/gold; target found and right stance over")
     print("stance-bearing gold claims):")
-    width = 24
+    width = max(24, *(len(name) + 2 for name, _ in columns))
     header = f"{'':22}" + "".join(f"{name:>{width}}" for name, _ in columns) + f"{'held-out target':>22}"
     print(header)
     print(f"{'':22}" + "".join(f"{'':>{width}}" for _ in columns) + f"{'(no cat. / cat.)':>22}")
@@ -376,7 +386,7 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
 
     columns: list[tuple[str, Run | str]] = []
-    for eval_set in (dev_set(), heldout_set()):
+    for eval_set in (dev_set(), dev_new_set(), heldout_set()):
         # the set's known actors ([[actors]] of its project file) in both columns: "without
         # catalogue" leaves out the [[targets]] only
         actors = load_project(eval_set.catalogue).actors if eval_set.catalogue else ()

@@ -31,6 +31,11 @@ HELDOUT = REPO / "data" / "heldout"
 ARTICLES = HELDOUT / "articles"
 GOLD = HELDOUT / "gold.yaml"
 CATALOGUE = HELDOUT / "stancebank.toml"
+DEV = REPO / "data" / "dev"
+"""The dev set on new topics (data/dev/README.md): the same format, tuning allowed."""
+DEV_ARTICLES = DEV / "articles"
+DEV_GOLD = DEV / "gold.yaml"
+DEV_CATALOGUE = DEV / "stancebank.toml"
 
 TARGET = SPEC.role_label("target")
 TARGET_NAME = "target_name"
@@ -49,16 +54,18 @@ class HeldoutGold:
     """(article file, span id) → (start, end) as written in ``gold.yaml``."""
     target_names: dict[tuple[str, str], str]
     """(article file, TARGET span id) → its canonical ``target_name``."""
+    folder: Path = ARTICLES
+    """The folder of the articles (``file`` is relative to it)."""
 
     def article_text(self, article: PilotArticle) -> str:
-        return (ARTICLES / str(article.file)).read_text(encoding="utf-8")
+        return (self.folder / str(article.file)).read_text(encoding="utf-8")
 
 
 def _spec_has_target_name() -> bool:
     return any(a.name == TARGET_NAME for a in SPEC.span_label(TARGET).attributes)
 
 
-def parse_gold(doc: Any, where: str = str(GOLD)) -> HeldoutGold:
+def parse_gold(doc: Any, where: str = str(GOLD), folder: Path = ARTICLES) -> HeldoutGold:
     """Split the held-out additions off a parsed ``gold.yaml`` document, then validate it as a pilot."""
     if not isinstance(doc, Mapping) or not isinstance(doc.get("articles"), list):
         raise HeldoutError(f"{where}: the document must be a mapping with an `articles` list")
@@ -83,11 +90,16 @@ def parse_gold(doc: Any, where: str = str(GOLD)) -> HeldoutGold:
                             f"{here}: a TARGET needs attributes.{TARGET_NAME}, a catalogue name"
                         )
                     target_names[(file, str(span.get("id")))] = name
-    return HeldoutGold(parse_pilot(doc), offsets, target_names)
+    return HeldoutGold(parse_pilot(doc), offsets, target_names, folder)
 
 
-def load_gold(path: Path = GOLD) -> HeldoutGold:
-    return parse_gold(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+def load_gold(path: Path = GOLD, folder: Path = ARTICLES) -> HeldoutGold:
+    return parse_gold(yaml.safe_load(path.read_text(encoding="utf-8")), str(path), folder)
+
+
+def load_dev_gold() -> HeldoutGold:
+    """The dev set's gold (data/dev/gold.yaml, articles in data/dev/articles/)."""
+    return load_gold(DEV_GOLD, DEV_ARTICLES)
 
 
 def load_catalogue(path: Path = CATALOGUE) -> tuple[Target, ...]:

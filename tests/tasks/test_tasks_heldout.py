@@ -16,10 +16,13 @@ import pytest
 from sbtest.heldout import (
     ARTICLES,
     CATALOGUE,
+    DEV,
+    DEV_CATALOGUE,
     GOLD,
     HeldoutError,
     HeldoutGold,
     load_catalogue,
+    load_dev_gold,
     load_gold,
     parse_gold,
 )
@@ -155,7 +158,13 @@ def test_heldout_topics_are_absent_from_the_package_resources_and_the_dev_set() 
     assert resource_texts, "the package ships resource files"
     dev_texts = {
         p.name: p.read_bytes().decode("utf-8", errors="replace").casefold()
-        for p in [*(REPO / "data" / "raw").iterdir(), REPO / "data" / "pilot" / "pilot.yaml"]
+        for p in [
+            *(REPO / "data" / "raw").iterdir(),
+            REPO / "data" / "pilot" / "pilot.yaml",
+            *(DEV / "articles").iterdir(),
+            DEV / "gold.yaml",
+            DEV_CATALOGUE,
+        ]
         if p.is_file()
     }
     found = []
@@ -167,6 +176,23 @@ def test_heldout_topics_are_absent_from_the_package_resources_and_the_dev_set() 
         rx = _phrase(target.name)
         found += [f"{target.name!r} in data/{n}" for n, t in dev_texts.items() if rx.search(t)]
     assert not found, "held-out topics must stay unknown to the package and the dev set:\n" + "\n".join(found)
+
+
+def test_the_dev_set_on_new_topics_is_valid_gold_in_the_same_format() -> None:
+    """data/dev/ (tuning allowed, see its README) passes the same checks as the held-out set."""
+    dev = load_dev_gold()
+    assert len(dev.articles) >= 4
+    test_every_span_text_equals_its_slice_and_its_occurrence(dev)
+    test_relations_connect_existing_spans_of_the_right_labels(dev)
+    test_span_boundaries_follow_the_guidelines(dev)
+    names = {t.name for t in load_catalogue(DEV_CATALOGUE)}
+    assert sorted(set(dev.target_names.values()) - names) == []
+    result = build_tasks([DEV / "articles"], BuildOptions(preannotate=False))
+    for article in dev.articles:
+        spans, _ = resolve_annotation(
+            article, article.annotations[0], match_task(article, result.tasks)["data"]["text"]
+        )
+        assert all((s.start, s.end) == dev.offsets[(article.file, s.id)] for s in spans), article.file
 
 
 # -- the loaders refuse what they cannot read ---------------------------------------------------

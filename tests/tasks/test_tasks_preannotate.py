@@ -348,6 +348,27 @@ def test_without_a_catalogue_the_object_of_a_cue_is_the_target_and_has_no_name(a
     }
 
 
+def test_a_refusal_to_take_a_side_is_neutral_and_never_turned_around(
+    annotator: Any, with_catalogue: Any
+) -> None:
+    text = (
+        "The city's auditor said she did not take a position on the congestion charge.\n\n"
+        "Councillor Jo Lam said the parties were divided over the plan for a second bridge."
+    )
+    assert _stances(with_catalogue, text) == {
+        ("neutral", "the congestion charge", "congestion charge"),
+        ("neutral", "the plan for a second bridge", None),
+    }
+    assert ("neutral", "the congestion charge", None) in _stances(annotator, text)
+
+
+def test_a_negator_inside_an_embedded_clause_does_not_turn_the_predicate_around(annotator: Any) -> None:
+    text = "Critics said the new stadium was too expensive for a town that cannot even fix its roads."
+    assert _stances(annotator, text) == {("oppose", "the new stadium", None)}
+    text = "Critics said the new stadium was not too expensive for the town."
+    assert _stances(annotator, text) == {("support", "the new stadium", None)}
+
+
 def test_validation_refuses_bad_predictions() -> None:
     text = "Alpha said beta."
     good = [
@@ -482,6 +503,7 @@ def _cues_doc(**cues: Any) -> dict[str, Any]:
         "oppose_evaluative": ["unacceptable"],
         "support_after": ["would help"],
         "oppose_after": ["would hurt"],
+        "neutral": ["took no position on"],
         "negators": ["not"],
         "not_targets": ["it"],
     }
