@@ -14,13 +14,22 @@ Prints, for a generated corpus with planted duplicates (tests/sbtest/corpus.py):
   time and peak memory (tracemalloc) for M duplicated articles, per million.
 
 The machine is shared: wall times depend on what else runs; CPU times are the steadier figure.
-Run: .venv/bin/python tests/benchmarks/bench_ray.py [--articles 400] [--driver 200000]
+- with ``--corpus N``: the dedup + sample path (``tasks build --no-preannotate --out DIR`` then
+  ``tasks sample``) on N generated articles, each engine in a process of its own (so that the
+  driver's peak RSS is its own): wall and CPU seconds, the driver's peak RSS, and whether the
+  shards and the sample are byte-identical.
+
+Run: .venv/bin/python tests/benchmarks/bench_ray.py [--articles 400] [--driver 200000] [--skip-stages]
+     .venv/bin/python tests/benchmarks/bench_ray.py --corpus 200000 [--scratch /tmp/ray-bench]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
+import subprocess
 import resource
 import sys
 import tempfile
@@ -109,6 +118,7 @@ def local_stages(corpus: Path, out: Path) -> float:
 
 def ray_vs_local(corpus: Path, tmp: Path) -> None:
     options = BuildOptions()
+    load0 = os.getloadavg()
     t0, c0 = time.perf_counter(), cpu()
     from stancebank.tasks.build import build_tasks
 
@@ -122,6 +132,7 @@ def ray_vs_local(corpus: Path, tmp: Path) -> None:
 
     me = psutil.Process()
     base = tree_cpu(me)
+    load1 = os.getloadavg()
     s0 = time.perf_counter()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     build_tasks_ray([corpus], tmp / "ray.json", options, RayOptions())
@@ -137,8 +148,8 @@ def ray_vs_local(corpus: Path, tmp: Path) -> None:
     print(
         f"\none local process vs Ray on 2 CPUs, {local.n_tasks} tasks with pre-annotation (outputs equal: {same})"
     )
-    print(f"  local: wall {t1:7.1f} s  CPU {c1:7.1f} s")
-    print(f"  ray:   wall {t2:7.1f} s  CPU {c2:7.1f} s (driver + cluster processes; start included)")
+    print(f"  local: wall {t1:7.1f} s  CPU {c1:7.1f} s  (load average before: {load0})")
+    print(f"  ray:   wall {t2:7.1f} s  CPU {c2:7.1f} s (driver + cluster processes; start included; load average before: {load1}, after: {os.getloadavg()})")
     print(f"  efficiency T1/(2*T2) on wall time: {t1 / (2 * t2):.2f}   CPU ratio ray/local: {c2 / c1:.2f}")
     print(
         f"  driver peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; largest Ray processes:"
@@ -171,17 +182,118 @@ def driver_rule(m: int) -> None:
     )
 
 
+SAMPLE_N = 2_000
+
+
+def run_dedup_sample(engine: str, corpus: Path, out: Path) -> None:
+    """One engine's dedup + sample path in this process; prints one JSON line of figures."""
+    from stancebank.schema.jsonio import encode_item, write_encoded_array_atomic
+    from stancebank.schema.wire import read_task_list
+    from stancebank.tasks.build import build_tasks
+    from stancebank.tasks.sample import Sampler, sample_tasks
+
+    options = BuildOptions(preannotate=False)
+    sampler = Sampler(seed=3)
+    me = psutil.Process()
+    t0, c0 = time.perf_counter(), tree_cpu(me)
+    if engine == "ray":
+        import ray
+
+        from stancebank.tasks.engine_ray import RayOptions, build_tasks_ray, sample_ray
+
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        result = build_tasks_ray([corpus], out / "shards", options, RayOptions())
+        t1 = time.perf_counter()
+        encoded, _ = sample_ray(out / "shards", SAMPLE_N, sampler)
+        write_encoded_array_atomic(out / "sample.json", encoded)
+        c2 = tree_cpu(me) - c0
+        ray.shutdown()
+        tasks = result.task_count
+    else:
+        result = build_tasks([corpus], options)
+        write_tasks(out / "shards", result.tasks)
+        t1 = time.perf_counter()
+        chosen, _ = sample_tasks(read_task_list(out / "shards"), SAMPLE_N, sampler)
+        write_encoded_array_atomic(out / "sample.json", [encode_item(t) for t in chosen])
+        c2 = tree_cpu(me) - c0
+        tasks = len(result.tasks)
+    t2 = time.perf_counter()
+    print(
+        json.dumps(
+            {
+                "engine": engine,
+                "tasks": tasks,
+                "left_out": len(result.skipped),
+                "build_wall": t1 - t0,
+                "wall": t2 - t0,
+                "cpu": c2,
+                "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "load": os.getloadavg(),
+            }
+        )
+    )
+
+
+def dedup_sample(n: int, scratch: Path) -> None:
+    """The dedup + sample path on ``n`` generated articles, local then Ray, each in its own process."""
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    t0 = time.perf_counter()
+    planted = write_corpus(scratch / "corpus", n, seed=2, words=120, per_file=1000)
+    print(
+        f"corpus: {n} articles + {planted.exact} exact and {planted.near} near copies, "
+        f"{planted.same_id} reused ids, 1000 records a file (copies in other files), "
+        f"written in {time.perf_counter() - t0:.0f} s"
+    )
+    figures = {}
+    for engine in ("local", "ray"):
+        out = scratch / engine
+        out.mkdir()
+        proc = subprocess.run(
+            [sys.executable, __file__, "--run", engine, str(scratch / "corpus"), str(out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        figures[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
+        f = figures[engine]
+        print(
+            f"  {engine:5s}: {f['tasks']} tasks ({f['left_out']} duplicates left out); build {f['build_wall']:.0f} s, "
+            f"build + sample {f['wall']:.0f} s wall, {f['cpu']:.0f} s CPU; driver peak RSS {f['driver_peak_mb']:.0f} MB; "
+            f"load average after {f['load']}"
+        )
+    shards = {e: sorted((scratch / e / "shards").iterdir()) for e in figures}
+    same = [p.name for p in shards["local"]] == [p.name for p in shards["ray"]] and all(
+        a.read_bytes() == b.read_bytes() for a, b in zip(shards["local"], shards["ray"], strict=True)
+    )
+    sample_same = (scratch / "local" / "sample.json").read_bytes() == (scratch / "ray" / "sample.json").read_bytes()
+    print(f"  shards identical: {same} ({len(shards['ray'])} shards); sample identical: {sample_same}")
+    print(f"  ray/local wall {figures['ray']['wall'] / figures['local']['wall']:.2f}, CPU {figures['ray']['cpu'] / figures['local']['cpu']:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=400)
     parser.add_argument("--driver", type=int, default=200_000)
+    parser.add_argument("--skip-stages", action="store_true", help="no per-stage local figures")
+    parser.add_argument("--corpus", type=int, default=0, help="the dedup + sample path on N articles")
+    parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "stancebank-bench-ray")
+    parser.add_argument("--run", nargs=3, metavar=("ENGINE", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run:
+        run_dedup_sample(args.run[0], Path(args.run[1]), Path(args.run[2]))
+        return
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
+    if args.corpus:
+        dedup_sample(args.corpus, args.scratch)
+        return
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         write_corpus(tmp / "corpus", args.articles, seed=1, words=500, per_file=50)
-        local_stages(tmp / "corpus", tmp / "stages.json")
+        if not args.skip_stages:
+            local_stages(tmp / "corpus", tmp / "stages.json")
         ray_vs_local(tmp / "corpus", tmp)
+    print(f"load average at the end: {os.getloadavg()}")
     driver_rule(args.driver)
 
 
