@@ -237,6 +237,17 @@ class ArticleTable:
         return len(self.article_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleStats:
+    """One article's row of the :class:`ArticleTable`: integer numerators and denominators per
+    ratio figure, and per α variable its value counts (sorted by value), observed disagreement and
+    pairable units."""
+
+    pairs: int
+    ratios: tuple[int, ...]
+    alpha: dict[str, tuple[tuple[tuple[str, int], ...], float, int]]
+
+
 class AgreementAccumulator:
     """Agreement scores accumulated one article at a time (see the module docstring)."""
 
@@ -267,9 +278,14 @@ class AgreementAccumulator:
         """One article's annotations (articles with fewer than two annotators are skipped); a
         reviewer's verdict (an annotation made on a review task) is not an annotator's and is left
         out. ``gold``: the article reached gold (it counts in the gold subset too)."""
+        self.append(self.article_stats(annotations), article_id=article_id, gold=gold)
+
+    def article_stats(self, annotations: Sequence[Annotation]) -> ArticleStats | None:
+        """One article's statistics (None with fewer than two annotators): a pure function of its
+        annotations, so it may be computed anywhere and :meth:`append` ed later, in article order."""
         anns = [a for a in annotations if not a.extra.get("review")]
         if len(anns) < 2:
-            return
+            return None
         table = self.table
         row = [0] * (2 * len(table.ratio_keys))
         index = self._index
@@ -358,24 +374,37 @@ class AgreementAccumulator:
                 add(f"fill_rate.{attr.name}", len(filled), len(values))
                 units[attr.name].append(tuple(filled) if text else tuple(values))
 
-        r = len(table)
-        table.article_ids.append(article_id)
-        table.gold.append(gold)
-        table.pairs.append(pairs)
-        table.ratios.extend(row)
+        alpha: dict[str, tuple[tuple[tuple[str, int], ...], float, int]] = {}
         for var, unit_list in units.items():
             acc = NominalAlpha()
             for u in unit_list:
                 acc.add(u)
+            alpha[var] = (tuple(sorted(acc.values.items())), acc.disagreement(), acc.units)
+        return ArticleStats(pairs, tuple(row), alpha)
+
+    def append(self, stats: ArticleStats | None, *, article_id: str = "", gold: bool = False) -> None:
+        """Add one article's :meth:`article_stats` to the table (nothing for None). Articles are
+        appended in the order given (the release: by id), so the same articles in the same order
+        give the same table — and the same figures, bit for bit — wherever their statistics were
+        computed."""
+        if stats is None:
+            return
+        table = self.table
+        r = len(table)
+        table.article_ids.append(article_id)
+        table.gold.append(gold)
+        table.pairs.append(stats.pairs)
+        table.ratios.extend(stats.ratios)
+        for var, (values, disagreement, units) in stats.alpha.items():
             vocab = table.alpha_vocab[var]
-            for value, count in sorted(acc.values.items()):
+            for value, count in values:
                 table.alpha_rows[var].append(r)
                 table.alpha_ids[var].append(vocab.setdefault(value, len(vocab)))
                 table.alpha_counts[var].append(count)
-            table.alpha_disagreement[var].append(acc.disagreement())
-            table.alpha_units[var].append(acc.units)
+            table.alpha_disagreement[var].append(disagreement)
+            table.alpha_units[var].append(units)
         self.report.articles += 1
-        self.report.pairs += pairs
+        self.report.pairs += stats.pairs
 
     def _stances_of(
         self, relations: set[tuple[SpanKey, SpanKey, str]], drawn: set[SpanKey]

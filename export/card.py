@@ -22,7 +22,7 @@ from stancebank.export.baselines import HUMAN, MAJORITY, PREANNOTATOR, Baselines
 from stancebank.export.errors import ExportError
 from stancebank.export.metrics import render_agreement
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
-from stancebank.schema.layout import parquet_relpath
+from stancebank.schema.layout import SHARD_ROWS, parquet_relpaths
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 
 # A BCP-47 language tag as the Hub's `language` metadata takes it: a 2-3 letter language subtag,
@@ -103,6 +103,13 @@ class CardInputs:
     language_creators: tuple[str, ...] = ("found",)
     # the pre-annotator, the majority class and the annotators scored against gold per split
     baselines: Baselines | None = None
+    # rows per parquet shard: the files of each config's split follow from its row count
+    shard_rows: int = SHARD_ROWS
+
+    def files(self, config: str, split: str) -> list[str]:
+        """The parquet files of a config's split (none when it has no rows)."""
+        rows = self.counts.get(config, {}).get(split, 0)
+        return parquet_relpaths(config, split, rows, self.shard_rows) if rows else []
 
 
 def dataset_url(repo_id: str | None) -> str:
@@ -260,7 +267,11 @@ def _metadata(inp: CardInputs, spec: AnnotationSpec) -> dict[str, Any]:
         entry: dict[str, Any] = {"config_name": config}
         if config == DEFAULT_CONFIG:
             entry["default"] = True
-        entry["data_files"] = [{"split": s, "path": parquet_relpath(config, s)} for s in splits]
+        entry["data_files"] = [
+            {"split": s, "path": files[0] if len(files) == 1 else files}
+            for s in splits
+            for files in [inp.files(config, s)]
+        ]
         configs.append(entry)
     infos = dataset_info_yaml(dataset_features(spec), inp.counts, inp.num_bytes)
     largest = max((sum(inp.counts.get(c, {}).values()) for c in CONFIGS), default=0)

@@ -14,16 +14,14 @@ from datasets import Features
 from stancebank.export.adjudicate import Adjudication
 from stancebank.export.card import Changes
 from stancebank.schema.features import ARTICLE_ID, DEFAULT_CONFIG, document_id_column
-from stancebank.schema.layout import parquet_relpath
+from stancebank.schema.layout import DATA_DIR, split_of
 from stancebank.schema.spec import SPLITS, AnnotationSpec
 
 
 def _read_documents(release_dir: Path, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
     """The previous release's documents, a batch at a time, ClassLabels decoded with its own names."""
-    for split in SPLITS:
-        path = release_dir / parquet_relpath(DEFAULT_CONFIG, split)
-        if not path.exists():
-            continue
+    shards = sorted((release_dir / DATA_DIR / DEFAULT_CONFIG).glob("*.parquet"))
+    for path in [p for split in SPLITS for p in shards if split_of(p) == split]:
         pf = pq.ParquetFile(path)
         id_column = document_id_column(pf.schema_arrow.names)
         columns = [id_column if c == ARTICLE_ID else c for c in columns]

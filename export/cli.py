@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from pathlib import Path
 from typing import Annotated
@@ -40,6 +41,11 @@ class RichReporter(Reporter):
         if self.task is not None:
             done = next(t.completed for t in self.progress.tasks if t.id == self.task) or 1
             self.progress.update(self.task, total=done, completed=done)
+
+
+class Engine(enum.StrEnum):
+    local = "local"
+    ray = "ray"
 
 
 def read_about(path: Path) -> str:
@@ -147,6 +153,18 @@ def build_command(
             "reporting) the labels, from_names and relation labels the spec does not have.",
         ),
     ] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="Where each article is adjudicated and its rows written: local (this process) or "
+            "ray (a Ray cluster: RAY_ADDRESS, else a local one). The release is the same bytes.",
+        ),
+    ] = Engine.local,
+    partitions: Annotated[
+        int | None,
+        typer.Option("--partitions", min=1, help="Ray: blocks of articles (default 4 per CPU)."),
+    ] = None,
 ) -> None:
     """Build a release folder (three configs as parquet, card, manifest) from Label Studio exports.
 
@@ -184,6 +202,11 @@ def build_command(
     )
     reporter = RichReporter(progress)
     rejects_path = rejects if rejects is not None else out.with_name(out.name + ".rejects.jsonl")
+    article_engine = None
+    if engine is Engine.ray:
+        from stancebank.export.engine_ray import RayOptions, ray_engine
+
+        article_engine = ray_engine(RayOptions(partitions=partitions))
     try:
         with progress:
             result = build_release(
@@ -203,6 +226,7 @@ def build_command(
                 policy=policy,
                 allow_foreign=allow_foreign,
                 rejects_path=rejects_path,
+                engine=article_engine,
             )
             reporter.finish()
     except StancebankError:

@@ -30,7 +30,6 @@ import gc
 import json
 import logging
 import shutil
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,14 +38,12 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from datasets import Features
 
-from stancebank.export.adjudicate import DEFAULT_POLICY, Adjudication, GoldPolicy, adjudicate, is_review
-from stancebank.export.agreement import AgreementAccumulator, AgreementReport
-from stancebank.export.baselines import BaselineAccumulator
+from stancebank.export.adjudicate import DEFAULT_POLICY, Adjudication, GoldPolicy
+from stancebank.export.agreement import AgreementReport
 from stancebank.export.card import (
     FIELD_DOCS,
     CardInputs,
     Changes,
-    check_language,
     citation,
     dataset_url,
     rai_facts,
@@ -58,12 +55,11 @@ from stancebank.export.errors import ExportError, ReleaseExistsError, ReleaseVal
 from stancebank.export.manifest import check_version, manifest_text, read_manifest, release_manifest
 from stancebank.export.metrics import REPLICATES as BOOTSTRAP_REPLICATES
 from stancebank.export.pseudonym import Pseudonymizer, load_key
-from stancebank.export.reader import PROVENANCES, ExportData, check_foreign, read_exports, write_rejects
+from stancebank.export.reader import ExportData, check_foreign, read_exports, write_rejects
 from stancebank.export.reporting import Reporter
 from stancebank.export.review import write_review
-from stancebank.export.rows import Encoder, annotation_row, claim_rows, document_row, stance_rows
 from stancebank.export.splits import SplitPlan, load_registry, registry_bytes
-from stancebank.export.writers import SplitWriters
+from stancebank.export.stages import ArticleEngine, ArticleJob, StageContext, Totals, run_local
 from stancebank.schema.atomic import (
     atomic_write_bytes,
     atomic_write_text,
@@ -72,8 +68,7 @@ from stancebank.schema.atomic import (
     replace_dir,
 )
 from stancebank.schema.features import CONFIGS, dataset_features
-from stancebank.schema.layout import CARD, MANIFEST, parquet_relpath, sha256_file
-from stancebank.schema.sentences import split_sentences
+from stancebank.schema.layout import CARD, MANIFEST, SHARD_ROWS, sha256_file
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 
 if TYPE_CHECKING:
@@ -119,22 +114,6 @@ class BuildResult:
     provenance: dict[str, int] = field(default_factory=dict)
     # the review files written for the conflicting articles (empty when there is none)
     review_files: list[Path] = field(default_factory=list)
-
-
-def count_target_stances(
-    gold: Adjudication, spec: AnnotationSpec, into: dict[str | None, Counter[str]]
-) -> None:
-    """Add the gold stance relations of one article to ``into`` by their target's ``target_name``
-    (None when the TARGET has none: a release built from schema-1.0.0 exports)."""
-    name = spec.attribute_for("target_name").name
-    stances = set(spec.stance_names)
-    by_id = {s.id: s for s in gold.spans}
-    for rel in gold.relations:
-        target = by_id.get(rel.to_id)
-        if rel.label in stances and target is not None:
-            value = target.attributes.get(name)
-            key = value if isinstance(value, str) and value.strip() else None
-            into.setdefault(key, Counter())[rel.label] += 1
 
 
 def failed_dir(out: Path) -> Path:
@@ -196,9 +175,7 @@ def _croissant_facts(
 ) -> CroissantFacts:
     """The Croissant facts of the release in ``folder``: the card's facts plus its parquet files
     and their sha256 (the same hashes the manifest lists)."""
-    files = {
-        c: {s: [parquet_relpath(c, s)] for s in SPLITS if inp.counts.get(c, {}).get(s, 0)} for c in CONFIGS
-    }
+    files = {c: {s: inp.files(c, s) for s in SPLITS if inp.counts.get(c, {}).get(s, 0)} for c in CONFIGS}
     return CroissantFacts(
         name="stancebank",
         version=inp.version,
@@ -239,11 +216,16 @@ def build_release(
     policy: GoldPolicy = DEFAULT_POLICY,
     allow_foreign: bool = False,
     rejects_path: Path | None = None,
+    engine: ArticleEngine | None = None,
+    shard_rows: int = SHARD_ROWS,
 ) -> BuildResult:
     """Build release ``version`` into ``out`` (see the module docstring); the review files of the
     conflicting articles go to ``review_out`` (default ``<out>.review``). ``allow_foreign``: build
     an export that is partly of another labeling config (what is left out is reported);
-    ``rejects_path``: where to write every dropped item (JSON lines), before anything is built."""
+    ``rejects_path``: where to write every dropped item (JSON lines), before anything is built.
+    ``engine``: where the per-article stage runs (:func:`stancebank.export.stages.run_local`, or
+    :func:`stancebank.export.engine_ray.ray_engine`): the release's bytes are the same;
+    ``shard_rows``: rows per parquet shard (:data:`stancebank.schema.layout.SHARD_ROWS`)."""
     reporter = reporter or Reporter()
     out = Path(out)
     review = Path(review_out) if review_out is not None else review_dir(out)
@@ -280,78 +262,38 @@ def build_release(
     review_tmp = partial_dir(review)
     tmp.mkdir(parents=True)
     try:
-        # One pass, one article at a time: adjudicate, add to the agreement, and stream its rows
-        # into the parquet writers. Nothing per article is kept but counters (and the conflicts).
-        enc = Encoder(spec)
+        # One pass over the articles in id order: adjudicate, add to the agreement, and write the
+        # rows (export/stages.py; the engine decides where each article's stage runs).
         features = dataset_features(spec)
-        writers = {c: SplitWriters(tmp, c, features[c]) for c in CONFIGS}
-        label_counts: Counter[str] = Counter(dict.fromkeys(spec.span_label_names, 0))
-        relation_counts: Counter[str] = Counter(dict.fromkeys(spec.relation_label_names, 0))
-        provenance: Counter[str] = Counter(dict.fromkeys(PROVENANCES, 0))
-        target_stances: dict[str | None, Counter[str]] = {}
-        methods: Counter[str] = Counter(
-            {"ground_truth": 0, "reviewer": 0, "single": 0, "majority": 0, "conflict": 0}
-        )
-        items: Counter[str] = Counter({"agreed": 0, "minority": 0, "conflict": 0})
-        conflicts: list[Adjudication] = []
-        agreement_acc = AgreementAccumulator(spec)
-        language_set: set[str] = set()
-        annotators_per_article: Counter[int] = Counter()
-        baseline_acc = BaselineAccumulator(spec)
+        totals = Totals(spec, tracker)
         reporter.start("adjudicating, writing", len(data.annotations))
-        for article_id in sorted(data.annotations):
-            anns = data.annotations[article_id]
-            annotators_per_article[sum(1 for a in anns if not is_review(a))] += 1
-            gold_adj = adjudicate(article_id, anns, spec, policy)
-            agreement_acc.add(anns, article_id=article_id, gold=gold_adj.is_gold)
-            methods[gold_adj.method] += 1
-            items.update(gold_adj.items)
-            split = plan.split_for(article_id)
-            article = data.articles[article_id]
-            # every annotation of every annotated article, pending ones included
-            writers["annotations"].add(
-                split, [annotation_row(a, enc, pseudonym, gold_adj, article.text) for a in anns]
-            )
-            if not gold_adj.is_gold:
-                if gold_adj.method == "conflict":
-                    conflicts.append(gold_adj)
-                reporter.advance()
-                continue
-            baseline_acc.add(split, gold_adj, anns, data.predictions.get(article_id))
-            sentences = split_sentences(article.text)
-            writers["documents"].add(split, [document_row(article, gold_adj, enc, sentences)])
-            claims = claim_rows(article, gold_adj, enc, sentences)
-            writers["claims"].add(split, claims)
-            writers["stance"].add(split, stance_rows(claims, enc))
-            label_counts.update(s.label for s in gold_adj.spans)
-            relation_counts.update(r.label for r in gold_adj.relations)
-            provenance.update(gold_adj.provenance.values())
-            count_target_stances(gold_adj, spec, target_stances)
-            if article.language and article.language not in language_set:
-                check_language(article.language, f"article {article_id!r} (data.language)")
-                language_set.add(article.language)
-            if tracker is not None:
-                tracker.add(article_id, article.text, gold_adj)
-            reporter.advance()
+        job = ArticleJob(
+            tmp, data, plan, StageContext(spec, policy, pseudonym), totals, shard_rows, reporter.advance
+        )
+        written = (engine or run_local)(job)
         reporter.start("closing parquet files")
-        for w in writers.values():
-            w.close()
-        agreement = agreement_acc.finish(replicates=BOOTSTRAP_REPLICATES)
-        # Only splits with rows have a file (an empty parquet split does not load): list those.
-        counts = {c: {s: writers[c].counts[s] for s in SPLITS if writers[c].counts[s]} for c in CONFIGS}
+        agreement = totals.agreement.finish(replicates=BOOTSTRAP_REPLICATES)
+        counts = written.counts
+        conflicts, methods, items, provenance = (
+            totals.conflicts,
+            totals.methods,
+            totals.items,
+            totals.provenance,
+        )
+        annotators_per_article, target_stances = totals.annotators_per_article, totals.target_stances
 
         changes = tracker.finish() if tracker is not None else None
-        languages = sorted(language_set)  # none when no article states one (the card says so)
+        languages = sorted(totals.language_set)  # none when no article states one (the card says so)
         reporter.start("writing card, manifest")
         card_inputs = CardInputs(
             version=version,
             counts=counts,
-            num_bytes={c: dict(writers[c].num_bytes) for c in CONFIGS},
+            num_bytes=written.num_bytes,
             languages=[str(x) for x in languages],
             license=license_id,
             repo_id=repo_id,
-            label_counts=dict(label_counts),
-            relation_counts=dict(relation_counts),
+            label_counts=dict(totals.label_counts),
+            relation_counts=dict(totals.relation_counts),
             provenance_counts=dict(provenance),
             adjudication=dict(methods),
             adjudication_items=dict(items),
@@ -364,8 +306,9 @@ def build_release(
             annotators_per_article=dict(sorted(annotators_per_article.items())),
             model_versions=tuple(sorted(data.model_versions)),
             target_stances={t: dict(c) for t, c in target_stances.items()},
-            baselines=baseline_acc.finish(),
+            baselines=totals.baselines.finish(),
             language_creators=tuple(language_creators),
+            shard_rows=shard_rows,
         )
         (tmp / CARD).write_text(render_card(card_inputs, spec), encoding="utf-8")
         # croissant.json before the manifest, so that the manifest lists and hashes it
@@ -396,7 +339,7 @@ def build_release(
         # The validator reads the whole release into tables: free the build's state first. Only
         # the articles on the adjudication list stay (for their review tasks).
         data.retain(c.article_id for c in conflicts)
-        del writers, agreement_acc, tracker
+        del totals, job, tracker
         _free_memory()
         reporter.start("validating")
         reg_arg = registry_path if registry_path.exists() else None

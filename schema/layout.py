@@ -5,7 +5,11 @@ A release folder is what ``stancebank export build`` writes and ``stancebank val
 
     README.md                                   the dataset card (CARD)
     release.json                                the manifest: version, counts, sha256 per file (MANIFEST)
-    data/<config>/<split>-00000-of-00001.parquet  one file per config and split (parquet_relpath)
+    data/<config>/<split>-0000k-of-0000N.parquet  a config's split in N shards (parquet_relpaths)
+
+A split's rows are cut into shards of :data:`SHARD_ROWS` rows in order (the last one shorter), so
+N depends on the number of rows alone — never on how many workers wrote them — and a release of
+fewer rows has one file per config and split, ``<split>-00000-of-00001.parquet``.
 
 Both the export and the validation stage need these names; they live here once.
 """
@@ -19,12 +23,30 @@ MANIFEST = "release.json"
 CARD = "README.md"
 DATA_DIR = "data"
 PARQUET_SHARD = "-00000-of-00001.parquet"
+# rows per parquet shard (the Hub's files stay well under its 500 MB default shard size)
+SHARD_ROWS = 100_000
+
+
+def parquet_shard_relpath(config: str, split: str, shard: int, count: int) -> str:
+    """Shard ``shard`` of ``count`` of a config's split: ``data/<config>/<split>-0000k-of-0000N.parquet``."""
+    return f"{DATA_DIR}/{config}/{split}-{shard:05d}-of-{count:05d}.parquet"
 
 
 def parquet_relpath(config: str, split: str) -> str:
-    """Where a config's split lives in a release folder:
+    """Where a config's split of one shard lives in a release folder:
     ``data/<config>/<split>-00000-of-00001.parquet``."""
     return f"{DATA_DIR}/{config}/{split}{PARQUET_SHARD}"
+
+
+def shard_count(rows: int, shard_rows: int = SHARD_ROWS) -> int:
+    """How many shards ``rows`` rows make (at least one)."""
+    return max(1, -(-rows // shard_rows))
+
+
+def parquet_relpaths(config: str, split: str, rows: int, shard_rows: int = SHARD_ROWS) -> list[str]:
+    """The shards of a config's split of ``rows`` rows, in order."""
+    n = shard_count(rows, shard_rows)
+    return [parquet_shard_relpath(config, split, k, n) for k in range(n)]
 
 
 def split_of(parquet: Path) -> str:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
 import shutil
 import tempfile
@@ -53,6 +52,7 @@ from stancebank.schema.jsonio import (
     shard_name,
     write_encoded_array_atomic,
 )
+from stancebank.schema.raycluster import import_ray, start_ray
 from stancebank.schema.wire import read_task_list
 from stancebank.tasks.build import (
     DEFAULT_SHARD_SIZE,
@@ -106,27 +106,11 @@ class RayOptions:
 
 
 def _ray() -> Any:
-    try:
-        import ray
-        import ray.data
-    except ImportError as err:
-        raise RayUnavailableError(
-            "--engine ray needs Ray: install the extra with `pip install 'stancebank[ray]'` "
-            "(or `make setup`), or use --engine local"
-        ) from err
-    return ray
+    return import_ray(RayUnavailableError)
 
 
 def _start(ray: Any, options: RayOptions) -> None:
-    if ray.is_initialized():
-        return
-    address = options.address or os.environ.get("RAY_ADDRESS") or None
-    if address:
-        ray.init(address=address, log_to_driver=False)
-    else:
-        ray.init(num_cpus=options.num_cpus, include_dashboard=False, log_to_driver=False)
-    context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
+    start_ray(ray, options.address, options.num_cpus)
 
 
 # -- stage functions run on the workers (module level: Ray ships them by reference) ---------------

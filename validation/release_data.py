@@ -74,7 +74,8 @@ def read_release(root: Path, config: ValidationConfig, spec: AnnotationSpec = SP
             contents.findings.append(_unreadable(config, file, err))
             continue
         parts.append(tables)
-        contents.rows.setdefault(cfg, {})[split_of(path)] = n
+        split_rows = contents.rows.setdefault(cfg, {})  # a split's shards add up
+        split_rows[file.split] = split_rows.get(file.split, 0) + n
         contents.schemas.setdefault(cfg, (display, schema))
     tables = concat_tables(parts)
     # claims and annotations refer to the documents' articles: their text comes from there.
@@ -268,7 +269,8 @@ def validate_release_data(
             checked.setdefault("claims", 0)
     for file in files:
         if file.ok and file.file is not None:
-            contents.rows.setdefault(file.config, {})[file.split] = file.file.metadata.num_rows
+            split_rows = contents.rows.setdefault(file.config, {})  # a split's shards add up
+            split_rows[file.split] = split_rows.get(file.split, 0) + file.file.metadata.num_rows
             contents.schemas.setdefault(file.config, (file.display, file.file.schema_arrow))
     return contents, findings, checked
 

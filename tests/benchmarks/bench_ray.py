@@ -28,9 +28,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
-import resource
 import sys
 import tempfile
 import time
@@ -149,7 +149,9 @@ def ray_vs_local(corpus: Path, tmp: Path) -> None:
         f"\none local process vs Ray on 2 CPUs, {local.n_tasks} tasks with pre-annotation (outputs equal: {same})"
     )
     print(f"  local: wall {t1:7.1f} s  CPU {c1:7.1f} s  (load average before: {load0})")
-    print(f"  ray:   wall {t2:7.1f} s  CPU {c2:7.1f} s (driver + cluster processes; start included; load average before: {load1}, after: {os.getloadavg()})")
+    print(
+        f"  ray:   wall {t2:7.1f} s  CPU {c2:7.1f} s (driver + cluster processes; start included; load average before: {load1}, after: {os.getloadavg()})"
+    )
     print(f"  efficiency T1/(2*T2) on wall time: {t1 / (2 * t2):.2f}   CPU ratio ray/local: {c2 / c1:.2f}")
     print(
         f"  driver peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; largest Ray processes:"
@@ -266,9 +268,13 @@ def dedup_sample(n: int, scratch: Path) -> None:
     same = [p.name for p in shards["local"]] == [p.name for p in shards["ray"]] and all(
         a.read_bytes() == b.read_bytes() for a, b in zip(shards["local"], shards["ray"], strict=True)
     )
-    sample_same = (scratch / "local" / "sample.json").read_bytes() == (scratch / "ray" / "sample.json").read_bytes()
+    sample_same = (scratch / "local" / "sample.json").read_bytes() == (
+        scratch / "ray" / "sample.json"
+    ).read_bytes()
     print(f"  shards identical: {same} ({len(shards['ray'])} shards); sample identical: {sample_same}")
-    print(f"  ray/local wall {figures['ray']['wall'] / figures['local']['wall']:.2f}, CPU {figures['ray']['cpu'] / figures['local']['cpu']:.2f}")
+    print(
+        f"  ray/local wall {figures['ray']['wall'] / figures['local']['wall']:.2f}, CPU {figures['ray']['cpu'] / figures['local']['cpu']:.2f}"
+    )
 
 
 def main() -> None:
