@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import random
-import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -56,6 +54,7 @@ from stancebank.schema.errors import ExitCode
 from stancebank.schema.features import CONFIGS, dataset_features
 from stancebank.schema.layout import shard_count
 from stancebank.schema.raycluster import import_ray, start_ray
+from stancebank.schema.raycluster import kill_once as kill_marker
 from stancebank.schema.spec import SPLITS
 
 log = logging.getLogger(__name__)
@@ -91,9 +90,7 @@ BlockOutput = tuple[list[ArticleResult], dict[tuple[str, str], dict[str, list[Ro
 def _stage_block(items: Sequence[ArticleInput], ctx: StageContext, kill_once: str | None) -> list[Any]:
     """Stage 1 for one block: the results without their rows, the number of rows of each article
     per config and split, then one rows object per config and split (article id → its rows)."""
-    if kill_once is not None and not Path(kill_once).exists():
-        Path(kill_once).write_text(f"killed worker {os.getpid()}\n", encoding="utf-8")
-        os.kill(os.getpid(), signal.SIGKILL)
+    kill_marker(kill_once)
     enc = Encoder(ctx.spec)
     agreement = AgreementAccumulator(ctx.spec)
     results: list[ArticleResult] = []

@@ -8,6 +8,8 @@ one with ``num_cpus`` CPUs (default: all).
 from __future__ import annotations
 
 import os
+import signal
+from pathlib import Path
 from typing import Any
 
 INSTALL_HINT = (
@@ -37,3 +39,13 @@ def start_ray(ray: Any, address: str | None = None, num_cpus: int | None = None)
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
     ray.data.DataContext.get_current().enable_progress_bars = False
+
+
+def kill_once(marker: str | None) -> None:
+    """A test of Ray's retries (the engines' ``RayOptions.kill_once``): when ``marker`` is given
+    and no file is there, create it and kill this worker process (SIGKILL) — mid-run, as a crash
+    would; Ray then runs the task again on another worker, which finds the file and goes on."""
+    if marker is None or Path(marker).exists():
+        return
+    Path(marker).write_text(f"killed worker {os.getpid()}\n", encoding="utf-8")
+    os.kill(os.getpid(), signal.SIGKILL)

@@ -53,6 +53,7 @@ from stancebank.schema.jsonio import (
     write_encoded_array_atomic,
 )
 from stancebank.schema.raycluster import import_ray, start_ray
+from stancebank.schema.raycluster import kill_once as kill_marker
 from stancebank.schema.wire import read_task_list
 from stancebank.tasks.build import (
     DEFAULT_SHARD_SIZE,
@@ -103,6 +104,9 @@ class RayOptions:
     num_cpus: int | None = None  # CPUs of a local cluster started here (default: all)
     address: str | None = None  # an existing cluster (default: RAY_ADDRESS, else a local one)
     scatter_seed: int | None = None  # scatter the files over the blocks at random (tests)
+    # tests of Ray's retries: the first read block that finds no file here creates it and kills its
+    # own worker process (schema/raycluster.kill_once); Ray runs the block again
+    kill_once: str | None = None
 
 
 def _ray() -> Any:
@@ -119,7 +123,10 @@ def _rules(boilerplate: tuple[str, ...]) -> Rules | None:
     return load_rules(tuple(Path(p) for p in boilerplate))
 
 
-def _prepare_block(batch: Batch, boilerplate: tuple[str, ...]) -> dict[str, Any]:
+def _prepare_block(
+    batch: Batch, boilerplate: tuple[str, ...], kill_once: str | None = None
+) -> dict[str, Any]:
+    kill_marker(kill_once)
     files: list[tuple[int, InputFile]] = [
         (int(i), (Path(p), str(d), str(k)))
         for i, p, d, k in zip(batch["index"], batch["path"], batch["display"], batch["key"], strict=True)
@@ -333,7 +340,10 @@ def build_tasks_ray(
     prepared = (
         ray.data.from_items(rows, override_num_blocks=blocks)
         .map_batches(
-            _prepare_block, batch_size=None, batch_format="numpy", fn_kwargs={"boilerplate": boilerplate}
+            _prepare_block,
+            batch_size=None,
+            batch_format="numpy",
+            fn_kwargs={"boilerplate": boilerplate, "kill_once": ray_options.kill_once},
         )
         .materialize()
     )

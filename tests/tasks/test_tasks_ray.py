@@ -1,6 +1,7 @@
 """``tasks build --engine ray`` on a real local Ray cluster (``ray.init(num_cpus=2)``): its outputs
 are byte-identical to the local engine's for 1, 2 and 7 partitions and for files scattered over the
-partitions in random order, with and without pre-annotation; ``validate`` passes on both."""
+partitions in random order, with and without pre-annotation, and after a worker process is killed
+mid-run (Ray runs its block again); ``validate`` passes on both."""
 
 from __future__ import annotations
 
@@ -106,6 +107,26 @@ def test_ray_preannotation_in_an_actor_pool_equals_the_local_one(ray_cluster: An
     result = build_tasks_ray([corpus], out, options, RayOptions(partitions=3, actors=2, scatter_seed=1))
     assert _report(result) == _report(local)
     assert out.read_bytes() == (tmp_path / "local.json").read_bytes()
+    assert validate_paths([out]).ok
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_a_killed_worker_is_retried_and_the_shards_are_unchanged(ray_cluster: Any, tmp_path: Path) -> None:
+    from stancebank.tasks.engine_ray import RayOptions, build_tasks_ray
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 40, seed=6, words=100, per_file=7)
+    options = BuildOptions(preannotate=False)
+    local = build_tasks([corpus], options)
+    write_tasks(tmp_path / "local-shards", local.tasks, shard_size=15)
+    marker = tmp_path / "killed"
+    out = tmp_path / "ray"
+    ray_options = RayOptions(partitions=3, scatter_seed=2, kill_once=str(marker))
+    result = build_tasks_ray([corpus], out, options, ray_options, shard_size=15)
+    assert marker.read_text(encoding="utf-8").startswith("killed worker")  # a read block's worker died
+    assert _report(result) == _report(local)
+    assert _files(out) == _files(tmp_path / "local-shards")
     assert validate_paths([out]).ok
 
 
