@@ -17,9 +17,10 @@
   ``overlap_cohort_percentage``).
 - `stancebank.tasks.studio.progress`: `fetch_progress` / `compute_progress` / `render_html` — per
   annotator and per project progress, agreement on the overlap, review backlog, ETA.
-- `stancebank.tasks.studio.snapcache`: `current_tasks` — the export snapshot kept from the last
-  `progress` run (user cache), updated with the tasks changed since (a Data Manager view on
-  ``updated_at``); a whole snapshot when the kept one no longer adds up.
+- `stancebank.tasks.studio.snapcache`: `current_tasks` — the tasks with their annotations read
+  from the task list (the fields `progress` needs, a page read ahead in a thread), kept from the
+  last `progress` run (user cache) and updated with the tasks changed since (a filter on
+  ``updated_at``); every task read again when the kept ones no longer add up.
 - `stancebank.tasks.studio.review`: `send_review` — the conflicting articles of a build into a
   review project; the reviewer's annotation is ground truth at the next pull + build.
 """

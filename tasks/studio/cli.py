@@ -387,8 +387,8 @@ def progress_command(
         bool,
         typer.Option(
             "--fresh",
-            help="Take a whole export snapshot instead of updating the one kept from the last run "
-            "with the tasks changed since.",
+            help="Read every task again instead of updating the ones kept from the last run with "
+            "the tasks changed since.",
         ),
     ] = False,
     data_dir: DataDir = None,

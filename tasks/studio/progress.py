@@ -1,7 +1,8 @@
 """Progress of an annotation project: per annotator (by pseudonym) and for the whole project.
 
-The numbers come from one export snapshot (the same one ``pull`` takes: annotator ids only) and
-the task list (``is_labeled`` and ``overlap`` of each task, which Label Studio keeps):
+The numbers come from the project's tasks with their annotations (annotator ids only), as Label
+Studio's task list gives them with ``is_labeled`` and ``overlap`` of each task
+(:mod:`stancebank.tasks.studio.snapcache`), or an export's tasks:
 
 - per annotator: tasks annotated, tasks skipped (cancelled annotations), median and p90 of Label
   Studio's ``lead_time`` (seconds spent on a task), agreement with co-annotators on the tasks
@@ -12,12 +13,14 @@ the task list (``is_labeled`` and ``overlap`` of each task, which Label Studio k
   (labeled, but in conflict), remaining (not labeled yet), the annotations still needed, the pace
   (annotations per hour over the last 7 days of work) and the estimated finish at that pace.
 
-:func:`compute_progress` is pure (export tasks + task states → :class:`Progress`);
-:func:`fetch_progress` talks to the server. Annotators appear only as pseudonyms.
+:func:`compute_progress` is pure (tasks + task states → :class:`Progress`), :class:`ProgressTally`
+the same a page of tasks at a time; :func:`fetch_progress` talks to the server. Annotators appear
+only as pseudonyms.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -124,6 +127,209 @@ def _user_id(completed_by: Any) -> str | None:
     return f"ls:{completed_by}"
 
 
+@dataclass(frozen=True)
+class _Article:
+    """What one article adds to the progress: its annotators, whether the export's adjudication
+    finds a conflict, and its rows in the pair table (one per pair of annotators: row, a, b)."""
+
+    annotators: tuple[str, ...]
+    conflict: bool
+    rows: tuple[tuple[int, str, str], ...]
+
+
+def _pooled(table: AgreementAccumulator, rows: Iterable[int], key: str) -> float | None:
+    """The figure ``key`` over the given rows of ``table``: the sum of their numerators over the
+    sum of their denominators (None when that is 0), as the accumulator's report pools every
+    ratio figure over its rows (:class:`stancebank.export.agreement.ArticleTable`: per row, a
+    numerator and a denominator per ratio key)."""
+    stats = table.table
+    width = 2 * len(stats.ratio_keys)
+    column = 2 * stats.ratio_keys.index(key)
+    num = den = 0
+    for row in rows:
+        num += stats.ratios[row * width + column]
+        den += stats.ratios[row * width + column + 1]
+    return num / den if den else None
+
+
+class ProgressTally:
+    """Progress accumulated a page of tasks at a time (as they come from the server), so that the
+    work on a page overlaps the reading of the next one.
+
+    Each page goes through its own :class:`ExportReader` and each of its articles through the
+    export's adjudication and agreement code at once. An article whose tasks come in two pages
+    (two tasks with one ``article_id``) is read again whole by :meth:`finish`, so the result is the
+    one a single reader over all tasks gives. Agreement: each pair of an article's annotators is
+    one row of one :class:`AgreementAccumulator` (the export's agreement code); an annotator's
+    agreement pools the rows of their pairs and the project's pools every row, which is what one
+    accumulator per annotator fed their pairs, and one fed every article, report (every ratio
+    figure is a sum over pairs)."""
+
+    def __init__(self) -> None:
+        self.annotated: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
+        self.lead: dict[str, list[float]] = defaultdict(list)
+        self.made_at: list[datetime] = []
+        self.counted: dict[int, int] = {}  # task id → annotations that count toward its overlap
+        self.article_of_task: dict[int, str] = {}
+        self.pairs = AgreementAccumulator()
+        self.articles: dict[str, _Article] = {}
+        self._page_of: dict[str, int] = {}
+        self._split: set[str] = set()
+        self._pages: list[Sequence[dict[str, Any]]] = []
+
+    def add(self, tasks: Sequence[dict[str, Any]]) -> None:
+        """One page of tasks (an export's tasks, or the task list's with the same fields)."""
+        page = len(self._pages)
+        self._pages.append(tasks)
+        reader = ExportReader()
+        for position, task in enumerate(tasks):
+            reader.add_task(task, "snapshot", 0, position)
+            task_id = task.get("id")
+            data = task.get("data")
+            article_id = data.get("article_id") if isinstance(data, dict) else None
+            if isinstance(task_id, int) and isinstance(article_id, str):
+                self.article_of_task[task_id] = article_id
+                if self._page_of.setdefault(article_id, page) != page:
+                    self._split.add(article_id)
+            valid = 0
+            for ann in task.get("annotations") or []:
+                who = _user_id(ann.get("completed_by")) if isinstance(ann, dict) else None
+                if who is None:
+                    continue
+                if ann.get("was_cancelled"):
+                    self.skipped[who] += 1
+                    continue
+                valid += 1
+                self.annotated[who] += 1
+                lead_time = ann.get("lead_time")
+                if isinstance(lead_time, int | float) and not isinstance(lead_time, bool) and lead_time >= 0:
+                    self.lead[who].append(float(lead_time))
+                stamp = _parse_time(ann.get("created_at"))
+                if stamp is not None:
+                    self.made_at.append(stamp)
+            if isinstance(task_id, int):
+                self.counted[task_id] = valid
+        self._add_articles(reader)
+
+    def _add_articles(self, reader: ExportReader, only: set[str] | None = None) -> None:
+        data = reader.finish()
+        for article_id in data.annotations:
+            if only is not None and article_id not in only:
+                continue
+            anns = data.annotations[article_id]
+            conflict = adjudicate_article(article_id, anns).method == "conflict"
+            rows: list[tuple[int, str, str]] = []
+            if len(anns) >= 2:
+                for a, b in itertools.combinations(anns, 2):
+                    row = len(self.pairs.table)
+                    self.pairs.add([a, b])  # no row when one of them is a reviewer's verdict
+                    if len(self.pairs.table) > row:
+                        rows.append((row, a.annotator, b.annotator))
+            self.articles[article_id] = _Article(tuple(a.annotator for a in anns), conflict, tuple(rows))
+
+    def finish(
+        self,
+        title: str,
+        project_id: int,
+        states: Mapping[int, TaskState],
+        pseudonym: Callable[[str], str],
+        *,
+        now: datetime | None = None,
+    ) -> Progress:
+        now = now or datetime.now(UTC)
+        if self._split:  # articles in several pages: read all their tasks by one reader
+            reader = ExportReader()
+            position = 0
+            for tasks in self._pages:
+                for task in tasks:
+                    data = task.get("data")
+                    if isinstance(data, dict) and data.get("article_id") in self._split:
+                        reader.add_task(task, "snapshot", 0, position)
+                        position += 1
+            self._add_articles(reader, self._split)
+            self._split = set()
+        annotated, skipped, lead, made_at = self.annotated, self.skipped, self.lead, self.made_at
+        shared: Counter[str] = Counter()
+        waiting: Counter[str] = Counter()
+        rows_of: dict[str, list[int]] = defaultdict(list)
+        every_row: list[int] = []
+        conflicts: set[str] = set()
+        for article_id, article in self.articles.items():
+            if article.conflict:
+                conflicts.add(article_id)
+                waiting.update(article.annotators)
+            if len(article.annotators) >= 2:
+                shared.update(article.annotators)
+                for who in article.annotators:
+                    rows_of.setdefault(who, [])
+            for row, a, b in article.rows:
+                rows_of[a].append(row)
+                rows_of[b].append(row)
+                every_row.append(row)
+
+        span_key, relation_key = f"span_f1_exact.{OVERALL}", f"relation_f1.{OVERALL}"
+        people = sorted(set(annotated) | set(skipped), key=pseudonym)
+        rows: list[AnnotatorProgress] = []
+        for who in people:
+            mine = rows_of.get(who)
+            rows.append(
+                AnnotatorProgress(
+                    pseudonym=pseudonym(who),
+                    annotated=annotated[who],
+                    skipped=skipped[who],
+                    lead_time_median=_round(statistics.median(lead[who]), 2) if lead[who] else None,
+                    lead_time_p90=_round(percentile(lead[who], 90), 2),
+                    shared_tasks=shared[who],
+                    agreement_span_f1=None if mine is None else _round(_pooled(self.pairs, mine, span_key)),
+                    agreement_relation_f1=(
+                        None if mine is None else _round(_pooled(self.pairs, mine, relation_key))
+                    ),
+                    waiting_review=waiting[who],
+                )
+            )
+
+        project = ProjectProgress(title=title, project_id=project_id, tasks=len(states))
+        for task_id, state in states.items():
+            if not state.is_labeled:
+                project.remaining += 1
+                project.annotations_needed += max(0, state.overlap - self.counted.get(task_id, 0))
+            elif self.article_of_task.get(task_id) in conflicts:
+                project.in_review += 1
+            else:
+                project.done += 1
+        project.annotations = sum(annotated.values())
+        project.skipped = sum(skipped.values())
+        project.agreement_span_f1 = _round(_pooled(self.pairs, every_row, span_key))
+        project.agreement_relation_f1 = _round(_pooled(self.pairs, every_row, relation_key))
+
+        if made_at:
+            start = max(min(made_at), now - PACE_WINDOW)
+            recent = sum(1 for t in made_at if t >= start)
+            hours = max((now - start).total_seconds() / 3600, 1.0)  # at least an hour: no absurd pace
+            project.pace_per_hour = _round(recent / hours, 2)
+            if project.annotations_needed == 0:
+                project.eta = now.isoformat(timespec="seconds")
+            elif recent:
+                project.eta = (now + timedelta(hours=project.annotations_needed * hours / recent)).isoformat(
+                    timespec="seconds"
+                )
+
+        per_day = Counter(t.astimezone(UTC).date().isoformat() for t in made_at)
+        cumulative = 0
+        timeline = []
+        for day in sorted(per_day):
+            cumulative += per_day[day]
+            timeline.append((day, per_day[day], cumulative))
+        return Progress(
+            project=project,
+            annotators=rows,
+            timeline=timeline,
+            lead_times={pseudonym(w): sorted(v) for w, v in lead.items()},
+            generated_at=now.isoformat(timespec="seconds"),
+        )
+
+
 def compute_progress(
     title: str,
     project_id: int,
@@ -134,125 +340,45 @@ def compute_progress(
     now: datetime | None = None,
 ) -> Progress:
     """Progress from an export's tasks and the server's task states (see the module docstring)."""
-    now = now or datetime.now(UTC)
-    reader = ExportReader()
-    annotated: Counter[str] = Counter()
-    skipped: Counter[str] = Counter()
-    lead: dict[str, list[float]] = defaultdict(list)
-    made_at: list[datetime] = []
-    counted: dict[int, int] = {}  # task id → annotations that count toward its overlap
-    article_of_task: dict[int, str] = {}
-    for position, task in enumerate(export_tasks):
-        reader.add_task(task, "snapshot", 0, position)
-        task_id = task.get("id")
-        data = task.get("data")
-        if isinstance(task_id, int) and isinstance(data, dict) and isinstance(data.get("article_id"), str):
-            article_of_task[task_id] = data["article_id"]
-        valid = 0
-        for ann in task.get("annotations") or []:
-            who = _user_id(ann.get("completed_by")) if isinstance(ann, dict) else None
-            if who is None:
-                continue
-            if ann.get("was_cancelled"):
-                skipped[who] += 1
-                continue
-            valid += 1
-            annotated[who] += 1
-            lead_time = ann.get("lead_time")
-            if isinstance(lead_time, int | float) and not isinstance(lead_time, bool) and lead_time >= 0:
-                lead[who].append(float(lead_time))
-            stamp = _parse_time(ann.get("created_at"))
-            if stamp is not None:
-                made_at.append(stamp)
-        if isinstance(task_id, int):
-            counted[task_id] = valid
-    data = reader.finish()
-
-    # agreement on the overlap (every pair an annotator is part of) and the review list
-    per_annotator: dict[str, AgreementAccumulator] = defaultdict(AgreementAccumulator)
-    shared: Counter[str] = Counter()
-    whole = AgreementAccumulator()
-    conflicts: set[str] = set()
-    waiting: Counter[str] = Counter()
-    for article_id in data.annotations:
-        anns = data.annotations[article_id]
-        if adjudicate_article(article_id, anns).method == "conflict":
-            conflicts.add(article_id)
-            for ann in anns:
-                waiting[ann.annotator] += 1
-        if len(anns) < 2:
-            continue
-        whole.add(anns)
-        for ann in anns:
-            shared[ann.annotator] += 1
-            for other in anns:
-                if other is not ann:
-                    per_annotator[ann.annotator].add([ann, other])
-
-    people = sorted(set(annotated) | set(skipped), key=pseudonym)
-    rows: list[AnnotatorProgress] = []
-    for who in people:
-        report = per_annotator[who].finish() if who in per_annotator else None
-        rows.append(
-            AnnotatorProgress(
-                pseudonym=pseudonym(who),
-                annotated=annotated[who],
-                skipped=skipped[who],
-                lead_time_median=_round(statistics.median(lead[who]), 2) if lead[who] else None,
-                lead_time_p90=_round(percentile(lead[who], 90), 2),
-                shared_tasks=shared[who],
-                agreement_span_f1=_round(report.span_f1_exact.get(OVERALL)) if report else None,
-                agreement_relation_f1=_round(report.relation_f1.get(OVERALL)) if report else None,
-                waiting_review=waiting[who],
-            )
-        )
-
-    project = ProjectProgress(title=title, project_id=project_id, tasks=len(states))
-    for task_id, state in states.items():
-        if not state.is_labeled:
-            project.remaining += 1
-            project.annotations_needed += max(0, state.overlap - counted.get(task_id, 0))
-        elif article_of_task.get(task_id) in conflicts:
-            project.in_review += 1
-        else:
-            project.done += 1
-    project.annotations = sum(annotated.values())
-    project.skipped = sum(skipped.values())
-    overall = whole.finish()
-    project.agreement_span_f1 = _round(overall.span_f1_exact.get(OVERALL))
-    project.agreement_relation_f1 = _round(overall.relation_f1.get(OVERALL))
-
-    if made_at:
-        start = max(min(made_at), now - PACE_WINDOW)
-        recent = sum(1 for t in made_at if t >= start)
-        hours = max((now - start).total_seconds() / 3600, 1.0)  # at least an hour: no absurd pace
-        project.pace_per_hour = _round(recent / hours, 2)
-        if project.annotations_needed == 0:
-            project.eta = now.isoformat(timespec="seconds")
-        elif recent:
-            project.eta = (now + timedelta(hours=project.annotations_needed * hours / recent)).isoformat(
-                timespec="seconds"
-            )
-
-    per_day = Counter(t.astimezone(UTC).date().isoformat() for t in made_at)
-    cumulative = 0
-    timeline = []
-    for day in sorted(per_day):
-        cumulative += per_day[day]
-        timeline.append((day, per_day[day], cumulative))
-    return Progress(
-        project=project,
-        annotators=rows,
-        timeline=timeline,
-        lead_times={pseudonym(w): sorted(v) for w, v in lead.items()},
-        generated_at=now.isoformat(timespec="seconds"),
-    )
+    tally = ProgressTally()
+    tally.add(list(export_tasks))
+    return tally.finish(title, project_id, states, pseudonym, now=now)
 
 
-def task_states(client: StudioClient, project_id: int) -> dict[int, TaskState]:
+TASK_STATE_FIELDS = "id,is_labeled,overlap"
+
+
+def task_states(client: StudioClient, project_id: int, page_size: int = 5000) -> dict[int, TaskState]:
+    """Each task's ``is_labeled`` and ``overlap`` as Label Studio keeps them (the task list with
+    those fields only)."""
+    states: dict[int, TaskState] = {}
+    page = 1
+    while True:
+        params = {
+            "project": project_id,
+            "page": page,
+            "page_size": page_size,
+            "include": TASK_STATE_FIELDS,
+            "resolve_uri": "false",
+        }
+        resp = client.request("GET", "/api/tasks/", params=params, expect=(200, 404))
+        if resp.status_code == 404:  # past the last page
+            break
+        body = resp.json()
+        tasks = body.get("tasks", [])
+        states.update(states_from_tasks(tasks))
+        if len(tasks) < page_size or page * page_size >= int(body.get("total", 0)):
+            break
+        page += 1
+    return states
+
+
+def states_from_tasks(tasks: Iterable[dict[str, Any]]) -> dict[int, TaskState]:
+    """Task states as the task list gives them (``is_labeled`` and ``overlap`` of each task)."""
     return {
         int(t["id"]): TaskState(bool(t.get("is_labeled")), int(t.get("overlap") or 1))
-        for t in client.iter_tasks(project_id)
+        for t in tasks
+        if isinstance(t.get("id"), int)
     }
 
 
@@ -287,28 +413,27 @@ def fetch_progress(
     reuse: bool = True,
     cache_dir: Path | None = None,
 ) -> Progress:
-    """Read the project's tasks and compute its progress. With ``reuse`` the export snapshot kept
-    from the last run is brought up to date with the tasks changed since
-    (:mod:`stancebank.tasks.studio.snapcache`), otherwise a whole snapshot is taken. The task list
-    (``is_labeled``, ``overlap`` per task, costly on the server) is read only when only a share of
-    the tasks overlaps."""
-    import json
-
-    from stancebank.tasks.studio.pull import snapshot
+    """Read the project's tasks and compute its progress, a page at a time while the next page is
+    read (:func:`stancebank.tasks.studio.snapcache.current_tasks`). With ``reuse`` the tasks kept
+    from the last run are brought up to date with the tasks changed since, otherwise every task is
+    read; either way they are kept for the next run. The task states come from the tasks when
+    every task has the same overlap, else from the server's ``is_labeled`` and ``overlap``: read
+    with the tasks on a full read, listed on their own (those two fields) when only changes were
+    read."""
     from stancebank.tasks.studio.snapcache import current_tasks
 
     info = client.require_project(title)
     project_id = int(info["id"])
-    if reuse:
-        tasks = current_tasks(client, project_id, cache_dir).tasks
-    else:
-        tasks = json.loads(snapshot(client, project_id, predictions=False))
+    tally = ProgressTally()
+    fetched = current_tasks(client, project_id, cache_dir, reuse=reuse, consume=tally.add)
     if int(info.get("overlap_cohort_percentage", 100)) >= 100 or int(info.get("maximum_annotations", 1)) <= 1:
         overlap = max(1, int(info.get("maximum_annotations", 1)))
-        states = states_from_export(tasks, overlap, info.get("skip_queue") == "IGNORE_SKIPPED")
+        states = states_from_export(fetched.tasks, overlap, info.get("skip_queue") == "IGNORE_SKIPPED")
+    elif fetched.full:
+        states = states_from_tasks(fetched.tasks)
     else:
         states = task_states(client, project_id)
-    return compute_progress(title, project_id, tasks, states, pseudonym)
+    return tally.finish(title, project_id, states, pseudonym)
 
 
 # -------------------------------------------------------------------------------------------- html
