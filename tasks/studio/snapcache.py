@@ -136,9 +136,11 @@ def _save(path: Path, identity: dict[str, Any], tasks: list[dict[str, Any]], cre
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
+        # json.dumps, not json.dump: dump streams through the pure-Python encoder (10 times slower)
+        blob = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(body, handle, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
         tmp.replace(path)
     except OSError as exc:  # the kept copy is an optimisation only
         logger.warning("Could not keep the project's tasks in %s: %s", path, exc)
