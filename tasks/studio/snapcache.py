@@ -266,6 +266,10 @@ def current_tasks(
         if consume is not None:
             consume(page)
     tasks.sort(key=lambda t: int(t["id"]))
-    if project.server_time is not None and identity["project_created_at"]:
+    if len(tasks) != _project(client, project_id).task_number:
+        # tasks imported or deleted while the pages were read (a page may have shifted): not kept,
+        # so that the next run reads every task again
+        logger.warning("Project %d changed while its tasks were read; run progress again", project_id)
+    elif project.server_time is not None and identity["project_created_at"]:
         _save(path, identity, tasks, project.server_time.isoformat())
     return Fetched(tasks, len(tasks), True)

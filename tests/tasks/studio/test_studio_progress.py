@@ -210,3 +210,33 @@ def test_progress_updates_the_kept_snapshot_with_every_change(
     studio_client.request("DELETE", f"/api/tasks/{t5}/")
     after_delete = current_tasks(studio_client, pid, tmp_path, margin=timedelta(0))
     assert after_delete.full and len(after_delete.tasks) == 5
+
+
+@pytest.mark.integration
+def test_progress_with_part_of_the_tasks_overlapping_uses_each_tasks_overlap(
+    studio_client: StudioClient, project_name: str, tmp_path: Path
+) -> None:
+    """Overlap 2 on half of the tasks: whether a task is labeled is Label Studio's (its own
+    overlap), read with the tasks on a full read and listed on their own on an update."""
+    tasks = make_tasks(4)
+    pid = push(studio_client, tasks, project_name).project.id
+    apply_overlap(studio_client, pid, 2, 50)
+    suffix = project_name[-6:]
+    ids, _ = ensure_annotators(studio_client, [f"qa-{suffix}"])
+    states = task_states(studio_client, pid)
+    assert sorted(s.overlap for s in states.values()) == [1, 1, 2, 2]
+    for task in studio_client.iter_tasks(pid):
+        full = studio_client.get_json(f"/api/tasks/{task['id']}")["predictions"][0]["result"]
+        _post(studio_client, int(task["id"]), ids[f"qa-{suffix}"], full, lead_time=12)
+    who = lambda identity: _who(int(identity[3:]))  # noqa: E731
+    cold = fetch_progress(studio_client, project_name, who, reuse=False, cache_dir=tmp_path)
+    p = cold.project
+    assert (p.tasks, p.done, p.in_review, p.remaining, p.annotations_needed) == (4, 2, 0, 2, 2)
+    assert {k: v.is_labeled for k, v in task_states(studio_client, pid).items()} == {
+        k: v.overlap == 1 for k, v in states.items()
+    }
+    warm = fetch_progress(studio_client, project_name, who, cache_dir=tmp_path)
+    for side in (cold, warm):
+        side.generated_at = ""
+        side.project.eta = None
+    assert warm.to_dict() == cold.to_dict()
