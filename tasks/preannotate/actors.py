@@ -136,11 +136,11 @@ def _entity_mentions(doc: Any, found: _Taken, res: Resources) -> None:
         )
 
 
-def _gazetteer_mentions(doc: Any, found: _Taken, res: Resources) -> None:
+def _gazetteer_mentions(doc: Any, text: str, found: _Taken, res: Resources) -> None:
     pattern, by_alias = res.gazetteer.pattern, res.gazetteer.by_alias
     if pattern is None:
         return
-    for match in pattern.finditer(doc.text):
+    for match in pattern.finditer(text):
         entry = by_alias[match.group(0)]
         if entry.type != PERSON:
             tok = doc.char_span(match.start(), match.end(), alignment_mode="expand")
@@ -170,9 +170,10 @@ def _gazetteer_mentions(doc: Any, found: _Taken, res: Resources) -> None:
 def find_actors(doc: Any, res: Resources) -> list[Mention]:
     """Named actors of a parsed text, in text order: NER entities, then the project's known actors'
     aliases."""
-    found = _Taken(len(doc.text))
+    text = doc.text
+    found = _Taken(len(text))
     _entity_mentions(doc, found, res)
-    _gazetteer_mentions(doc, found, res)
+    _gazetteer_mentions(doc, text, found, res)
     return sorted(found.mentions, key=lambda m: m.start)
 
 
@@ -186,7 +187,7 @@ def _pronoun_speaker(tok: Any, typ: str, actors: list[Mention], extra: list[Ment
     return m
 
 
-def _speaker_phrase(tok: Any) -> tuple[Any, int, int]:
+def _speaker_phrase(tok: Any, text: str) -> tuple[Any, int, int]:
     """The noun phrase of a speaker token without relative clauses, appositives and participles:
     its tokens and its stripped character bounds."""
     dropped = {t.i for c in tok.children if c.dep_ in _SPEAKER_PHRASE_DROPS for t in c.subtree}
@@ -196,7 +197,7 @@ def _speaker_phrase(tok: Any) -> tuple[Any, int, int]:
     while right + 1 <= tok.right_edge.i and right + 1 not in dropped:
         right += 1
     span = tok.doc[left : right + 1]
-    return (span, *strip_span(tok.doc.text, span.start_char, span.end_char))
+    return (span, *strip_span(text, span.start_char, span.end_char))
 
 
 def _description_type(
@@ -224,11 +225,14 @@ def _description_type(
     return PERSON, res.gazetteer.describe(phrase)
 
 
-def speaker_of(tok: Any, actors: list[Mention], extra: list[Mention], res: Resources) -> Mention | None:
-    """The actor a subject token stands for, creating pronoun and description actors in ``extra``."""
+def speaker_of(
+    tok: Any, actors: list[Mention], extra: list[Mention], res: Resources, text: str
+) -> Mention | None:
+    """The actor a subject token stands for, creating pronoun and description actors in ``extra``
+    (``text`` is the token's document text)."""
     for child in tok.children:
         if child.dep_ == "appos":
-            found = speaker_of(child, actors, extra, res)
+            found = speaker_of(child, actors, extra, res, text)
             if found is not None and (found.name or child.pos_ == "PROPN"):
                 return found
     for m in (*actors, *extra):
@@ -239,10 +243,10 @@ def speaker_of(tok: Any, actors: list[Mention], extra: list[Mention], res: Resou
         return _pronoun_speaker(tok, res.speakers.pronouns[low], actors, extra)
     if tok.pos_ not in {"NOUN", "PROPN"}:
         return None
-    phrase_tokens, start, end = _speaker_phrase(tok)
+    phrase_tokens, start, end = _speaker_phrase(tok, text)
     if end <= start:
         return None
-    phrase = tok.doc.text[start:end]
+    phrase = text[start:end]
     typed = _description_type(tok, phrase_tokens, phrase, res)
     if typed is None:
         return None

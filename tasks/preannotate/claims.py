@@ -82,16 +82,14 @@ class Unit:
     """Sentences of one paragraph that no quote crosses: the scope of one set of rules."""
 
     doc: Any
+    text: str
+    """The whole text of ``doc`` (spaCy's ``Doc.text`` joins every token on each access)."""
     start: int
     end: int
     toks: list[Any]
     quotes: list[tuple[int, int]]
     """The quotes that open in this unit."""
     heading: bool
-
-    @property
-    def text(self) -> str:
-        return str(self.doc.text)
 
     def in_quote(self, i: int) -> bool:
         return any(a <= i < b for a, b in self.quotes)
@@ -283,7 +281,7 @@ def _according_to_claim(
         objs = [c for c in doc[acc.i + 1].children if c.dep_ == "pobj"]
         if not objs:
             continue
-        speaker = speaker_of(objs[0], actors, extra, res)
+        speaker = speaker_of(objs[0], actors, extra, res, unit.text)
         if speaker is None:
             continue
         phrase = list(acc.subtree)
@@ -311,7 +309,7 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
         subj = subject_of(verb, res)
         if subj is None or unit.in_quote(subj.idx):
             continue
-        speaker = speaker_of(subj, actors, extra, res)
+        speaker = speaker_of(subj, actors, extra, res, unit.text)
         if speaker is None:
             continue
         if statements and _quotes_carry_unit(unit, verb, subj):
@@ -395,7 +393,9 @@ def find_claims(doc: Any, actors: list[Mention], res: Resources) -> tuple[list[C
         para_claims: list[Claim] = []
         for u_start, u_end, toks in units(para_sents, quotes, p_end):
             unit_quotes = [(a, b) for a, b in quotes if u_start <= a < u_end]
-            made = unit_claims(Unit(doc, u_start, u_end, toks, unit_quotes, heading), actors, extra, res)
+            made = unit_claims(
+                Unit(doc, text, u_start, u_end, toks, unit_quotes, heading), actors, extra, res
+            )
             para_claims.extend(made)
             for c in made:
                 if c.speaker is not None:

@@ -610,3 +610,40 @@ def test_a_dated_event_report_is_not_a_claim(annotator: Any) -> None:
     assert _claims(annotator, event) == []
     position = "Convoy update\n\nLocal officials said on Tuesday that the convoy plan was a mistake.\n"
     assert [c[0] for c in _claims(annotator, position)] == ["the convoy plan was a mistake"]
+
+
+# -- the parts of speech come from the model's attribute_ruler patterns, without its matcher ----------
+def test_the_pos_lookup_gives_what_the_attribute_ruler_gives() -> None:
+    """The pipeline replaces the model's attribute_ruler by a lookup built from its patterns: every
+    token gets the same tag and coarse POS as with the ruler (the parse is the same either way)."""
+    import spacy
+
+    from stancebank.tasks.preannotate import load_model
+
+    ours = load_model(DEFAULT_MODEL)
+    assert "attribute_ruler" not in ours.pipe_names and "stancebank_pos" in ours.pipe_names
+    reference = spacy.load(DEFAULT_MODEL, exclude=["lemmatizer"])
+    reference.add_pipe("stancebank_paragraph_breaks", before="parser")
+    texts = [
+        "There is no deal, she said. “We don't know whether it will hold,” he added.\n\nIs it over?",
+        "The union, which has 4,000 members, won't back the plan; that is what they'd told us.",
+        "  Spaces   and\ttabs, e.g. U.S. officials, do/does have had to: I'd rather not.",
+    ]
+    for mine, theirs in zip(ours.pipe(texts), reference.pipe(texts), strict=True):
+        assert [(t.text, t.tag_, t.pos_, t.dep_) for t in mine] == [
+            (t.text, t.tag_, t.pos_, t.dep_) for t in theirs
+        ]
+
+
+def test_a_ruler_pattern_the_lookup_cannot_read_keeps_the_ruler() -> None:
+    import spacy
+
+    from stancebank.tasks.preannotate.model import PosRules
+
+    strings = spacy.blank("en").vocab.strings
+    plain = [{"patterns": [[{"TAG": "NN"}]], "attrs": {"POS": "NOUN"}, "index": 0}]
+    assert PosRules.from_ruler(plain, strings) is not None
+    regex = [{"patterns": [[{"LOWER": {"REGEX": "^x"}}]], "attrs": {"POS": "X"}, "index": 0}]
+    assert PosRules.from_ruler(regex, strings) is None
+    two = [{"patterns": [[{"TAG": "NN"}], [{"TAG": "NNS"}]], "attrs": {"POS": "NOUN"}, "index": 0}]
+    assert PosRules.from_ruler(two, strings) is None
