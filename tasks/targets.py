@@ -28,6 +28,9 @@ from stancebank.tasks.evaluate import spans_from_results
 from stancebank.tasks.preannotate import load_cues
 
 DEFAULT_TOP = 20
+MIN_RECURRENCE = 2
+"""A phrase is proposed when at least this many claims take a stance on it or this many articles
+mention it."""
 EXAMPLES = 2
 MAX_ALIASES = 6
 MAX_ALIAS_WORDS = 4
@@ -89,6 +92,26 @@ _FUNCTION_WORDS = frozenset(
         "get",
         "put",
         "let",
+        "about",
+        "after",
+        "against",
+        "among",
+        "across",
+        "before",
+        "between",
+        "despite",
+        "during",
+        "over",
+        "since",
+        "through",
+        "under",
+        "until",
+        "upon",
+        "via",
+        "within",
+        "first",
+        "called",
+        "instead",
     ]
 )
 _LEADING = re.compile(r"^(?:(?:a|an|the|any|this|that|these|those|its|their|our|his|her|such)\s+)+", re.I)
@@ -104,7 +127,10 @@ def target_key(phrase: str) -> str:
 
 def candidate_phrases(target: str, stop: frozenset[str]) -> set[str]:
     """The word n-grams (1 to :data:`MAX_NGRAM` words) of a proposed target that could name an
-    issue: no function word at either end and a word of at least four letters."""
+    issue: no function word at either end, a word of at least four letters, and ending where a noun
+    phrase ends — at the target's end or before a function word ("joint fund to finance weapons" →
+    "joint fund"; an English noun phrase ends with its head); a single word only as the target's
+    last word ("a joint fund" → "fund", never the modifier "joint" or a verb like "concede")."""
     words = [w.casefold() for w in _WORD.findall(target)]
     out: set[str] = set()
     for n in range(1, MAX_NGRAM + 1):
@@ -112,6 +138,8 @@ def candidate_phrases(target: str, stop: frozenset[str]) -> set[str]:
             gram = words[i : i + n]
             if gram[0] in stop or gram[-1] in stop:
                 continue
+            if i + n < len(words) and (n == 1 or words[i + n] not in stop):
+                continue  # a modifier ("joint" in "joint fund"), or one word not at the end
             if any(len(w) >= 4 and w.isalpha() for w in gram):
                 out.add(" ".join(gram))
     return out
@@ -157,8 +185,9 @@ def _task_proposals(task: LSTask, out: dict[str, Proposal], stop: frozenset[str]
 def propose_from_tasks(tasks: Sequence[LSTask], top: int = DEFAULT_TOP) -> list[Proposal]:
     """The ``top`` proposals of pre-annotated tasks: the phrases of the proposed targets that most
     claims share, then that most articles (titles included) mention, longer phrases first on a tie;
-    a phrase inside (or around) one already chosen with no more claims is left out."""
-    stop = load_cues().not_targets | _FUNCTION_WORDS
+    a phrase inside (or around) one already chosen with no more claims is left out, and so is a
+    phrase that does not recur (:data:`MIN_RECURRENCE`)."""
+    stop = stop_words()
     proposals: dict[str, Proposal] = {}
     for task in tasks:
         _task_proposals(task, proposals, stop)
@@ -184,10 +213,27 @@ def propose_from_tasks(tasks: Sequence[LSTask], top: int = DEFAULT_TOP) -> list[
     for p in ranked:
         if len(chosen) >= top:
             break
+        if len(p.claims) < MIN_RECURRENCE and len(p.articles) < MIN_RECURRENCE:
+            continue  # one claim in one article: not yet a topic of the corpus
         if any(_nested(p.name, c.name) and len(p.claims) <= len(c.claims) for c in chosen):
             continue
         chosen.append(p)
     return chosen
+
+
+def stop_words() -> frozenset[str]:
+    """Words a proposed phrase neither starts nor ends with (and an alias holds none of)."""
+    return load_cues().not_targets | _FUNCTION_WORDS
+
+
+def is_alias(name: str, phrase: str, stop: frozenset[str]) -> bool:
+    """Whether a proposed target's text can be an alias of the entry ``name``: it ends with the
+    name (its head) and only modifiers come before it ("western guarantees" for "guarantees"; not
+    "come with guarantees", "pause without guarantees" or "ceasefire now")."""
+    words, head = phrase.split(), name.split()
+    if len(words) <= len(head) or words[-len(head) :] != head or len(words) > MAX_ALIAS_WORDS:
+        return False
+    return not any(w in stop for w in words[: -len(head)])
 
 
 def _nested(a: str, b: str) -> bool:
@@ -213,19 +259,18 @@ def render_catalogue(proposals: Sequence[Proposal], articles: int) -> str:
         f"# Target catalogue proposed from {articles} article(s) by `stancebank tasks targets`.",
         "# Review before pasting into stancebank.toml: merge entries that name one issue, rename them",
         "# (`name` is what the release groups stances by), add the aliases your articles use.",
-        "# Counts: claims that take a stance on the phrase (support/oppose) / articles mentioning it.",
+        "# Counts: claims that take a stance on the phrase (by stance) / articles mentioning it.",
     ]
     if not proposals:
         lines.append("# No stance-bearing claim proposed a target: write the catalogue by hand.")
     used: set[str] = set()  # each phrase names one target only (the project file refuses others)
+    stop = stop_words()
     for p in proposals:
         if p.name in used:
             continue
         stances = ", ".join(f"{n} {s}" for s, n in sorted(p.stances.items()))
-        aliases = [
-            a
-            for a, _ in p.aliases.most_common(MAX_ALIASES)
-            if a != p.name and a not in used and _nested(p.name, a) and len(a.split()) <= MAX_ALIAS_WORDS
+        aliases = [a for a, _ in p.aliases.most_common() if a not in used and is_alias(p.name, a, stop)][
+            :MAX_ALIASES
         ]
         used.update([p.name, *aliases])
         lines += ["", "[[targets]]", f"name = {_toml_string(p.name)}"]

@@ -91,3 +91,48 @@ def test_a_bad_catalogue_is_refused_with_line_key_and_fix(articles: Path, tmp_pa
     assert "Fix: remove it or correct its spelling" in message
     assert not (tmp_path / "t.json").exists()
     tomllib.loads(project.read_text(encoding="utf-8"))  # valid TOML: the key is what is wrong
+
+
+def test_proposed_phrases_end_where_a_noun_phrase_ends() -> None:
+    from stancebank.tasks.targets import candidate_phrases, stop_words
+
+    stop = stop_words()
+    phrases = candidate_phrases("a joint fund to finance weapons for Ukraine", stop)
+    assert {"joint fund", "finance weapons", "weapons for ukraine", "ukraine"} <= phrases
+    assert not {"joint", "fund", "finance"} & phrases  # one word only as the target's last word
+    assert "concede" not in candidate_phrases("concede any territory", stop)
+    assert "territory" in candidate_phrases("concede any territory", stop)
+
+
+def test_an_alias_is_the_name_with_modifiers_in_front() -> None:
+    from stancebank.tasks.targets import is_alias, stop_words
+
+    stop = stop_words()
+    assert is_alias("guarantees", "western guarantees", stop)
+    assert is_alias("tax rate", "local tax rate", stop)
+    assert not is_alias("guarantees", "come with guarantees", stop)
+    assert not is_alias("ceasefire", "ceasefire now", stop)
+    assert not is_alias("guarantees", "guarantees", stop)
+
+
+def test_a_phrase_one_claim_in_one_article_takes_is_not_proposed() -> None:
+    from stancebank.tasks.targets import propose_from_tasks
+
+    def task(article: str, text: str, target: str) -> dict[str, object]:
+        start = text.index(target)
+        result = [
+            {"id": "c", "from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": 0, "end": len(text), "text": text, "labels": ["CLAIM"]}},
+            {"id": "t", "from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": start, "end": start + len(target), "text": target, "labels": ["TARGET"]}},
+            {"from_id": "c", "to_id": "t", "type": "relation", "direction": "right", "labels": ["oppose"]},
+        ]  # fmt: skip
+        return {"data": {"article_id": article, "text": text}, "predictions": [{"result": result}]}
+
+    tasks = [
+        task("a1", "rejected the parking levy", "the parking levy"),
+        task("a2", "opposed the parking levy", "the parking levy"),
+        task("a3", "rejected the harbour crane", "the harbour crane"),
+    ]
+    names = [p.name for p in propose_from_tasks(tasks)]  # type: ignore[arg-type]
+    assert names == ["parking levy"]
