@@ -16,7 +16,7 @@ region's ``value.text`` (what the annotator selected) tells which reading is mea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 __all__ = ["Located", "OffsetProblem", "locate_region", "same_text"]
 
@@ -26,8 +26,10 @@ Reading = Literal["as_given", "utf16", "crlf", "utf16_crlf", "search"]
 SEARCH_WINDOW = 200
 
 
-@dataclass(frozen=True, slots=True)
-class Located:
+class Located(NamedTuple):
+    """Where a region is: code-point offsets and the reading of the given offsets that placed it.
+    (A named tuple: one is made per region of every result list read.)"""
+
     start: int
     end: int
     reading: Reading
@@ -49,6 +51,14 @@ def same_text(a: str, b: str) -> bool:
 
 def locate_region(text: str, start: Any, end: Any, selected: Any) -> Located | OffsetProblem:
     """The code-point offsets of a region in ``text`` (see the module docstring for the rule)."""
+    # rule 1 when the slice is exactly what was selected: the common case, decided first
+    if (
+        type(start) is int
+        and type(end) is int
+        and 0 <= start < end <= len(text)
+        and text[start:end] == selected
+    ):
+        return Located(start, end, "as_given")
     if not _is_int(start) or not _is_int(end):
         return OffsetProblem("bad_offsets", f"start={start!r} end={end!r} must be integers")
     if start < 0 or end <= start:
