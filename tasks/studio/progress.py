@@ -352,8 +352,9 @@ def task_states(client: StudioClient, project_id: int, page_size: int = 5000) ->
     """Each task's ``is_labeled`` and ``overlap`` as Label Studio keeps them (the task list with
     those fields only)."""
     states: dict[int, TaskState] = {}
-    page = 1
+    page = 0
     while True:
+        page += 1
         params = {
             "project": project_id,
             "page": page,
@@ -367,9 +368,8 @@ def task_states(client: StudioClient, project_id: int, page_size: int = 5000) ->
         body = resp.json()
         tasks = body.get("tasks", [])
         states.update(states_from_tasks(tasks))
-        if len(tasks) < page_size or page * page_size >= int(body.get("total", 0)):
+        if not tasks or len(states) >= int(body.get("total") or 0):  # pages may be capped smaller
             break
-        page += 1
     return states
 
 

@@ -166,8 +166,9 @@ def task_pages(
         item = {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime"}
         item["value"] = cutoff
         params["query"] = json.dumps({"filters": {"conjunction": "and", "items": [item]}})
-    page = 1
+    page = seen = 0
     while True:
+        page += 1
         resp = client.request("GET", "/api/tasks/", params={**params, "page": page}, expect=(200, 404))
         if resp.status_code == 404:  # past the last page
             return
@@ -181,9 +182,10 @@ def task_pages(
                 "annotations; this needs Label Studio 1.23 or later (fields=all)"
             )
         yield cast(Page, normalise_export(tasks, f"task list of project {project_id}, page {page}"))
-        if len(tasks) < page_size or page * page_size >= int(body.get("total") or 0):
+        seen += len(tasks)
+        # the total, not the page size: a server's TASK_API_PAGE_SIZE_MAX may make pages smaller
+        if not tasks or seen >= int(body.get("total") or 0):
             return
-        page += 1
 
 
 def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:

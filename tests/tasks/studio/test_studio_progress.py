@@ -25,7 +25,7 @@ from stancebank.tasks.studio.progress import (
     task_states,
 )
 from stancebank.tasks.studio.pull import snapshot
-from stancebank.tasks.studio.snapcache import current_tasks
+from stancebank.tasks.studio.snapcache import current_tasks, task_pages
 from stancebank.tasks.studio.sync import push
 from stancebank.tasks.studio.team import apply_overlap
 
@@ -175,6 +175,8 @@ def test_progress_updates_the_kept_snapshot_with_every_change(
     time.sleep(1.1)
     first = current_tasks(studio_client, pid, tmp_path, margin=timedelta(0))
     assert first.full and len(first.tasks) == 6
+    pages = list(task_pages(studio_client, pid, page_size=4))  # pages of 4, 2, in task id order
+    assert [len(p) for p in pages] == [4, 2] and [t for p in pages for t in p] == first.tasks
     unchanged = current_tasks(studio_client, pid, tmp_path, margin=timedelta(0))
     assert (unchanged.full, unchanged.changed) == (False, 0)
     assert _annotations(unchanged.tasks) == _annotations(first.tasks)
