@@ -63,6 +63,8 @@ _ACT_COMPLEMENT_DEPS = {"dobj", "prep", "xcomp", "ccomp", "dative", "attr", "opr
 _ACT_STOP_DEPS = {"punct", "cc", "conj", "parataxis"}
 _TRAILING_CONJUNCTION = re.compile(r"[\s,]+(?:and|but|or)$")
 _SENTENCE_PUNCTUATION = re.compile(r"[.!?]")
+_WH_WORDS = frozenset(["how", "what", "whether", "when", "where", "who", "which", "why", "if"])
+_REFUSALS = frozenset(["decline", "declined", "declines", "declining", "refuse", "refused", "refuses"])
 
 
 @dataclass
@@ -200,6 +202,17 @@ def _told_that_claim(unit: Unit, verb: Any, speaker: Mention) -> Claim | None:
     return unit.claim(start, end, speaker, SCORE_TOLD_THAT)
 
 
+def _withheld(verb: Any, content: Any) -> bool:
+    """ "declined to say how many …", "would not say whether …": what is reported is a question the
+    speaker did not answer, not a position."""
+    first = content.left_edge
+    if first.lower_ == "that" or first.lower_ not in _WH_WORDS:
+        return False
+    negated = any(c.dep_ == "neg" for c in verb.children)
+    refused = verb.dep_ == "xcomp" and verb.head.lower_ in _REFUSALS
+    return negated or refused
+
+
 def _claim_without_complement(unit: Unit, verb: Any, subj: Any, lemma: str, speaker: Mention) -> Claim | None:
     """Rule 3: a reporting verb with no clause complement."""
     found = _quote_after_colon(unit, verb, speaker)
@@ -334,7 +347,8 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
         elif not content:
             found = _claim_without_complement(unit, verb, subj, lemma, speaker)
         else:
-            out.extend(_complement_claims(unit, content[0], speaker, res))
+            if not _withheld(verb, content[0]):
+                out.extend(_complement_claims(unit, content[0], speaker, res))
             continue
         if found is not None:
             out.append(found)

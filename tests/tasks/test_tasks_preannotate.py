@@ -369,6 +369,17 @@ def test_a_negator_inside_an_embedded_clause_does_not_turn_the_predicate_around(
     assert _stances(annotator, text) == {("support", "the new stadium", None)}
 
 
+def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
+    text = (
+        "The harbour master declined to say how many ships were waiting.\n\n"
+        "She would not say whether the quay would reopen.\n\n"
+        "She said how the fees were set was a matter for the board."
+    )
+    claims = [c[0] for c in _claims(annotator, text)]
+    assert not any("ships were waiting" in c or "quay would reopen" in c for c in claims)
+    assert any("the fees were set" in c for c in claims)  # said, not withheld
+
+
 def test_validation_refuses_bad_predictions() -> None:
     text = "Alpha said beta."
     good = [
