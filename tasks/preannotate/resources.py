@@ -240,6 +240,8 @@ class StanceCues:
     oppose_after: re.Pattern[str]
     neutral: re.Pattern[str]
     """Explicit refusals to take a side, right before what they are about ("took no position on")."""
+    neutral_after: re.Pattern[str]
+    """Predicates after a target that forecast it without judging it ("… was likely")."""
     negators: re.Pattern[str]
     not_targets: frozenset[str]
 
@@ -271,13 +273,15 @@ def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
 def parse_cues(doc: Any, file: str = "stance_cues.yaml", spec: AnnotationSpec = SPEC) -> StanceCues:
     """The stance cues from their YAML document, checked against the spec.
 
-    Keys: ``support``, ``oppose`` (each also with ``_evaluative`` and ``_after``), ``neutral``,
+    Keys: ``support``, ``oppose`` (each also with ``_evaluative`` and ``_after``), ``neutral``
+    (also with ``_after``),
     ``negators`` and ``not_targets``; each polarity must be one the spec has a stance relation for.
     Raises
     :class:`ResourceError` naming the file, the field and the fix.
     """
     expected = {f"{p}{kind}" for p in CUE_POLARITIES for kind in _CUE_KINDS} | {
         "neutral",
+        "neutral_after",
         "negators",
         "not_targets",
     }
@@ -304,6 +308,7 @@ def parse_cues(doc: Any, file: str = "stance_cues.yaml", spec: AnnotationSpec = 
         support_after=patterns["support_after"],
         oppose_after=patterns["oppose_after"],
         neutral=patterns["neutral"],
+        neutral_after=patterns["neutral_after"],
         negators=patterns["negators"],
         not_targets=frozenset(w.lower() for w in _words(doc, "not_targets", file)),
     )

@@ -295,6 +295,9 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
             m = pattern.search(words)
             if m is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS:
                 return _flip(stance) if negated else stance
+        m = cues.neutral_after.search(words)
+        if m is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS:
+            return NEUTRAL  # a forecast, negated or not, judges nothing ("was not likely")
     return None
 
 

@@ -362,6 +362,17 @@ def test_a_refusal_to_take_a_side_is_neutral_and_never_turned_around(
     assert ("neutral", "the congestion charge", None) in _stances(annotator, text)
 
 
+def test_a_forecast_is_neutral_and_thanks_are_support(annotator: Any) -> None:
+    text = (
+        "Analysts said a strike by the dockers was likely.\n\n"
+        "Parents thanked the council for keeping the pool open."
+    )
+    assert _stances(annotator, text) == {
+        ("neutral", "a strike by the dockers", None),
+        ("support", "keeping the pool open", None),
+    }
+
+
 def test_a_negator_inside_an_embedded_clause_does_not_turn_the_predicate_around(annotator: Any) -> None:
     text = "Critics said the new stadium was too expensive for a town that cannot even fix its roads."
     assert _stances(annotator, text) == {("oppose", "the new stadium", None)}
@@ -515,6 +526,7 @@ def _cues_doc(**cues: Any) -> dict[str, Any]:
         "support_after": ["would help"],
         "oppose_after": ["would hurt"],
         "neutral": ["took no position on"],
+        "neutral_after": ["was likely"],
         "negators": ["not"],
         "not_targets": ["it"],
     }
