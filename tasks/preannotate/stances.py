@@ -78,7 +78,7 @@ _EMBEDDED = re.compile(r"\s(?:that|which|who|whose|where|because|unless|while|wh
 """Where a clause embedded in an evaluating predicate starts: its negators are not the predicate's."""
 _PREDICATE = re.compile(
     r"\s(?:is|are|was|were|would|will|could|can|should|must|remains?|seems?|has been|have been|"
-    r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot)\b",
+    r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot|has|have|had)\b",
     re.I,
 )
 _HEDGES = frozenset(

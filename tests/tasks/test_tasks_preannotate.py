@@ -373,6 +373,21 @@ def test_a_forecast_is_neutral_and_thanks_are_support(annotator: Any) -> None:
     }
 
 
+def test_threats_permissions_past_harm_and_ruling_out(annotator: Any) -> None:
+    text = (
+        "The union said it threatens to close the depot.\n\n"
+        "The minister said the city would not allow shops to open on Sundays.\n\n"
+        "Farmers said cheap imports had cost them their margins.\n\n"
+        "Mediators said a partial deal should not be ruled out."
+    )
+    assert _stances(annotator, text) == {
+        ("support", "close the depot", None),
+        ("oppose", "shops to open on Sundays", None),
+        ("oppose", "cheap imports", None),
+        ("support", "a partial deal", None),
+    }
+
+
 def test_a_negator_inside_an_embedded_clause_does_not_turn_the_predicate_around(annotator: Any) -> None:
     text = "Critics said the new stadium was too expensive for a town that cannot even fix its roads."
     assert _stances(annotator, text) == {("oppose", "the new stadium", None)}
