@@ -57,7 +57,7 @@ from stancebank.export.metrics import REPLICATES as BOOTSTRAP_REPLICATES
 from stancebank.export.pseudonym import Pseudonymizer, load_key
 from stancebank.export.reader import ExportData, check_foreign, read_exports, write_rejects
 from stancebank.export.reporting import Reporter
-from stancebank.export.review import write_review
+from stancebank.export.review import ReviewWriter
 from stancebank.export.splits import SplitPlan, load_registry, registry_bytes
 from stancebank.export.stages import ArticleEngine, ArticleJob, StageContext, Totals, run_local
 from stancebank.schema.atomic import (
@@ -261,11 +261,14 @@ def build_release(
     tmp = partial_dir(out)
     review_tmp = partial_dir(review)
     tmp.mkdir(parents=True)
+    # The review tasks of the conflicting articles are written as the pass meets them, from the
+    # annotations it has built for adjudication (into review_tmp, renamed after validation).
+    review_writer = ReviewWriter(review_tmp, pseudonym)
     try:
         # One pass over the articles in id order: adjudicate, add to the agreement, and write the
         # rows (export/stages.py; the engine decides where each article's stage runs).
         features = dataset_features(spec)
-        totals = Totals(spec, tracker)
+        totals = Totals(spec, tracker, review_writer)
         reporter.start("adjudicating, writing", len(data.annotations))
         job = ArticleJob(
             tmp, data, plan, StageContext(spec, policy, pseudonym), totals, shard_rows, reporter.advance
@@ -352,7 +355,8 @@ def build_release(
         review_files: list[Path] = []
         if conflicts:
             reporter.start("writing review", len(conflicts))
-            names = [p.name for p in write_review(review_tmp, conflicts, data, pseudonym, reporter.advance)]
+            names = [p.name for p in review_writer.finish(data)]
+            reporter.advance(len(conflicts))
             replace_dir(review_tmp, review)
             review_files = [review / name for name in names]
         elif review.is_dir() and review_out is None:
@@ -367,7 +371,8 @@ def build_release(
         if out.exists():
             out.rmdir()
         replace_dir(tmp, out)  # the commit point: out appears whole, last
-    except BaseException:
+    except BaseException as err:
+        review_writer.abort(err)
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(review_tmp, ignore_errors=True)
         raise

@@ -11,7 +11,9 @@
   Data Manager (or to hand to ``stancebank studio``) when reviewing in place.
 
 Both JSON files are arrays with one item per line, encoded by the C encoder and streamed (an
-indented dump runs the pure-Python encoder: it once took 34 of a 54-second build).
+indented dump runs the pure-Python encoder: it once took 34 of a 54-second build). A build writes
+the review tasks while it walks the articles (:class:`ReviewWriter`), from the annotations it has
+just built for adjudication, instead of building them again afterwards.
 
 ``stancebank studio review`` pushes the review tasks into a review project; the reviewer submits
 one annotation per task. Export that project (``studio pull``) and pass it to the next
@@ -29,7 +31,8 @@ from typing import Any
 from stancebank.export.adjudicate import Adjudication, is_review
 from stancebank.export.reader import ExportData
 from stancebank.schema.atomic import atomic_write_text
-from stancebank.schema.jsonio import write_json_array_atomic
+from stancebank.schema.jsonio import JsonArrayWriter, write_json_array_atomic
+from stancebank.schema.model import Annotation, Article
 from stancebank.schema.wire import LSTask, task_data, to_results
 
 REPORT = "adjudication.json"
@@ -57,22 +60,74 @@ def adjudication_report(
         }
 
 
+def review_task(
+    article: Article, annotations: Sequence[Annotation], pseudonym: Callable[[str], str]
+) -> LSTask:
+    """The review task of one conflicting article: its ``data`` and one prediction per annotator."""
+    return {
+        "data": task_data(article),
+        "predictions": [
+            {
+                "model_version": f"review:{pseudonym(ann.annotator)}",
+                "result": to_results(ann.spans, ann.relations),
+            }
+            for ann in annotations
+            if not is_review(ann)  # the annotators' versions, not an earlier verdict
+        ],
+    }
+
+
 def review_tasks(
     conflicts: Sequence[Adjudication], data: ExportData, pseudonym: Callable[[str], str]
 ) -> Iterator[LSTask]:
     for adj in sorted(conflicts, key=lambda a: a.article_id):
-        article = data.articles[adj.article_id]
-        yield {
-            "data": task_data(article),
-            "predictions": [
-                {
-                    "model_version": f"review:{pseudonym(ann.annotator)}",
-                    "result": to_results(ann.spans, ann.relations),
-                }
-                for ann in data.annotations.get(adj.article_id, [])
-                if not is_review(ann)  # the annotators' versions, not an earlier verdict
-            ],
-        }
+        yield review_task(data.articles[adj.article_id], data.annotations.get(adj.article_id, []), pseudonym)
+
+
+class ReviewWriter:
+    """The review files, written while a build walks its articles: :meth:`add` each conflicting
+    article in article-id order with the annotations the build already has at hand (so they are not
+    built a second time for the review), then :meth:`finish`. Nothing is written before the first
+    :meth:`add`; :meth:`abort` removes what was written."""
+
+    def __init__(self, folder: Path, pseudonym: Callable[[str], str]) -> None:
+        self.folder = folder
+        self.pseudonym = pseudonym
+        self.conflicts: list[Adjudication] = []
+        self._tasks: JsonArrayWriter | None = None
+
+    def add(self, adj: Adjudication, article: Article, annotations: Sequence[Annotation]) -> None:
+        if self.conflicts and adj.article_id <= self.conflicts[-1].article_id:
+            raise ValueError(
+                f"review of article {adj.article_id!r} added after {self.conflicts[-1].article_id!r}: "
+                "add the articles in article-id order"
+            )
+        self._open().add(review_task(article, annotations, self.pseudonym))
+        self.conflicts.append(adj)
+
+    def _open(self) -> JsonArrayWriter:
+        if self._tasks is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._tasks = JsonArrayWriter(self.folder / TASKS)
+        return self._tasks
+
+    def finish(self, data: ExportData) -> list[Path]:
+        """Put the tasks file in place and write the report and the task ids (``data``: the task
+        ids) next to it; the three files."""
+        self._open().close()
+        self._tasks = None
+        report, tasks, ids = (self.folder / name for name in FILES)
+        write_json_array_atomic(report, adjudication_report(self.conflicts, data, self.pseudonym))
+        task_ids = sorted(
+            {data.task_ids[a.article_id] for a in self.conflicts if a.article_id in data.task_ids}
+        )
+        atomic_write_text(ids, "".join(f"{t}\n" for t in task_ids))
+        return [report, tasks, ids]
+
+    def abort(self, error: BaseException | None = None) -> None:
+        if self._tasks is not None:
+            self._tasks.abort(error)
+            self._tasks = None
 
 
 def write_review(
@@ -84,17 +139,13 @@ def write_review(
 ) -> list[Path]:
     """Write the three review files into ``folder`` (each atomically); ``on_task`` is called after
     each review task is encoded (progress)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    report, tasks, ids = (folder / name for name in FILES)
-    write_json_array_atomic(report, adjudication_report(conflicts, data, pseudonym))
-
-    def counted() -> Iterator[LSTask]:
-        for task in review_tasks(conflicts, data, pseudonym):
-            yield task
+    writer = ReviewWriter(folder, pseudonym)
+    try:
+        for adj in sorted(conflicts, key=lambda a: a.article_id):
+            writer.add(adj, data.articles[adj.article_id], data.annotations.get(adj.article_id, []))
             if on_task is not None:
                 on_task()
-
-    write_json_array_atomic(tasks, counted())
-    task_ids = sorted({data.task_ids[a.article_id] for a in conflicts if a.article_id in data.task_ids})
-    atomic_write_text(ids, "".join(f"{t}\n" for t in task_ids))
-    return [report, tasks, ids]
+    except BaseException as err:
+        writer.abort(err)
+        raise
+    return writer.finish(data)

@@ -22,6 +22,7 @@ from stancebank.export.baselines import BaselineAccumulator
 from stancebank.export.card import check_language
 from stancebank.export.changes import ChangeTracker
 from stancebank.export.reader import PROVENANCES, ExportData
+from stancebank.export.review import ReviewWriter
 from stancebank.export.rows import Encoder, Row, annotation_row, claim_rows, document_row, stance_rows
 from stancebank.export.splits import SplitPlan
 from stancebank.export.writers import SplitWriters
@@ -112,6 +113,8 @@ class Totals:
 
     spec: AnnotationSpec
     tracker: ChangeTracker | None = None
+    # where the review tasks of the conflicting articles go, as they come (None: not written)
+    review: ReviewWriter | None = None
     label_counts: Counter[str] = field(default_factory=Counter)
     relation_counts: Counter[str] = field(default_factory=Counter)
     provenance: Counter[str] = field(default_factory=Counter)
@@ -144,11 +147,16 @@ class Totals:
         self.agreement.append(result.stats, article_id=article_id, gold=gold.is_gold)
         self.methods[gold.method] += 1
         self.items.update(gold.items)
+        anns = annotations
         if not gold.is_gold:
             if gold.method == "conflict":
                 self.conflicts.append(gold)
+                if self.review is not None:
+                    # its review task, from the annotations at hand (not built again after the pass)
+                    anns = anns if anns is not None else data.annotations[article_id]
+                    self.review.add(gold, data.articles[article_id], anns)
             return
-        anns = annotations if annotations is not None else data.annotations[article_id]
+        anns = anns if anns is not None else data.annotations[article_id]
         self.baselines.add(result.split, gold, anns, data.predictions.get(article_id))
         self.label_counts.update(s.label for s in gold.spans)
         self.relation_counts.update(r.label for r in gold.relations)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from contextlib import ExitStack
 from pathlib import Path
+from types import TracebackType
 
 from stancebank.schema.atomic import atomic_writer, clean_leftovers
 
@@ -44,6 +46,43 @@ def write_encoded_array_atomic(path: Path, encoded: Iterable[str]) -> int:
             count += 1
         handle.write("\n]\n")
     return count
+
+
+class JsonArrayWriter:
+    """:func:`write_json_array_atomic` one item at a time (the same bytes), for items made inside a
+    longer loop: :meth:`add` encodes and writes one item, :meth:`close` ends the array and renames
+    the file into place (fsynced), :meth:`abort` removes the temporary file instead. Temporary files
+    of a killed earlier write are removed first."""
+
+    def __init__(self, path: Path) -> None:
+        clean_leftovers(path)
+        self.path = path
+        self.count = 0
+        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._stack = ExitStack()
+        self._handle = self._stack.enter_context(atomic_writer(path))
+        self._handle.write("[")
+
+    def add(self, item: object) -> None:
+        self._handle.write(",\n" if self.count else "\n")
+        self._handle.write(self._encode(item))
+        self.count += 1
+
+    def close(self) -> int:
+        """End the array and put the file in place; returns the number of items."""
+        self._handle.write("\n]\n")
+        self._stack.close()
+        return self.count
+
+    def abort(self, error: BaseException | None = None) -> None:
+        """Remove the temporary file (``error``: what stopped the loop, if known)."""
+        exc = error if error is not None else RuntimeError(f"{self.path}: writing was aborted")
+        tb: TracebackType | None = exc.__traceback__
+        try:
+            self._stack.__exit__(type(exc), exc, tb)
+        except BaseException as raised:  # the writer re-raises what stopped it: already handled
+            if raised is not exc:
+                raise
 
 
 SHARD_PATTERN = re.compile(r"tasks-(\d{5})-of-(\d{5})\.json")
