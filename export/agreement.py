@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from stancebank.export.reader import SpanKey, span_key
+from stancebank.export.reader import SpanKey
 from stancebank.schema.model import Annotation
 from stancebank.schema.spec import SPEC, AnnotationSpec
 
@@ -271,7 +271,7 @@ class AgreementAccumulator:
             ("fill_rate", tuple(a.name for a in spec.attributes)),
         ):
             groups.extend(f"{name}.{k}" for k in keys)
-        self._index = {k: i for i, k in enumerate(groups)}
+        self._col = {k: 2 * i for i, k in enumerate(groups)}  # a figure → its numerator's column
         self.table = ArticleTable(tuple(groups), ("stance", *(a.name for a in spec.attributes)))
 
     def add(self, annotations: Sequence[Annotation], *, article_id: str = "", gold: bool = False) -> None:
@@ -288,86 +288,121 @@ class AgreementAccumulator:
             return None
         table = self.table
         row = [0] * (2 * len(table.ratio_keys))
-        index = self._index
+        col = self._col
+        stance_names, claim_label = self._stance_names, self._claim
 
         def add(key: str, num: int, den: int) -> None:
-            i = 2 * index[key]
+            i = col[key]
             row[i] += num
             row[i + 1] += den
 
-        keysets = [{span_key(s) for s in a.spans} for a in anns]
-        relsets = []
+        # Each annotation once: its span keys, their offsets by label (sorted), its relations as
+        # keys, the first stance label (in sorted order) of each claim–target pair it linked, and
+        # its spans by label (for the attributes).
+        keysets: list[set[SpanKey]] = []
+        offsets: list[dict[str, list[tuple[int, int]]]] = []
+        relsets: list[set[tuple[SpanKey, SpanKey, str]]] = []
+        first_stance: list[dict[tuple[SpanKey, SpanKey], str]] = []
+        spans_of_label: dict[str, list[tuple[SpanKey, dict[str, str]]]] = {}
         for ann in anns:
-            by_id = {s.id: span_key(s) for s in ann.spans}
-            relsets.append({(by_id[r.from_id], by_id[r.to_id], r.label) for r in ann.relations})
+            by_id: dict[str, SpanKey] = {}
+            keys: set[SpanKey] = set()
+            for s in ann.spans:
+                key = (s.label, s.start, s.end)
+                by_id[s.id] = key
+                keys.add(key)
+                spans_of_label.setdefault(s.label, []).append((key, s.attributes))
+            keysets.append(keys)
+            per_label: dict[str, list[tuple[int, int]]] = {}
+            for k in keys:
+                per_label.setdefault(k[0], []).append((k[1], k[2]))
+            for spans in per_label.values():
+                spans.sort()
+            offsets.append(per_label)
+            rels = {(by_id[r.from_id], by_id[r.to_id], r.label) for r in ann.relations}
+            relsets.append(rels)
+            firsts: dict[tuple[SpanKey, SpanKey], str] = {}
+            for c, t, lab in sorted(r for r in rels if r[2] in stance_names):
+                firsts.setdefault((c, t), lab)
+            first_stance.append(firsts)
 
+        none: list[tuple[int, int]] = []
         pairs = 0
         for i, j in itertools.combinations(range(len(anns)), 2):
             pairs += 1
-            a, b = keysets[i], keysets[j]
             for lab in self._labels:
-                sa = sorted((k[1], k[2]) for k in a if k[0] == lab)
-                sb = sorted((k[1], k[2]) for k in b if k[0] == lab)
+                sa, sb = offsets[i].get(lab, none), offsets[j].get(lab, none)
                 total = len(sa) + len(sb)
                 common = len(set(sa) & set(sb))
                 matched = one_to_one_overlaps(sa, sb) if sa and sb else 0
                 for name, num in (("span_f1_exact", 2 * common), ("span_f1_overlap", 2 * matched)):
                     add(f"{name}.{lab}", num, total)
                     add(f"{name}.{OVERALL}", num, total)
-            both = a & b
-            ra = {r for r in relsets[i] if r[0] in both and r[1] in both}
-            rb = {r for r in relsets[j] if r[0] in both and r[1] in both}
+            both = keysets[i] & keysets[j]
+            # per relation label: relations (all / both endpoints drawn by both) of each side, and
+            # those the two have in common
+            counts: dict[str, list[int]] = {}
+            for side, rels in enumerate((relsets[i], relsets[j])):
+                for r in rels:
+                    tally = counts.setdefault(r[2], [0, 0, 0, 0, 0, 0])
+                    tally[side] += 1
+                    if r[0] in both and r[1] in both:
+                        tally[2 + side] += 1
+            for r in relsets[i] & relsets[j]:
+                tally = counts[r[2]]
+                tally[4] += 1
+                if r[0] in both and r[1] in both:
+                    tally[5] += 1
+            zero = [0, 0, 0, 0, 0, 0]
             for lab in self._rel_labels:
-                xa = {r for r in ra if r[2] == lab}
-                xb = {r for r in rb if r[2] == lab}
-                add(f"relation_f1.{lab}", 2 * len(xa & xb), len(xa) + len(xb))
-                ya = {r for r in relsets[i] if r[2] == lab}
-                yb = {r for r in relsets[j] if r[2] == lab}
-                add(f"relation_f1_strict.{lab}", 2 * len(ya & yb), len(ya) + len(yb))
-            add(f"relation_f1.{OVERALL}", 2 * len(ra & rb), len(ra) + len(rb))
-            add(
-                f"relation_f1_strict.{OVERALL}",
-                2 * len(relsets[i] & relsets[j]),
-                len(relsets[i]) + len(relsets[j]),
-            )
+                tally = counts.get(lab, zero)
+                add(f"relation_f1.{lab}", 2 * tally[5], tally[2] + tally[3])
+                add(f"relation_f1_strict.{lab}", 2 * tally[4], tally[0] + tally[1])
+            sums = [sum(t[k] for t in counts.values()) for k in range(6)]
+            add(f"relation_f1.{OVERALL}", 2 * sums[5], sums[2] + sums[3])
+            add(f"relation_f1_strict.{OVERALL}", 2 * sums[4], sums[0] + sums[1])
             # stance F1 on the claim–target pairs both drew (both spans), one of them with a stance
-            sta, stb = self._stances_of(relsets[i], both), self._stances_of(relsets[j], both)
-            for pair in set(sta) | set(stb):
+            sta, stb = (
+                {
+                    pair: lab
+                    for pair, lab in firsts.items()
+                    if pair[0] in both and pair[1] in both and pair[0][0] == claim_label
+                }
+                for firsts in (first_stance[i], first_stance[j])
+            )
+            for pair in sta.keys() | stb.keys():
                 va, vb = sta.get(pair, "none"), stb.get(pair, "none")
-                for stance in self._stances:
-                    hits = (va == stance) + (vb == stance)
-                    add(f"stance_f1.{stance}", 2 if va == vb == stance else 0, hits)
+                if va == vb:
+                    add(f"stance_f1.{va}", 2, 2)
+                else:
+                    for value in (va, vb):
+                        if value in stance_names:
+                            add(f"stance_f1.{value}", 0, 1)
 
         # α units: stance of claim–target pairs drawn (both spans) by at least two annotators
         units: dict[str, list[tuple[str, ...]]] = {key: [] for key in table.alpha_keys}
         stance_pairs: set[tuple[SpanKey, SpanKey]] = set()
-        for rs in relsets:
-            stance_pairs.update((r[0], r[1]) for r in rs if r[2] in self._stance_names)
+        for firsts in first_stance:
+            stance_pairs.update(firsts)
         for claim, target in sorted(stance_pairs):
-            if claim[0] != self._claim or target[0] != self._target:
+            if claim[0] != claim_label or target[0] != self._target:
                 continue
-            unit: list[str] = []
-            for keys, rs in zip(keysets, relsets, strict=True):
-                if claim in keys and target in keys:
-                    found = sorted(
-                        r[2] for r in rs if r[0] == claim and r[1] == target and r[2] in self._stance_names
-                    )
-                    unit.append(found[0] if found else "none")
-            units["stance"].append(tuple(unit))
+            units["stance"].append(
+                tuple(
+                    firsts.get((claim, target), "none")
+                    for keys, firsts in zip(keysets, first_stance, strict=True)
+                    if claim in keys and target in keys
+                )
+            )
 
         for attr in self.spec.attributes:
-            owner = self._owners[attr.name]
             text = attr.name in self._text_attrs
-            spans_by_key: dict[SpanKey, list[str]] = {}
-            for ann in anns:
-                for span in ann.spans:
-                    if span.label == owner:
-                        value = span.attributes.get(attr.name, "")
-                        spans_by_key.setdefault(span_key(span), []).append(
-                            value.strip().casefold() if text else value
-                        )
-            for key in sorted(spans_by_key):
-                values = spans_by_key[key]
+            values_by_key: dict[SpanKey, list[str]] = {}
+            for key, attrs in spans_of_label.get(self._owners[attr.name], ()):
+                value = attrs.get(attr.name, "")
+                values_by_key.setdefault(key, []).append(value.strip().casefold() if text else value)
+            for key in sorted(values_by_key):
+                values = values_by_key[key]
                 if len(values) < 2:
                     continue
                 filled = [v for v in values if v]
@@ -405,15 +440,6 @@ class AgreementAccumulator:
             table.alpha_units[var].append(units)
         self.report.articles += 1
         self.report.pairs += stats.pairs
-
-    def _stances_of(
-        self, relations: set[tuple[SpanKey, SpanKey, str]], drawn: set[SpanKey]
-    ) -> dict[tuple[SpanKey, SpanKey], str]:
-        out: dict[tuple[SpanKey, SpanKey], str] = {}
-        for c, t, lab in sorted(relations):
-            if lab in self._stance_names and c in drawn and t in drawn and c[0] == self._claim:
-                out.setdefault((c, t), lab)
-        return out
 
     def finish(self, *, replicates: int = 0, seed: int = 0) -> AgreementReport:
         """The report over every article added (and, when some were added as ``gold``, the same
