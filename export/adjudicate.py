@@ -262,8 +262,9 @@ def _tally(article_id: str, annotations: Sequence[Annotation], spec: AnnotationS
     by_key: dict[SpanKey, list[tuple[Annotation, Span]]] = {}
     for ann in annotations:
         for span in ann.spans:
-            by_key.setdefault(span_key(span), []).append((ann, span))
+            by_key.setdefault((span.label, span.start, span.end), []).append((ann, span))
 
+    label_attrs: dict[str, tuple[str, ...]] = {}
     for key in sorted(by_key):
         holders = by_key[key]
         votes = len({a.annotator for a, _ in holders})
@@ -281,22 +282,26 @@ def _tally(article_id: str, annotations: Sequence[Annotation], spec: AnnotationS
             items["minority"] += 1
             tally.minority_keys.add(key)
             continue
-        label_attrs = spec.span_label(key[0]).attributes
+        names = label_attrs.get(key[0])
+        if names is None:
+            names = label_attrs[key[0]] = tuple(a.name for a in spec.span_label(key[0]).attributes)
         attrs: dict[str, str] = {}
         attr_conflict = False
-        for attr in label_attrs:
-            values = Counter(span.attributes.get(attr.name, "") for _, span in holders)
-            value, count = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        for name in names:
+            values = [span.attributes.get(name, "") for _, span in holders]
+            value, count = values[0], len(values)
+            if values.count(value) != count:  # not unanimous: the most frequent, ties by value
+                value, count = sorted(Counter(values).items(), key=lambda kv: (-kv[1], kv[0]))[0]
             if count >= majority:
                 if value:
-                    attrs[attr.name] = value
+                    attrs[name] = value
             else:
                 attr_conflict = True
                 conflicts.append(
                     Conflict(
                         "attribute_no_majority",
-                        f"{_describe(key)} {attr.name}",
-                        {a.annotator: s.attributes.get(attr.name, "") for a, s in holders},
+                        f"{_describe(key)} {name}",
+                        {a.annotator: s.attributes.get(name, "") for a, s in holders},
                     )
                 )
         if attr_conflict:
