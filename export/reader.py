@@ -225,7 +225,7 @@ class AnnotationCodec:
     def unpack(self, packed: PackedAnnotation, article_id: str, text: str) -> Annotation:
         n = packed.span_count
         ids = packed.ids if isinstance(packed.ids, tuple) else packed.ids.split(_ID_SEP) if n else []
-        nums, labels, rel_labels = packed.numbers, self.labels, self.relation_labels
+        nums, labels, rel_labels = packed.numbers.tolist(), self.labels, self.relation_labels
         spans = []
         provenance: dict[str, Provenance] = {}
         for i, attrs in enumerate(packed.attributes):
@@ -329,24 +329,37 @@ def span_key(span: Span) -> SpanKey:
     return (span.label, span.start, span.end)
 
 
+class PredictedSpans:
+    """The predicted spans of one task, indexed for :meth:`provenance` (built once per task, asked
+    for each of its annotations)."""
+
+    def __init__(self, predicted: Sequence[Span]) -> None:
+        self.predicted = predicted
+        self.exact = {(span_key(p), tuple(sorted(p.attributes.items()))) for p in predicted}
+        self.offsets = {(p.start, p.end) for p in predicted}
+        self.ids = {p.id for p in predicted}
+
+    def provenance(self, spans: Iterable[Span]) -> dict[str, Provenance]:
+        """Provenance of each span against the predicted spans of the same task."""
+        exact, offsets, ids, predicted = self.exact, self.offsets, self.ids, self.predicted
+        out: dict[str, Provenance] = {}
+        for span in spans:
+            if (span_key(span), tuple(sorted(span.attributes.items()))) in exact:
+                out[span.id] = "accepted"
+            elif (
+                span.id in ids
+                or (span.start, span.end) in offsets
+                or any(p.start < span.end and span.start < p.end for p in predicted)
+            ):
+                out[span.id] = "edited"
+            else:
+                out[span.id] = "hand"
+        return out
+
+
 def provenance_of(spans: Iterable[Span], predicted: Sequence[Span]) -> dict[str, Provenance]:
     """Provenance of each span against the predicted spans of the same task."""
-    exact = {(span_key(p), tuple(sorted(p.attributes.items()))) for p in predicted}
-    offsets = {(p.start, p.end) for p in predicted}
-    ids = {p.id for p in predicted}
-    out: dict[str, Provenance] = {}
-    for span in spans:
-        if (span_key(span), tuple(sorted(span.attributes.items()))) in exact:
-            out[span.id] = "accepted"
-        elif (
-            span.id in ids
-            or (span.start, span.end) in offsets
-            or any(p.start < span.end and span.start < p.end for p in predicted)
-        ):
-            out[span.id] = "edited"
-        else:
-            out[span.id] = "hand"
-    return out
+    return PredictedSpans(predicted).provenance(spans)
 
 
 def annotator_identity(completed_by: Any) -> str | None:
@@ -505,6 +518,7 @@ class ExportReader:
                 self.data.predictions.pop(article_id, None)
 
         is_review = isinstance(data.get(REVIEW_FIELD), str)
+        predicted_spans = PredictedSpans(predicted)
         per_article = self._annotations.setdefault(article_id, {})
         for index, ann in enumerate(task.get("annotations") or []):
             if not isinstance(ann, dict):
@@ -565,7 +579,7 @@ class ExportReader:
                 ann_stamp or None,
                 parsed.spans,
                 parsed.relations,
-                provenance_of(parsed.spans, predicted),
+                predicted_spans.provenance(parsed.spans),
             )
             per_article[ann_id] = _Held(
                 ann_version,

@@ -177,12 +177,12 @@ class NameTally:
 
     def foreign(self, spec: AnnotationSpec = SPEC) -> dict[str, Counter[str]]:
         """What the spec does not know, by kind (empty when everything is the spec's)."""
-        known_names = {spec.labels_name, *(a.name for a in spec.attributes)}
+        tables = _tables(spec)  # asked once per annotation read: the spec's names are looked up once
         out = {
-            "labels": Counter({k: n for k, n in self.labels.items() if k not in spec.span_label_names}),
-            "from_names": Counter({k: n for k, n in self.from_names.items() if k not in known_names}),
+            "labels": Counter({k: n for k, n in self.labels.items() if k not in tables.labels}),
+            "from_names": Counter({k: n for k, n in self.from_names.items() if k not in tables.names}),
             "relation labels": Counter(
-                {k: n for k, n in self.relation_labels.items() if k not in spec.relation_label_names}
+                {k: n for k, n in self.relation_labels.items() if k not in tables.relations}
             ),
         }
         return {kind: found for kind, found in out.items() if found}
@@ -200,6 +200,7 @@ class _SpecTables:
     allowed: dict[str, frozenset[str]]
     # choice attribute → its choices, each → the spec's own string
     choices: dict[str, dict[str, str]]
+    names: frozenset[str]  # the from_names of the spec: its labels control and its attributes
 
 
 _TABLES: dict[int, tuple[AnnotationSpec, _SpecTables]] = {}
@@ -216,6 +217,7 @@ def _tables(spec: AnnotationSpec) -> _SpecTables:
         relations={r.name: r for r in spec.relation_labels},
         allowed={lab.name: frozenset(a.name for a in lab.attributes) for lab in spec.span_labels},
         choices={a.name: {c: c for c in a.choices} for a in spec.attributes if a.kind == "choice"},
+        names=frozenset({spec.labels_name, *(a.name for a in spec.attributes)}),
     )
     _TABLES[id(spec)] = (spec, tables)
     return tables
