@@ -40,8 +40,18 @@ class Encoder:
         return table[value] if table is not None else value
 
     def attributes(self, span: Span) -> dict[str, int | str | None]:
-        attrs = span.attributes
-        return {name: self.attribute(name, attrs.get(name)) for name in self.attribute_names}
+        """Every attribute of the spec (None where the span has none), as :meth:`attribute` encodes
+        it (inlined: a release encodes millions)."""
+        attrs, choice = span.attributes, self.choice
+        out: dict[str, int | str | None] = {}
+        for name in self.attribute_names:
+            value = attrs.get(name)
+            if value is None or value == "":
+                out[name] = None
+            else:
+                table = choice.get(name)
+                out[name] = table[value] if table is not None else value
+        return out
 
     def span(self, span: Span) -> Row:
         return {
@@ -206,6 +216,11 @@ def annotation_row(
         "status": gold.status,
         "gold_method": gold.gold_method,
         "text": text,
-        "spans": [{**enc.span(s), "gold_id": gold_ids.get((s.label, s.start, s.end))} for s in spans],
+        "spans": [_with_gold_id(enc.span(s), gold_ids.get((s.label, s.start, s.end))) for s in spans],
         "relations": [enc.relation_row(r) for r in _sorted_relations(ann.relations)],
     }
+
+
+def _with_gold_id(row: Row, gold_id: str | None) -> Row:
+    row["gold_id"] = gold_id
+    return row
