@@ -9,16 +9,20 @@ asked for. Where each stage runs:
    numbered), are split into ``partitions`` contiguous blocks; a task per block runs
    :func:`~stancebank.tasks.build.read_prepare` and :func:`~stancebank.tasks.dedup.sketch_texts`.
    The result is kept in the object store (materialised).
-2. **duplicate candidates** — each article emits one row per LSH band key, one for its id and one
-   for its text hash; a shuffle groups them by key (``groupby``). A band bucket gives its candidate
-   pairs (:func:`~stancebank.tasks.dedup.bucket_pairs`); an id or text bucket with two or more
-   articles makes them *involved*. Only pairs and involved article numbers reach the driver.
+2. **duplicate candidates** — each article has one bucket entry per LSH band key, one for its id
+   and one for its text hash; each block splits its entries into partitions by a stable hash of
+   the key, and a shuffle groups the partitions (``groupby``), so that a task merges every block's
+   part of the same buckets (a row per block and partition, not per key: per-key groups cost Ray
+   Data a call each). A band bucket gives its candidate pairs
+   (:func:`~stancebank.tasks.dedup.bucket_pairs`); an id or text bucket with two or more articles
+   makes them *involved*. Only pairs and involved article numbers reach the driver.
 3. **the keep rule** on the driver: the candidate pairs' shingle sets are fetched (those articles
    only), verified (:func:`~stancebank.tasks.dedup.verify_pairs`) and
    :func:`~stancebank.tasks.dedup.resolve` runs over the involved articles alone. This is the one
    part that does not scale out: its memory grows with the duplicated articles, not the corpus.
 4. **pre-annotation** — an actor pool (``map_batches`` with a class holding one spaCy model per
-   actor) annotates the kept English articles; :func:`~stancebank.tasks.build.annotated_task`
+   actor) annotates the kept English articles, handed out in blocks of a few batches so that no
+   actor is left alone with a long last block; :func:`~stancebank.tasks.build.annotated_task`
    checks each prediction and makes the task, encoded as the local writer encodes it.
 5. **writing** — the kept articles' canonical numbers give each its shard (``shard_size`` per
    shard, N from the data); a shuffle groups by shard and each group is written sorted, through a
@@ -35,6 +39,7 @@ import logging
 import random
 import shutil
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -87,6 +92,7 @@ Array = np.ndarray[Any, Any]
 Batch = dict[str, Array]  # a Ray Data batch in the "numpy" format
 
 _ANNOTATE_BATCH = 16  # articles per actor call (the local engine's chunk)
+_BATCHES_PER_BLOCK = 4  # actor calls per block handed to the pre-annotation pool
 
 
 class RayUnavailableError(TasksError):
@@ -148,10 +154,11 @@ def _objects(values: Sequence[Any]) -> Array:
     return out
 
 
-def _bucket_rows(batch: Batch) -> dict[str, Any]:
-    keys: list[str] = []
-    orders: list[int] = []
-    hashes: list[str] = []
+def _bucket_parts(batch: Batch, groups: int) -> dict[str, Any]:
+    """Stage 2's map side, for a block: its articles' bucket entries — one per LSH band key, one
+    for the id, one for the text hash, each ``(order, text hash)`` — split into ``groups``
+    partitions by a stable hash of the key; one row per partition that has entries."""
+    parts: list[dict[str, list[tuple[int, str]]]] = [{} for _ in range(groups)]
     for entry, sk in zip(batch["entry"], batch["sketch"], strict=True):
         if not isinstance(entry.value, Prepared):
             continue
@@ -159,29 +166,31 @@ def _bucket_rows(batch: Batch) -> dict[str, Any]:
         text_hash = article.text_sha256 or ""
         own = [f"b{band}:{key}" for band, key in enumerate(sk.keys)]
         for key in (*own, f"i:{article.article_id}", f"t:{text_hash}"):
-            keys.append(key)
-            orders.append(entry.order)
-            hashes.append(text_hash)
-    return {
-        "key": np.array(keys, dtype=object),
-        "order": np.array(orders, dtype=np.int64),
-        "hash": _objects(hashes),
-    }
+            parts[zlib.crc32(key.encode("utf-8")) % groups].setdefault(key, []).append(
+                (entry.order, text_hash)
+            )
+    used = [p for p in range(groups) if parts[p]]
+    return {"part": np.array(used, dtype=np.int64), "buckets": _objects([parts[p] for p in used])}
 
 
-def _bucket_out(group: Batch) -> dict[str, Any]:
-    """One bucket: a band bucket's candidate pairs, or an id/text bucket's articles when it has
-    two or more."""
-    key = str(group["key"][0])
+def _bucket_merge(group: Batch) -> dict[str, Any]:
+    """Stage 2's reduce side, for a partition: its buckets merged over every block; a band
+    bucket gives its candidate pairs, an id or text bucket its articles when it has two or more."""
+    merged: dict[str, list[tuple[int, str]]] = {}
+    for buckets in group["buckets"]:
+        for key, members in buckets.items():
+            merged.setdefault(key, []).extend(members)
     firsts: list[str] = []
     seconds: list[str] = []
     orders: list[int] = []
-    if key.startswith("b"):
-        for a, b in bucket_pairs(str(h) for h in group["hash"]):
-            firsts.append(a)
-            seconds.append(b)
-    elif len(group["order"]) > 1:
-        orders = sorted(int(o) for o in group["order"])
+    for key in sorted(merged):
+        members = merged[key]
+        if key.startswith("b"):
+            for a, b in bucket_pairs(h for _, h in members):
+                firsts.append(a)
+                seconds.append(b)
+        elif len(members) > 1:
+            orders.extend(sorted(o for o, _ in members))
     n = max(len(firsts), len(orders))
     return {
         "a": _objects(firsts + [""] * (n - len(firsts))),
@@ -357,9 +366,11 @@ def build_tasks_ray(
     # 2. duplicate candidates: one shuffle by bucket / id / text
     groups = max(1, min(blocks, 64))
     buckets = _collect(
-        prepared.map_batches(_bucket_rows, batch_format="numpy")
-        .groupby("key", num_partitions=groups)
-        .map_groups(_bucket_out, batch_format="numpy"),
+        prepared.map_batches(
+            _bucket_parts, batch_size=None, batch_format="numpy", fn_kwargs={"groups": groups}
+        )
+        .groupby("part", num_partitions=groups)
+        .map_groups(_bucket_merge, batch_format="numpy"),
         ("a", "b", "order"),
     )
     pairs = {(a, b) for a, b in zip(buckets["a"], buckets["b"], strict=True) if a}
@@ -400,18 +411,27 @@ def build_tasks_ray(
     skipped_ref = ray.put(skipped_orders)
     model_version = preannotated_model_version(options)
     if options.preannotate:
-        annotated = prepared.map_batches(
-            _Annotator,
-            batch_size=_ANNOTATE_BATCH,
-            batch_format="numpy",
-            concurrency=ray_options.actors or cpus,
-            fn_constructor_kwargs={
-                "options": options,
-                "model_version": model_version,
-                "skipped": skipped_ref,
-            },
-            max_restarts=-1,
-            max_task_retries=-1,
+        # The pool hands an actor a block at a time: blocks of a few batches keep every actor busy
+        # to the end (with 4 blocks per CPU, the last block ran on one actor while the others idled).
+        small = max(blocks, -(-prepared.count() // (_ANNOTATE_BATCH * _BATCHES_PER_BLOCK)))
+        # (materialised first: the pool's actors hold the CPUs, so nothing may still be computing
+        # upstream of it)
+        annotated = (
+            prepared.repartition(small)
+            .materialize()
+            .map_batches(
+                _Annotator,
+                batch_size=_ANNOTATE_BATCH,
+                batch_format="numpy",
+                concurrency=ray_options.actors or cpus,
+                fn_constructor_kwargs={
+                    "options": options,
+                    "model_version": model_version,
+                    "skipped": skipped_ref,
+                },
+                max_restarts=-1,
+                max_task_retries=-1,
+            )
         )
     else:
         annotated = prepared.map_batches(
