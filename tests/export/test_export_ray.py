@@ -15,6 +15,7 @@ import datasets
 import pytest
 
 from stancebank.export.release import build_release
+from stancebank.schema.errors import ExitCode
 from stancebank.schema.layout import parquet_relpaths
 from stancebank.validation import validate_paths
 
@@ -88,6 +89,26 @@ def test_the_local_release_is_sharded_by_rows_and_loads(local: Path, tmp_path: P
     card = (local / "README.md").read_text(encoding="utf-8")
     assert "claims/train-00001-of-" in card  # the card lists every shard
     assert validate_paths([local]).ok
+
+
+def test_without_ray_the_engine_is_refused_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from stancebank.schema.cli import app
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    out = tmp_path / "release"
+    args = ["export", "build", str(PILOT), "--version", "1.0.0", "--out", str(out)]
+    result = CliRunner().invoke(
+        app, [*args, "--registry", str(tmp_path / "registry.json"), "--engine", "ray"]
+    )
+    # the root CLI (schema.cli.run) turns a stancebank error into its exit code and message
+    assert getattr(result.exception, "exit_code", None) == ExitCode.USAGE
+    said = " ".join(str(result.exception).split())
+    assert "pip install 'stancebank[ray]'" in said and "--engine local" in said
+    assert not out.exists() and not (tmp_path / "registry.json").exists()
 
 
 @pytest.mark.ray
