@@ -137,6 +137,18 @@ def validate_release_folder(
     return validate_release_dir(folder, previous=previous, registry=registry, spec=spec)
 
 
+def _freeze_long_lived() -> bool:
+    """Move every object alive now — the read exports: articles, packed annotations — out of the
+    cyclic garbage collector's sight for the article pass (:func:`gc.freeze`). They live until
+    the build ends, and each full collection of the pass would walk them all again: that walking
+    was ~6% of a 5,000-task build. Nothing is frozen when the caller has frozen objects itself;
+    returns whether this froze (then :func:`gc.unfreeze` when the build ends)."""
+    if gc.get_freeze_count():
+        return False
+    gc.freeze()
+    return True
+
+
 def _free_memory() -> None:
     """Hand freed memory back before the validation hook, which reads the whole release."""
     gc.collect()
@@ -264,6 +276,7 @@ def build_release(
     # The review tasks of the conflicting articles are written as the pass meets them, from the
     # annotations it has built for adjudication (into review_tmp, renamed after validation).
     review_writer = ReviewWriter(review_tmp, pseudonym)
+    frozen = _freeze_long_lived()
     try:
         # One pass over the articles in id order: adjudicate, add to the agreement, and write the
         # rows (export/stages.py; the engine decides where each article's stage runs).
@@ -376,6 +389,9 @@ def build_release(
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(review_tmp, ignore_errors=True)
         raise
+    finally:
+        if frozen:
+            gc.unfreeze()
     return BuildResult(
         out=out,
         version=version,
