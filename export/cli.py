@@ -166,7 +166,7 @@ def build_command(
         typer.Option("--partitions", min=1, help="Ray: blocks of articles (default 4 per CPU)."),
     ] = None,
 ) -> None:
-    """Build a release folder (three configs as parquet, card, manifest) from Label Studio exports.
+    """Build a release folder (four configs as parquet, card, manifest) from Label Studio exports.
 
     Exit codes (the README's table): 0 built; 1 the release failed validation (kept in
     <out>.failed with validation-report.txt/.json); 3 an export or registry cannot be used, or is

@@ -173,7 +173,7 @@ def run_demo(plan: DemoPlan, printer: Printer, env: Mapping[str, str] | None = N
         if stale.exists():
             shutil.rmtree(stale)
     _run(
-        f"Build release v{plan.version} (adjudicate, agreement, three configs, card)",
+        f"Build release v{plan.version} (adjudicate, agreement, four configs, card)",
         [
             "export",
             "build",

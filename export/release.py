@@ -2,7 +2,7 @@
 
 ``build_release`` reads and merges the exports (:mod:`stancebank.export.reader`), then walks the
 articles once in id order: adjudicate, add to the agreement, assign the sticky split, and stream
-the rows of the three configs into parquet (:mod:`stancebank.export.writers`); nothing per article
+the rows of the four configs into parquet (:mod:`stancebank.export.writers`); nothing per article
 is kept but counters, the conflicts and — with ``previous`` — a digest per previous article
 (:mod:`stancebank.export.changes`). It writes the card and the manifest
 (:mod:`stancebank.export.manifest`), validates the folder with the validation stage's public API,

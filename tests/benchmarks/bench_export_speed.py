@@ -7,7 +7,7 @@ and its peak RSS is its own ``ru_maxrss``); every one is timed in this run, best
 Wall time and CPU time (user + system) are both printed: on a shared machine the CPU-time ratio
 is the steadier one (all three commands are single-threaded Python).
 
-Targets (issue 15): our build (parse, adjudicate, agreement, three configs, parquet, card,
+Targets (issue 15): our build (parse, adjudicate, agreement, four configs, parquet, card,
 validation, review files) ≤ 0.6× the SDK's CONLL2003 conversion and ≤ 1.5× its JSON_MIN; peak RSS
 ≤ 800 MB.
 
