@@ -372,10 +372,8 @@ def _with_verdict(article_id: str, tally: _Tally, verdict: Annotation) -> Adjudi
     was conflicting is the verdict's to decide when the verdict has both ends; when an end is an
     agreed span the verdict lacks, the relation keeps its majority."""
     items = Counter(tally.items)
-    if items["conflict"]:
+    if "conflict" in items:
         items["reviewed"] = items.pop("conflict")
-    else:
-        items.pop("conflict", None)
     if verdict.ground_truth:
         return replace(_from_one(verdict, "reviewer", tally.n), items=dict(items))
     verdict_prov = verdict.extra.get("provenance", {})
