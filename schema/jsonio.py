@@ -36,16 +36,14 @@ def encode_item(item: object) -> str:
 def write_encoded_array_atomic(path: Path, encoded: Iterable[str]) -> int:
     """:func:`write_json_array_atomic` of items already encoded by :func:`encode_item` (atomically;
     temporary files of a killed earlier write are removed first)."""
-    clean_leftovers(path)
-    count = 0
-    with atomic_writer(path) as handle:
-        handle.write("[")
+    writer = JsonArrayWriter(path)
+    try:
         for item in encoded:
-            handle.write(",\n" if count else "\n")
-            handle.write(item)
-            count += 1
-        handle.write("\n]\n")
-    return count
+            writer.add_encoded(item)
+    except BaseException as exc:
+        writer.abort(exc)
+        raise
+    return writer.close()
 
 
 class JsonArrayWriter:
@@ -64,8 +62,12 @@ class JsonArrayWriter:
         self._handle.write("[")
 
     def add(self, item: object) -> None:
+        self.add_encoded(self._encode(item))
+
+    def add_encoded(self, item: str) -> None:
+        """One item already encoded by :func:`encode_item`."""
         self._handle.write(",\n" if self.count else "\n")
-        self._handle.write(self._encode(item))
+        self._handle.write(item)
         self.count += 1
 
     def close(self) -> int:
