@@ -32,7 +32,15 @@ from stancebank.tasks.errors import PredictionError
 from stancebank.tasks.identity import derive_article_id, text_sha256
 from stancebank.tasks.language import detect_language, is_english
 from stancebank.tasks.preannotate import ActorsKey, CatalogueKey, actors_key, catalogue_key
-from stancebank.tasks.readers import Item, RawArticle, Reject, expand_inputs, headline, read_input_file
+from stancebank.tasks.readers import (
+    Item,
+    RawArticle,
+    Reject,
+    expand_inputs,
+    headline,
+    read_input_file,
+    strip_site_suffix,
+)
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +146,7 @@ def prepare(raw: RawArticle, rules: Rules | None = None) -> Prepared | Reject:
     guessed = raw.title_from_text  # the raw first line: the cleaned text's first line is the title
     cleaned = clean(raw.text, title=None if guessed else raw.title, rules=rules)
     title = headline(cleaned.text) if guessed else raw.title
+    title = strip_site_suffix(title) if title else title
     if not cleaned.text.strip():
         return Reject(
             raw.origin, "empty-after-cleaning", f"all {len(cleaned.removed)} lines were boilerplate"

@@ -123,6 +123,29 @@ def headline(text: str) -> str | None:
     return None
 
 
+# A page title often ends with the site's name or a section label after a separator ("… | Reuters",
+# "… - BBC News", "…: News"). Only a short trailing segment is cut: after a spaced pipe or dash, one
+# to four capitalised words (a name, not a clause: "… - sources say" stays); after a colon, only a
+# generic section label. What is left must still be a headline of four words or more.
+_SITE_SUFFIX = re.compile(
+    r"\s+(?:[|\u2013\u2014-]|::)\s+(?:[A-Z0-9][\w.&'\u2019-]*)(?:\s+[A-Z0-9][\w.&'\u2019-]*){0,3}\s*$"
+)
+_SECTION_SUFFIX = re.compile(
+    r":\s+(?:(?:latest|breaking|world|local|national|business)\s+)?"
+    r"(?:news|live|updates?|opinion|analysis|video|photos|world|politics|business)\s*$",
+    re.IGNORECASE,
+)
+
+
+def strip_site_suffix(title: str) -> str:
+    """A page title without a trailing site name or section label (see ``_SITE_SUFFIX``)."""
+    for pattern in (_SITE_SUFFIX, _SECTION_SUFFIX):
+        match = pattern.search(title)
+        if match and len(title[: match.start()].split()) >= 4:
+            return title[: match.start()].rstrip()
+    return title
+
+
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")

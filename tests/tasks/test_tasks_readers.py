@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stancebank.tasks.readers import RawArticle, Reject, parse_published, read_inputs
+from stancebank.tasks.build import BuildOptions, build_tasks
+from stancebank.tasks.readers import RawArticle, Reject, parse_published, read_inputs, strip_site_suffix
 
 BODY = "The harbour council said on Monday that the ferry fares would rise next spring."
 
@@ -248,3 +249,38 @@ def test_a_file_in_a_symlink_loop_or_a_broken_link_is_a_reject(tmp_path: Path) -
     assert "symbolic link" in rejects["loop_a.txt"].detail
     assert "fix or remove the link" in rejects["broken.txt"].detail
     assert [Path(a.origin.file).name for a in items if isinstance(a, RawArticle)] == ["ok.txt"]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "Ukraine: Minister rejects the idea of a truce: News",
+            "Ukraine: Minister rejects the idea of a truce",
+        ),
+        ("Ferry fares to rise next spring - BBC News", "Ferry fares to rise next spring"),
+        ("Ferry fares to rise next spring | Reuters", "Ferry fares to rise next spring"),
+        ("Ferry fares to rise next spring \u2013 The Island Herald", "Ferry fares to rise next spring"),
+        # a clause after the dash, a short headline, a colon that is part of the headline: kept
+        (
+            "Ferry fares to rise next spring - operators say",
+            "Ferry fares to rise next spring - operators say",
+        ),
+        ("Fares rise | Reuters", "Fares rise | Reuters"),
+        ("Ferry fares: what the rise means for you", "Ferry fares: what the rise means for you"),
+    ],
+)
+def test_a_site_name_or_section_label_is_cut_from_the_title(title: str, expected: str) -> None:
+    assert strip_site_suffix(title) == expected
+
+
+def test_a_built_task_is_titled_without_the_site_suffix(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "Harbour board approves new ferry timetable: News\n\n"
+        "The harbour board approved a new ferry timetable on Monday, its chair said.\n",
+        encoding="utf-8",
+    )
+    result = build_tasks([tmp_path / "a.txt"], BuildOptions(preannotate=False))
+    [task] = result.tasks
+    assert task["data"]["title"] == "Harbour board approves new ferry timetable"
+    assert task["data"]["text"].startswith("Harbour board approves new ferry timetable: News\n")
