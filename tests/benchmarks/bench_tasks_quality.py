@@ -4,7 +4,7 @@ side by side.
 - **dev (pilot)**: data/raw with the adjudicated pilot gold (data/pilot/pilot.yaml). The rules were
   written and tuned on it: its figures are a smoke test, not a result. The French article is built
   without pre-annotation and left out.
-- **dev (new topics)**: data/dev/ — four articles on topics neither the pilot nor the held-out set
+- **dev (new topics)**: data/dev/ — ten articles on topics neither the pilot nor the held-out set
   has, with their own catalogue (data/dev/README.md). Rules may be tuned on it too.
 - **held-out**: data/heldout/ — twelve articles on twelve topics the package does not know, gold
   annotated before any pre-annotator output was seen. Never tune a rule on it (data/heldout/README.md).
@@ -22,8 +22,9 @@ claims' syntax, no ``target_name``). Both pass the set's known actors (``[[actor
 
     .venv/bin/python tests/benchmarks/bench_tasks_quality.py [--errors] [--model NAME]
 
-``--errors`` lists the missed and spurious claims and the wrong speakers of the **dev** sets only:
-the held-out set's errors are not printed, so that nobody tunes on them.
+``--errors`` lists the missed and spurious claims, the wrong speakers and the stance-bearing claims
+without the right stance (gold and predicted targets) of the **dev** sets only, with the catalogue
+when the set has one: the held-out set's errors are not printed, so that nobody tunes on them.
 """
 
 from __future__ import annotations
@@ -281,6 +282,14 @@ def _errors(
     for p in pc:
         if p.id not in matched:
             print(f"  SPURIOUS {p.text[:90]!r}  [{_speaker_of(p.id, pby, prels)}]")
+    pairs = _stance_pairs(pred, prels)
+    for gid, gold_pairs in _stance_pairs(gold, grels).items():
+        predicted = pairs.get(g2p.get(gid, ""), [])
+        hit = any(p == g for t, p in predicted for gt, g in gold_pairs if same_target(t, gt))
+        if g2p.get(gid) and not hit:
+            wanted = ", ".join(f"{g}:{t.text[:40]!r}" for t, g in gold_pairs)
+            got = ", ".join(f"{p}:{t.text[:40]!r}" for t, p in predicted) or "(none)"
+            print(f"  STANCE  {gby[gid].text[:70]!r}: gold {wanted}; pred {got}")
     for pid, gid in matched.items():
         ps = score_article(
             [pby[pid], *[s for s in pred if s.label != CLAIM]],
@@ -392,7 +401,7 @@ def main() -> None:
         actors = load_project(eval_set.catalogue).actors if eval_set.catalogue else ()
         base = BuildOptions(preannotate=True, model=args.model, actors=actors)
         errors = args.errors and eval_set.name.startswith("dev")
-        plain = evaluate(eval_set, base, errors=errors)
+        plain = evaluate(eval_set, base, errors=errors and eval_set.catalogue is None)
         print_topics(f"{eval_set.name}, without catalogue", plain)
         columns.append((f"{eval_set.name}, no cat.", plain))
         options, why_not = catalogue_options(base, eval_set.catalogue)
@@ -400,7 +409,7 @@ def main() -> None:
             print(f"{eval_set.name}, with catalogue: {why_not}")
             columns.append((f"{eval_set.name}, catalogue", why_not))
         else:
-            with_cat = evaluate(eval_set, options)
+            with_cat = evaluate(eval_set, options, errors=errors)
             print_topics(f"{eval_set.name}, with catalogue {eval_set.catalogue}", with_cat)
             columns.append((f"{eval_set.name}, catalogue", with_cat))
         if plain.model_version:
