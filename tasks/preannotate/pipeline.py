@@ -24,7 +24,12 @@ from stancebank.tasks.preannotate.model import load_model, model_version_for
 from stancebank.tasks.preannotate.prefilter import cuts_blanked_text, mask_unattributed
 from stancebank.tasks.preannotate.quotes import claim_bounds
 from stancebank.tasks.preannotate.resources import ActorsKey, load_resources
-from stancebank.tasks.preannotate.stances import Catalogue, add_stances, is_event_report
+from stancebank.tasks.preannotate.stances import (
+    Catalogue,
+    add_stances,
+    is_event_report,
+    is_procedure_report,
+)
 from stancebank.tasks.preannotate.wordforms import trigger_pattern
 
 _BATCH_SIZE = 32
@@ -122,10 +127,13 @@ class Preannotator:
     def _finish(
         self, text: str, mentions: list[Mention], claims: list[Claim]
     ) -> tuple[list[Span], list[Relation]]:
+        cues = self.resources.cues
         claims = [
-            c for c in _unique_claims(text, claims) if not is_event_report(text, c, self.resources.cues)
+            c
+            for c in _unique_claims(text, claims)
+            if not is_event_report(text, c, cues) and not is_procedure_report(text, c, cues)
         ]
-        add_stances(text, claims, self.resources.cues, self.catalogue)
+        add_stances(text, claims, cues, self.catalogue)
         return to_spans(text, claims, mentions)
 
 

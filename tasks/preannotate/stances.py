@@ -81,6 +81,14 @@ _PREDICATE = re.compile(
     r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot|has|have|had)\b",
     re.I,
 )
+_ANAPHORIC_SUBJECT = re.compile(r"(?:it|this|that|they|these|those)\s+(?!\w+ing\b)\w+", re.I)
+"""A claim whose subject points back ("It is a tax on the poor", "This would be a mistake")."""
+_INSERTED_ATTRIBUTION = re.compile(
+    r",\s+(?:[\w'’-]+\s+){1,4}?(?:said|says|added|argued|insisted|warned|believes|believed|thinks|thought)"
+    r"(?:\s+\w+)?,\s*",
+    re.I,
+)
+"""An attribution inserted between a target and its predicate (guidelines 6.8): ", she said,"."""
 _HEDGES = frozenset(
     {"only", "simply", "just", "also", "still", "certainly", "probably", "clearly", "absolutely"}
     | {"really", "even", "first"}
@@ -162,36 +170,79 @@ def add_stances(
 ) -> None:
     """Append ``(start, end, stance, score, target_name)`` to each claim's ``stances`` (see the
     module docstring for the three steps)."""
-    if catalogue.pattern is None or not claims:
-        mentions: list[tuple[int, int, str]] = []
-        sentence_starts: list[int] = []
-    else:
-        sentence_starts = _sentence_starts(text)
+    if not claims:
+        return
+    sentence_starts = _sentence_starts(text)
+    mentions: list[tuple[int, int, str]] = []
+    if catalogue.pattern is not None:
         mentions = catalogue.mentions(text, _claim_windows(claims, sentence_starts))
     starts = [m[0] for m in mentions]
+    proposed: list[tuple[int, int, str]] = []  # the TARGETs of the claims before, in claim order
     for claim in claims:
-        body = text[claim.start : claim.end]
-        lo = bisect.bisect_left(starts, claim.start)
-        inside = [m for m in mentions[lo:] if m[0] < claim.end and m[1] <= claim.end]
-        for t0, t1, name in inside:
-            stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues)
-            if stance is None and len(inside) == 1:
-                # one mention, no cue next to it: the claim's own cues, when they all agree
-                stance = claim_stance(body, cues)
-            if stance is not None:
-                claim.stances.append((t0, t1, stance, SCORE_CATALOGUE_STANCE, name))
-        if claim.stances or inside:
-            continue
-        found = subject_target(body, cues) or first_object(body, cues)
-        if found is not None:
-            o0, o1, stance = found
-            claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
-            continue
-        near = _mention_before(claim.start, mentions, starts, sentence_starts) if mentions else None
-        if near is not None:
-            stance = claim_stance(body, cues)
-            if stance is not None:
-                claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
+        _add_claim_stances(text, claim, cues, mentions, starts, sentence_starts, proposed)
+        proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
+
+
+def _add_claim_stances(
+    text: str,
+    claim: Claim,
+    cues: StanceCues,
+    mentions: list[tuple[int, int, str]],
+    starts: list[int],
+    sentence_starts: list[int],
+    proposed: list[tuple[int, int, str]],
+) -> None:
+    """One claim's steps 1-3 (the module docstring)."""
+    body = text[claim.start : claim.end]
+    lo = bisect.bisect_left(starts, claim.start)
+    inside = [m for m in mentions[lo:] if m[0] < claim.end and m[1] <= claim.end]
+    for t0, t1, name in inside:
+        stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues)
+        if stance is None and len(inside) == 1:
+            # one mention, no cue next to it: the cues of its own sentence, when they all agree
+            # ("We can still have one public display. We do not need …": not the next one's)
+            a, b = _sentence_of(body, t0 - claim.start)
+            stance = claim_stance(body[a:b], cues)
+        if stance is not None:
+            claim.stances.append((t0, t1, stance, SCORE_CATALOGUE_STANCE, name))
+    if claim.stances or inside:
+        return
+    found = subject_target(body, cues) or first_object(body, cues)
+    if found is not None:
+        o0, o1, stance = found
+        claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
+        return
+    # an earlier claim's TARGET only for a claim about "it" / "this" ("It is a tax on the poor"):
+    # a claim with a subject of its own is about that subject, not about what was said before
+    earlier = proposed if _ANAPHORIC_SUBJECT.match(body) else ()
+    near = _mention_before(claim.start, mentions, starts, sentence_starts, earlier)
+    if near is not None:
+        stance = claim_stance(body, cues)
+        if stance is not None:
+            claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
+
+
+_PROCEDURE = re.compile(
+    r"(?:\w+\s+){1,3}?(?:is|are|was|were|has been|have been|had been|would be|will be)\s+"
+    r"(?:still\s+|now\s+|already\s+|carefully\s+|closely\s+)?"
+    r"(?:studying|examining|reviewing|looking into|considering|assessing|investigating|monitoring|"
+    r"analy[sz]ing|weighing)\b",
+    re.I,
+)
+"""A report that the speaker is studying something ("it was studying the ruling", "its office was
+looking into the plans"): procedure, not a position (guidelines 2.2, 5)."""
+
+
+def is_procedure_report(text: str, claim: Claim, cues: StanceCues) -> bool:
+    """Whether a reported claim only says that someone is studying, reviewing or looking into
+    something, with not one stance cue: a description of procedure is no claim."""
+    if claim.form != INDIRECT:
+        return False
+    body = text[claim.start : claim.end]
+    if not _PROCEDURE.match(body):
+        return False
+    patterns = (cues.support, cues.oppose, cues.support_evaluative, cues.oppose_evaluative, cues.neutral)
+    return not any(p.search(body) for p in patterns)
 
 
 def is_event_report(text: str, claim: Claim, cues: StanceCues) -> bool:
@@ -253,6 +304,35 @@ def _nearest_cue(
     return best
 
 
+_GOVERNED_GAP = re.compile(r"\s*(?:to\s+)?")
+"""What may stand between a governing cue and the cue it governs ("rule out backing", "cannot back",
+"refused to back" is one cue already)."""
+
+
+def _governor(text: str, cue_start: int, cues: StanceCues) -> tuple[re.Match[str], str] | None:
+    """The support / oppose cue right before the cue at ``cue_start`` that governs it ("rule out"
+    in "would not rule out backing", "cannot" in "cannot back"), or None. A negator ("not",
+    "never") is no governor: :func:`_cue_stance` turns a cue around for it."""
+    for pattern, stance in ((cues.support, SUPPORT), (cues.oppose, OPPOSE)):
+        for m in pattern.finditer(text, max(0, cue_start - 40), cue_start):
+            if _GOVERNED_GAP.fullmatch(text, m.end(), cue_start) and not cues.negators.search(m.group(0)):
+                return m, stance
+    return None
+
+
+def _scoped_stance(text: str, match: re.Match[str], stance: str, cues: StanceCues) -> str:
+    """A cue's stance with its negation scope: a cue governed by another takes the governor's
+    polarity on top of its own ("would not rule out backing X": not(oppose(support)) = support;
+    "cannot back X": oppose), and the negator before the governor is the governor's; otherwise
+    :func:`_cue_stance`."""
+    governor = _governor(text, match.start(), cues) if stance != NEUTRAL else None
+    if governor is None:
+        return _cue_stance(match.group(0), stance, text, match.start(), cues)
+    g_match, g_stance = governor
+    inner = stance if g_stance == SUPPORT else _flip(stance)
+    return _flip(inner) if _negated(text, g_match.start(), cues) else inner
+
+
 def stance_at(body: str, t0: int, t1: int, cues: StanceCues) -> str | None:
     """The stance a claim takes on the target at ``body[t0:t1]``, or None without evidence."""
     before = _clause_before(body, t0)
@@ -268,13 +348,16 @@ def stance_at(body: str, t0: int, t1: int, cues: StanceCues) -> str | None:
     )
     if found is not None:
         match, stance = found
-        return _cue_stance(match.group(0), stance, before, match.start(), cues)
+        return _scoped_stance(before, match, stance, cues)
     return stance_after(body[t1 : t1 + AFTER_WINDOW], cues)
 
 
 def stance_after(after: str, cues: StanceCues) -> str | None:
     """The stance of a predicate that evaluates the target just before ``after`` ("… would hurt",
     "… is not necessary"), or None."""
+    inserted = _INSERTED_ATTRIBUTION.match(after)
+    if inserted is not None:
+        after = " " + after[inserted.end() :]  # "The levy, she said, would hurt …"
     breaks = _CLAUSE_BREAK.search(after)
     clause = after[: breaks.start()] if breaks else after
     verb = _PREDICATE.search(clause)
@@ -312,7 +395,7 @@ def claim_stance(body: str, cues: StanceCues) -> str | None:
         (cues.oppose_evaluative, OPPOSE),
     ):
         for m in pattern.finditer(body):
-            seen.add(_cue_stance(m.group(0), stance, body, m.start(), cues))
+            seen.add(_scoped_stance(body, m, stance, cues))
     after = stance_after(body, cues)
     if after is not None:
         seen.add(after)
@@ -330,7 +413,7 @@ def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
         span = _object_after(body, match.end(), cues, match.group(0))
         if span is None:
             continue
-        return span[0], span[1], _cue_stance(match.group(0), stance, body, match.start(), cues)
+        return span[0], span[1], _scoped_stance(body, match, stance, cues)
     return None
 
 
@@ -338,9 +421,18 @@ def subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     """``(start, end, stance)`` of a claim's subject when a predicate evaluates it ("the new levy
     is a mistake", "the plan would hurt small firms"), else None."""
     verb = _PREDICATE.search(body)
-    if verb is None or _CLAUSE_BREAK.search(body, 0, verb.start()):
+    if verb is None:
         return None
-    words = list(_WORD.finditer(body, 0, verb.start()))
+    subject_end = verb.start()
+    inserted = _INSERTED_ATTRIBUTION.search(body, 0, verb.start())
+    if inserted is not None:  # "the new levy, she said, would hurt …": the subject ends at the comma
+        subject_end = inserted.start()
+        verb = _PREDICATE.search(body, inserted.end() - 1)
+        if verb is None:
+            return None
+    if _CLAUSE_BREAK.search(body, 0, subject_end):
+        return None
+    words = list(_WORD.finditer(body, 0, subject_end))
     if not 0 < len(words) <= MAX_SUBJECT_WORDS or words[0].group(0).lower() in cues.not_targets:
         return None
     stance = stance_after(body[verb.start() :], cues)
@@ -367,7 +459,7 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
         words[0].group(0).lower() == "to" or cues.negators.fullmatch(words[0].group(0))
     ):
         words = words[1:]  # "should not extend …", "ready to sign …": the action is the target
-    if not words or words[0].group(0).lower() in cues.not_targets:
+    if not words or (words[0].group(0).lower() in cues.not_targets and not _passive_gerund(words)):
         return None
     if cues.negators.fullmatch(words[0].group(0)) or cues.support.fullmatch(words[0].group(0)):
         return None
@@ -377,6 +469,15 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
     if not words or not any(len(w.group(0)) >= 3 and w.group(0).isalpha() for w in words):
         return None
     return pos + words[0].start(), pos + words[-1].end()
+
+
+def _passive_gerund(words: Sequence[re.Match[str]]) -> bool:
+    """An action suffered as the target: "being" and a participle ("against being forced to pay")."""
+    return (
+        len(words) > 1
+        and words[0].group(0).lower() == "being"
+        and words[1].group(0).lower().endswith(("ed", "en", "wn"))
+    )
 
 
 def _claim_windows(claims: Sequence[Claim], sentence_starts: list[int]) -> list[tuple[int, int]]:
@@ -393,6 +494,18 @@ def _claim_windows(claims: Sequence[Claim], sentence_starts: list[int]) -> list[
     return windows
 
 
+def _sentence_of(body: str, pos: int) -> tuple[int, int]:
+    """``(start, end)`` of the sentence of ``body`` that holds ``pos``."""
+    start, end = 0, len(body)
+    for m in _SENTENCE_END.finditer(body):
+        if m.end() <= pos:
+            start = m.end()
+        else:
+            end = m.start() + 1
+            break
+    return start, end
+
+
 def _sentence_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
 
@@ -402,13 +515,17 @@ def _mention_before(
     mentions: list[tuple[int, int, str]],
     starts: list[int],
     sentence_starts: list[int],
+    proposed: Sequence[tuple[int, int, str]] = (),
 ) -> tuple[int, int, str] | None:
-    """The nearest catalogue mention before the claim in its own sentence or the previous one."""
+    """The nearest catalogue mention or TARGET of an earlier claim (``proposed``) before the claim,
+    in its own sentence or the previous one (guidelines 4.1: link to the nearest earlier mention;
+    reuse it when it is a TARGET already)."""
     i = bisect.bisect_right(sentence_starts, claim_start) - 1
     window_start = sentence_starts[max(0, i - 1)]
     j = bisect.bisect_left(starts, claim_start) - 1
     while j >= 0 and mentions[j][1] > claim_start:
         j -= 1
-    if j >= 0 and mentions[j][0] >= window_start:
-        return mentions[j]
-    return None
+    candidates = [mentions[j]] if j >= 0 else []
+    candidates += [t for t in proposed if t[1] <= claim_start]
+    in_window = [t for t in candidates if t[0] >= window_start]
+    return max(in_window, key=lambda t: (t[0], t[1])) if in_window else None

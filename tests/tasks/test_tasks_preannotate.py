@@ -395,6 +395,79 @@ def test_a_negator_inside_an_embedded_clause_does_not_turn_the_predicate_around(
     assert _stances(annotator, text) == {("support", "the new stadium", None)}
 
 
+def test_a_negator_belongs_to_the_cue_it_stands_before(annotator: Any, with_catalogue: Any) -> None:
+    """Negation scope: a cue governed by another takes the governor's polarity on top of its own,
+    and the negator before the governor turns the governor around, not the governed cue."""
+    text = (
+        "Councillor Jo Lam said she would not rule out backing the congestion charge.\n\n"
+        "The mayor said the city cannot back the tram extension.\n\n"
+        "“Nobody is against a new footbridge,” the engineer said."
+    )
+    assert _stances(with_catalogue, text) == {
+        ("support", "the congestion charge", "congestion charge"),  # not (rule out (backing))
+        ("oppose", "the tram extension", "tram extension"),  # cannot (back)
+        ("support", "a new footbridge", None),  # a negative subject turns "against" around
+    }
+
+
+def test_a_lone_mention_takes_the_cues_of_its_own_sentence_only(with_catalogue: Any) -> None:
+    text = "“We can keep the congestion charge for lorries. We do not need a new ring road,” Ann Bell said."
+    assert _stances(with_catalogue, text) == set()  # "do not need" is about the ring road
+
+
+def test_evaluative_predicates_of_the_claims_subject(annotator: Any, with_catalogue: Any) -> None:
+    text = (
+        "The city's lawyer said the congestion charge was safe and lawful.\n\n"
+        "Engineers said the tram extension was the cheapest way to cut traffic.\n\n"
+        "Residents warned that the new quarry would disturb sleep in the village.\n\n"
+        "Traders said the parking levy would drive shoppers away.\n\n"
+        "“Visitors will simply drive to the next town,” the baker said."
+    )
+    assert _stances(with_catalogue, text) == {
+        ("support", "the congestion charge", "congestion charge"),
+        ("support", "the tram extension", "tram extension"),
+        ("oppose", "the new quarry", None),
+        ("oppose", "the parking levy", None),  # "drive … away"; "drive to the next town" judges nothing
+    }
+
+
+def test_an_inserted_attribution_does_not_hide_the_predicate(annotator: Any) -> None:
+    text = "The new quarry, she said, would hurt the village. The night bus, he argued, was necessary."
+    assert _stances(annotator, text) == {
+        ("oppose", "The new quarry", None),
+        ("support", "The night bus", None),
+    }
+
+
+def test_a_claim_about_it_takes_the_target_of_the_claim_before(annotator: Any) -> None:
+    """Guidelines 4.1: a claim that names its target only by "it" / "this" links to the nearest
+    earlier mention, and reuses it when it is a TARGET already; a claim with a subject of its own
+    does not borrow one."""
+    text = (
+        "The mayor rejected the new parking levy on Monday. “It is a tax on the poor,” she said.\n\n"
+        "The bakers backed the night market. “We are against being forced to close early,” they said."
+    )
+    assert _stances(annotator, text) == {
+        ("oppose", "the new parking levy", None),
+        ("support", "the night market", None),
+        ("oppose", "being forced to close early", None),  # "being" + participle: an action target
+    }
+    spans, _ = annotator.annotate(text)
+    assert [s.text for s in spans if s.label == "TARGET"].count("the new parking levy") == 1
+
+
+def test_a_report_that_someone_is_studying_something_is_no_claim(annotator: Any) -> None:
+    """Guidelines 2.2 and 5: a description of procedure is not a position; with a cue it is."""
+    text = (
+        "The port authority said it was studying the ruling.\n\n"
+        "The regulator said its office was looking into the complaints.\n\n"
+        "The union said it was studying the offer but would reject any pay cut."
+    )
+    claims = [c[0] for c in _claims(annotator, text)]
+    assert not any("studying the ruling" in c or "looking into" in c for c in claims)
+    assert any("reject any pay cut" in c for c in claims)
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
