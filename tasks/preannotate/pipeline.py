@@ -21,15 +21,11 @@ from stancebank.tasks.preannotate.labels import (
     TARGET_NAME,
 )
 from stancebank.tasks.preannotate.model import load_model, model_version_for
+from stancebank.tasks.preannotate.nonclaims import is_bare_reaction, is_procedure_report, is_vote
 from stancebank.tasks.preannotate.prefilter import cuts_blanked_text, mask_unattributed
 from stancebank.tasks.preannotate.quotes import claim_bounds
 from stancebank.tasks.preannotate.resources import ActorsKey, load_resources
-from stancebank.tasks.preannotate.stances import (
-    Catalogue,
-    add_stances,
-    is_event_report,
-    is_procedure_report,
-)
+from stancebank.tasks.preannotate.stances import Catalogue, add_stances, is_event_report
 from stancebank.tasks.preannotate.wordforms import trigger_pattern
 
 _BATCH_SIZE = 32
@@ -131,7 +127,12 @@ class Preannotator:
         claims = [
             c
             for c in _unique_claims(text, claims)
-            if not is_event_report(text, c, cues) and not is_procedure_report(text, c, cues)
+            if not (
+                is_event_report(text, c, cues)
+                or is_procedure_report(text, c, cues)
+                or is_bare_reaction(text, c)
+                or is_vote(text, c)
+            )
         ]
         add_stances(text, claims, cues, self.catalogue)
         return to_spans(text, claims, mentions)

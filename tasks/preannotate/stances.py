@@ -222,29 +222,6 @@ def _add_claim_stances(
             claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
 
 
-_PROCEDURE = re.compile(
-    r"(?:\w+\s+){1,3}?(?:is|are|was|were|has been|have been|had been|would be|will be)\s+"
-    r"(?:still\s+|now\s+|already\s+|carefully\s+|closely\s+)?"
-    r"(?:studying|examining|reviewing|looking into|considering|assessing|investigating|monitoring|"
-    r"analy[sz]ing|weighing)\b",
-    re.I,
-)
-"""A report that the speaker is studying something ("it was studying the ruling", "its office was
-looking into the plans"): procedure, not a position (guidelines 2.2, 5)."""
-
-
-def is_procedure_report(text: str, claim: Claim, cues: StanceCues) -> bool:
-    """Whether a reported claim only says that someone is studying, reviewing or looking into
-    something, with not one stance cue: a description of procedure is no claim."""
-    if claim.form != INDIRECT:
-        return False
-    body = text[claim.start : claim.end]
-    if not _PROCEDURE.match(body):
-        return False
-    patterns = (cues.support, cues.oppose, cues.support_evaluative, cues.oppose_evaluative, cues.neutral)
-    return not any(p.search(body) for p in patterns)
-
-
 def is_event_report(text: str, claim: Claim, cues: StanceCues) -> bool:
     """Whether a reported claim only reports a dated event ("a second convoy would leave on
     Tuesday", "delegations met in Geneva on Friday"): reported speech without quotation marks, a

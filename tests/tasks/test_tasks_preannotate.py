@@ -468,6 +468,23 @@ def test_a_report_that_someone_is_studying_something_is_no_claim(annotator: Any)
     assert any("reject any pay cut" in c for c in claims)
 
 
+def test_bare_reactions_and_votes_are_no_claims(annotator: Any) -> None:
+    """A speech act on something said before, dated as a reaction, and a vote are no positions of
+    their own; the same act without the time, or on a proposal, stays a claim."""
+    text = (
+        "Two opposition councillors dismissed the idea the same evening.\n\n"
+        "The harbour board rejected that argument within hours.\n\n"
+        "The assembly backed the new ferry timetable by 41 votes to 9.\n\n"
+        "Councillors backed the harbour plan in the final vote.\n\n"
+        "The ferry operator rejects that account.\n\n"
+        "The mayor rejected the harbour plan on Monday."
+    )
+    assert [c[0] for c in _claims(annotator, text)] == [
+        "rejects that account",
+        "rejected the harbour plan on Monday",
+    ]
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
