@@ -180,6 +180,12 @@ def add_stances(
     proposed: list[tuple[int, int, str]] = []  # the TARGETs of the claims before, in claim order
     for claim in claims:
         _add_claim_stances(text, claim, cues, mentions, starts, sentence_starts, proposed)
+        if _RHETORICAL.fullmatch(text, claim.start, claim.end):
+            # guidelines 2.7: "Who thought that was a good idea?" implies the opposite
+            claim.stances[:] = [
+                (t0, t1, stance if stance == NEUTRAL else _flip(stance), score, name)
+                for t0, t1, stance, score, name in claim.stances
+            ]
         proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
 
 
@@ -196,8 +202,20 @@ def _add_claim_stances(
     body = text[claim.start : claim.end]
     lo = bisect.bisect_left(starts, claim.start)
     inside = [m for m in mentions[lo:] if m[0] < claim.end and m[1] <= claim.end]
+    previous_end = 0
     for t0, t1, name in inside:
-        stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues)
+        # a cue before an earlier mention reaches this one only through a bare coordination
+        # ("rejected the levy and the ban"), not through a verb of its own ("scrap X and keep Y")
+        gap = (previous_end, t0 - claim.start)
+        joined = previous_end and _COORDINATION.fullmatch(body, *gap)
+        condition = previous_end and _CONDITION.search(body, *gap)
+        stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues, 0 if joined else previous_end)
+        if condition and stance is None:
+            # guidelines 5.3: "would back X only if it came with Y" supports Y, not X
+            stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues)
+            if stance == SUPPORT and claim.stances and claim.stances[-1][1] - claim.start == previous_end:
+                claim.stances.pop()
+        previous_end = t1 - claim.start
         if stance is None and len(inside) == 1:
             # one mention, no cue next to it: the cues of its own sentence, when they all agree
             # ("We can still have one public display. We do not need …": not the next one's)
@@ -260,8 +278,8 @@ def _cue_stance(cue: str, stance: str, before: str, cue_start: int, cues: Stance
     return stance
 
 
-def _clause_before(body: str, t0: int) -> str:
-    before = body[max(0, t0 - CUE_WINDOW_BEFORE) : t0]
+def _clause_before(body: str, t0: int, since: int = 0) -> str:
+    before = body[max(since, t0 - CUE_WINDOW_BEFORE) : t0]
     breaks = list(_CLAUSE_BREAK.finditer(before))
     return before[breaks[-1].end() :] if breaks else before
 
@@ -281,6 +299,14 @@ def _nearest_cue(
     return best
 
 
+_RHETORICAL = re.compile(r"(?:who|why)\b[^?]*\?", re.I | re.S)
+"""A question asking who or why, as a claim (guidelines 2.7): it implies the opposite of what it asks."""
+_CONDITION = re.compile(r"\b(?:only if|provided(?: that)?|as long as|so long as|on condition that)\b", re.I)
+"""A condition put on what comes before ("would back X only if it came with Y")."""
+_COORDINATION = re.compile(
+    r"\s*(?:,\s*)?(?:and|or|as well as|nor)?\s*(?:(?:a|an|the|any|its|their)\s+)?", re.I
+)
+"""What joins two mentions that one cue governs together ("the levy and the ban", "X, Y")."""
 _GOVERNED_GAP = re.compile(r"\s*(?:to\s+)?")
 """What may stand between a governing cue and the cue it governs ("rule out backing", "cannot back",
 "refused to back" is one cue already)."""
@@ -310,9 +336,10 @@ def _scoped_stance(text: str, match: re.Match[str], stance: str, cues: StanceCue
     return _flip(inner) if _negated(text, g_match.start(), cues) else inner
 
 
-def stance_at(body: str, t0: int, t1: int, cues: StanceCues) -> str | None:
-    """The stance a claim takes on the target at ``body[t0:t1]``, or None without evidence."""
-    before = _clause_before(body, t0)
+def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> str | None:
+    """The stance a claim takes on the target at ``body[t0:t1]``, or None without evidence; a cue
+    counts only from ``since`` on (the end of an earlier mention the cue belongs to)."""
+    before = _clause_before(body, t0, since)
     found = _nearest_cue(
         before,
         (
@@ -351,10 +378,15 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
     plain = " ".join(stripped.split())
     unhedged = " ".join(w for w in plain.split() if w not in _HEDGES)
     for words in dict.fromkeys((plain, unhedged)):  # "the only way" as written; "would only prolong" without
-        for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE)):
-            m = pattern.search(words)
-            if m is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS:
-                return _flip(stance) if negated else stance
+        found = [
+            (m, stance)
+            for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE))
+            if (m := pattern.search(words)) is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS
+        ]
+        if found:
+            # the longer reading wins: "would give Moscow time to regroup" over "would give Moscow time"
+            _, stance = max(found, key=lambda f: (f[0].end() - f[0].start(), -f[0].start()))
+            return _flip(stance) if negated else stance
         m = cues.neutral_after.search(words)
         if m is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS:
             return NEUTRAL  # a forecast, negated or not, judges nothing ("was not likely")

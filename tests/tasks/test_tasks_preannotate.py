@@ -485,6 +485,50 @@ def test_bare_reactions_and_votes_are_no_claims(annotator: Any) -> None:
     ]
 
 
+def test_a_cue_reaches_a_later_mention_only_through_a_coordination(with_catalogue: Any) -> None:
+    text = (
+        "The mayor said she rejected the congestion charge and the tram extension.\n\n"
+        "The city will ask the council to scrap the congestion charge and build the tram extension, "
+        "the mayor said.\n\n"
+        "The chamber said it would back the congestion charge only if it came with a tram extension."
+    )
+    assert _stances(with_catalogue, text) == {
+        ("oppose", "the congestion charge", "congestion charge"),
+        ("oppose", "the tram extension", "tram extension"),
+        # "scrap" is not about the tram extension ("and build"): no cue reaches it, no stance
+        ("support", "a tram extension", "tram extension"),  # guidelines 5.3: the condition only
+    }
+
+
+def test_back_as_an_adverb_is_no_support(annotator: Any) -> None:
+    text = (
+        "“The children would come back from school in the dark,” the farmer said.\n\n"
+        "He said the change back and forth was pointless.\n\n"
+        "The union said it backed the night bus."
+    )
+    assert _stances(annotator, text) == {
+        ("oppose", "the change back and forth", None),
+        ("support", "the night bus", None),
+    }
+
+
+def test_the_longer_evaluative_reading_wins(annotator: Any) -> None:
+    text = "Officials said a pause without guarantees would give the army time to regroup."
+    assert _stances(annotator, text) == {("oppose", "a pause without guarantees", None)}
+
+
+def test_a_who_or_why_question_implies_the_opposite(with_catalogue: Any) -> None:
+    """Guidelines 2.7: "Why would anyone back X?" opposes X."""
+    text = (
+        "Market news\n\n“Why would anyone back the congestion charge?” asked Ann Bell, a baker.\n\n"
+        "“Who said the tram extension was a mistake?” asked Tom Gray, a driver."
+    )
+    assert _stances(with_catalogue, text) == {
+        ("oppose", "the congestion charge", "congestion charge"),
+        ("support", "the tram extension", "tram extension"),
+    }
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
