@@ -30,7 +30,8 @@ import gc
 import json
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -137,16 +138,21 @@ def validate_release_folder(
     return validate_release_dir(folder, previous=previous, registry=registry, spec=spec)
 
 
-def _freeze_long_lived() -> bool:
-    """Move every object alive now — the read exports: articles, packed annotations — out of the
-    cyclic garbage collector's sight for the article pass (:func:`gc.freeze`). They live until
-    the build ends, and each full collection of the pass would walk them all again: that walking
-    was ~6% of a 5,000-task build. Nothing is frozen when the caller has frozen objects itself;
-    returns whether this froze (then :func:`gc.unfreeze` when the build ends)."""
-    if gc.get_freeze_count():
-        return False
-    gc.freeze()
-    return True
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (:func:`gc.disable`) for a hot stage of the build —
+    reading the exports, the article pass — and restore its state after. Those stages create no
+    reference cycles (their objects are freed by reference counting; a test checks it), yet every
+    container they keep was walked two or three times by the collector's generations as it aged:
+    on a 5,000-task build that walking cost more CPU than adjudication. The collector runs as
+    usual everywhere else (validation: pandas, pandera)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _free_memory() -> None:
@@ -254,7 +260,8 @@ def build_release(
         clean_leftovers(leftover)
 
     reporter.start("reading exports")
-    data = read_exports([Path(p) for p in exports], spec, on_task=reporter.advance)
+    with _collector_paused():
+        data = read_exports([Path(p) for p in exports], spec, on_task=reporter.advance)
     if rejects_path is not None:
         write_rejects(rejects_path, data.issues)
     check_foreign(data, spec, allow_foreign=allow_foreign)
@@ -276,7 +283,6 @@ def build_release(
     # The review tasks of the conflicting articles are written as the pass meets them, from the
     # annotations it has built for adjudication (into review_tmp, renamed after validation).
     review_writer = ReviewWriter(review_tmp, pseudonym)
-    frozen = _freeze_long_lived()
     try:
         # One pass over the articles in id order: adjudicate, add to the agreement, and write the
         # rows (export/stages.py; the engine decides where each article's stage runs).
@@ -286,7 +292,8 @@ def build_release(
         job = ArticleJob(
             tmp, data, plan, StageContext(spec, policy, pseudonym), totals, shard_rows, reporter.advance
         )
-        written = (engine or run_local)(job)
+        with _collector_paused():
+            written = (engine or run_local)(job)
         reporter.start("closing parquet files")
         agreement = totals.agreement.finish(replicates=BOOTSTRAP_REPLICATES)
         counts = written.counts
@@ -389,9 +396,6 @@ def build_release(
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(review_tmp, ignore_errors=True)
         raise
-    finally:
-        if frozen:
-            gc.unfreeze()
     return BuildResult(
         out=out,
         version=version,
