@@ -159,6 +159,11 @@ def task_pages(
         "fields": "all",
         "include": include,
         "expand": "annotations",
+        # the documented "tasks for review" flag: the server then computes one Data Manager column
+        # (the annotator ids) instead of all of them (every annotation and prediction result
+        # concatenated per task, scores, lead times ...), which ``include`` leaves out anyway; the
+        # tasks and their fields are the same (measured: the same bytes)
+        "review": "true",
         "resolve_uri": "false",
     }
     if since is not None:
