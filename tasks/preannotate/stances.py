@@ -13,7 +13,12 @@ syntax: what follows a support / oppose cue ("rejected the new levy" → "the ne
    ``target_name`` (never invent a name: guidelines 4): "rejected the new levy" → "the new levy".
 3. A claim with neither ("calling it unfair", "they are a mistake") takes the nearest catalogue
    mention in its own sentence before it or in the previous sentence, when every cue of the claim
-   points the same way.
+   points the same way (and, when its subject is "it" / "this", the TARGET of an earlier claim).
+
+Without a project catalogue the article makes its own (:func:`article_catalogue`): the head nouns
+of the targets step 2 proposes ("levy" from "the new parking levy"), so that a later "the levy ...
+would hurt" or "backing the levy" is found like a catalogue mention — after step 2, and without a
+``target_name``.
 
 No cue, no stance: a wrong suggestion costs an annotator more than a missing one.
 """
@@ -23,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stancebank.tasks.preannotate.claims import Claim
 from stancebank.tasks.preannotate.labels import INDIRECT, NEUTRAL, OPPOSE, SUPPORT
@@ -173,34 +178,82 @@ def add_stances(
     if not claims:
         return
     sentence_starts = _sentence_starts(text)
+    syntax_first = catalogue.pattern is None  # the article's own catalogue comes after the syntax
+    if syntax_first:
+        catalogue = article_catalogue(text, claims, cues)
     mentions: list[tuple[int, int, str]] = []
     if catalogue.pattern is not None:
         mentions = catalogue.mentions(text, _claim_windows(claims, sentence_starts))
-    starts = [m[0] for m in mentions]
-    proposed: list[tuple[int, int, str]] = []  # the TARGETs of the claims before, in claim order
+    found = _Found(mentions, [m[0] for m in mentions], sentence_starts)
     for claim in claims:
-        _add_claim_stances(text, claim, cues, mentions, starts, sentence_starts, proposed)
+        _add_claim_stances(text, claim, cues, found, syntax_first)
         if _RHETORICAL.fullmatch(text, claim.start, claim.end):
             # guidelines 2.7: "Who thought that was a good idea?" implies the opposite
             claim.stances[:] = [
                 (t0, t1, stance if stance == NEUTRAL else _flip(stance), score, name)
                 for t0, t1, stance, score, name in claim.stances
             ]
-        proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
+        found.proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
 
 
-def _add_claim_stances(
-    text: str,
-    claim: Claim,
-    cues: StanceCues,
-    mentions: list[tuple[int, int, str]],
-    starts: list[int],
-    sentence_starts: list[int],
-    proposed: list[tuple[int, int, str]],
-) -> None:
-    """One claim's steps 1-3 (the module docstring)."""
+@dataclass
+class _Found:
+    """What the claims of one article can take as targets."""
+
+    mentions: list[tuple[int, int, str]]
+    """Catalogue mentions ``(start, end, name)`` near the claims, in text order."""
+    starts: list[int]
+    sentence_starts: list[int]
+    proposed: list[tuple[int, int, str]] = field(default_factory=list)
+    """The TARGETs of the claims before, in claim order."""
+
+
+def article_catalogue(text: str, claims: Sequence[Claim], cues: StanceCues) -> Catalogue:
+    """An article's own catalogue when the project has none: the head nouns (last words, plural
+    too) of the targets the claims' syntax proposes (step 2), without names."""
+    heads: set[str] = set()
+    for claim in claims:
+        body = text[claim.start : claim.end]
+        proposal = subject_target(body, cues) or first_object(body, cues)
+        if proposal is None:
+            continue
+        head = _WORD.findall(body[proposal[0] : proposal[1]])[-1].lower()
+        if len(head) >= 4 and head.isalpha() and head not in cues.not_targets:
+            heads.update((head, head + "s") if not head.endswith("s") else (head,))
+    return Catalogue.build([("", tuple(sorted(heads)), ())]) if heads else EMPTY_CATALOGUE
+
+
+def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found, syntax_first: bool) -> None:
+    """One claim's steps 1-3 (the module docstring); step 2 first for an article's own catalogue."""
     body = text[claim.start : claim.end]
-    lo = bisect.bisect_left(starts, claim.start)
+    if syntax_first and _from_syntax(claim, body, cues):
+        return
+    if _from_mentions(claim, body, cues, found) or (not syntax_first and _from_syntax(claim, body, cues)):
+        return
+    # an earlier claim's TARGET only for a claim about "it" / "this" ("It is a tax on the poor"):
+    # a claim with a subject of its own is about that subject, not about what was said before
+    earlier = found.proposed if _ANAPHORIC_SUBJECT.match(body) else ()
+    near = _mention_before(claim.start, found.mentions, found.starts, found.sentence_starts, earlier)
+    if near is not None:
+        stance = claim_stance(body, cues)
+        if stance is not None:
+            claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
+
+
+def _from_syntax(claim: Claim, body: str, cues: StanceCues) -> bool:
+    """Step 2: the claim's evaluated subject or the object of its first cue; whether one was found."""
+    proposal = subject_target(body, cues) or first_object(body, cues)
+    if proposal is not None:
+        o0, o1, stance = proposal
+        claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
+    return proposal is not None
+
+
+def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: _Found) -> bool:
+    """Step 1: each catalogue mention inside the claim takes the stance its context shows; whether
+    the claim has one (then steps 2 and 3 are not tried)."""
+    mentions = found.mentions
+    lo = bisect.bisect_left(found.starts, claim.start)
     inside = [m for m in mentions[lo:] if m[0] < claim.end and m[1] <= claim.end]
     previous_end = 0
     for t0, t1, name in inside:
@@ -223,21 +276,7 @@ def _add_claim_stances(
             stance = claim_stance(body[a:b], cues)
         if stance is not None:
             claim.stances.append((t0, t1, stance, SCORE_CATALOGUE_STANCE, name))
-    if claim.stances or inside:
-        return
-    found = subject_target(body, cues) or first_object(body, cues)
-    if found is not None:
-        o0, o1, stance = found
-        claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
-        return
-    # an earlier claim's TARGET only for a claim about "it" / "this" ("It is a tax on the poor"):
-    # a claim with a subject of its own is about that subject, not about what was said before
-    earlier = proposed if _ANAPHORIC_SUBJECT.match(body) else ()
-    near = _mention_before(claim.start, mentions, starts, sentence_starts, earlier)
-    if near is not None:
-        stance = claim_stance(body, cues)
-        if stance is not None:
-            claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
+    return bool(inside)
 
 
 def is_event_report(text: str, claim: Claim, cues: StanceCues) -> bool:
@@ -537,4 +576,5 @@ def _mention_before(
     candidates = [mentions[j]] if j >= 0 else []
     candidates += [t for t in proposed if t[1] <= claim_start]
     in_window = [t for t in candidates if t[0] >= window_start]
-    return max(in_window, key=lambda t: (t[0], t[1])) if in_window else None
+    # the nearest end; of two that end together the longer (a TARGET holding the mention: reused)
+    return max(in_window, key=lambda t: (t[1], -t[0])) if in_window else None

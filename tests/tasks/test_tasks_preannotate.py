@@ -529,6 +529,20 @@ def test_a_who_or_why_question_implies_the_opposite(with_catalogue: Any) -> None
     }
 
 
+def test_without_a_catalogue_the_article_makes_its_own_from_proposed_targets(annotator: Any) -> None:
+    """The head noun of a proposed target ("levy") is a mention in the article's other claims:
+    one with no cue next to it takes its own sentence's cues; no name is invented."""
+    text = (
+        "The mayor rejected the new parking levy on Monday.\n\n"
+        "“They will never see us pay one euro of the levy,” the baker said.\n\n"
+        "Drivers said the levy would be discussed on Tuesday."
+    )
+    stances = _stances(annotator, text)
+    assert stances == {("oppose", "the new parking levy", None), ("oppose", "the levy", None)}
+    spans, _ = annotator.annotate(text)
+    assert all("target_name" not in s.attributes for s in spans if s.label == "TARGET")
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
