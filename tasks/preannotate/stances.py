@@ -88,6 +88,8 @@ _PREDICATE = re.compile(
 )
 _ANAPHORIC_SUBJECT = re.compile(r"(?:it|this|that|they|these|those)\s+(?!\w+ing\b)\w+", re.I)
 """A claim whose subject points back ("It is a tax on the poor", "This would be a mistake")."""
+_MODAL_CONJUNCT = re.compile(r"(?:\S+ ){0,3}?(would|will|could|can) .*? and (\w+ .*)")
+"""A modal shared by two coordinated verbs; the second read with it."""
 _INSERTED_ATTRIBUTION = re.compile(
     r",\s+(?:[\w'’-]+\s+){1,4}?(?:said|says|added|argued|insisted|warned|believes|believed|thinks|thought)"
     r"(?:\s+\w+)?,\s*",
@@ -416,7 +418,11 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
     negated = negated or stripped != lowered
     plain = " ".join(stripped.split())
     unhedged = " ".join(w for w in plain.split() if w not in _HEDGES)
-    for words in dict.fromkeys((plain, unhedged)):  # "the only way" as written; "would only prolong" without
+    readings = [plain, unhedged]  # "the only way" as written; "would only prolong" without
+    modal = _MODAL_CONJUNCT.match(unhedged)
+    if modal is not None:  # "would supply enough lithium … and create 400 jobs": "would create …"
+        readings.append(f"{modal.group(1)} {modal.group(2)}")
+    for words in dict.fromkeys(readings):
         found = [
             (m, stance)
             for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE))

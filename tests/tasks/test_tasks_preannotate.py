@@ -543,6 +543,25 @@ def test_without_a_catalogue_the_article_makes_its_own_from_proposed_targets(ann
     assert all("target_name" not in s.attributes for s in spans if s.label == "TARGET")
 
 
+def test_a_modal_reaches_the_second_of_two_coordinated_verbs(annotator: Any) -> None:
+    text = (
+        "The company says the new quarry would supply gravel for ten years and create 200 jobs.\n\n"
+        "Parents said the school merger would add twenty minutes to the journey for young pupils."
+    )
+    assert _stances(annotator, text) == {
+        ("support", "the new quarry", None),
+        ("oppose", "the school merger", None),
+    }
+
+
+def test_a_recommendation_is_a_speech_act_of_support(annotator: Any) -> None:
+    text = "The inspector recommended approval of a new runway at the regional airport."
+    assert [c[0] for c in _claims(annotator, text)] == [
+        "recommended approval of a new runway at the regional airport"
+    ]
+    assert _stances(annotator, text) == {("support", "a new runway at the regional airport", None)}
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
