@@ -291,24 +291,79 @@ def is_near_duplicate(a: str, b: str, config: NearDuplicateConfig = NEAR_DUPLICA
     return jaccard(sk.shingle_set(0), sk.shingle_set(1)) >= config.jaccard
 
 
-def _band_pairs(keys: U64, ids: I64, n: int) -> I64:
-    """Pairs of ``ids`` that share a band key, as sorted unique codes ``a * n + b`` (``a < b``)."""
-    found: I64 = np.zeros(0, dtype=np.int64)
-    for b in range(keys.shape[1]):
-        order = np.argsort(keys[:, b], kind="stable")
-        sorted_keys = keys[order, b]
-        new_bucket = np.ones(sorted_keys.size, dtype=np.bool_)
-        new_bucket[1:] = sorted_keys[1:] != sorted_keys[:-1]
-        starts = np.flatnonzero(new_bucket)
-        lengths = np.diff(np.append(starts, sorted_keys.size))
-        codes = [found]
-        for length in np.unique(lengths[lengths >= 2]).tolist():
-            members = ids[order[starts[lengths == length][:, None] + np.arange(length)]]
-            a_idx, b_idx = np.triu_indices(length, k=1)
-            first, second = members[:, a_idx].ravel(), members[:, b_idx].ravel()
-            codes.append(np.minimum(first, second) * n + np.maximum(first, second))
-        found = np.unique(np.concatenate(codes))
-    return found
+def bucket_pairs(bands: I64, keys: U64, members: I64, n: int) -> I64:
+    """The LSH filter (condition (1)) over bucket entries — entry ``e`` puts text ``members[e]`` in
+    the bucket ``(bands[e], keys[e])``: the pairs of distinct texts that share a bucket, as sorted
+    unique codes ``a * n + b`` (``a < b``). Any collection of entries gives the pairs of its
+    buckets, whatever their order: a bucket's entries may be gathered from anywhere."""
+    order = np.lexsort((keys, bands))
+    b, k, m = bands[order], keys[order], members[order]
+    new_bucket = np.ones(b.size, dtype=np.bool_)
+    new_bucket[1:] = (b[1:] != b[:-1]) | (k[1:] != k[:-1])
+    starts = np.flatnonzero(new_bucket)
+    lengths = np.diff(np.append(starts, b.size))
+    codes: list[I64] = [np.zeros(0, dtype=np.int64)]
+    for length in np.unique(lengths[lengths >= 2]).tolist():  # the buckets of each size at once
+        group = m[starts[lengths == length][:, None] + np.arange(length)]
+        a_idx, b_idx = np.triu_indices(length, k=1)
+        first, second = group[:, a_idx].ravel(), group[:, b_idx].ravel()
+        other = first != second  # a text given twice in one bucket is no pair
+        codes.append(np.minimum(first, second)[other] * n + np.maximum(first, second)[other])
+    return np.unique(np.concatenate(codes))
+
+
+def shingle_sets(shingles: U64, bounds: I64) -> tuple[U64, I64]:
+    """Texts' shingles (``shingles[bounds[i]:bounds[i + 1]]``, repeats allowed) as sorted unique
+    sets, in the same layout."""
+    owner = np.repeat(np.arange(bounds.size - 1, dtype=np.int64), np.diff(bounds))
+    order = np.lexsort((shingles, owner))
+    values, owner = shingles[order], owner[order]
+    first = np.ones(values.size, dtype=np.bool_)
+    first[1:] = (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])
+    values, owner = values[first], owner[first]
+    return values, np.searchsorted(owner, np.arange(bounds.size)).astype(np.int64)
+
+
+_BIN_BITS = 7  # the verification's filter counts each set's shingles in 2**7 bins
+_PAIRS_AT_ONCE = 1 << 16
+
+
+def near_duplicate_pairs(
+    sets: U64, bounds: I64, first: I64, second: I64, config: NearDuplicateConfig = NEAR_DUPLICATES
+) -> tuple[I64, list[float]]:
+    """Condition (2) for candidate pairs of texts: the positions ``k`` (ascending) where texts
+    ``first[k]`` and ``second[k]`` — sorted unique shingle sets ``sets[bounds[i]:bounds[i + 1]]`` —
+    have a Jaccard similarity (:func:`jaccard`) of at least the threshold, and that similarity.
+
+    Each pair that could pass is decided by :func:`jaccard`; a pair is set aside before only when
+    an upper bound of its similarity is below the threshold. The bound: each set's shingles are
+    counted in bins by their top bits; the shingles two sets share in a bin are at most the smaller
+    of their two counts, so the sum of those minima ``u`` bounds the intersection, and
+    ``u / (|a| + |b| - u)`` the similarity (computed as :func:`jaccard` computes it: the rounding
+    keeps the order). Random pairs from crowded buckets are set aside at a few µs a thousand."""
+    sizes = np.diff(bounds)
+    owner = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
+    bins = 1 << _BIN_BITS
+    counts = np.bincount(
+        owner * bins + (sets >> np.uint64(64 - _BIN_BITS)).astype(np.int64), minlength=sizes.size * bins
+    ).reshape(sizes.size, bins)
+    narrow = counts.astype(np.uint8 if counts.size == 0 or counts.max() < 256 else np.uint32)
+    kept: list[I64] = [np.zeros(0, dtype=np.int64)]
+    for lo in range(0, first.size, _PAIRS_AT_ONCE):
+        one, other = first[lo : lo + _PAIRS_AT_ONCE], second[lo : lo + _PAIRS_AT_ONCE]
+        bound = np.minimum(narrow[one], narrow[other]).sum(axis=1, dtype=np.int64)
+        union = sizes[one] + sizes[other] - bound
+        ratio = np.divide(bound, union, out=np.zeros(bound.size), where=union > 0)
+        kept.append(lo + np.flatnonzero(ratio >= config.jaccard))
+    positions: list[int] = []
+    similarities: list[float] = []
+    for k in np.concatenate(kept).tolist():
+        a, b = int(first[k]), int(second[k])
+        sim = jaccard(sets[bounds[a] : bounds[a + 1]], sets[bounds[b] : bounds[b + 1]])
+        if sim >= config.jaccard:
+            positions.append(k)
+            similarities.append(sim)
+    return np.array(positions, dtype=np.int64), similarities
 
 
 def _components(n: int, pairs: Iterable[tuple[int, int]]) -> I64:
@@ -388,21 +443,26 @@ def clusters(
         if chars >= _SUMMARY_CHARS or i == n - 1:
             add_batch(batch, batch_texts)
             batch, batch_texts, chars = [], [], 0
-    codes = _band_pairs(np.concatenate(keys), np.array(reps, dtype=np.int64), n)
+    all_keys = np.concatenate(keys)
+    codes = bucket_pairs(
+        np.tile(np.arange(config.bands, dtype=np.int64), len(reps)),
+        all_keys.ravel(),
+        np.repeat(np.array(reps, dtype=np.int64), config.bands),
+        n,
+    )
     first, second = codes // n, codes % n
     if groups is not None:
         codes_of = np.unique(np.array(group_of, dtype=object), return_inverse=True)[1]
         other = codes_of[first] != codes_of[second]
         first, second = first[other], second[other]
     if first.size:  # verify the candidates with the exact Jaccard similarity
-        rows = np.unique(np.concatenate((first, second))).tolist()
-        sk = sketch([texts[i] for i in rows], config)
-        sets = {r: sk.shingle_set(k) for k, r in enumerate(rows)}
-        pairs.extend(
-            (a, b)
-            for a, b in zip(first.tolist(), second.tolist(), strict=True)
-            if jaccard(sets[a], sets[b]) >= config.jaccard
+        rows = np.unique(np.concatenate((first, second)))
+        sk = sketch([texts[i] for i in rows.tolist()], config)
+        sets, bounds = shingle_sets(sk.shingles, sk.bounds)
+        at, _ = near_duplicate_pairs(
+            sets, bounds, np.searchsorted(rows, first), np.searchsorted(rows, second), config
         )
+        pairs.extend(zip(first[at].tolist(), second[at].tolist(), strict=True))
     return _components(n, pairs)
 
 

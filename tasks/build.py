@@ -361,9 +361,8 @@ def deduplicate(
 ) -> list[tuple[int, Prepared]]:
     """Stage 2 in one process: the duplicate rule of :mod:`stancebank.tasks.dedup` over articles in
     canonical order. Skipped and kept near-duplicates go to ``result``."""
-    sketches = sketch_texts([p.article.text for _, p in ready])
-    edges = near_edges([p.article.text_sha256 or "" for _, p in ready], sketches)
     candidates = {o: candidate(o, p) for o, p in ready}
+    edges = near_edges(list(candidates.values()), sketch_texts([p.article.text for _, p in ready]))
     decisions = {d.order: d for d in resolve(candidates.values(), edges, options.keep_near_duplicates)}
     kept: list[tuple[int, Prepared]] = []
     for order, prepared in ready:

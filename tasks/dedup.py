@@ -11,10 +11,13 @@ equals, and left out unless near-duplicates are kept. Everything else is kept.
 The work is split so that only the last step needs all decisions in one place:
 
 1. :func:`sketch_texts` — per batch of articles: each text's LSH band keys and shingle set;
-2. :func:`bucket_rows` / :func:`bucket_pairs` — the band buckets (``(band, key)`` → distinct text
-   hashes) and the candidate pairs of each bucket; any grouping by bucket key gives the same pairs;
-3. :func:`verify_pairs` — each candidate pair's exact Jaccard, kept when ≥ the threshold: the
-   near-duplicate **edges** between distinct clean texts (identical texts are joined by their hash);
+2. :func:`band_entries` — the band bucket entries (``(band, key)`` → distinct text) of a batch,
+   the texts' shingle sets travelling with them; :meth:`BandEntries.split` parts them by bucket and
+   :func:`merge_entries` gathers a part's pieces from every batch;
+3. :func:`verified_edges` — wherever a set of buckets is gathered: the pairs of texts sharing a
+   bucket whose exact Jaccard is ≥ the threshold, the near-duplicate **edges** between distinct
+   clean texts (identical texts are joined by their hash). Any grouping of the buckets gives the
+   same edges, and only the edges leave the place where they were verified;
 4. :func:`resolve` — the rule above over the articles in order, given the edges. An article
    whose id and text are unique and that has no edge is kept and affects no other article, so a
    distributed engine passes :func:`resolve` only the *involved* articles (:func:`involved`).
@@ -23,12 +26,21 @@ The work is split so that only the last step needs all decisions in one place:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
-from stancebank.schema.neardup import NEAR_DUPLICATES, U64, NearDuplicateConfig, jaccard, sketch
+from stancebank.schema.neardup import (
+    I64,
+    NEAR_DUPLICATES,
+    U64,
+    NearDuplicateConfig,
+    bucket_pairs,
+    near_duplicate_pairs,
+    sketch,
+)
 
 
 @dataclass(frozen=True)
@@ -54,61 +66,6 @@ def sketch_texts(texts: Sequence[str], config: NearDuplicateConfig = NEAR_DUPLIC
     return out
 
 
-Bucket = tuple[int, int]  # (band, key)
-
-
-def bucket_rows(text_hash: str, sk: Sketch) -> list[tuple[Bucket, str]]:
-    """The buckets one text falls in (one per band)."""
-    return [((band, key), text_hash) for band, key in enumerate(sk.keys)]
-
-
-def bucket_pairs(hashes: Iterable[str]) -> list[tuple[str, str]]:
-    """The candidate pairs of one bucket: every two distinct text hashes in it, ``(smaller, larger)``."""
-    distinct = sorted(set(hashes))
-    return [(a, b) for i, a in enumerate(distinct) for b in distinct[i + 1 :]]
-
-
-Edge = tuple[str, str, float]  # text hash, text hash (smaller first), Jaccard
-
-
-def verify_pairs(
-    pairs: Iterable[tuple[str, str]],
-    shingles: Mapping[str, Sketch],
-    config: NearDuplicateConfig = NEAR_DUPLICATES,
-) -> list[Edge]:
-    """The candidate pairs that are near-duplicates (exact Jaccard ≥ the threshold), sorted."""
-    sets: dict[str, U64] = {}
-
-    def get(h: str) -> U64:
-        found = sets.get(h)
-        if found is None:
-            found = sets[h] = shingles[h].shingle_set()
-        return found
-
-    edges = []
-    for a, b in sorted(set(pairs)):
-        sim = jaccard(get(a), get(b))
-        if sim >= config.jaccard:
-            edges.append((a, b, sim))
-    return edges
-
-
-def near_edges(
-    hashes: Sequence[str], sketches: Sequence[Sketch], config: NearDuplicateConfig = NEAR_DUPLICATES
-) -> list[Edge]:
-    """All near-duplicate edges of a set of texts in one process (steps 2 and 3 in memory)."""
-    buckets: dict[Bucket, list[str]] = defaultdict(list)
-    by_hash: dict[str, Sketch] = {}
-    for h, sk in zip(hashes, sketches, strict=True):
-        if h in by_hash:
-            continue
-        by_hash[h] = sk
-        for bucket, member in bucket_rows(h, sk):
-            buckets[bucket].append(member)
-    pairs = {p for members in buckets.values() if len(members) > 1 for p in bucket_pairs(members)}
-    return verify_pairs(pairs, by_hash, config)
-
-
 @dataclass(frozen=True)
 class Candidate:
     """What the rule needs of one article."""
@@ -117,6 +74,140 @@ class Candidate:
     article_id: str
     text_sha256: str
     where: str  # its origin, as reported
+
+
+Edge = tuple[str, str, float]  # text hash, text hash (smaller first), Jaccard
+
+
+@dataclass(frozen=True)
+class BandEntries:
+    """Distinct texts, each with the candidate of an article that has it (the earliest given), and
+    their LSH bucket entries: entry ``e`` puts text ``members[e]`` in bucket ``(bands[e], keys[e])``.
+    The texts' shingle sets travel with them, so that any set of buckets is verified where it is
+    gathered (:func:`verified_edges`): a distributed engine splits a block's entries by bucket
+    (:meth:`split`), gathers each part's pieces from every block (:func:`merge_entries`) and sends
+    on only the verified edges."""
+
+    texts: list[Candidate]
+    sets: U64  # text i's sorted unique shingle hashes: sets[bounds[i]:bounds[i + 1]]
+    bounds: I64
+    bands: I64
+    keys: U64
+    members: I64
+
+    def split(self, parts: int) -> list[BandEntries]:
+        """The entries of each of ``parts`` bucket partitions (by band key modulo ``parts``: the same
+        for every block), each with the texts it names."""
+        part = (self.keys % np.uint64(parts)).astype(np.int64)
+        return [self._subset(part == p) for p in range(parts)]
+
+    def _subset(self, chosen: npt.NDArray[np.bool_]) -> BandEntries:
+        used, local = np.unique(self.members[chosen], return_inverse=True)
+        sets, bounds = _selected(self.sets, self.bounds, used)
+        return BandEntries(
+            [self.texts[i] for i in used.tolist()],
+            sets,
+            bounds,
+            self.bands[chosen],
+            self.keys[chosen],
+            local.astype(np.int64).reshape(-1),
+        )
+
+
+def _selected(sets: U64, bounds: I64, chosen: I64) -> tuple[U64, I64]:
+    """The sets ``chosen`` (ascending) of ``sets`` laid out by ``bounds``, in the same layout."""
+    sizes = np.diff(bounds)
+    wanted = np.zeros(sizes.size, dtype=np.bool_)
+    wanted[chosen] = True
+    out = np.zeros(chosen.size + 1, dtype=np.int64)
+    np.cumsum(sizes[chosen], out=out[1:])
+    return sets[np.repeat(wanted, sizes)], out
+
+
+def _packed(sets: Sequence[U64]) -> tuple[U64, I64]:
+    """Sets one after the other, and their bounds."""
+    bounds = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum([s.size for s in sets], out=bounds[1:])
+    return np.concatenate([np.zeros(0, dtype=np.uint64), *sets]), bounds
+
+
+def band_entries(
+    candidates: Sequence[Candidate], sketches: Sequence[Sketch], config: NearDuplicateConfig = NEAR_DUPLICATES
+) -> BandEntries:
+    """The bucket entries of articles: one per band of each distinct text that has a word."""
+    chosen = _earliest(candidates, [bool(sk.keys) for sk in sketches])
+    sets, bounds = _packed([sketches[i].shingle_set() for i in chosen])
+    return BandEntries(
+        [candidates[i] for i in chosen],
+        sets,
+        bounds,
+        np.tile(np.arange(config.bands, dtype=np.int64), len(chosen)),
+        np.array([sketches[i].keys for i in chosen], dtype=np.uint64).reshape(-1),
+        np.repeat(np.arange(len(chosen), dtype=np.int64), config.bands),
+    )
+
+
+def _earliest(candidates: Sequence[Candidate], wanted: Sequence[bool]) -> list[int]:
+    """The positions of the earliest candidate (by order) of each text hash among the wanted ones,
+    ascending."""
+    first: dict[str, int] = {}
+    for i, c in enumerate(candidates):
+        if wanted[i]:
+            seen = first.get(c.text_sha256)
+            if seen is None or c.order < candidates[seen].order:
+                first[c.text_sha256] = i
+    return sorted(first.values())
+
+
+def merge_entries(parts: Sequence[BandEntries]) -> BandEntries:
+    """Pieces of entries (e.g. one bucket partition's, from every block) as one, each text once
+    (with its earliest article)."""
+    texts = [c for p in parts for c in p.texts]
+    keep = _earliest(texts, [True] * len(texts))
+    position = {texts[i].text_sha256: k for k, i in enumerate(keep)}
+    renumber = np.array([position[c.text_sha256] for c in texts], dtype=np.int64).reshape(-1)
+    offsets = np.cumsum([0] + [len(p.texts) for p in parts])[:-1].tolist()
+    set_offsets = np.cumsum([0] + [p.sets.size for p in parts])[:-1].tolist()
+    all_bounds = np.concatenate(
+        [np.zeros(1, dtype=np.int64)]
+        + [p.bounds[1:] + off for p, off in zip(parts, set_offsets, strict=True)]
+    )
+    sets, bounds = _selected(
+        np.concatenate([np.zeros(0, dtype=np.uint64), *(p.sets for p in parts)]),
+        all_bounds,
+        np.array(keep, dtype=np.int64),
+    )
+    members = [renumber[off + p.members] for p, off in zip(parts, offsets, strict=True)]
+    return BandEntries(
+        [texts[i] for i in keep],
+        sets,
+        bounds,
+        np.concatenate([np.zeros(0, dtype=np.int64), *(p.bands for p in parts)]),
+        np.concatenate([np.zeros(0, dtype=np.uint64), *(p.keys for p in parts)]),
+        np.concatenate([np.zeros(0, dtype=np.int64), *members]),
+    )
+
+
+def verified_edges(entries: BandEntries, config: NearDuplicateConfig = NEAR_DUPLICATES) -> list[Edge]:
+    """The near-duplicate edges among the entries' texts (steps 2 and 3): every two texts that share
+    a bucket (:func:`~stancebank.schema.neardup.bucket_pairs`) and pass the exact Jaccard check
+    (:func:`~stancebank.schema.neardup.near_duplicate_pairs`), sorted."""
+    n = len(entries.texts)
+    codes = bucket_pairs(entries.bands, entries.keys, entries.members, n)
+    first, second = codes // n, codes % n
+    at, similarities = near_duplicate_pairs(entries.sets, entries.bounds, first, second, config)
+    edges: list[Edge] = []
+    for a, b, sim in zip(first[at].tolist(), second[at].tolist(), similarities, strict=True):
+        ha, hb = entries.texts[a].text_sha256, entries.texts[b].text_sha256
+        edges.append((min(ha, hb), max(ha, hb), sim))
+    return sorted(edges)
+
+
+def near_edges(
+    candidates: Sequence[Candidate], sketches: Sequence[Sketch], config: NearDuplicateConfig = NEAR_DUPLICATES
+) -> list[Edge]:
+    """All near-duplicate edges of a set of articles in one process."""
+    return verified_edges(band_entries(candidates, sketches, config), config)
 
 
 @dataclass(frozen=True)

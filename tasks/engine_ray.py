@@ -39,6 +39,7 @@ import logging
 import random
 import shutil
 import tempfile
+import time
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -81,7 +82,17 @@ from stancebank.tasks.build import (
     skipped_of,
 )
 from stancebank.tasks.clean import Rules, load_rules
-from stancebank.tasks.dedup import Candidate, Sketch, bucket_pairs, resolve, sketch_texts, verify_pairs
+from stancebank.tasks.dedup import (
+    BandEntries,
+    Candidate,
+    Edge,
+    Sketch,
+    band_entries,
+    merge_entries,
+    resolve,
+    sketch_texts,
+    verified_edges,
+)
 from stancebank.tasks.errors import TasksError
 from stancebank.tasks.readers import Reject
 from stancebank.tasks.sample import Sampler, Stratum, StratumReport, allocate, choose, strata_report
@@ -129,23 +140,55 @@ def _rules(boilerplate: tuple[str, ...]) -> Rules | None:
     return load_rules(tuple(Path(p) for p in boilerplate))
 
 
-def _prepare_block(
-    batch: Batch, boilerplate: tuple[str, ...], kill_once: str | None = None
-) -> dict[str, Any]:
+def _read_block(
+    run: str, boilerplate: tuple[str, ...], kill_once: str | None, groups: int
+) -> tuple[Any, ...]:
+    """Stage 1 and the map side of stage 2, a Ray task per block of files (``run``: see
+    :func:`_file_blocks`): read, clean, identify and sketch. Returns the block's entries (a pandas
+    frame: ``order``, ``entry``), what it reports — ``(order, reject or None, warnings)`` in order
+    — and its bucket entries in ``groups`` partitions (:func:`_bucket_parts`)."""
+    import pandas as pd
+
     kill_marker(kill_once)
     files: list[tuple[int, InputFile]] = [
-        (int(i), (Path(p), str(d), str(k)))
-        for i, p, d, k in zip(batch["index"], batch["path"], batch["display"], batch["key"], strict=True)
+        (int(i), (Path(p), str(d), str(k))) for i, p, d, k in json.loads(run)
     ]
     entries = read_prepare(sorted(files), _rules(boilerplate))
-    articles = [e.value for e in entries if isinstance(e.value, Prepared)]
-    sketches = iter(sketch_texts([p.article.text for p in articles]))
-    sk: list[Sketch | None] = [next(sketches) if isinstance(e.value, Prepared) else None for e in entries]
-    return {
-        "order": np.array([e.order for e in entries], dtype=np.int64),
-        "entry": _objects(entries),
-        "sketch": _objects(sk),
-    }
+    ready = [(e.order, e.value) for e in entries if isinstance(e.value, Prepared)]
+    cands = [candidate(order, prepared) for order, prepared in ready]
+    sketches = sketch_texts([prepared.article.text for _, prepared in ready])
+    reported: list[tuple[int, Reject | None, list[str]]] = []
+    for e in entries:
+        if isinstance(e.value, Reject):
+            reported.append((e.order, e.value, []))
+        elif e.value.warnings:
+            reported.append((e.order, None, article_warnings(e.value)))
+    frame = pd.DataFrame(
+        {"order": np.array([e.order for e in entries], dtype=np.int64), "entry": _objects(entries)}
+    )
+    return (frame, reported, *_bucket_parts(cands, sketches, groups))
+
+
+def _file_blocks(files: Sequence[tuple[int, InputFile]], blocks: int) -> list[str]:
+    """``files`` (in the order given) cut into at most ``blocks`` runs of about equal size in
+    bytes — read blocks of equal work, however the records are spread over files (a folder of
+    one-article files beside files of thousands of records) — each as a JSON list of
+    ``[index, path, name, key]``."""
+    sizes = [_size(path) for _, (path, _, _) in files]
+    total = max(1, sum(sizes))
+    runs: list[list[tuple[int, str, str, str]]] = [[] for _ in range(blocks)]
+    before = 0
+    for (index, (path, display, key)), size in zip(files, sizes, strict=True):
+        runs[min(blocks - 1, before * blocks // total)].append((index, str(path), display, key))
+        before += size
+    return [json.dumps(run) for run in runs if run]
+
+
+def _size(path: Path) -> int:
+    try:
+        return max(1, path.stat().st_size)
+    except OSError:  # reported by the reader
+        return 1
 
 
 def _objects(values: Sequence[Any]) -> Array:
@@ -154,88 +197,39 @@ def _objects(values: Sequence[Any]) -> Array:
     return out
 
 
-def _bucket_parts(batch: Batch, groups: int) -> dict[str, Any]:
-    """Stage 2's map side, for a block: its articles' bucket entries — one per LSH band key, one
-    for the id, one for the text hash, each ``(order, text hash)`` — split into ``groups``
-    partitions by a stable hash of the key; one row per partition that has entries."""
-    parts: list[dict[str, list[tuple[int, str]]]] = [{} for _ in range(groups)]
-    for entry, sk in zip(batch["entry"], batch["sketch"], strict=True):
-        if not isinstance(entry.value, Prepared):
-            continue
-        article = entry.value.article
-        text_hash = article.text_sha256 or ""
-        own = [f"b{band}:{key}" for band, key in enumerate(sk.keys)]
-        for key in (*own, f"i:{article.article_id}", f"t:{text_hash}"):
-            parts[zlib.crc32(key.encode("utf-8")) % groups].setdefault(key, []).append(
-                (entry.order, text_hash)
-            )
-    used = [p for p in range(groups) if parts[p]]
-    return {"part": np.array(used, dtype=np.int64), "buckets": _objects([parts[p] for p in used])}
+BucketPart = tuple[BandEntries, dict[str, list[Candidate]]]
 
 
-def _bucket_merge(group: Batch) -> dict[str, Any]:
-    """Stage 2's reduce side, for a partition: its buckets merged over every block; a band
-    bucket gives its candidate pairs, an id or text bucket its articles when it has two or more."""
-    merged: dict[str, list[tuple[int, str]]] = {}
-    for buckets in group["buckets"]:
-        for key, members in buckets.items():
+def _bucket_parts(cands: Sequence[Candidate], sketches: Sequence[Sketch], groups: int) -> list[BucketPart]:
+    """A block's bucket entries in ``groups`` partitions: the band entries
+    (:func:`~stancebank.tasks.dedup.band_entries`, split by band key, the texts' shingle sets with
+    them) and an id and a text-hash entry per article (by a stable hash of the key), each with the
+    article's candidate."""
+    bands = band_entries(cands, sketches).split(groups)
+    same: list[dict[str, list[Candidate]]] = [{} for _ in range(groups)]
+    for c in cands:
+        for key in (f"i:{c.article_id}", f"t:{c.text_sha256}"):
+            same[zlib.crc32(key.encode("utf-8")) % groups].setdefault(key, []).append(c)
+    return list(zip(bands, same, strict=True))
+
+
+def _bucket_merge(*parts: BucketPart) -> tuple[list[Edge], list[Candidate]]:
+    """Stage 2's reduce side, a Ray task per partition: its band entries gathered from every block
+    give its verified near-duplicate edges (:func:`~stancebank.tasks.dedup.verified_edges`, where
+    the shingle sets are); the involved articles are those of its texts with an edge and those of
+    its id or text buckets with two or more articles. Only these reach the driver."""
+    entries = merge_entries([bands for bands, _ in parts])
+    edges = verified_edges(entries)
+    linked = {h for a, b, _ in edges for h in (a, b)}
+    involved = [c for c in entries.texts if c.text_sha256 in linked]
+    merged: dict[str, list[Candidate]] = {}
+    for _, same in parts:
+        for key, members in same.items():
             merged.setdefault(key, []).extend(members)
-    firsts: list[str] = []
-    seconds: list[str] = []
-    orders: list[int] = []
-    for key in sorted(merged):
-        members = merged[key]
-        if key.startswith("b"):
-            for a, b in bucket_pairs(h for _, h in members):
-                firsts.append(a)
-                seconds.append(b)
-        elif len(members) > 1:
-            orders.extend(sorted(o for o, _ in members))
-    n = max(len(firsts), len(orders))
-    return {
-        "a": _objects(firsts + [""] * (n - len(firsts))),
-        "b": _objects(seconds + [""] * (n - len(seconds))),
-        "order": np.array(orders + [-1] * (n - len(orders)), dtype=np.int64),
-    }
-
-
-def _involved_rows(batch: Batch, orders: Any, hashes: Any) -> dict[str, Any]:
-    """The candidates (and, for articles in a candidate pair, the sketch) of involved articles."""
-    import ray
-
-    wanted_orders, wanted_hashes = ray.get(orders), ray.get(hashes)
-    cands: list[Candidate] = []
-    sketches: list[Sketch | None] = []
-    for entry, sk in zip(batch["entry"], batch["sketch"], strict=True):
-        if not isinstance(entry.value, Prepared):
-            continue
-        c = candidate(entry.order, entry.value)
-        pair = c.text_sha256 in wanted_hashes
-        if pair or entry.order in wanted_orders:
-            cands.append(c)
-            sketches.append(sk if pair else None)
-    return {"candidate": _objects(cands), "sketch": _objects(sketches)}
-
-
-def _reported(batch: Batch) -> dict[str, Any]:
-    """Rejects and warnings, with their canonical order (the driver sorts them)."""
-    orders: list[int] = []
-    rejects: list[Reject | None] = []
-    warnings: list[list[str]] = []
-    for entry in batch["entry"]:
-        if isinstance(entry.value, Reject):
-            orders.append(entry.order)
-            rejects.append(entry.value)
-            warnings.append([])
-        elif entry.value.warnings:
-            orders.append(entry.order)
-            rejects.append(None)
-            warnings.append(article_warnings(entry.value))
-    return {
-        "order": np.array(orders, dtype=np.int64),
-        "reject": _objects(rejects),
-        "warnings": _objects(warnings),
-    }
+    for members in merged.values():
+        if len(members) > 1:
+            involved.extend(members)
+    return edges, involved
 
 
 def _kept(batch: Batch, left_out: set[int]) -> list[Entry]:
@@ -334,64 +328,36 @@ def build_tasks_ray(
     ray = _ray()
     _start(ray, ray_options)
     result = BuildResult()
-    files = input_files(inputs, result.skipped_documentation)
-    rows = [{"index": i, "path": str(p), "display": d, "key": k} for i, (p, d, k) in enumerate(files)]
+    files = list(enumerate(input_files(inputs, result.skipped_documentation)))
     if ray_options.scatter_seed is not None:
-        random.Random(ray_options.scatter_seed).shuffle(rows)
+        random.Random(ray_options.scatter_seed).shuffle(files)
     cpus = int(ray.cluster_resources().get("CPU", 1))
-    blocks = max(1, min(len(rows), ray_options.partitions or 4 * cpus))
+    runs = _file_blocks(files, max(1, min(len(files), ray_options.partitions or 4 * cpus)))
+    blocks = len(runs)
     boilerplate = tuple(str(p) for p in options.boilerplate)
-    log.info("ray: %d files in %d blocks on %d CPUs", len(rows), blocks, cpus)
+    log.info("ray: %d files in %d blocks on %d CPUs", len(files), blocks, cpus)
 
-    # 1. read, clean, identify, sketch
-    if not rows:
+    # 1. read, clean, identify, sketch; 2. duplicate candidates and their verification: Ray tasks
+    # (a block's bucket entries go straight from its read task to the partitions' merge tasks)
+    clock = time.perf_counter()
+    if not files:
         return _write_empty(out, result)
-    prepared = (
-        ray.data.from_items(rows, override_num_blocks=blocks)
-        .map_batches(
-            _prepare_block,
-            batch_size=None,
-            batch_format="numpy",
-            fn_kwargs={"boilerplate": boilerplate, "kill_once": ray_options.kill_once},
-        )
-        .materialize()
-    )
-    reported = _collect(
-        prepared.map_batches(_reported, batch_format="numpy"), ("order", "reject", "warnings")
-    )
-    by_order = sorted(zip(reported["order"], reported["reject"], reported["warnings"], strict=True))
-    result.rejects.extend(r for _, r, _ in by_order if isinstance(r, Reject))  # (a missing one: NaN)
-    result.warnings.extend(w for _, _, ws in by_order for w in ws)
-
-    # 2. duplicate candidates: one shuffle by bucket / id / text
-    groups = max(1, min(blocks, 64))
-    buckets = _collect(
-        prepared.map_batches(
-            _bucket_parts, batch_size=None, batch_format="numpy", fn_kwargs={"groups": groups}
-        )
-        .groupby("part", num_partitions=groups)
-        .map_groups(_bucket_merge, batch_format="numpy"),
-        ("a", "b", "order"),
-    )
-    pairs = {(a, b) for a, b in zip(buckets["a"], buckets["b"], strict=True) if a}
-    involved_orders = {o for o in buckets["order"] if o >= 0}
-    pair_hashes = {h for pair in pairs for h in pair}
+    groups = max(1, min(blocks, 2 * cpus))
+    read = ray.remote(_read_block).options(num_returns=2 + groups)
+    merge = ray.remote(_bucket_merge)
+    outs = [read.remote(run, boilerplate, ray_options.kill_once, groups) for run in runs]
+    merges = [merge.remote(*(out[2 + g] for out in outs)) for g in range(groups)]
+    # the entries stay in the object store, a Ray Data block per read block, for stages 4 and 5
+    prepared = ray.data.from_pandas_refs([out[0] for out in outs])
+    reported = sorted((r for out in outs for r in ray.get(out[1])), key=lambda r: r[0])
+    result.rejects.extend(r for _, r, _ in reported if r is not None)
+    result.warnings.extend(w for _, _, ws in reported for w in ws)
+    found = ray.get(merges)
+    edges = sorted({edge for part, _ in found for edge in part})
+    cands = {c.order: c for _, part in found for c in part}
+    clock = _lap("read, clean, sketch, buckets", clock)
 
     # 3. the keep rule, on the driver, over the involved articles only
-    found = _collect(
-        prepared.map_batches(
-            _involved_rows,
-            batch_format="numpy",
-            fn_kwargs={"orders": ray.put(involved_orders), "hashes": ray.put(pair_hashes)},
-        ),
-        ("candidate", "sketch"),
-    )
-    sketches = {
-        c.text_sha256: s for c, s in zip(found["candidate"], found["sketch"], strict=True) if s is not None
-    }
-    edges = verify_pairs(pairs, sketches)
-    linked = {h for a, b, _ in edges for h in (a, b)}
-    cands = {c.order: c for c in found["candidate"] if c.order in involved_orders or c.text_sha256 in linked}
     skipped_orders: set[int] = set()
     for decision in resolve(cands.values(), edges, options.keep_near_duplicates):
         skipped = skipped_of(cands[decision.order], decision)
@@ -401,11 +367,13 @@ def build_tasks_ray(
             result.skipped.append(skipped)
             skipped_orders.add(decision.order)
     log.info(
-        "ray: %d candidate pairs, %d near-duplicate edges, %d left out",
-        len(pairs),
+        "ray: %d near-duplicate edges, %d involved articles, %d left out",
         len(edges),
+        len(cands),
         len(skipped_orders),
     )
+
+    clock = _lap("keep rule", clock)
 
     # 4. pre-annotation in an actor pool (or a plain map without the model)
     skipped_ref = ray.put(skipped_orders)
@@ -450,6 +418,8 @@ def build_tasks_ray(
     result.rejects.extend(r for _, r in late)
     result.model_version = model_version if any(summary["attempted"]) else None
 
+    clock = _lap("tasks", clock)
+
     # 5. writing: shards by canonical rank
     count = shard_count(result.task_count, shard_size)
     bounds = orders[::shard_size] if orders.size else np.zeros(1, dtype=np.int64)
@@ -476,7 +446,14 @@ def build_tasks_ray(
     finally:
         if not is_sharded(out):
             shutil.rmtree(target, ignore_errors=True)
+    _lap("writing", clock)
     return result
+
+
+def _lap(stage: str, since: float) -> float:
+    now = time.perf_counter()
+    log.info("ray: %s took %.1f s", stage, now - since)
+    return now
 
 
 def _write_empty(out: Path, result: BuildResult) -> BuildResult:

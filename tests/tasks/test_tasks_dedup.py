@@ -16,13 +16,13 @@ from stancebank.tasks.build import BuildOptions, Prepared, build_tasks, input_fi
 from stancebank.tasks.dedup import (
     Candidate,
     Decision,
-    bucket_pairs,
-    bucket_rows,
+    band_entries,
     involved,
+    merge_entries,
     near_edges,
     resolve,
     sketch_texts,
-    verify_pairs,
+    verified_edges,
 )
 
 
@@ -66,7 +66,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[Ca
 @pytest.mark.parametrize("keep_near", [False, True])
 def test_resolve_equals_the_online_rule(corpus: tuple[list[str], list[Candidate]], keep_near: bool) -> None:
     texts, cands = corpus
-    edges = near_edges([c.text_sha256 for c in cands], sketch_texts(texts))
+    edges = near_edges(cands, sketch_texts(texts))
     decisions = resolve(cands, edges, keep_near)
     assert decisions == _online(texts, cands, keep_near)
     kinds = {d.kind for d in decisions}
@@ -80,20 +80,41 @@ def test_resolve_equals_the_online_rule(corpus: tuple[list[str], list[Candidate]
 Corpus = tuple[list[str], list[Candidate]]
 
 
-def test_edges_do_not_depend_on_batching_or_bucket_grouping(corpus: Corpus) -> None:
+@pytest.mark.parametrize("parts", [1, 2, 7])
+def test_edges_do_not_depend_on_batching_or_bucket_grouping(corpus: Corpus, parts: int) -> None:
+    """What a distributed engine does: articles scattered over blocks at random, each block's
+    entries split into bucket partitions, each partition's pieces gathered from every block and
+    verified there — the union of the partitions' edges is the one-process result."""
     texts, cands = corpus
-    hashes = [c.text_sha256 for c in cands]
     whole = sketch_texts(texts)
     one_by_one = [s for t in texts for s in sketch_texts([t])]
     assert whole == one_by_one
-    # buckets grouped in a shuffled order, pairs found per bucket: the same edges
-    rows = [row for h, s in zip(hashes, whole, strict=True) for row in bucket_rows(h, s)]
-    random.Random(3).shuffle(rows)
-    buckets: dict[tuple[int, int], list[str]] = {}
-    for bucket, h in rows:
-        buckets.setdefault(bucket, []).append(h)
-    pairs = [p for members in buckets.values() for p in bucket_pairs(members)]
-    assert verify_pairs(pairs, dict(zip(hashes, whole, strict=True))) == near_edges(hashes, whole)
+    expected = near_edges(cands, whole)
+    assert len(expected) > 5
+    rng = random.Random(parts)
+    scattered = list(range(len(cands)))
+    rng.shuffle(scattered)
+    blocks = [scattered[k::3] for k in range(3)]
+    pieces = [
+        band_entries([cands[i] for i in block], [whole[i] for i in block]).split(parts) for block in blocks
+    ]
+    found: set[tuple[str, str, float]] = set()
+    for p in range(parts):
+        gathered = [piece[p] for piece in pieces]
+        rng.shuffle(gathered)
+        found.update(verified_edges(merge_entries(gathered)))
+    assert sorted(found) == expected
+
+
+def test_a_texts_copies_in_several_blocks_are_one_text(corpus: Corpus) -> None:
+    """An exact copy in another block is the same text (one member of each bucket), named by its
+    earliest article."""
+    texts, cands = corpus
+    sketches = sketch_texts(texts[:40])
+    later = [Candidate(c.order + 1000, "copy", c.text_sha256, "y") for c in cands[:40]]
+    merged = merge_entries([band_entries(later, sketches), band_entries(cands[:40], sketches)])
+    assert merged.texts == band_entries(cands[:40], sketches).texts
+    assert verified_edges(merged) == near_edges(cands[:40], sketches)
 
 
 def test_a_chain_keeps_its_ends_when_they_are_not_near_duplicates() -> None:
@@ -112,10 +133,10 @@ def test_a_chain_keeps_its_ends_when_they_are_not_near_duplicates() -> None:
     c = " ".join(c_words)
     texts = [a, b, c]
     hashes = ["ha", "hb", "hc"]
-    edges = near_edges(hashes, sketch_texts(texts))
+    cands = [Candidate(i, f"id{i}", h, "x") for i, h in enumerate(hashes)]
+    edges = near_edges(cands, sketch_texts(texts))
     linked = {(x, y) for x, y, _ in edges}
     assert ("ha", "hb") in linked and ("hb", "hc") in linked and ("ha", "hc") not in linked
-    cands = [Candidate(i, f"id{i}", h, "x") for i, h in enumerate(hashes)]
     assert [(d.order, d.of) for d in resolve(cands, edges, False)] == [(1, "id0")]
     assert [(d.order, d.of) for d in resolve(cands, edges, True)] == [(1, "id0"), (2, "id1")]
 

@@ -23,9 +23,9 @@ def test_the_duplicate_rule_finds_exact_and_near_duplicates() -> None:
     half = STORY[: len(STORY) // 2]
     texts = [STORY, near, half, STORY, "other text"]
     hashes = [text_sha256(t) for t in texts]
-    edges = near_edges(hashes, sketch_texts(texts))
-    assert is_near_duplicate(STORY, near) and not is_near_duplicate(STORY, half)  # the shared pair rule
     cands = [Candidate(i, aid, h, "x") for i, (aid, h) in enumerate(zip("abcda", hashes, strict=True))]
+    edges = near_edges(cands, sketch_texts(texts))
+    assert is_near_duplicate(STORY, near) and not is_near_duplicate(STORY, half)  # the shared pair rule
     found = [(d.order, d.kind, d.of) for d in resolve(cands, edges, keep_near=False)]
     # near → near-duplicate of a; half → kept; STORY again → duplicate text of a; id "a" again → duplicate
     assert found == [(1, "near-duplicate", "a"), (3, "duplicate", "a"), (4, "duplicate", "a")]
