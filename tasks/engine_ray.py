@@ -6,20 +6,22 @@ Ray is an optional extra (``stancebank[ray]``), imported only here and only when
 asked for. Where each stage runs:
 
 1. **read, clean, identify, sketch** — the input files, in canonical order (sorted by path, each
-   numbered), are split into ``partitions`` contiguous blocks; a task per block runs
-   :func:`~stancebank.tasks.build.read_prepare` and :func:`~stancebank.tasks.dedup.sketch_texts`.
-   The result is kept in the object store (materialised).
-2. **duplicate candidates** — each article has one bucket entry per LSH band key, one for its id
-   and one for its text hash; each block splits its entries into partitions by a stable hash of
-   the key, and a shuffle groups the partitions (``groupby``), so that a task merges every block's
-   part of the same buckets (a row per block and partition, not per key: per-key groups cost Ray
-   Data a call each). A band bucket gives its candidate pairs
-   (:func:`~stancebank.tasks.dedup.bucket_pairs`); an id or text bucket with two or more articles
-   makes them *involved*. Only pairs and involved article numbers reach the driver.
-3. **the keep rule** on the driver: the candidate pairs' shingle sets are fetched (those articles
-   only), verified (:func:`~stancebank.tasks.dedup.verify_pairs`) and
-   :func:`~stancebank.tasks.dedup.resolve` runs over the involved articles alone. This is the one
-   part that does not scale out: its memory grows with the duplicated articles, not the corpus.
+   numbered), are cut into ``partitions`` contiguous blocks of about equal size in bytes; a Ray
+   task per block runs :func:`~stancebank.tasks.build.read_prepare` and
+   :func:`~stancebank.tasks.dedup.sketch_texts`. Its entries stay in the object store (handed to
+   Ray Data as one block each, ``from_pandas_refs``); what it reports (rejects, warnings) goes
+   to the driver.
+2. **duplicates, found and verified where the buckets meet** — the same task splits its bucket
+   entries into partitions: the band entries by band key, with the texts' shingle sets
+   (:class:`~stancebank.tasks.dedup.BandEntries`), an id and a text-hash entry per article by a
+   stable hash of the key, each with the article's candidate. A Ray task per partition gathers
+   its part from every block (a plain Ray shuffle: each read task returns one object per
+   partition), finds the band buckets' pairs and verifies them exactly
+   (:func:`~stancebank.tasks.dedup.verified_edges`), and returns only the near-duplicate edges
+   and the *involved* articles' candidates (an edge, or an id or text shared with another).
+3. **the keep rule** on the driver: :func:`~stancebank.tasks.dedup.resolve` over the involved
+   articles alone, given the edges. This is the one part that does not scale out: its memory
+   grows with the duplicated articles, not the corpus.
 4. **pre-annotation** — an actor pool (``map_batches`` with a class holding one spaCy model per
    actor) annotates the kept English articles, handed out in blocks of a few batches so that no
    actor is left alone with a long last block; :func:`~stancebank.tasks.build.annotated_task`

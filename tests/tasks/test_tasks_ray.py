@@ -6,13 +6,14 @@ mid-run (Ray runs its block again); ``validate`` passes on both."""
 from __future__ import annotations
 
 import json
+import random
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sbtest.corpus import FRENCH, write_corpus
+from sbtest.corpus import FRENCH, article_text, near_copy, write_corpus
 from typer.testing import CliRunner
 
 from stancebank.schema.cli import app
@@ -89,6 +90,32 @@ def test_ray_outputs_equal_the_local_ones_byte_for_byte(ray_cluster: Any, tmp_pa
     for path in (tmp_path / "local.json", tmp_path / "ray7", tmp_path / "local-shards"):
         report = validate_paths([path])
         assert report.ok, (path, report)
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_duplicates_straddling_blocks_are_found_as_locally(ray_cluster: Any, tmp_path: Path) -> None:
+    """A near-duplicate, an exact copy and a reused id whose originals are in another read block:
+    the pair is verified in a bucket task that gathers both blocks' entries."""
+    from stancebank.tasks.build import input_files
+    from stancebank.tasks.engine_ray import RayOptions, _file_blocks, build_tasks_ray
+
+    rng = random.Random(4)
+    x, y, z, w, pad = (article_text(rng, 150) for _ in range(5))
+    first = [{"text": x, "id": "x"}, {"text": y, "id": "same"}, {"text": z}, {"text": pad}]
+    second = [{"text": near_copy(rng, x)}, {"text": w, "id": "same"}, {"text": z}]
+    for name, records in (("a.jsonl", first), ("b.jsonl", second)):
+        lines = [json.dumps(r) for r in records]
+        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    inputs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    assert len(_file_blocks(list(enumerate(input_files(inputs))), 2)) == 2  # a file per block
+    options = BuildOptions(preannotate=False)
+    local = build_tasks(inputs, options)
+    write_tasks(tmp_path / "local.json", local.tasks)
+    assert sorted(s.kind for s in local.skipped) == ["duplicate", "duplicate", "near-duplicate"]
+    result = build_tasks_ray(inputs, tmp_path / "ray.json", options, RayOptions(partitions=2))
+    assert _report(result) == _report(local)
+    assert (tmp_path / "ray.json").read_bytes() == (tmp_path / "local.json").read_bytes()
 
 
 @pytest.mark.ray
