@@ -107,8 +107,8 @@ class BuildResult:
     agreement: AgreementReport
     methods: dict[str, int]
     conflicts: list[Adjudication]
-    # The read summary (counts, issues, task ids); its articles/annotations hold only the articles
-    # on the adjudication list (the others are freed before validation).
+    # The read summary (counts, issues, task ids); its articles, annotations and predictions are
+    # freed before validation (empty).
     data: ExportData
     changes: Changes | None
     new_registry_entries: int
@@ -359,9 +359,10 @@ def build_release(
         )
         (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
 
-        # The validator reads the whole release into tables: free the build's state first. Only
-        # the articles on the adjudication list stay (for their review tasks).
-        data.retain(c.article_id for c in conflicts)
+        # Free the build's state before the validator reads the release. No article is kept: the
+        # review tasks were written during the pass, and the adjudication report needs only the
+        # task ids.
+        data.retain(())
         del totals, job, tracker
         _free_memory()
         reporter.start("validating")
