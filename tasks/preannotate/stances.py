@@ -46,6 +46,12 @@ CUE_WINDOW_BEFORE = 60
 AFTER_WINDOW = 60
 """Characters after a target searched for an evaluating predicate ("the levy is a mistake")."""
 AFTER_GAP_WORDS = 3
+AFTER_PP_WORDS = 6
+"""Words allowed between a target and its predicate when they start with a preposition
+("tariffs on steel from Asia are …")."""
+_PREPOSITIONS = frozenset(
+    {"on", "of", "for", "in", "at", "along", "across", "from", "to", "between", "with", "without"}
+)
 """Words allowed between a target and its evaluating predicate ("tariffs on steel are …")."""
 NEGATOR_REACH = 14
 """Characters before a cue where a negator turns it around ("did not back", "not against")."""
@@ -426,16 +432,24 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
         found = [
             (m, stance)
             for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE))
-            if (m := pattern.search(words)) is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS
+            if (m := pattern.search(words)) is not None and _close_enough(words[: m.start()])
         ]
         if found:
             # the longer reading wins: "would give Moscow time to regroup" over "would give Moscow time"
             _, stance = max(found, key=lambda f: (f[0].end() - f[0].start(), -f[0].start()))
             return _flip(stance) if negated else stance
         m = cues.neutral_after.search(words)
-        if m is not None and len(words[: m.start()].split()) <= AFTER_GAP_WORDS:
+        if m is not None and _close_enough(words[: m.start()]):
             return NEUTRAL  # a forecast, negated or not, judges nothing ("was not likely")
     return None
+
+
+def _close_enough(gap: str) -> bool:
+    """Whether the words between a target and its predicate still belong to the target: at most
+    :data:`AFTER_GAP_WORDS`, or a prepositional phrase of at most :data:`AFTER_PP_WORDS`
+    ("a ceasefire along the current line should not be ruled out")."""
+    words = gap.split()
+    return len(words) <= AFTER_GAP_WORDS or (len(words) <= AFTER_PP_WORDS and words[0] in _PREPOSITIONS)
 
 
 def claim_stance(body: str, cues: StanceCues) -> str | None:

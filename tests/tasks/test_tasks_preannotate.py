@@ -562,6 +562,19 @@ def test_a_recommendation_is_a_speech_act_of_support(annotator: Any) -> None:
     assert _stances(annotator, text) == {("support", "a new runway at the regional airport", None)}
 
 
+def test_a_prepositional_phrase_stays_with_the_target_and_judgement_nouns(with_catalogue: Any) -> None:
+    text = (
+        "Mediators said a congestion charge along the ring road should not be ruled out.\n\n"
+        "The union said the offer of a 2 percent rise was an insult.\n\n"
+        "Residents said the closure of the bus depot was a greater threat than any charge."
+    )
+    assert _stances(with_catalogue, text) == {
+        ("support", "a congestion charge", "congestion charge"),
+        ("oppose", "the offer of a 2 percent rise", None),
+        ("oppose", "the closure of the bus depot", None),
+    }
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
