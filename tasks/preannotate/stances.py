@@ -249,8 +249,9 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
 
 
 def _from_syntax(claim: Claim, body: str, cues: StanceCues) -> bool:
-    """Step 2: the claim's evaluated subject or the object of its first cue; whether one was found."""
-    proposal = subject_target(body, cues) or first_object(body, cues)
+    """Step 2: what the claim says is needed ("Without X, no …"), its evaluated subject or the
+    object of its first cue; whether one was found."""
+    proposal = necessity_target(body) or subject_target(body, cues) or first_object(body, cues)
     if proposal is not None:
         o0, o1, stance = proposal
         claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
@@ -346,6 +347,13 @@ def _nearest_cue(
     return best
 
 
+_NECESSITY = re.compile(
+    r"without ((?:(?!\b(?:it|this|that|them)\b)[\w'’ -]){3,60}?),(?:[^,]*,)?\s+"
+    r"(?:there (?:can|could|will|would) be no|(?:\w+ ){1,4}?(?:cannot|can't|could not|couldn't|will not|"
+    r"won't|would not|wouldn't)|nobody|no one|nothing)\b",
+    re.I,
+)
+"""A claim that something is needed: "Without X, [he said,] there can be no …" (X: no pronoun)."""
 _RHETORICAL = re.compile(r"(?:who|why)\b[^?]*\?", re.I | re.S)
 """A question asking who or why, as a claim (guidelines 2.7): it implies the opposite of what it asks."""
 _CONDITION = re.compile(r"\b(?:only if|provided(?: that)?|as long as|so long as|on condition that)\b", re.I)
@@ -386,6 +394,9 @@ def _scoped_stance(text: str, match: re.Match[str], stance: str, cues: StanceCue
 def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> str | None:
     """The stance a claim takes on the target at ``body[t0:t1]``, or None without evidence; a cue
     counts only from ``since`` on (the end of an earlier mention the cue belongs to)."""
+    necessary = _NECESSITY.match(body)
+    if necessary is not None and necessary.start(1) <= t0 and t1 <= necessary.end(1):
+        return SUPPORT  # "Without inspections, there could be no agreement"
     before = _clause_before(body, t0, since)
     found = _nearest_cue(
         before,
@@ -483,6 +494,13 @@ def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
             continue
         return span[0], span[1], _scoped_stance(body, match, stance, cues)
     return None
+
+
+def necessity_target(body: str) -> tuple[int, int, str] | None:
+    """``(start, end, support)`` of X in "Without X, there can be no …" / "… nobody would …": a
+    claim that X is needed supports X."""
+    m = _NECESSITY.match(body)
+    return (m.start(1), m.end(1), SUPPORT) if m is not None else None
 
 
 def subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:

@@ -575,6 +575,24 @@ def test_a_prepositional_phrase_stays_with_the_target_and_judgement_nouns(with_c
     }
 
 
+def test_without_x_no_y_supports_x(annotator: Any, with_catalogue: Any) -> None:
+    text = (
+        "Without a congestion charge, she said, there could be no new buses.\n\n"
+        "Without stricter checks, he said, nobody would trust the figures.\n\n"
+        "Without it, he said, nobody would come."
+    )
+    assert _stances(annotator, text) == {
+        ("support", "a congestion charge", None),
+        ("support", "stricter checks", None),
+    }
+    assert ("support", "a congestion charge", "congestion charge") in _stances(with_catalogue, text)
+
+
+def test_a_quoted_judgement_after_called(with_catalogue: Any) -> None:
+    text = "The chamber called the congestion charge “a vote of confidence in the city centre”."
+    assert _stances(with_catalogue, text) == {("support", "the congestion charge", "congestion charge")}
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
