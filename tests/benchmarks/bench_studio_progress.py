@@ -18,7 +18,14 @@ Studio server's; the machine is shared, so CPU is the comparable figure):
   again, so the warm run here is measured in-process with no margin (what ``fetch_progress`` does
   otherwise), and checked against a cold read.
 
-Run: .venv/bin/python tests/benchmarks/bench_studio_progress.py [N_TASKS] [ROUNDS]
+With ``--candidates``, each round also reads the project through the other public ways of getting
+every task with its annotations, side by side (wall, the server's CPU, bytes): the task list as
+progress asks for it, the same without ``review=true``, the task list with task ids only (the
+server's floor: it loads every task with its annotations and predictions whatever it returns),
+``GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true`` (the synchronous
+export) and ``GET /api/projects/{id}/tasks/`` (the older per-project list).
+
+Run: .venv/bin/python tests/benchmarks/bench_studio_progress.py [N_TASKS] [ROUNDS] [--candidates]
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,7 +52,14 @@ from stancebank.tasks.studio.annotations import ensure_annotators
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.progress import ProgressTally, compute_progress, states_from_export
 from stancebank.tasks.studio.pull import snapshot
-from stancebank.tasks.studio.snapcache import SNAPSHOT_ENV, current_tasks, task_pages
+from stancebank.tasks.studio.snapcache import (
+    ANNOTATION_FIELDS,
+    PAGE_SIZE,
+    SNAPSHOT_ENV,
+    TASK_FIELDS,
+    current_tasks,
+    task_pages,
+)
 from stancebank.tasks.studio.sync import push
 from stancebank.tasks.studio.team import apply_overlap
 
@@ -57,10 +72,13 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_command(server_pid: int, env: dict[str, str], *args: str) -> tuple[float, float, dict[str, object]]:
-    """Wall and CPU (the command + the server) of one `stancebank studio progress` run, and its JSON."""
+def run_command(
+    server_pid: int, env: dict[str, str], *args: str
+) -> tuple[float, float, float, dict[str, object]]:
+    """Wall, the command's CPU and the server's CPU of one `stancebank studio progress` run, and
+    its JSON."""
     stancebank = Path(sys.executable).with_name("stancebank")
-    wall, cpu = time.perf_counter(), children_cpu() + server_cpu(server_pid)
+    wall, mine, theirs = time.perf_counter(), children_cpu(), server_cpu(server_pid)
     done = subprocess.run(
         [str(stancebank), "studio", "progress", "--project", "progress", "--format", "json", *args],
         env=env,
@@ -68,8 +86,64 @@ def run_command(server_pid: int, env: dict[str, str], *args: str) -> tuple[float
         text=True,
         check=True,
     )
-    wall, cpu = time.perf_counter() - wall, children_cpu() + server_cpu(server_pid) - cpu
-    return wall, cpu, json.loads(done.stdout)
+    wall, mine, theirs = (
+        time.perf_counter() - wall,
+        children_cpu() - mine,
+        server_cpu(server_pid) - theirs,
+    )
+    return wall, mine, theirs, json.loads(done.stdout)
+
+
+def read_pages(client: StudioClient, path: str, params: dict[str, object], page_size: int) -> tuple[int, int]:
+    """Tasks and bytes of a paginated task list read to its end."""
+    tasks = size = page = 0
+    while True:
+        page += 1
+        resp = client.request(
+            "GET", path, params={**params, "page": page, "page_size": page_size}, expect=(200, 404)
+        )
+        if resp.status_code == 404:
+            break
+        size += len(resp.content)
+        body = resp.json()
+        got = body["tasks"] if isinstance(body, dict) else body
+        tasks += len(got)
+        total = body["total"] if isinstance(body, dict) else None
+        if not got or (total is not None and tasks >= total) or (total is None and len(got) < page_size):
+            break
+    return tasks, size
+
+
+def candidates(client: StudioClient, pid: int) -> dict[str, Callable[[], tuple[int, int]]]:
+    """The public ways of reading every task with its annotations (see the module docstring)."""
+    include = ",".join((*TASK_FIELDS, "annotations", *(f"annotations.{f}" for f in ANNOTATION_FIELDS)))
+    listed = {
+        "project": pid,
+        "fields": "all",
+        "include": include,
+        "expand": "annotations",
+        "resolve_uri": "false",
+    }
+
+    def export() -> tuple[int, int]:
+        resp = client.request(
+            "GET", f"/api/projects/{pid}/export", params={"exportType": "JSON", "download_all_tasks": "true"}
+        )
+        return len(resp.json()), len(resp.content)
+
+    return {
+        "task list, as progress reads it (review=true)": lambda: read_pages(
+            client, "/api/tasks/", {**listed, "review": "true"}, PAGE_SIZE
+        ),
+        "task list without review=true": lambda: read_pages(client, "/api/tasks/", listed, PAGE_SIZE),
+        "task list, task ids only (server floor)": lambda: read_pages(
+            client, "/api/tasks/", {"project": pid, "include": "id", "review": "true"}, PAGE_SIZE
+        ),
+        "GET /api/projects/{id}/export (sync JSON)": export,
+        "GET /api/projects/{id}/tasks/": lambda: read_pages(
+            client, f"/api/projects/{pid}/tasks/", {}, PAGE_SIZE
+        ),
+    }
 
 
 def fmt(wall: float, cpu: float) -> str:
@@ -77,8 +151,10 @@ def fmt(wall: float, cpu: float) -> str:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 5000
+    rounds = int(args[1]) if len(args) > 1 else 2
+    compare = "--candidates" in sys.argv
     logging.basicConfig(level=logging.WARNING)
     pseudonym = Pseudonymizer(KEY.encode())
     with tempfile.TemporaryDirectory(prefix="bench-progress-") as tmp, running_studio(Path(tmp)) as server:
@@ -120,12 +196,15 @@ def main() -> None:
             SNAPSHOT_ENV: str(cache),
         }
         cold: list[tuple[float, float]] = []
+        split: list[tuple[float, float]] = []  # the cold command's CPU: (the command's, the server's)
+        ways: dict[str, list[tuple[float, float, int]]] = {}
         snap: list[tuple[float, float]] = []
         listed: list[tuple[float, float]] = []
         warm: list[tuple[float, float]] = []
         for r in range(rounds):
-            wall, cpu, body = run_command(server.pid, env, "--fresh")
-            cold.append((wall, cpu))
+            wall, mine, theirs, body = run_command(server.pid, env, "--fresh")
+            cold.append((wall, mine + theirs))
+            split.append((mine, theirs))
             assert body["project"]["annotations"] == 2 * n, body["project"]  # type: ignore[index]
 
             with Clock(server.pid) as clock:  # the baseline: an export snapshot, then the same computation
@@ -138,6 +217,14 @@ def main() -> None:
                 read = sum(len(page) for page in task_pages(client, pid))
             listed.append((clock.wall, clock.cpu))
             assert read == n + 1
+            if compare:
+                for name, how in candidates(client, pid).items():
+                    w, c = time.perf_counter(), server_cpu(server.pid)
+                    got, size = how()
+                    assert got == n + 1, (name, got)
+                    ways.setdefault(name, []).append(
+                        (time.perf_counter() - w, server_cpu(server.pid) - c, size)
+                    )
 
             # the work since the last look: CHANGES tasks skipped (cancelled annotations)
             for task in task_list[r * CHANGES : (r + 1) * CHANGES]:
@@ -188,12 +275,23 @@ def main() -> None:
         f"\n{n} tasks, {2 * n} annotations ({rounds} round(s); shared machine: CPU = the command or this "
         f"process + the Label Studio server)\n"
         f"  cold command (--fresh) : median {fmt(cw, cc)}  (target: ≤ 10 s wall)\n"
+        f"     of which CPU        : the command {statistics.median(m for m, _ in split):.2f} s · the server "
+        f"{statistics.median(t for _, t in split):.2f} s\n"
         f"  baseline, same run     : median {fmt(sw, sc)}  export snapshot + the same computation\n"
         f"  ratio cold/baseline    : {cw / sw:.2f}× wall, {cc / sc:.2f}× CPU\n"
         f"  task list read alone   : median {fmt(*med(listed))}\n"
         f"  warm (+{CHANGES} annotations)  : median {fmt(*med(warm))}\n"
         f"  this process's CPU for a cold read: reading the pages {t1 - t0:.2f} s · computing {t2 - t1:.2f} s"
     )
+    if ways:
+        print(
+            "  every task with its annotations, read side by side (median; wall / the server's CPU / bytes):"
+        )
+        for name, measured in ways.items():
+            print(
+                f"    {name:46s} {statistics.median(w for w, _, _ in measured):6.2f} s wall / "
+                f"{statistics.median(c for _, c, _ in measured):6.2f} s server CPU / {measured[0][2] / 1e6:5.1f} MB"
+            )
 
 
 if __name__ == "__main__":
