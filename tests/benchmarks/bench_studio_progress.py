@@ -290,7 +290,8 @@ def main() -> None:
         for name, measured in ways.items():
             print(
                 f"    {name:46s} {statistics.median(w for w, _, _ in measured):6.2f} s wall / "
-                f"{statistics.median(c for _, c, _ in measured):6.2f} s server CPU / {measured[0][2] / 1e6:5.1f} MB"
+                f"{statistics.median(c for _, c, _ in measured):6.2f} s server CPU / "
+                f"{measured[0][2] / 1e6:5.1f} MB"
             )
 
 
