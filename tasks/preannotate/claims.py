@@ -339,6 +339,8 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
             for c in verb.children
             if c.dep_ in _CONTENT_DEPS and not (c.dep_ == "xcomp" and c.pos_ != "VERB")
         ]
+        if not content:
+            content = _that_clause_on_listener(verb)
         is_act = lemma in res.speech_acts and (
             lemma not in res.speech_verbs or not any(c.dep_ == "ccomp" for c in content)
         )
@@ -356,6 +358,20 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
         return out
     according = _according_to_claim(unit, actors, extra, res)
     return [according] if according is not None else []
+
+
+def _that_clause_on_listener(verb: Any) -> list[Any]:
+    """The "that" clause the parser hung on the listener instead of the verb ("told a public
+    meeting that the group would …": ``collect`` as an ``acl`` of ``meeting``), as the content."""
+    for obj in verb.children:
+        if obj.dep_ not in ("dobj", "dative"):
+            continue
+        for clause in obj.children:
+            if clause.dep_ in ("acl", "relcl", "ccomp") and any(
+                c.dep_ == "mark" and c.lower_ == "that" for c in clause.children
+            ):
+                return [clause]
+    return []
 
 
 # -- paragraphs -----------------------------------------------------------------------------------

@@ -281,6 +281,14 @@ def test_unrecognised_appositive_name_is_the_speaker_and_mentions_are_not_actors
     assert actors == [("Edda Quorn", text.index("Its") + len("Its spokeswoman, "))]
 
 
+def test_told_a_listener_that_when_the_parser_hangs_the_clause_on_the_listener(annotator: Any) -> None:
+    """A parser error repaired: in "told a public meeting that …" the small model makes the
+    clause an ``acl`` of "meeting"; it is still the content of "told"."""
+    text = "Its founder, Maren Colby, told a public meeting that the group would collect signatures."
+    [(claim, _, speaker, _)] = _claims(annotator, text)
+    assert (claim, speaker) == ("the group would collect signatures", "Maren Colby")
+
+
 def test_told_a_listener_that(annotator: Any) -> None:
     text = "The harbour master told a local radio station that the pier had become dangerous in recent weeks."
     [(claim, _, speaker, _)] = _claims(annotator, text)
