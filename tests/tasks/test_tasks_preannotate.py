@@ -289,6 +289,15 @@ def test_told_a_listener_that_when_the_parser_hangs_the_clause_on_the_listener(a
     assert (claim, speaker) == ("the group would collect signatures", "Maren Colby")
 
 
+def test_an_organisation_named_by_its_head_noun_speaks(annotator: Any) -> None:
+    """A name NER misses whose head is an organisation word (guild, society, board, forum, …)."""
+    text = "Harbour news\n\nThe Harbour Anglers' Society said the new quay would hurt fishing."
+    [(claim, _, speaker, _)] = _claims(annotator, text)
+    assert (claim, speaker) == ("the new quay would hurt fishing", "The Harbour Anglers' Society")
+    spans, _ = annotator.annotate(text)
+    assert [s.attributes["actor_type"] for s in spans if s.label == "ACTOR"] == ["organization"]
+
+
 def test_told_a_listener_that(annotator: Any) -> None:
     text = "The harbour master told a local radio station that the pier had become dangerous in recent weeks."
     [(claim, _, speaker, _)] = _claims(annotator, text)
