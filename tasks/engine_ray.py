@@ -171,11 +171,11 @@ def _read_block(
     return (frame, reported, *_bucket_parts(cands, sketches, groups))
 
 
-def _file_blocks(files: Sequence[tuple[int, InputFile]], blocks: int) -> list[str]:
+def _file_blocks(files: Sequence[tuple[int, InputFile]], blocks: int) -> tuple[list[str], int]:
     """``files`` (in the order given) cut into at most ``blocks`` runs of about equal size in
     bytes — read blocks of equal work, however the records are spread over files (a folder of
     one-article files beside files of thousands of records) — each as a JSON list of
-    ``[index, path, name, key]``."""
+    ``[index, path, name, key]``; and the files' total size."""
     sizes = [_size(path) for _, (path, _, _) in files]
     total = max(1, sum(sizes))
     runs: list[list[tuple[int, str, str, str]]] = [[] for _ in range(blocks)]
@@ -183,7 +183,14 @@ def _file_blocks(files: Sequence[tuple[int, InputFile]], blocks: int) -> list[st
     for (index, (path, display, key)), size in zip(files, sizes, strict=True):
         runs[min(blocks - 1, before * blocks // total)].append((index, str(path), display, key))
         before += size
-    return [json.dumps(run) for run in runs if run]
+    return [json.dumps(run) for run in runs if run], total
+
+
+_INPUT_PER_PARTITION = 64 << 20
+"""Input bytes per bucket partition, at least: a text's shingle set (8 bytes a word) is about 1.5
+times its share of the input, and a text's 8 band entries reach at most 8 partitions, so a
+partition's merge task holds at most ~1.5 * 8 / 64 MiB ≈ 0.8 GB of shingle sets whatever the
+corpus size."""
 
 
 def _size(path: Path) -> int:
@@ -334,7 +341,7 @@ def build_tasks_ray(
     if ray_options.scatter_seed is not None:
         random.Random(ray_options.scatter_seed).shuffle(files)
     cpus = int(ray.cluster_resources().get("CPU", 1))
-    runs = _file_blocks(files, max(1, min(len(files), ray_options.partitions or 4 * cpus)))
+    runs, size = _file_blocks(files, max(1, min(len(files), ray_options.partitions or 4 * cpus)))
     blocks = len(runs)
     boilerplate = tuple(str(p) for p in options.boilerplate)
     log.info("ray: %d files in %d blocks on %d CPUs", len(files), blocks, cpus)
@@ -344,9 +351,10 @@ def build_tasks_ray(
     clock = time.perf_counter()
     if not files:
         return _write_empty(out, result)
-    groups = max(1, min(blocks, 2 * cpus))
+    groups = max(1, min(blocks, 2 * cpus), -(-size // _INPUT_PER_PARTITION))
     read = ray.remote(_read_block).options(num_returns=2 + groups)
     merge = ray.remote(_bucket_merge)
+    log.info("ray: %d MB of input, %d bucket partitions", size >> 20, groups)
     outs = [read.remote(run, boilerplate, ray_options.kill_once, groups) for run in runs]
     merges = [merge.remote(*(out[2 + g] for out in outs)) for g in range(groups)]
     # the entries stay in the object store, a Ray Data block per read block, for stages 4 and 5

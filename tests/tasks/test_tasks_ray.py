@@ -108,7 +108,7 @@ def test_duplicates_straddling_blocks_are_found_as_locally(ray_cluster: Any, tmp
         lines = [json.dumps(r) for r in records]
         (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     inputs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
-    assert len(_file_blocks(list(enumerate(input_files(inputs))), 2)) == 2  # a file per block
+    assert len(_file_blocks(list(enumerate(input_files(inputs))), 2)[0]) == 2  # a file per block
     options = BuildOptions(preannotate=False)
     local = build_tasks(inputs, options)
     write_tasks(tmp_path / "local.json", local.tasks)
