@@ -92,8 +92,11 @@ _PREDICATE = re.compile(
     r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot|has|have|had)\b",
     re.I,
 )
-_ANAPHORIC_SUBJECT = re.compile(r"(?:it|this|that|they|these|those)\s+(?!\w+ing\b)\w+", re.I)
-"""A claim whose subject points back ("It is a tax on the poor", "This would be a mistake")."""
+_ANAPHORIC_SUBJECT = re.compile(
+    r"(?:it|this|that|they|these|those)\s+(?!\w+ing\b)\w+|call(?:s|ed|ing)\s+(?:it|this|that|them)\b", re.I
+)
+"""A claim about what was said before: its subject points back ("It is a tax on the poor", "This
+would be a mistake"), or it names it so ("calling it unfair")."""
 _MODAL_CONJUNCT = re.compile(r"(?:\S+ ){0,3}?(would|will|could|can) .*? and (\w+ .*)")
 """A modal shared by two coordinated verbs; the second read with it."""
 _INSERTED_ATTRIBUTION = re.compile(
@@ -240,7 +243,10 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
         return
     # an earlier claim's TARGET only for a claim about "it" / "this" ("It is a tax on the poor"):
     # a claim with a subject of its own is about that subject, not about what was said before
-    earlier = found.proposed if _ANAPHORIC_SUBJECT.match(body) else ()
+    anaphoric = _ANAPHORIC_SUBJECT.match(body) is not None
+    if syntax_first and not anaphoric:
+        return  # the article's own catalogue is a guess: only a claim about "it" borrows from it
+    earlier = found.proposed if anaphoric else ()
     near = _mention_before(claim.start, found.mentions, found.starts, found.sentence_starts, earlier)
     if near is not None:
         stance = claim_stance(body, cues)
@@ -251,7 +257,12 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
 def _from_syntax(claim: Claim, body: str, cues: StanceCues) -> bool:
     """Step 2: what the claim says is needed ("Without X, no …"), its evaluated subject or the
     object of its first cue; whether one was found."""
-    proposal = necessity_target(body) or subject_target(body, cues) or first_object(body, cues)
+    proposal = (
+        necessity_target(body)
+        or called_target(body, cues)
+        or subject_target(body, cues)
+        or first_object(body, cues)
+    )
     if proposal is not None:
         o0, o1, stance = proposal
         claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
@@ -354,6 +365,8 @@ _NECESSITY = re.compile(
     re.I,
 )
 """A claim that something is needed: "Without X, [he said,] there can be no …" (X: no pronoun)."""
+_CALLED = re.compile(r"\bcall(?:s|ed|ing)\s+", re.I)
+"""Naming something with a judgement: "called the plan a mistake" (not "called for")."""
 _RHETORICAL = re.compile(r"(?:who|why)\b[^?]*\?", re.I | re.S)
 """A question asking who or why, as a claim (guidelines 2.7): it implies the opposite of what it asks."""
 _CONDITION = re.compile(r"\b(?:only if|provided(?: that)?|as long as|so long as|on condition that)\b", re.I)
@@ -501,6 +514,33 @@ def necessity_target(body: str) -> tuple[int, int, str] | None:
     claim that X is needed supports X."""
     m = _NECESSITY.match(body)
     return (m.start(1), m.end(1), SUPPORT) if m is not None else None
+
+
+def called_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
+    """``(start, end, stance)`` of X in "called X a mistake" / "calling X “an attack on …”": what
+    is named, judged by the evaluative phrase after it (X: at most :data:`MAX_OBJECT_WORDS`, no
+    pronoun), else None."""
+    called = _CALLED.search(body)
+    if called is None:
+        return None
+    judgements = [
+        (m, stance)
+        for pattern, stance in ((cues.support_evaluative, SUPPORT), (cues.oppose_evaluative, OPPOSE))
+        for m in pattern.finditer(body, called.end())
+    ]
+    if not judgements:
+        return None
+    judgement, stance = min(judgements, key=lambda j: j[0].start())
+    words = list(_WORD.finditer(body, called.end(), judgement.start()))
+    if len(words) > 1 and words[-1].group(0).lower() in {"a", "an", "the"}:
+        words = words[:-1]  # "called the cap an attack on": the article belongs to the judgement
+    if (
+        not 0 < len(words) <= MAX_OBJECT_WORDS
+        or _has_pronoun(words)
+        or words[0].group(0).lower() in cues.not_targets
+    ):
+        return None
+    return words[0].start(), words[-1].end(), stance
 
 
 def subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:

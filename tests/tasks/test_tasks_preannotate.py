@@ -610,6 +610,18 @@ def test_a_quoted_judgement_after_called(with_catalogue: Any) -> None:
     assert _stances(with_catalogue, text) == {("support", "the congestion charge", "congestion charge")}
 
 
+def test_called_x_a_judgement_and_calling_it_a_judgement(annotator: Any) -> None:
+    """ "called X an attack on …" judges X; "calling it overdue" judges the earlier TARGET."""
+    text = (
+        "The hosts' association called the night-time curfew an attack on small businesses.\n\n"
+        "The mayor welcomed the harbour plan, calling it overdue."
+    )
+    assert _stances(annotator, text) == {
+        ("oppose", "the night-time curfew", None),
+        ("support", "the harbour plan", None),
+    }
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
