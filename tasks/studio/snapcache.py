@@ -6,11 +6,14 @@ not, lead time, times) and its ``is_labeled`` / ``overlap``. It reads them from 
 public task list (``GET /api/tasks/``) with ``fields=all`` (annotations included), the
 documented ``include`` parameter naming the few fields it needs, and ``expand=annotations`` so
 that the annotations are serialised by one nested serializer for the whole page rather than one
-built per task: about 1.9 ms of server time per task with two annotations, where an export
-snapshot costs about 6 ms (it also serialises the predictions, one query per task) and the same
-list without ``include``/``expand`` about 5 ms. Pages of :data:`PAGE_SIZE` tasks are read in a
-background thread while the caller works on the page before (:func:`read_ahead`), so the client's
-work hides behind the server's.
+built per task (without it the same page costs the server about 2.5 times as much), and
+``review=true`` (see :func:`task_pages`). That is about 0.9 ms of server CPU per task with two
+annotations, ~80% of which the list spends whatever it is asked for (it loads every task with its
+annotations and predictions); the other public ways cost more (the synchronous export about
+2.4 ms, ``/api/projects/{id}/tasks/`` about 5 ms: ``tests/benchmarks/bench_studio_progress.py
+--candidates`` measures them side by side, README "how fast, measured"). Pages of
+:data:`PAGE_SIZE` tasks are read in a background thread while the caller works on the page before
+(:func:`read_ahead`), so the client's work hides behind the server's.
 
 Label Studio stamps a task's ``updated_at`` whenever one of its annotations is created, updated or
 deleted through its API (``Annotation.update_task`` in 1.23), so after one full read the next run
