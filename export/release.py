@@ -2,12 +2,13 @@
 
 ``build_release`` reads and merges the exports (:mod:`stancebank.export.reader`), then walks the
 articles once in id order: adjudicate, add to the agreement, assign the sticky split, and stream
-the rows of the four configs into parquet (:mod:`stancebank.export.writers`); nothing per article
-is kept but counters, the conflicts and — with ``previous`` — a digest per previous article
-(:mod:`stancebank.export.changes`). It writes the card and the manifest
+the rows of the four configs into parquet (:mod:`stancebank.export.writers`) and the review task
+and report entry of each conflicting article (:mod:`stancebank.export.review`); nothing per
+article is kept but counters, the conflicting articles' ids and — with ``previous`` — a digest per
+previous article (:mod:`stancebank.export.changes`). It writes the card and the manifest
 (:mod:`stancebank.export.manifest`), validates the folder with the validation stage's public API,
-writes the review files of the conflicting articles, updates the split registry, and only then
-renames the release into place.
+puts the review files in place, updates the split registry, and only then renames the release
+into place.
 
 Crash safety: the release is built in ``.<out>.partial-<pid>`` and the review files in
 ``.<review>.partial-<pid>``; each is renamed into place whole (after an fsync), and the release's
@@ -106,6 +107,8 @@ class BuildResult:
     counts: dict[str, dict[str, int]]
     agreement: AgreementReport
     methods: dict[str, int]
+    # the articles left for review, in id order (their conflicting items are in the review folder's
+    # adjudication.json, not kept here: ``conflicts=()``)
     conflicts: list[Adjudication]
     # The read summary (counts, issues, task ids); its articles, annotations and predictions are
     # freed before validation (empty).
@@ -376,7 +379,7 @@ def build_release(
         review_files: list[Path] = []
         if conflicts:
             reporter.start("writing review", len(conflicts))
-            names = [p.name for p in review_writer.finish(data)]
+            names = [p.name for p in review_writer.finish()]
             reporter.advance(len(conflicts))
             replace_dir(review_tmp, review)
             review_files = [review / name for name in names]

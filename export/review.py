@@ -31,7 +31,7 @@ from typing import Any
 from stancebank.export.adjudicate import Adjudication, is_review
 from stancebank.export.reader import ExportData
 from stancebank.schema.atomic import atomic_write_text
-from stancebank.schema.jsonio import JsonArrayWriter, write_json_array_atomic
+from stancebank.schema.jsonio import JsonArrayWriter
 from stancebank.schema.model import Annotation, Article
 from stancebank.schema.wire import LSTask, task_data, to_results
 
@@ -41,23 +41,21 @@ TASK_IDS = "review_task_ids.txt"
 FILES = (REPORT, TASKS, TASK_IDS)
 
 
-def adjudication_report(
-    conflicts: Sequence[Adjudication], data: ExportData, pseudonym: Callable[[str], str]
-) -> Iterator[dict[str, Any]]:
-    for adj in sorted(conflicts, key=lambda a: a.article_id):
-        yield {
-            "article_id": adj.article_id,
-            "task_id": data.task_ids.get(adj.article_id),
-            "annotators": adj.num_annotators,
-            "conflicts": [
-                {
-                    "kind": c.kind,
-                    "item": c.item,
-                    "votes": {pseudonym(k): v for k, v in sorted(c.votes.items())},
-                }
-                for c in adj.conflicts
-            ],
-        }
+def report_entry(adj: Adjudication, task_id: int | None, pseudonym: Callable[[str], str]) -> dict[str, Any]:
+    """One conflicting article in ``adjudication.json``: its task id and each conflict."""
+    return {
+        "article_id": adj.article_id,
+        "task_id": task_id,
+        "annotators": adj.num_annotators,
+        "conflicts": [
+            {
+                "kind": c.kind,
+                "item": c.item,
+                "votes": {pseudonym(k): v for k, v in sorted(c.votes.items())},
+            }
+            for c in adj.conflicts
+        ],
+    }
 
 
 def review_task(
@@ -87,47 +85,58 @@ def review_tasks(
 class ReviewWriter:
     """The review files, written while a build walks its articles: :meth:`add` each conflicting
     article in article-id order with the annotations the build already has at hand (so they are not
-    built a second time for the review), then :meth:`finish`. Nothing is written before the first
+    built a second time for the review) and its task id, then :meth:`finish`. Its review task and
+    its entry of the report are written as it is added; only the article and task ids are kept (a
+    100,000-task build has ~80,000 conflicting articles). Nothing is written before the first
     :meth:`add`; :meth:`abort` removes what was written."""
 
     def __init__(self, folder: Path, pseudonym: Callable[[str], str]) -> None:
         self.folder = folder
         self.pseudonym = pseudonym
-        self.conflicts: list[Adjudication] = []
+        self.count = 0
+        self._last: str | None = None
+        self._task_ids: set[int] = set()
         self._tasks: JsonArrayWriter | None = None
+        self._report: JsonArrayWriter | None = None
 
-    def add(self, adj: Adjudication, article: Article, annotations: Sequence[Annotation]) -> None:
-        if self.conflicts and adj.article_id <= self.conflicts[-1].article_id:
+    def add(
+        self, adj: Adjudication, article: Article, annotations: Sequence[Annotation], task_id: int | None
+    ) -> None:
+        if self._last is not None and adj.article_id <= self._last:
             raise ValueError(
-                f"review of article {adj.article_id!r} added after {self.conflicts[-1].article_id!r}: "
+                f"review of article {adj.article_id!r} added after {self._last!r}: "
                 "add the articles in article-id order"
             )
-        self._open().add(review_task(article, annotations, self.pseudonym))
-        self.conflicts.append(adj)
+        tasks, report = self._open()
+        tasks.add(review_task(article, annotations, self.pseudonym))
+        report.add(report_entry(adj, task_id, self.pseudonym))
+        if task_id is not None:
+            self._task_ids.add(task_id)
+        self._last = adj.article_id
+        self.count += 1
 
-    def _open(self) -> JsonArrayWriter:
-        if self._tasks is None:
+    def _open(self) -> tuple[JsonArrayWriter, JsonArrayWriter]:
+        if self._tasks is None or self._report is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._tasks = JsonArrayWriter(self.folder / TASKS)
-        return self._tasks
+            self._report = JsonArrayWriter(self.folder / REPORT)
+        return self._tasks, self._report
 
-    def finish(self, data: ExportData) -> list[Path]:
-        """Put the tasks file in place and write the report and the task ids (``data``: the task
-        ids) next to it; the three files."""
-        self._open().close()
-        self._tasks = None
+    def finish(self) -> list[Path]:
+        """Put the tasks file and the report in place and write the task ids next to them; the
+        three files."""
+        for writer in self._open():
+            writer.close()
+        self._tasks = self._report = None
         report, tasks, ids = (self.folder / name for name in FILES)
-        write_json_array_atomic(report, adjudication_report(self.conflicts, data, self.pseudonym))
-        task_ids = sorted(
-            {data.task_ids[a.article_id] for a in self.conflicts if a.article_id in data.task_ids}
-        )
-        atomic_write_text(ids, "".join(f"{t}\n" for t in task_ids))
+        atomic_write_text(ids, "".join(f"{t}\n" for t in sorted(self._task_ids)))
         return [report, tasks, ids]
 
     def abort(self, error: BaseException | None = None) -> None:
-        if self._tasks is not None:
-            self._tasks.abort(error)
-            self._tasks = None
+        for writer in (self._tasks, self._report):
+            if writer is not None:
+                writer.abort(error)
+        self._tasks = self._report = None
 
 
 def write_review(
@@ -142,10 +151,15 @@ def write_review(
     writer = ReviewWriter(folder, pseudonym)
     try:
         for adj in sorted(conflicts, key=lambda a: a.article_id):
-            writer.add(adj, data.articles[adj.article_id], data.annotations.get(adj.article_id, []))
+            writer.add(
+                adj,
+                data.articles[adj.article_id],
+                data.annotations.get(adj.article_id, []),
+                data.task_ids.get(adj.article_id),
+            )
             if on_task is not None:
                 on_task()
     except BaseException as err:
         writer.abort(err)
         raise
-    return writer.finish(data)
+    return writer.finish()
