@@ -367,6 +367,12 @@ _NECESSITY = re.compile(
 """A claim that something is needed: "Without X, [he said,] there can be no …" (X: no pronoun)."""
 _CALLED = re.compile(r"\bcall(?:s|ed|ing)\s+", re.I)
 """Naming something with a judgement: "called the plan a mistake" (not "called for")."""
+_UNDONE = re.compile(
+    r"(?:\s+[\w'’-]+){0,3}?\s+(?:halted|stopped|ended|scrapped|dropped|withdrawn|lifted|removed|abolished|"
+    r"cancell?ed|reversed|banned|blocked|shut|closed down|phased out)\b",
+    re.I,
+)
+"""A participle after a target that undoes it: "want to see X halted" is against X."""
 _RHETORICAL = re.compile(r"(?:who|why)\b[^?]*\?", re.I | re.S)
 """A question asking who or why, as a claim (guidelines 2.7): it implies the opposite of what it asks."""
 _CONDITION = re.compile(r"\b(?:only if|provided(?: that)?|as long as|so long as|on condition that)\b", re.I)
@@ -423,7 +429,10 @@ def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> 
     )
     if found is not None:
         match, stance = found
-        return _scoped_stance(before, match, stance, cues)
+        stance = _scoped_stance(before, match, stance, cues)
+        if stance != NEUTRAL and _UNDONE.match(body, t1):
+            return _flip(stance)  # "want to see X halted", "wants X scrapped": against X
+        return stance
     return stance_after(body[t1 : t1 + AFTER_WINDOW], cues)
 
 

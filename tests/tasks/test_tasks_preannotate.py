@@ -622,6 +622,17 @@ def test_called_x_a_judgement_and_calling_it_a_judgement(annotator: Any) -> None
     }
 
 
+def test_wanting_a_target_undone_is_against_it(with_catalogue: Any) -> None:
+    text = (
+        "The drivers' union said it would first want to see the congestion charge lifted.\n\n"
+        "The mayor said she wanted the tram extension in service by May."
+    )
+    assert _stances(with_catalogue, text) == {
+        ("oppose", "the congestion charge", "congestion charge"),
+        ("support", "the tram extension", "tram extension"),
+    }
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
