@@ -38,7 +38,13 @@ from stancebank.schema.spec import AnnotationSpec
 
 REPLICATES = 1000
 SEED = 0
-BATCH = 50  # replicates per weight matrix (bounds memory to BATCH × articles floats)
+BATCH = 50  # replicates per weight matrix at most
+# cells (int64) of the largest temporary of a batch — replicates × articles, or replicates × an α
+# variable's (article, value) counts — that fix the batch size below BATCH: 32 MB each. Without
+# the bound a 100,000-task build's batches of 50 took ~700 MB for the α temporaries alone. The
+# intervals do not depend on the batch size: each replicate's weights come from the same random
+# stream, and each figure is computed row by row.
+BATCH_CELLS = 4_000_000
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -114,11 +120,11 @@ def _figures(
     return out
 
 
-def _replicate_weights(n: int, replicates: int, seed: int) -> Iterator[IntArray]:
+def _replicate_weights(n: int, replicates: int, seed: int, batch: int = BATCH) -> Iterator[IntArray]:
     rng = np.random.default_rng(seed)
     done = 0
     while done < replicates:
-        size = min(BATCH, replicates - done)
+        size = min(batch, replicates - done)
         w = np.empty((size, n), dtype=np.int64)
         for b in range(size):
             w[b] = np.bincount(rng.integers(0, n, size=n), minlength=n)
@@ -143,7 +149,9 @@ def bootstrap(
     ci: dict[str, tuple[float, float] | None] = {}
     if replicates > 0 and sub.n > 0:
         parts: dict[str, list[FloatArray]] = {k: [] for k in point}
-        for weights in _replicate_weights(sub.n, replicates, seed):
+        widest = max([sub.n, *(len(alpha[1]) for alpha in sub.alpha.values())])
+        batch = max(1, min(BATCH, BATCH_CELLS // widest))
+        for weights in _replicate_weights(sub.n, replicates, seed, batch):
             for key, values in _figures(sub, weights, table.ratio_keys, stances).items():
                 parts[key].append(values)
         for key, chunks in parts.items():

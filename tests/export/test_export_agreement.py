@@ -211,3 +211,32 @@ def test_bootstrap_intervals_are_seeded_and_hold_the_figure():
     # the gold subset: the 10 articles without a shift agree fully
     gold = first["gold"]
     assert gold["articles"] == 10 and gold["span_f1_exact"]["CLAIM"] == 1.0 and first["articles"] == 30
+
+
+def test_bootstrap_intervals_do_not_depend_on_the_batch_size(tmp_path, monkeypatch):
+    # metrics.bootstrap cuts the replicates into batches by memory (BATCH_CELLS); the intervals
+    # must be the same bits whatever the cut: here batches of 50 replicates against batches of 1.
+    import sys
+    from pathlib import Path
+
+    from stancebank.export import metrics
+    from stancebank.export.agreement import AgreementAccumulator
+    from stancebank.export.reader import read_exports
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from bench_export_gen import generate
+
+    data = read_exports([generate(tmp_path / "export.json", 40)])
+
+    def intervals(cells: int) -> tuple[dict, dict]:
+        monkeypatch.setattr(metrics, "BATCH_CELLS", cells)
+        acc = AgreementAccumulator()
+        for article_id in sorted(data.annotations):
+            acc.add(data.annotations[article_id], article_id=article_id, gold=article_id[-1] in "02468")
+        report = acc.finish(replicates=120, seed=3)
+        assert report.gold is not None
+        return report.ci95, report.gold.ci95
+
+    wide, narrow = intervals(10**9), intervals(1)
+    assert any(v is not None for v in wide[0].values())
+    assert wide == narrow
