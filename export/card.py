@@ -105,6 +105,8 @@ class CardInputs:
     baselines: Baselines | None = None
     # rows per parquet shard: the files of each config's split follow from its row count
     shard_rows: int = SHARD_ROWS
+    # the newest annotation's date (croissant.json's datePublished), when the exports carry dates
+    date_published: str | None = None
 
     def files(self, config: str, split: str) -> list[str]:
         """The parquet files of a config's split (none when it has no rows)."""

@@ -44,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -365,6 +366,9 @@ class ExportData:
     # article id → the pre-annotations its (kept) task carried; absent when it carried none
     # (held packed, see :class:`PredictionStore`)
     predictions: Mapping[str, Prediction] = field(default_factory=dict)
+    # the date (YYYY-MM-DD) of the newest kept annotation's timestamp, when the exports carry them:
+    # the release's publication date in croissant.json, the same however often it is rebuilt
+    newest_annotation_date: str | None = None
 
     def issue_counts(self) -> Counter[str]:
         return Counter(issue.kind for issue in self.issues)
@@ -673,6 +677,7 @@ class ExportReader:
         """Resolve versions: text changes, one annotation per annotator, sorted output."""
         data = self.data
         kept_by_article: dict[str, tuple[PackedAnnotation, ...]] = {}
+        newest = ""
         for article_id in sorted(self._annotations):
             digest = self._seen[article_id].digest
             # A reviewer's verdict never replaces their own annotation as an annotator (and back).
@@ -714,6 +719,8 @@ class ExportReader:
                 else:
                     by_annotator[who] = held
             kept_all = sorted((h.annotation for h in by_annotator.values()), key=lambda a: a.annotation_id)
+            for held in by_annotator.values():
+                newest = max(newest, _stamp_date(held.version[0]))
             if kept_all:
                 kept_by_article[article_id] = tuple(kept_all)
         self._annotations.clear()
@@ -723,6 +730,7 @@ class ExportReader:
         data.predictions = PredictionStore(self._predictions, self.codec)
         self._predictions = {}
         data.foreign = self.names.foreign(self.spec)
+        data.newest_annotation_date = newest or None
         data.counts["articles"] = len(data.articles)
         data.counts["articles_without_annotations"] = len(data.articles) - len(kept_by_article)
         data.counts["annotations_kept"] = sum(len(v) for v in kept_by_article.values())
@@ -782,6 +790,15 @@ def write_rejects(path: Path, issues: Sequence[ReadIssue]) -> None:
     with atomic_writer(path, errors="backslashreplace") as handle:
         for issue in issues:
             handle.write(json.dumps(issue.to_json(), ensure_ascii=False) + "\n")
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?=T|\s|$)")
+
+
+def _stamp_date(stamp: str) -> str:
+    """The date of a Label Studio timestamp ("2026-11-30T09:12:44.123456Z"), or "" when it has none."""
+    match = _ISO_DATE.match(stamp)
+    return match.group() if match else ""
 
 
 def read_exports(

@@ -205,7 +205,7 @@ def _croissant_facts(
         license=inp.license_link or inp.license,
         url=dataset_url(inp.repo_id),
         cite_as=citation(inp, spec),
-        date_published=None,
+        date_published=inp.date_published,
         features=features,
         files=files,
         sha256={p: sha256_file(folder / p) for paths in files.values() for ps in paths.values() for p in ps},
@@ -335,6 +335,7 @@ def build_release(
             baselines=totals.baselines.finish(),
             language_creators=tuple(language_creators),
             shard_rows=shard_rows,
+            date_published=data.newest_annotation_date,
         )
         (tmp / CARD).write_text(render_card(card_inputs, spec), encoding="utf-8")
         # croissant.json before the manifest, so that the manifest lists and hashes it

@@ -159,3 +159,9 @@ def test_build_croissant_states_machine_annotation_tools_only_when_given(release
     )
     assert build_croissant(facts)["rai:machineAnnotationTools"] == ["pre-annotator v1"]
     assert "datePublished" not in build_croissant(facts)
+
+
+def test_date_published_is_the_newest_kept_annotations_date(release: Path) -> None:
+    # snapshot_2 edits an annotation on 2025-02-01, the newest timestamp of the two exports
+    doc = json.loads((release / "croissant.json").read_text(encoding="utf-8"))
+    assert doc["datePublished"] == "2025-02-01"

@@ -306,3 +306,23 @@ def test_annotations_are_held_packed_and_come_back_equal() -> None:
     # spans sharing their attributes share one tuple
     again = codec.pack("9", "ls:3", False, False, None, spans, (), provenance)  # type: ignore[arg-type]
     assert again.attributes[1] is packed.attributes[1]
+
+
+def test_newest_annotation_date_counts_kept_annotations_only(tmp_path, ls):
+    text = "Mayor Li backs the tram."
+    actor = [ls.span("x", text, "Mayor Li", "ACTOR")]
+    kept = ls.ann(1, 4, actor, updated="2025-01-05T10:00:00Z")
+    odd_stamp = ls.ann(2, 5, actor, updated="last tuesday")  # kept, but no date to read
+    cancelled = ls.ann(3, 6, actor, cancelled=True, updated="2025-03-01T00:00:00Z")
+    bad_region = {
+        **ls.span("y", text, "tram", "CLAIM"),
+        "value": {"start": 20, "end": 99, "labels": ["CLAIM"]},
+    }
+    dropped = ls.ann(4, 8, [bad_region], updated="2025-04-01T00:00:00Z")
+    path = _write(tmp_path, "e.json", [ls.task(1, "a", text, [kept, odd_stamp, cancelled, dropped])])
+    data = read_exports([path])
+    assert sorted(a.annotation_id for a in data.annotations["a"]) == ["1", "2"]
+    assert data.newest_annotation_date == "2025-01-05"
+
+    undated = _write(tmp_path, "u.json", [ls.task(1, "a", text, [odd_stamp])])
+    assert read_exports([undated]).newest_annotation_date is None
