@@ -570,6 +570,8 @@ def subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     words = list(_WORD.finditer(body, 0, subject_end))
     if not 0 < len(words) <= MAX_SUBJECT_WORDS or words[0].group(0).lower() in cues.not_targets:
         return None
+    if words[-1].group(0).lower() in {"and", "or", "but"}:
+        return None  # "a hotline costs nothing and could …": the predicate is a second verb's
     stance = stance_after(body[verb.start() :], cues)
     if stance is None:
         return None

@@ -633,6 +633,18 @@ def test_wanting_a_target_undone_is_against_it(with_catalogue: Any) -> None:
     }
 
 
+def test_asking_someone_to_act_supports_the_action(annotator: Any) -> None:
+    """ "ask parliament next month to scrap X" supports the action (guidelines 4.3), like "urged
+    … to"; a subject that ends in "and" is a first verb's, not the evaluated one."""
+    text = (
+        "The government will ask parliament next month to scrap the night-time curfew, the minister said.\n\n"
+        "A hotline costs nothing and could prevent a disaster, he said.\n\n"
+        "“They are asking us to close the harbour at night,” the fisherman said."
+    )
+    # being asked ("asking us to") is someone else's demand, not the speaker's support
+    assert _stances(annotator, text) == {("support", "scrap the night-time curfew", None)}
+
+
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
     text = (
         "The harbour master declined to say how many ships were waiting.\n\n"
