@@ -189,7 +189,7 @@ def _file_blocks(files: Sequence[tuple[int, InputFile]], blocks: int) -> tuple[l
 _INPUT_PER_PARTITION = 64 << 20
 """Input bytes per bucket partition, at least: a text's shingle set (8 bytes a word) is about 1.5
 times its share of the input, and a text's 8 band entries reach at most 8 partitions, so a
-partition's merge task holds at most ~1.5 * 8 / 64 MiB ≈ 0.8 GB of shingle sets whatever the
+partition's merge task holds at most ~1.5 · 8 · 64 MiB ≈ 0.8 GB of shingle sets whatever the
 corpus size."""
 
 
@@ -358,6 +358,7 @@ def build_tasks_ray(
     outs = [read.remote(run, boilerplate, ray_options.kill_once, groups) for run in runs]
     merges = [merge.remote(*(out[2 + g] for out in outs)) for g in range(groups)]
     # the entries stay in the object store, a Ray Data block per read block, for stages 4 and 5
+    # (from_pandas_refs is a Ray DeveloperAPI: public, documented, may change between minor releases)
     prepared = ray.data.from_pandas_refs([out[0] for out in outs])
     reported = sorted((r for out in outs for r in ray.get(out[1])), key=lambda r: r[0])
     result.rejects.extend(r for _, r, _ in reported if r is not None)
