@@ -30,6 +30,7 @@ Run: .venv/bin/python tests/benchmarks/bench_studio_progress.py [N_TASKS] [ROUND
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import os
@@ -151,10 +152,12 @@ def fmt(wall: float, cpu: float) -> str:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    n = int(args[0]) if args else 5000
-    rounds = int(args[1]) if len(args) > 1 else 2
-    compare = "--candidates" in sys.argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("n_tasks", nargs="?", type=int, default=5000)
+    parser.add_argument("rounds", nargs="?", type=int, default=2)
+    parser.add_argument("--candidates", action="store_true", help="also read through the other public ways")
+    options = parser.parse_args()
+    n, rounds, compare = options.n_tasks, options.rounds, options.candidates
     logging.basicConfig(level=logging.WARNING)
     pseudonym = Pseudonymizer(KEY.encode())
     with tempfile.TemporaryDirectory(prefix="bench-progress-") as tmp, running_studio(Path(tmp)) as server:
