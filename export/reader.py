@@ -50,7 +50,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from stancebank.export.errors import ExportReadError, ForeignExportError
 from stancebank.schema.atomic import atomic_writer, clean_leftovers
@@ -283,23 +283,16 @@ class AnnotationCodec:
         return Prediction(spans, relations)
 
 
-class AnnotationStore(Mapping[str, list[Annotation]]):
-    """Kept annotations by article id (in id order), held packed; looking an article up builds
-    its :class:`~stancebank.schema.model.Annotation` objects (new ones on every lookup)."""
+_P = TypeVar("_P")
+_V = TypeVar("_V")
 
-    def __init__(
-        self,
-        packed: dict[str, tuple[PackedAnnotation, ...]],
-        articles: Mapping[str, Article],
-        codec: AnnotationCodec,
-    ) -> None:
+
+class _PackedStore(Mapping[str, _V], Generic[_P, _V]):
+    """A mapping by article id over packed values: iteration, length and membership come from the
+    packed dict; looking an article up (``__getitem__``) unpacks, and builds new objects each time."""
+
+    def __init__(self, packed: dict[str, _P]) -> None:
         self._packed = packed
-        self._articles = articles
-        self._codec = codec
-
-    def __getitem__(self, article_id: str) -> list[Annotation]:
-        text = self._articles[article_id].text
-        return [self._codec.unpack(p, article_id, text) for p in self._packed[article_id]]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._packed)
@@ -311,7 +304,26 @@ class AnnotationStore(Mapping[str, list[Annotation]]):
         return article_id in self._packed
 
     def __repr__(self) -> str:
-        return f"AnnotationStore({len(self._packed)} articles)"
+        return f"{type(self).__name__}({len(self._packed)} articles)"
+
+
+class AnnotationStore(_PackedStore[tuple[PackedAnnotation, ...], list[Annotation]]):
+    """Kept annotations by article id (in id order), held packed; looking an article up builds
+    its :class:`~stancebank.schema.model.Annotation` objects."""
+
+    def __init__(
+        self,
+        packed: dict[str, tuple[PackedAnnotation, ...]],
+        articles: Mapping[str, Article],
+        codec: AnnotationCodec,
+    ) -> None:
+        super().__init__(packed)
+        self._articles = articles
+        self._codec = codec
+
+    def __getitem__(self, article_id: str) -> list[Annotation]:
+        text = self._articles[article_id].text
+        return [self._codec.unpack(p, article_id, text) for p in self._packed[article_id]]
 
     def span_count(self) -> int:
         return sum(p.span_count for anns in self._packed.values() for p in anns)
@@ -320,28 +332,16 @@ class AnnotationStore(Mapping[str, list[Annotation]]):
         return AnnotationStore({a: v for a, v in self._packed.items() if a in keep}, articles, self._codec)
 
 
-class PredictionStore(Mapping[str, Prediction]):
+class PredictionStore(_PackedStore[PackedPrediction, Prediction]):
     """The kept task versions' predictions by article id, held packed; looking an article up
     builds its :class:`Prediction`."""
 
     def __init__(self, packed: dict[str, PackedPrediction], codec: AnnotationCodec) -> None:
-        self._packed = packed
+        super().__init__(packed)
         self._codec = codec
 
     def __getitem__(self, article_id: str) -> Prediction:
         return self._codec.unpack_prediction(self._packed[article_id])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._packed)
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-    def __contains__(self, article_id: object) -> bool:
-        return article_id in self._packed
-
-    def __repr__(self) -> str:
-        return f"PredictionStore({len(self._packed)} articles)"
 
     def retain(self, keep: set[str]) -> PredictionStore:
         return PredictionStore({a: v for a, v in self._packed.items() if a in keep}, self._codec)
