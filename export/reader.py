@@ -44,11 +44,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
@@ -792,13 +792,16 @@ def write_rejects(path: Path, issues: Sequence[ReadIssue]) -> None:
             handle.write(json.dumps(issue.to_json(), ensure_ascii=False) + "\n")
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?=T|\s|$)")
-
-
 def _stamp_date(stamp: str) -> str:
-    """The date of a Label Studio timestamp ("2026-11-30T09:12:44.123456Z"), or "" when it has none."""
-    match = _ISO_DATE.match(stamp)
-    return match.group() if match else ""
+    """The UTC date of a Label Studio timestamp ("2026-11-30T09:12:44.123456Z"), or "" when it is
+    not an ISO 8601 date-time (a time without a zone is taken as UTC)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.date().isoformat()
 
 
 def read_exports(

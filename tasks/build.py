@@ -145,8 +145,10 @@ def prepare(raw: RawArticle, rules: Rules | None = None) -> Prepared | Reject:
     """Clean one raw article and give it its identity; pure."""
     guessed = raw.title_from_text  # the raw first line: the cleaned text's first line is the title
     cleaned = clean(raw.text, title=None if guessed else raw.title, rules=rules)
-    title = headline(cleaned.text) if guessed else raw.title
-    title = strip_site_suffix(title) if title else title
+    title = raw.title  # a title the input gives is kept as given
+    if guessed:  # one read from the text's first line loses a site suffix
+        first_line = headline(cleaned.text)
+        title = strip_site_suffix(first_line) if first_line else None
     if not cleaned.text.strip():
         return Reject(
             raw.origin, "empty-after-cleaning", f"all {len(cleaned.removed)} lines were boilerplate"

@@ -360,10 +360,13 @@ def build_tasks_ray(
     # the entries stay in the object store, a Ray Data block per read block, for stages 4 and 5
     # (from_pandas_refs is a Ray DeveloperAPI: public, documented, may change between minor releases)
     prepared = ray.data.from_pandas_refs([out[0] for out in outs])
-    reported = sorted((r for out in outs for r in ray.get(out[1])), key=lambda r: r[0])
+    reported = sorted((r for part in ray.get([out[1] for out in outs]) for r in part), key=lambda r: r[0])
     result.rejects.extend(r for _, r, _ in reported if r is not None)
     result.warnings.extend(w for _, _, ws in reported for w in ws)
     found = ray.get(merges)
+    # the bucket entries (shingle sets travel with them) are done with: let Ray free them now,
+    # not when the build returns
+    del outs, merges
     edges = sorted({edge for part, _ in found for edge in part})
     cands = {c.order: c for _, part in found for c in part}
     clock = _lap("read, clean, sketch, buckets", clock)

@@ -123,12 +123,13 @@ def headline(text: str) -> str | None:
     return None
 
 
-# A page title often ends with the site's name or a section label after a separator ("… | Reuters",
+# A headline line often ends with the site's name or a section label after a separator ("… | Reuters",
 # "… - BBC News", "…: News"). Only a short trailing segment is cut: after a spaced pipe or dash, one
-# to four capitalised words (a name, not a clause: "… - sources say" stays); after a colon, only a
-# generic section label. What is left must still be a headline of four words or more.
+# to four capitalised words (a name, not a clause: "… - sources say" and a score "… 2 - 0" stay), and
+# after a dash only when the headline itself is not in title case (there a capitalised tail may be
+# part of it); after a colon, only a generic section label. At least four words must remain.
 _SITE_SUFFIX = re.compile(
-    r"\s+(?:[|\u2013\u2014-]|::)\s+(?:[A-Z0-9][\w.&'\u2019-]*)(?:\s+[A-Z0-9][\w.&'\u2019-]*){0,3}\s*$"
+    r"\s+(?P<sep>[|\u2013\u2014-])\s+(?:[A-Z][\w.&'\u2019-]*)(?:\s+[A-Z0-9][\w.&'\u2019-]*){0,3}\s*$"
 )
 _SECTION_SUFFIX = re.compile(
     r":\s+(?:(?:latest|breaking|world|local|national|business)\s+)?"
@@ -137,12 +138,22 @@ _SECTION_SUFFIX = re.compile(
 )
 
 
+def _title_case(words: list[str]) -> bool:
+    """Whether most words of four letters or more start with a capital ("Deal Agreed After Talks")."""
+    long_words = [w for w in words if len(w) >= 4 and w[0].isalpha()]
+    return bool(long_words) and sum(w[0].isupper() for w in long_words) > len(long_words) / 2
+
+
 def strip_site_suffix(title: str) -> str:
-    """A page title without a trailing site name or section label (see ``_SITE_SUFFIX``)."""
-    for pattern in (_SITE_SUFFIX, _SECTION_SUFFIX):
-        match = pattern.search(title)
-        if match and len(title[: match.start()].split()) >= 4:
+    """A headline without a trailing site name or section label (see ``_SITE_SUFFIX``)."""
+    match = _SITE_SUFFIX.search(title)
+    if match:
+        head = title[: match.start()].split()
+        if len(head) >= 4 and (match.group("sep") == "|" or not _title_case(head)):
             return title[: match.start()].rstrip()
+    match = _SECTION_SUFFIX.search(title)
+    if match and len(title[: match.start()].split()) >= 4:
+        return title[: match.start()].rstrip()
     return title
 
 

@@ -339,7 +339,7 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
             for c in verb.children
             if c.dep_ in _CONTENT_DEPS and not (c.dep_ == "xcomp" and c.pos_ != "VERB")
         ]
-        if not content:
+        if not content and lemma in _ADDRESSING_VERBS:
             content = _that_clause_on_listener(verb)
         is_act = lemma in res.speech_acts and (
             lemma not in res.speech_verbs or not any(c.dep_ == "ccomp" for c in content)
@@ -360,9 +360,18 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
     return [according] if according is not None else []
 
 
+_ADDRESSING_VERBS = frozenset(
+    {"tell", "inform", "assure", "reassure", "remind", "warn", "promise", "brief", "convince", "persuade"}
+)
+"""Verbs whose object is the listener: only their object's "that" clause can be what was said
+("told a meeting that …"); "denied reports that …", "questioned the assumption that …" name a
+content the speaker rejects or doubts, never their own claim."""
+
+
 def _that_clause_on_listener(verb: Any) -> list[Any]:
     """The "that" clause the parser hung on the listener instead of the verb ("told a public
-    meeting that the group would …": ``collect`` as an ``acl`` of ``meeting``), as the content."""
+    meeting that the group would …": ``collect`` as an ``acl`` of ``meeting``), as the content.
+    Only for :data:`_ADDRESSING_VERBS`."""
     for obj in verb.children:
         if obj.dep_ not in ("dobj", "dative"):
             continue

@@ -9,7 +9,8 @@ and says whether it is one of these, so that the pipeline drops it:
 - a **vote**: "backed the measures in the final vote", "approved the plan by 30 votes to 12" —
   an action, not a statement.
 
-A clause with a stance cue of its own (other than its speech act) stays a claim.
+A procedure report with a stance cue of its own stays a claim; a vote that is called for rather
+than reported ("should reject the levy in the final vote") is a position and stays a claim.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ _VOTE = re.compile(
     r"\b(?:by \w+ votes? to \w+|(?:in|at) (?:a|the) (?:\w+ )?vote|unanimously|in a show of hands)\b", re.I
 )
 """A vote: "in the final vote", "by 41 votes to 9", "unanimously"."""
+_CALLED_FOR = re.compile(
+    r"\b(?:should|must|ought to|would|will|could|needs? to|has to|have to|had to|is to|are to)\b", re.I
+)
+"""A vote asked for or foreseen ("the council should reject the levy in the final vote")."""
 
 
 def _reported(text: str, claim: Claim) -> str | None:
@@ -75,6 +80,7 @@ def is_bare_reaction(text: str, claim: Claim) -> bool:
 
 
 def is_vote(text: str, claim: Claim) -> bool:
-    """Whether a reported claim reports a vote ("backed the measures in the final vote")."""
+    """Whether a reported claim reports a vote that took place ("backed the measures in the final
+    vote"); a vote called for or foreseen ("should reject the levy in the final vote") is not."""
     body = _reported(text, claim)
-    return body is not None and _VOTE.search(body) is not None
+    return body is not None and _VOTE.search(body) is not None and _CALLED_FOR.search(body) is None

@@ -46,13 +46,14 @@ CUE_WINDOW_BEFORE = 60
 AFTER_WINDOW = 60
 """Characters after a target searched for an evaluating predicate ("the levy is a mistake")."""
 AFTER_GAP_WORDS = 3
+"""Words allowed between a target and its evaluating predicate ("tariffs on steel are …")."""
 AFTER_PP_WORDS = 6
 """Words allowed between a target and its predicate when they start with a preposition
 ("tariffs on steel from Asia are …")."""
 _PREPOSITIONS = frozenset(
     {"on", "of", "for", "in", "at", "along", "across", "from", "to", "between", "with", "without"}
 )
-"""Words allowed between a target and its evaluating predicate ("tariffs on steel are …")."""
+"""The words that start such a prepositional phrase."""
 NEGATOR_REACH = 14
 """Characters before a cue where a negator turns it around ("did not back", "not against")."""
 MAX_OBJECT_WORDS = 8
@@ -92,8 +93,16 @@ _PREDICATE = re.compile(
     r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot|has|have|had)\b",
     re.I,
 )
+_AUXILIARY = (
+    r"is|are|was|were|would|will|could|can|should|must|might|has|have|had|does|did|remains?|seems?|"
+    r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot"
+)
 _ANAPHORIC_SUBJECT = re.compile(
-    r"(?:it|this|that|they|these|those)\s+(?!\w+ing\b)\w+|call(?:s|ed|ing)\s+(?:it|this|that|them)\b", re.I
+    # the pronoun is the subject only when a verb follows ("this week was …" is no pointer back):
+    # an auxiliary, or after it/this/that a verb in -s or -ed ("it costs", "this meant")
+    rf"(?:it|this|that)\s+(?:{_AUXILIARY}|\w+s|\w+ed)\b|(?:they|these|those)\s+(?:{_AUXILIARY}|\w+ed)\b"
+    r"|call(?:s|ed|ing)\s+(?:it|this|that|them)\b",
+    re.I,
 )
 """A claim about what was said before: its subject points back ("It is a tax on the poor", "This
 would be a mistake"), or it names it so ("calling it unfair")."""
@@ -365,10 +374,10 @@ _NECESSITY = re.compile(
     re.I,
 )
 """A claim that something is needed: "Without X, [he said,] there can be no …" (X: no pronoun)."""
-_CALLED = re.compile(r"\bcall(?:s|ed|ing)\s+", re.I)
+_CALLED = re.compile(r"(?<![\w-])call(?:s|ed|ing)\s+(?!(?:for|on|upon)\b)", re.I)
 """Naming something with a judgement: "called the plan a mistake" (not "called for")."""
 _UNDONE = re.compile(
-    r"(?:\s+[\w'’-]+){0,3}?\s+(?:halted|stopped|ended|scrapped|dropped|withdrawn|lifted|removed|abolished|"
+    r"(?:\s+(?!(?:who|which|that|whose|whom)\b)[\w'’-]+){0,3}?\s+(?:halted|stopped|ended|scrapped|dropped|withdrawn|lifted|removed|abolished|"
     r"cancell?ed|reversed|banned|blocked|shut|closed down|phased out)\b",
     re.I,
 )

@@ -311,7 +311,7 @@ def test_annotations_are_held_packed_and_come_back_equal() -> None:
 def test_newest_annotation_date_counts_kept_annotations_only(tmp_path, ls):
     text = "Mayor Li backs the tram."
     actor = [ls.span("x", text, "Mayor Li", "ACTOR")]
-    kept = ls.ann(1, 4, actor, updated="2025-01-05T10:00:00Z")
+    kept = ls.ann(1, 4, actor, updated="2025-01-04T22:00:00-05:00")  # 03:00 on the 5th, UTC
     odd_stamp = ls.ann(2, 5, actor, updated="last tuesday")  # kept, but no date to read
     cancelled = ls.ann(3, 6, actor, cancelled=True, updated="2025-03-01T00:00:00Z")
     bad_region = {

@@ -289,6 +289,17 @@ def test_told_a_listener_that_when_the_parser_hangs_the_clause_on_the_listener(a
     assert (claim, speaker) == ("the group would collect signatures", "Maren Colby")
 
 
+def test_a_that_clause_on_a_non_listener_is_not_the_speakers_claim(annotator: Any) -> None:
+    """ "denied reports that X", "questioned the assumption that X": X is what the speaker rejects
+    or doubts, never a claim of theirs (only a listener's clause is repaired, above)."""
+    for text in (
+        "Karl Brandt denied reports that the parking levy was unfair.",
+        "Karl Brandt questioned the assumption that the quarry would create jobs.",
+    ):
+        assert "the parking levy was unfair" not in [c[0] for c in _claims(annotator, text)]
+        assert "the quarry would create jobs" not in [c[0] for c in _claims(annotator, text)]
+
+
 def test_an_organisation_named_by_its_head_noun_speaks(annotator: Any) -> None:
     """A name NER misses whose head is an organisation word (guild, society, board, forum, …)."""
     text = "Harbour news\n\nThe Harbour Anglers' Society said the new quay would hurt fishing."
@@ -494,11 +505,13 @@ def test_bare_reactions_and_votes_are_no_claims(annotator: Any) -> None:
         "The assembly backed the new ferry timetable by 41 votes to 9.\n\n"
         "Councillors backed the harbour plan in the final vote.\n\n"
         "The ferry operator rejects that account.\n\n"
-        "The mayor rejected the harbour plan on Monday."
+        "The mayor rejected the harbour plan on Monday.\n\n"
+        "Karl Brandt said the council should reject the parking levy in the final vote."
     )
     assert [c[0] for c in _claims(annotator, text)] == [
         "rejects that account",
         "rejected the harbour plan on Monday",
+        "the council should reject the parking levy in the final vote",  # a vote called for
     ]
 
 

@@ -268,6 +268,13 @@ def test_a_file_in_a_symlink_loop_or_a_broken_link_is_a_reject(tmp_path: Path) -
         ),
         ("Fares rise | Reuters", "Fares rise | Reuters"),
         ("Ferry fares: what the rise means for you", "Ferry fares: what the rise means for you"),
+        ("Harbour United beat Ferry Town 2 - 0", "Harbour United beat Ferry Town 2 - 0"),  # a score
+        # a title-case headline's capitalised tail may be its own (a pipe still marks a site)
+        (
+            "Ferry Deal Agreed After Marathon Talks - Islanders Celebrate",
+            "Ferry Deal Agreed After Marathon Talks - Islanders Celebrate",
+        ),
+        ("Ferry Deal Agreed After Marathon Talks | Island Herald", "Ferry Deal Agreed After Marathon Talks"),
     ],
 )
 def test_a_site_name_or_section_label_is_cut_from_the_title(title: str, expected: str) -> None:
