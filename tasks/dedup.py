@@ -20,7 +20,9 @@ The work is split so that only the last step needs all decisions in one place:
    same edges, and only the edges leave the place where they were verified;
 4. :func:`resolve` — the rule above over the articles in order, given the edges. An article
    whose id and text are unique and that has no edge is kept and affects no other article, so a
-   distributed engine passes :func:`resolve` only the *involved* articles (:func:`involved`).
+   distributed engine passes :func:`resolve` only the *involved* articles — the set
+   :func:`involved` defines, which the Ray engine gathers bucket partition by bucket partition
+   (``tasks/engine_ray.py``'s ``_bucket_merge``; its releases are tested byte-identical).
 """
 
 from __future__ import annotations

@@ -187,10 +187,11 @@ def _file_blocks(files: Sequence[tuple[int, InputFile]], blocks: int) -> tuple[l
 
 
 _INPUT_PER_PARTITION = 64 << 20
-"""Input bytes per bucket partition, at least: a text's shingle set (8 bytes a word) is about 1.5
-times its share of the input, and a text's 8 band entries reach at most 8 partitions, so a
-partition's merge task holds at most ~1.5 · 8 · 64 MiB ≈ 0.8 GB of shingle sets whatever the
-corpus size."""
+"""Input bytes per bucket partition, at most (the partition count grows with the input): a text's
+shingle set (8 bytes a word) is about 1.5 times its share of the input, and a text's 8 band
+entries reach at most 8 partitions, so a partition's merge task holds at most ~1.5 · 8 · 64 MiB
+≈ 0.8 GB of shingle sets whatever the corpus size (plus the verification's temporaries, not
+bounded by this figure)."""
 
 
 def _size(path: Path) -> int:

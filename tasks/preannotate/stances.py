@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from stancebank.tasks.preannotate.claims import Claim
 from stancebank.tasks.preannotate.labels import INDIRECT, NEUTRAL, OPPOSE, SUPPORT
 from stancebank.tasks.preannotate.resources import StanceCues
+from stancebank.tasks.preannotate.wordforms import noun_plural
 
 SCORE_CATALOGUE_STANCE = 0.6
 """A catalogue mention inside the claim with a cue in its clause."""
@@ -239,7 +240,7 @@ def article_catalogue(text: str, claims: Sequence[Claim], cues: StanceCues) -> C
             continue
         head = _WORD.findall(body[proposal[0] : proposal[1]])[-1].lower()
         if len(head) >= 4 and head.isalpha() and head not in cues.not_targets:
-            heads.update((head, head + "s") if not head.endswith("s") else (head,))
+            heads.update((head, noun_plural(head)) if not head.endswith("s") else (head,))
     return Catalogue.build([("", tuple(sorted(heads)), ())]) if heads else EMPTY_CATALOGUE
 
 

@@ -32,6 +32,16 @@ def inflections(lemma: str) -> set[str]:
     return forms
 
 
+def noun_plural(noun: str) -> str:
+    """The regular English plural of a noun ("policy" → "policies", "tax" → "taxes", "levy" →
+    "levies", "plan" → "plans")."""
+    if noun.endswith("y") and len(noun) > 2 and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "sh", "ch", "x", "z")):
+        return noun + "es"
+    return noun + "s"
+
+
 @lru_cache(maxsize=1)
 def _verb_forms() -> dict[str, str]:
     forms: dict[str, str] = {}

@@ -162,9 +162,10 @@ def task_pages(
         "fields": "all",
         "include": include,
         "expand": "annotations",
-        # the documented "tasks for review" flag: the server then computes one Data Manager column
-        # (the annotator ids) instead of all of them (every annotation and prediction result
-        # concatenated per task, scores, lead times ...), which ``include`` leaves out anyway; the
+        # the documented "tasks for review" flag: the server then computes two Data Manager columns
+        # (annotators, reviewed) instead of all of them (every annotation and prediction result
+        # concatenated per task, scores, lead times ...), which ``include`` leaves out anyway, and
+        # does not ask an ML backend to predict the page's tasks (a read must not start work); the
         # tasks and their fields are the same (measured: the same bytes)
         "review": "true",
         "resolve_uri": "false",

@@ -272,6 +272,25 @@ def test_a_reviewers_verdict_never_replaces_their_own_annotation(tmp_path, ls):
     assert starred == {"1": False, "2": False, "3": True}
 
 
+def test_predictions_are_held_packed_and_come_back_equal() -> None:
+    """A task's predictions, packed (relation ends by span position, offsets past 2**31 too), come
+    back as the same keys; a store lookup unpacks, ``retain`` keeps only the articles asked for."""
+    from stancebank.export.reader import AnnotationCodec, Prediction, PredictionStore
+    from stancebank.schema.spec import SPEC
+
+    codec = AnnotationCodec(SPEC)
+    actor, claim, target = ("ACTOR", 0, 3), ("CLAIM", 14, 2**31 + 5), ("TARGET", 14, 21)
+    spans = (actor, claim, target)
+    relations = ((actor, claim, "source"), (claim, target, "oppose"))
+    packed = codec.pack_prediction(spans, relations)
+    assert codec.unpack_prediction(packed) == Prediction(spans, relations)
+    assert codec.unpack_prediction(codec.pack_prediction((), ())) == Prediction((), ())
+    store = PredictionStore({"a": packed, "b": codec.pack_prediction((actor,), ())}, codec)
+    assert store["a"] == Prediction(spans, relations) and "b" in store and len(store) == 2
+    kept = store.retain({"b"})
+    assert list(kept) == ["b"] and kept["b"] == Prediction((actor,), ())
+
+
 def test_annotations_are_held_packed_and_come_back_equal() -> None:
     """The reader holds kept annotations packed (export/reader.py, for memory): what a lookup
     gives back equals the annotation packed, for odd region ids and offsets too."""

@@ -631,3 +631,16 @@ def test_reading_and_the_article_pass_make_no_reference_cycles(tmp_path):
     small, large = garbage_by_stage(10), garbage_by_stage(60)
     assert small["near-duplicates"] == large["near-duplicates"] == 0  # reading
     assert small["closing parquet files"] == large["closing parquet files"]  # the article pass
+
+
+def test_a_build_that_fails_while_the_collector_is_paused_restores_it(tmp_path):
+    import gc
+
+    from stancebank.export.errors import ExportReadError
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"id": 1, "data": {"text": "x"}, ', encoding="utf-8")  # cut off mid-task
+    assert gc.isenabled()
+    with pytest.raises(ExportReadError):
+        _build(tmp_path, [broken], "1.0.0")
+    assert gc.isenabled()

@@ -948,3 +948,16 @@ def test_a_ruler_pattern_the_lookup_cannot_read_keeps_the_ruler() -> None:
     assert PosRules.from_ruler(regex, strings) is None
     two = [{"patterns": [[{"TAG": "NN"}], [{"TAG": "NNS"}]], "attrs": {"POS": "NOUN"}, "index": 0}]
     assert PosRules.from_ruler(two, strings) is None
+
+
+def test_noun_plurals_for_an_articles_own_catalogue() -> None:
+    from stancebank.tasks.preannotate.wordforms import noun_plural
+
+    assert [noun_plural(n) for n in ("policy", "tax", "levy", "plan", "day", "church")] == [
+        "policies",
+        "taxes",
+        "levies",
+        "plans",
+        "days",
+        "churches",
+    ]
