@@ -27,10 +27,7 @@ console = Console(stderr=True)
 
 def _tasks_group() -> Any:
     from stancebank.tasks.cli import app as tasks_app
-    from stancebank.tasks.pilot_cli import resolve_command
 
-    if all(c.callback is not resolve_command for c in tasks_app.registered_commands):  # once per process
-        tasks_app.command("resolve-annotations")(resolve_command)
     return typer.main.get_group(tasks_app)
 
 

@@ -26,6 +26,7 @@ from stancebank.tasks.build import (
     write_tasks,
 )
 from stancebank.tasks.errors import TasksError
+from stancebank.tasks.pilot_cli import resolve_command
 
 app = typer.Typer(help="Build Label Studio tasks from articles.", no_args_is_help=True)
 
@@ -309,3 +310,7 @@ def sample_command(
     for s in strata:
         table.add_row(*s.stratum, str(s.size), str(s.sampled))
     console.print(table)
+
+
+# the pilot's resolver belongs to this group (defined with the pilot loader it serves)
+app.command("resolve-annotations")(resolve_command)
