@@ -235,7 +235,7 @@ def article_catalogue(text: str, claims: Sequence[Claim], cues: StanceCues) -> C
     heads: set[str] = set()
     for claim in claims:
         body = text[claim.start : claim.end]
-        proposal = subject_target(body, cues) or first_object(body, cues)
+        proposal = syntax_proposal(body, cues)
         if proposal is None:
             continue
         head = _WORD.findall(body[proposal[0] : proposal[1]])[-1].lower()
@@ -264,15 +264,21 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
             claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
 
 
-def _from_syntax(claim: Claim, body: str, cues: StanceCues) -> bool:
-    """Step 2: what the claim says is needed ("Without X, no …"), its evaluated subject or the
-    object of its first cue; whether one was found."""
-    proposal = (
+def syntax_proposal(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
+    """Step 2's target in a claim's text (offsets in ``body``) and its stance: what the claim says
+    is needed ("Without X, no …"), what it names with a judgement ("called X a mistake"), its
+    evaluated subject or the object of its first cue."""
+    return (
         necessity_target(body)
         or called_target(body, cues)
         or subject_target(body, cues)
         or first_object(body, cues)
     )
+
+
+def _from_syntax(claim: Claim, body: str, cues: StanceCues) -> bool:
+    """Step 2 (:func:`syntax_proposal`) on one claim; whether a target was found."""
+    proposal = syntax_proposal(body, cues)
     if proposal is not None:
         o0, o1, stance = proposal
         claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
