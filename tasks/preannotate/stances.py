@@ -14,6 +14,11 @@ syntax: what follows a support / oppose cue ("rejected the new levy" → "the ne
 3. A claim with neither ("calling it unfair", "they are a mistake") takes the nearest catalogue
    mention in its own sentence before it or in the previous sentence, when every cue of the claim
    points the same way (and, when its subject is "it" / "this", the TARGET of an earlier claim).
+4. A claim still without a stance takes its speaker's: the stances on catalogue (or the article's
+   own) targets of the nearest claim in the same run of that speaker's claims ("The levy is a
+   mistake," she said. "Families will pay more." → the second opposes the levy too), at a lower
+   score, unless its own cues point the other way. A speaker holds a position across a run of
+   quotes; a target proposed from one claim's syntax is that claim's, and is not lent.
 
 Without a project catalogue the article makes its own (:func:`article_catalogue`): the head nouns
 of the targets step 2 proposes ("levy" from "the new parking levy"), so that a later "the levy ...
@@ -41,6 +46,12 @@ SCORE_NEAR_STANCE = 0.45
 """A catalogue mention in the sentence before the claim, the claim's cues all pointing one way."""
 SCORE_OBJECT_STANCE = 0.4
 """The object of a cue proposed as the target (no catalogue entry matched)."""
+
+SCORE_SPEAKER_STANCE = 0.3
+"""A claim with no stance of its own, given the stance its speaker takes in a claim next to it
+(step 4): evidence from the speaker's position, not from the claim's words."""
+MAX_LENDER_STEPS = 3
+"""How many claims away a claim of the same speaker may lend its stances (step 4)."""
 
 CUE_WINDOW_BEFORE = 60
 """Characters before a target searched for a cue ("rejected any talk of a ceasefire")."""
@@ -195,7 +206,7 @@ def add_stances(
     text: str, claims: list[Claim], cues: StanceCues, catalogue: Catalogue = EMPTY_CATALOGUE
 ) -> None:
     """Append ``(start, end, stance, score, target_name)`` to each claim's ``stances`` (see the
-    module docstring for the three steps)."""
+    module docstring for the four steps)."""
     if not claims:
         return
     sentence_starts = _sentence_starts(text)
@@ -215,6 +226,7 @@ def add_stances(
                 for t0, t1, stance, score, name in claim.stances
             ]
         found.proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
+    _inherit_from_speaker(text, claims, cues)
 
 
 @dataclass
@@ -227,6 +239,47 @@ class _Found:
     sentence_starts: list[int]
     proposed: list[tuple[int, int, str]] = field(default_factory=list)
     """The TARGETs of the claims before, in claim order."""
+
+
+def _speaker_key(text: str, claim: Claim) -> str | None:
+    """Who holds a claim, as one key: the speaker's resolved name, else the words of its mention."""
+    if claim.speaker is None:
+        return None
+    return claim.speaker.name or " ".join(text[claim.speaker.start : claim.speaker.end].lower().split())
+
+
+def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues) -> None:
+    """Step 4: a claim with no stance of its own takes the stances its speaker takes on catalogue
+    targets (or the article's own) in the nearest claim of a run of that speaker's claims (no other
+    speaker's claim between them), unless its own cues point the other way. Neutral stances and
+    targets proposed from a claim's syntax (specific to that claim) are not lent."""
+    keys = [_speaker_key(text, c) for c in claims]
+    lenders = [[s for s in c.stances if s[2] != NEUTRAL and s[3] >= SCORE_NEAR_STANCE] for c in claims]
+    for i, claim in enumerate(claims):
+        if claim.stances or keys[i] is None:
+            continue
+        lender = _nearest_in_run(i, keys, lenders)
+        if lender is None:
+            continue
+        own = claim_stance(text[claim.start : claim.end], cues)
+        claim.stances.extend(
+            (t0, t1, stance, SCORE_SPEAKER_STANCE, name)
+            for t0, t1, stance, _, name in lenders[lender]
+            if own is None or own == stance
+        )
+
+
+def _nearest_in_run(i: int, keys: Sequence[str | None], lenders: Sequence[Sequence[object]]) -> int | None:
+    """The index of the nearest claim (before first at equal distance) with stances to lend in the
+    run of claims of speaker ``keys[i]`` around claim ``i``, at most :data:`MAX_LENDER_STEPS` away."""
+    for side in range(1, MAX_LENDER_STEPS + 1):
+        for j in (i - side, i + side):
+            if not 0 <= j < len(keys) or keys[j] != keys[i]:
+                continue
+            between = range(min(i, j) + 1, max(i, j))
+            if lenders[j] and all(keys[k] == keys[i] for k in between):
+                return j
+    return None
 
 
 def article_catalogue(text: str, claims: Sequence[Claim], cues: StanceCues) -> Catalogue:

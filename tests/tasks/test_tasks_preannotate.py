@@ -28,6 +28,7 @@ from stancebank.tasks.preannotate import (
     noun_lemma,
     verb_lemma,
 )
+from stancebank.tasks.preannotate.stances import SCORE_SPEAKER_STANCE
 
 
 @pytest.fixture(scope="module")
@@ -961,3 +962,55 @@ def test_noun_plurals_for_an_articles_own_catalogue() -> None:
         "days",
         "churches",
     ]
+
+
+def _claim_stances(annotator: Any, text: str) -> set[tuple[str, str, str, float | None]]:
+    """``(claim text, stance, target text, score)`` of every stance relation."""
+    spans, rels = annotator.annotate(text)
+    by_id = {s.id: s for s in spans}
+    return {
+        (by_id[r.from_id].text, r.label, by_id[r.to_id].text, r.score)
+        for r in rels
+        if r.label in {"support", "oppose", "neutral"}
+    }
+
+
+def test_a_claim_without_a_cue_takes_its_speakers_stance_in_the_same_run(with_catalogue: Any) -> None:
+    text = (
+        "“The congestion charge is a mistake,” said Ruth Okafor, who runs a bakery on the high street. "
+        "“Families will pay more for every trip into town.”"
+    )
+    found = _claim_stances(with_catalogue, text)
+    assert (
+        "Families will pay more for every trip into town",
+        "oppose",
+        "The congestion charge",
+        SCORE_SPEAKER_STANCE,
+    ) in found
+    assert len(found) == 2
+
+
+def test_no_stance_is_lent_across_another_speaker_or_against_the_claims_own_cues(with_catalogue: Any) -> None:
+    # another speaker's claim between them: Okafor's second claim borrows nothing
+    text = (
+        "“The congestion charge is a mistake,” said Ruth Okafor.\n\n"
+        "Mayor Ann Bell said the council would publish the figures.\n\n"
+        "“Families will pay more for every trip into town,” Okafor said."
+    )
+    claims = {c for c, *_ in _claim_stances(with_catalogue, text)}
+    assert claims == {"The congestion charge is a mistake"}
+    # the claim's own cues point the other way: no stance is lent
+    text = (
+        "“The congestion charge is a mistake,” said Ruth Okafor. She runs a bakery on the high street. "
+        "“Frankly, I welcome it for lorries.”"
+    )
+    assert {c for c, *_ in _claim_stances(with_catalogue, text)} == {"The congestion charge is a mistake"}
+
+
+def test_a_target_proposed_from_a_claims_syntax_is_not_lent(annotator: Any) -> None:
+    text = (
+        "Ruth Okafor said she rejected the new parking rules. "
+        "“Families will pay more for every trip into town,” she said."
+    )
+    claims = {c for c, *_ in _claim_stances(annotator, text)}
+    assert "Families will pay more for every trip into town" not in claims
