@@ -24,6 +24,10 @@ The definition:
 Condition (1) is the LSH filter that keeps the work linear: with 8 bands of 4 values a pair with
 Jaccard 0.9 shares a band with probability 1 - (1 - 0.9**4)**8 ≈ 0.9998, at 0.5 with 0.40, at 0.2
 with 0.013. Hashing is deterministic across processes and machines (fixed seeds, no ``hash()``).
+Texts that share boilerplate crowd some buckets (templated texts: thousands in one bucket, tens of
+millions of candidate pairs for 100,000 texts): :func:`clusters` enumerates the candidates a step
+at a time, each pair once (in the first band where the two share a bucket), and keeps only the
+pairs that pass (2).
 """
 
 from __future__ import annotations
@@ -291,25 +295,66 @@ def is_near_duplicate(a: str, b: str, config: NearDuplicateConfig = NEAR_DUPLICA
     return jaccard(sk.shingle_set(0), sk.shingle_set(1)) >= config.jaccard
 
 
-def bucket_pairs(bands: I64, keys: U64, members: I64, n: int) -> I64:
-    """The LSH filter (condition (1)) over bucket entries — entry ``e`` puts text ``members[e]`` in
-    the bucket ``(bands[e], keys[e])``: the pairs of distinct texts that share a bucket, as sorted
-    unique codes ``a * n + b`` (``a < b``). Any collection of entries gives the pairs of its
-    buckets, whatever their order: a bucket's entries may be gathered from anywhere."""
+_PAIRS_PER_STEP = 1 << 18  # candidate pairs enumerated (and verified) at a time
+
+
+def _bucket_steps(bands: I64, keys: U64, members: I64) -> Iterator[tuple[I64, I64, I64]]:
+    """Every pair of entries that share a bucket ``(bands[e], keys[e])``, as (band, member,
+    member) arrays in steps of about :data:`_PAIRS_PER_STEP` pairs: memory stays that of a step
+    however crowded a bucket is. Within a bucket, the first member is the earlier entry (entries
+    keep their order)."""
+    if bands.size == 0:
+        return
     order = np.lexsort((keys, bands))
     b, k, m = bands[order], keys[order], members[order]
     new_bucket = np.ones(b.size, dtype=np.bool_)
     new_bucket[1:] = (b[1:] != b[:-1]) | (k[1:] != k[:-1])
     starts = np.flatnonzero(new_bucket)
-    lengths = np.diff(np.append(starts, b.size))
+    ends = np.append(starts[1:], b.size)
+    # entry at sorted position s pairs with the later entries of its bucket: ends - s - 1 of them
+    later = np.repeat(ends, np.diff(np.append(starts, b.size))) - np.arange(b.size) - 1
+    rows = np.flatnonzero(later > 0)
+    if rows.size == 0:
+        return
+    cumulative = np.cumsum(later[rows])
+    lo = 0
+    while lo < rows.size:
+        done = int(cumulative[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(cumulative, done + _PAIRS_PER_STEP, side="right")))
+        step_rows, counts = rows[lo:hi], later[rows[lo:hi]]
+        total = int(counts.sum())
+        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        partner = np.repeat(step_rows, counts) + 1 + offsets
+        yield b[np.repeat(step_rows, counts)], np.repeat(m[step_rows], counts), m[partner]
+        lo = hi
+
+
+def bucket_pairs(bands: I64, keys: U64, members: I64, n: int) -> I64:
+    """The LSH filter (condition (1)) over bucket entries — entry ``e`` puts text ``members[e]`` in
+    the bucket ``(bands[e], keys[e])``: the pairs of distinct texts that share a bucket, as sorted
+    unique codes ``a * n + b`` (``a < b``). Any collection of entries gives the pairs of its
+    buckets, whatever their order: a bucket's entries may be gathered from anywhere."""
     codes: list[I64] = [np.zeros(0, dtype=np.int64)]
-    for length in np.unique(lengths[lengths >= 2]).tolist():  # the buckets of each size at once
-        group = m[starts[lengths == length][:, None] + np.arange(length)]
-        a_idx, b_idx = np.triu_indices(length, k=1)
-        first, second = group[:, a_idx].ravel(), group[:, b_idx].ravel()
+    for _, first, second in _bucket_steps(bands, keys, members):
         other = first != second  # a text given twice in one bucket is no pair
-        codes.append(np.minimum(first, second)[other] * n + np.maximum(first, second)[other])
+        step = np.minimum(first, second)[other] * n + np.maximum(first, second)[other]
+        codes.append(np.unique(step))
     return np.unique(np.concatenate(codes))
+
+
+def first_band_pairs(keys: U64) -> Iterator[tuple[I64, I64]]:
+    """The LSH filter (condition (1)) over texts' band keys (texts × bands), each pair once: the
+    rows ``a < b`` that share a bucket, each pair given in the first band where the two share one,
+    in steps of about :data:`_PAIRS_PER_STEP` pairs (memory: a step's, not every candidate's —
+    templated texts crowd some buckets with thousands of texts)."""
+    n, n_bands = keys.shape
+    members = np.arange(n, dtype=np.int64)
+    bands = np.tile(np.arange(n_bands, dtype=np.int64), n)
+    for band_of, first, second in _bucket_steps(bands, keys.ravel(), np.repeat(members, n_bands)):
+        earlier = np.zeros(first.size, dtype=np.bool_)  # the two share a bucket in an earlier band
+        for band in range(n_bands - 1):
+            earlier |= (band < band_of) & (keys[first, band] == keys[second, band])
+        yield first[~earlier], second[~earlier]
 
 
 def shingle_sets(shingles: U64, bounds: I64) -> tuple[U64, I64]:
@@ -326,44 +371,73 @@ def shingle_sets(shingles: U64, bounds: I64) -> tuple[U64, I64]:
 
 _BIN_BITS = 7  # the verification's filter counts each set's shingles in 2**7 bins
 _PAIRS_AT_ONCE = 1 << 16
+_TEXTS_AT_ONCE = 1 << 12
+
+
+@dataclass(frozen=True)
+class ShingleSets:
+    """Texts' sorted unique shingle sets (``sets[bounds[i]:bounds[i + 1]]``) ready for the exact
+    check of many pairs (:meth:`near_duplicates`): each set's shingles counted in ``2**7`` bins by
+    their top bits (the filter's upper bound, see :meth:`near_duplicates`)."""
+
+    sets: U64
+    bounds: I64
+    bins: npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]  # texts × 2**7
+
+    @classmethod
+    def of(cls, sets: U64, bounds: I64) -> ShingleSets:
+        sizes = np.diff(bounds)
+        most = int(sizes.max()) if sizes.size else 0
+        dtype = np.uint8 if most < 1 << 8 else np.uint16 if most < 1 << 16 else np.uint32
+        width = 1 << _BIN_BITS
+        bins = np.zeros((sizes.size, width), dtype=dtype)
+        top = np.uint64(64 - _BIN_BITS)
+        for lo in range(0, sizes.size, _TEXTS_AT_ONCE):  # a block of texts at a time (int64 counts)
+            hi = min(lo + _TEXTS_AT_ONCE, sizes.size)
+            owner = np.repeat(np.arange(hi - lo, dtype=np.int64), sizes[lo:hi])
+            cells = owner * width + (sets[bounds[lo] : bounds[hi]] >> top).astype(np.int64)
+            bins[lo:hi] = np.bincount(cells, minlength=(hi - lo) * width).reshape(hi - lo, width)
+        return cls(sets, bounds, bins)
+
+    def near_duplicates(
+        self, first: I64, second: I64, config: NearDuplicateConfig = NEAR_DUPLICATES
+    ) -> tuple[I64, list[float]]:
+        """Condition (2) for candidate pairs of texts: the positions ``k`` (ascending) where texts
+        ``first[k]`` and ``second[k]`` have a Jaccard similarity (:func:`jaccard`) of at least the
+        threshold, and that similarity.
+
+        Each pair that could pass is decided by :func:`jaccard`; a pair is set aside before only
+        when an upper bound of its similarity is below the threshold. The bound: the shingles two
+        sets share in a bin are at most the smaller of their two counts, so the sum of those minima
+        ``u`` bounds the intersection, and ``u / (|a| + |b| - u)`` the similarity (computed as
+        :func:`jaccard` computes it: the rounding keeps the order). Random pairs from crowded
+        buckets are set aside at a few µs a thousand."""
+        sizes = np.diff(self.bounds)
+        sets, bounds = self.sets, self.bounds
+        kept: list[I64] = [np.zeros(0, dtype=np.int64)]
+        for lo in range(0, first.size, _PAIRS_AT_ONCE):
+            one, other = first[lo : lo + _PAIRS_AT_ONCE], second[lo : lo + _PAIRS_AT_ONCE]
+            bound = np.minimum(self.bins[one], self.bins[other]).sum(axis=1, dtype=np.int64)
+            union = sizes[one] + sizes[other] - bound
+            ratio = np.divide(bound, union, out=np.zeros(bound.size), where=union > 0)
+            kept.append(lo + np.flatnonzero(ratio >= config.jaccard))
+        positions: list[int] = []
+        similarities: list[float] = []
+        for k in np.concatenate(kept).tolist():
+            a, b = int(first[k]), int(second[k])
+            sim = jaccard(sets[bounds[a] : bounds[a + 1]], sets[bounds[b] : bounds[b + 1]])
+            if sim >= config.jaccard:
+                positions.append(k)
+                similarities.append(sim)
+        return np.array(positions, dtype=np.int64), similarities
 
 
 def near_duplicate_pairs(
     sets: U64, bounds: I64, first: I64, second: I64, config: NearDuplicateConfig = NEAR_DUPLICATES
 ) -> tuple[I64, list[float]]:
-    """Condition (2) for candidate pairs of texts: the positions ``k`` (ascending) where texts
-    ``first[k]`` and ``second[k]`` — sorted unique shingle sets ``sets[bounds[i]:bounds[i + 1]]`` —
-    have a Jaccard similarity (:func:`jaccard`) of at least the threshold, and that similarity.
-
-    Each pair that could pass is decided by :func:`jaccard`; a pair is set aside before only when
-    an upper bound of its similarity is below the threshold. The bound: each set's shingles are
-    counted in bins by their top bits; the shingles two sets share in a bin are at most the smaller
-    of their two counts, so the sum of those minima ``u`` bounds the intersection, and
-    ``u / (|a| + |b| - u)`` the similarity (computed as :func:`jaccard` computes it: the rounding
-    keeps the order). Random pairs from crowded buckets are set aside at a few µs a thousand."""
-    sizes = np.diff(bounds)
-    owner = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
-    bins = 1 << _BIN_BITS
-    counts = np.bincount(
-        owner * bins + (sets >> np.uint64(64 - _BIN_BITS)).astype(np.int64), minlength=sizes.size * bins
-    ).reshape(sizes.size, bins)
-    narrow = counts.astype(np.uint8 if counts.size == 0 or counts.max() < 256 else np.uint32)
-    kept: list[I64] = [np.zeros(0, dtype=np.int64)]
-    for lo in range(0, first.size, _PAIRS_AT_ONCE):
-        one, other = first[lo : lo + _PAIRS_AT_ONCE], second[lo : lo + _PAIRS_AT_ONCE]
-        bound = np.minimum(narrow[one], narrow[other]).sum(axis=1, dtype=np.int64)
-        union = sizes[one] + sizes[other] - bound
-        ratio = np.divide(bound, union, out=np.zeros(bound.size), where=union > 0)
-        kept.append(lo + np.flatnonzero(ratio >= config.jaccard))
-    positions: list[int] = []
-    similarities: list[float] = []
-    for k in np.concatenate(kept).tolist():
-        a, b = int(first[k]), int(second[k])
-        sim = jaccard(sets[bounds[a] : bounds[a + 1]], sets[bounds[b] : bounds[b + 1]])
-        if sim >= config.jaccard:
-            positions.append(k)
-            similarities.append(sim)
-    return np.array(positions, dtype=np.int64), similarities
+    """Condition (2) for candidate pairs of texts (sorted unique shingle sets
+    ``sets[bounds[i]:bounds[i + 1]]``): :meth:`ShingleSets.near_duplicates`."""
+    return ShingleSets.of(sets, bounds).near_duplicates(first, second, config)
 
 
 def _components(n: int, pairs: Iterable[tuple[int, int]]) -> I64:
@@ -385,6 +459,46 @@ def _components(n: int, pairs: Iterable[tuple[int, int]]) -> I64:
         if np.array_equal(nxt, parent):
             return parent
         parent = nxt
+
+
+def _sharing(keys: U64, group_code: I64) -> npt.NDArray[np.bool_]:
+    """Which texts (rows of band keys) share a bucket with a text of another group."""
+    out = np.zeros(keys.shape[0], dtype=np.bool_)
+    for band in range(keys.shape[1] if keys.shape[0] else 0):
+        order = np.lexsort((group_code, keys[:, band]))
+        key, code = keys[order, band], group_code[order]
+        new_bucket = np.ones(key.size, dtype=np.bool_)
+        new_bucket[1:] = key[1:] != key[:-1]
+        bucket = np.cumsum(new_bucket) - 1
+        starts = np.flatnonzero(new_bucket)
+        ends = np.append(starts[1:], key.size) - 1
+        mixed = code[starts] != code[ends]  # sorted by group within a bucket: two groups or more
+        out[order[mixed[bucket]]] = True
+    return out
+
+
+def _shingle_sets_of(
+    texts: Sequence[str | None], rows: Sequence[int], config: NearDuplicateConfig
+) -> tuple[U64, I64]:
+    """The sorted unique shingle sets of ``texts[i]`` for ``i`` in ``rows`` (:func:`shingle_sets`
+    layout), sketched a batch of about ``_SUMMARY_CHARS`` characters at a time."""
+    sets: list[U64] = [np.zeros(0, dtype=np.uint64)]
+    bounds: list[I64] = [np.zeros(1, dtype=np.int64)]
+    done = 0
+    batch: list[str] = []
+    chars = 0
+    for k, i in enumerate(rows):
+        text = texts[i] or ""
+        batch.append(text)
+        chars += len(text)
+        if chars >= _SUMMARY_CHARS or k == len(rows) - 1:
+            sk = sketch(batch, config)
+            values, ends = shingle_sets(sk.shingles, sk.bounds)
+            sets.append(values)
+            bounds.append(ends[1:] + done)
+            done += values.size
+            batch, chars = [], 0
+    return np.concatenate(sets), np.concatenate(bounds)
 
 
 def clusters(
@@ -443,26 +557,23 @@ def clusters(
         if chars >= _SUMMARY_CHARS or i == n - 1:
             add_batch(batch, batch_texts)
             batch, batch_texts, chars = [], [], 0
-    all_keys = np.concatenate(keys)
-    codes = bucket_pairs(
-        np.tile(np.arange(config.bands, dtype=np.int64), len(reps)),
-        all_keys.ravel(),
-        np.repeat(np.array(reps, dtype=np.int64), config.bands),
-        n,
-    )
-    first, second = codes // n, codes % n
+    rep_keys = np.concatenate(keys)
+    rep_index = np.array(reps, dtype=np.int64)  # ascending
+    # Pairs from different groups only: the groups as codes (each text its own without groups).
     if groups is not None:
-        codes_of = np.unique(np.array(group_of, dtype=object), return_inverse=True)[1]
-        other = codes_of[first] != codes_of[second]
-        first, second = first[other], second[other]
-    if first.size:  # verify the candidates with the exact Jaccard similarity
-        rows = np.unique(np.concatenate((first, second)))
-        sk = sketch([texts[i] for i in rows.tolist()], config)
-        sets, bounds = shingle_sets(sk.shingles, sk.bounds)
-        at, _ = near_duplicate_pairs(
-            sets, bounds, np.searchsorted(rows, first), np.searchsorted(rows, second), config
-        )
-        pairs.extend(zip(first[at].tolist(), second[at].tolist(), strict=True))
+        group_code = np.unique(np.array(group_of, dtype=object), return_inverse=True)[1][rep_index]
+    else:
+        group_code = np.arange(rep_index.size, dtype=np.int64)
+    # The texts that have a candidate: they alone are sketched again to verify their pairs.
+    involved = _sharing(rep_keys, group_code)
+    row_of = np.cumsum(involved) - 1  # a representative's position among the involved
+    verifier = ShingleSets.of(*_shingle_sets_of(texts, rep_index[involved].tolist(), config))
+    for first, second in first_band_pairs(rep_keys):  # candidates step by step, each pair once
+        if groups is not None:
+            other = group_code[first] != group_code[second]
+            first, second = first[other], second[other]
+        at, _ = verifier.near_duplicates(row_of[first], row_of[second], config)
+        pairs.extend(zip(rep_index[first[at]].tolist(), rep_index[second[at]].tolist(), strict=True))
     return _components(n, pairs)
 
 

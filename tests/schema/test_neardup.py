@@ -235,3 +235,73 @@ def test_signatures_are_the_same_in_another_process() -> None:
         env={"PYTHONHASHSEED": "12345"},
     )
     assert out.stdout.strip() == str(sketch([text]).keys[0].tolist())
+
+
+def templated(rng: random.Random, i: int) -> str:
+    """An article of ten template sentences that differ by a few words and the article's number:
+    texts like these crowd LSH buckets with hundreds of texts that are not near-duplicates."""
+    names, verbs = ["Anna Berg", "The ministry", "Acme Corp", "The mayor"], ["said", "argued", "warned"]
+    targets = ["the new tariffs", "a ceasefire", "the bridge", "the budget"]
+    return " ".join(
+        f"{rng.choice(names)} {rng.choice(verbs)} that {rng.choice(targets)} would be a serious mistake "
+        f"for the region and for everyone who lives and works there, according to reports from article {i}."
+        for _ in range(10)
+    )
+
+
+def reference_clusters(texts: list[str], groups: list[str] | None = None) -> list[int]:
+    """The components of the pair rule over every pair (from different groups), named by their
+    smallest index: the result :func:`clusters` gives whatever the buckets' sizes."""
+    sk = sketch(texts)
+    parent = list(range(len(texts)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in itertools.combinations(range(len(texts)), 2):
+        if groups is not None and groups[a] == groups[b]:
+            continue
+        if not (sk.has_shingles(a) and sk.has_shingles(b)) or not (sk.keys[a] == sk.keys[b]).any():
+            continue
+        if jaccard(sk.shingle_set(a), sk.shingle_set(b)) >= NEAR_DUPLICATES.jaccard:
+            parent[max(find(a), find(b))] = min(find(a), find(b))
+    return [find(i) for i in range(len(texts))]
+
+
+@pytest.mark.parametrize("step", [7, 1000, 1 << 18])
+def test_crowded_buckets_give_the_clusters_of_the_pair_rule(
+    monkeypatch: pytest.MonkeyPatch, step: int
+) -> None:
+    """Hundreds of templated texts share buckets (and planted near copies among them): candidates
+    are enumerated and verified a step at a time (a step may end inside a bucket), each pair once,
+    and the clusters — with and without groups — are those of the pair rule over every pair."""
+    rng = random.Random(11)
+    texts = [templated(rng, i) for i in range(300)]
+    for i in range(0, 300, 15):  # near copies: one number changed, or a sentence dropped
+        source = texts[rng.randrange(300)]
+        texts[i] = source.replace("article", "item", 1) if i % 2 else source.split(". ", 1)[1]
+    sk = sketch(texts)
+    crowded = max(int(np.unique(sk.keys[:, band], return_counts=True)[1].max()) for band in range(8))
+    assert crowded >= 50  # buckets are crowded
+    monkeypatch.setattr(neardup, "_PAIRS_PER_STEP", step)
+    expected = reference_clusters(texts)
+    assert len(set(expected)) < len(texts)  # some clusters
+    assert clusters(texts).tolist() == expected
+    groups = [rng.choice(["train", "validation", "test"]) for _ in texts]
+    grouped = clusters(texts, groups=groups).tolist()
+    assert grouped == reference_clusters(texts, groups)
+    # every candidate is given once, in the first band two texts share a bucket in
+    given = [
+        (a, b)
+        for first, second in neardup.first_band_pairs(sk.keys)
+        for a, b in zip(first, second, strict=True)
+    ]
+    sharing = {
+        (a, b) for a, b in itertools.combinations(range(len(texts)), 2) if (sk.keys[a] == sk.keys[b]).any()
+    }
+    assert len(given) == len(set(given)) and set(given) == sharing
+    n = len(texts)
+    codes = neardup.bucket_pairs(np.tile(np.arange(8), n), sk.keys.ravel(), np.repeat(np.arange(n), 8), n)
+    assert codes.tolist() == sorted(a * n + b for a, b in sharing)
