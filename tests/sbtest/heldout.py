@@ -2,7 +2,9 @@
 
 Read by ``tests/tasks/test_tasks_heldout.py`` (is the gold valid?) and by
 ``tests/benchmarks/bench_tasks_quality.py`` (how does the pre-annotator do on it?). Never tune a
-pre-annotation rule on this set: see ``data/heldout/README.md``.
+pre-annotation rule on this set: see ``data/heldout/README.md``. When a rule was tuned on it anyway,
+its articles move to the dev set (``data/dev/``, as the first held-out set did on 2026-12-02) and new
+ones are written; in between the folder holds its README only and :func:`heldout_present` is false.
 
 ``gold.yaml`` is the pilot's authoring format plus, per span, ``start``/``end`` (offsets into the
 article file's text) and, per TARGET, a ``target_name`` attribute (schema 1.1.0). :func:`load_gold`
@@ -36,6 +38,13 @@ DEV = REPO / "data" / "dev"
 DEV_ARTICLES = DEV / "articles"
 DEV_GOLD = DEV / "gold.yaml"
 DEV_CATALOGUE = DEV / "stancebank.toml"
+
+
+def heldout_present() -> bool:
+    """True when data/heldout/ has its gold and at least one article (it has only its README while a
+    retired set is being replaced)."""
+    return GOLD.is_file() and any(ARTICLES.glob("*.txt"))
+
 
 TARGET = SPEC.role_label("target")
 TARGET_NAME = "target_name"

@@ -2,6 +2,8 @@
 
 Cheap checks only; the pre-annotator's figures on the set are printed by
 tests/benchmarks/bench_tasks_quality.py, never asserted here (and never tuned on: see its README).
+While a retired held-out set is being replaced (data/heldout/ holds its README only), the checks of
+the held-out gold skip with that reason; the dev set's checks always run.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sbtest.heldout import (
     GOLD,
     HeldoutError,
     HeldoutGold,
+    heldout_present,
     load_catalogue,
     load_dev_gold,
     load_gold,
@@ -42,9 +45,16 @@ QUOTE_OPENERS = "\"'“‘«"
 # topic-independent resources may well contain such phrases, so they are left out of the check.
 _ANAPHOR = re.compile(r"^(the|a|an|this|that) \w+$", re.IGNORECASE)
 
+NO_HELDOUT = (
+    "data/heldout/ has no gold or articles yet (the last set was retired to data/dev/, see its README)"
+)
+needs_heldout = pytest.mark.skipif(not heldout_present(), reason=NO_HELDOUT)
+
 
 @pytest.fixture(scope="module")
 def gold() -> HeldoutGold:
+    if not heldout_present():
+        pytest.skip(NO_HELDOUT)
     return load_gold()
 
 
@@ -153,6 +163,7 @@ def test_every_target_name_is_a_catalogue_name_and_every_entry_is_used(gold: Hel
     assert sorted(set(names) - used) == [], "no catalogue entry without a gold TARGET"
 
 
+@needs_heldout
 def test_heldout_topics_are_absent_from_the_package_resources_and_the_dev_set() -> None:
     resource_texts = _resource_texts(resources.files("stancebank.tasks.resources"))
     assert resource_texts, "the package ships resource files"
@@ -193,12 +204,16 @@ def test_dev_topics_are_absent_from_the_package_resources() -> None:
 def test_the_dev_set_on_new_topics_is_valid_gold_in_the_same_format() -> None:
     """data/dev/ (tuning allowed, see its README) passes the same checks as the held-out set."""
     dev = load_dev_gold()
-    assert len(dev.articles) >= 10
+    assert len(dev.articles) >= 22, "ten dev articles and the twelve of the retired held-out set"
+    assert sorted(a.file for a in dev.articles) == sorted(p.name for p in (DEV / "articles").glob("*.txt"))
     test_every_span_text_equals_its_slice_and_its_occurrence(dev)
     test_relations_connect_existing_spans_of_the_right_labels(dev)
     test_span_boundaries_follow_the_guidelines(dev)
-    names = {t.name for t in load_catalogue(DEV_CATALOGUE)}
+    catalogue = load_catalogue(DEV_CATALOGUE)
+    names = {t.name for t in catalogue}
     assert sorted(set(dev.target_names.values()) - names) == []
+    aliases = Counter(a.casefold() for t in catalogue for a in t.aliases)
+    assert [a for a, n in aliases.items() if n > 1] == [], "each alias names one target"
     result = build_tasks([DEV / "articles"], BuildOptions(preannotate=False))
     for article in dev.articles:
         spans, _ = resolve_annotation(
@@ -231,4 +246,5 @@ def test_gold_without_offsets_or_target_name_is_refused() -> None:
 def test_the_committed_files_are_where_the_readme_says() -> None:
     readme = (GOLD.parent / "README.md").read_text(encoding="utf-8")
     assert "Never tune a pre-annotation rule" in readme and "CC0-1.0" in readme
-    assert CATALOGUE.is_file() and GOLD.is_file()
+    if heldout_present():
+        assert CATALOGUE.is_file() and GOLD.is_file()
