@@ -10,8 +10,10 @@
 - ``review_task_ids.txt`` — the task ids in the original project, one per line, to filter the
   Data Manager (or to hand to ``stancebank studio``) when reviewing in place.
 
-Both JSON files are arrays with one item per line, encoded by the C encoder and streamed (an
-indented dump runs the pure-Python encoder: it once took 34 of a 54-second build). A build writes
+Both JSON files are arrays with one item per line, encoded by a C encoder and streamed (an
+indented dump runs the pure-Python encoder: it once took 34 of a 54-second build); they hold no
+floats, so :func:`~stancebank.schema.jsonio.encode_plain` (ujson) writes them, three times faster
+than the :mod:`json` module's C encoder and with the same text. A build writes
 the review tasks while it walks the articles (:class:`ReviewWriter`), from the annotations it has
 just built for adjudication, instead of building them again afterwards.
 
@@ -31,7 +33,7 @@ from typing import Any
 from stancebank.export.adjudicate import Adjudication, is_review
 from stancebank.export.reader import ExportData
 from stancebank.schema.atomic import atomic_write_text
-from stancebank.schema.jsonio import JsonArrayWriter
+from stancebank.schema.jsonio import JsonArrayWriter, encode_plain
 from stancebank.schema.model import Annotation, Article
 from stancebank.schema.wire import LSTask, task_data, to_results
 
@@ -118,8 +120,9 @@ class ReviewWriter:
     def _open(self) -> tuple[JsonArrayWriter, JsonArrayWriter]:
         if self._tasks is None or self._report is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._tasks = JsonArrayWriter(self.folder / TASKS)
-            self._report = JsonArrayWriter(self.folder / REPORT)
+            # no floats in either file: the faster encoder writes the same text
+            self._tasks = JsonArrayWriter(self.folder / TASKS, encode_plain)
+            self._report = JsonArrayWriter(self.folder / REPORT, encode_plain)
         return self._tasks, self._report
 
     def finish(self) -> list[Path]:

