@@ -412,14 +412,15 @@ def read_file(path: Path, display: str | None = None) -> Iterator[Item]:
         yield Reject(Origin(display), "unsupported", f"unknown file type {suffix or '(none)'}")
 
 
-_DOCUMENTATION = re.compile(r"(?:readme|licen[cs]e|changelog)(?![a-z])", re.IGNORECASE)
+_DOCUMENTATION = re.compile(r"(?:readme|licen[cs]e|changelog)(?:$|[.-]|_(?=\d))", re.IGNORECASE)
 
 
 def is_documentation(path: Path) -> bool:
     """``README*``, ``LICENSE*`` (or ``LICENCE*``) and ``CHANGELOG*``, case-insensitive.
 
-    The word must end there (``README.md``, ``LICENSE-MIT.txt``, ``changelog_2024.md``), so an
-    article named ``licensed_music.txt`` is still read.
+    The word is the whole name or is followed by an extension, a dash, or an underscore and a
+    number (``README``, ``README.md``, ``LICENSE-MIT.txt``, ``changelog_2024.md``), so articles named
+    ``licensed_music.txt`` or ``licence_fee.txt`` are still read.
     """
     return _DOCUMENTATION.match(path.name) is not None
 

@@ -122,12 +122,29 @@ def test_directory_skips_documentation_files_but_reads_them_when_named(tmp_path:
     (tmp_path / "sub" / "readme.txt").write_text("Notes\n\nNothing to annotate here.", "utf-8")
     (tmp_path / "License.txt").write_text("MIT\n\nPermission is hereby granted.", "utf-8")
     (tmp_path / "CHANGELOG.md").write_text("# Changes\n\n- added articles", "utf-8")
+    (tmp_path / "changelog_2024.md").write_text("# 2024\n\n- more articles", "utf-8")
+    (tmp_path / "LICENSE-MIT.txt").write_text("MIT\n\nPermission is hereby granted.", "utf-8")
     (tmp_path / "licensed_music.txt").write_text("L\n\n" + BODY, "utf-8")  # not documentation
+    (tmp_path / "licence_fee.txt").write_text("F\n\n" + BODY, "utf-8")  # an article about a licence fee
+    (tmp_path / "readme_rally.txt").write_text("M\n\n" + BODY, "utf-8")  # not documentation
     (tmp_path / "my_readme_story.txt").write_text("R\n\n" + BODY, "utf-8")  # not documentation
     skipped: list[str] = []
     arts = list(read_inputs([tmp_path], skipped))
-    assert [Path(a.origin.file).name for a in arts] == ["a.txt", "licensed_music.txt", "my_readme_story.txt"]
-    assert sorted(Path(s).name for s in skipped) == ["CHANGELOG.md", "License.txt", "README.md", "readme.txt"]
+    assert [Path(a.origin.file).name for a in arts] == [
+        "a.txt",
+        "licence_fee.txt",
+        "licensed_music.txt",
+        "my_readme_story.txt",
+        "readme_rally.txt",
+    ]
+    assert sorted(Path(s).name for s in skipped) == [
+        "CHANGELOG.md",
+        "LICENSE-MIT.txt",
+        "License.txt",
+        "README.md",
+        "changelog_2024.md",
+        "readme.txt",
+    ]
     [named] = _read(tmp_path / "README.md")  # named explicitly: read like any article
     assert isinstance(named, RawArticle) and named.title == "About this folder"
 
