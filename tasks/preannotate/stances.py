@@ -12,7 +12,7 @@ syntax: what follows a support / oppose cue ("rejected the new levy" → "the ne
 2. A claim with no catalogue mention proposes the object of its first cue as its target, with no
    ``target_name`` (never invent a name: guidelines 4): "rejected the new levy" → "the new levy".
 3. A claim with neither ("calling it unfair", "they are a mistake") takes the nearest catalogue
-   mention in its own sentence before it or in the previous sentence, when every cue of the claim
+   mention in its own sentence before it or in the two sentences before, when every cue of the claim
    points the same way (and, when its subject is "it" / "this", the TARGET of an earlier claim).
 4. A claim still without a stance takes its speaker's: the stances on catalogue (or the article's
    own) targets of the nearest claim in the same run of that speaker's claims ("The levy is a
@@ -43,7 +43,10 @@ from stancebank.tasks.preannotate.wordforms import noun_plural
 SCORE_CATALOGUE_STANCE = 0.6
 """A catalogue mention inside the claim with a cue in its clause."""
 SCORE_NEAR_STANCE = 0.45
-"""A catalogue mention in the sentence before the claim, the claim's cues all pointing one way."""
+"""A catalogue mention in the two sentences before the claim, the claim's cues all pointing one way."""
+NEAR_SENTENCES = 2
+"""How many sentences before a claim's own step 3 searches for a catalogue mention ("Permanent summer
+time starts in May. Critics are sceptical. “Who thought that was a good idea?”")."""
 SCORE_OBJECT_STANCE = 0.4
 """The object of a cue proposed as the target (no catalogue entry matched)."""
 
@@ -687,12 +690,12 @@ def _passive_gerund(words: Sequence[re.Match[str]]) -> bool:
 
 
 def _claim_windows(claims: Sequence[Claim], sentence_starts: list[int]) -> list[tuple[int, int]]:
-    """Where catalogue mentions can matter: each claim and the sentence before the one it starts
-    in (rule 3), merged."""
+    """Where catalogue mentions can matter: each claim and the :data:`NEAR_SENTENCES` sentences
+    before the one it starts in (step 3), merged."""
     windows: list[tuple[int, int]] = []
     for claim in sorted(claims, key=lambda c: c.start):
         i = bisect.bisect_right(sentence_starts, claim.start) - 1
-        start = sentence_starts[max(0, i - 1)]
+        start = sentence_starts[max(0, i - NEAR_SENTENCES)]
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(windows[-1][1], claim.end))
         else:
@@ -724,10 +727,10 @@ def _mention_before(
     proposed: Sequence[tuple[int, int, str]] = (),
 ) -> tuple[int, int, str] | None:
     """The nearest catalogue mention or TARGET of an earlier claim (``proposed``) before the claim,
-    in its own sentence or the previous one (guidelines 4.1: link to the nearest earlier mention;
-    reuse it when it is a TARGET already)."""
+    in its own sentence or the :data:`NEAR_SENTENCES` before it (guidelines 4.1: link to the nearest
+    earlier mention; reuse it when it is a TARGET already)."""
     i = bisect.bisect_right(sentence_starts, claim_start) - 1
-    window_start = sentence_starts[max(0, i - 1)]
+    window_start = sentence_starts[max(0, i - NEAR_SENTENCES)]
     j = bisect.bisect_left(starts, claim_start) - 1
     while j >= 0 and mentions[j][1] > claim_start:
         j -= 1

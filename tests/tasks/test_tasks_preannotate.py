@@ -1014,3 +1014,37 @@ def test_a_target_proposed_from_a_claims_syntax_is_not_lent(annotator: Any) -> N
     )
     claims = {c for c, *_ in _claim_stances(annotator, text)}
     assert "Families will pay more for every trip into town" not in claims
+
+
+def test_a_claim_takes_a_mention_up_to_two_sentences_before_it(with_catalogue: Any) -> None:
+    two_before = (
+        "The council approved the congestion charge on Monday. Drivers were furious. "
+        "Shop owner Tom Gray said it was unacceptable."
+    )
+    assert _stances(with_catalogue, two_before) == {("oppose", "the congestion charge", "congestion charge")}
+    three_before = (
+        "The council approved the congestion charge on Monday. Drivers were furious. "
+        "Several cafes closed early. Shop owner Tom Gray said it was unacceptable."
+    )
+    assert _stances(with_catalogue, three_before) == set()
+
+
+def test_consequence_and_campaign_cues(annotator: Any) -> None:
+    text = (
+        "Shopkeepers said a ban on scooters would push sales abroad.\n\n"
+        "Residents said they would collect signatures for a public vote on the depot.\n\n"
+        "The manager said a central depot would be easier to staff."
+    )
+    assert _stances(annotator, text) == {
+        ("oppose", "a ban on scooters", None),
+        ("support", "a public vote on the depot", None),
+        ("support", "a central depot", None),
+    }
+
+
+def test_push_for_and_easier_to_read_are_not_those_cues(annotator: Any) -> None:
+    text = (
+        "The union said it would push for a ban on scooters.\n\n"
+        "The manager said the new rota would be easier to read."
+    )
+    assert _stances(annotator, text) == {("support", "a ban on scooters", None)}
