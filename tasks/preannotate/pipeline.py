@@ -205,8 +205,9 @@ def to_spans(text: str, claims: list[Claim], mentions: list[Mention]) -> tuple[l
     for n, m in enumerate(actors, start=1):
         m.id = f"actor-{n}"
         attrs = {ACTOR_TYPE: m.type}
-        if m.name:
-            attrs[ACTOR_NAME] = m.name
+        name = m.name.strip() if m.name else ""
+        if name:  # a name the parser ran across a line break ends at it, as the wire form reads it
+            attrs[ACTOR_NAME] = name
         spans.append(Span(m.id, ACTOR, m.start, m.end, text[m.start : m.end], attrs, round(m.score, 3)))
     by_pos = {(m.start, m.end): m for m in actors}
     targets: dict[tuple[int, int], str] = {}

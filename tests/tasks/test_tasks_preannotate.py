@@ -999,10 +999,11 @@ def test_no_stance_is_lent_across_another_speaker_or_against_the_claims_own_cues
     )
     claims = {c for c, *_ in _claim_stances(with_catalogue, text)}
     assert claims == {"The congestion charge is a mistake"}
-    # the claim's own cues point the other way: no stance is lent
+    # the claim's own cues point the other way: no stance is lent (the mention is three sentences
+    # before it, out of step 3's reach)
     text = (
         "“The congestion charge is a mistake,” said Ruth Okafor. She runs a bakery on the high street. "
-        "“Frankly, I welcome it for lorries.”"
+        "It opened in 1998. “Frankly, I welcome it for lorries.”"
     )
     assert {c for c, *_ in _claim_stances(with_catalogue, text)} == {"The congestion charge is a mistake"}
 
