@@ -1049,3 +1049,32 @@ def test_push_for_and_easier_to_read_are_not_those_cues(annotator: Any) -> None:
         "The manager said the new rota would be easier to read."
     )
     assert _stances(annotator, text) == {("support", "a ban on scooters", None)}
+
+
+def test_benefit_cost_and_proportion_cues(annotator: Any) -> None:
+    text = (
+        "The mayor said the new marina would bring 1,500 jobs to the bay.\n\n"
+        "Tenants said the deposit scheme would give renters breathing space.\n\n"
+        "Students said the new fee would price poorer applicants out.\n\n"
+        "The regulator said the fine was a proportionate response.\n\n"
+        "Critics called the bond issue a gamble with savers' money."
+    )
+    assert _stances(annotator, text) == {
+        ("support", "the new marina", None),
+        ("support", "the deposit scheme", None),
+        ("oppose", "the new fee", None),
+        ("support", "the fine", None),
+        ("oppose", "the bond issue", None),
+    }
+
+
+def test_negated_or_unrelated_benefit_and_cost_words_are_not_those_cues(annotator: Any) -> None:
+    text = (
+        "The mayor said the new marina would not bring any jobs to the bay.\n\n"
+        "The warden said the storm would bring heavy rain.\n\n"
+        "The regulator said the fine was not disproportionate."
+    )
+    assert _stances(annotator, text) == {
+        ("oppose", "the new marina", None),  # negated benefit
+        ("support", "the fine", None),  # negated excess
+    }
