@@ -403,7 +403,10 @@ class PredictedSpans:
 
     def __init__(self, predicted: Sequence[Span]) -> None:
         self.predicted = predicted
-        self.exact = {(span_key(p), tuple(sorted(p.attributes.items()))) for p in predicted}
+        # each predicted key's attribute dicts (compared as dicts: no sorted copy per span)
+        self.exact: dict[SpanKey, list[dict[str, str]]] = {}
+        for p in predicted:
+            self.exact.setdefault(span_key(p), []).append(p.attributes)
         self.offsets = {(p.start, p.end) for p in predicted}
         self.ids = {p.id for p in predicted}
 
@@ -412,7 +415,7 @@ class PredictedSpans:
         exact, offsets, ids, predicted = self.exact, self.offsets, self.ids, self.predicted
         out: dict[str, Provenance] = {}
         for span in spans:
-            if (span_key(span), tuple(sorted(span.attributes.items()))) in exact:
+            if span.attributes in exact.get(span_key(span), ()):
                 out[span.id] = "accepted"
             elif (
                 span.id in ids
@@ -658,7 +661,7 @@ class ExportReader:
                 digest,
                 task_id,
                 file,
-                names if names.foreign(self.spec) else None,
+                names if names.has_foreign(self.spec) else None,
                 bool(parsed.misplaced),
             )
 

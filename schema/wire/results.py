@@ -177,7 +177,7 @@ class NameTally:
 
     def foreign(self, spec: AnnotationSpec = SPEC) -> dict[str, Counter[str]]:
         """What the spec does not know, by kind (empty when everything is the spec's)."""
-        tables = _tables(spec)  # asked once per annotation read: the spec's names are looked up once
+        tables = _tables(spec)
         out = {
             "labels": Counter({k: n for k, n in self.labels.items() if k not in tables.labels}),
             "from_names": Counter({k: n for k, n in self.from_names.items() if k not in tables.names}),
@@ -186,6 +186,16 @@ class NameTally:
             ),
         }
         return {kind: found for kind, found in out.items() if found}
+
+    def has_foreign(self, spec: AnnotationSpec = SPEC) -> bool:
+        """Whether :meth:`foreign` would find anything (asked once per annotation read: no
+        counters are built)."""
+        tables = _tables(spec)
+        return not (
+            self.labels.keys() <= tables.labels.keys()
+            and self.from_names.keys() <= tables.names
+            and self.relation_labels.keys() <= tables.relations.keys()
+        )
 
     def known_count(self, spec: AnnotationSpec = SPEC) -> int:
         """How many regions carried one of the spec's labels."""

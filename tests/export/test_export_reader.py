@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from stancebank.export.errors import ExportReadError, ForeignExportError
-from stancebank.export.reader import check_foreign, read_exports, write_rejects
+from stancebank.export.reader import check_foreign, provenance_of, read_exports, write_rejects
+from stancebank.schema.model import Span
+from stancebank.schema.wire import NameTally
 
 
 def _write(tmp_path: Path, name: str, tasks: list[dict]) -> Path:
@@ -52,6 +54,40 @@ def test_regions_relations_trimming_and_provenance(snapshots):
     assert data.counts["relations_swapped"] == 1
     prov = ann.extra["provenance"]
     assert prov == {"a1": "accepted", "c1": "edited", "t1": "accepted", "a2": "hand"}
+
+
+def test_provenance_compares_attributes_whatever_their_order():
+    predicted = [
+        Span("p1", "ACTOR", 0, 4, "Anna", {"actor_type": "person", "actor_name": "Anna"}),
+        Span("p2", "CLAIM", 10, 20, "x" * 10, {}),
+    ]
+    spans = [
+        Span("a", "ACTOR", 0, 4, "Anna", {"actor_name": "Anna", "actor_type": "person"}),  # same, reordered
+        Span("b", "ACTOR", 0, 4, "Anna", {"actor_type": "org", "actor_name": "Anna"}),  # a value changed
+        Span("c", "ACTOR", 0, 4, "Anna", {"actor_type": "person"}),  # one attribute fewer
+        Span("p2", "CLAIM", 10, 20, "x" * 10, {}),
+        Span("d", "CLAIM", 12, 30, "y" * 18, {}),  # overlaps p2
+        Span("e", "TARGET", 40, 45, "z" * 5, {}),
+    ]
+    assert provenance_of(spans, predicted) == {
+        "a": "accepted",
+        "b": "edited",
+        "c": "edited",
+        "p2": "accepted",
+        "d": "edited",
+        "e": "hand",
+    }
+
+
+def test_a_name_tally_tells_foreign_names_without_counting_them():
+    ours, theirs = NameTally(), NameTally()
+    ours.labels.update(["ACTOR", "CLAIM"])
+    ours.from_names.update(["label", "actor_type"])
+    ours.relation_labels.update(["source"])
+    theirs.labels.update(["ACTOR"])
+    theirs.relation_labels.update(["cites"])
+    assert not ours.has_foreign() and not ours.foreign()
+    assert theirs.has_foreign() and theirs.foreign() == {"relation labels": {"cites": 1}}
 
 
 def test_ui_download_identity_is_id_only(snapshots):
