@@ -187,8 +187,10 @@ def with_annotation_texts(articles: pd.DataFrame, annotation_texts: pd.DataFrame
     """(article_id, text) of ``articles`` plus, for articles only in the ``annotations`` config
     (pending adjudication), the text their annotation rows carry (the first row's)."""
     own = articles[["article_id", "text"]]
-    extra = annotation_texts[~annotation_texts["article_id"].isin(set(own["article_id"].astype("str")))]
-    extra = extra[~extra["article_id"].duplicated(keep="first")]
+    ids = annotation_texts["article_id"]
+    # an article is wholly in ``own`` or not: its first row overall is its first row not in own
+    wanted = ~ids.isin(set(own["article_id"].astype("str"))) & ~ids.duplicated(keep="first")
+    extra = annotation_texts[wanted.to_numpy()]  # the texts are copied once (no filter of a filter)
     return pd.concat([own, extra], ignore_index=True) if len(extra) else own.reset_index(drop=True)
 
 
@@ -221,7 +223,14 @@ def validate_tables(
     ]
     # one digest per article text, shared by the doc column and the article checks
     digests = text_digests(tables.articles["text"]) if len(tables.articles) else None
-    if texts is None and tables.annotation_texts is not None and len(tables.annotation_texts):
+    # the texts that spans and claims are checked against (none to check: none gathered)
+    checks_texts = len(tables.spans) > 0 or (tables.claims is not None and len(tables.claims) > 0)
+    if (
+        texts is None
+        and checks_texts
+        and tables.annotation_texts is not None
+        and len(tables.annotation_texts)
+    ):
         texts = with_annotation_texts(tables.articles, tables.annotation_texts)
     doc_digests = digests if texts is None else None
     doc_texts = tables.articles if texts is None else texts

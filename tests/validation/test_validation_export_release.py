@@ -251,3 +251,19 @@ def test_corrupted_ready_views_are_caught(built: Path, tmp_path: Path) -> None:
     assert f"claim {seen['stance']}" in stance_msgs and "missing from the stance config" in stance_msgs
     assert "is not a claims row with a stance" in stance_msgs
     assert str(stance) in stance_msgs
+
+
+def test_same_rows_compares_row_multisets_exactly() -> None:
+    """The stance view's quick check: equal only for the same rows (any order, any chunking);
+    any difference — a value, a null for "", a repeated row for another — sends the check to the
+    row by row comparison, which names the rows."""
+    from stancebank.validation.ready_views import _same_rows
+
+    one = pa.table({"a": ["x", "y", "y", None], "b": [1, 2, 2, 3]})
+    shuffled = pa.concat_tables([one.slice(2), one.slice(0, 2)]).rename_columns(["p", "q"])
+    assert _same_rows(one, shuffled)
+    assert not _same_rows(one, pa.table({"a": ["x", "y", "y", None], "b": [1, 2, 9, 3]}))
+    assert not _same_rows(one, pa.table({"a": ["x", "y", "y", ""], "b": [1, 2, 2, 3]}))
+    assert not _same_rows(one, pa.table({"a": ["x", "x", "y", None], "b": [1, 1, 2, 3]}))
+    assert not _same_rows(one, one.slice(1))
+    assert not _same_rows(one, one.cast(pa.schema([("a", pa.string()), ("b", pa.int32())])))
