@@ -28,7 +28,8 @@ from stancebank.tasks.preannotate import (
     noun_lemma,
     verb_lemma,
 )
-from stancebank.tasks.preannotate.stances import SCORE_SPEAKER_STANCE
+from stancebank.tasks.preannotate.resources import load_cues
+from stancebank.tasks.preannotate.stances import SCORE_SPEAKER_STANCE, first_object
 
 
 @pytest.fixture(scope="module")
@@ -1078,3 +1079,22 @@ def test_negated_or_unrelated_benefit_and_cost_words_are_not_those_cues(annotato
         ("oppose", "the new marina", None),  # negated benefit
         ("support", "the fine", None),  # negated excess
     }
+
+
+def test_called_on_someone_to_act_and_a_decision_for_others(annotator: Any) -> None:
+    text = (
+        "The union called on the ministry to reopen the rural clinics.\n\n"
+        "The chair said the new timetable was a matter for the board."
+    )
+    assert _stances(annotator, text) == {
+        ("support", "reopen the rural clinics", None),
+        ("neutral", "the new timetable", None),
+    }
+
+
+def test_called_on_a_weekday_is_no_appeal() -> None:
+    cues = load_cues()
+    assert first_object("called on Tuesday for a review of the rural clinics", cues) is None
+    body = "called on the ministry to reopen the clinics"
+    found = first_object(body, cues)
+    assert found is not None and body[found[0] : found[1]] == "reopen the clinics"
