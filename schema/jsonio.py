@@ -40,7 +40,8 @@ def encode_plain(item: object) -> str:
     tuples and dicts), three times faster: ujson (a C encoder), with :mod:`json`'s separators and
     nothing escaped that :mod:`json` leaves as is. Floats are left to :func:`encode_item`: ujson
     writes ``1e-07`` as ``1e-7``. The review files hold no floats and are written with it: encoding
-    them took 1.8 of a 5,000-task build's 17 CPU seconds with the :mod:`json` encoder."""
+    them took 1.8 of a 5,000-task build's 17 CPU seconds with the :mod:`json` encoder. Only for
+    values :mod:`json` can encode: ujson also writes some it refuses (tuple keys, ``Decimal``)."""
     return ujson.dumps(item, ensure_ascii=False, escape_forward_slashes=False, separators=(", ", ": "))
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -374,6 +375,19 @@ _PAIRS_AT_ONCE = 1 << 16
 _TEXTS_AT_ONCE = 1 << 12
 
 
+BinCounts = npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]
+
+
+def _narrowest(counts: npt.NDArray[np.integer[Any]]) -> BinCounts:
+    """Non-negative counts in the narrowest unsigned type that holds the largest of them."""
+    most = int(counts.max()) if counts.size else 0
+    if most < 1 << 8:
+        return counts.astype(np.uint8, copy=False)
+    if most < 1 << 16:
+        return counts.astype(np.uint16, copy=False)
+    return counts.astype(np.uint32, copy=False)
+
+
 @dataclass(frozen=True)
 class ShingleSets:
     """Texts' sorted unique shingle sets (``sets[bounds[i]:bounds[i + 1]]``) ready for the exact
@@ -382,22 +396,22 @@ class ShingleSets:
 
     sets: U64
     bounds: I64
-    bins: npt.NDArray[np.uint8] | npt.NDArray[np.uint16] | npt.NDArray[np.uint32]  # texts × 2**7
+    bins: BinCounts  # texts × 2**7
 
     @classmethod
     def of(cls, sets: U64, bounds: I64) -> ShingleSets:
         sizes = np.diff(bounds)
-        most = int(sizes.max()) if sizes.size else 0
-        dtype = np.uint8 if most < 1 << 8 else np.uint16 if most < 1 << 16 else np.uint32
         width = 1 << _BIN_BITS
-        bins = np.zeros((sizes.size, width), dtype=dtype)
         top = np.uint64(64 - _BIN_BITS)
+        # Each block's counts in the narrowest type that holds them (the filter reads these rows
+        # for every pair), so that the whole table is never held as int64.
+        blocks: list[BinCounts] = [np.zeros((0, width), dtype=np.uint8)]
         for lo in range(0, sizes.size, _TEXTS_AT_ONCE):  # a block of texts at a time (int64 counts)
             hi = min(lo + _TEXTS_AT_ONCE, sizes.size)
             owner = np.repeat(np.arange(hi - lo, dtype=np.int64), sizes[lo:hi])
             cells = owner * width + (sets[bounds[lo] : bounds[hi]] >> top).astype(np.int64)
-            bins[lo:hi] = np.bincount(cells, minlength=(hi - lo) * width).reshape(hi - lo, width)
-        return cls(sets, bounds, bins)
+            blocks.append(_narrowest(np.bincount(cells, minlength=(hi - lo) * width).reshape(hi - lo, width)))
+        return cls(sets, bounds, _narrowest(np.concatenate(blocks)))
 
     def near_duplicates(
         self, first: I64, second: I64, config: NearDuplicateConfig = NEAR_DUPLICATES
@@ -442,7 +456,13 @@ def near_duplicate_pairs(
 
 def _components(n: int, pairs: Iterable[tuple[int, int]]) -> I64:
     """The smallest index of each element's connected component (union-find)."""
-    parent: I64 = np.arange(n, dtype=np.int64)
+    return _joined(np.arange(n, dtype=np.int64), pairs)
+
+
+def _joined(roots: I64, pairs: Iterable[tuple[int, int]]) -> I64:
+    """``roots`` (each element's component's smallest index) with the components of ``pairs``
+    joined: again each element's component's smallest index."""
+    parent = roots.copy()
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -568,13 +588,20 @@ def clusters(
     involved = _sharing(rep_keys, group_code)
     row_of = np.cumsum(involved) - 1  # a representative's position among the involved
     verifier = ShingleSets.of(*_shingle_sets_of(texts, rep_index[involved].tolist(), config))
+    # Components are joined step by step; a candidate whose two texts are already in one component
+    # is not verified (its pair cannot change the components): a tight cluster of many texts costs
+    # about one check per text, not one per pair.
+    roots = _components(n, pairs)
     for first, second in first_band_pairs(rep_keys):  # candidates step by step, each pair once
+        apart = roots[rep_index[first]] != roots[rep_index[second]]
         if groups is not None:
-            other = group_code[first] != group_code[second]
-            first, second = first[other], second[other]
+            apart &= group_code[first] != group_code[second]
+        first, second = first[apart], second[apart]
         at, _ = verifier.near_duplicates(row_of[first], row_of[second], config)
-        pairs.extend(zip(rep_index[first[at]].tolist(), rep_index[second[at]].tolist(), strict=True))
-    return _components(n, pairs)
+        roots = _joined(
+            roots, zip(rep_index[first[at]].tolist(), rep_index[second[at]].tolist(), strict=True)
+        )
+    return roots
 
 
 @dataclass

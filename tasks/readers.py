@@ -412,15 +412,24 @@ def read_file(path: Path, display: str | None = None) -> Iterator[Item]:
         yield Reject(Origin(display), "unsupported", f"unknown file type {suffix or '(none)'}")
 
 
-_DOCUMENTATION = re.compile(r"(?:readme|licen[cs]e|changelog)(?:$|[.-]|_(?=\d))", re.IGNORECASE)
+_DOCUMENTATION_WORD = r"(?:readme|licen[cs]e|changelog)"
+_DOCUMENTATION = re.compile(
+    # any case: the bare word, an extension, or a number or language code after a separator
+    rf"(?i:{_DOCUMENTATION_WORD}(?:$|\.|[-_ ](?:\d|[a-z]{{2}}(?:[-_](?:[a-z]{{2}}|[a-z]{{4}}))?(?:\.|$))))"
+    # upper case (README_CN.md, LICENSE_MIT.txt, CHANGELOG_v2.md): anything but a lower-case letter
+    r"|(?:README|LICEN[CS]E|CHANGELOG)(?![a-z])"
+)
 
 
 def is_documentation(path: Path) -> bool:
-    """``README*``, ``LICENSE*`` (or ``LICENCE*``) and ``CHANGELOG*``, case-insensitive.
+    """``README*``, ``LICENSE*`` (or ``LICENCE*``) and ``CHANGELOG*`` files.
 
-    The word is the whole name or is followed by an extension, a dash, or an underscore and a
-    number (``README``, ``README.md``, ``LICENSE-MIT.txt``, ``changelog_2024.md``), so articles named
-    ``licensed_music.txt`` or ``licence_fee.txt`` are still read.
+    In any case, the word alone or followed by an extension, or by a separator and a number or a
+    language code (``readme.txt``, ``License.txt``, ``changelog_2024.md``, ``readme_en.txt``,
+    ``README_zh-CN.md``); in upper case, followed by anything but a lower-case letter
+    (``LICENSE-MIT.txt``, ``LICENSE_APACHE``, ``CHANGELOG_v2.md``). Articles named
+    ``licence_fee.txt``, ``licence-fee.txt``, ``readme_rally.txt`` or ``licensed_music.txt`` are
+    read.
     """
     return _DOCUMENTATION.match(path.name) is not None
 

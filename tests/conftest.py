@@ -7,9 +7,13 @@ conftest does: no test reads the user's cache or token, and nothing reaches hugg
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from stancebank.schema.project import PROJECT_ENV
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +27,18 @@ def _no_hf_token(monkeypatch: pytest.MonkeyPatch) -> None:
     # are set once, before the libraries are imported: see sbtest.hub_fixtures. Tokens are per test.
     for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_project_from_another_test() -> Iterator[None]:
+    # `--project FILE` hands the project to the stages through STANCEBANK_PROJECT in os.environ,
+    # which CliRunner does not restore: cleared before each test and again after it, so that no
+    # test runs with the user's project or with the catalogue of a test before it.
+    before = os.environ.pop(PROJECT_ENV, None)
+    yield
+    os.environ.pop(PROJECT_ENV, None)
+    if before is not None:
+        os.environ[PROJECT_ENV] = before
 
 
 @pytest.fixture(scope="session")

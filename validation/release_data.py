@@ -195,7 +195,7 @@ def _batches(file: _File, columns: list[str] | None, chunk_rows: int) -> Iterato
 
 
 def _pending_texts(
-    files: list[_File], known: set[str], config: ValidationConfig, findings: list[Finding]
+    files: list[_File], known: set[str], config: ValidationConfig, findings: list[Finding], chunk_rows: int
 ) -> pd.DataFrame:
     """``(article_id, text)`` of the first ``annotations`` row of each article not in ``known``
     (the documents' articles with a text) — the articles pending adjudication — read batch by
@@ -209,7 +209,7 @@ def _pending_texts(
         if "text" not in file.file.schema_arrow.names:
             continue
         try:
-            for batch in file.file.iter_batches(batch_size=CHUNK_ROWS, columns=["article_id", "text"]):
+            for batch in file.file.iter_batches(batch_size=chunk_rows, columns=["article_id", "text"]):
                 take = []
                 for row, article_id in enumerate(batch.column(0).to_pylist()):
                     if article_id is not None and article_id not in seen:
@@ -285,7 +285,7 @@ def validate_release_data(
     checked["annotations"] = len(whole.annotations)
     texts = _first_texts(whole.articles)
     del whole
-    pending = _pending_texts(files, set(texts.index), config, contents.findings)
+    pending = _pending_texts(files, set(texts.index), config, contents.findings, chunk_rows)
     if len(pending):
         texts = _first_texts(with_annotation_texts(texts, pending))
     del pending

@@ -146,6 +146,8 @@ def _has_pronoun(words: Sequence[re.Match[str]]) -> bool:
 
 _PERSUADE = re.compile(r"urg|press|push|call|ask", re.I)
 """Cues whose object is a person told to act ("urged the union to accept …"): the action is the target."""
+_CALL_ON = re.compile(r"call\w* (?:up)?on\b", re.I)
+"""The one persuading cue that is a request only with a "to" after its listener."""
 MAX_SUBJECT_WORDS = 10
 """The longest subject proposed as the target of an evaluating predicate ("the new levy is …")."""
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s+|\n")
@@ -213,13 +215,14 @@ def add_stances(
     if not claims:
         return
     sentence_starts = _sentence_starts(text)
+    paragraph_starts = _paragraph_starts(text)
     syntax_first = catalogue.pattern is None  # the article's own catalogue comes after the syntax
     if syntax_first:
         catalogue = article_catalogue(text, claims, cues)
     mentions: list[tuple[int, int, str]] = []
     if catalogue.pattern is not None:
-        mentions = catalogue.mentions(text, _claim_windows(claims, sentence_starts))
-    found = _Found(mentions, [m[0] for m in mentions], sentence_starts)
+        mentions = catalogue.mentions(text, _claim_windows(claims, sentence_starts, paragraph_starts))
+    found = _Found(mentions, [m[0] for m in mentions], sentence_starts, paragraph_starts)
     for claim in claims:
         _add_claim_stances(text, claim, cues, found, syntax_first)
         if _RHETORICAL.fullmatch(text, claim.start, claim.end):
@@ -229,7 +232,7 @@ def add_stances(
                 for t0, t1, stance, score, name in claim.stances
             ]
         found.proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
-    _inherit_from_speaker(text, claims, cues)
+    _inherit_from_speaker(text, claims, cues, found.mentions)
 
 
 @dataclass
@@ -240,6 +243,7 @@ class _Found:
     """Catalogue mentions ``(start, end, name)`` near the claims, in text order."""
     starts: list[int]
     sentence_starts: list[int]
+    paragraph_starts: list[int]
     proposed: list[tuple[int, int, str]] = field(default_factory=list)
     """The TARGETs of the claims before, in claim order."""
 
@@ -251,36 +255,66 @@ def _speaker_key(text: str, claim: Claim) -> str | None:
     return claim.speaker.name or " ".join(text[claim.speaker.start : claim.speaker.end].lower().split())
 
 
-def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues) -> None:
+def _inherit_from_speaker(
+    text: str, claims: Sequence[Claim], cues: StanceCues, mentions: Sequence[tuple[int, int, str]]
+) -> None:
     """Step 4: a claim with no stance of its own takes the stances its speaker takes on catalogue
-    targets (or the article's own) in the nearest claim of a run of that speaker's claims (no other
-    speaker's claim between them), unless its own cues point the other way. Neutral stances and
-    targets proposed from a claim's syntax (specific to that claim) are not lent."""
+    targets (or the article's own) in the nearest claim of a run of that speaker's claims in the
+    same paragraph (no other speaker's claim between them), unless its own cues point the other
+    way. Only stances whose TARGET is a catalogue mention are lent (never neutral ones, never a
+    target proposed from a claim's syntax, which is specific to that claim), and a claim that
+    mentions a catalogue target of its own borrows only stances on that target."""
     keys = [_speaker_key(text, c) for c in claims]
-    lenders = [[s for s in c.stances if s[2] != NEUTRAL and s[3] >= SCORE_NEAR_STANCE] for c in claims]
+    mention_spans = {(m0, m1) for m0, m1, _ in mentions}
+    lenders = [
+        [
+            s
+            for s in c.stances
+            if s[2] != NEUTRAL and s[3] >= SCORE_NEAR_STANCE and (s[0], s[1]) in mention_spans
+        ]
+        for c in claims
+    ]
     for i, claim in enumerate(claims):
         if claim.stances or keys[i] is None:
             continue
-        lender = _nearest_in_run(i, keys, lenders)
+        lender = _nearest_in_run(text, i, claims, keys, lenders)
         if lender is None:
             continue
         own = claim_stance(text[claim.start : claim.end], cues)
+        if own is not None and _RHETORICAL.fullmatch(text, claim.start, claim.end):
+            own = _flip(own) if own != NEUTRAL else own
+        named = {
+            _mention_key(text, m0, m1, name) for m0, m1, name in mentions if claim.start <= m0 < claim.end
+        }
         claim.stances.extend(
             (t0, t1, stance, SCORE_SPEAKER_STANCE, name)
             for t0, t1, stance, _, name in lenders[lender]
-            if own is None or own == stance
+            if (own is None or own == stance) and (not named or _mention_key(text, t0, t1, name) in named)
         )
 
 
-def _nearest_in_run(i: int, keys: Sequence[str | None], lenders: Sequence[Sequence[object]]) -> int | None:
+def _mention_key(text: str, start: int, end: int, name: str) -> str:
+    """What a catalogue mention names: its canonical name, else (the article's own catalogue) its words."""
+    return name or " ".join(text[start:end].lower().split())
+
+
+def _nearest_in_run(
+    text: str,
+    i: int,
+    claims: Sequence[Claim],
+    keys: Sequence[str | None],
+    lenders: Sequence[Sequence[object]],
+) -> int | None:
     """The index of the nearest claim (before first at equal distance) with stances to lend in the
-    run of claims of speaker ``keys[i]`` around claim ``i``, at most :data:`MAX_LENDER_STEPS` away."""
+    run of claims of speaker ``keys[i]`` around claim ``i``, at most :data:`MAX_LENDER_STEPS` away
+    and in the same paragraph (no blank line between the two claims)."""
     for side in range(1, MAX_LENDER_STEPS + 1):
         for j in (i - side, i + side):
-            if not 0 <= j < len(keys) or keys[j] != keys[i]:
+            if not 0 <= j < len(keys) or keys[j] != keys[i] or not lenders[j]:
                 continue
             between = range(min(i, j) + 1, max(i, j))
-            if lenders[j] and all(keys[k] == keys[i] for k in between):
+            first, second = sorted((claims[i], claims[j]), key=lambda c: c.start)
+            if all(keys[k] == keys[i] for k in between) and text.count("\n\n", first.end, second.start) <= 1:
                 return j
     return None
 
@@ -313,7 +347,8 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
     if syntax_first and not anaphoric:
         return  # the article's own catalogue is a guess: only a claim about "it" borrows from it
     earlier = found.proposed if anaphoric else ()
-    near = _mention_before(claim.start, found.mentions, found.starts, found.sentence_starts, earlier)
+    window_start = _window_start(claim.start, found.sentence_starts, found.paragraph_starts)
+    near = _mention_before(claim.start, found.mentions, found.starts, window_start, earlier)
     if near is not None:
         stance = claim_stance(body, cues)
         if stance is not None:
@@ -664,6 +699,8 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
         to = next((i for i, w in enumerate(words[:5]) if w.group(0).lower() == "to"), None)
         if to is not None:
             words = words[to:]  # "urged the union to accept mediation" → "accept mediation"
+        elif _CALL_ON.match(cue):
+            return None  # "called on the families at the hospital": a visit, not a request
     while len(words) > 1 and (
         words[0].group(0).lower() == "to" or cues.negators.fullmatch(words[0].group(0))
     ):
@@ -689,13 +726,28 @@ def _passive_gerund(words: Sequence[re.Match[str]]) -> bool:
     )
 
 
-def _claim_windows(claims: Sequence[Claim], sentence_starts: list[int]) -> list[tuple[int, int]]:
-    """Where catalogue mentions can matter: each claim and the :data:`NEAR_SENTENCES` sentences
-    before the one it starts in (step 3), merged."""
+def _window_start(pos: int, sentence_starts: list[int], paragraph_starts: list[int]) -> int:
+    """Where step 3 looks back from ``pos``: the sentence before ``pos``'s sentence (in the previous
+    paragraph too), and up to :data:`NEAR_SENTENCES` sentences back within that sentence's paragraph."""
+    i = bisect.bisect_right(sentence_starts, pos) - 1
+    one_back = sentence_starts[max(0, i - 1)]
+    paragraph = paragraph_starts[bisect.bisect_right(paragraph_starts, one_back) - 1]
+    return max(sentence_starts[max(0, i - NEAR_SENTENCES)], min(paragraph, one_back))
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    """Where each paragraph starts (paragraphs are separated by a blank line)."""
+    return [0, *(m.end() for m in re.finditer(r"\n\s*\n", text))]
+
+
+def _claim_windows(
+    claims: Sequence[Claim], sentence_starts: list[int], paragraph_starts: list[int]
+) -> list[tuple[int, int]]:
+    """Where catalogue mentions can matter: each claim and the sentences before it that step 3
+    reads (:func:`_window_start`), merged."""
     windows: list[tuple[int, int]] = []
     for claim in sorted(claims, key=lambda c: c.start):
-        i = bisect.bisect_right(sentence_starts, claim.start) - 1
-        start = sentence_starts[max(0, i - NEAR_SENTENCES)]
+        start = _window_start(claim.start, sentence_starts, paragraph_starts)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(windows[-1][1], claim.end))
         else:
@@ -723,14 +775,12 @@ def _mention_before(
     claim_start: int,
     mentions: list[tuple[int, int, str]],
     starts: list[int],
-    sentence_starts: list[int],
+    window_start: int,
     proposed: Sequence[tuple[int, int, str]] = (),
 ) -> tuple[int, int, str] | None:
     """The nearest catalogue mention or TARGET of an earlier claim (``proposed``) before the claim,
-    in its own sentence or the :data:`NEAR_SENTENCES` before it (guidelines 4.1: link to the nearest
-    earlier mention; reuse it when it is a TARGET already)."""
-    i = bisect.bisect_right(sentence_starts, claim_start) - 1
-    window_start = sentence_starts[max(0, i - NEAR_SENTENCES)]
+    from ``window_start`` on (:func:`_window_start`; guidelines 4.1: link to the nearest earlier
+    mention; reuse it when it is a TARGET already)."""
     j = bisect.bisect_left(starts, claim_start) - 1
     while j >= 0 and mentions[j][1] > claim_start:
         j -= 1

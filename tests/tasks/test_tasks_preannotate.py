@@ -1098,3 +1098,64 @@ def test_called_on_a_weekday_is_no_appeal() -> None:
     body = "called on the ministry to reopen the clinics"
     found = first_object(body, cues)
     assert found is not None and body[found[0] : found[1]] == "reopen the clinics"
+
+
+def test_a_stance_is_lent_within_a_paragraph_and_the_next_only(with_catalogue: Any) -> None:
+    text = (
+        "“The congestion charge is a mistake,” said Ruth Okafor, a baker.\n\n"
+        "The council met on Tuesday. Bus fares rose in March.\n\n"
+        "“Families will pay more for every trip into town,” she said."
+    )
+    # the same speaker's next claim, two paragraphs on, borrows nothing
+    assert {c for c, *_ in _claim_stances(with_catalogue, text)} == {"The congestion charge is a mistake"}
+    text = (
+        "“The congestion charge is a mistake,” said Ruth Okafor, a baker.\n\n"
+        "“Families will pay more for every trip into town,” she said."
+    )
+    assert ("Families will pay more for every trip into town", "oppose") in {
+        (c, stance) for c, stance, *_ in _claim_stances(with_catalogue, text)
+    }
+
+
+def test_a_claim_naming_another_catalogue_target_borrows_nothing(with_catalogue: Any) -> None:
+    text = (
+        "“The congestion charge is a mistake,” said Ruth Okafor. "
+        "“The tram extension opens in 2028,” she said."
+    )
+    assert {c for c, *_ in _claim_stances(with_catalogue, text)} == {"The congestion charge is a mistake"}
+
+
+def test_a_stance_on_an_earlier_claims_syntax_target_is_not_lent(annotator: Any) -> None:
+    text = (
+        "Ruth Okafor said she rejected the new parking rules. “It is a tax on families,” she said. "
+        "“Families will pay more for every trip into town.”"
+    )
+    claims = {c for c, *_ in _claim_stances(annotator, text)}
+    assert "Families will pay more for every trip into town" not in claims
+
+
+def test_step_three_reads_two_sentences_back_within_a_paragraph_only(with_catalogue: Any) -> None:
+    across = (
+        "The council approved the congestion charge on Monday.\n\n"
+        "Separately, the library will close in May. Librarian Jo Wren said it was a mistake."
+    )
+    assert _stances(with_catalogue, across) == set()
+    one_back = (
+        "The council approved the congestion charge on Monday.\n\nLibrarian Jo Wren said it was a mistake."
+    )
+    assert _stances(with_catalogue, one_back) == {("oppose", "the congestion charge", "congestion charge")}
+
+
+def test_quantities_and_idioms_that_are_not_those_cues(annotator: Any) -> None:
+    text = (
+        "The mayor said the new scheme was a good deal more expensive than the old one.\n\n"
+        "The assessor said the levy was proportionate to the size of each property.\n\n"
+        "The chair said the closure was a matter for regret.\n\n"
+        "The minister said the new mine would attract fewer visitors than the old quarry.\n\n"
+        "Firefighters said they were called on 12 March to the burning warehouse.\n\n"
+        "The union called on the government of the northern region and its partners to scrap the levy."
+    )
+    found = _stances(annotator, text)
+    assert not any(stance == "support" for stance, *_ in found), found
+    assert ("neutral", "the closure", None) not in found
+    assert ("oppose", "the levy", None) in found

@@ -125,13 +125,17 @@ def test_directory_skips_documentation_files_but_reads_them_when_named(tmp_path:
     (tmp_path / "changelog_2024.md").write_text("# 2024\n\n- more articles", "utf-8")
     (tmp_path / "LICENSE-MIT.txt").write_text("MIT\n\nPermission is hereby granted.", "utf-8")
     (tmp_path / "licensed_music.txt").write_text("L\n\n" + BODY, "utf-8")  # not documentation
+    (tmp_path / "README_zh-CN.md").write_text("# 说明\n\n示例文章。", "utf-8")
+    (tmp_path / "LICENSE_MIT.txt").write_text("MIT\n\nPermission is hereby granted.", "utf-8")
     (tmp_path / "licence_fee.txt").write_text("F\n\n" + BODY, "utf-8")  # an article about a licence fee
+    (tmp_path / "licence-fee-vote.txt").write_text("V\n\n" + BODY, "utf-8")  # not documentation
     (tmp_path / "readme_rally.txt").write_text("M\n\n" + BODY, "utf-8")  # not documentation
     (tmp_path / "my_readme_story.txt").write_text("R\n\n" + BODY, "utf-8")  # not documentation
     skipped: list[str] = []
     arts = list(read_inputs([tmp_path], skipped))
     assert [Path(a.origin.file).name for a in arts] == [
         "a.txt",
+        "licence-fee-vote.txt",
         "licence_fee.txt",
         "licensed_music.txt",
         "my_readme_story.txt",
@@ -140,8 +144,10 @@ def test_directory_skips_documentation_files_but_reads_them_when_named(tmp_path:
     assert sorted(Path(s).name for s in skipped) == [
         "CHANGELOG.md",
         "LICENSE-MIT.txt",
+        "LICENSE_MIT.txt",
         "License.txt",
         "README.md",
+        "README_zh-CN.md",
         "changelog_2024.md",
         "readme.txt",
     ]
