@@ -7,6 +7,7 @@ import random
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -131,20 +132,25 @@ def test_pair_rule_follows_the_threshold() -> None:
     assert not is_near_duplicate("", "") and not is_near_duplicate("!!", "??")
 
 
-def brute_force_components(texts: list[str]) -> list[set[int]]:
-    parent = list(range(len(texts)))
+def components_of(n: int, joined: Callable[[int, int], bool]) -> list[int]:
+    """Each of ``n`` items' component under ``joined`` (tried on every pair), named by its smallest index."""
+    parent = list(range(n))
 
     def find(x: int) -> int:
         while parent[x] != x:
             x = parent[x]
         return x
 
-    for a, b in itertools.combinations(range(len(texts)), 2):
-        if is_near_duplicate(texts[a], texts[b]):
+    for a, b in itertools.combinations(range(n), 2):
+        if joined(a, b):
             parent[max(find(a), find(b))] = min(find(a), find(b))
+    return [find(i) for i in range(n)]
+
+
+def brute_force_components(texts: list[str]) -> list[set[int]]:
     groups: dict[int, set[int]] = {}
-    for i in range(len(texts)):
-        groups.setdefault(find(i), set()).add(i)
+    for i, root in enumerate(components_of(len(texts), lambda a, b: is_near_duplicate(texts[a], texts[b]))):
+        groups.setdefault(root, set()).add(i)
     return sorted(groups.values(), key=min)
 
 
@@ -253,21 +259,15 @@ def reference_clusters(texts: list[str], groups: list[str] | None = None) -> lis
     """The components of the pair rule over every pair (from different groups), named by their
     smallest index: the result :func:`clusters` gives whatever the buckets' sizes."""
     sk = sketch(texts)
-    parent = list(range(len(texts)))
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
-    for a, b in itertools.combinations(range(len(texts)), 2):
+    def joined(a: int, b: int) -> bool:
         if groups is not None and groups[a] == groups[b]:
-            continue
+            return False
         if not (sk.has_shingles(a) and sk.has_shingles(b)) or not (sk.keys[a] == sk.keys[b]).any():
-            continue
-        if jaccard(sk.shingle_set(a), sk.shingle_set(b)) >= NEAR_DUPLICATES.jaccard:
-            parent[max(find(a), find(b))] = min(find(a), find(b))
-    return [find(i) for i in range(len(texts))]
+            return False
+        return jaccard(sk.shingle_set(a), sk.shingle_set(b)) >= NEAR_DUPLICATES.jaccard
+
+    return components_of(len(texts), joined)
 
 
 @pytest.mark.parametrize("step", [7, 1000, 1 << 18])
