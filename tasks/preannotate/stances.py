@@ -16,9 +16,10 @@ syntax: what follows a support / oppose cue ("rejected the new levy" → "the ne
    points the same way (and, when its subject is "it" / "this", the TARGET of an earlier claim).
 4. A claim still without a stance takes its speaker's: the stances on catalogue (or the article's
    own) targets of the nearest claim in the same run of that speaker's claims ("The levy is a
-   mistake," she said. "Families will pay more." → the second opposes the levy too), at a lower
-   score, unless its own cues point the other way. A speaker holds a position across a run of
-   quotes; a target proposed from one claim's syntax is that claim's, and is not lent.
+   mistake," she said. "Families will pay more." → the second opposes the levy too), in the same
+   or the next paragraph, at a lower score, unless its own cues point the other way. A speaker
+   holds a position across a run of quotes; a target proposed from one claim's syntax is that
+   claim's, and is not lent.
 
 Without a project catalogue the article makes its own (:func:`article_catalogue`): the head nouns
 of the targets step 2 proposes ("levy" from "the new parking levy"), so that a later "the levy ...
@@ -225,14 +226,12 @@ def add_stances(
     found = _Found(mentions, [m[0] for m in mentions], sentence_starts, paragraph_starts)
     for claim in claims:
         _add_claim_stances(text, claim, cues, found, syntax_first)
-        if _RHETORICAL.fullmatch(text, claim.start, claim.end):
-            # guidelines 2.7: "Who thought that was a good idea?" implies the opposite
+        if _is_rhetorical(text, claim):
             claim.stances[:] = [
-                (t0, t1, stance if stance == NEUTRAL else _flip(stance), score, name)
-                for t0, t1, stance, score, name in claim.stances
+                (t0, t1, _rhetorical(stance), score, name) for t0, t1, stance, score, name in claim.stances
             ]
         found.proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
-    _inherit_from_speaker(text, claims, cues, found.mentions)
+    _inherit_from_speaker(text, claims, cues, found)
 
 
 @dataclass
@@ -248,24 +247,38 @@ class _Found:
     """The TARGETs of the claims before, in claim order."""
 
 
+def _is_rhetorical(text: str, claim: Claim) -> bool:
+    """Guidelines 2.7: a rhetorical question ("Who thought that was a good idea?") implies the opposite."""
+    return _RHETORICAL.fullmatch(text, claim.start, claim.end) is not None
+
+
+def _rhetorical(stance: str) -> str:
+    """The stance a rhetorical question takes: the opposite of its cue's (a neutral one stays)."""
+    return stance if stance == NEUTRAL else _flip(stance)
+
+
+def _folded(words: str) -> str:
+    """Words compared as one key: lower case, single spaces."""
+    return " ".join(words.lower().split())
+
+
 def _speaker_key(text: str, claim: Claim) -> str | None:
     """Who holds a claim, as one key: the speaker's resolved name, else the words of its mention."""
     if claim.speaker is None:
         return None
-    return claim.speaker.name or " ".join(text[claim.speaker.start : claim.speaker.end].lower().split())
+    return claim.speaker.name or _folded(text[claim.speaker.start : claim.speaker.end])
 
 
-def _inherit_from_speaker(
-    text: str, claims: Sequence[Claim], cues: StanceCues, mentions: Sequence[tuple[int, int, str]]
-) -> None:
+def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, found: _Found) -> None:
     """Step 4: a claim with no stance of its own takes the stances its speaker takes on catalogue
     targets (or the article's own) in the nearest claim of a run of that speaker's claims in the
-    same paragraph (no other speaker's claim between them), unless its own cues point the other
-    way. Only stances whose TARGET is a catalogue mention are lent (never neutral ones, never a
-    target proposed from a claim's syntax, which is specific to that claim), and a claim that
-    mentions a catalogue target of its own borrows only stances on that target."""
+    same or the next paragraph (:func:`_nearest_in_run`), unless its own cues point the other way.
+    Only stances whose TARGET is a catalogue mention are lent (never neutral ones, never a target
+    proposed from a claim's syntax, which is specific to that claim), and a claim that mentions a
+    catalogue target of its own borrows only stances on that target."""
     keys = [_speaker_key(text, c) for c in claims]
-    mention_spans = {(m0, m1) for m0, m1, _ in mentions}
+    paragraphs = [bisect.bisect_right(found.paragraph_starts, c.start) - 1 for c in claims]
+    mention_spans = {(m0, m1) for m0, m1, _ in found.mentions}
     lenders = [
         [
             s
@@ -277,14 +290,16 @@ def _inherit_from_speaker(
     for i, claim in enumerate(claims):
         if claim.stances or keys[i] is None:
             continue
-        lender = _nearest_in_run(text, i, claims, keys, lenders)
+        lender = _nearest_in_run(i, keys, paragraphs, lenders)
         if lender is None:
             continue
         own = claim_stance(text[claim.start : claim.end], cues)
-        if own is not None and _RHETORICAL.fullmatch(text, claim.start, claim.end):
-            own = _flip(own) if own != NEUTRAL else own
+        if own is not None and _is_rhetorical(text, claim):
+            own = _rhetorical(own)
         named = {
-            _mention_key(text, m0, m1, name) for m0, m1, name in mentions if claim.start <= m0 < claim.end
+            _mention_key(text, m0, m1, name)
+            for m0, m1, name in found.mentions
+            if claim.start <= m0 < claim.end
         }
         claim.stances.extend(
             (t0, t1, stance, SCORE_SPEAKER_STANCE, name)
@@ -295,26 +310,22 @@ def _inherit_from_speaker(
 
 def _mention_key(text: str, start: int, end: int, name: str) -> str:
     """What a catalogue mention names: its canonical name, else (the article's own catalogue) its words."""
-    return name or " ".join(text[start:end].lower().split())
+    return name or _folded(text[start:end])
 
 
 def _nearest_in_run(
-    text: str,
-    i: int,
-    claims: Sequence[Claim],
-    keys: Sequence[str | None],
-    lenders: Sequence[Sequence[object]],
+    i: int, keys: Sequence[str | None], paragraphs: Sequence[int], lenders: Sequence[Sequence[object]]
 ) -> int | None:
     """The index of the nearest claim (before first at equal distance) with stances to lend in the
-    run of claims of speaker ``keys[i]`` around claim ``i``, at most :data:`MAX_LENDER_STEPS` away
-    and in the same paragraph (no blank line between the two claims)."""
+    run of claims of speaker ``keys[i]`` around claim ``i``: at most :data:`MAX_LENDER_STEPS` claims
+    away, in the same or the next paragraph (``paragraphs``: each claim's paragraph index), and no
+    other speaker's claim between them."""
     for side in range(1, MAX_LENDER_STEPS + 1):
         for j in (i - side, i + side):
             if not 0 <= j < len(keys) or keys[j] != keys[i] or not lenders[j]:
                 continue
             between = range(min(i, j) + 1, max(i, j))
-            first, second = sorted((claims[i], claims[j]), key=lambda c: c.start)
-            if all(keys[k] == keys[i] for k in between) and text.count("\n\n", first.end, second.start) <= 1:
+            if all(keys[k] == keys[i] for k in between) and abs(paragraphs[i] - paragraphs[j]) <= 1:
                 return j
     return None
 
