@@ -505,20 +505,31 @@ def _shingle_sets_of(
     sets: list[U64] = [np.zeros(0, dtype=np.uint64)]
     bounds: list[I64] = [np.zeros(1, dtype=np.int64)]
     done = 0
-    batch: list[str] = []
-    chars = 0
-    for k, i in enumerate(rows):
-        text = texts[i] or ""
-        batch.append(text)
-        chars += len(text)
-        if chars >= _SUMMARY_CHARS or k == len(rows) - 1:
-            sk = sketch(batch, config)
-            values, ends = shingle_sets(sk.shingles, sk.bounds)
-            sets.append(values)
-            bounds.append(ends[1:] + done)
-            done += values.size
-            batch, chars = [], 0
+    for _, batch in _text_batches(texts, rows):
+        sk = sketch(batch, config)
+        values, ends = shingle_sets(sk.shingles, sk.bounds)
+        sets.append(values)
+        bounds.append(ends[1:] + done)
+        done += values.size
     return np.concatenate(sets), np.concatenate(bounds)
+
+
+def _text_batches(texts: Sequence[str | None], rows: Sequence[int]) -> Iterator[tuple[list[int], list[str]]]:
+    """``texts[i]`` for ``i`` in ``rows`` (``None`` as ""), with their rows, in batches of about
+    ``_SUMMARY_CHARS`` characters: texts may be read lazily, and are sketched a batch at a time."""
+    batch: list[int] = []
+    batch_texts: list[str] = []
+    chars = 0
+    for i in rows:
+        text = texts[i] or ""
+        batch.append(i)
+        batch_texts.append(text)
+        chars += len(text)
+        if chars >= _SUMMARY_CHARS:
+            yield batch, batch_texts
+            batch, batch_texts, chars = [], [], 0
+    if batch:
+        yield batch, batch_texts
 
 
 def clusters(
@@ -566,17 +577,8 @@ def clusters(
                 take.append(k)
         keys.append(sk.keys[take])
 
-    batch: list[int] = []
-    batch_texts: list[str] = []
-    chars = 0
-    for i in range(n):  # one batch of texts at a time: texts may be read lazily
-        text = texts[i] or ""
-        batch.append(i)
-        batch_texts.append(text)
-        chars += len(text)
-        if chars >= _SUMMARY_CHARS or i == n - 1:
-            add_batch(batch, batch_texts)
-            batch, batch_texts, chars = [], [], 0
+    for batch, batch_texts in _text_batches(texts, range(n)):
+        add_batch(batch, batch_texts)
     rep_keys = np.concatenate(keys)
     rep_index = np.array(reps, dtype=np.int64)  # ascending
     # Pairs from different groups only: the groups as codes (each text its own without groups).
