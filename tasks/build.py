@@ -27,7 +27,7 @@ from stancebank.schema.spec import SPEC
 from stancebank.schema.wire import LSPrediction, LSTask, TaskProvenance, task_data, to_results
 from stancebank.tasks.checks import validate_prediction
 from stancebank.tasks.clean import Cleaned, Rules, clean, load_rules
-from stancebank.tasks.dedup import Candidate, Decision, near_edges, resolve, sketch_texts
+from stancebank.tasks.dedup import Candidate, Decision, resolve_in_order, sketch_texts
 from stancebank.tasks.errors import PredictionError
 from stancebank.tasks.identity import derive_article_id, text_sha256
 from stancebank.tasks.language import detect_language, is_english
@@ -364,8 +364,9 @@ def deduplicate(
     """Stage 2 in one process: the duplicate rule of :mod:`stancebank.tasks.dedup` over articles in
     canonical order. Skipped and kept near-duplicates go to ``result``."""
     candidates = {o: candidate(o, p) for o, p in ready}
-    edges = near_edges(list(candidates.values()), sketch_texts([p.article.text for _, p in ready]))
-    decisions = {d.order: d for d in resolve(candidates.values(), edges, options.keep_near_duplicates)}
+    sketches = sketch_texts([p.article.text for _, p in ready])
+    found = resolve_in_order(list(candidates.values()), sketches, options.keep_near_duplicates)
+    decisions = {d.order: d for d in found}
     kept: list[tuple[int, Prepared]] = []
     for order, prepared in ready:
         result.warnings.extend(article_warnings(prepared))

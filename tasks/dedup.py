@@ -23,6 +23,10 @@ The work is split so that only the last step needs all decisions in one place:
    distributed engine passes :func:`resolve` only the *involved* articles — the set
    :func:`involved` defines, which the Ray engine gathers bucket partition by bucket partition
    (``tasks/engine_ray.py``'s ``_bucket_merge``; its releases are tested byte-identical).
+
+The local engine runs steps 3 and 4 as one: :func:`resolve_in_order` compares each article only
+with the kept texts sharing a bucket with it (the same decisions, tested), so that thousands of
+templated near-copies cost one comparison each, not one per pair.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from stancebank.schema.neardup import (
     U64,
     NearDuplicateConfig,
     bucket_pairs,
+    jaccard,
     near_duplicate_pairs,
     sketch,
 )
@@ -221,6 +226,57 @@ class Decision:
     of: str
     similarity: float
     kept: bool  # a near-duplicate kept (--keep-near-duplicates)
+
+
+def resolve_in_order(
+    candidates: Sequence[Candidate],
+    sketches: Sequence[Sketch],
+    keep_near: bool,
+    config: NearDuplicateConfig = NEAR_DUPLICATES,
+) -> list[Decision]:
+    """:func:`resolve` over :func:`near_edges` (the same decisions, tested), in one process without
+    gathering every edge first: when near-duplicates are left out, an article is compared only with
+    the *kept* texts that share a bucket with it, and those are all the rule asks about. A corpus
+    of templated pages (thousands of near-copies of one text) then costs one comparison per copy,
+    not one per pair of copies. When near-duplicates are kept every article is kept, every edge
+    counts, and this is :func:`resolve` over :func:`near_edges`."""
+    if keep_near:
+        return resolve(candidates, near_edges(candidates, sketches, config), keep_near)
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)  # (band, key) → kept positions
+    kept_sets: dict[int, U64] = {}  # kept position → its shingle set
+    kept_ids: set[str] = set()
+    kept_text: dict[str, str] = {}  # text hash → the kept article with that text
+    decisions: list[Decision] = []
+    for i in sorted(range(len(candidates)), key=lambda i: candidates[i].order):
+        c, keys = candidates[i], sketches[i].keys
+        if c.article_id in kept_ids:
+            decisions.append(Decision(c.order, "duplicate", c.article_id, 1.0, False))
+            continue
+        same = kept_text.get(c.text_sha256)
+        if same is not None:
+            decisions.append(Decision(c.order, "duplicate", same, 1.0, False))
+            continue
+        near = sorted({k for band, key in enumerate(keys) for k in buckets.get((band, key), ())})
+        best: tuple[int, float, str] | None = None  # (order, similarity, id): most similar, then earliest
+        if near:
+            mine = sketches[i].shingle_set()
+            for k in near:
+                sim = jaccard(mine, kept_sets[k])
+                other = candidates[k]
+                if sim >= config.jaccard and (
+                    best is None or sim > best[1] or (sim == best[1] and other.order < best[0])
+                ):
+                    best = (other.order, sim, other.article_id)
+        if best is not None:
+            decisions.append(Decision(c.order, "near-duplicate", best[2], best[1], False))
+            continue
+        kept_ids.add(c.article_id)
+        kept_text[c.text_sha256] = c.article_id
+        if keys:
+            kept_sets[i] = sketches[i].shingle_set()
+            for band, key in enumerate(keys):
+                buckets[(band, key)].append(i)
+    return decisions
 
 
 def involved(candidates: Iterable[Candidate], edges: Iterable[Edge]) -> set[int]:

@@ -21,6 +21,7 @@ from stancebank.tasks.dedup import (
     merge_entries,
     near_edges,
     resolve,
+    resolve_in_order,
     sketch_texts,
     verified_edges,
 )
@@ -75,6 +76,13 @@ def test_resolve_equals_the_online_rule(corpus: tuple[list[str], list[Candidate]
     chosen = involved(cands, edges)
     assert len(chosen) < len(cands)
     assert resolve([c for c in cands if c.order in chosen], edges, keep_near) == decisions
+    # the one-process form (what the local engine runs) decides the same, whatever the input order
+    sketches = sketch_texts(texts)
+    assert resolve_in_order(cands, sketches, keep_near) == decisions
+    shuffled = list(range(len(cands)))
+    random.Random(3).shuffle(shuffled)
+    reordered = resolve_in_order([cands[i] for i in shuffled], [sketches[i] for i in shuffled], keep_near)
+    assert reordered == decisions
 
 
 Corpus = tuple[list[str], list[Candidate]]
@@ -139,6 +147,35 @@ def test_a_chain_keeps_its_ends_when_they_are_not_near_duplicates() -> None:
     assert ("ha", "hb") in linked and ("hb", "hc") in linked and ("ha", "hc") not in linked
     assert [(d.order, d.of) for d in resolve(cands, edges, False)] == [(1, "id0")]
     assert [(d.order, d.of) for d in resolve(cands, edges, True)] == [(1, "id0"), (2, "id1")]
+    sketches = sketch_texts(texts)
+    assert [(d.order, d.of) for d in resolve_in_order(cands, sketches, False)] == [(1, "id0")]
+    assert [(d.order, d.of) for d in resolve_in_order(cands, sketches, True)] == [(1, "id0"), (2, "id1")]
+
+
+def test_templated_copies_are_each_compared_with_the_kept_texts_only() -> None:
+    """Many one-word-apart copies of a template (and a second template, repeated ids and texts,
+    and a text with no word): the one-process rule names each copy after the most similar kept
+    article, exactly as :func:`resolve` over every edge does."""
+    rng = random.Random(8)
+    templates = [[f"w{rng.randrange(10**6)}" for _ in range(300)] for _ in range(2)]
+    texts: list[str] = []
+    for n in range(240):
+        words = list(templates[n % 2])
+        words[rng.randrange(300)] = f"copy{n}"
+        if n % 7 == 0:
+            words[rng.randrange(300)] = f"more{n}"
+        texts.append(" ".join(words))
+    texts[10] = texts[4]  # the same text twice
+    texts[30] = "..."  # no word: nobody's near-duplicate
+    cands = [Candidate(n, f"id{n % 230}", f"h{texts.index(t)}", "x") for n, t in enumerate(texts)]
+    sketches = sketch_texts(texts)
+    decisions = resolve_in_order(cands, sketches, False)
+    assert decisions == resolve(cands, near_edges(cands, sketches), False)
+    near = [d for d in decisions if d.kind == "near-duplicate"]
+    assert {"id0", "id1"} <= {d.of for d in near} and len(near) > 150
+    # an id or a text repeats a *kept* article's only for id0 and id1 (articles 230 and 231); the
+    # other repeats are of articles left out, so they are compared as texts like any other copy
+    assert [d.order for d in decisions if d.kind == "duplicate"] == [230, 231]
 
 
 def test_the_build_does_not_depend_on_the_order_inputs_are_given_in(tmp_path: Path) -> None:
