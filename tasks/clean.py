@@ -24,7 +24,7 @@ import yaml
 
 from stancebank.tasks.errors import ResourceError
 
-CLEANER_VERSION = "1.0.0"
+CLEANER_VERSION = "1.1.0"
 """Bump when the code rules change behaviour; the rules file's hash is appended at run time."""
 
 RuleAction = Literal["line", "block", "trailer"]
