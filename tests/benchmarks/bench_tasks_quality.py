@@ -23,7 +23,11 @@ unmatched gold claim counts as neither. The issue-14 targets on held-out topics 
 set's own stancebank.toml) to the pre-annotator; "without" builds with none (targets from the
 claims' syntax, no ``target_name``). Both pass the set's known actors (``[[actors]]``, if any).
 
-    .venv/bin/python tests/benchmarks/bench_tasks_quality.py [--errors] [--model NAME]
+    .venv/bin/python tests/benchmarks/bench_tasks_quality.py [--dev-only] [--errors] [--model NAME]
+
+``--dev-only`` builds and prints the dev sets only: the held-out set is not read, built or scored
+(its column reads "skipped"). Use it while tuning a rule, so that no held-out figure is seen until the
+one measurement at the end.
 
 ``--errors`` lists the missed and spurious claims, the wrong speakers and the stance-bearing claims
 without the right stance (gold and predicted targets) of the **dev** sets only, with the catalogue
@@ -180,6 +184,7 @@ def dev_set() -> EvalSet:
 
 HELDOUT_NAME = "held-out"
 HELDOUT_ABSENT = "n/a (data/heldout/ has no articles: the last set was retired to dev)"
+HELDOUT_SKIPPED = "skipped (--dev-only)"
 
 
 def heldout_set() -> EvalSet | None:
@@ -408,13 +413,22 @@ def print_vs_targets(run: Run, with_catalogue: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list claim and speaker errors (dev set only)")
+    parser.add_argument(
+        "--dev-only", action="store_true", help="skip the held-out set entirely (use while tuning)"
+    )
     parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
     columns: list[tuple[str, Run | str]] = []
-    heldout = heldout_set()
+    heldout = None if args.dev_only else heldout_set()
     for eval_set in (dev_set(), dev_new_set(), heldout):
+        if eval_set is None and args.dev_only:
+            columns += [
+                (f"{HELDOUT_NAME}, no cat.", HELDOUT_SKIPPED),
+                (f"{HELDOUT_NAME}, catalogue", HELDOUT_SKIPPED),
+            ]
+            continue
         if eval_set is None:
             print(f"\n{HELDOUT_NAME}: {HELDOUT_ABSENT}")
             columns += [
