@@ -8,16 +8,24 @@ syntax: what follows a support / oppose cue ("rejected the new levy" → "the ne
    it in its clause (a support / oppose verb, noun or preposition, modal or evaluative language),
    turned around by a negator just before the cue ("did not back", "not against"); else a predicate
    after it that evaluates it ("… is a mistake", "… would hurt", "… is not necessary"). Its TARGET
-   carries the catalogue's canonical name as ``target_name``.
-2. A claim with no catalogue mention proposes the object of its first cue as its target, with no
-   ``target_name`` (never invent a name: guidelines 4): "rejected the new levy" → "the new levy".
+   carries the catalogue's canonical name as ``target_name``. A cue inside the object of another
+   takes that one's polarity on top ("opposed a clause allowing X": against X). A definite
+   description by the head noun alone ("the ban", "this plan") is a mention of the target named
+   earlier in the article or its title with that head ("a ban on private scooters").
+2. A claim with no catalogue mention proposes a target from its own syntax, with no
+   ``target_name`` (never invent a name: guidelines 4): what it says is needed ("Without X, the
+   school closes"), what it names with a judgement ("called X a mistake"), its subject when its
+   predicate evaluates it ("the levy hurts shops", "… was painful but unavoidable", "… would do the
+   job at a fraction of the cost"), else the object of its first cue ("rejected the new levy" →
+   "the new levy").
 3. A claim with neither ("calling it unfair", "they are a mistake") takes the nearest catalogue
    mention in its own sentence before it or in the two sentences before, when every cue of the claim
    points the same way (and, when its subject is "it" / "this", the TARGET of an earlier claim).
 4. A claim still without a stance takes its speaker's: the stances on catalogue (or the article's
    own) targets of the nearest claim in the same run of that speaker's claims ("The levy is a
    mistake," she said. "Families will pay more." → the second opposes the levy too), in the same
-   or the next paragraph, at a lower score, unless its own cues point the other way. A speaker
+   or the next paragraph, at a lower score, unless its own cues point the other way (a surname
+   alone, "Okafor", is the speaker named in full before, "Ruth Okafor"). A speaker
    holds a position across a run of quotes; a target proposed from one claim's syntax is that
    claim's, and is not lent.
 
@@ -70,6 +78,10 @@ _PREPOSITIONS = frozenset(
     {"on", "of", "for", "in", "at", "along", "across", "from", "to", "between", "with", "without"}
 )
 """The words that start such a prepositional phrase."""
+AFTER_RELATIVE_WORDS = 8
+"""Words allowed between a target and its predicate when they are a relative clause ("a ceasefire
+that freezes the front line is …")."""
+_RELATIVES = frozenset({"that", "which", "who", "whose"})
 NEGATOR_REACH = 14
 """Characters before a cue where a negator turns it around ("did not back", "not against")."""
 MAX_OBJECT_WORDS = 8
@@ -221,8 +233,13 @@ def add_stances(
     if syntax_first:
         catalogue = article_catalogue(text, claims, cues)
     mentions: list[tuple[int, int, str]] = []
-    if catalogue.pattern is not None:
+    if catalogue.pattern is not None and syntax_first:
         mentions = catalogue.mentions(text, _claim_windows(claims, sentence_starts, paragraph_starts))
+    elif catalogue.pattern is not None:
+        # the whole text up to the last claim: a claim's "the ban" may name a target mentioned in
+        # the title or paragraphs before (:func:`anaphoric_mentions`)
+        earlier = catalogue.mentions(text, [(0, max(c.end for c in claims))])
+        mentions = anaphoric_mentions(text, claims, earlier, cues)
     found = _Found(mentions, [m[0] for m in mentions], sentence_starts, paragraph_starts)
     for claim in claims:
         _add_claim_stances(text, claim, cues, found, syntax_first)
@@ -232,6 +249,43 @@ def add_stances(
             ]
         found.proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
     _inherit_from_speaker(text, claims, cues, found)
+
+
+_HEAD_END = re.compile(r"\s(?:on|of|for|in|to|at|from|with|against|between|by|over)\s", re.I)
+"""Where the head of a catalogue mention ends: before its first preposition ("ban on night flights")."""
+_DEFINITE = re.compile(
+    r"(?<!\w)(?:the|this|that|these|those)\s+(?:(?:new|proposed|planned|whole|entire|current|same)\s+)?"
+    r"([\w'’-]+)(?!\w)",
+    re.I,
+)
+"""A definite description: a determiner, at most one adjective of novelty or scope, a noun."""
+
+
+def anaphoric_mentions(
+    text: str, claims: Sequence[Claim], mentions: Sequence[tuple[int, int, str]], cues: StanceCues
+) -> list[tuple[int, int, str]]:
+    """``mentions`` and, inside the claims, the definite descriptions that name a catalogue target
+    by its head noun alone ("the ban", "this plan") after a mention of it earlier in the article or
+    its title ("a ban on private fireworks" … "the ban would protect pets"), with that target's
+    name; of two targets with that head, the nearer mention's. In text order."""
+    heads: list[tuple[int, str, str]] = []  # (end, head noun, name) of each mention
+    for m0, m1, name in mentions:
+        words = _WORD.findall(_HEAD_END.split(text[m0:m1], maxsplit=1)[0])
+        head = words[-1].lower() if words else ""
+        if len(head) >= 3 and head.isalpha() and head not in cues.not_targets:
+            heads.append((m1, head, name))
+    out = list(mentions)
+    for claim in claims:
+        for m in _DEFINITE.finditer(text, claim.start, claim.end):
+            word = m.group(1).lower()
+            earlier = [
+                (end, name)
+                for end, head, name in heads
+                if end <= m.start() and word in (head, noun_plural(head))
+            ]
+            if earlier and not any(a < m.end() and m.start() < b for a, b, _ in out):
+                out.append((m.start(), m.end(), max(earlier)[1]))
+    return sorted(out)
 
 
 @dataclass
@@ -269,6 +323,27 @@ def _speaker_key(text: str, claim: Claim) -> str | None:
     return claim.speaker.name or _folded(text[claim.speaker.start : claim.speaker.end])
 
 
+def speaker_keys(text: str, claims: Sequence[Claim]) -> list[str | None]:
+    """Each claim's :func:`_speaker_key`, folded, with a surname standing alone ("Okafor") read as
+    the one full name of the article that ends with it ("Ruth Okafor"): a later mention by surname
+    is the same speaker. A lower-case word ("farmers") or a surname two names share stays as it is."""
+    keys = [_speaker_key(text, c) for c in claims]
+    full_names: dict[str, set[str]] = {}
+    for key in keys:
+        words = _folded(key).split() if key else []
+        if len(words) > 1:
+            full_names.setdefault(words[-1], set()).add(" ".join(words))
+    out: list[str | None] = []
+    for claim, key in zip(claims, keys, strict=True):
+        folded = _folded(key) if key else None
+        if folded is not None and claim.speaker is not None and " " not in folded:
+            named = full_names.get(folded, set())
+            if len(named) == 1 and text[claim.speaker.start : claim.speaker.end][:1].isupper():
+                folded = next(iter(named))
+        out.append(folded)
+    return out
+
+
 def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, found: _Found) -> None:
     """Step 4: a claim with no stance of its own takes the stances its speaker takes on catalogue
     targets (or the article's own) in the nearest claim of a run of that speaker's claims in the
@@ -276,7 +351,7 @@ def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, 
     Only stances whose TARGET is a catalogue mention are lent (never neutral ones, never a target
     proposed from a claim's syntax, which is specific to that claim), and a claim that mentions a
     catalogue target of its own borrows only stances on that target."""
-    keys = [_speaker_key(text, c) for c in claims]
+    keys = speaker_keys(text, claims)
     paragraphs = [bisect.bisect_right(found.paragraph_starts, c.start) - 1 for c in claims]
     mention_spans = {(m0, m1) for m0, m1, _ in found.mentions}
     lenders = [
@@ -479,10 +554,13 @@ def _nearest_cue(
 _NECESSITY = re.compile(
     r"without ((?:(?!\b(?:it|this|that|them)\b)[\w'’ -]){3,60}?),(?:[^,]*,)?\s+"
     r"(?:there (?:can|could|will|would) be no|(?:\w+ ){1,4}?(?:cannot|can't|could not|couldn't|will not|"
-    r"won't|would not|wouldn't)|nobody|no one|nothing)\b",
+    r"won't|would not|wouldn't)|nobody|no one|nothing"
+    r"|(?:[\w'’-]+ ){1,4}?(?:(?:would|will|could|might) )?(?:close|closes|die|dies|collapse|collapses|"
+    r"fail|fails|go under|goes under|shut down|shuts down|disappear|disappears|be lost|be finished))\b",
     re.I,
 )
-"""A claim that something is needed: "Without X, [he said,] there can be no …" (X: no pronoun)."""
+"""A claim that something is needed: "Without X, [he said,] there can be no …", "… the school
+closes", "… the town would die" (X: no pronoun)."""
 _CALLED = re.compile(r"(?<![\w-])call(?:s|ed|ing)\s+(?!(?:for|on|upon)\b)", re.I)
 """Naming something with a judgement: "called the plan a mistake" (not "called for")."""
 _UNDONE = re.compile(
@@ -528,6 +606,30 @@ def _scoped_stance(text: str, match: re.Match[str], stance: str, cues: StanceCue
     return _flip(inner) if _negated(text, g_match.start(), cues) else inner
 
 
+_EMBEDDING_GAP = re.compile(
+    r"\s+(?:a|an|the|any|every|this|that|these|those|its|their|his|her|our|such)"
+    r"(?:\s+(?!(?:and|or|but|nor|then|while|who|which|that)\b)[\w'’-]+){0,2}\s+",
+    re.I,
+)
+"""What stands between a cue and a cue inside its object: a determiner and at most two words ("opposed
+a clause allowing …", "would fight any plan to …"), no conjunction (a second verb of its own)."""
+
+
+def _embedded_stance(before: str, match: re.Match[str], stance: str, cues: StanceCues) -> str:
+    """``stance`` (of the cue ``match``) read inside the object of a support / oppose cue before it
+    ("opposed a clause allowing X": against X; "backed a plan ending X": against X; "would fight any
+    plan to X": against X); a neutral stance, or a cue with no such cue before it, as it is."""
+    if stance == NEUTRAL:
+        return stance
+    outer = _nearest_cue(before[: match.start()], ((cues.support, SUPPORT), (cues.oppose, OPPOSE)))
+    if outer is None or not _EMBEDDING_GAP.fullmatch(before, outer[0].end(), match.start()):
+        return stance
+    outer_stance = _scoped_stance(before, outer[0], outer[1], cues)
+    if outer_stance == NEUTRAL:
+        return stance
+    return stance if outer_stance == SUPPORT else _flip(stance)
+
+
 def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> str | None:
     """The stance a claim takes on the target at ``body[t0:t1]``, or None without evidence; a cue
     counts only from ``since`` on (the end of an earlier mention the cue belongs to)."""
@@ -547,11 +649,19 @@ def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> 
     )
     if found is not None:
         match, stance = found
-        stance = _scoped_stance(before, match, stance, cues)
+        stance = _embedded_stance(before, match, _scoped_stance(before, match, stance, cues), cues)
         if stance != NEUTRAL and _UNDONE.match(body, t1):
             return _flip(stance)  # "want to see X halted", "wants X scrapped": against X
         return stance
     return stance_after(body[t1 : t1 + AFTER_WINDOW], cues)
+
+
+_CONCESSION = re.compile(
+    r"\s+(is|are|was|were|would be|will be|remains?|seems?)\s+(?:[\w'’-]+\s+){1,2}?but\s+(?:also\s+)?",
+    re.I,
+)
+"""A predicate that concedes a point and then judges: "… was painful but unavoidable" (the "but"
+part is the verdict, read with the verb)."""
 
 
 def stance_after(after: str, cues: StanceCues) -> str | None:
@@ -560,6 +670,9 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
     inserted = _INSERTED_ATTRIBUTION.match(after)
     if inserted is not None:
         after = " " + after[inserted.end() :]  # "The levy, she said, would hurt …"
+    conceded = _CONCESSION.match(after)
+    if conceded is not None:  # "… was painful but unavoidable": the verdict is after the "but"
+        after = f" {conceded.group(1)} {after[conceded.end() :]}"
     breaks = _CLAUSE_BREAK.search(after)
     clause = after[: breaks.start()] if breaks else after
     verb = _PREDICATE.search(clause)
@@ -600,7 +713,11 @@ def _close_enough(gap: str) -> bool:
     :data:`AFTER_GAP_WORDS`, or a prepositional phrase of at most :data:`AFTER_PP_WORDS`
     ("a ceasefire along the current line should not be ruled out")."""
     words = gap.split()
-    return len(words) <= AFTER_GAP_WORDS or (len(words) <= AFTER_PP_WORDS and words[0] in _PREPOSITIONS)
+    return (
+        len(words) <= AFTER_GAP_WORDS
+        or (len(words) <= AFTER_PP_WORDS and words[0] in _PREPOSITIONS)
+        or (len(words) <= AFTER_RELATIVE_WORDS and words[0] in _RELATIVES)
+    )
 
 
 def claim_stance(body: str, cues: StanceCues) -> str | None:
@@ -672,7 +789,13 @@ def called_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
 
 def subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     """``(start, end, stance)`` of a claim's subject when a predicate evaluates it ("the new levy
-    is a mistake", "the plan would hurt small firms"), else None."""
+    is a mistake", "the plan would hurt small firms"), else None: the subject before the first
+    auxiliary, else the subject of a clause whose verb is itself an evaluating predicate
+    (:func:`clause_subject_target`: "the levy hurts shops", "…, and the levy would hurt shops")."""
+    return _auxiliary_subject_target(body, cues) or clause_subject_target(body, cues)
+
+
+def _auxiliary_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     verb = _PREDICATE.search(body)
     if verb is None:
         return None
@@ -690,10 +813,73 @@ def subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
         return None
     if words[-1].group(0).lower() in {"and", "or", "but"}:
         return None  # "a hotline costs nothing and could …": the predicate is a second verb's
-    stance = stance_after(body[verb.start() :], cues)
+    stance = stance_after(body[verb.start() :], cues) or evaluated_predicate(body[verb.start() :], cues)
     if stance is None:
         return None
     return words[0].start(), words[-1].end(), stance
+
+
+def evaluated_predicate(predicate: str, cues: StanceCues) -> str | None:
+    """The stance of a predicate that judges its subject with evaluative words further on in its
+    clause ("… would do the same job at a fraction of the risk", "… made the crossing dangerous"),
+    when they all point one way (a negator just before one turns it around), else None. Only the
+    predicate's own clause counts: not a clause embedded in it ("… a road that is dangerous")."""
+    breaks = _CLAUSE_BREAK.search(predicate)
+    clause = predicate[: breaks.start()] if breaks else predicate
+    embedded = _EMBEDDED.search(clause)
+    if embedded is not None:
+        clause = clause[: embedded.start()]
+    seen = {
+        _cue_stance(m.group(0), stance, clause, m.start(), cues)
+        for pattern, stance in ((cues.support_evaluative, SUPPORT), (cues.oppose_evaluative, OPPOSE))
+        for m in pattern.finditer(clause)
+    }
+    return seen.pop() if len(seen) == 1 else None
+
+
+_SUBJECT_START = re.compile(
+    r"[,;:()\"“”]|\s[-–—]\s|(?<!\w)(?:and|but|or|that|because|since|while|whereas|although|though|if|when|"
+    r"unless|so|as|than)(?!\w)",
+    re.I,
+)
+"""Where the subject of a clause can start at the latest: after a comma, a conjunction or a
+complementiser ("Teachers are tired, and a shorter week gives them time …")."""
+_NOT_IN_SUBJECT = re.compile(rf"(?<!\w)(?:{_AUXILIARY}|do|does|did|not|never|no|to)(?!\w)", re.I)
+"""Words that make the stretch before a predicate more than a noun phrase (a verb of its own, a
+negation)."""
+MAX_CLAUSE_WORDS = 30
+"""How many words into a claim :func:`clause_subject_target` looks for an evaluating predicate."""
+
+
+def clause_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
+    """``(start, end, stance)`` of the subject of the first clause whose verb phrase is itself an
+    evaluating predicate (``support_after`` / ``oppose_after`` matched right after the subject: "the
+    levy hurts shops", "the return set a precedent", "…, and a shorter week gives them time"), else
+    None. The subject is the words between the clause's start (:data:`_SUBJECT_START`) and the
+    predicate: at most :data:`MAX_SUBJECT_WORDS`, no pronoun, no verb or negation of its own."""
+    words = list(_WORD.finditer(body))[:MAX_CLAUSE_WORDS]
+    for w in words[1:]:
+        pos = w.start()
+        found = [
+            stance
+            for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE))
+            if pattern.match(body, pos) is not None
+        ]
+        if len(found) != 1:
+            continue
+        starts = [m.end() for m in _SUBJECT_START.finditer(body, 0, pos)]
+        start = starts[-1] if starts else 0
+        subject = list(_WORD.finditer(body, start, pos))
+        if (
+            not 0 < len(subject) <= MAX_SUBJECT_WORDS
+            or subject[0].group(0).lower() in cues.not_targets
+            or _has_pronoun(subject)
+            or _NOT_IN_SUBJECT.search(body, subject[0].start(), subject[-1].end())
+            or cues.negators.search(body, subject[0].start(), subject[-1].end())
+        ):
+            continue
+        return subject[0].start(), subject[-1].end(), found[0]
+    return None
 
 
 def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple[int, int] | None:
@@ -733,8 +919,18 @@ def _passive_gerund(words: Sequence[re.Match[str]]) -> bool:
     return (
         len(words) > 1
         and words[0].group(0).lower() == "being"
-        and words[1].group(0).lower().endswith(("ed", "en", "wn"))
+        and (
+            words[1].group(0).lower().endswith(("ed", "en", "wn"))
+            or words[1].group(0).lower() in _IRREGULAR_PARTICIPLES
+        )
     )
+
+
+_IRREGULAR_PARTICIPLES = frozenset(
+    {"made", "put", "kept", "held", "told", "left", "sent", "paid", "set", "cut", "shut", "hit", "let"}
+    | {"sold", "bought", "brought", "caught", "taught", "thought", "led", "fed", "met", "run", "hung"}
+)
+"""Past participles that end in neither -ed nor -en ("against being made to pay")."""
 
 
 def _window_start(pos: int, sentence_starts: list[int], paragraph_starts: list[int]) -> int:

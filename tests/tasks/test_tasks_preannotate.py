@@ -28,8 +28,15 @@ from stancebank.tasks.preannotate import (
     noun_lemma,
     verb_lemma,
 )
+from stancebank.tasks.preannotate.actors import Mention
+from stancebank.tasks.preannotate.claims import Claim
 from stancebank.tasks.preannotate.resources import load_cues
-from stancebank.tasks.preannotate.stances import SCORE_SPEAKER_STANCE, first_object
+from stancebank.tasks.preannotate.stances import (
+    SCORE_SPEAKER_STANCE,
+    clause_subject_target,
+    first_object,
+    speaker_keys,
+)
 
 
 @pytest.fixture(scope="module")
@@ -653,11 +660,14 @@ def test_asking_someone_to_act_supports_the_action(annotator: Any) -> None:
     … to"; a subject that ends in "and" is a first verb's, not the evaluated one."""
     text = (
         "The government will ask parliament next month to scrap the night-time curfew, the minister said.\n\n"
-        "A hotline costs nothing and could prevent a disaster, he said.\n\n"
+        "A hotline rings twice a day and could prevent a disaster, he said.\n\n"
         "“They are asking us to close the harbour at night,” the fisherman said."
     )
     # being asked ("asking us to") is someone else's demand, not the speaker's support
     assert _stances(annotator, text) == {("support", "scrap the night-time curfew", None)}
+    # "costs nothing" judges the hotline itself; the subject still ends before the first verb
+    text = "A hotline costs nothing and could prevent a disaster, he said."
+    assert _stances(annotator, text) == {("support", "A hotline", None)}
 
 
 def test_a_question_the_speaker_would_not_answer_is_no_claim(annotator: Any) -> None:
@@ -1159,3 +1169,148 @@ def test_quantities_and_idioms_that_are_not_those_cues(annotator: Any) -> None:
     assert not any(stance == "support" for stance, *_ in found), found
     assert ("neutral", "the closure", None) not in found
     assert ("oppose", "the levy", None) in found
+
+
+# -- issue 14, stance coverage: subjects, consequence cues, anaphors, embedded cues, surnames --------
+
+
+def test_the_subject_of_a_clause_whose_verb_evaluates_it_is_the_target() -> None:
+    cues = load_cues()
+    body = "the toll hurts small traders"
+    assert clause_subject_target(body, cues) == (0, 8, "oppose")
+    body = "pupils were tired, and a shorter week gives staff time to plan"
+    found = clause_subject_target(body, cues)
+    assert found is not None and body[found[0] : found[1]] == "a shorter week" and found[2] == "support"
+    # a pronoun, a negation or a verb of its own in the stretch before the predicate: no subject
+    assert clause_subject_target("it hurts small traders", cues) is None
+    assert clause_subject_target("no toll hurts small traders", cues) is None
+    assert clause_subject_target("the drivers say the toll", cues) is None
+    assert clause_subject_target("the toll was opened by the mayor", cues) is None
+
+
+def test_consequence_and_verdict_cues_after_a_subject(annotator: Any) -> None:
+    text = (
+        "The curator said the return set a precedent for every museum in the country.\n\n"
+        "Critics said secret contracts made it impossible to check the prices.\n\n"
+        "The company said confidential pricing was standard practice.\n\n"
+        "The mayor said the register would speed up inspections.\n\n"
+        "The minister said the fee rise was painful but unavoidable.\n\n"
+        "The admiral said a hotline costs nothing and could prevent a disaster.\n\n"
+        "The engineer said fixing leaks alone would never be enough.\n\n"
+        "The ecologist said the new bridge would make the crossing dangerous."
+    )
+    assert _stances(annotator, text) == {
+        ("oppose", "the return", None),
+        ("oppose", "secret contracts", None),
+        ("support", "confidential pricing", None),
+        ("support", "the register", None),
+        ("support", "the fee rise", None),
+        ("support", "a hotline", None),
+        ("oppose", "fixing leaks alone", None),
+        ("oppose", "the new bridge", None),
+    }
+
+
+def test_what_only_looks_like_those_cues_takes_no_stance(annotator: Any) -> None:
+    text = (
+        "The curator said the return set a good precedent for every museum in the country.\n\n"
+        "Critics said the new rota made it easier to plan.\n\n"
+        "The minister said the fee rise was painful.\n\n"
+        "The skipper said that without the ferry, the school would open later.\n\n"
+        "The ecologist said the new bridge would replace a road that is dangerous."
+    )
+    assert _stances(annotator, text) == set()
+
+
+def test_a_concession_is_judged_by_what_follows_its_but(annotator: Any) -> None:
+    text = "The minister said the fee rise was cheap but dangerous."
+    assert _stances(annotator, text) == {("oppose", "the fee rise", None)}
+
+
+def test_without_x_and_a_loss_supports_x(annotator: Any) -> None:
+    text = "The skipper said that without the ferry, the school closes and the island dies."
+    assert _stances(annotator, text) == {("support", "the ferry", None)}
+    assert _stances(annotator, "The skipper said that without it, the school closes.") == set()
+
+
+def test_afford_rights_and_entitlements(annotator: Any) -> None:
+    text = (
+        "The mayor said the council could not afford to run the buses.\n\n"
+        "The union said patients must be given a seat on the board.\n\n"
+        "The court said the museum had no legal or moral right to keep the collection.\n\n"
+        "Teachers said they were against being made hall monitors."
+    )
+    assert _stances(annotator, text) == {
+        ("oppose", "run the buses", None),
+        ("support", "a seat on the board", None),
+        ("oppose", "keep the collection", None),
+        ("oppose", "being made hall monitors", None),
+    }
+    assert _stances(annotator, "The mayor said the council could afford to run the buses.") == {
+        ("support", "run the buses", None)
+    }
+
+
+def test_a_cue_inside_the_object_of_another_takes_its_polarity(with_catalogue: Any) -> None:
+    text = (
+        "The residents' forum said it opposed a clause allowing congestion fees for residents.\n\n"
+        "Tom Gray said he would fight any plan to extend the tram line."
+    )
+    assert _stances(with_catalogue, text) == {
+        ("oppose", "congestion fees", "congestion charge"),
+        ("oppose", "extend the tram line", "tram extension"),
+    }
+    # a second verb of its own ("… and demanded X") is not inside the first one's object
+    text = "Tom Gray said the union rejected the offer and demanded a congestion charge."
+    assert ("support", "a congestion charge", "congestion charge") in _stances(with_catalogue, text)
+
+
+_SCOOTERS = (Target("scooter ban", ("ban on private scooters",), ()),)
+
+
+def test_the_head_noun_alone_names_the_target_mentioned_before() -> None:
+    annotator = get_preannotator(DEFAULT_MODEL, catalogue_key(_SCOOTERS))
+    text = (
+        "Scooter row\n\nThe council voted on Monday for a ban on private scooters.\n\n"
+        "Nurse Tom Gray said the ban would protect children."
+    )
+    assert _stances(annotator, text) == {("support", "the ban", "scooter ban")}
+    # no mention before it, or another noun: proposed from the claim's syntax, without a name
+    assert _stances(annotator, "Nurse Tom Gray said the ban would protect children.") == {
+        ("support", "the ban", None)
+    }
+    text = (
+        "The council voted on Monday for a ban on private scooters.\n\n"
+        "Nurse Tom Gray said the bank would protect children."
+    )
+    assert _stances(annotator, text) == {("support", "the bank", None)}
+
+
+def _claim_by(text: str, said: str, speaker: str, name: str | None = None) -> Claim:
+    start, at = text.index(said), text.index(speaker)
+    mention = Mention(at, at + len(speaker), "person", name, 1.0)
+    return Claim(start, start + len(said), "direct", mention, 1.0)
+
+
+def test_a_surname_alone_is_the_speaker_named_in_full_before() -> None:
+    text = "Ruth Okafor said the toll was a mistake. Okafor said shops would close. Bell said so."
+    claims = [
+        _claim_by(text, "the toll was a mistake", "Ruth Okafor"),
+        _claim_by(text, "shops would close", "Okafor"),
+        _claim_by(text, "so", "Bell"),
+    ]
+    assert speaker_keys(text, claims) == ["ruth okafor", "ruth okafor", "bell"]
+    # two full names end with it, or it is no name (lower case): it stays as it is
+    text = "Ruth Okafor and Tim Okafor said the toll was a mistake. Okafor said shops would close."
+    claims = [
+        _claim_by(text, "the toll was a mistake", "Ruth Okafor"),
+        _claim_by(text, "the toll was", "Tim Okafor"),
+        _claim_by(text, "shops would close", "Okafor"),
+    ]
+    assert speaker_keys(text, claims)[2] == "okafor"
+    text = "The local farmers said the toll was a mistake. farmers said shops would close."
+    claims = [
+        _claim_by(text, "the toll was a mistake", "The local farmers"),
+        _claim_by(text, "shops would close", "farmers"),
+    ]
+    assert speaker_keys(text, claims)[1] == "farmers"
