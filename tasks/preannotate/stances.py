@@ -272,7 +272,7 @@ def anaphoric_mentions(
     for m0, m1, name in mentions:
         words = _WORD.findall(_HEAD_END.split(text[m0:m1], maxsplit=1)[0])
         head = words[-1].lower() if words else ""
-        if len(head) >= 3 and head.isalpha() and head not in cues.not_targets:
+        if len(head) >= 3 and head.isalpha() and head not in cues.not_targets | _LIGHT_NOUNS:
             heads.append((m1, head, name))
     out = list(mentions)
     for claim in claims:
@@ -349,8 +349,9 @@ def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, 
     targets (or the article's own) in the nearest claim of a run of that speaker's claims in the
     same or the next paragraph (:func:`_nearest_in_run`), unless its own cues point the other way.
     Only stances whose TARGET is a catalogue mention are lent (never neutral ones, never a target
-    proposed from a claim's syntax, which is specific to that claim), and a claim that mentions a
-    catalogue target of its own borrows only stances on that target."""
+    proposed from a claim's syntax, which is specific to that claim, unless it is itself no more than
+    a mention of the article's own catalogue: "the ban" of "the ban would protect pets"), and a claim
+    that mentions a catalogue target of its own borrows only stances on that target."""
     keys = speaker_keys(text, claims)
     paragraphs = [bisect.bisect_right(found.paragraph_starts, c.start) - 1 for c in claims]
     mention_spans = {(m0, m1) for m0, m1, _ in found.mentions}
@@ -358,7 +359,9 @@ def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, 
         [
             s
             for s in c.stances
-            if s[2] != NEUTRAL and s[3] >= SCORE_NEAR_STANCE and (s[0], s[1]) in mention_spans
+            # a syntax-proposed TARGET (SCORE_OBJECT_STANCE) is never a project catalogue mention
+            # (step 2 runs only on claims without one): this admits the article's own mentions only
+            if s[2] != NEUTRAL and s[3] >= SCORE_OBJECT_STANCE and (s[0], s[1]) in mention_spans
         ]
         for c in claims
     ]
@@ -405,9 +408,17 @@ def _nearest_in_run(
     return None
 
 
+_LIGHT_NOUNS = frozenset(
+    {"way", "day", "time", "year", "week", "month", "lot", "end", "thing", "part", "kind", "sort"}
+    | {"fact", "case", "point", "people", "man", "woman", "others", "side", "sides", "place"}
+)
+"""Nouns that end a proposed target without naming an issue ("ended the same way")."""
+
+
 def article_catalogue(text: str, claims: Sequence[Claim], cues: StanceCues) -> Catalogue:
     """An article's own catalogue when the project has none: the head nouns (last words, plural
-    too) of the targets the claims' syntax proposes (step 2), without names."""
+    too; three letters at least, "ban", "fee") of the targets the claims' syntax proposes (step 2),
+    without names; not a word that names no issue (:data:`_LIGHT_NOUNS`: "the same way")."""
     heads: set[str] = set()
     for claim in claims:
         body = text[claim.start : claim.end]
@@ -415,7 +426,7 @@ def article_catalogue(text: str, claims: Sequence[Claim], cues: StanceCues) -> C
         if proposal is None:
             continue
         head = _WORD.findall(body[proposal[0] : proposal[1]])[-1].lower()
-        if len(head) >= 4 and head.isalpha() and head not in cues.not_targets:
+        if len(head) >= 3 and head.isalpha() and head not in cues.not_targets | _LIGHT_NOUNS:
             heads.update((head, noun_plural(head)) if not head.endswith("s") else (head,))
     return Catalogue.build([("", tuple(sorted(heads)), ())]) if heads else EMPTY_CATALOGUE
 

@@ -33,6 +33,7 @@ from stancebank.tasks.preannotate.claims import Claim
 from stancebank.tasks.preannotate.resources import load_cues
 from stancebank.tasks.preannotate.stances import (
     SCORE_SPEAKER_STANCE,
+    article_catalogue,
     clause_subject_target,
     first_object,
     speaker_keys,
@@ -1314,3 +1315,55 @@ def test_a_surname_alone_is_the_speaker_named_in_full_before() -> None:
         _claim_by(text, "shops would close", "farmers"),
     ]
     assert speaker_keys(text, claims)[1] == "farmers"
+
+
+def test_general_verdicts_on_a_subject(annotator: Any) -> None:
+    verdicts = {
+        "made good sense": "support",
+        "would pay for itself": "support",
+        "was a sensible compromise": "support",
+        "was reasonable": "support",
+        "was deeply flawed": "oppose",
+        "was a waste of money": "oppose",
+        "was a costly mistake": "oppose",
+        "would backfire": "oppose",
+        "went too far": "oppose",
+        "made no sense": "oppose",
+        "was a recipe for chaos": "oppose",
+        "was not unnecessary": "support",
+    }
+    text = "\n\n".join(f"The mayor said the new levy {v}." for v in verdicts)
+    spans, rels = annotator.annotate(text)
+    by_id = {s.id: s for s in spans}
+    got = {by_id[r.from_id].text.removeprefix("the new levy "): r.label for r in rels if r.label != "source"}
+    assert got == verdicts
+    # a job, a forecast: no verdict
+    text = "The mayor said the nurse works nights.\n\nThe mayor said the talks would fail."
+    assert _stances(annotator, text) == set()
+
+
+def test_without_a_catalogue_a_stance_on_the_articles_own_target_is_lent(annotator: Any) -> None:
+    text = (
+        "Councillor Ann Bell said the ban would protect pets. "
+        "“Every November my phone rings all night,” she said."
+    )
+    assert ("Every November my phone rings all night", "support", "the ban", SCORE_SPEAKER_STANCE) in (
+        _claim_stances(annotator, text)
+    )
+    # a longer target proposed from the claim's syntax is that claim's: not lent
+    text = (
+        "Councillor Ann Bell said the new parking levy would protect pets. "
+        "“Every November my phone rings all night,” she said."
+    )
+    assert {c for c, *_ in _claim_stances(annotator, text)} == {"the new parking levy would protect pets"}
+
+
+def test_the_articles_own_catalogue_skips_nouns_that_name_no_issue() -> None:
+    cues = load_cues()
+    text = "Rent caps have ended the same way. The ban would protect pets."
+    claims = [
+        Claim(0, 33, "indirect", None, 1.0),
+        Claim(35, len(text) - 1, "indirect", None, 1.0),
+    ]
+    catalogue = article_catalogue(text, claims, cues)
+    assert [text[a:b] for a, b, _ in catalogue.mentions(text)] == ["The ban"]
