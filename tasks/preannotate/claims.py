@@ -25,9 +25,21 @@ from typing import Any
 
 from stancebank.tasks.preannotate.actors import Mention, speaker_of, subject_of
 from stancebank.tasks.preannotate.labels import DIRECT, INDIRECT, MIXED
+from stancebank.tasks.preannotate.nonclaims import (
+    ACTION,
+    ANNOUNCEMENT,
+    FIGURE,
+    UNSAID,
+    is_action_report,
+    is_announcement,
+    is_convening,
+    is_figure_report,
+    is_unsaid,
+    speaks_of_itself,
+)
 from stancebank.tasks.preannotate.quotes import SENTENCE_FINAL, find_quotes, strip_span
 from stancebank.tasks.preannotate.resources import Resources
-from stancebank.tasks.preannotate.wordforms import is_attribution_verb, verb_lemma
+from stancebank.tasks.preannotate.wordforms import class_forms, is_attribution_verb, verb_lemma
 
 # Scores: how sure each rule is that it found a claim with its speaker.
 SCORE_QUOTED_BY_SPEAKER = 0.75
@@ -77,6 +89,10 @@ class Claim:
     id: str = ""
     stances: list[tuple[int, int, str, float, str]] = field(default_factory=list)
     """``(start, end, stance, score, canonical target name)`` of each target the claim takes a stance on."""
+    nonclaim: str = ""
+    """Why the parse shows this found claim states no position (:mod:`nonclaims`), or empty. Such a
+    claim still counts for the rules that read the claims around it (its speaker goes on to an
+    unattributed quote) but is not proposed."""
 
 
 @dataclass(frozen=True)
@@ -141,10 +157,16 @@ def _quotes_carry_unit(unit: Unit, verb: Any, subj: Any) -> bool:
     return outside < MAX_ATTRIBUTION_ONLY_CHARS
 
 
-def _act_span(verb: Any, u_end: int) -> tuple[int, int] | None:
-    """A speech act: the verb and its complements to the right, up to a comma or a coordination."""
+def _act_span(verb: Any, u_end: int, res: Resources) -> tuple[int, int] | None:
+    """A speech act: the verb and its complements to the right, up to a comma or a coordination,
+    and through a coordinated act of the same subject ("welcomed the deal but criticised the
+    secrecy": one clause with two verbs is one claim, guidelines 2.9)."""
     keep: list[Any] = []
-    for c in sorted((c for c in verb.children if c.i > verb.i), key=lambda c: c.i):
+    children = sorted((c for c in verb.children if c.i > verb.i), key=lambda c: c.i)
+    for n, c in enumerate(children):
+        if c.dep_ == "cc" and any(_same_clause_act(d, res) for d in children[n + 1 :]):
+            keep.extend(children[n:])
+            break
         if c.dep_ in _ACT_STOP_DEPS or c.is_space:
             break
         keep.append(c)
@@ -155,8 +177,8 @@ def _act_span(verb: Any, u_end: int) -> tuple[int, int] | None:
     return verb.idx, min(last.idx + len(last.text), u_end)
 
 
-def _speech_act_claim(unit: Unit, verb: Any, speaker: Mention) -> Claim | None:
-    bounds = _act_span(verb, unit.end)
+def _speech_act_claim(unit: Unit, verb: Any, speaker: Mention, res: Resources) -> Claim | None:
+    bounds = _act_span(verb, unit.end, res)
     if bounds is None:
         return None
     start, end = strip_span(unit.text, *bounds)
@@ -233,7 +255,9 @@ def _complement_end(head: Any, u_end: int, res: Resources) -> tuple[int, list[An
     for t in head.subtree:
         if t.dep_ != "conj" or t.i <= head.i:
             continue
-        if is_attribution_verb(t, res) or any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children):
+        if any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children) or (
+            is_attribution_verb(t, res) and not _same_clause_act(t, res)
+        ):
             cut.append(t)
     sub = list(head.subtree)
     end = sub[-1].idx + len(sub[-1].text)
@@ -247,6 +271,34 @@ def _complement_end(head: Any, u_end: int, res: Resources) -> tuple[int, list[An
     return min(end, u_end), cut
 
 
+_REPORTING_ONLY = frozenset(["say", "tell", "add", "state", "write"])
+
+
+def _same_clause_act(conj: Any, res: Resources) -> bool:
+    """Whether a verb coordinated in a clause continues that clause's position rather than opening
+    a statement of its own: a speech act used as an act ("supported X but *opposed* Y", "welcomed
+    X but *warned of* Y": no clause of its own) or a verb of attitude ("supported X and *believed*
+    Y"), with no subject of its own, in a clause whose subject is the speaker itself
+    (:func:`speaks_of_itself`). Guidelines 2.9: one clause with two verbs is one claim; "said X and
+    warned that Y" is two."""
+    if (
+        conj.dep_ != "conj"
+        or conj.pos_ != "VERB"
+        or any(c.dep_ in {"nsubj", "nsubjpass"} for c in conj.children)
+    ):
+        return False
+    if not speaks_of_itself(conj.head):
+        return False
+    if conj.lower_ in class_forms(res.verbs.attitude):
+        return True
+    lemma = verb_lemma(conj.lower_)
+    return (
+        lemma in res.speech_acts
+        and lemma not in _REPORTING_ONLY
+        and not any(c.dep_ in {"ccomp", "mark"} for c in conj.children)
+    )
+
+
 def _complement_start(comp: Any, sub: list[Any]) -> int:
     """Where a complement's claim starts: after its "that", if it has one."""
     if sub[0].lower_ == "that" and sub[0].dep_ == "mark" and len(sub) > 1:
@@ -258,8 +310,8 @@ def _complement_start(comp: Any, sub: list[Any]) -> int:
     return int(sub[0].idx)
 
 
-def _complement_claims(unit: Unit, first: Any, speaker: Mention, res: Resources) -> list[Claim]:
-    """Rule 4: the complement and each coordinated statement cut off it."""
+def _complement_claims(unit: Unit, verb: Any, first: Any, speaker: Mention, res: Resources) -> list[Claim]:
+    """Rule 4: the complement (``first``) of ``verb`` and each coordinated statement cut off it."""
     text = unit.text
     out: list[Claim] = []
     pending = [first]
@@ -279,8 +331,45 @@ def _complement_claims(unit: Unit, first: Any, speaker: Mention, res: Resources)
             continue
         form = unit.form_of(start, end)
         score = SCORE_COMPLEMENT if form == INDIRECT else SCORE_COMPLEMENT_QUOTED
-        out.append(Claim(start, end, form, speaker, score))
+        out.append(
+            Claim(
+                start,
+                end,
+                form,
+                speaker,
+                score,
+                nonclaim=_reported_nonclaim(unit, verb, comp, start, end, res),
+            )
+        )
     return out
+
+
+def _reported_nonclaim(unit: Unit, verb: Any | None, head: Any, start: int, end: int, res: Resources) -> str:
+    """Why a clause (headed by ``head``) reported by ``verb`` (None: "according to") states no
+    position, or empty. A figure reported by a verb that is a speech act of its own ("the union
+    warned") is the speaker's position."""
+    if unit.form_of(start, end) != INDIRECT:
+        return ""
+    if is_action_report(head, unit.text[max(start, head.idx + len(head.text)) : end], res):
+        return ACTION
+    plain = verb is None or verb_lemma(verb.lower_) not in res.speech_acts
+    if plain and is_figure_report(head, unit.text[start:end], res):
+        return FIGURE
+    return ""
+
+
+def _not_positions(unit: Unit, verb: Any, claims: list[Claim], res: Resources) -> list[Claim]:
+    """``claims`` of one speech verb, each marked when the verb shows it is no position: speech
+    still to be made, or an announcement of what has no stance cue."""
+    unsaid = is_unsaid(verb, res)
+    for c in claims:
+        if c.nonclaim or c.form == DIRECT:
+            continue
+        if unsaid:
+            c.nonclaim = UNSAID
+        elif is_announcement(verb, unit.text[c.start : c.end], res):
+            c.nonclaim = ANNOUNCEMENT
+    return claims
 
 
 def _according_to_claim(
@@ -305,7 +394,10 @@ def _according_to_claim(
             start, end = strip_span(unit.text, unit.start, p0)
         if unit.words(start, end) < MIN_CLAIM_WORDS:
             return None
-        return unit.claim(start, end, speaker, SCORE_ACCORDING_TO)
+        found = unit.claim(start, end, speaker, SCORE_ACCORDING_TO)
+        if acc.head.pos_ in {"VERB", "AUX"}:
+            found.nonclaim = _reported_nonclaim(unit, None, acc.head, start, end, res)
+        return found
     return None
 
 
@@ -319,6 +411,8 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
     for verb in verbs:
         if any(c.start <= verb.idx < c.end for c in out):
             continue  # inside a claim found already
+        if _according_to_speaker(verb, actors, extra, res) is not None:
+            continue  # "Most voters backed the ban, according to the poll": the poll's claim
         subj = subject_of(verb, res)
         if subj is None or unit.in_quote(subj.idx):
             continue
@@ -345,19 +439,52 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
             lemma not in res.speech_verbs or not any(c.dep_ == "ccomp" for c in content)
         )
         if is_act:
-            found = _speech_act_claim(unit, verb, speaker)
+            found = _speech_act_claim(unit, verb, speaker, res)
         elif not content:
             found = _claim_without_complement(unit, verb, subj, lemma, speaker)
         else:
             if not _withheld(verb, content[0]):
-                out.extend(_complement_claims(unit, content[0], speaker, res))
+                made = _complement_claims(unit, verb, content[0], speaker, res)
+                out.extend(_not_positions(unit, verb, made, res))
             continue
         if found is not None:
-            out.append(found)
+            if is_act and is_convening(verb):
+                found.nonclaim = ACTION
+            out.extend(_not_positions(unit, verb, [found], res))
     if out:
-        return out
+        return _outermost(out)
     according = _according_to_claim(unit, actors, extra, res)
     return [according] if according is not None else []
+
+
+def _according_to_speaker(
+    verb: Any, actors: list[Mention], extra: list[Mention], res: Resources
+) -> Mention | None:
+    """The speaker an "according to" on a verb's clause attributes it to, if any ("according to
+    the poll"; "according to a letter" names no speaker)."""
+    doc = verb.doc
+    for c in verb.children:
+        if c.lower_ == "according" and c.i + 1 < len(doc) and doc[c.i + 1].lower_ == "to":
+            objs = [o for o in doc[c.i + 1].children if o.dep_ == "pobj"]
+            return speaker_of(objs[0], actors, extra, res, doc.text) if objs else None
+    return None
+
+
+def _outermost(claims: list[Claim]) -> list[Claim]:
+    """Claims not inside another speaker's claim: in "The union rejected the offer, its spokesman
+    said" the union's act is what the spokesman reports, not a claim of the union's own (a claim
+    found first keeps a later verb inside it from making one; this is the inverted order)."""
+    return [
+        c
+        for c in claims
+        if not any(
+            o.speaker is not c.speaker
+            and o.start <= c.start
+            and c.end <= o.end
+            and o.end - o.start > c.end - c.start
+            for o in claims
+        )
+    ]
 
 
 _ADDRESSING_VERBS = frozenset(

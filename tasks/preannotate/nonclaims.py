@@ -11,15 +11,37 @@ and says whether it is one of these, so that the pipeline drops it:
 
 A procedure report with a stance cue of its own stays a claim; a vote that is called for rather
 than reported ("should reject the levy in the final vote") is a position and stays a claim.
+
+The rules above read a found claim's text. Those below read its parse, when the claim is found
+(:mod:`~stancebank.tasks.preannotate.claims` records the reason on the claim, and the pipeline
+drops it), each with the grammar of the kind rather than the words of an example:
+
+- an **action report**: the reported clause says an action started or stopped ("they had started
+  buying fuel oil", "shops have begun to ration bread"), or the speech act "call" convenes
+  something ("called a protest for Thursday"; "called for", "called on", "called it a mistake"
+  stay claims);
+- an **announcement**: a verb that makes a decision or fact public ("announced", "confirmed")
+  with no stance cue in what it reports ("the museum will return the masks, its trustees
+  announced");
+- **speech still to be made**: a speech verb under an obligation or a plan ("researchers will
+  have to explain why …", "is expected to announce …", "must say whether …");
+- a **figure report**: the reported clause's subject is counted ("about 4,000 people remain in
+  the towns") and nothing in it is modal or a stance cue.
+
+Each leaves a clause with a stance cue of its own (or a modal of obligation) a claim.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
-from stancebank.tasks.preannotate.claims import Claim
 from stancebank.tasks.preannotate.labels import INDIRECT
-from stancebank.tasks.preannotate.resources import StanceCues
+from stancebank.tasks.preannotate.resources import Resources, StanceCues
+from stancebank.tasks.preannotate.wordforms import class_forms, verb_lemma
+
+if TYPE_CHECKING:
+    from stancebank.tasks.preannotate.claims import Claim
 
 _PROCEDURE = re.compile(
     r"(?:\w+\s+){1,3}?(?:is|are|was|were|has been|have been|had been|would be|will be)\s+"
@@ -84,3 +106,111 @@ def is_vote(text: str, claim: Claim) -> bool:
     vote"); a vote called for or foreseen ("should reject the levy in the final vote") is not."""
     body = _reported(text, claim)
     return body is not None and _VOTE.search(body) is not None and _CALLED_FOR.search(body) is None
+
+
+# -- found claims that are not claims, by their parse ---------------------------------------------
+
+ACTION = "action report"
+ANNOUNCEMENT = "announcement"
+UNSAID = "speech still to be made"
+FIGURE = "figure report"
+
+_DEONTIC = frozenset(["should", "must", "ought", "shall"])
+_FUTURE = frozenset(["will", "would", "'ll", "wo"])
+"""Modals that make a clause a demand: such a clause states a position whatever else it reports."""
+_SUBJECTS = {"nsubj", "nsubjpass"}
+_CLAUSE_DEPS = {"ccomp", "xcomp"}
+
+
+_SELF_REFERENCE = frozenset(["i", "we", "he", "she", "it", "they", "my", "our", "his", "her", "its", "their"])
+
+
+def self_subject(verb: Any) -> bool:
+    """Whether a clause's subject is a pronoun or a phrase owned by one ("it supported …", "his
+    government supported …", "they had started …"), or the clause has none: in reported speech,
+    the speaker speaking of itself."""
+    subj = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+    return subj is None or (
+        subj.lower_ in _SELF_REFERENCE
+        or any(c.dep_ == "poss" and c.lower_ in _SELF_REFERENCE for c in subj.children)
+    )
+
+
+def speaks_of_itself(verb: Any) -> bool:
+    """Whether a verb's clause is the speaker's own: a reported clause with a :func:`self_subject`,
+    or a clause that is not reported (the sentence's own verb shares the speaker's subject). With
+    any other subject ("said the cuts were short-sighted and called for …") a verb coordinated in
+    the clause is the speaker's own next statement, which the parser hung on the clause."""
+    if verb.dep_ not in _CLAUSE_DEPS and verb.dep_ != "conj":
+        return True
+    return self_subject(verb)
+
+
+def has_position_cue(body: str, cues: StanceCues) -> bool:
+    """Whether a stretch of reported text has a stance cue or a modal of obligation."""
+    patterns = (cues.support, cues.oppose, cues.support_evaluative, cues.oppose_evaluative, cues.neutral)
+    return any(p.search(body) for p in patterns) or any(w in _DEONTIC for w in body.lower().split())
+
+
+def is_action_report(head: Any, rest: str, res: Resources) -> bool:
+    """Whether a reported clause headed by ``head`` says the speaker itself has started or stopped
+    an action, or will ("they had started buying fuel oil", "it would begin adding fluoride next
+    autumn"): an aspectual verb with a verb complement, a subject that is the speaker
+    (:func:`self_subject`), no negation ("would not stop pumping" is a refusal), no modal but
+    the future's ("should start …", "could stop …") and no stance cue in ``rest``, the clause after
+    the aspectual verb ("stop" is a cue of its own). Others' actions ("pupils had begun to fall
+    behind") are left to be claims."""
+    if head.pos_ != "VERB" or head.lower_ not in class_forms(res.verbs.aspectual):
+        return False
+    if not any(c.dep_ in _CLAUSE_DEPS and c.pos_ == "VERB" for c in head.children):
+        return False
+    if not self_subject(head) or has_position_cue(rest, res.cues):
+        return False
+    return not any(c.dep_ == "neg" or (c.tag_ == "MD" and c.lower_ not in _FUTURE) for c in head.children)
+
+
+def is_convening(verb: Any) -> bool:
+    """Whether the speech act "call" convenes something ("called a protest for Thursday", "has
+    called a strike"): a direct object and no second object, clause or "for"/"on" ("called the
+    plan a disgrace", "called for talks", "called on X to …" are positions; a "for" after the
+    object is the time or purpose of what is convened)."""
+    if verb_lemma(verb.lower_) != "call":
+        return False
+    deps = {c.dep_ for c in verb.children}
+    if "dobj" not in deps or deps & {"oprd", "xcomp", "ccomp", "attr", "dative"}:
+        return False
+    after = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
+    return after is None or after.lower_ not in {"for", "on", "upon"}
+
+
+def is_announcement(verb: Any, body: str, res: Resources) -> bool:
+    """Whether an announcing verb ("announced", "confirmed") reports what has no stance cue."""
+    return verb.lower_ in class_forms(res.verbs.announcement) and not has_position_cue(body, res.cues)
+
+
+def is_unsaid(verb: Any, res: Resources) -> bool:
+    """Whether a speech verb names speech still to be made: an infinitive under an obligation or
+    a plan ("will have to … and explain why", "is due to announce", "plans to say"), or with a
+    modal of obligation ("must explain whether …"). A past "had to" is speech that was made."""
+    if any(c.dep_ == "aux" and c.lower_ in _DEONTIC for c in verb.children):
+        return True
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    if verb.dep_ != "xcomp":
+        return False
+    head = verb.head
+    if head.tag_ == "VBD" and head.lower_ == "had":
+        return False
+    return head.lower_ in class_forms(res.verbs.obligation)
+
+
+def is_figure_report(head: Any, body: str, res: Resources) -> bool:
+    """Whether a reported clause headed by ``head`` only reports a figure: its subject is counted
+    ("about 4,000 people remain …", "three officers were hurt") and the clause has no modal and no
+    stance cue (a poll's "62 percent opposed the plan" keeps its cue)."""
+    subj = next((c for c in head.children if c.dep_ in _SUBJECTS), None)
+    if subj is None or not (subj.like_num or any(c.dep_ == "nummod" for c in subj.children)):
+        return False
+    if any(c.tag_ == "MD" for c in head.children):
+        return False
+    return not has_position_cue(body, res.cues)

@@ -128,7 +128,8 @@ class Preannotator:
             c
             for c in _unique_claims(text, claims)
             if not (
-                is_event_report(text, c, cues)
+                c.nonclaim
+                or is_event_report(text, c, cues)
                 or is_procedure_report(text, c, cues)
                 or is_bare_reaction(text, c)
                 or is_vote(text, c)

@@ -2,7 +2,8 @@
 
 - ``speech_verbs.txt`` / ``speech_acts.txt``: lemmas of reporting verbs and of verbs that carry a
   position themselves;
-- ``verbs.yaml``: irregular verb forms and quote-only verbs;
+- ``verbs.yaml``: irregular verb forms, quote-only verbs and the closed verb classes of the
+  non-claim rules (attitude, announcement, aspectual, obligation);
 - ``speakers.yaml``: titles, pronouns, description heads and non-speakers, with actor types;
 - ``abbreviations.txt``: words whose period does not end a sentence ("Dr.", "No.");
 - ``stance_cues.yaml``: topic-independent stance cues (support / oppose verbs, nouns, modal and
@@ -205,20 +206,34 @@ def load_abbreviations() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class VerbWords:
-    """``verbs.yaml``: irregular forms (form → lemma) and quote-only verbs."""
+    """``verbs.yaml``: irregular forms (form → lemma), quote-only verbs, and the small closed
+    classes of verbs the non-claim rules read (lemmas plus the irregular forms the rules cannot
+    derive)."""
 
     irregular: Mapping[str, str]
     quote_only: frozenset[str]
+    attitude: frozenset[str] = frozenset()
+    """Verbs of attitude ("believe", "think"): coordinated in a reported clause, they continue it."""
+    announcement: frozenset[str] = frozenset()
+    """Verbs that make a decision or fact public ("announce", "confirm"), not a position."""
+    aspectual: frozenset[str] = frozenset()
+    """Verbs of starting and stopping ("had started buying fuel"): the report of an action."""
+    obligation: frozenset[str] = frozenset()
+    """Heads under which a speech verb names speech still to be made ("will have to explain")."""
+
+
+_VERB_CLASSES = ("attitude", "announcement", "aspectual", "obligation")
 
 
 def parse_verb_words(doc: Any, file: str = "verbs.yaml") -> VerbWords:
-    doc = _mapping(doc, file, ("irregular", "quote_only"))
+    doc = _mapping(doc, file, ("irregular", "quote_only", *_VERB_CLASSES))
     irregular = doc["irregular"]
     if not isinstance(irregular, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in irregular.items()
     ):
         raise ResourceError(f"{file}: `irregular` must map verb forms to lemmas (both words)")
-    return VerbWords(dict(irregular), _words(doc, "quote_only", file))
+    classes = {key: _words(doc, key, file) for key in _VERB_CLASSES}
+    return VerbWords(dict(irregular), _words(doc, "quote_only", file), **classes)
 
 
 @lru_cache(maxsize=1)

@@ -82,3 +82,10 @@ def is_attribution_verb(tok: Any, res: Resources) -> bool:
     """Whether a spaCy token is a speech verb or act ("said", "warned", "rejected", …)."""
     lemma = verb_lemma(tok.lower_)
     return tok.pos_ in {"VERB", "AUX"} and (lemma in res.speech_verbs or lemma in res.speech_acts)
+
+
+@lru_cache(maxsize=8)
+def class_forms(words: frozenset[str]) -> frozenset[str]:
+    """Every form of a closed verb class of ``verbs.yaml`` (``attitude``, ``aspectual``, …): the
+    regular inflections of its lemmas; its irregular forms are listed in the class itself."""
+    return frozenset(f for word in words for f in inflections(word))

@@ -58,5 +58,11 @@ def test_a_missing_or_unknown_section_is_refused() -> None:
 
 def test_verb_words_are_checked() -> None:
     assert parse_verb_words(_packaged("verbs.yaml")).irregular["told"] == "tell"
+    words = parse_verb_words(_packaged("verbs.yaml"))
+    assert "believe" in words.attitude and "began" in words.aspectual and "announce" in words.announcement
     with pytest.raises(ResourceError, match=r"verbs\.yaml: `irregular` must map"):
-        parse_verb_words({"irregular": ["said"], "quote_only": ["ask"]})
+        parse_verb_words({**_packaged("verbs.yaml"), "irregular": ["said"]})
+    with pytest.raises(ResourceError, match=r"verbs\.yaml: `aspectual` must be a list of words"):
+        parse_verb_words({**_packaged("verbs.yaml"), "aspectual": "start"})
+    with pytest.raises(ResourceError, match=r"found .*'quote_only'"):
+        parse_verb_words({"irregular": {}, "quote_only": ["ask"]})
