@@ -29,10 +29,12 @@ from stancebank.tasks.preannotate.nonclaims import (
     ACTION,
     ANNOUNCEMENT,
     FIGURE,
+    NOT_SPEECH,
     UNSAID,
     is_action_report,
     is_announcement,
     is_convening,
+    is_endangering,
     is_figure_report,
     is_unsaid,
     speaks_of_itself,
@@ -450,6 +452,8 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
         if found is not None:
             if is_act and is_convening(verb):
                 found.nonclaim = ACTION
+            elif is_act and is_endangering(verb, res):
+                found.nonclaim = NOT_SPEECH
             out.extend(_not_positions(unit, verb, [found], res))
     if out:
         return _outermost(out)

@@ -20,6 +20,8 @@ drops it), each with the grammar of the kind rather than the words of an example
   buying fuel oil", "shops have begun to ration bread"), or the speech act "call" convenes
   something ("called a protest for Thursday"; "called for", "called on", "called it a mistake"
   stay claims);
+- **no speech act**: a participle "threatening" that means endangering ("strikes hit two
+  refineries, threatening fuel reserves");
 - an **announcement**: a verb that makes a decision or fact public ("announced", "confirmed")
   with no stance cue in what it reports ("the museum will return the masks, its trustees
   announced");
@@ -111,6 +113,7 @@ def is_vote(text: str, claim: Claim) -> bool:
 # -- found claims that are not claims, by their parse ---------------------------------------------
 
 ACTION = "action report"
+NOT_SPEECH = "no speech act"
 ANNOUNCEMENT = "announcement"
 UNSAID = "speech still to be made"
 FIGURE = "figure report"
@@ -181,6 +184,29 @@ def is_convening(verb: Any) -> bool:
         return False
     after = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
     return after is None or after.lower_ not in {"for", "on", "upon"}
+
+
+def is_endangering(verb: Any, res: Resources) -> bool:
+    """Whether a participle "threatening" means endangering ("strikes hit two refineries,
+    threatening fuel reserves"; "wildfires swept the hills, threatening homes"): a participle on a
+    verb that is no speech verb or act, with a plain object and neither an infinitive nor "with"
+    ("threatening to strike", "threatening them with fines" are threats). A finite "threatened
+    the harvest" is left a speech act: "the union threatened a strike" is one."""
+    if (
+        verb_lemma(verb.lower_) != "threaten"
+        or verb.tag_ != "VBG"
+        or verb.dep_ not in {"advcl", "conj", "xcomp"}
+    ):
+        return False
+    head = verb.head
+    if verb_lemma(head.lower_) in res.speech_verbs | res.speech_acts:
+        return False
+    children = list(verb.children)
+    return (
+        any(c.dep_ == "dobj" for c in children)
+        and not any(c.dep_ in _CLAUSE_DEPS for c in children)
+        and not any(c.lower_ == "with" for c in children)
+    )
 
 
 def is_announcement(verb: Any, body: str, res: Resources) -> bool:

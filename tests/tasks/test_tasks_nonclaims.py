@@ -399,3 +399,42 @@ def test_reported_acts(annotator: Any, text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(("text", "expected"), FIGURES)
 def test_figure_reports(annotator: Any, text: str, expected: list[str]) -> None:
     assert _claim_texts(annotator, text) == expected
+
+
+# -- "threatening" that endangers, and threats -----------------------------------------------------
+THREATS = _cases(
+    ("Wildfires swept the hills above Casterly, threatening hundreds of homes.", []),
+    ("Drone strikes hit two grain silos overnight, threatening the town's bread supply.", []),
+    ("The river burst its banks on Sunday, threatening the old mill.", []),
+    ("A fungus has spread through the park, threatening its oldest elms.", []),
+    ("Cheap imports flooded the market last year, threatening thousands of weaving jobs.", []),
+    ("The storm stalled over the coast, threatening the ferry timetable.", []),
+    ("Landslides blocked the pass, threatening the valley's only road link.", []),
+    ("A heatwave settled over the plains, threatening the wheat harvest.", []),
+    ("The union threatened a strike.", ["threatened a strike"]),
+    ("The landlord threatened the tenants with eviction.", ["threatened the tenants with eviction"]),
+    ("The mayor threatened to close the night market.", ["threatened to close the night market"]),
+    (
+        "Fishermen blocked the harbour, threatening to stay until the quota was lifted.",
+        ["threatening to stay until the quota was lifted"],
+    ),
+    (
+        "The ministry threatened legal action against the bus company.",
+        ["threatened legal action against the bus company"],
+    ),
+    _known(
+        "The growers rejected the offer, threatening a boycott of the auction.",
+        ["rejected the offer, threatening a boycott of the auction"],
+        "the act's span stops at the comma: the participle becomes a second claim",
+    ),
+    _known(
+        "Floods threatened the harvest in the lower valley.",
+        [],
+        "a finite 'threatened' with a plain object is left a speech act ('the union threatened a strike')",
+    ),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), THREATS)
+def test_threats_and_endangering(annotator: Any, text: str, expected: list[str]) -> None:
+    assert _claim_texts(annotator, text) == expected
