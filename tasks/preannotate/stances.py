@@ -93,7 +93,10 @@ _CLAUSE_BREAK = re.compile(
 )
 _OBJECT_END = re.compile(
     r"[,;:.!?()\[\]\"“”«»]|\s(?:and|but|or|because|which|who|while|whereas|although|if|when|unless|"
-    r"until|since|so|than|as|saying|said|says|adding|after|before)\s|\s[-–—]\s",
+    r"until|since|so|than|as|saying|said|says|adding|after|before)\s|\s[-–—]\s"
+    # the verb of a clause whose subject the object is ("critics of the toll road had been proved right")
+    # (not a relative clause's: "any deal that would hand over …" is one object)
+    r"|(?<!\bthat)(?<!\bwhich)(?<!\bwho)\s(?:is|are|was|were|has|have|had|would|will|could|should|must|might)\s",
     re.I,
 )
 _TIME_WORDS = (

@@ -1367,3 +1367,39 @@ def test_the_articles_own_catalogue_skips_nouns_that_name_no_issue() -> None:
     ]
     catalogue = article_catalogue(text, claims, cues)
     assert [text[a:b] for a, b, _ in catalogue.mentions(text)] == ["The ban"]
+
+
+def test_more_verbs_and_nouns_of_backing_and_rejection(annotator: Any) -> None:
+    text = (
+        "The union said it was fighting for a shorter working week.\n\n"
+        "The union said it was fighting the closure of the depot.\n\n"
+        "Residents raised concerns about the new incinerator, the council said.\n\n"
+        "The mayor said the city would press ahead with the cycle lanes.\n\n"
+        "The mayor said she would repeal the parking levy.\n\n"
+        "The mayor said she threw her weight behind the stadium bid.\n\n"
+        "The mayor said residents were not happy with the bus timetable."
+    )
+    assert _stances(annotator, text) == {
+        ("support", "a shorter working week", None),
+        ("oppose", "the closure of the depot", None),
+        ("oppose", "the new incinerator", None),
+        ("support", "the cycle lanes", None),
+        ("oppose", "the parking levy", None),
+        ("support", "the stadium bid", None),
+        ("oppose", "the bus timetable", None),
+    }
+
+
+def test_an_object_ends_before_the_verb_it_is_the_subject_of(annotator: Any) -> None:
+    text = "The union said critics of the toll road had been proved right."
+    assert _stances(annotator, text) == {("oppose", "the toll road", None)}
+    # a relative clause's verb is the object's own
+    text = "The union said it rejected any deal that would close the depot."
+    assert _stances(annotator, text) == {("oppose", "any deal that would close the depot", None)}
+
+
+def test_judgements_near_a_catalogue_mention(with_catalogue: Any) -> None:
+    text = "Tom Gray said the congestion charge was draconian."
+    assert _stances(with_catalogue, text) == {("oppose", "the congestion charge", "congestion charge")}
+    text = "Tom Gray said the congestion charge was good news for cyclists."
+    assert _stances(with_catalogue, text) == {("support", "the congestion charge", "congestion charge")}
