@@ -93,12 +93,15 @@ _CLAUSE_BREAK = re.compile(
 )
 _OBJECT_END = re.compile(
     r"[,;:.!?()\[\]\"“”«»]|\s(?:and|but|or|because|which|who|while|whereas|although|if|when|unless|"
-    r"until|since|so|than|as|saying|said|says|adding|after|before)\s|\s[-–—]\s"
-    # the verb of a clause whose subject the object is ("critics of the toll road had been proved right")
-    # (not a relative clause's: "any deal that would hand over …" is one object)
-    r"|(?<!\bthat)(?<!\bwhich)(?<!\bwho)\s(?:is|are|was|were|has|have|had|would|will|could|should|must|might)\s",
+    r"until|since|so|than|as|saying|said|says|adding|after|before)\s|\s[-–—]\s",
     re.I,
 )
+_OBJECT_VERB = re.compile(r"\s(?:is|are|was|were|has|have|had|would|will|could|should|must|might)\s", re.I)
+"""The verb of a clause whose subject a cue's object is ("critics of the toll road had been proved
+right" → "the toll road"), unless a clause of the object's own comes first (:data:`_OBJECT_CLAUSE`)."""
+_OBJECT_CLAUSE = re.compile(r"(?<!\w)(?:that|which|who|whose|where)(?!\w)", re.I)
+"""A relative or complement clause inside an object: its verb is the object's ("any deal that would
+hand over …", "claims that the cost would …")."""
 _TIME_WORDS = (
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|tomorrow|yesterday|"
     r"week|month|year|weekend|morning|afternoon|evening|night|january|february|march|april|may|june|"
@@ -827,10 +830,20 @@ def _auxiliary_subject_target(body: str, cues: StanceCues) -> tuple[int, int, st
         return None
     if words[-1].group(0).lower() in {"and", "or", "but"}:
         return None  # "a hotline costs nothing and could …": the predicate is a second verb's
-    stance = stance_after(body[verb.start() :], cues) or evaluated_predicate(body[verb.start() :], cues)
+    stance = stance_after(body[verb.start() :], cues) or _modal_evaluation(body[verb.start() :], cues)
     if stance is None:
         return None
     return words[0].start(), words[-1].end(), stance
+
+
+_MODAL = re.compile(r"\s*(?:would|will|could|can|should|must|might)\b", re.I)
+
+
+def _modal_evaluation(predicate: str, cues: StanceCues) -> str | None:
+    """:func:`evaluated_predicate` of a predicate that starts with a modal: what a proposal would do
+    ("… would make the crossing dangerous"), not how things are ("the roads had become more
+    dangerous" reports, it takes no side)."""
+    return evaluated_predicate(predicate, cues) if _MODAL.match(predicate) else None
 
 
 def evaluated_predicate(predicate: str, cues: StanceCues) -> str | None:
@@ -852,12 +865,14 @@ def evaluated_predicate(predicate: str, cues: StanceCues) -> str | None:
 
 
 _SUBJECT_START = re.compile(
-    r"[,;:()\"“”]|\s[-–—]\s|(?<!\w)(?:and|but|or|that|because|since|while|whereas|although|though|if|when|"
-    r"unless|so|as|than)(?!\w)",
+    r"[,;:()\"“”]|\s[-–—]\s|(?<!\w)(?:that|because|since|while|whereas|although|though|if|when|"
+    r"unless|so|as|than|saying|adding|arguing|insisting|warning|noting|claiming|stressing)(?!\w)",
     re.I,
 )
-"""Where the subject of a clause can start at the latest: after a comma, a conjunction or a
-complementiser ("Teachers are tired, and a shorter week gives them time …")."""
+"""Where the subject of a clause can start at the latest: after a comma, a subordinating conjunction,
+a complementiser or a participle of saying ("Teachers are tired, and a shorter week gives them
+time …", "…, saying the equipment would …"); not after a bare "and" ("the change back and forth
+cost lives": one subject)."""
 _NOT_IN_SUBJECT = re.compile(rf"(?<!\w)(?:{_AUXILIARY}|do|does|did|not|never|no|to)(?!\w)", re.I)
 """Words that make the stretch before a predicate more than a noun phrase (a verb of its own, a
 negation)."""
@@ -875,24 +890,29 @@ def clause_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] |
     for w in words[1:]:
         pos = w.start()
         found = [
-            stance
+            (m.end(), stance)
             for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE))
-            if pattern.match(body, pos) is not None
+            if (m := pattern.match(body, pos)) is not None
         ]
-        if len(found) != 1:
+        if not found:
             continue
+        # the longer predicate wins: "would cost less" over "would cost"
+        stance = max(found)[1]
         starts = [m.end() for m in _SUBJECT_START.finditer(body, 0, pos)]
         start = starts[-1] if starts else 0
         subject = list(_WORD.finditer(body, start, pos))
+        if subject and subject[0].group(0).lower() in {"and", "but", "or"}:
+            subject = subject[1:]  # ", and a shorter week gives …"
         if (
             not 0 < len(subject) <= MAX_SUBJECT_WORDS
             or subject[0].group(0).lower() in cues.not_targets
             or _has_pronoun(subject)
+            or subject[-1].group(0).lower() in {"and", "or", "but"}  # a first verb's ("… a day and could …")
             or _NOT_IN_SUBJECT.search(body, subject[0].start(), subject[-1].end())
             or cues.negators.search(body, subject[0].start(), subject[-1].end())
         ):
             continue
-        return subject[0].start(), subject[-1].end(), found[0]
+        return subject[0].start(), subject[-1].end(), stance
     return None
 
 
@@ -900,6 +920,9 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
     rest = body[pos:]
     end = _OBJECT_END.search(rest)
     stretch = rest[: end.start()] if end else rest
+    verb = _OBJECT_VERB.search(stretch)
+    if verb is not None and not _OBJECT_CLAUSE.search(stretch, 0, verb.start()):
+        stretch = stretch[: verb.start()]
     time = _TIME_END.search(stretch)
     if time is not None and not _WORD.search(stretch, time.end()):
         stretch = stretch[: time.start()]  # "rejected the levy on Monday" → "the levy"

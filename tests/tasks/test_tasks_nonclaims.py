@@ -233,10 +233,9 @@ ANNOUNCEMENTS = _cases(
         "The bridge would reopen in March, the minister said.",
         ["The bridge would reopen in March"],
     ),
-    _known(
+    (  # 'boycott' is a stance cue (rules 1.12.0): a position, not an announcement
         "The federation confirmed that it would boycott the games in protest.",
         ["it would boycott the games in protest"],
-        "no stance cue the package knows ('boycott'): the position is taken for an announcement",
     ),
     (
         "The minister announced that the dangerous crossing would finally be closed.",

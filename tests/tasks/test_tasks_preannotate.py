@@ -1403,3 +1403,23 @@ def test_judgements_near_a_catalogue_mention(with_catalogue: Any) -> None:
     assert _stances(with_catalogue, text) == {("oppose", "the congestion charge", "congestion charge")}
     text = "Tom Gray said the congestion charge was good news for cyclists."
     assert _stances(with_catalogue, text) == {("support", "the congestion charge", "congestion charge")}
+
+
+def test_subjects_of_evaluating_predicates_where_they_start_and_end(annotator: Any) -> None:
+    # a bare "and" inside the subject; a participle of saying before it; the longer predicate wins
+    text = (
+        "The minister said the change back and forth cost lives on the roads.\n\n"
+        "The board rejected claims that the pumps would raise water bills, saying the equipment "
+        "would cost less."
+    )
+    assert _stances(annotator, text) == {
+        ("oppose", "the change back and forth", None),
+        ("support", "the equipment", None),
+    }
+    # how things are is no verdict on them; a duration is not what one fights for
+    text = (
+        "The police said the roads had become more dangerous.\n\n"
+        "The nurse said nobody should have to fight for two years for a new hip."
+    )
+    assert _stances(annotator, text) == set()
+    assert clause_subject_target("the change back and forth cost lives", load_cues()) == (0, 25, "oppose")
