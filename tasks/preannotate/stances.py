@@ -148,6 +148,9 @@ _INSERTED_ATTRIBUTION = re.compile(
     re.I,
 )
 """An attribution inserted between a target and its predicate (guidelines 6.8): ", she said,"."""
+_INSERTED_RELATIVE = re.compile(r"\s*,\s+(?:which|who|whose|where)\b[^,;:.!?]{1,120},\s*", re.I)
+"""A non-restrictive relative clause between a target and its predicate: ", which the council
+approved last year," (read without it)."""
 _HEDGES = frozenset(
     {"only", "simply", "just", "also", "still", "certainly", "probably", "clearly", "absolutely"}
     | {"really", "even", "first"}
@@ -687,6 +690,9 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
     inserted = _INSERTED_ATTRIBUTION.match(after)
     if inserted is not None:
         after = " " + after[inserted.end() :]  # "The levy, she said, would hurt …"
+    relative = _INSERTED_RELATIVE.match(after)
+    if relative is not None:  # "The levy, which the council approved in May, is a mistake"
+        after = " " + after[relative.end() :]
     conceded = _CONCESSION.match(after)
     if conceded is not None:  # "… was painful but unavoidable": the verdict is after the "but"
         after = f" {conceded.group(1)} {after[conceded.end() :]}"

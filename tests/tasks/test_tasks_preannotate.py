@@ -37,6 +37,7 @@ from stancebank.tasks.preannotate.stances import (
     clause_subject_target,
     first_object,
     speaker_keys,
+    stance_after,
 )
 
 
@@ -1391,7 +1392,7 @@ def test_more_verbs_and_nouns_of_backing_and_rejection(annotator: Any) -> None:
 
 
 def test_an_object_ends_before_the_verb_it_is_the_subject_of(annotator: Any) -> None:
-    text = "The union said critics of the toll road had been proved right."
+    text = "The union said critics of the toll road had won the vote."
     assert _stances(annotator, text) == {("oppose", "the toll road", None)}
     # a relative clause's verb is the object's own
     text = "The union said it rejected any deal that would close the depot."
@@ -1423,3 +1424,27 @@ def test_subjects_of_evaluating_predicates_where_they_start_and_end(annotator: A
     )
     assert _stances(annotator, text) == set()
     assert clause_subject_target("the change back and forth cost lives", load_cues()) == (0, 25, "oppose")
+
+
+def test_perfect_copulas_entitlements_and_inserted_relative_clauses() -> None:
+    cues = load_cues()
+    readings = {
+        " has been a mistake": "oppose",
+        " has been a success": "support",
+        " has proved a disaster": "oppose",
+        " is not the answer": "oppose",
+        " is the answer": "support",
+        " must go": "oppose",
+        " must stay": "support",
+        " is something we cannot accept": "oppose",
+        " is something we can live with": "support",
+        " deserves our support": "support",
+        ", which the council approved last year after months of debate, is a mistake": "oppose",
+    }
+    assert {after: stance_after(after, cues) for after in readings} == readings
+    # an idiom, a relative clause that is not set off by commas and too long: no verdict
+    assert stance_after(" is a solution looking for a problem", cues) is None
+    assert (
+        stance_after(" which the council approved last year after months of debate is a mistake", cues)
+        is None
+    )
