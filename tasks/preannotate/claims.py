@@ -29,6 +29,7 @@ from stancebank.tasks.preannotate.nonclaims import (
     ACTION,
     ANNOUNCEMENT,
     FIGURE,
+    NO_COMMENT,
     NOT_SPEECH,
     UNSAID,
     is_action_report,
@@ -36,6 +37,7 @@ from stancebank.tasks.preannotate.nonclaims import (
     is_convening,
     is_endangering,
     is_figure_report,
+    is_no_comment,
     is_unsaid,
     speaks_of_itself,
 )
@@ -354,6 +356,8 @@ def _reported_nonclaim(unit: Unit, verb: Any | None, head: Any, start: int, end:
         return ""
     if is_action_report(head, unit.text[max(start, head.idx + len(head.text)) : end], res):
         return ACTION
+    if is_no_comment(head, res):
+        return NO_COMMENT
     plain = verb is None or verb_lemma(verb.lower_) not in res.speech_acts
     if plain and is_figure_report(head, unit.text[start:end], res):
         return FIGURE

@@ -22,6 +22,8 @@ drops it), each with the grammar of the kind rather than the words of an example
   stay claims);
 - **no speech act**: a participle "threatening" that means endangering ("strikes hit two
   refineries, threatening fuel reserves");
+- **no comment**: the speaker saying that it does not speak ("said it would not comment on the
+  case", "could not confirm the figures");
 - an **announcement**: a verb that makes a decision or fact public ("announced", "confirmed")
   with no stance cue in what it reports ("the museum will return the masks, its trustees
   announced");
@@ -114,6 +116,7 @@ def is_vote(text: str, claim: Claim) -> bool:
 
 ACTION = "action report"
 NOT_SPEECH = "no speech act"
+NO_COMMENT = "no comment"
 ANNOUNCEMENT = "announcement"
 UNSAID = "speech still to be made"
 FIGURE = "figure report"
@@ -170,6 +173,21 @@ def is_action_report(head: Any, rest: str, res: Resources) -> bool:
     if not self_subject(head) or has_position_cue(rest, res.cues):
         return False
     return not any(c.dep_ == "neg" or (c.tag_ == "MD" and c.lower_ not in _FUTURE) for c in head.children)
+
+
+def is_no_comment(head: Any, res: Resources) -> bool:
+    """Whether a reported clause headed by ``head`` says only that the speaker itself does not
+    speak ("it would not comment on the case", "it could not confirm the figures"): a negated
+    reporting verb that is no speech act, with a :func:`self_subject` and nothing reported of its
+    own (no clause, no "that"). "Took no position on …" (a refusal to take a side) is no speech
+    verb and stays a claim."""
+    lemma = verb_lemma(head.lower_)
+    if lemma not in res.speech_verbs or lemma in res.speech_acts or not self_subject(head):
+        return False
+    children = list(head.children)
+    return any(c.dep_ == "neg" for c in children) and not any(
+        c.dep_ in _CLAUSE_DEPS or c.dep_ == "mark" for c in children
+    )
 
 
 def is_convening(verb: Any) -> bool:

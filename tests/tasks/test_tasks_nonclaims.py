@@ -437,3 +437,36 @@ THREATS = _cases(
 @pytest.mark.parametrize(("text", "expected"), THREATS)
 def test_threats_and_endangering(annotator: Any, text: str, expected: list[str]) -> None:
     assert _claim_texts(annotator, text) == expected
+
+
+# -- the speaker saying that it does not speak ----------------------------------------------------
+NO_COMMENT = _cases(
+    ("The ministry said it would not comment on the case.", []),
+    ("The firm said it did not comment on rumours.", []),
+    ("The airline said it could not confirm the figures.", []),
+    ("He said he would not say anything before the vote.", []),
+    ("The club said it would not comment while the inquiry was running.", []),
+    ("A spokeswoman for the mine said it never commented on staff matters.", []),
+    ("The hospital said it could not confirm the patient's name.", []),
+    ("The embassy said it would not comment on an ongoing case.", []),
+    ("She said she did not believe the plan would work.", ["she did not believe the plan would work"]),
+    ("The union said it did not support the plan.", ["it did not support the plan"]),
+    ("He said he never said that the bridge was unsafe.", ["he never said that the bridge was unsafe"]),
+    (
+        "The minister said she would not deny that mistakes were made.",
+        ["she would not deny that mistakes were made"],
+    ),
+    (
+        "The charity said it took no position on the wider dispute.",
+        ["it took no position on the wider dispute"],
+    ),
+    (
+        "The regulator said the company had not explained the price rise.",
+        ["the company had not explained the price rise"],
+    ),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), NO_COMMENT)
+def test_no_comment(annotator: Any, text: str, expected: list[str]) -> None:
+    assert _claim_texts(annotator, text) == expected
