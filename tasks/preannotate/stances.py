@@ -18,9 +18,10 @@ syntax: what follows a support / oppose cue ("rejected the new levy" → "the ne
    predicate evaluates it ("the levy hurts shops", "… was painful but unavoidable", "… would do the
    job at a fraction of the cost"), else the object of its first cue ("rejected the new levy" →
    "the new levy").
-3. A claim with neither ("calling it unfair", "they are a mistake") takes the nearest catalogue
-   mention in its own sentence before it or in the two sentences before, when every cue of the claim
-   points the same way (and, when its subject is "it" / "this", the TARGET of an earlier claim).
+3. A claim with neither ("calling it unfair", "they are a mistake") takes what its attribution says
+   it is about ("“It is a disaster,” she said of the levy"), else the nearest catalogue mention in
+   its own sentence before it or in the two sentences before, when every cue of the claim points
+   the same way (and, when its subject is "it" / "this", the TARGET of an earlier claim).
 4. A claim still without a stance takes its speaker's: the stances on catalogue (or the article's
    own) targets of the nearest claim in the same run of that speaker's claims ("The levy is a
    mistake," she said. "Families will pay more." → the second opposes the levy too), in the same
@@ -245,9 +246,10 @@ def add_stances(
     if catalogue.pattern is not None and syntax_first:
         mentions = catalogue.mentions(text, _claim_windows(claims, sentence_starts, paragraph_starts))
     elif catalogue.pattern is not None:
-        # the whole text up to the last claim: a claim's "the ban" may name a target mentioned in
-        # the title or paragraphs before (:func:`anaphoric_mentions`)
-        earlier = catalogue.mentions(text, [(0, max(c.end for c in claims))])
+        # the whole text: a claim's "the ban" may name a target mentioned in the title or the
+        # paragraphs before (:func:`anaphoric_mentions`), its attribution one after it ("… she said
+        # of the levy": :func:`_from_said_of`)
+        earlier = catalogue.mentions(text)
         mentions = anaphoric_mentions(text, claims, earlier, cues)
     found = _Found(mentions, [m[0] for m in mentions], sentence_starts, paragraph_starts)
     for claim in claims:
@@ -447,6 +449,8 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
         return
     if _from_mentions(claim, body, cues, found) or (not syntax_first and _from_syntax(claim, body, cues)):
         return
+    if _from_said_of(text, claim, body, cues, found):
+        return
     # an earlier claim's TARGET only for a claim about "it" / "this" ("It is a tax on the poor"):
     # a claim with a subject of its own is about that subject, not about what was said before
     anaphoric = _ANAPHORIC_SUBJECT.match(body) is not None
@@ -459,6 +463,36 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
         stance = claim_stance(body, cues)
         if stance is not None:
             claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
+
+
+_SAID_OF = re.compile(
+    r"[\"”’']?,?[\"”’']?\s+(?:[\w'’-]+\s+){0,4}?(?:said|says|told reporters|added|wrote|warned|argued)"
+    r"(?:\s+[\w'’-]+){0,2}?\s+(?:of|about)\s+",
+    re.I,
+)
+"""An attribution after a claim that names what the claim is about: "…," she said of the levy."""
+
+
+def _from_said_of(text: str, claim: Claim, body: str, cues: StanceCues, found: _Found) -> bool:
+    """Step 3's first try: a claim whose attribution names what it is about ("“It is a disaster,” she
+    said of the levy") takes that (a catalogue mention there, with its name; else the noun phrase
+    after "of", as step 2 proposes one) when every cue of the claim points the same way."""
+    said = _SAID_OF.match(text, claim.end)
+    if said is None:
+        return False
+    stance = claim_stance(body, cues)
+    if stance is None:
+        return False
+    i = bisect.bisect_left(found.starts, said.end())
+    if i < len(found.mentions) and found.mentions[i][0] == said.end():
+        t0, t1, name = found.mentions[i]
+    else:
+        span = _object_after(text, said.end(), cues)
+        if span is None:
+            return False
+        (t0, t1), name = span, ""
+    claim.stances.append((t0, t1, stance, SCORE_NEAR_STANCE, name))
+    return True
 
 
 def syntax_proposal(body: str, cues: StanceCues) -> tuple[int, int, str] | None:

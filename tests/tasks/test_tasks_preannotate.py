@@ -1448,3 +1448,14 @@ def test_perfect_copulas_entitlements_and_inserted_relative_clauses() -> None:
         stance_after(" which the council approved last year after months of debate is a mistake", cues)
         is None
     )
+
+
+def test_an_attribution_that_says_what_a_claim_is_about(annotator: Any, with_catalogue: Any) -> None:
+    text = "“It is a disaster,” Tom Gray said of the new parking levy on Monday."
+    assert _stances(annotator, text) == {("oppose", "the new parking levy", None)}
+    text = "“It is a disaster,” Tom Gray said of the congestion charge."
+    assert _stances(with_catalogue, text) == {("oppose", "the congestion charge", "congestion charge")}
+    # no cue in the claim, or no "of" / "about": no stance
+    text = "“We had a long day,” Tom Gray said of the new parking levy."
+    assert _stances(annotator, text) == set()
+    assert _stances(annotator, "“It is a disaster,” Tom Gray said on Monday.") == set()
