@@ -17,7 +17,8 @@ syntax: what follows a support / oppose cue ("rejected the new levy" → "the ne
    school closes"), what it names with a judgement ("called X a mistake"), its subject when its
    predicate evaluates it ("the levy hurts shops", "… was painful but unavoidable", "… would do the
    job at a fraction of the cost"), else the object of its first cue ("rejected the new levy" →
-   "the new levy").
+   "the new levy"). A quote split by its attribution into a subject and its predicate ("“The new
+   levy,” said Tom Gray, “is a mistake.”") is read as one: the first half is the target of both.
 3. A claim with neither ("calling it unfair", "they are a mistake") takes what its attribution says
    it is about ("“It is a disaster,” she said of the levy"), else the nearest catalogue mention in
    its own sentence before it or in the two sentences before, when every cue of the claim points
@@ -252,8 +253,10 @@ def add_stances(
         earlier = catalogue.mentions(text)
         mentions = anaphoric_mentions(text, claims, earlier, cues)
     found = _Found(mentions, [m[0] for m in mentions], sentence_starts, paragraph_starts)
-    for claim in claims:
+    for i, claim in enumerate(claims):
         _add_claim_stances(text, claim, cues, found, syntax_first)
+        if not claim.stances and i and not claims[i - 1].stances:
+            _split_quote(text, claims[i - 1], claim, cues)
         if _is_rhetorical(text, claim):
             claim.stances[:] = [
                 (t0, t1, _rhetorical(stance), score, name) for t0, t1, stance, score, name in claim.stances
@@ -310,6 +313,39 @@ class _Found:
     paragraph_starts: list[int]
     proposed: list[tuple[int, int, str]] = field(default_factory=list)
     """The TARGETs of the claims before, in claim order."""
+
+
+_SPLIT_ATTRIBUTION = re.compile(r"[,\s\"“”'‘’]*(?:[\w'’.-]+\s+){1,5}?[\w'’.-]+[,\s]*[\"“”'‘’]\s*")
+"""What stands between the two halves of a quote split by its attribution: ',” said Tom Gray, “'."""
+MAX_SPLIT_GAP = 60
+"""The longest attribution between the halves of a split quote."""
+
+
+def _split_quote(text: str, first: Claim, second: Claim, cues: StanceCues) -> None:
+    """A quote split by its attribution into a subject and its predicate ("“The new levy,” said Tom
+    Gray, “is a mistake.”"): the first half, a noun phrase of at most :data:`MAX_SUBJECT_WORDS`
+    words with no verb, is the target of the stance the second half's evaluating predicate takes;
+    both halves take it (they are one statement)."""
+    gap = text[first.end : second.start]
+    if len(gap) > MAX_SPLIT_GAP or not _SPLIT_ATTRIBUTION.fullmatch(gap):
+        return
+    if first.speaker is None or second.speaker is None or first.speaker.start != second.speaker.start:
+        return
+    words = list(_WORD.finditer(text, first.start, first.end))
+    if (
+        not 0 < len(words) <= MAX_SUBJECT_WORDS
+        or words[0].group(0).lower() in cues.not_targets
+        or _has_pronoun(words)
+        or _PREDICATE.search(text, first.start, first.end)
+        or _PREDICATE.match(" " + text[second.start : second.end]) is None
+    ):
+        return
+    stance = stance_after(" " + text[second.start : second.end], cues)
+    if stance is None:
+        return
+    target = (words[0].start(), words[-1].end(), stance, SCORE_OBJECT_STANCE, "")
+    first.stances.append(target)
+    second.stances.append(target)
 
 
 def _is_rhetorical(text: str, claim: Claim) -> bool:

@@ -1459,3 +1459,19 @@ def test_an_attribution_that_says_what_a_claim_is_about(annotator: Any, with_cat
     text = "“We had a long day,” Tom Gray said of the new parking levy."
     assert _stances(annotator, text) == set()
     assert _stances(annotator, "“It is a disaster,” Tom Gray said on Monday.") == set()
+
+
+def test_a_quote_split_by_its_attribution_into_subject_and_predicate(annotator: Any) -> None:
+    text = "“The new parking levy,” said Tom Gray, “is a mistake that will hurt every shop on this street.”"
+    found = _claim_stances(annotator, text)
+    assert {(claim, stance, target) for claim, stance, target, _ in found} == {
+        ("The new parking levy", "oppose", "The new parking levy"),
+        ("is a mistake that will hurt every shop on this street", "oppose", "The new parking levy"),
+    }
+    spans, _ = annotator.annotate(text)
+    assert [s.text for s in spans if s.label == "TARGET"] == ["The new parking levy"]  # one TARGET
+    # a predicate that judges nothing, or a first half that is a clause of its own: no stance
+    text = "“The new parking levy,” said Tom Gray, “was approved on Monday.”"
+    assert _claim_stances(annotator, text) == set()
+    text = "“We went there,” said Tom Gray, “is a mistake.”"
+    assert _claim_stances(annotator, text) == set()
