@@ -31,6 +31,7 @@ from stancebank.tasks.preannotate.nonclaims import (
     FIGURE,
     NO_COMMENT,
     NOT_SPEECH,
+    SCHEDULE,
     UNSAID,
     is_action_report,
     is_announcement,
@@ -38,6 +39,7 @@ from stancebank.tasks.preannotate.nonclaims import (
     is_endangering,
     is_figure_report,
     is_no_comment,
+    is_schedule,
     is_unsaid,
     speaks_of_itself,
 )
@@ -358,6 +360,8 @@ def _reported_nonclaim(unit: Unit, verb: Any | None, head: Any, start: int, end:
         return ACTION
     if is_no_comment(head, res):
         return NO_COMMENT
+    if is_schedule(head, unit.text[start:end], res):
+        return SCHEDULE
     plain = verb is None or verb_lemma(verb.lower_) not in res.speech_acts
     if plain and is_figure_report(head, unit.text[start:end], res):
         return FIGURE

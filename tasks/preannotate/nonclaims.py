@@ -29,6 +29,8 @@ drops it), each with the grammar of the kind rather than the words of an example
   announced");
 - **speech still to be made**: a speech verb under an obligation or a plan ("researchers will
   have to explain why …", "is expected to announce …", "must say whether …");
+- a **timetable**: "talks are scheduled to resume next month", "the meeting will take place in
+  Brussels", "the march would start at noon" (no negation, no stance cue);
 - a **figure report**: the reported clause's subject is counted ("about 4,000 people remain in
   the towns") and nothing in it is modal or a stance cue.
 
@@ -120,6 +122,7 @@ NO_COMMENT = "no comment"
 ANNOUNCEMENT = "announcement"
 UNSAID = "speech still to be made"
 FIGURE = "figure report"
+SCHEDULE = "timetable"
 
 _DEONTIC = frozenset(["should", "must", "ought", "shall"])
 _FUTURE = frozenset(["will", "would", "'ll", "wo"])
@@ -246,6 +249,36 @@ def is_unsaid(verb: Any, res: Resources) -> bool:
     if head.tag_ == "VBD" and head.lower_ == "had":
         return False
     return head.lower_ in class_forms(res.verbs.obligation)
+
+
+_CLOCK = frozenset(["noon", "midnight", "dawn", "dusk", "midday", "daybreak"])
+
+
+def is_schedule(head: Any, body: str, res: Resources) -> bool:
+    """Whether a reported clause headed by ``head`` only reports a timetable: a schedule head
+    ("talks are scheduled to resume …", "is due to open", "will take place in …", "was postponed",
+    "would resume") or an "at" a clock time ("would start at noon", "at 6 a.m."), with no negation,
+    no reason or condition (an adverbial clause) and no stance cue or modal of obligation
+    (``body``, the clause's text)."""
+    words = class_forms(res.verbs.schedule)
+    children = list(head.children)
+    timetable = (
+        head.lower_ in words
+        or any(c.dep_ == "acomp" and c.lower_ in words for c in children)  # "is due to open"
+        or (
+            head.lower_ in {"take", "takes", "took", "taken", "taking"}
+            and any(c.dep_ == "dobj" and c.lower_ == "place" for c in children)
+        )
+        or any(
+            c.dep_ == "prep"
+            and c.lower_ == "at"
+            and any(o.dep_ == "pobj" and (o.lower_ in _CLOCK or o.ent_type_ == "TIME") for o in c.children)
+            for c in children
+        )
+    )
+    if not timetable or any(c.dep_ in {"neg", "advcl"} for c in children):
+        return False  # "… would open at noon to protect the shops": a reason argues
+    return not has_position_cue(body, res.cues)
 
 
 def is_figure_report(head: Any, body: str, res: Resources) -> bool:

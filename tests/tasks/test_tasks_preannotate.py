@@ -880,9 +880,9 @@ _ABBREVIATED = {
         "the contract had gone to Dr. Lena Vogt, a surveyor from the coast",
     ),
     "No. 10 / a.m.": (
-        "Harbour talks resume\n\nA spokesman for No. 10 said the talks would start at 9 a.m. in "
+        "Harbour talks resume\n\nA spokesman for No. 10 said the talks should start at 9 a.m. in "
         "the town hall. Nobody expects a quick deal.\n",
-        "the talks would start at 9 a.m. in the town hall",
+        "the talks should start at 9 a.m. in the town hall",  # a timetable ("would start") is no claim
     ),
 }
 
