@@ -268,11 +268,12 @@ def add_stances(
 _HEAD_END = re.compile(r"\s(?:on|of|for|in|to|at|from|with|against|between|by|over)\s", re.I)
 """Where the head of a catalogue mention ends: before its first preposition ("ban on night flights")."""
 _DEFINITE = re.compile(
-    r"(?<!\w)(?:the|this|that|these|those)\s+(?:(?:new|proposed|planned|whole|entire|current|same)\s+)?"
+    r"(?<!\w)(?:the|this|these|those)\s+(?:(?:new|proposed|planned|whole|entire|current|same)\s+)?"
     r"([\w'’-]+)(?!\w)",
     re.I,
 )
-"""A definite description: a determiner, at most one adjective of novelty or scope, a noun."""
+"""A definite description: a determiner, at most one adjective of novelty or scope, a noun ("that"
+left out: more often it starts a clause, "warned that fees would …")."""
 
 
 def anaphoric_mentions(

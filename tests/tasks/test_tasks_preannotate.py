@@ -33,6 +33,7 @@ from stancebank.tasks.preannotate.claims import Claim
 from stancebank.tasks.preannotate.resources import load_cues
 from stancebank.tasks.preannotate.stances import (
     SCORE_SPEAKER_STANCE,
+    anaphoric_mentions,
     article_catalogue,
     clause_subject_target,
     first_object,
@@ -1475,3 +1476,12 @@ def test_a_quote_split_by_its_attribution_into_subject_and_predicate(annotator: 
     assert _claim_stances(annotator, text) == set()
     text = "“We went there,” said Tom Gray, “is a mistake.”"
     assert _claim_stances(annotator, text) == set()
+
+
+def test_a_complementiser_is_not_a_determiner_of_a_head_noun() -> None:
+    cues = load_cues()
+    text = "A ban on private scooters passed. Gray warned that bans fail, and this ban too."
+    claims = [Claim(text.index("warned"), len(text) - 1, "indirect", None, 1.0)]
+    mentions = [(0, 25, "scooter ban")]
+    found = [text[a:b] for a, b, _ in anaphoric_mentions(text, claims, mentions, cues)]
+    assert found == ["A ban on private scooters", "this ban"]
