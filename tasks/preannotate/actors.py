@@ -225,6 +225,26 @@ def _description_type(
     return PERSON, res.gazetteer.describe(phrase)
 
 
+_SUBORDINATORS = frozenset(["as", "while", "after", "when", "because", "before", "since", "until"])
+
+
+def _misparsed_clause_subject(tok: Any) -> Any | None:
+    """The real subject when the parser took a headline's main clause for the subject's phrase:
+    in "Gas transit row deepens as supplier threatens to cut deliveries" the subject of
+    "threatens" comes out as "deepens" with "as supplier" hanging on it; the speaker is
+    "supplier", the noun after the subordinator (with no comma between: "the minister, as chair
+    of …, said" is an apposition)."""
+    for c in tok.children:
+        if c.dep_ != "prep" or c.lower_ not in _SUBORDINATORS or c.i < tok.i:
+            continue
+        if any(t.is_punct for t in tok.doc[tok.i + 1 : c.i]):
+            return None
+        obj = next((o for o in c.children if o.dep_ == "pobj" and o.pos_ in {"NOUN", "PROPN"}), None)
+        if obj is not None and c.i + 1 < len(tok.doc) and obj.i == max(t.i for t in obj.subtree):
+            return obj
+    return None
+
+
 def speaker_of(
     tok: Any, actors: list[Mention], extra: list[Mention], res: Resources, text: str
 ) -> Mention | None:
@@ -235,6 +255,9 @@ def speaker_of(
             found = speaker_of(child, actors, extra, res, text)
             if found is not None and (found.name or child.pos_ == "PROPN"):
                 return found
+    clause = _misparsed_clause_subject(tok)
+    if clause is not None:
+        return speaker_of(clause, actors, extra, res, text)
     for m in (*actors, *extra):
         if m.start <= tok.idx < m.end:
             return m

@@ -512,3 +512,20 @@ TIMETABLES = _cases(
 @pytest.mark.parametrize(("text", "expected"), TIMETABLES)
 def test_timetables(annotator: Any, text: str, expected: list[str]) -> None:
     assert _claim_texts(annotator, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Gas transit row deepens as supplier threatens to cut deliveries", "supplier"),
+        ("Port strike spreads as dockers reject the pay offer", "dockers"),
+        ("Tariff row grows after exporters warn of lost orders", "exporters"),
+        ("The minister, as chair of the council, said the plan was dead.", "The minister"),
+    ],
+)
+def test_headline_speaker_after_a_subordinator(annotator: Any, text: str, speaker: str) -> None:
+    """A headline's main clause misparsed as the subject's phrase ("row deepens as supplier"):
+    the speaker is the noun after the subordinator, not the whole fragment."""
+    spans, relations = annotator.annotate(text)
+    by_id = {s.id: s for s in spans}
+    assert [by_id[r.from_id].text for r in relations if r.label == "source"] == [speaker]
