@@ -31,11 +31,13 @@ from stancebank.tasks.preannotate.nonclaims import (
     FIGURE,
     NO_COMMENT,
     NOT_SPEECH,
+    QUESTION,
     SCHEDULE,
     UNSAID,
     is_action_report,
     is_announcement,
     is_convening,
+    is_embedded_question,
     is_endangering,
     is_figure_report,
     is_no_comment,
@@ -452,6 +454,19 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
             found = _speech_act_claim(unit, verb, speaker, res)
         elif not content:
             found = _claim_without_complement(unit, verb, subj, lemma, speaker)
+        elif len(content) == 1 and is_embedded_question(content[0]):
+            # "questioned whether the money would be enough": a doubt, the act is the claim;
+            # "explained how the scheme would work": a topic, not what was said. (A second
+            # clause of the verb means the question was a subject the parser cut off: "said how
+            # the fees were set was a matter for the board".)
+            if not _withheld(verb, content[0]) and verb.lower_ in class_forms(res.verbs.doubt):
+                found = _speech_act_claim(unit, verb, speaker, res)
+            else:
+                question = _speech_act_claim(unit, verb, speaker, res)
+                if question is not None:
+                    question.nonclaim = QUESTION
+                    out.append(question)
+                continue
         else:
             if not _withheld(verb, content[0]):
                 made = _complement_claims(unit, verb, content[0], speaker, res)

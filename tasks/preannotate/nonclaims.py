@@ -29,6 +29,9 @@ drops it), each with the grammar of the kind rather than the words of an example
   announced");
 - **speech still to be made**: a speech verb under an obligation or a plan ("researchers will
   have to explain why …", "is expected to announce …", "must say whether …");
+- an **indirect question** ("explained how the scheme would work", "reported when the road
+  would reopen"): what was asked or explained, not a position; with a verb of doubt
+  ("questioned whether the money would be enough") the act and its question are the claim;
 - a **timetable**: "talks are scheduled to resume next month", "the meeting will take place in
   Brussels", "the march would start at noon" (no negation, no stance cue);
 - a **figure report**: the reported clause's subject is counted ("about 4,000 people remain in
@@ -123,6 +126,8 @@ ANNOUNCEMENT = "announcement"
 UNSAID = "speech still to be made"
 FIGURE = "figure report"
 SCHEDULE = "timetable"
+QUESTION = "indirect question"
+_WH = frozenset(["how", "what", "whether", "when", "where", "who", "which", "why", "if"])
 
 _DEONTIC = frozenset(["should", "must", "ought", "shall"])
 _FUTURE = frozenset(["will", "would", "'ll", "wo"])
@@ -176,6 +181,15 @@ def is_action_report(head: Any, rest: str, res: Resources) -> bool:
     if not self_subject(head) or has_position_cue(rest, res.cues):
         return False
     return not any(c.dep_ == "neg" or (c.tag_ == "MD" and c.lower_ not in _FUTURE) for c in head.children)
+
+
+def is_embedded_question(head: Any) -> bool:
+    """Whether a reported clause headed by ``head`` is an indirect question ("whether the money
+    would be enough", "how the scheme would work"): it opens with a wh-word or "if" that hangs on
+    its head itself ("if the plan failed, the town would suffer" opens with a condition on
+    another verb)."""
+    first = head.left_edge
+    return first.lower_ in _WH and first.head.i == head.i and first.i < head.i
 
 
 def is_no_comment(head: Any, res: Resources) -> bool:

@@ -3,7 +3,7 @@
 - ``speech_verbs.txt`` / ``speech_acts.txt``: lemmas of reporting verbs and of verbs that carry a
   position themselves;
 - ``verbs.yaml``: irregular verb forms, quote-only verbs and the closed verb classes of the
-  non-claim rules (attitude, announcement, aspectual, obligation, schedule);
+  non-claim rules (attitude, announcement, aspectual, obligation, schedule, doubt);
 - ``speakers.yaml``: titles, pronouns, description heads and non-speakers, with actor types;
 - ``abbreviations.txt``: words whose period does not end a sentence ("Dr.", "No.");
 - ``stance_cues.yaml``: topic-independent stance cues (support / oppose verbs, nouns, modal and
@@ -222,9 +222,11 @@ class VerbWords:
     """Heads under which a speech verb names speech still to be made ("will have to explain")."""
     schedule: frozenset[str] = frozenset()
     """Heads of a reported timetable ("scheduled to resume", "will take place", "was postponed")."""
+    doubt: frozenset[str] = frozenset()
+    """Verbs whose indirect question is a doubt, a position ("questioned whether …")."""
 
 
-_VERB_CLASSES = ("attitude", "announcement", "aspectual", "obligation", "schedule")
+_VERB_CLASSES = ("attitude", "announcement", "aspectual", "obligation", "schedule", "doubt")
 
 
 def parse_verb_words(doc: Any, file: str = "verbs.yaml") -> VerbWords:

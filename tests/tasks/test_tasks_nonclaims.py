@@ -529,3 +529,46 @@ def test_headline_speaker_after_a_subordinator(annotator: Any, text: str, speake
     spans, relations = annotator.annotate(text)
     by_id = {s.id: s for s in spans}
     assert [by_id[r.from_id].text for r in relations if r.label == "source"] == [speaker]
+
+
+# -- indirect questions ---------------------------------------------------------------------------
+QUESTIONS = _cases(
+    ("The minister explained how the scheme would work.", []),
+    ("He told reporters what the committee had decided.", []),
+    ("The clerk explained when the ballots would be counted.", []),
+    ("Officials described how the water had reached the cellars.", []),
+    ("The inspector explained why the lift had been closed.", []),
+    ("The harbour master told the crews where they could moor.", []),
+    ("The mayor did not say whether the tax would rise.", []),
+    ("Reporters asked whether the ban would be extended.", []),
+    (
+        "He questioned whether the money would be enough.",
+        ["questioned whether the money would be enough"],
+    ),
+    (
+        "The auditors questioned why the council had paid twice.",
+        ["questioned why the council had paid twice"],
+    ),
+    (
+        "She said if the plan failed, the town would suffer.",
+        ["if the plan failed, the town would suffer"],
+    ),
+    (
+        "She said what the town needed was a new bridge.",
+        ["what the town needed was a new bridge"],
+    ),
+    _known(
+        "The farmers disputed whether the drought was to blame.",
+        ["disputed whether the drought was to blame"],
+        "'dispute' is neither a speech verb nor a speech act of the package: nothing is found",
+    ),
+    (
+        '"Who will pay for this?" asked Mara Lind, a shop owner.',
+        ["Who will pay for this?"],
+    ),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), QUESTIONS)
+def test_indirect_questions(annotator: Any, text: str, expected: list[str]) -> None:
+    assert _claim_texts(annotator, text) == expected
