@@ -23,7 +23,14 @@ unmatched gold claim counts as neither. The issue-14 targets on held-out topics 
 set's own stancebank.toml) to the pre-annotator; "without" builds with none (targets from the
 claims' syntax, no ``target_name``). Both pass the set's known actors (``[[actors]]``, if any).
 
-    .venv/bin/python tests/benchmarks/bench_tasks_quality.py [--dev-only] [--errors] [--model NAME]
+    .venv/bin/python tests/benchmarks/bench_tasks_quality.py [--dev-only] [--errors] [--buckets]
+        [--model NAME]
+
+``--buckets`` counts, for the **dev** sets only, why the stance-bearing gold claims miss the right
+stance (:func:`miss_bucket`): the claim is not matched; the stance is misread; it is on another
+target; or there is none — then where the gold target's catalogue mention is (in the claim,
+earlier in its paragraph, earlier in the article, nowhere) or, without a catalogue, whether the
+claim's syntax gives a target at all, and whether the claim has a cue (all its cues agree).
 
 ``--dev-only`` builds and prints the dev sets only: the held-out set is not read, built or scored
 (its column reads "skipped"). Use it while tuning a rule, so that no held-out figure is seen until the
@@ -41,6 +48,7 @@ import dataclasses
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +84,8 @@ from stancebank.tasks.evaluate import (
 )
 from stancebank.tasks.language import is_english
 from stancebank.tasks.pilot import PilotArticle, load_pilot, match_task, resolve_annotation
+from stancebank.tasks.preannotate import catalogue_key, load_cues
+from stancebank.tasks.preannotate.stances import Catalogue, claim_stance, syntax_proposal
 
 REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"
@@ -244,6 +254,7 @@ class Run:
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
     model_version: str | None = None
+    buckets: Counter[str] = field(default_factory=Counter)
 
     @property
     def scores(self) -> Scores:
@@ -254,7 +265,48 @@ class Run:
         return sum((r.coverage for r in self.rows), Coverage())
 
 
-def evaluate(eval_set: EvalSet, options: BuildOptions, errors: bool = False) -> Run:
+def miss_bucket(
+    text: str,
+    claim: Span | None,
+    predicted: Sequence[tuple[Span, str]],
+    gold: Sequence[tuple[Span, str]],
+    catalogue: Catalogue | None,
+) -> str:
+    """Why one stance-bearing gold claim (its ``gold`` (TARGET, stance) pairs) has the right stance
+    or not, given its matched predicted ``claim`` and that claim's ``predicted`` pairs."""
+    if claim is None:
+        return "claim not matched"
+    hits = [p == g for t, p in predicted for gt, g in gold if same_target(t, gt)]
+    if any(hits):
+        return "right"
+    if hits:
+        return "target found, stance misread"
+    if predicted:
+        return "stance on another target"
+    body = text[claim.start : claim.end]
+    cue = "cue" if claim_stance(body, load_cues()) is not None else "no cue"
+    if catalogue is None:
+        where = (
+            "no target from its syntax" if syntax_proposal(body, load_cues()) is None else "a syntax target"
+        )
+        return f"no stance: {where}, {cue}"
+    mentions = catalogue.mentions(text)
+    names = {n for gt, _ in gold if (n := gt.attributes.get(TARGET_NAME))}
+    names |= {n for m0, m1, n in mentions for gt, _ in gold if m0 < gt.end and gt.start < m1}
+    starts = [m0 for m0, _, n in mentions if n in names]
+    paragraph = text.rfind("\n\n", 0, claim.start) + 1
+    if any(claim.start <= m < claim.end for m in starts):
+        where = "gold target's mention in the claim"
+    elif any(paragraph <= m < claim.start for m in starts):
+        where = "... earlier in its paragraph"
+    elif any(m < claim.start for m in starts):
+        where = "... earlier in the article"
+    else:
+        where = "... not before it, or not in the catalogue"
+    return f"no stance: {where}, {cue}"
+
+
+def evaluate(eval_set: EvalSet, options: BuildOptions, errors: bool = False, buckets: bool = False) -> Run:
     t0 = time.perf_counter()
     result = build_tasks(list(eval_set.inputs), options)
     run = Run(seconds=time.perf_counter() - t0, model_version=result.model_version)
@@ -276,7 +328,32 @@ def evaluate(eval_set: EvalSet, options: BuildOptions, errors: bool = False) -> 
         )
         if errors:
             _errors(gold_article.topic, pred, prels, gold, grels)
+        if buckets:
+            run.buckets.update(_buckets(data["text"], pred, prels, gold, grels, options))
     return run
+
+
+def _buckets(
+    text: str,
+    pred: list[Span],
+    prels: list[Relation],
+    gold: list[Span],
+    grels: list[Relation],
+    options: BuildOptions,
+) -> Counter[str]:
+    matched = match_spans(
+        [s for s in pred if s.label == CLAIM], [s for s in gold if s.label == CLAIM], exact=False
+    )
+    gold_to_pred = {g: p for p, g in matched.items()}
+    by_id = {s.id: s for s in pred}
+    pred_pairs = _stance_pairs(pred, prels)
+    catalogue = Catalogue.build(catalogue_key(options.catalogue)) if options.catalogue else None
+    out: Counter[str] = Counter()
+    for gid, pairs in _stance_pairs(gold, grels).items():
+        pid = gold_to_pred.get(gid)
+        claim = by_id.get(pid) if pid else None
+        out[miss_bucket(text, claim, pred_pairs.get(pid or "", []), pairs, catalogue)] += 1
+    return out
 
 
 # -- printing -------------------------------------------------------------------------------------
@@ -348,6 +425,14 @@ def print_topics(title: str, run: Run) -> None:
         )
 
 
+def print_buckets(run: Run) -> None:
+    """The counts of :func:`miss_bucket` (``--buckets``), most frequent first."""
+    if run.buckets:
+        print("  why stance-bearing gold claims miss the right stance:")
+        for bucket, n in sorted(run.buckets.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"    {n:4}  {bucket}")
+
+
 def _counts(c: Counts) -> str:
     return f"({c.matched}/{c.predicted}/{c.gold})"
 
@@ -416,6 +501,9 @@ def main() -> None:
     parser.add_argument(
         "--dev-only", action="store_true", help="skip the held-out set entirely (use while tuning)"
     )
+    parser.add_argument(
+        "--buckets", action="store_true", help="count why stance-bearing claims miss (dev sets only)"
+    )
     parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -441,16 +529,19 @@ def main() -> None:
         actors = load_project(eval_set.catalogue).actors if eval_set.catalogue else ()
         base = BuildOptions(preannotate=True, model=args.model, actors=actors)
         errors = args.errors and eval_set.name.startswith("dev")
-        plain = evaluate(eval_set, base, errors=errors and eval_set.catalogue is None)
+        buckets = args.buckets and eval_set.name.startswith("dev")
+        plain = evaluate(eval_set, base, errors=errors and eval_set.catalogue is None, buckets=buckets)
         print_topics(f"{eval_set.name}, without catalogue", plain)
+        print_buckets(plain)
         columns.append((f"{eval_set.name}, no cat.", plain))
         options, why_not = catalogue_options(base, eval_set.catalogue)
         if options is None:
             print(f"{eval_set.name}, with catalogue: {why_not}")
             columns.append((f"{eval_set.name}, catalogue", why_not))
         else:
-            with_cat = evaluate(eval_set, options, errors=errors)
+            with_cat = evaluate(eval_set, options, errors=errors, buckets=buckets)
             print_topics(f"{eval_set.name}, with catalogue {eval_set.catalogue}", with_cat)
+            print_buckets(with_cat)
             columns.append((f"{eval_set.name}, catalogue", with_cat))
         if plain.model_version:
             print(f"model {plain.model_version}")
