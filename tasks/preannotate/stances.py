@@ -170,6 +170,9 @@ def _has_pronoun(words: Sequence[re.Match[str]]) -> bool:
 
 _PERSUADE = re.compile(r"urg|press|push|call|ask", re.I)
 """Cues whose object is a person told to act ("urged the union to accept …"): the action is the target."""
+_MANDATIVE = re.compile(r"demand|propos|recommend|urg|insist|ask|suggest|want", re.I)
+"""Cues whose object may be a that-clause of what should happen ("demanded that the board resign"):
+the clause without its "that" is the target."""
 _CALL_ON = re.compile(r"call\w* (?:up)?on\b", re.I)
 """The one persuading cue that is a request only with a "to" after its listener."""
 MAX_SUBJECT_WORDS = 10
@@ -1012,6 +1015,8 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
             words = words[to:]  # "urged the union to accept mediation" → "accept mediation"
         elif _CALL_ON.match(cue):
             return None  # "called on the families at the hospital": a visit, not a request
+    if len(words) > 2 and words[0].group(0).lower() == "that" and _MANDATIVE.match(cue):
+        words = words[1:]  # "demanded that the board resign" → "the board resign"
     while len(words) > 1 and (
         words[0].group(0).lower() == "to" or cues.negators.fullmatch(words[0].group(0))
     ):

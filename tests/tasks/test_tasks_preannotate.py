@@ -1485,3 +1485,13 @@ def test_a_complementiser_is_not_a_determiner_of_a_head_noun() -> None:
     mentions = [(0, 25, "scooter ban")]
     found = [text[a:b] for a, b, _ in anaphoric_mentions(text, claims, mentions, cues)]
     assert found == ["A ban on private scooters", "this ban"]
+
+
+def test_a_demand_that_something_happen_targets_the_clause(annotator: Any) -> None:
+    text = "The union demanded that the board resign before the vote."
+    assert _stances(annotator, text) == {("support", "the board resign", None)}
+    cues = load_cues()
+    # only after a cue of demanding: "rejected that idea" is no clause
+    assert first_object("rejected that idea", cues) is None
+    found = first_object("proposed that the depot close", cues)
+    assert found is not None and "proposed that the depot close"[found[0] : found[1]] == "the depot close"
