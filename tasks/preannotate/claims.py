@@ -15,6 +15,13 @@ claims, in this order of preference:
 A unit without any of these may still hold "according to X, …". Quotes nobody was named for take
 the speaker of the paragraph's previous claim, or of the last claim when the paragraph opens with
 one (a follow-on quote paragraph).
+
+One clause with two verbs is one claim ("said it supported X but opposed Y", guidelines 2.9); a
+clause someone else reports ("The union rejected the offer, its spokesman said", "…, according
+to the poll") is that speaker's claim only. A found claim whose parse shows no position
+(:mod:`~stancebank.tasks.preannotate.nonclaims`: an action report, a timetable, an indirect
+question, …) is kept with the reason in :attr:`Claim.nonclaim` for the rules that read the claims
+around it, and not proposed.
 """
 
 from __future__ import annotations
@@ -279,9 +286,6 @@ def _complement_end(head: Any, u_end: int, res: Resources) -> tuple[int, list[An
     return min(end, u_end), cut
 
 
-_REPORTING_ONLY = frozenset(["say", "tell", "add", "state", "write"])
-
-
 def _same_clause_act(conj: Any, res: Resources) -> bool:
     """Whether a verb coordinated in a clause continues that clause's position rather than opening
     a statement of its own: a speech act used as an act ("supported X but *opposed* Y", "welcomed
@@ -300,11 +304,7 @@ def _same_clause_act(conj: Any, res: Resources) -> bool:
     if conj.lower_ in class_forms(res.verbs.attitude):
         return True
     lemma = verb_lemma(conj.lower_)
-    return (
-        lemma in res.speech_acts
-        and lemma not in _REPORTING_ONLY
-        and not any(c.dep_ in {"ccomp", "mark"} for c in conj.children)
-    )
+    return lemma in res.speech_acts and not any(c.dep_ in {"ccomp", "mark"} for c in conj.children)
 
 
 def _complement_start(comp: Any, sub: list[Any]) -> int:
