@@ -1011,7 +1011,11 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
         return None  # "carry it out", "backed them": the target is elsewhere (guidelines 4.6)
     if _PERSUADE.match(cue):
         to = next((i for i, w in enumerate(words[:5]) if w.group(0).lower() == "to"), None)
-        if to is not None:
+        passive = to is not None and _passive_gerund(words[to + 1 : to + 3], "be")
+        if passive:
+            # "asked for the cut to be phased in": what is to be done to it, with it
+            words = words[1:] if words[0].group(0).lower() == "for" else words
+        elif to is not None:
             words = words[to:]  # "urged the union to accept mediation" → "accept mediation"
         elif _CALL_ON.match(cue):
             return None  # "called on the families at the hospital": a visit, not a request
@@ -1033,11 +1037,12 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
     return pos + words[0].start(), pos + words[-1].end()
 
 
-def _passive_gerund(words: Sequence[re.Match[str]]) -> bool:
-    """An action suffered as the target: "being" and a participle ("against being forced to pay")."""
+def _passive_gerund(words: Sequence[re.Match[str]], auxiliary: str = "being") -> bool:
+    """An action suffered as the target: "being" (or ``auxiliary``) and a participle ("against being
+    forced to pay", "asked for the cut to be phased in")."""
     return (
         len(words) > 1
-        and words[0].group(0).lower() == "being"
+        and words[0].group(0).lower() == auxiliary
         and (
             words[1].group(0).lower().endswith(("ed", "en", "wn"))
             or words[1].group(0).lower() in _IRREGULAR_PARTICIPLES

@@ -1495,3 +1495,16 @@ def test_a_demand_that_something_happen_targets_the_clause(annotator: Any) -> No
     assert first_object("rejected that idea", cues) is None
     found = first_object("proposed that the depot close", cues)
     assert found is not None and "proposed that the depot close"[found[0] : found[1]] == "the depot close"
+
+
+def test_asking_for_something_to_be_done_targets_it_with_what_is_done(annotator: Any) -> None:
+    text = (
+        "The union called for the depot to be kept open.\n\n"
+        "The minister said he would ask for the quota cut to be phased in."
+    )
+    assert _stances(annotator, text) == {
+        ("support", "the depot to be kept open", None),
+        ("support", "the quota cut to be phased", None),
+    }
+    # "to be" and no participle: no action to target
+    assert _stances(annotator, "The union urged the council to be patient.") == set()
