@@ -33,7 +33,8 @@ drops it), each with the grammar of the kind rather than the words of an example
   would reopen"): what was asked or explained, not a position; with a verb of doubt
   ("questioned whether the money would be enough") the act and its question are the claim;
 - a **timetable**: "talks are scheduled to resume next month", "the meeting will take place in
-  Brussels", "the march would start at noon" (no negation, no stance cue);
+  Brussels", "the march would start at noon", "buses would run twice a week" (no negation, no
+  stance cue);
 - a **figure report**: the reported clause's subject is counted ("about 4,000 people remain in
   the towns") and nothing in it is modal or a stance cue.
 
@@ -266,12 +267,30 @@ def is_unsaid(verb: Any, res: Resources) -> bool:
 
 
 _CLOCK = frozenset(["noon", "midnight", "dawn", "dusk", "midday", "daybreak"])
+_EVERY = frozenset(["every", "each"])
+_TIMES = frozenset(["once", "twice", "thrice", "times"])
+_PERIODIC = frozenset(["daily", "weekly", "monthly", "hourly", "nightly", "fortnightly"])
+
+
+def _frequency(head: Any) -> bool:
+    """Whether a verb has a frequency adverbial: "every hour", "each morning", "twice a week",
+    "three times a day", "daily" (not a rate: "3 million a year" hangs on its number)."""
+    for c in head.children:
+        if c.dep_ == "npadvmod" and any(
+            d.lower_ in _EVERY or (d.dep_ in {"predet", "nummod", "advmod"} and d.lower_ in _TIMES)
+            for d in c.subtree
+        ):
+            return True
+        if c.dep_ == "advmod" and c.lower_ in _PERIODIC:
+            return True
+    return False
 
 
 def is_schedule(head: Any, body: str, res: Resources) -> bool:
     """Whether a reported clause headed by ``head`` only reports a timetable: a schedule head
     ("talks are scheduled to resume …", "is due to open", "will take place in …", "was postponed",
-    "would resume") or an "at" a clock time ("would start at noon", "at 6 a.m."), with no negation,
+    "would resume"), an "at" a clock time ("would start at noon", "at 6 a.m.") or a future with a
+    frequency ("buses would run twice a week", "will leave every hour"), with no negation,
     no reason or condition (an adverbial clause) and no stance cue or modal of obligation
     (``body``, the clause's text)."""
     words = class_forms(res.verbs.schedule)
@@ -290,6 +309,8 @@ def is_schedule(head: Any, body: str, res: Resources) -> bool:
             for c in children
         )
     )
+    future = any(c.tag_ == "MD" and c.lower_ in _FUTURE for c in children)
+    timetable = timetable or (future and _frequency(head))  # "buses would run twice a week"
     if not timetable or any(c.dep_ in {"neg", "advcl"} for c in children):
         return False  # "… would open at noon to protect the shops": a reason argues
     return not has_position_cue(body, res.cues)

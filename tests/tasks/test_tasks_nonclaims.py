@@ -484,6 +484,10 @@ TIMETABLES = _cases(
     ("Officials said the summit would be rescheduled for the autumn.", []),
     ("The district council said it would convene again after the holidays.", []),
     ("Police said the road was reopened at midnight.", []),
+    ("Local authorities said buses would leave the square every hour.", []),
+    ("The operator said trains would run hourly on the coast line.", []),
+    ("The clinic said a doctor would visit the island twice a month.", []),
+    ("The council said bins will be collected each Tuesday.", []),
     (
         "The minister said the summit should take place in Vienna.",
         ["the summit should take place in Vienna"],
@@ -500,6 +504,18 @@ TIMETABLES = _cases(
     (
         "Residents said the talks should resume only if the quarry stayed closed.",
         ["the talks should resume only if the quarry stayed closed"],
+    ),
+    (
+        "The mayor said the change would save about 3 million a year.",
+        ["the change would save about 3 million a year"],
+    ),
+    (
+        "She said the trams would run every ten minutes to cut traffic.",
+        ["the trams would run every ten minutes to cut traffic"],
+    ),
+    (
+        "Critics said the ferry would sail only twice a week, cutting the island off.",
+        ["the ferry would sail only twice a week, cutting the island off"],
     ),
     _known(
         "The growers said the auction would take place without them.",
