@@ -73,11 +73,14 @@ _REACTION_TIME = (
     r"|later that day|on (?:mon|tues|wednes|thurs|fri|satur|sun)day"
 )
 _BARE_REACTION = re.compile(
-    rf"[\w-]+\s+(?:the|that|this|these|those|such an?)\s+(?:\w+\s+)?(?:{_SAID_BEFORE})"
+    rf"[\w-]+\s+(?:(?:the|such an?)\s+(?:\w+\s+)?(?:{_SAID_BEFORE})"
+    rf"|(?:that|this|these|those)\s+(?:\w+\s+)?\w+)"
     rf"\s+(?:{_REACTION_TIME})",
     re.I,
 )
-"""A speech act on what was said before, dated as a reaction, and nothing else."""
+"""A speech act on what was said before, dated as a reaction, and nothing else: "the" and a noun
+for something said ("dismissed the idea the same evening"), or a demonstrative, which points back
+to what the article has just reported, with any noun ("rejected that assurance within hours")."""
 
 _VOTE = re.compile(
     r"\b(?:by \w+ votes? to \w+|(?:in|at) (?:a|the) (?:\w+ )?vote|unanimously|in a show of hands)\b", re.I

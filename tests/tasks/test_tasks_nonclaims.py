@@ -588,3 +588,30 @@ QUESTIONS = _cases(
 @pytest.mark.parametrize(("text", "expected"), QUESTIONS)
 def test_indirect_questions(annotator: Any, text: str, expected: list[str]) -> None:
     assert _claim_texts(annotator, text) == expected
+
+
+# -- bare reactions: a dated act on what the article has just reported -----------------------------
+REACTIONS = _cases(
+    ("The fishermen's cooperative rejected that assurance within hours.", []),
+    ("The mayor dismissed those figures the same day.", []),
+    ("The ministry rejected this proposal on Monday.", []),
+    ("Opposition leaders condemned that decision immediately.", []),
+    ("The embassy dismissed these reports within the hour.", []),
+    ("Two councillors rejected the suggestion the same evening.", []),
+    ("The union rejected that offer.", ["rejected that offer"]),
+    ("Critics rejected the plan within hours.", ["rejected the plan within hours"]),
+    _known(
+        "The mayor rejected that assurance within hours, calling it worthless.",
+        ["rejected that assurance within hours, calling it worthless"],
+        "the act's span stops at the comma: the bare reaction goes, 'calling it worthless' stays alone",
+    ),
+    (
+        "Residents dismissed the idea that the quarry would bring jobs.",
+        ["dismissed the idea that the quarry would bring jobs"],
+    ),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), REACTIONS)
+def test_bare_reactions(annotator: Any, text: str, expected: list[str]) -> None:
+    assert _claim_texts(annotator, text) == expected
