@@ -1508,3 +1508,20 @@ def test_asking_for_something_to_be_done_targets_it_with_what_is_done(annotator:
     }
     # "to be" and no participle: no action to target
     assert _stances(annotator, "The union urged the council to be patient.") == set()
+
+
+def test_what_should_have_been_done_and_time_for(annotator: Any) -> None:
+    cues = load_cues()
+    readings = {
+        " should never have been introduced": "oppose",
+        " should have been scrapped long ago": "oppose",
+        " should have been done years ago": "support",
+        " would have been a mistake": "oppose",
+        " will have been worth every hour": "support",
+    }
+    assert {after: stance_after(after, cues) for after in readings} == readings
+    assert stance_after(" has been done", cues) is None
+    assert _stances(annotator, "The union said it was time for a new contract.") == {
+        ("support", "a new contract", None)
+    }
+    assert _stances(annotator, "The union said the time for talks had passed.") == set()
