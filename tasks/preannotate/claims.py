@@ -175,12 +175,20 @@ def _quotes_carry_unit(unit: Unit, verb: Any, subj: Any) -> bool:
 def _act_span(verb: Any, u_end: int, res: Resources) -> tuple[int, int] | None:
     """A speech act: the verb and its complements to the right, up to a comma or a coordination,
     and through a coordinated act of the same subject ("welcomed the deal but criticised the
-    secrecy": one clause with two verbs is one claim, guidelines 2.9)."""
+    secrecy": one clause with two verbs is one claim, guidelines 2.9) or a participle that glosses
+    it ("welcomed the decision, calling it …")."""
     keep: list[Any] = []
     children = sorted((c for c in verb.children if c.i > verb.i), key=lambda c: c.i)
     for n, c in enumerate(children):
         if c.dep_ == "cc" and any(_same_clause_act(d, res) for d in children[n + 1 :]):
             keep.extend(children[n:])
+            break
+        if (
+            c.dep_ == "punct"
+            and c.text == ","
+            and any(_glossing_participle(d, res) for d in children[n + 1 :])
+        ):
+            keep.extend(d for d in children[n:] if d.dep_ != "punct" or d.i < children[-1].i)
             break
         if c.dep_ in _ACT_STOP_DEPS or c.is_space:
             break
@@ -214,7 +222,10 @@ def _quote_after_colon(unit: Unit, verb: Any, speaker: Mention) -> Claim | None:
 def _is_parenthetical(unit: Unit, verb: Any, subj: Any) -> bool:
     """ "Without X, he said, there could be no Y": the speech verb interrupts the sentence."""
     return bool(
-        verb.dep_ == "parataxis" and verb.i > 0 and unit.doc[subj.i - 1].text == "," and not unit.heading
+        verb.dep_ == "parataxis"
+        and subj.left_edge.i > 0
+        and unit.doc[subj.left_edge.i - 1].text == ","
+        and not unit.heading
     )
 
 
@@ -284,6 +295,19 @@ def _complement_end(head: Any, u_end: int, res: Resources) -> tuple[int, list[An
             i -= 1
         end = doc[i].idx + len(doc[i].text)
     return min(end, u_end), cut
+
+
+def _glossing_participle(tok: Any, res: Resources) -> bool:
+    """Whether a participle after an act's comma says more of the same position ("welcomed the
+    decision, *calling* it …", "rejected the offer, *threatening* a boycott"): a speech verb or
+    act in -ing, an adverbial clause of the act with no subject and no clause of its own ("…,
+    arguing that …" reports a statement of its own: a claim of its own)."""
+    return (
+        tok.dep_ == "advcl"
+        and tok.tag_ == "VBG"
+        and is_attribution_verb(tok, res)
+        and not any(c.dep_ in {"nsubj", "nsubjpass", "mark", "ccomp"} for c in tok.children)
+    )
 
 
 def _same_clause_act(conj: Any, res: Resources) -> bool:
@@ -413,10 +437,22 @@ def _according_to_claim(
     return None
 
 
+def _continues_sentence(text: str, start: int, end: int) -> bool:
+    """Whether a quote goes on with a sentence begun outside it: its first letter is lower case
+    ('The plan, she said, "will not survive the winter"'), so the claim is the sentence (a
+    parenthetical or a mixed complement), not the quoted words alone."""
+    word = re.search(r"[^\W\d_]+", text[start:end])
+    return word is not None and word.group().islower()  # "iPhones are banned" starts a sentence
+
+
 def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Resources) -> list[Claim]:
     """The claims of one unit (see the module docstring for the rules and their order)."""
     text = unit.text
-    statements = [(a, b) for a, b in unit.quotes if len(text[a:b].split()) >= MIN_STATEMENT_QUOTE_WORDS]
+    statements = [
+        (a, b)
+        for a, b in unit.quotes
+        if len(text[a:b].split()) >= MIN_STATEMENT_QUOTE_WORDS and not _continues_sentence(text, a, b)
+    ]
     verbs = [t for t in unit.toks if is_attribution_verb(t, res) and not unit.in_quote(t.idx)]
     out: list[Claim] = []
     quotes_done = False
