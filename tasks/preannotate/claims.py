@@ -554,8 +554,8 @@ _ADDRESSING_VERBS = frozenset(
     {"tell", "inform", "assure", "reassure", "remind", "warn", "promise", "brief", "convince", "persuade"}
 )
 """Verbs whose object is the listener: only their object's "that" clause can be what was said
-("told a meeting that …"); "denied reports that …", "questioned the assumption that …" name a
-content the speaker rejects or doubts, never their own claim."""
+("told a meeting that …"); "questioned the assumption that …" names a content the speaker doubts,
+never their own claim (and "denied reports that …" is a speech act: the verb and its object)."""
 
 
 def _that_clause_on_listener(verb: Any) -> list[Any]:
