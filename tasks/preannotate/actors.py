@@ -25,6 +25,9 @@ SCORE_DESCRIPTION = 0.55
 """A description or an unrecognised name as speaker ("the ministry", "residents")."""
 
 _AGENT_DEPS = {"nsubj", "nsubjpass", "agent", "appos"}
+_IDENTIFYING_DEPS = {"det", "poss", "compound", "amod", "nummod", "prep", "acl", "relcl"}
+"""What makes a plural finding ("two reports", "the ministry's reports", "reports by the UN")
+a source: without any of these, "reports" are hearsay, not an actor."""
 _SPEAKER_PHRASE_DROPS = {"relcl", "appos", "punct", "acl"}
 """What a description speaker's phrase leaves out: relative clauses, appositives, participles."""
 
@@ -219,6 +222,8 @@ def _description_type(
     if head in words.not_speakers or low in words.not_speakers or tok.pos_ == "PROPN":
         return None
     if head in words.finding_heads:
+        if tok.tag_ == "NNS" and not any(c.dep_ in _IDENTIFYING_DEPS for c in tok.children):
+            return None  # "according to reports", "reports say": no source anyone could name
         return OTHER, None
     if tok.tag_ in {"NNS", "NNPS"}:
         return GROUP, None

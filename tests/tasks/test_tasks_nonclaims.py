@@ -677,3 +677,26 @@ DENIALS = _cases(
 @pytest.mark.parametrize(("text", "expected"), DENIALS)
 def test_denials(annotator: Any, text: str, expected: list[str]) -> None:
     assert _claim_texts(annotator, text) == expected
+
+
+# -- hearsay: a bare plural finding is no source ----------------------------------------------------
+HEARSAY = _cases(
+    ("According to reports, rebel forces have retaken the bridge near Tarnow.", []),
+    ("Reports say the minister will resign before the summer.", []),
+    ("Studies suggest the new drug works in older patients.", []),
+    (
+        "Two reports by the audit office found that the scheme had failed.",
+        ["the scheme had failed"],
+    ),
+    ("The surveys found most residents opposed the tram.", ["most residents opposed the tram"]),
+    ("A survey found that most residents oppose the tram.", ["most residents oppose the tram"]),
+    (
+        "Independent studies, she said, had found the cameras wrongly flagged women more often.",
+        ["Independent studies, she said, had found the cameras wrongly flagged women more often"],
+    ),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), HEARSAY)
+def test_hearsay_is_no_source(annotator: Any, text: str, expected: list[str]) -> None:
+    assert _claim_texts(annotator, text) == expected
