@@ -74,13 +74,15 @@ _REACTION_TIME = (
 )
 _BARE_REACTION = re.compile(
     rf"[\w-]+\s+(?:(?:the|such an?)\s+(?:\w+\s+)?(?:{_SAID_BEFORE})"
-    rf"|(?:that|this|these|those)\s+(?:\w+\s+)?\w+)"
+    rf"|(?:this|these|those)\s+(?:\w+\s+)?\w+|that\s+\w+)"
     rf"\s+(?:{_REACTION_TIME})",
     re.I,
 )
 """A speech act on what was said before, dated as a reaction, and nothing else: "the" and a noun
 for something said ("dismissed the idea the same evening"), or a demonstrative, which points back
-to what the article has just reported, with any noun ("rejected that assurance within hours")."""
+to what the article has just reported, with any noun ("rejected that assurance within hours").
+"that" is taken with one word only: with two it is a complementiser whose clause is the claim
+("demanded that work stop immediately")."""
 
 _VOTE = re.compile(
     r"\b(?:by \w+ votes? to \w+|(?:in|at) (?:a|the) (?:\w+ )?vote|unanimously|in a show of hands)\b", re.I
@@ -102,8 +104,7 @@ def is_procedure_report(text: str, claim: Claim, cues: StanceCues) -> bool:
     body = _reported(text, claim)
     if body is None or not _PROCEDURE.match(body):
         return False
-    patterns = (cues.support, cues.oppose, cues.support_evaluative, cues.oppose_evaluative, cues.neutral)
-    return not any(p.search(body) for p in patterns)
+    return not cues.any_cue(body)
 
 
 def is_bare_reaction(text: str, claim: Claim) -> bool:
@@ -165,9 +166,9 @@ def speaks_of_itself(verb: Any) -> bool:
 
 
 def has_position_cue(body: str, cues: StanceCues) -> bool:
-    """Whether a stretch of reported text has a stance cue or a modal of obligation."""
-    patterns = (cues.support, cues.oppose, cues.support_evaluative, cues.oppose_evaluative, cues.neutral)
-    return any(p.search(body) for p in patterns) or any(w in _DEONTIC for w in body.lower().split())
+    """Whether a stretch of reported text has a stance cue (:meth:`StanceCues.any_cue`) or a modal
+    of obligation."""
+    return cues.any_cue(body) or any(w in _DEONTIC for w in body.lower().split())
 
 
 def is_action_report(head: Any, rest: str, res: Resources) -> bool:
@@ -292,10 +293,10 @@ def _frequency(head: Any) -> bool:
 def is_schedule(head: Any, body: str, res: Resources) -> bool:
     """Whether a reported clause headed by ``head`` only reports a timetable: a schedule head
     ("talks are scheduled to resume …", "is due to open", "will take place in …", "was postponed",
-    "would resume"), an "at" a clock time ("would start at noon", "at 6 a.m.") or a future with a
-    frequency ("buses would run twice a week", "will leave every hour"), with no negation,
-    no reason or condition (an adverbial clause) and no stance cue or modal of obligation
-    (``body``, the clause's text)."""
+    "would resume"), an "at" a clock time ("would start at noon", "at 6 a.m.") or a future of a
+    service verb with a frequency ("buses would leave every hour"; not "prices would rise every
+    year", a forecast), with no negation, no reason or condition (an adverbial clause) and no
+    stance cue or modal of obligation (``body``, the clause's text)."""
     words = class_forms(res.verbs.schedule)
     children = list(head.children)
     timetable = (
@@ -313,7 +314,8 @@ def is_schedule(head: Any, body: str, res: Resources) -> bool:
         )
     )
     future = any(c.tag_ == "MD" and c.lower_ in _FUTURE for c in children)
-    timetable = timetable or (future and _frequency(head))  # "buses would run twice a week"
+    if future and head.lower_ in class_forms(res.verbs.service) and _frequency(head):
+        timetable = True  # "buses would leave every hour"; not "prices would rise every year"
     if not timetable or any(c.dep_ in {"neg", "advcl"} for c in children):
         return False  # "… would open at noon to protect the shops": a reason argues
     return not has_position_cue(body, res.cues)

@@ -3,7 +3,7 @@
 - ``speech_verbs.txt`` / ``speech_acts.txt``: lemmas of reporting verbs and of verbs that carry a
   position themselves;
 - ``verbs.yaml``: irregular verb forms, quote-only verbs and the closed verb classes of the
-  non-claim rules (attitude, announcement, aspectual, obligation, schedule, doubt);
+  non-claim rules (attitude, announcement, aspectual, obligation, schedule, doubt, service);
 - ``speakers.yaml``: titles, pronouns, description heads and non-speakers, with actor types;
 - ``abbreviations.txt``: words whose period does not end a sentence ("Dr.", "No.");
 - ``stance_cues.yaml``: topic-independent stance cues (support / oppose verbs, nouns, modal and
@@ -224,9 +224,11 @@ class VerbWords:
     """Heads of a reported timetable ("scheduled to resume", "will take place", "was postponed")."""
     doubt: frozenset[str] = frozenset()
     """Verbs whose indirect question is a doubt, a position ("questioned whether …")."""
+    service: frozenset[str] = frozenset()
+    """Verbs of a running service ("buses would leave every hour"): with a frequency, a timetable."""
 
 
-_VERB_CLASSES = ("attitude", "announcement", "aspectual", "obligation", "schedule", "doubt")
+_VERB_CLASSES = ("attitude", "announcement", "aspectual", "obligation", "schedule", "doubt", "service")
 
 
 def parse_verb_words(doc: Any, file: str = "verbs.yaml") -> VerbWords:
@@ -263,6 +265,21 @@ class StanceCues:
     """Predicates after a target that forecast it without judging it ("… was likely")."""
     negators: re.Pattern[str]
     not_targets: frozenset[str]
+
+    def any_cue(self, text: str) -> bool:
+        """Whether ``text`` holds a cue of any kind (before or after a target, evaluative or not,
+        or an explicit refusal to take a side): the one test of "has a position" for the
+        non-claim checks."""
+        patterns = (
+            self.support,
+            self.oppose,
+            self.support_evaluative,
+            self.oppose_evaluative,
+            self.support_after,
+            self.oppose_after,
+            self.neutral,
+        )
+        return any(p.search(text) for p in patterns)
 
 
 CUE_POLARITIES: tuple[Polarity, ...] = ("support", "oppose")

@@ -203,6 +203,12 @@ ANNOUNCEMENTS = _cases(
     ("The festival announced its full programme on Tuesday.", []),
     ("The university disclosed that it had received 12,000 applications.", []),
     ("Tram fares will rise by ten cents in July, the transport authority confirmed.", []),
+    # an evaluation after its subject (``support_after`` / ``oppose_after``) is a position
+    ("The regulator announced that the fine was justified.", ["the fine was justified"]),
+    (
+        "The council confirmed that the plan would hurt small shops.",
+        ["the plan would hurt small shops"],
+    ),
     _known(
         "The observatory announced that the telescope would be open to visitors at weekends.",
         [],
@@ -486,6 +492,10 @@ TIMETABLES = _cases(
     ("The operator said trains would run hourly on the coast line.", []),
     ("The clinic said a doctor would visit the island twice a month.", []),
     ("The council said bins will be collected each Tuesday.", []),
+    # a frequency with any other verb is a forecast or a threat: a position
+    ("The minister said prices would rise every year.", ["prices would rise every year"]),
+    ("The union said its members would strike every Monday.", ["its members would strike every Monday"]),
+    ("Doctors warned that waiting lists would grow each winter.", ["waiting lists would grow each winter"]),
     (
         "The minister said the summit should take place in Vienna.",
         ["the summit should take place in Vienna"],
@@ -596,6 +606,10 @@ REACTIONS = _cases(
     ("The embassy dismissed these reports within the hour.", []),
     ("Two councillors rejected the suggestion the same evening.", []),
     ("The union rejected that offer.", ["rejected that offer"]),
+    # "that" with a clause of its own is a complementiser: the demand is the claim
+    ("The mayor demanded that work stop immediately.", ["demanded that work stop immediately"]),
+    ("The union urged that talks resume quickly.", ["urged that talks resume quickly"]),
+    ("The minister proposed that fees rise on Monday.", ["proposed that fees rise on Monday"]),
     ("Critics rejected the plan within hours.", ["rejected the plan within hours"]),
     (  # the participle says what the reaction holds: a position
         "The mayor rejected that assurance within hours, calling it worthless.",
