@@ -57,7 +57,7 @@ schema: $(STAMP)
 	$(PY) -c "from stancebank.schema.label_config import build_label_config as b; open('schema/label_config.xml','w').write(b())"
 
 # Rewrite the golden files (tests/golden/) after an intended change of an output; review the diff.
-GOLDEN_TESTS := tests/schema/test_golden_schema.py tests/tasks/test_golden_tasks.py tests/export/test_golden_card.py
+GOLDEN_TESTS := tests/schema/test_golden_schema.py tests/tasks/test_golden_tasks.py tests/export/test_golden_card.py tests/tasks/test_preannotator_version.py
 golden: $(STAMP)
 	STANCEBANK_UPDATE_GOLDEN=1 $(PY) -m pytest -q $(GOLDEN_TESTS)
 	@git diff --stat -- tests/golden/ 2>/dev/null || true
