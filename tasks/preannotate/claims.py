@@ -448,14 +448,13 @@ def _continues_sentence(text: str, start: int, end: int) -> bool:
 def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Resources) -> list[Claim]:
     """The claims of one unit (see the module docstring for the rules and their order)."""
     text = unit.text
-    statements = [
-        (a, b)
-        for a, b in unit.quotes
-        if len(text[a:b].split()) >= MIN_STATEMENT_QUOTE_WORDS and not _continues_sentence(text, a, b)
-    ]
+    long_quotes = [(a, b) for a, b in unit.quotes if len(text[a:b].split()) >= MIN_STATEMENT_QUOTE_WORDS]
+    statements = [(a, b) for a, b in long_quotes if not _continues_sentence(text, a, b)]
+    fragments = [q for q in long_quotes if q not in statements]
     verbs = [t for t in unit.toks if is_attribution_verb(t, res) and not unit.in_quote(t.idx)]
     out: list[Claim] = []
     quotes_done = False
+    carrier: Mention | None = None  # the speaker whose verb the unit's quotes hang on
     for verb in verbs:
         if any(c.start <= verb.idx < c.end for c in out):
             continue  # inside a claim found already
@@ -467,7 +466,10 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
         speaker = speaker_of(subj, actors, extra, res, unit.text)
         if speaker is None:
             continue
-        if statements and _quotes_carry_unit(unit, verb, subj):
+        carries = bool(long_quotes) and _quotes_carry_unit(unit, verb, subj)
+        if carries and carrier is None:
+            carrier = speaker
+        if statements and carries:
             if not quotes_done:
                 for a, b in statements:
                     out.append(Claim(*strip_span(text, a, b), DIRECT, speaker, SCORE_QUOTED_BY_SPEAKER))
@@ -514,6 +516,14 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
             elif is_act and is_endangering(verb, res):
                 found.nonclaim = NOT_SPEECH
             out.extend(_not_positions(unit, verb, [found], res))
+    if carrier is not None:
+        # a quote that goes on with a sentence begun outside it is claimed with that sentence
+        # (above); where no claim of the unit covers it, the quoted words are the claim
+        out.extend(
+            Claim(*strip_span(text, a, b), DIRECT, carrier, SCORE_QUOTED_BY_SPEAKER)
+            for a, b in fragments
+            if not any(c.start < b and a < c.end for c in out)
+        )
     if out:
         return _outermost(out)
     according = _according_to_claim(unit, actors, extra, res)

@@ -642,6 +642,11 @@ CONTINUATIONS = _cases(
         ['The bridge, the engineer said, "has been patched for twenty years and cannot take more"'],
     ),
     ('"It is over," said Lena Moritz.', ["It is over"]),
+    (  # no claim of the sentence covers the fragment: the quoted words are the claim
+        "The harbour master “has lost control of the quays”, the captain complained, adding: "
+        "“Nobody checks the cargo any more.”",
+        ["has lost control of the quays", "Nobody checks the cargo any more"],
+    ),
     (
         '"iPhones are banned in class from Monday," the head teacher said.',
         ["iPhones are banned in class from Monday"],
