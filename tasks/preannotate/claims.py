@@ -48,6 +48,7 @@ from stancebank.tasks.preannotate.nonclaims import (
     is_endangering,
     is_figure_report,
     is_no_comment,
+    is_open_question,
     is_schedule,
     is_unsaid,
     speaks_of_itself,
@@ -497,8 +498,9 @@ def unit_claims(unit: Unit, actors: list[Mention], extra: list[Mention], res: Re
             # "explained how the scheme would work": a topic, not what was said. (A second
             # clause of the verb means the question was a subject the parser cut off: "said how
             # the fees were set was a matter for the board".)
-            if not _withheld(verb, content[0]) and verb.lower_ in class_forms(res.verbs.doubt):
-                found = _speech_act_claim(unit, verb, speaker, res)
+            doubt = verb.lower_ in class_forms(res.verbs.doubt)
+            if not _withheld(verb, content[0]) and (doubt or not is_open_question(content[0])):
+                found = _speech_act_claim(unit, verb, speaker, res)  # "explained why …" asserts
             else:
                 question = _speech_act_claim(unit, verb, speaker, res)
                 if question is not None:

@@ -133,6 +133,10 @@ FIGURE = "figure report"
 SCHEDULE = "timetable"
 QUESTION = "indirect question"
 _WH = frozenset(["how", "what", "whether", "when", "where", "who", "which", "why", "if"])
+_EXPLAINING = frozenset(["how", "why"])
+"""Wh-words whose clause asserts what it explains ("explained why the dam would fail")."""
+_ONSET = frozenset(["start", "begin", "began", "begun", "resume"])
+"""Aspectual verbs that, in the future, announce a plan ("would begin adding fluoride")."""
 
 _DEONTIC = frozenset(["should", "must", "ought", "shall"])
 _FUTURE = frozenset(["will", "would", "'ll", "wo"])
@@ -176,16 +180,22 @@ def is_action_report(head: Any, rest: str, res: Resources) -> bool:
     an action, or will ("they had started buying fuel oil", "it would begin adding fluoride next
     autumn"): an aspectual verb with a verb complement, a subject that is the speaker
     (:func:`self_subject`), no negation ("would not stop pumping" is a refusal), no modal but
-    the future's ("should start …", "could stop …") and no stance cue in ``rest``, the clause after
-    the aspectual verb ("stop" is a cue of its own). Others' actions ("pupils had begun to fall
-    behind") are left to be claims."""
+    the future's ("should start …", "could stop …"), no condition or reason ("would stop
+    delivering milk until prices rose" is a threat) and no stance cue in ``rest``, the clause after
+    the aspectual verb ("stop" is a cue of its own). A future stop ("would stop paying the levy")
+    is a refusal, a position: only a future start is a plan. Others' actions ("pupils had begun to
+    fall behind") are left to be claims."""
     if head.pos_ != "VERB" or head.lower_ not in class_forms(res.verbs.aspectual):
         return False
     if not any(c.dep_ in _CLAUSE_DEPS and c.pos_ == "VERB" for c in head.children):
         return False
     if not self_subject(head) or has_position_cue(rest, res.cues):
         return False
-    return not any(c.dep_ == "neg" or (c.tag_ == "MD" and c.lower_ not in _FUTURE) for c in head.children)
+    children = list(head.children)
+    if any(c.dep_ in {"neg", "advcl"} or (c.tag_ == "MD" and c.lower_ not in _FUTURE) for c in children):
+        return False
+    future = any(c.tag_ == "MD" for c in children)
+    return not future or head.lower_ in class_forms(_ONSET)
 
 
 def is_embedded_question(head: Any) -> bool:
@@ -195,6 +205,13 @@ def is_embedded_question(head: Any) -> bool:
     another verb)."""
     first = head.left_edge
     return first.lower_ in _WH and first.head.i == head.i and first.i < head.i
+
+
+def is_open_question(head: Any) -> bool:
+    """Whether an indirect question (:func:`is_embedded_question`) leaves its answer open
+    ("whether the tax would rise", "what the committee had decided"): not an explanation, whose
+    "how" or "why" clause asserts ("explained why the dam would fail")."""
+    return is_embedded_question(head) and head.left_edge.lower_ not in _EXPLAINING
 
 
 def is_no_comment(head: Any, res: Resources) -> bool:
@@ -328,6 +345,6 @@ def is_figure_report(head: Any, body: str, res: Resources) -> bool:
     subj = next((c for c in head.children if c.dep_ in _SUBJECTS), None)
     if subj is None or not (subj.like_num or any(c.dep_ == "nummod" for c in subj.children)):
         return False
-    if any(c.tag_ == "MD" for c in head.children):
-        return False
+    if any(c.tag_ == "MD" or c.dep_ == "advcl" for c in head.children):
+        return False  # a modal forecasts; a clause ("… since the bypass opened") argues
     return not has_position_cue(body, res.cues)
