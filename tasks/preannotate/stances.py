@@ -99,8 +99,12 @@ _OBJECT_END = re.compile(
     re.I,
 )
 _OBJECT_VERB = re.compile(r"\s(?:is|are|was|were|has|have|had|would|will|could|should|must|might)\s", re.I)
-"""The verb of a clause whose subject a cue's object is ("critics of the toll road had been proved
-right" → "the toll road"), unless a clause of the object's own comes first (:data:`_OBJECT_CLAUSE`)."""
+"""The verb of a clause whose subject a noun cue's object is ("rejection of the toll road would be
+a mistake" → "the toll road"), unless a clause of the object's own comes first (:data:`_OBJECT_CLAUSE`).
+Only after a cue that ends in "of" (:data:`_OF_NOUN_CUE`): after a verb cue the object may have a
+relative clause without "that" ("welcomed the decision the council had taken"); an object that
+starts with such a verb ("nobody should have to …") is none."""
+_OF_NOUN_CUE = re.compile(r"\bof$", re.I)
 _OBJECT_CLAUSE = re.compile(r"(?<!\w)(?:that|which|who|whose|where)(?!\w)", re.I)
 """A relative or complement clause inside an object: its verb is the object's ("any deal that would
 hand over …", "claims that the cost would …")."""
@@ -247,6 +251,7 @@ def add_stances(
     if syntax_first:
         catalogue = article_catalogue(text, claims, cues)
     mentions: list[tuple[int, int, str]] = []
+    by_head: set[tuple[int, int]] = set()
     if catalogue.pattern is not None and syntax_first:
         mentions = catalogue.mentions(text, _claim_windows(claims, sentence_starts, paragraph_starts))
     elif catalogue.pattern is not None:
@@ -255,7 +260,8 @@ def add_stances(
         # of the levy": :func:`_from_said_of`)
         earlier = catalogue.mentions(text)
         mentions = anaphoric_mentions(text, claims, earlier, cues)
-    found = _Found(mentions, [m[0] for m in mentions], sentence_starts, paragraph_starts)
+        by_head = {(m0, m1) for m0, m1, _ in mentions} - {(m0, m1) for m0, m1, _ in earlier}
+    found = _Found(mentions, [m[0] for m in mentions], sentence_starts, paragraph_starts, by_head=by_head)
     for i, claim in enumerate(claims):
         _add_claim_stances(text, claim, cues, found, syntax_first)
         if not claim.stances and i and not claims[i - 1].stances:
@@ -285,7 +291,9 @@ def anaphoric_mentions(
     """``mentions`` and, inside the claims, the definite descriptions that name a catalogue target
     by its head noun alone ("the ban", "this plan") after a mention of it earlier in the article or
     its title ("a ban on private fireworks" … "the ban would protect pets"), with that target's
-    name; of two targets with that head, the nearer mention's. In text order."""
+    name; of two targets with that head, the nearer mention's. In text order. The description has
+    the head's grammatical number ("the charges" names no "congestion charge") and no prepositional
+    phrase of its own ("the charges against his client", "the ban on smoking" name something else)."""
     heads: list[tuple[int, str, str]] = []  # (end, head noun, name) of each mention
     for m0, m1, name in mentions:
         words = _WORD.findall(_HEAD_END.split(text[m0:m1], maxsplit=1)[0])
@@ -296,11 +304,9 @@ def anaphoric_mentions(
     for claim in claims:
         for m in _DEFINITE.finditer(text, claim.start, claim.end):
             word = m.group(1).lower()
-            earlier = [
-                (end, name)
-                for end, head, name in heads
-                if end <= m.start() and word in (head, noun_plural(head))
-            ]
+            if _HEAD_END.match(text, m.end()):
+                continue
+            earlier = [(end, name) for end, head, name in heads if end <= m.start() and word == head]
             if earlier and not any(a < m.end() and m.start() < b for a, b, _ in out):
                 out.append((m.start(), m.end(), max(earlier)[1]))
     return sorted(out)
@@ -317,6 +323,9 @@ class _Found:
     paragraph_starts: list[int]
     proposed: list[tuple[int, int, str]] = field(default_factory=list)
     """The TARGETs of the claims before, in claim order."""
+    by_head: set[tuple[int, int]] = field(default_factory=set)
+    """The mentions that name a target by its head noun alone (:func:`anaphoric_mentions`): weaker
+    evidence than the target's own words, scored :data:`SCORE_NEAR_STANCE`."""
 
 
 _SPLIT_ATTRIBUTION = re.compile(r"[,\s\"“”'‘’]*(?:[\w'’.-]+\s+){1,5}?[\w'’.-]+[,\s]*[\"“”'‘’]\s*")
@@ -506,11 +515,13 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
 
 
 _SAID_OF = re.compile(
-    r"[\"”’']?,?[\"”’']?\s+(?:[\w'’-]+\s+){0,4}?(?:said|says|told reporters|added|wrote|warned|argued)"
-    r"(?:\s+[\w'’-]+){0,2}?\s+(?:of|about)\s+",
+    r"[\"”’']?,?[\"”’']?\s+(?:[\w'’-]+\s+){1,5}?(?:said|says|told reporters|added|wrote|warned|argued)"
+    r"\s+(?:of|about)\s+",
     re.I,
 )
-"""An attribution after a claim that names what the claim is about: "…," she said of the levy."""
+"""An attribution after a claim that names what the claim is about: "…," she said of the levy. The
+speaker comes before the verb and "of" / "about" right after it: in "…," said the head of the union"
+or "…," she told reporters in front of the town hall" the "of" belongs to a noun, not to the verb."""
 
 
 def _from_said_of(text: str, claim: Claim, body: str, cues: StanceCues, found: _Found) -> bool:
@@ -582,7 +593,8 @@ def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: _Found) -> 
             a, b = _sentence_of(body, t0 - claim.start)
             stance = claim_stance(body[a:b], cues)
         if stance is not None:
-            claim.stances.append((t0, t1, stance, SCORE_CATALOGUE_STANCE, name))
+            score = SCORE_NEAR_STANCE if (t0, t1) in found.by_head else SCORE_CATALOGUE_STANCE
+            claim.stances.append((t0, t1, stance, score, name))
     return bool(inside)
 
 
@@ -646,7 +658,9 @@ def _nearest_cue(
 
 
 _NECESSITY = re.compile(
-    r"without ((?:(?!\b(?:it|this|that|them)\b)[\w'’ -]){3,60}?),(?:[^,]*,)?\s+"
+    r"without ((?=(?:the|a|an|any|its|their|his|her|our|my|your|[\w-]+['’]s?)\s"
+    r"|(?:[\w-]+ ){0,3}[\w-]+[^s\W]s,)"
+    r"(?:(?!\b(?:it|this|that|them)\b)[\w'’ -]){3,60}?),(?:[^,]*,)?\s+"
     r"(?:there (?:can|could|will|would) be no|(?:\w+ ){1,4}?(?:cannot|can't|could not|couldn't|will not|"
     r"won't|would not|wouldn't)|nobody|no one|nothing"
     r"|(?:[\w'’-]+ ){1,4}?(?:(?:would|will|could|might) )?(?:close|closes|die|dies|collapse|collapses|"
@@ -654,7 +668,9 @@ _NECESSITY = re.compile(
     re.I,
 )
 """A claim that something is needed: "Without X, [he said,] there can be no …", "… the school
-closes", "… the town would die" (X: no pronoun)."""
+closes", "… the town would die" (X: no pronoun; a determiner or possessive first, "without the
+grant", "without Ann's help", or a plural, "without stricter checks": "without doubt", "without
+warning" are adverbs, not needs)."""
 _CALLED = re.compile(r"(?<![\w-])call(?:s|ed|ing)\s+(?!(?:for|on|upon)\b)", re.I)
 """Naming something with a judgement: "called the plan a mistake" (not "called for")."""
 _UNDONE = re.compile(
@@ -663,6 +679,17 @@ _UNDONE = re.compile(
     re.I,
 )
 """A participle after a target that undoes it: "want to see X halted" is against X."""
+_UNDONE_PARTICIPLES = (
+    r"halted|stopped|ended|scrapped|dropped|withdrawn|lifted|removed|abolished|cancell?ed|reversed|"
+    r"banned|blocked|shut|closed|closed down|phased out|repealed|axed|suspended"
+)
+_UNDONE_CLAUSE = re.compile(
+    rf"\s+(?:(?:should|must)\s+)?(?:(?:end|stop|cease|halt|close|go|be\s+(?:{_UNDONE_PARTICIPLES}))"
+    r"(?!\s+(?:ahead|on|up|to|into|for|with)\b)|(?:close|shut)\s+down)\b",
+    re.I,
+)
+"""The verb of a mandative clause that undoes its subject: "demanded that the charge end", "urged
+that the toll be scrapped" are against it (:data:`_MANDATIVE`; "… go ahead", "… go on" are not)."""
 _RHETORICAL = re.compile(r"(?:who|why)\b[^?]*\?", re.I | re.S)
 """A question asking who or why, as a claim (guidelines 2.7): it implies the opposite of what it asks."""
 _CONDITION = re.compile(r"\b(?:only if|provided(?: that)?|as long as|so long as|on condition that)\b", re.I)
@@ -744,18 +771,21 @@ def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> 
     if found is not None:
         match, stance = found
         stance = _embedded_stance(before, match, _scoped_stance(before, match, stance, cues), cues)
-        if stance != NEUTRAL and _UNDONE.match(body, t1):
-            return _flip(stance)  # "want to see X halted", "wants X scrapped": against X
+        if stance != NEUTRAL and (
+            _UNDONE.match(body, t1) or (_MANDATIVE.match(match.group(0)) and _UNDONE_CLAUSE.match(body, t1))
+        ):
+            return _flip(stance)  # "want to see X halted", "demanded that X end": against X
         return stance
     return stance_after(body[t1 : t1 + AFTER_WINDOW], cues)
 
 
 _CONCESSION = re.compile(
-    r"\s+(is|are|was|were|would be|will be|remains?|seems?)\s+(?:[\w'’-]+\s+){1,2}?but\s+(?:also\s+)?",
+    r"\s+(is|are|was|were|would be|will be|remains?|seems?)\s+(?:[\w'’-]+\s+){1,2}?"
+    r"(?<!\banything\s)(?<!\ball\s)but\s+(?:also\s+)?",
     re.I,
 )
 """A predicate that concedes a point and then judges: "… was painful but unavoidable" (the "but"
-part is the verdict, read with the verb)."""
+part is the verdict, read with the verb); "anything but fair", "all but dead" concede nothing."""
 
 
 def stance_after(after: str, cues: StanceCues) -> str | None:
@@ -846,7 +876,15 @@ def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
         span = _object_after(body, match.end(), cues, match.group(0))
         if span is None:
             continue
-        return span[0], span[1], _scoped_stance(body, match, stance, cues)
+        scoped = _scoped_stance(body, match, stance, cues)
+        if _MANDATIVE.match(match.group(0)) and scoped != NEUTRAL:
+            # "demanded that the charge end": the clause's subject, and against it
+            undone = next(
+                (m for m in _UNDONE_CLAUSE.finditer(body, span[0], span[1]) if m.start() > span[0]), None
+            )
+            if undone is not None and _WORD.search(body, span[0], undone.start()):
+                return span[0], undone.start(), _flip(scoped)
+        return span[0], span[1], scoped
     return None
 
 
@@ -1001,6 +1039,8 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
     end = _OBJECT_END.search(rest)
     stretch = rest[: end.start()] if end else rest
     verb = _OBJECT_VERB.search(stretch)
+    if verb is not None and verb.start() > 0 and not _OF_NOUN_CUE.search(cue):
+        verb = None  # "welcomed the decision the council had taken": a relative clause without "that"
     if verb is not None and not _OBJECT_CLAUSE.search(stretch, 0, verb.start()):
         stretch = stretch[: verb.start()]
     time = _TIME_END.search(stretch)
@@ -1009,6 +1049,8 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
     words = list(_WORD.finditer(stretch))
     if _has_pronoun(words):
         return None  # "carry it out", "backed them": the target is elsewhere (guidelines 4.6)
+    if words and all(_is_adverb(w.group(0)) for w in words):
+        return None  # "these cuts end immediately": how, not what
     if _PERSUADE.match(cue):
         to = next((i for i, w in enumerate(words[:5]) if w.group(0).lower() == "to"), None)
         passive = to is not None and _passive_gerund(words[to + 1 : to + 3], "be")
@@ -1035,6 +1077,18 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
     if not words or not any(len(w.group(0)) >= 3 and w.group(0).isalpha() for w in words):
         return None
     return pos + words[0].start(), pos + words[-1].end()
+
+
+_ADVERBS = frozenset({"outright", "altogether", "forever", "soon", "anyway", "instead", "again", "once"})
+_LY_NOUNS = frozenset(
+    {"family", "supply", "rally", "assembly", "ally", "italy", "july", "monopoly", "anomaly"}
+)
+
+
+def _is_adverb(word: str) -> bool:
+    """A word that says how or when, not what ("immediately", "outright"): no cue's object."""
+    lowered = word.lower()
+    return lowered in _ADVERBS or (len(lowered) > 4 and lowered.endswith("ly") and lowered not in _LY_NOUNS)
 
 
 def _passive_gerund(words: Sequence[re.Match[str]], auxiliary: str = "being") -> bool:
