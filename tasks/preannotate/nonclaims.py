@@ -340,11 +340,18 @@ def is_schedule(head: Any, body: str, res: Resources) -> bool:
 
 def is_figure_report(head: Any, body: str, res: Resources) -> bool:
     """Whether a reported clause headed by ``head`` only reports a figure: its subject is counted
-    ("about 4,000 people remain …", "three officers were hurt") and the clause has no modal and no
-    stance cue (a poll's "62 percent opposed the plan" keeps its cue)."""
+    ("about 4,000 people remain …", "three officers were hurt"), the verb is passive or
+    intransitive with no clause of its own (:data:`_ARGUING_DEPS`), and the clause has no modal and
+    no stance cue (a poll's "62 percent opposed the plan" keeps its cue)."""
     subj = next((c for c in head.children if c.dep_ in _SUBJECTS), None)
     if subj is None or not (subj.like_num or any(c.dep_ == "nummod" for c in subj.children)):
         return False
-    if any(c.tag_ == "MD" or c.dep_ == "advcl" for c in head.children):
+    if any(c.tag_ == "MD" or c.dep_ in _ARGUING_DEPS for c in head.children):
         return False  # a modal forecasts; a clause ("… since the bypass opened") argues
     return not has_position_cue(body, res.cues)
+
+
+_ARGUING_DEPS = frozenset(["advcl", "dobj", "xcomp", "ccomp"])
+"""What makes a counted clause more than a tally: a reason or time clause, an object ("3,000
+members had signed the petition"), an intention or report ("40 percent of nurses plan to leave",
+"two thirds said …"). A tally is passive or intransitive: "were injured", "remain closed"."""

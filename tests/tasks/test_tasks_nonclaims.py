@@ -320,13 +320,25 @@ FIGURES = _cases(
     ("About 2,000 homes are still without power, the utility said.", []),
     ("Three officers were injured in the clashes, police said.", []),
     ("More than 40 flights were cancelled, according to the airport.", []),
-    ("Around 300 people attended the meeting, the organisers said.", []),
+    _known(
+        "Around 300 people attended the meeting, the organisers said.",
+        [],
+        "a counted subject with an object is left a claim ('3,000 members had signed the petition' argues)",
+    ),
     ("Nine schools remain closed, according to the education office.", []),
-    ("Some 12,000 tonnes of grain left the port last month, the harbour authority said.", []),
+    _known(
+        "Some 12,000 tonnes of grain left the port last month, the harbour authority said.",
+        [],
+        "a counted subject with an object is left a claim ('3,000 members had signed the petition' argues)",
+    ),
     ("The agency said 85 families had been moved to the sports hall.", []),
     ("Fifteen boats were still missing on Sunday night, the coastguard said.", []),
     ("About 70 percent of the harvest has been brought in, the growers' board said.", []),
-    ("Sixty-two stalls took part in the market, according to the organisers.", []),
+    _known(
+        "Sixty-two stalls took part in the market, according to the organisers.",
+        [],
+        "'took part' has an object: left a claim like '3,000 members had signed the petition'",
+    ),
     ("Four bridges were closed after the storm, the roads agency said.", []),
     ("The library said 9,000 books had been returned late.", []),
     (
@@ -348,6 +360,15 @@ FIGURES = _cases(
     (
         "The charity said 500 families should get help with heating bills.",
         ["500 families should get help with heating bills"],
+    ),
+    _known(
+        "Forty percent of nurses plan to leave within a year, the union said.",
+        ["Forty percent of nurses plan to leave within a year"],
+        "the parser makes 'plan' a noun's object and 'percent' an adverbial of 'said': nothing is found",
+    ),
+    (
+        "The union said 3,000 members had signed the petition.",
+        ["3,000 members had signed the petition"],
     ),
     (  # a clause of its own argues
         "Two thirds of the town's shops have closed since the bypass opened, the traders' association said.",
