@@ -99,11 +99,12 @@ _OBJECT_END = re.compile(
     re.I,
 )
 _OBJECT_VERB = re.compile(r"\s(?:is|are|was|were|has|have|had|would|will|could|should|must|might)\s", re.I)
-"""The verb of a clause whose subject a noun cue's object is ("rejection of the toll road would be
-a mistake" → "the toll road"), unless a clause of the object's own comes first (:data:`_OBJECT_CLAUSE`).
-Only after a cue that ends in "of" (:data:`_OF_NOUN_CUE`): after a verb cue the object may have a
-relative clause without "that" ("welcomed the decision the council had taken"); an object that
-starts with such a verb ("nobody should have to …") is none."""
+"""The verb of a clause whose subject a noun cue and its object are ("the rejection of the pay offer
+had angered nurses"): the stance is the noun's agent's, not the speaker's, so the cue proposes no
+object, unless a clause of the object's own comes first (:data:`_OBJECT_CLAUSE`). Only after a cue
+that ends in "of" (:data:`_OF_NOUN_CUE`): after a verb cue the object may have a relative clause
+without "that" ("welcomed the decision the council had taken"); an object that starts with such a
+verb ("nobody should have to …") is none."""
 _OF_NOUN_CUE = re.compile(r"\bof$", re.I)
 _OBJECT_CLAUSE = re.compile(r"(?<!\w)(?:that|which|who|whose|where)(?!\w)", re.I)
 """A relative or complement clause inside an object: its verb is the object's ("any deal that would
@@ -770,6 +771,8 @@ def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> 
     )
     if found is not None:
         match, stance = found
+        if _noun_cue_is_subject(body, match, t0 - len(before)):
+            return None  # "the rejection of X had angered …": the stance of the rejection's agent
         stance = _embedded_stance(before, match, _scoped_stance(before, match, stance, cues), cues)
         if stance != NEUTRAL and (
             _UNDONE.match(body, t1) or (_MANDATIVE.match(match.group(0)) and _UNDONE_CLAUSE.match(body, t1))
@@ -848,8 +851,11 @@ def _close_enough(gap: str) -> bool:
 
 
 def claim_stance(body: str, cues: StanceCues) -> str | None:
-    """The claim's stance when every cue in it points the same way (after negation), else None."""
+    """The claim's stance when every cue in it points the same way (after negation), else None. An
+    "... of" noun cue that is a clause's subject (:func:`_noun_cue_is_subject`) is its agent's stance:
+    the claim judges it ("the rejection of X was welcome": against X), or says nothing on X."""
     seen: set[str] = set()
+    agents: set[str] = set()
     for pattern, stance in (
         (cues.support, SUPPORT),
         (cues.oppose, OPPOSE),
@@ -858,11 +864,21 @@ def claim_stance(body: str, cues: StanceCues) -> str | None:
         (cues.oppose_evaluative, OPPOSE),
     ):
         for m in pattern.finditer(body):
+            if _noun_cue_is_subject(body, m):
+                agents.add(stance)
+                continue
             seen.add(_scoped_stance(body, m, stance, cues))
     after = stance_after(body, cues)
     if after is not None:
         seen.add(after)
-    return seen.pop() if len(seen) == 1 else None
+    if len(seen) != 1:
+        return None
+    verdict = seen.pop()
+    if not agents:
+        return verdict
+    if len(agents) != 1 or NEUTRAL in agents or verdict == NEUTRAL:
+        return None
+    return verdict if agents == {SUPPORT} else _flip(verdict)
 
 
 def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
@@ -1038,11 +1054,15 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
     rest = body[pos:]
     end = _OBJECT_END.search(rest)
     stretch = rest[: end.start()] if end else rest
-    verb = _OBJECT_VERB.search(stretch)
-    if verb is not None and verb.start() > 0 and not _OF_NOUN_CUE.search(cue):
-        verb = None  # "welcomed the decision the council had taken": a relative clause without "that"
-    if verb is not None and not _OBJECT_CLAUSE.search(stretch, 0, verb.start()):
-        stretch = stretch[: verb.start()]
+    if _OF_NOUN_CUE.search(cue) and _subject_verb(stretch) is not None:
+        # "the rejection of the pay offer had angered nurses": a noun cue with its object is the
+        # clause's subject, the stance its agent's, not the speaker's
+        return None
+    verb = _OBJECT_VERB.match(stretch)
+    if verb is not None:
+        return None  # "nobody should have to …": a verb, no object
+    # after a verb cue the object may have a relative clause without "that" ("welcomed the decision
+    # the council had taken"): no cut
     time = _TIME_END.search(stretch)
     if time is not None and not _WORD.search(stretch, time.end()):
         stretch = stretch[: time.start()]  # "rejected the levy on Monday" → "the levy"
@@ -1089,6 +1109,26 @@ def _is_adverb(word: str) -> bool:
     """A word that says how or when, not what ("immediately", "outright"): no cue's object."""
     lowered = word.lower()
     return lowered in _ADVERBS or (len(lowered) > 4 and lowered.endswith("ly") and lowered not in _LY_NOUNS)
+
+
+def _subject_verb(stretch: str) -> re.Match[str] | None:
+    """The verb (:data:`_OBJECT_VERB`) of the clause whose subject ``stretch`` (the words after a
+    cue, up to :data:`_OBJECT_END`) starts, after at least one word and no clause of its own."""
+    verb = _OBJECT_VERB.search(stretch)
+    if verb is None or verb.start() == 0 or _OBJECT_CLAUSE.search(stretch, 0, verb.start()):
+        return None
+    return verb
+
+
+def _noun_cue_is_subject(body: str, cue: re.Match[str], offset: int = 0) -> bool:
+    """Whether ``cue`` (a match in a stretch of ``body`` that starts at ``offset``) is an "... of"
+    noun cue that is, with its object, the subject of a clause ("the rejection of the pay offer had
+    angered nurses"): the stance is its agent's."""
+    if not _OF_NOUN_CUE.search(cue.group(0)):
+        return False
+    rest = body[offset + cue.end() :]
+    end = _OBJECT_END.search(rest)
+    return _subject_verb(rest[: end.start()] if end else rest) is not None
 
 
 def _passive_gerund(words: Sequence[re.Match[str]], auxiliary: str = "being") -> bool:

@@ -1442,6 +1442,20 @@ def test_a_relative_clause_stays_in_a_verbs_object(annotator: Any) -> None:
     assert _stances(annotator, text) == {("support", "the verdict the jury had reached", None)}
 
 
+def test_a_noun_cue_as_a_subject_is_its_agents_stance(annotator: Any, with_catalogue: Any) -> None:
+    # "the rejection of X had ...": someone rejected X; the speaker reports it or judges the rejection
+    text = "The glazier said the rejection of the harbour wall plan had surprised everyone."
+    assert _stances(annotator, text) == set()
+    text = "A cabbie said the rejection of the congestion charge had cost the mayor her seat."
+    assert _stances(with_catalogue, text) == set()
+    # a judgement of the rejection is one of X, turned around ("welcome" rejection: against X)
+    text = "A cabbie said the rejection of the congestion charge by the council was welcome."
+    assert _stances(with_catalogue, text) == {("oppose", "the congestion charge", "congestion charge")}
+    # the noun cue as an object is the speaker's: "wary of X" opposes X
+    text = "The beekeepers said they were wary of the congestion charge."
+    assert _stances(with_catalogue, text) == {("oppose", "the congestion charge", "congestion charge")}
+
+
 def test_a_groups_stance_is_not_its_speakers(annotator: Any, with_catalogue: Any) -> None:
     # "critics of X", "backers of X" name who holds a stance; the speaker judges them
     text = "The union said critics of the toll road had won the vote."
