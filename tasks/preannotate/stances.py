@@ -772,7 +772,9 @@ def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> 
     if found is not None:
         match, stance = found
         if _noun_cue_is_subject(body, match, t0 - len(before)):
-            return None  # "the rejection of X had angered …": the stance of the rejection's agent
+            # "the rejection of X had angered …", "those who champion X are …": the stance of the
+            # cue's agent (the claim's verdict on them is :func:`claim_stance`'s)
+            return None
         stance = _embedded_stance(before, match, _scoped_stance(before, match, stance, cues), cues)
         if stance != NEUTRAL and (
             _UNDONE.match(body, t1) or (_MANDATIVE.match(match.group(0)) and _UNDONE_CLAUSE.match(body, t1))
@@ -889,6 +891,8 @@ def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     for pattern, stance in ((cues.support, SUPPORT), (cues.oppose, OPPOSE), (cues.neutral, NEUTRAL)):
         found.extend((m, stance) for m in pattern.finditer(body))
     for match, stance in sorted(found, key=lambda f: f[0].start()):
+        if _noun_cue_is_subject(body, match):
+            continue  # "those who champion X are …": their stance, not the speaker's
         span = _object_after(body, match.end(), cues, match.group(0))
         if span is None:
             continue
@@ -1120,11 +1124,16 @@ def _subject_verb(stretch: str) -> re.Match[str] | None:
     return verb
 
 
+_WHO_BEFORE = re.compile(r"(?<!\w)who\s+$", re.I)
+"""A cue right after "who": the verb of a relative clause, the stance of whom it describes."""
+
+
 def _noun_cue_is_subject(body: str, cue: re.Match[str], offset: int = 0) -> bool:
     """Whether ``cue`` (a match in a stretch of ``body`` that starts at ``offset``) is an "... of"
-    noun cue that is, with its object, the subject of a clause ("the rejection of the pay offer had
-    angered nurses"): the stance is its agent's."""
-    if not _OF_NOUN_CUE.search(cue.group(0)):
+    noun cue, or the verb of a "who" clause, that is with its object part of a clause's subject ("the
+    rejection of the pay offer had angered nurses", "those who champion X are …"): the stance is its
+    agent's."""
+    if not _OF_NOUN_CUE.search(cue.group(0)) and not _WHO_BEFORE.search(body, 0, offset + cue.start()):
         return False
     rest = body[offset + cue.end() :]
     end = _OBJECT_END.search(rest)

@@ -1451,6 +1451,11 @@ def test_a_noun_cue_as_a_subject_is_its_agents_stance(annotator: Any, with_catal
     # a judgement of the rejection is one of X, turned around ("welcome" rejection: against X)
     text = "A cabbie said the rejection of the congestion charge by the council was welcome."
     assert _stances(with_catalogue, text) == {("oppose", "the congestion charge", "congestion charge")}
+    # likewise the verb of a "who" clause in a subject: the stance of those it describes
+    text = "“Those who champion the congestion charge are out of touch,” the grocer said."
+    assert _stances(with_catalogue, text) == set()
+    text = "The ferryman said drivers who backed the bridge toll had been fooled."
+    assert _stances(annotator, text) == set()
     # the noun cue as an object is the speaker's: "wary of X" opposes X
     text = "The beekeepers said they were wary of the congestion charge."
     assert _stances(with_catalogue, text) == {("oppose", "the congestion charge", "congestion charge")}
