@@ -228,6 +228,15 @@ class Decision:
     kept: bool  # a near-duplicate kept (--keep-near-duplicates)
 
 
+def _exact_duplicate(c: Candidate, kept_ids: set[str], kept_text: dict[str, str]) -> Decision | None:
+    """The rule's first two cases: an article with a kept article's id, or with a kept article's
+    clean text, is a duplicate of it."""
+    if c.article_id in kept_ids:
+        return Decision(c.order, "duplicate", c.article_id, 1.0, False)
+    same = kept_text.get(c.text_sha256)
+    return None if same is None else Decision(c.order, "duplicate", same, 1.0, False)
+
+
 def resolve_in_order(
     candidates: Sequence[Candidate],
     sketches: Sequence[Sketch],
@@ -249,12 +258,9 @@ def resolve_in_order(
     decisions: list[Decision] = []
     for i in sorted(range(len(candidates)), key=lambda i: candidates[i].order):
         c, keys = candidates[i], sketches[i].keys
-        if c.article_id in kept_ids:
-            decisions.append(Decision(c.order, "duplicate", c.article_id, 1.0, False))
-            continue
-        same = kept_text.get(c.text_sha256)
-        if same is not None:
-            decisions.append(Decision(c.order, "duplicate", same, 1.0, False))
+        duplicate = _exact_duplicate(c, kept_ids, kept_text)
+        if duplicate is not None:
+            decisions.append(duplicate)
             continue
         near = sorted({k for band, key in enumerate(keys) for k in buckets.get((band, key), ())})
         best: tuple[int, float, str] | None = None  # (order, similarity, id): most similar, then earliest
@@ -309,12 +315,9 @@ def resolve(candidates: Iterable[Candidate], edges: Iterable[Edge], keep_near: b
     kept_of_text: dict[str, list[tuple[int, str]]] = defaultdict(list)  # text hash -> kept (order, id)
     decisions: list[Decision] = []
     for c in sorted(candidates, key=lambda c: c.order):
-        if c.article_id in kept_ids:
-            decisions.append(Decision(c.order, "duplicate", c.article_id, 1.0, False))
-            continue
-        same = kept_text.get(c.text_sha256)
-        if same is not None:
-            decisions.append(Decision(c.order, "duplicate", same, 1.0, False))
+        duplicate = _exact_duplicate(c, kept_ids, kept_text)
+        if duplicate is not None:
+            decisions.append(duplicate)
             continue
         best: tuple[int, float, str] | None = None  # (order, similarity, id): most similar, then earliest
         for other, sim in neighbours.get(c.text_sha256, ()):
