@@ -20,12 +20,13 @@ from stancebank.tasks.preannotate.labels import (
     TARGET,
     TARGET_NAME,
 )
+from stancebank.tasks.preannotate.mentions import Catalogue
 from stancebank.tasks.preannotate.model import load_model, model_version_for
 from stancebank.tasks.preannotate.nonclaims import is_bare_reaction, is_procedure_report, is_vote
 from stancebank.tasks.preannotate.prefilter import cuts_blanked_text, mask_unattributed
 from stancebank.tasks.preannotate.quotes import claim_bounds
 from stancebank.tasks.preannotate.resources import ActorsKey, load_resources
-from stancebank.tasks.preannotate.stances import Catalogue, add_stances, is_event_report
+from stancebank.tasks.preannotate.stances import add_stances, is_event_report
 from stancebank.tasks.preannotate.wordforms import trigger_pattern
 
 _BATCH_SIZE = 32

@@ -85,7 +85,9 @@ from stancebank.tasks.evaluate import (
 from stancebank.tasks.language import is_english
 from stancebank.tasks.pilot import PilotArticle, load_pilot, match_task, resolve_annotation
 from stancebank.tasks.preannotate import catalogue_key, load_cues
-from stancebank.tasks.preannotate.stances import Catalogue, claim_stance, syntax_proposal
+from stancebank.tasks.preannotate.mentions import Catalogue
+from stancebank.tasks.preannotate.polarity import claim_stance
+from stancebank.tasks.preannotate.target_syntax import syntax_proposal
 
 REPO = Path(__file__).resolve().parents[2]
 RAW = REPO / "data" / "raw"

@@ -30,17 +30,12 @@ from stancebank.tasks.preannotate import (
 )
 from stancebank.tasks.preannotate.actors import Mention
 from stancebank.tasks.preannotate.claims import Claim
+from stancebank.tasks.preannotate.lending import SCORE_SPEAKER_STANCE, speaker_keys
+from stancebank.tasks.preannotate.mentions import anaphoric_mentions, article_catalogue
+from stancebank.tasks.preannotate.polarity import stance_after
 from stancebank.tasks.preannotate.resources import load_cues
-from stancebank.tasks.preannotate.stances import (
-    SCORE_NEAR_STANCE,
-    SCORE_SPEAKER_STANCE,
-    anaphoric_mentions,
-    article_catalogue,
-    clause_subject_target,
-    first_object,
-    speaker_keys,
-    stance_after,
-)
+from stancebank.tasks.preannotate.stances import SCORE_NEAR_STANCE
+from stancebank.tasks.preannotate.target_syntax import clause_subject_target, first_object
 
 
 @pytest.fixture(scope="module")
