@@ -24,7 +24,7 @@ The work is split so that only the last step needs all decisions in one place:
    :func:`involved` defines, which the Ray engine gathers bucket partition by bucket partition
    (``tasks/engine_ray.py``'s ``_bucket_merge``; its releases are tested byte-identical).
 
-The local engine runs steps 3 and 4 as one: :func:`resolve_in_order` compares each article only
+The local engine runs steps 2 to 4 as one: :func:`resolve_in_order` compares each article only
 with the kept texts sharing a bucket with it (the same decisions, tested), so that thousands of
 templated near-copies cost one comparison each, not one per pair.
 """

@@ -74,15 +74,16 @@ _REACTION_TIME = (
 )
 _BARE_REACTION = re.compile(
     rf"[\w-]+\s+(?:(?:the|such an?)\s+(?:\w+\s+)?(?:{_SAID_BEFORE})"
-    rf"|(?:this|these|those)\s+(?:\w+\s+)?\w+|that\s+\w+)"
+    rf"|(?:that|this|these|those)\s+\w+)"
     rf"\s+(?:{_REACTION_TIME})",
     re.I,
 )
 """A speech act on what was said before, dated as a reaction, and nothing else: "the" and a noun
 for something said ("dismissed the idea the same evening"), or a demonstrative, which points back
-to what the article has just reported, with any noun ("rejected that assurance within hours").
-"that" is taken with one word only: with two it is a complementiser whose clause is the claim
-("demanded that work stop immediately")."""
+to what the article has just reported, with any one noun ("rejected that assurance within hours").
+With two words the demonstrative may open a clause, which is then the claim ("demanded that work
+stop immediately", "demanded those responsible resign at once"), and the text alone does not tell
+that from an adjective and a noun ("dismissed that latest report …"): the claim is kept."""
 
 _VOTE = re.compile(
     r"\b(?:by \w+ votes? to \w+|(?:in|at) (?:a|the) (?:\w+ )?vote|unanimously|in a show of hands)\b", re.I

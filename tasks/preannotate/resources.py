@@ -267,9 +267,9 @@ class StanceCues:
     not_targets: frozenset[str]
 
     def any_cue(self, text: str) -> bool:
-        """Whether ``text`` holds a cue of any kind (before or after a target, evaluative or not,
-        or an explicit refusal to take a side): the one test of "has a position" for the
-        non-claim checks."""
+        """Whether ``text`` holds a position cue: before or after a target, evaluative or not, or
+        an explicit refusal to take a side — every kind but ``neutral_after`` (a forecast, "… was
+        likely", is no position). The test of "has a position" of the non-claim checks."""
         patterns = (
             self.support,
             self.oppose,

@@ -21,21 +21,24 @@ from stancebank.tasks.preannotate.model import PREANNOTATOR_VERSION
 
 NAME = "preannotator.txt"
 NOT_RULES = frozenset(["__init__.py", "boilerplate.yaml"])
+DATA_SUFFIXES = (".txt", ".yaml")  # what the resource loader reads (no editor backups, no .orig)
 
 
 def rule_files(repo_root: Path) -> list[Path]:
     """The files whose content decides what the pre-annotator proposes, in a fixed order."""
     code = sorted((repo_root / "tasks" / "preannotate").glob("*.py"))
-    data = sorted(p for p in (repo_root / "tasks" / "resources").iterdir() if p.is_file())
+    resources = repo_root / "tasks" / "resources"
+    data = sorted(p for suffix in DATA_SUFFIXES for p in resources.glob(f"*{suffix}"))
     return [p for p in code + data if p.name not in NOT_RULES]
 
 
 def fingerprint(repo_root: Path) -> str:
-    """sha256 over the rule files' paths and bytes (line endings as committed)."""
+    """sha256 over the rule files' paths and bytes, line endings as ``\\n`` (a checkout that
+    writes ``\\r\\n`` has the same rules)."""
     digest = hashlib.sha256()
     for path in rule_files(repo_root):
         digest.update(path.relative_to(repo_root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        digest.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return digest.hexdigest()
 
 

@@ -648,6 +648,12 @@ REACTIONS = _cases(
     ("The mayor demanded that work stop immediately.", ["demanded that work stop immediately"]),
     ("The union urged that talks resume quickly.", ["urged that talks resume quickly"]),
     ("The minister proposed that fees rise on Monday.", ["proposed that fees rise on Monday"]),
+    ("The mayor demanded those responsible resign at once.", ["demanded those responsible resign at once"]),
+    _known(
+        "The embassy dismissed that latest report within the hour.",
+        [],
+        "a demonstrative with two words may open a clause ('that work stop'): the claim is kept",
+    ),
     ("Critics rejected the plan within hours.", ["rejected the plan within hours"]),
     (  # the participle says what the reaction holds: a position
         "The mayor rejected that assurance within hours, calling it worthless.",
