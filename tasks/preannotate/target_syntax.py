@@ -10,8 +10,9 @@ it (:func:`subject_target`, :func:`clause_subject_target`), else the object of i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from stancebank.tasks.preannotate.evaluative import lexicon_predicate
 from stancebank.tasks.preannotate.labels import NEUTRAL, OPPOSE, SUPPORT
 from stancebank.tasks.preannotate.polarity import (
     _CLAUSE_BREAK,
@@ -49,13 +50,34 @@ def _has_pronoun(words: Sequence[re.Match[str]]) -> bool:
 def syntax_proposal(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     """Step 2's target in a claim's text (offsets in ``body``) and its stance: what the claim says
     is needed ("Without X, no …"), what it names with a judgement ("called X a mistake"), its
-    evaluated subject or the object of its first cue."""
+    evaluated subject or the object of its first cue; with none of the curated cues, its subject
+    when an evaluating word of the lexicon is predicated of it (:func:`lexicon_subject_target`)."""
     return (
         necessity_target(body)
         or called_target(body, cues)
         or subject_target(body, cues)
         or first_object(body, cues)
+        or lexicon_subject_target(body, cues)
     )
+
+
+def lexicon_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
+    """``(start, end, stance)`` of a claim's subject before its first auxiliary when the fallback
+    cue, an evaluating word of the lexicon (:func:`.evaluative.lexicon_predicate`), is predicated of
+    it ("the cull would devastate tourism", "the extension is a wonderful idea"), else None. A
+    subject that is a quantifier of none ("neither side", "no one") or starts with a preposition
+    ("Without visitors") is no target."""
+    found = _auxiliary_subject_target(body, cues, lambda predicate: lexicon_predicate(predicate, cues))
+    if found is None:
+        return None
+    first = body[found[0] : found[1]].split()[0].lower()
+    return None if first in _NOT_LEXICON_SUBJECTS else found
+
+
+_NOT_LEXICON_SUBJECTS = frozenset(
+    {"neither", "no", "none", "nobody", "few", "without", "with", "for", "in", "on", "at", "after"}
+    | {"before", "by", "from", "under", "despite", "if", "when", "unless", "once", "while"}
+)
 
 
 _WORD = re.compile(r"[\w'’-]+")
@@ -139,7 +161,11 @@ MAX_SUBJECT_WORDS = 10
 """The longest subject proposed as the target of an evaluating predicate ("the new levy is …")."""
 
 
-def _auxiliary_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
+def _auxiliary_subject_target(
+    body: str, cues: StanceCues, evaluate: Callable[[str], str | None] | None = None
+) -> tuple[int, int, str] | None:
+    """The subject before the first auxiliary and the stance its predicate takes on it: the curated
+    cues' (:func:`stance_after`, :func:`_modal_evaluation`), or ``evaluate``'s when given."""
     verb = _PREDICATE.search(body)
     if verb is None:
         return None
@@ -157,7 +183,10 @@ def _auxiliary_subject_target(body: str, cues: StanceCues) -> tuple[int, int, st
         return None
     if words[-1].group(0).lower() in {"and", "or", "but"}:
         return None  # "a hotline costs nothing and could …": the predicate is a second verb's
-    stance = stance_after(body[verb.start() :], cues) or _modal_evaluation(body[verb.start() :], cues)
+    if evaluate is not None:
+        stance = evaluate(body[verb.start() :])
+    else:
+        stance = stance_after(body[verb.start() :], cues) or _modal_evaluation(body[verb.start() :], cues)
     if stance is None:
         return None
     return words[0].start(), words[-1].end(), stance
