@@ -158,7 +158,8 @@ def lexicon_predicate(after: str, cues: StanceCues, *, need_verb: bool = False) 
         polarity, negated_phrase = _phrase_polarity(words[i:], cues, predicative=True)
         negated ^= negated_phrase
     else:
-        if not auxiliary and not ((head.endswith("s") and not head.endswith("ss")) or head.endswith("ed")):
+        finite = (head.endswith("s") and not head.endswith("ss")) or head.endswith("ed")
+        if not (auxiliary or finite or head in lexicon.decrease or head in lexicon.bring):
             return None  # no auxiliary: only a verb in -s / -ed ("protects", "wrecked") is one
         if rest and rest[0] in _NONE_OBJECTS | _QUANTITY:
             return None  # "harmed nobody": no verdict; "would attract fewer visitors": it depends
@@ -223,6 +224,103 @@ def gerund_subject_stance(body: str, t0: int, t1: int, cues: StanceCues) -> str 
     if verdict is None or verdict not in (SUPPORT, OPPOSE):
         return None
     return inner if verdict == SUPPORT else _flip(inner)
+
+
+_ATTITUDE = re.compile(
+    r"(?:i|we)\s+((?:(?:do|did|would|will|really|truly|simply|just|still|absolutely|all|not|never)\s+"
+    r"|(?:don't|didn't|won't|wouldn't|don’t|didn’t|won’t|wouldn’t)\s+)*)([a-z]+)\s+"
+    r"(?:(?:the|this|that|these|those|our|their|its|a|an|any)\s+)?",
+    re.I,
+)
+"""The speaker's own attitude to what follows: "I love the new lane", "we would never trust the
+board" (first person only: "the storm destroyed the wall" is no attitude of anyone to the wall)."""
+
+_NEGATED_ATTITUDE = re.compile(r"\b(?:not|never)\b|n[’']t\b", re.I)
+
+
+def attitude_at(body: str, start: int, cues: StanceCues) -> tuple[int, int, str] | None:
+    """``(verb_end, end, stance)`` of "I / we [not] <verb of the lexicon> [the]" at ``body[start:]``
+    (the speaker's attitude to what follows the verb; ``end`` after a determiner), else None; a
+    curated cue there decides."""
+    m = _ATTITUDE.match(body, start)
+    if m is None or cues.any_cue(m.group(0)):
+        return None
+    verb = m.group(2).lower()
+    polarity = cues.evaluative.polarity(verb)
+    if polarity is None or verb in _COPULAS | _AUXILIARIES | _PERFECT or verb.endswith("ly"):
+        return None  # "I would happily pay …": an adverb, the verb after it is no attitude
+    return m.end(2), m.end(), _flip(polarity) if _NEGATED_ATTITUDE.search(m.group(1)) else polarity
+
+
+def speaker_attitude(body: str, t0: int, cues: StanceCues) -> str | None:
+    """The stance of the speaker's own attitude verb on the mention at ``body[t0:]`` right after it
+    at its clause's start ("I love the new lane": for it), else None."""
+    start = _clause_start(body, t0)
+    lead = _SUBJECT_LEAD.match(body, start, t0)
+    found = attitude_at(body, lead.end() if lead else start, cues)
+    if found is None:
+        return None
+    verb_end, end, stance = found
+    return stance if t0 in (end, verb_end + 1) else None
+
+
+_EXTRAPOSED = re.compile(
+    r"(?<!\w)(?:it|this|that)((?:['’]s|\s+(?:is|was|would|will|could|might|seems|seemed|isn['’]t|wasn['’]t"
+    r"|wouldn['’]t|won['’]t))(?:\s+(?:not|never|be|been|have|very|so|simply|really|quite|absolutely|utterly"
+    r"|truly|deeply|plainly|frankly|a|an|the|most))*)\s+([a-z-]+)\s+to\s+([a-z]+)\s+",
+    re.I,
+)
+"""A verdict on doing something, extraposed: "it would be stupid to scrap …", "it is wonderful to
+keep …" (the verdict word, then the verb whose object the target is)."""
+
+_DETERMINER = re.compile(r"(?:the|this|that|these|those|our|their|its|a|an|any)\s+", re.I)
+
+
+def _verb_polarity(verb: str, cues: StanceCues) -> str | None:
+    """Whether doing ``verb`` to something is for it (a support cue, one of ``enact``: "keep",
+    "extend") or against it (an oppose cue, one of ``decrease``: "scrap", "cut"), else None."""
+    lower = verb.lower()
+    if cues.oppose.fullmatch(lower) or lower in cues.evaluative.decrease:
+        return OPPOSE
+    gerunds = {lower + "ing", lower[:-1] + "ing", lower + lower[-1:] + "ing"}
+    if cues.support.fullmatch(lower) or not gerunds.isdisjoint(cues.evaluative.enact):
+        return SUPPORT
+    return None
+
+
+def extraposed_at(body: str, start: int, cues: StanceCues) -> tuple[int, str] | None:
+    """``(verb_end, stance)`` of "it would be <verdict> to <verb> …" searched from
+    ``start``: the stance on the verb's object is the verdict composed with the verb ("stupid to
+    scrap X": for X; "wonderful to keep X": for X), else None. The verdict is a curated evaluating
+    predicate or, failing one, the lexicon's word."""
+    m = _EXTRAPOSED.search(body, start)
+    if m is None:
+        return None
+    inner = _verb_polarity(m.group(3), cues)
+    if inner is None:
+        return None
+    verdict = stance_after(" " + body[m.start(1) : m.end(2)], cues)  # " would be a mistake"
+    negated = re.search(r"\b(?:not|never)\b|n['’]t\b", m.group(1), re.I) is not None
+    if verdict is None:
+        word = m.group(2).lower()
+        verdict = cues.evaluative.polarity(word)
+        if verdict is not None and negated:
+            verdict = _flip(verdict)
+    if verdict not in (SUPPORT, OPPOSE):
+        return None
+    return m.end(3), inner if verdict == SUPPORT else _flip(inner)
+
+
+def extraposed_stance(body: str, t0: int, cues: StanceCues) -> str | None:
+    """:func:`extraposed_at` for the mention at ``body[t0:]`` right after the verb (or its
+    determiner), in the mention's clause."""
+    start = _clause_start(body, t0)
+    found = extraposed_at(body, start, cues)
+    if found is None:
+        return None
+    verb_end, stance = found
+    det = _DETERMINER.match(body, verb_end + 1)
+    return stance if t0 in (verb_end + 1, det.end() if det else -1) else None
 
 
 _ANAPHOR = re.compile(r"[\s\"“”‘’'(]*(?:it|this|that|they|these|those)(?=\s)", re.I)

@@ -255,9 +255,32 @@ _LEXICON_PACKAGE = "vaderSentiment"
 _LEXICON_FILE = "vader_lexicon.txt"
 _LEXICON_INSTALL = "pip install --no-deps --require-hashes -r requirements-model.lock"
 
-_INFLECTIONS = (("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""))
+_INFLECTIONS = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("d", ""),
+    ("ing", ""),
+    ("ing", "e"),
+)
 """Suffixes a word form loses to find its base in the lexicon ("devastates" → "devastate",
-"bullied" → "bully", "harmed" → "harm"); a doubled consonant goes too ("scrapped" → "scrap")."""
+"bullied" → "bully", "harmed" → "harm", "struggling" → "struggle"); a doubled consonant goes too
+("scrapped" → "scrap")."""
+
+
+def _bases(lower: str) -> list[str]:
+    """The possible bases of a word form (:data:`_INFLECTIONS`), in that order."""
+    bases: list[str] = []
+    for suffix, repl in _INFLECTIONS:
+        stem = lower[: -len(suffix)]
+        if not lower.endswith(suffix) or len(stem) < 3:
+            continue
+        bases.append(stem + repl)
+        if suffix in {"ed", "ing"} and len(stem) > 3 and stem[-1] == stem[-2] and not repl:
+            bases.append(stem[:-1])  # "scrapped" → "scrap"
+    return bases
 
 
 @dataclass(frozen=True)
@@ -285,20 +308,14 @@ class Evaluative:
         return "support" if value > 0 else "oppose"
 
     def lookup(self, lower: str) -> float | None:
-        if lower in self.not_evaluative:
+        """The valence of a lower-cased word form, else of its base; None when either is a word
+        that is no verdict ("struggling": "struggle") or neither is listed."""
+        bases = _bases(lower)
+        if lower in self.not_evaluative or not self.not_evaluative.isdisjoint(bases):
             return None
         if lower in self.valence:
             return self.valence[lower]
-        for suffix, repl in _INFLECTIONS:
-            if lower.endswith(suffix) and len(lower) - len(suffix) >= 3:
-                base = lower[: -len(suffix)] + repl
-                if len(base) > 3 and base[-1] == base[-2] and suffix == "ed":
-                    base = base[:-1]
-                if base in self.not_evaluative:
-                    return None
-                if base in self.valence:
-                    return self.valence[base]
-        return None
+        return next((self.valence[b] for b in bases if b in self.valence), None)
 
     def is_base_verb_participle(self, lower: str) -> bool:
         """Whether ``lower`` is a regular participle ("harmed") of a word the lexicon lists

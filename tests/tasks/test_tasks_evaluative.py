@@ -16,7 +16,7 @@ from stancebank.tasks.preannotate import catalogue_key, get_preannotator
 from stancebank.tasks.preannotate import resources as res
 from stancebank.tasks.preannotate.evaluative import lexicon_predicate
 from stancebank.tasks.preannotate.resources import NO_EVALUATIVE, load_cues, load_evaluative
-from stancebank.tasks.preannotate.target_syntax import syntax_proposal
+from stancebank.tasks.preannotate.target_syntax import lexicon_subject_target
 
 _CATALOGUE = (
     Target("pier extension", ("pier extension",), ()),
@@ -151,7 +151,72 @@ def test_lexicon_predicate_reads_the_predicate_only() -> None:
 def test_without_a_catalogue_the_evaluated_subject_is_the_target() -> None:
     cues = load_cues()
     body = "the harbour levy would be a catastrophe for fishermen"
-    found = syntax_proposal(body, cues)
+    found = lexicon_subject_target(body, cues)
     assert found is not None and (body[found[0] : found[1]], found[2]) == ("the harbour levy", "oppose")
     # a quantifier of none is no target
-    assert syntax_proposal("neither side would be a splendid partner", cues) is None
+    assert lexicon_subject_target("neither side would be a splendid partner", cues) is None
+    # a condition is no verdict
+    assert (
+        lexicon_subject_target("they will strike unless the ferry company restored the route", cues) is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the speaker's own attitude verb, the target its object
+        ("“I adore the pier extension,” said Lena Hart.", {("support", "the pier extension")}),
+        ("“We don't loathe the curfew,” said Lena Hart.", {("support", "the curfew")}),
+        # a verdict on doing something, extraposed, composed with what is done
+        ("“It would be stupid to scrap the toll,” said Omar Velde.", {("support", "the toll")}),
+        ("“It would not be wise to scrap the toll,” said Omar Velde.", {("support", "the toll")}),
+        ("“It would be wonderful to keep the toll,” said Omar Velde.", {("support", "the toll")}),
+    ],
+)
+def test_the_speakers_attitude_and_an_extraposed_verdict(
+    with_catalogue: Any, text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert _stances(with_catalogue, text) == expected
+
+
+def test_an_adverb_is_no_attitude_verb(annotator: Any) -> None:
+    assert _stances(annotator, "“I would gladly wait for the bus,” said Lena Hart.") == set()
+
+
+@pytest.fixture(scope="module")
+def annotator() -> Any:
+    return get_preannotator(DEFAULT_MODEL)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no auxiliary: a verb in -s after a subject with a determiner
+        ("“The night curfew punishes young workers,” said Lena Hart.", {("oppose", "The night curfew")}),
+        (
+            "“The pier extension brought chaos to the bay,” said Lena Hart.",
+            {("oppose", "The pier extension")},
+        ),
+    ],
+)
+def test_without_a_catalogue_a_subject_judged_by_its_verb(
+    annotator: Any, text: str, expected: set[tuple[str, str]]
+) -> None:
+    assert _stances(annotator, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a bare plural noun is no verb: "accidents" after a subject without a determiner
+        "“Shorter winter days mean more accidents,” said Lena Hart.",
+        # a trend is no verdict
+        "“Complaints about the curfew have fallen since May,” said Lena Hart.",
+        # how much, not how good
+        "“The pier extension would attract fewer anglers,” said Lena Hart.",
+        # the subject's own fate, a forecast
+        "“Small kiosks are struggling on the seafront,” said Lena Hart.",
+    ],
+)
+def test_without_a_catalogue_what_only_looks_like_a_verdict(annotator: Any, text: str) -> None:
+    assert _stances(annotator, text) == set()
