@@ -170,10 +170,34 @@ def lexicon_predicate(after: str, cues: StanceCues, *, need_verb: bool = False) 
             if polarity is not None and head in lexicon.decrease:
                 polarity = _flip(polarity)  # "would reduce crime" is good
         else:
-            polarity = lexicon.polarity(head)
+            polarity = lexicon.polarity(head) or _second_verb(head, rest, cues)
     if polarity is None:
         return None
     return _flip(polarity) if negated else polarity
+
+
+COORDINATED_GAP = 5
+"""Words allowed between a verb and the "and" of a second verb that shares its subject."""
+
+
+def _second_verb(head: str, rest: list[str], cues: StanceCues) -> str | None:
+    """The polarity of a second verb coordinated with a first that judges nothing ("would slow
+    floods and clean the water": "clean"), in the first's form (after a verb in -s / -ed, one in -s
+    / -ed; after a modal, any: "would … and clean"), else None."""
+    if "and" not in rest[: COORDINATED_GAP + 1]:
+        return None
+    i = rest.index("and") + 1
+    while i < len(rest) and (rest[i] in _MODIFIERS or (rest[i].endswith("ly") and len(rest[i]) > 4)):
+        i += 1
+    if i == len(rest) or rest[i] in _OBJECT_STOP or rest[i] in _NONE_OBJECTS:
+        return None
+    second = rest[i]
+    for suffix in ("ed", "s"):
+        if head.endswith(suffix) and not second.endswith(suffix):
+            return None
+    if second in cues.evaluative.decrease or second in cues.evaluative.bring:
+        return None  # its object decides: not read here
+    return cues.evaluative.polarity(second)
 
 
 _SUBJECT_LEAD = re.compile(

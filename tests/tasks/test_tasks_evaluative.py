@@ -171,6 +171,11 @@ def test_without_a_catalogue_the_evaluated_subject_is_the_target() -> None:
         ("“It would be stupid to scrap the toll,” said Omar Velde.", {("support", "the toll")}),
         ("“It would not be wise to scrap the toll,” said Omar Velde.", {("support", "the toll")}),
         ("“It would be wonderful to keep the toll,” said Omar Velde.", {("support", "the toll")}),
+        # a first verb that judges nothing, a second that does, sharing the subject and the modal
+        (
+            "“The deposit scheme would fund two vans and save the dunes,” said Omar Velde.",
+            {("support", "The deposit scheme")},
+        ),
     ],
 )
 def test_the_speakers_attitude_and_an_extraposed_verdict(
@@ -216,6 +221,8 @@ def test_without_a_catalogue_a_subject_judged_by_its_verb(
         "“The pier extension would attract fewer anglers,” said Lena Hart.",
         # the subject's own fate, a forecast
         "“Small kiosks are struggling on the seafront,” said Lena Hart.",
+        # a second verb in another form is no second verb of the first's subject
+        "“The pier extension opened in May and thrilling crowds came,” said Lena Hart.",
     ],
 )
 def test_without_a_catalogue_what_only_looks_like_a_verdict(annotator: Any, text: str) -> None:
