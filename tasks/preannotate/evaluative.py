@@ -173,7 +173,26 @@ def lexicon_predicate(after: str, cues: StanceCues, *, need_verb: bool = False) 
             polarity = lexicon.polarity(head) or _second_verb(head, rest, cues)
     if polarity is None:
         return None
+    if breaks is not None and _contrast_after(after[breaks.start() :], polarity, cues):
+        return None  # "would help savers but hurt borrowers": both ways, no verdict
     return _flip(polarity) if negated else polarity
+
+
+_CONTRAST = re.compile(r"[,;]?\s*but\s", re.I)
+
+CONTRAST_WORDS = 4
+"""Words after a "but" read for a verdict the other way."""
+
+
+def _contrast_after(rest: str, polarity: str, cues: StanceCues) -> bool:
+    """Whether ``rest`` (from a clause break on) is "but" and, within :data:`CONTRAST_WORDS` words,
+    a word of the lexicon of the other polarity."""
+    m = _CONTRAST.match(rest)
+    if m is None:
+        return False
+    return any(
+        cues.evaluative.polarity(w) not in (None, polarity) for w in _words(rest[m.end() :])[:CONTRAST_WORDS]
+    )
 
 
 COORDINATED_GAP = 5

@@ -144,6 +144,13 @@ def test_lexicon_predicate_reads_the_predicate_only() -> None:
     assert lexicon_predicate(" would cause chaos", cues) == "oppose"
     assert lexicon_predicate(" would shrink the misery", cues) == "support"
     assert lexicon_predicate(" would punish families?", cues) is None
+    # both ways round: no verdict
+    assert lexicon_predicate(" would delight anglers but annoy walkers", cues) is None
+    assert lexicon_predicate(" would delight anglers", cues) == "support"
+    # the first object of "give" is who gets it, no verdict on the subject
+    assert lexicon_predicate(" would give poor families a fair share", cues) is None
+    # what happens is no verdict
+    assert lexicon_predicate(" attracted angry letters", cues) is None
     # a curated cue in the predicate: the curated rules decide, the fallback says nothing
     assert lexicon_predicate(" would be a mistake and a splendid idea", cues) is None
 
