@@ -366,6 +366,49 @@ def extraposed_stance(body: str, t0: int, cues: StanceCues) -> str | None:
     return stance if t0 in (verb_end + 1, det.end() if det else -1) else None
 
 
+_BY_AGENT = re.compile(
+    r"(?<![\w'’-])((?:[\w'’-]+\s+){1,8}?)((?:(?:would|will|could|might|can|may|must|should|has|have|had)\s+)?"
+    r"(?:(?:not|never)\s+)?(?:be|been|being|is|are|was|were|get|gets|got)\s+)((?:[a-z]+ly\s+)?)"
+    r"([a-z]+)\s+by\s+$",
+    re.I,
+)
+"""A passive whose agent follows: "tourism would be devastated by …" (the subject, the auxiliaries,
+an adverb, the participle, "by")."""
+
+_NONE_SUBJECTS = frozenset({"nobody", "nothing", "no", "none", "noone", "neither", "few", "little"})
+
+
+def agent_at(body: str, start: int, end: int, cues: StanceCues) -> str | None:
+    """The stance on the agent that follows ``body[start:end]`` when that stretch is a passive
+    clause up to "by" whose participle is a word of the lexicon ("tourism would be devastated by"
+    → against the agent; "families have been helped by" → for it), else None. A subject of none
+    ("nobody was harmed by the old limit") or a negated passive ("was not hurt by") says nothing
+    either way."""
+    m = _BY_AGENT.search(body[start:end])
+    if m is None or cues.any_cue(m.group(0)):
+        return None
+    subject = _words(m.group(1))
+    if not subject or subject[0] in _NONE_SUBJECTS or subject[0] in _NEGATORS:
+        return None
+    if re.search(r"\b(?:not|never)\b", m.group(2), re.I) or cues.negators.search(m.group(1)):
+        return None
+    participle = m.group(4).lower()
+    if not (participle.endswith(("ed", "en", "wn")) or participle in _IRREGULAR_PARTICIPLES):
+        return None
+    return cues.evaluative.polarity(participle)
+
+
+_IRREGULAR_PARTICIPLES = frozenset({"hurt", "hit", "struck", "let", "left", "shut", "put", "cut", "upset"})
+
+
+def agent_evaluation(body: str, t0: int, cues: StanceCues) -> str | None:
+    """:func:`agent_at` for the mention at ``body[t0:]`` (after "by" and a determiner) in its clause."""
+    start = _clause_start(body, t0)
+    det = re.search(r"(?:(?:the|this|that|these|those|our|their|its|a|an|any)\s+)?$", body[start:t0], re.I)
+    end = start + det.start() if det else t0
+    return agent_at(body, start, end, cues)
+
+
 _ANAPHOR = re.compile(r"[\s\"“”‘’'(]*(?:it|this|that|they|these|those)(?=\s)", re.I)
 
 

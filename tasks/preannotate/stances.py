@@ -59,6 +59,7 @@ import re
 
 from stancebank.tasks.preannotate.claims import Claim
 from stancebank.tasks.preannotate.evaluative import (
+    agent_evaluation,
     anaphoric_evaluation,
     extraposed_stance,
     gerund_subject_stance,
@@ -303,8 +304,10 @@ def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: _Found) -> 
             stance = claim_stance(body[a:b], cues)
         if stance is None:
             # the fallback cue: an evaluating word of the lexicon predicated of the mention
-            stance = subject_evaluation(body, t0 - claim.start, t1 - claim.start, cues) or speaker_attitude(
-                body, t0 - claim.start, cues
+            stance = (
+                subject_evaluation(body, t0 - claim.start, t1 - claim.start, cues)
+                or speaker_attitude(body, t0 - claim.start, cues)
+                or agent_evaluation(body, t0 - claim.start, cues)
             )
         if stance is not None:
             score = SCORE_NEAR_STANCE if (t0, t1) in found.by_head else SCORE_CATALOGUE_STANCE

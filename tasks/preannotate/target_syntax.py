@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from stancebank.tasks.preannotate.evaluative import attitude_at, extraposed_at, lexicon_predicate
+from stancebank.tasks.preannotate.evaluative import agent_at, attitude_at, extraposed_at, lexicon_predicate
 from stancebank.tasks.preannotate.labels import NEUTRAL, OPPOSE, SUPPORT
 from stancebank.tasks.preannotate.polarity import (
     _CLAUSE_BREAK,
@@ -84,7 +84,7 @@ def lexicon_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] 
         body, cues, lambda predicate: lexicon_predicate(predicate, cues)
     ) or _clause_subject(body, cues, lambda pos: _lexicon_verb_at(body, pos, cues))
     if found is None:
-        return attitude_object(body, cues)
+        return attitude_object(body, cues) or agent_object(body, cues)
     words = body[found[0] : found[1]].split()
     first = words[0].lower()
     before = _WORD.findall(body, 0, found[0])[-1:]
@@ -103,6 +103,22 @@ def attitude_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     verb_end, _, stance = found
     span = _object_after(body, verb_end, cues)
     return (span[0], span[1], stance) if span is not None else None
+
+
+_BY = re.compile(r"\sby\s", re.I)
+
+
+def agent_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
+    """``(start, end, stance)`` of the agent of a passive whose participle is a word of the lexicon
+    ("tourism would be devastated by the new levy" → "the new levy", against it), else None."""
+    for by in _BY.finditer(body):
+        breaks = list(_CLAUSE_BREAK.finditer(body, 0, by.start()))
+        stance = agent_at(body, breaks[-1].end() if breaks else 0, by.end(), cues)
+        if stance is None:
+            continue
+        span = _object_after(body, by.end(), cues)
+        return (span[0], span[1], stance) if span is not None else None
+    return None
 
 
 _LEAD = re.compile(r"[\s\"“”‘’'(]*")

@@ -114,6 +114,9 @@ def test_a_verdict_on_undoing_the_target_is_the_other_way_round(with_catalogue: 
     [
         # a passive: what was done to the subject, no verdict on the target
         "“Nobody was hurt by the curfew,” said Omar Velde.",
+        # a subject of none, or a negated passive, with the target as the agent: no verdict either way
+        "“Nobody was harmed by the old curfew,” said Omar Velde.",
+        "“Shops were not hurt by the curfew,” said Omar Velde.",
         # sentiment about something else in the sentence: the scheme is not what ruins
         "“Litter ruins the beach, and the deposit scheme will tidy it,” said Omar Velde.",
         # a question asks, it does not judge
@@ -178,6 +181,12 @@ def test_without_a_catalogue_the_evaluated_subject_is_the_target() -> None:
         ("“It would be stupid to scrap the toll,” said Omar Velde.", {("support", "the toll")}),
         ("“It would not be wise to scrap the toll,” said Omar Velde.", {("support", "the toll")}),
         ("“It would be wonderful to keep the toll,” said Omar Velde.", {("support", "the toll")}),
+        # the agent of a passive whose participle judges
+        (
+            "“Anglers would be devastated by the pier extension,” said Omar Velde.",
+            {("oppose", "the pier extension")},
+        ),
+        ("“Night workers have been helped by the curfew,” said Omar Velde.", {("support", "the curfew")}),
         # a first verb that judges nothing, a second that does, sharing the subject and the modal
         (
             "“The deposit scheme would fund two vans and save the dunes,” said Omar Velde.",
@@ -208,6 +217,11 @@ def annotator() -> Any:
         (
             "“The pier extension brought chaos to the bay,” said Lena Hart.",
             {("oppose", "The pier extension")},
+        ),
+        # the agent of a passive
+        (
+            "“Anglers would be devastated by the pier extension,” said Lena Hart.",
+            {("oppose", "the pier extension")},
         ),
     ],
 )
