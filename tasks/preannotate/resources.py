@@ -8,10 +8,7 @@
 - ``abbreviations.txt``: words whose period does not end a sentence ("Dr.", "No.");
 - ``stance_cues.yaml``: topic-independent stance cues (support / oppose verbs, nouns, modal and
   evaluative language, negators), keyed by the spec's polarities. Targets are not in the package:
-  they come from the project's catalogue (``[[targets]]`` in ``stancebank.toml``);
-- ``evaluative.yaml``: how the general-purpose evaluative lexicon is read (VADER's
-  ``vader_lexicon.txt`` from the pinned ``vaderSentiment`` wheel, MIT): the threshold, the words
-  that are no verdict, the verbs that reduce or bring what their object is (:class:`Evaluative`).
+  they come from the project's catalogue (``[[targets]]`` in ``stancebank.toml``).
 
 Known actors are not in the package either: they are the project's (``[[actors]]``), compiled by
 :class:`Gazetteer`.
@@ -35,7 +32,7 @@ import yaml
 
 from stancebank.schema.errors import SpecError
 from stancebank.schema.spec import SPEC, AnnotationSpec, Polarity
-from stancebank.tasks.errors import ModelError, ResourceError
+from stancebank.tasks.errors import ResourceError
 from stancebank.tasks.preannotate.labels import ACTOR_TYPES
 
 
@@ -251,145 +248,6 @@ def load_verb_words() -> VerbWords:
 
 
 # -- stance cues ----------------------------------------------------------------------------------
-_LEXICON_PACKAGE = "vaderSentiment"
-_LEXICON_FILE = "vader_lexicon.txt"
-_LEXICON_INSTALL = "pip install --no-deps --require-hashes -r requirements-model.lock"
-
-_INFLECTIONS = (
-    ("ies", "y"),
-    ("ied", "y"),
-    ("es", ""),
-    ("s", ""),
-    ("ed", ""),
-    ("d", ""),
-    ("ing", ""),
-    ("ing", "e"),
-)
-"""Suffixes a word form loses to find its base in the lexicon ("devastates" → "devastate",
-"bullied" → "bully", "harmed" → "harm", "struggling" → "struggle"); a doubled consonant goes too
-("scrapped" → "scrap")."""
-
-
-def _bases(lower: str) -> list[str]:
-    """The possible bases of a word form (:data:`_INFLECTIONS`), in that order."""
-    bases: list[str] = []
-    for suffix, repl in _INFLECTIONS:
-        stem = lower[: -len(suffix)]
-        if not lower.endswith(suffix) or len(stem) < 3:
-            continue
-        bases.append(stem + repl)
-        if suffix in {"ed", "ing"} and len(stem) > 3 and stem[-1] == stem[-2] and not repl:
-            bases.append(stem[:-1])  # "scrapped" → "scrap"
-    return bases
-
-
-@dataclass(frozen=True)
-class Evaluative:
-    """A general-purpose evaluative lexicon (``evaluative.yaml`` over VADER's word valences): the
-    fallback stance cue of :mod:`stancebank.tasks.preannotate.evaluative`, read only where the
-    curated cues give nothing."""
-
-    valence: Mapping[str, float]
-    """Lower-cased word → valence (-4 … +4), only words with |valence| ≥ ``min_valence`` that are
-    not in ``not_evaluative``."""
-    not_evaluative: frozenset[str] = frozenset()
-    decrease: frozenset[str] = frozenset()
-    bring: frozenset[str] = frozenset()
-    enact: frozenset[str] = frozenset()
-    listed: frozenset[str] = frozenset()
-    """Every word of the lexicon, whatever its valence."""
-
-    def polarity(self, word: str) -> Polarity | None:
-        """``support`` for a positive word, ``oppose`` for a negative one, None for a word the
-        lexicon has no verdict in (a form missing from the lexicon is looked up by its base)."""
-        value = self.lookup(word.lower())
-        if value is None:
-            return None
-        return "support" if value > 0 else "oppose"
-
-    def lookup(self, lower: str) -> float | None:
-        """The valence of a lower-cased word form, else of its base; None when either is a word
-        that is no verdict ("struggling": "struggle") or neither is listed."""
-        bases = _bases(lower)
-        if lower in self.not_evaluative or not self.not_evaluative.isdisjoint(bases):
-            return None
-        if lower in self.valence:
-            return self.valence[lower]
-        return next((self.valence[b] for b in bases if b in self.valence), None)
-
-    def is_base_verb_participle(self, lower: str) -> bool:
-        """Whether ``lower`` is a regular participle ("harmed") of a word the lexicon lists
-        without its ending ("harm"): after "was" a passive, what was done to the subject."""
-        if not lower.endswith("ed"):
-            return False
-        bases = {lower[:-2], lower[:-1]}
-        if len(lower) > 5 and lower[-3] == lower[-4]:
-            bases.add(lower[:-3])  # "scrapped" → "scrap"
-        return bool(bases & self.listed)
-
-
-NO_EVALUATIVE = Evaluative({})
-"""An empty lexicon (cues parsed on their own, e.g. in tests of the curated cues)."""
-
-
-def parse_evaluative(doc: Any, lexicon: str, file: str = "evaluative.yaml") -> Evaluative:
-    """The evaluative lexicon: the lines of ``vader_lexicon.txt`` (``word<TAB>valence<TAB>…``),
-    read as ``evaluative.yaml`` says. Raises :class:`ResourceError` naming the file and field."""
-    expected = {"min_valence", "not_evaluative", "decrease", "bring", "enact"}
-    if not isinstance(doc, dict) or set(doc) != expected:
-        found = set(doc) if isinstance(doc, dict) else set()
-        raise ResourceError(
-            f"{file}: must be a mapping with exactly the keys {sorted(expected)}; "
-            f"missing {sorted(expected - found)}, unknown {sorted(found - expected)}"
-        )
-    threshold = doc["min_valence"]
-    if not isinstance(threshold, (int, float)) or not 0 < threshold <= 4:
-        raise ResourceError(f"{file}: min_valence must be a number in (0, 4]; got {threshold!r}")
-    ignored = frozenset(w.lower() for w in _words(doc, "not_evaluative", file))
-    valence: dict[str, float] = {}
-    listed: set[str] = set()
-    for number, line in enumerate(lexicon.splitlines(), 1):
-        fields = line.split("\t")
-        if len(fields) < 2:
-            continue
-        word = fields[0].strip().lower()
-        try:
-            value = float(fields[1])
-        except ValueError:
-            raise ResourceError(f"{_LEXICON_FILE}:{number}: valence {fields[1]!r} is not a number") from None
-        listed.add(word)
-        if _LEXICON_WORD.fullmatch(word) and abs(value) >= threshold and word not in ignored:
-            valence[word] = value
-    return Evaluative(
-        valence,
-        ignored,
-        frozenset(w.lower() for w in _words(doc, "decrease", file)),
-        frozenset(w.lower() for w in _words(doc, "bring", file)),
-        frozenset(w.lower() for w in _words(doc, "enact", file)),
-        frozenset(listed),
-    )
-
-
-_LEXICON_WORD = re.compile(r"[a-z][a-z'-]*[a-z]")
-"""A word (VADER also lists emoticons and abbreviations like ":)" or "lol")."""
-
-
-@lru_cache(maxsize=1)
-def load_evaluative() -> Evaluative:
-    """VADER's lexicon from the installed ``vaderSentiment`` wheel (the file only: the package's
-    module, which needs ``requests``, is never imported). Raises :class:`ModelError` (exit 5)
-    naming the install command when the package is missing."""
-    try:
-        text = resources.files(_LEXICON_PACKAGE).joinpath(_LEXICON_FILE).read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError) as err:
-        raise ModelError(
-            f"cannot read the evaluative lexicon {_LEXICON_PACKAGE}/{_LEXICON_FILE} ({err}). Install "
-            f"it with `{_LEXICON_INSTALL}` (or `make setup`): vaderSentiment==3.3.2 (MIT), pinned by "
-            "hash; --no-preannotate builds tasks without it."
-        ) from None
-    return parse_evaluative(_yaml("evaluative.yaml"), text)
-
-
 @dataclass(frozen=True)
 class StanceCues:
     """``stance_cues.yaml``: topic-independent evidence of a stance (the targets come from the
@@ -407,8 +265,6 @@ class StanceCues:
     """Predicates after a target that forecast it without judging it ("… was likely")."""
     negators: re.Pattern[str]
     not_targets: frozenset[str]
-    evaluative: Evaluative = NO_EVALUATIVE
-    """The general-purpose evaluative lexicon, the fallback cue (:func:`load_cues` adds it)."""
 
     def any_cue(self, text: str) -> bool:
         """Whether ``text`` holds a position cue: before or after a target, evaluative or not, or
@@ -496,8 +352,7 @@ def parse_cues(doc: Any, file: str = "stance_cues.yaml", spec: AnnotationSpec = 
 
 @lru_cache(maxsize=1)
 def load_cues() -> StanceCues:
-    """The curated cues with the evaluative lexicon (:func:`load_evaluative`)."""
-    return dataclasses.replace(parse_cues(_yaml("stance_cues.yaml")), evaluative=load_evaluative())
+    return parse_cues(_yaml("stance_cues.yaml"))
 
 
 # -- all of them ------------------------------------------------------------------------------------

@@ -58,14 +58,6 @@ import bisect
 import re
 
 from stancebank.tasks.preannotate.claims import Claim
-from stancebank.tasks.preannotate.evaluative import (
-    agent_evaluation,
-    anaphoric_evaluation,
-    extraposed_stance,
-    gerund_subject_stance,
-    speaker_attitude,
-    subject_evaluation,
-)
 from stancebank.tasks.preannotate.labels import INDIRECT, SUPPORT
 from stancebank.tasks.preannotate.lending import _inherit_from_speaker
 from stancebank.tasks.preannotate.mentions import (
@@ -97,7 +89,6 @@ from stancebank.tasks.preannotate.target_syntax import (
     SCORE_OBJECT_STANCE,
     _has_pronoun,
     _object_after,
-    lexicon_subject_target,
     syntax_proposal,
 )
 
@@ -136,15 +127,6 @@ def add_stances(
             ]
         found.proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
     _inherit_from_speaker(text, claims, cues, found)
-    # last of all: the subject an evaluating word of the lexicon is predicated of (after lending:
-    # a speaker's stance on a catalogue or the article's own target says more than a verdict on a
-    # subject of the claim, "air pollution was damaging lungs")
-    for claim in claims:
-        if not claim.stances and not _is_rhetorical(text, claim):
-            proposal = lexicon_subject_target(text[claim.start : claim.end], cues)
-            if proposal is not None:
-                o0, o1, stance = proposal
-                claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
 
 
 _SPLIT_ATTRIBUTION = re.compile(r"[,\s\"“”'‘’]*(?:[\w'’.-]+\s+){1,5}?[\w'’.-]+[,\s]*[\"“”'‘’]\s*")
@@ -214,8 +196,6 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
     near = _mention_before(claim.start, found.mentions, found.starts, window_start, earlier)
     if near is not None:
         stance = claim_stance(body, cues)
-        if stance is None and anaphoric:
-            stance = anaphoric_evaluation(body, cues)  # "It would be a disaster for the valley"
         if stance is not None:
             claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
 
@@ -286,11 +266,7 @@ def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: _Found) -> 
         gap = (previous_end, t0 - claim.start)
         joined = previous_end and _COORDINATION.fullmatch(body, *gap)
         condition = previous_end and _CONDITION.search(body, *gap)
-        # a gerund phrase judged as a whole first ("Ending the fee would be reckless": for the fee)
-        stance = (
-            gerund_subject_stance(body, t0 - claim.start, t1 - claim.start, cues)
-            or extraposed_stance(body, t0 - claim.start, cues)
-        ) or stance_at(body, t0 - claim.start, t1 - claim.start, cues, 0 if joined else previous_end)
+        stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues, 0 if joined else previous_end)
         if condition and stance is None:
             # guidelines 5.3: "would back X only if it came with Y" supports Y, not X
             stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues)
@@ -302,13 +278,6 @@ def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: _Found) -> 
             # ("We can still have one public display. We do not need …": not the next one's)
             a, b = _sentence_of(body, t0 - claim.start)
             stance = claim_stance(body[a:b], cues)
-        if stance is None:
-            # the fallback cue: an evaluating word of the lexicon predicated of the mention
-            stance = (
-                subject_evaluation(body, t0 - claim.start, t1 - claim.start, cues)
-                or speaker_attitude(body, t0 - claim.start, cues)
-                or agent_evaluation(body, t0 - claim.start, cues)
-            )
         if stance is not None:
             score = SCORE_NEAR_STANCE if (t0, t1) in found.by_head else SCORE_CATALOGUE_STANCE
             claim.stances.append((t0, t1, stance, score, name))

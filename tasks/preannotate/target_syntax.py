@@ -10,9 +10,8 @@ it (:func:`subject_target`, :func:`clause_subject_target`), else the object of i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from stancebank.tasks.preannotate.evaluative import agent_at, attitude_at, extraposed_at, lexicon_predicate
 from stancebank.tasks.preannotate.labels import NEUTRAL, OPPOSE, SUPPORT
 from stancebank.tasks.preannotate.polarity import (
     _CLAUSE_BREAK,
@@ -50,86 +49,13 @@ def _has_pronoun(words: Sequence[re.Match[str]]) -> bool:
 def syntax_proposal(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     """Step 2's target in a claim's text (offsets in ``body``) and its stance: what the claim says
     is needed ("Without X, no …"), what it names with a judgement ("called X a mistake"), its
-    evaluated subject or the object of its first cue. (With none of the curated cues, its subject
-    when an evaluating word of the lexicon is predicated of it, :func:`lexicon_subject_target`, is
-    tried after every other step, lending included.)"""
+    evaluated subject or the object of its first cue."""
     return (
         necessity_target(body)
-        or extraposed_target(body, cues)
         or called_target(body, cues)
         or subject_target(body, cues)
         or first_object(body, cues)
     )
-
-
-def extraposed_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
-    """``(start, end, stance)`` of X in "it would be <verdict> to <verb> X"
-    (:func:`.evaluative.extraposed_at`: "it would be stupid to scrap the fee" is for the fee), else
-    None."""
-    found = extraposed_at(body, 0, cues)
-    if found is None:
-        return None
-    verb_end, stance = found
-    span = _object_after(body, verb_end, cues)
-    return (span[0], span[1], stance) if span is not None else None
-
-
-def lexicon_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
-    """``(start, end, stance)`` of a claim's subject before its first auxiliary when the fallback
-    cue, an evaluating word of the lexicon (:func:`.evaluative.lexicon_predicate`), is predicated of
-    it ("the cull would devastate tourism", "the extension is a wonderful idea"), else None. A
-    subject that is a quantifier of none ("neither side", "no one") or starts with a preposition
-    ("Without visitors") is no target."""
-    found = _auxiliary_subject_target(
-        body, cues, lambda predicate: lexicon_predicate(predicate, cues)
-    ) or _clause_subject(body, cues, lambda pos: _lexicon_verb_at(body, pos, cues))
-    if found is None:
-        return attitude_object(body, cues) or agent_object(body, cues)
-    words = body[found[0] : found[1]].split()
-    first = words[0].lower()
-    before = _WORD.findall(body, 0, found[0])[-1:]
-    if before and before[0].lower() in _CONDITIONS:
-        return None  # "… unless the company restored the service": a condition, not a verdict
-    return None if first in _NOT_LEXICON_SUBJECTS else found
-
-
-def attitude_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
-    """``(start, end, stance)`` of what the speaker's own attitude verb at the claim's start is
-    about ("We adore the new lane" → "the new lane", for it), else None."""
-    lead = _LEAD.match(body)
-    found = attitude_at(body, lead.end() if lead else 0, cues)
-    if found is None:
-        return None
-    verb_end, _, stance = found
-    span = _object_after(body, verb_end, cues)
-    return (span[0], span[1], stance) if span is not None else None
-
-
-_BY = re.compile(r"\sby\s", re.I)
-
-
-def agent_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
-    """``(start, end, stance)`` of the agent of a passive whose participle is a word of the lexicon
-    ("tourism would be devastated by the new levy" → "the new levy", against it), else None."""
-    for by in _BY.finditer(body):
-        breaks = list(_CLAUSE_BREAK.finditer(body, 0, by.start()))
-        stance = agent_at(body, breaks[-1].end() if breaks else 0, by.end(), cues)
-        if stance is None:
-            continue
-        span = _object_after(body, by.end(), cues)
-        return (span[0], span[1], stance) if span is not None else None
-    return None
-
-
-_LEAD = re.compile(r"[\s\"“”‘’'(]*")
-
-_CONDITIONS = frozenset({"if", "unless", "when", "until", "before", "after", "once", "whether", "while"})
-
-
-_NOT_LEXICON_SUBJECTS = frozenset(
-    {"neither", "no", "none", "nobody", "few", "without", "with", "for", "in", "on", "at", "after"}
-    | {"before", "by", "from", "under", "despite", "if", "when", "unless", "once", "while"}
-)
 
 
 _WORD = re.compile(r"[\w'’-]+")
@@ -213,11 +139,7 @@ MAX_SUBJECT_WORDS = 10
 """The longest subject proposed as the target of an evaluating predicate ("the new levy is …")."""
 
 
-def _auxiliary_subject_target(
-    body: str, cues: StanceCues, evaluate: Callable[[str], str | None] | None = None
-) -> tuple[int, int, str] | None:
-    """The subject before the first auxiliary and the stance its predicate takes on it: the curated
-    cues' (:func:`stance_after`, :func:`_modal_evaluation`), or ``evaluate``'s when given."""
+def _auxiliary_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     verb = _PREDICATE.search(body)
     if verb is None:
         return None
@@ -235,10 +157,7 @@ def _auxiliary_subject_target(
         return None
     if words[-1].group(0).lower() in {"and", "or", "but"}:
         return None  # "a hotline costs nothing and could …": the predicate is a second verb's
-    if evaluate is not None:
-        stance = evaluate(body[verb.start() :])
-    else:
-        stance = stance_after(body[verb.start() :], cues) or _modal_evaluation(body[verb.start() :], cues)
+    stance = stance_after(body[verb.start() :], cues) or _modal_evaluation(body[verb.start() :], cues)
     if stance is None:
         return None
     return words[0].start(), words[-1].end(), stance
@@ -273,63 +192,18 @@ def clause_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] |
     levy hurts shops", "the return set a precedent", "…, and a shorter week gives them time"), else
     None. The subject is the words between the clause's start (:data:`_SUBJECT_START`) and the
     predicate: at most :data:`MAX_SUBJECT_WORDS`, no pronoun, no verb or negation of its own."""
-    return _clause_subject(body, cues, lambda pos: _curated_predicate_at(body, pos, cues))
-
-
-def _curated_predicate_at(body: str, pos: int, cues: StanceCues) -> str | None:
-    """The stance of a ``support_after`` / ``oppose_after`` predicate that starts at ``pos``."""
-    found = [
-        (m.end(), stance)
-        for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE))
-        if (m := pattern.match(body, pos)) is not None
-    ]
-    # the longer predicate wins: "would cost less" over "would cost"
-    return max(found)[1] if found else None
-
-
-def _lexicon_verb_at(body: str, pos: int, cues: StanceCues) -> str | None:
-    """The lexicon's stance of a predicate whose verb, with no auxiliary, starts at ``pos``
-    ("punishes the poor", "brought chaos"), after a subject that opens with a determiner ("the
-    sugar tax punishes …"; a plural noun in -s after a bare noun phrase is as likely: "darker
-    evenings mean more accidents") and does not end in a possessive or a function word."""
-    word = _WORD.match(body, pos)
-    if word is None or _AUXILIARY_WORD.fullmatch(word.group(0)):
-        return None
-    starts = [m.end() for m in _SUBJECT_START.finditer(body, 0, pos)]
-    subject = _WORD.findall(body, starts[-1] if starts else 0, pos)
-    if subject and subject[0].lower() in {"and", "but", "or"}:
-        subject = subject[1:]
-    if (
-        len(subject) < 2
-        or subject[0].lower() not in _DETERMINERS
-        or subject[-1].lower() in _DETERMINERS | _PREPOSITIONS
-        or subject[-1].lower().endswith(("'s", "’s"))
-    ):
-        return None
-    return lexicon_predicate(" " + body[pos:], cues)
-
-
-_DETERMINERS = frozenset(
-    {"the", "a", "an", "this", "that", "these", "those", "our", "its", "their", "his", "her", "my"}
-    | {"your", "every", "any", "each"}
-)
-_PREPOSITIONS = frozenset({"of", "for", "in", "on", "at", "to", "from", "with", "by", "about"})
-
-
-_AUXILIARY_WORD = re.compile(rf"(?:{_AUXILIARY}|be|been|being|do|may|shall|to)", re.I)
-
-
-def _clause_subject(
-    body: str, cues: StanceCues, predicate_at: Callable[[int], str | None]
-) -> tuple[int, int, str] | None:
-    """:func:`clause_subject_target` with the predicate read by ``predicate_at`` (a stance or None
-    for the predicate that starts at a position)."""
     words = list(_WORD.finditer(body))[:MAX_CLAUSE_WORDS]
     for w in words[1:]:
         pos = w.start()
-        stance = predicate_at(pos)
-        if stance is None:
+        found = [
+            (m.end(), stance)
+            for pattern, stance in ((cues.support_after, SUPPORT), (cues.oppose_after, OPPOSE))
+            if (m := pattern.match(body, pos)) is not None
+        ]
+        if not found:
             continue
+        # the longer predicate wins: "would cost less" over "would cost"
+        stance = max(found)[1]
         starts = [m.end() for m in _SUBJECT_START.finditer(body, 0, pos)]
         start = starts[-1] if starts else 0
         subject = list(_WORD.finditer(body, start, pos))
