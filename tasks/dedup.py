@@ -19,10 +19,14 @@ The work is split so that only the last step needs all decisions in one place:
    clean texts (identical texts are joined by their hash). Any grouping of the buckets gives the
    same edges, and only the edges leave the place where they were verified;
 4. :func:`resolve` — the rule above over the articles in order, given the edges. An article
-   whose id and text are unique and that has no edge is kept and affects no other article, so a
-   distributed engine passes :func:`resolve` only the *involved* articles — the set
-   :func:`involved` defines, which the Ray engine gathers bucket partition by bucket partition
-   (``tasks/engine_ray.py``'s ``_bucket_merge``; its releases are tested byte-identical).
+   whose id and text are unique and that has no edge is kept and affects no other article, so
+   :func:`resolve` may be given only the *involved* articles — the set :func:`involved` defines.
+
+A distributed engine need not form the edges at all: an article that shares no bucket, id or
+text with another is kept and decides no other article's fate, so :func:`resolve_in_order` over
+the articles that do (:func:`crowded_texts` finds those of a bucket partition without forming a
+pair) gives the same decisions as over all. The Ray engine does that (``tasks/engine_ray.py``;
+its releases are tested byte-identical).
 
 The local engine runs steps 2 to 4 as one: :func:`resolve_in_order` compares each article only
 with the kept texts sharing a bucket with it (the same decisions, tested), so that thousands of
@@ -208,6 +212,22 @@ def verified_edges(entries: BandEntries, config: NearDuplicateConfig = NEAR_DUPL
         ha, hb = entries.texts[a].text_sha256, entries.texts[b].text_sha256
         edges.append((min(ha, hb), max(ha, hb), sim))
     return sorted(edges)
+
+
+def crowded_texts(entries: BandEntries) -> list[Candidate]:
+    """The texts of ``entries`` that share a bucket with another text, each once, in the entries'
+    order: the only texts :func:`resolve_in_order` may compare with another. A sort of the entries,
+    however crowded the buckets (no pair is formed); a text given twice in one bucket (by two
+    pieces of a merge) does not crowd it."""
+    if entries.members.size == 0:
+        return []
+    columns = (entries.bands.astype(np.uint64), entries.keys, entries.members.astype(np.uint64))
+    rows = np.unique(np.stack(columns, axis=1), axis=0)  # (band, key, text), each once, sorted
+    same = np.all(rows[1:, :2] == rows[:-1, :2], axis=1)  # row i + 1 is in row i's bucket
+    shared = np.zeros(rows.shape[0], dtype=np.bool_)
+    shared[1:] |= same
+    shared[:-1] |= same
+    return [entries.texts[i] for i in np.unique(rows[shared, 2]).tolist()]
 
 
 def near_edges(

@@ -11,17 +11,27 @@ asked for. Where each stage runs:
    :func:`~stancebank.tasks.dedup.sketch_texts`. Its entries stay in the object store (handed to
    Ray Data as one block each, ``from_pandas_refs``); what it reports (rejects, warnings) goes
    to the driver.
-2. **duplicates, found and verified where the buckets meet** — the same task splits its bucket
-   entries into partitions: the band entries by band key, with the texts' shingle sets
-   (:class:`~stancebank.tasks.dedup.BandEntries`), an id and a text-hash entry per article by a
-   stable hash of the key, each with the article's candidate. A Ray task per partition gathers
-   its part from every block (a plain Ray shuffle: each read task returns one object per
-   partition), finds the band buckets' pairs and verifies them exactly
-   (:func:`~stancebank.tasks.dedup.verified_edges`), and returns only the near-duplicate edges
-   and the *involved* articles' candidates (an edge, or an id or text shared with another).
-3. **the keep rule** on the driver: :func:`~stancebank.tasks.dedup.resolve` over the involved
-   articles alone, given the edges. This is the one part that does not scale out: its memory
-   grows with the duplicated articles, not the corpus.
+2. **the involved articles, found where the buckets meet** — the same task keeps its articles'
+   sketches (band keys and shingle set, :class:`~stancebank.tasks.dedup.Sketch`) in the object
+   store and splits its bucket entries into partitions: the band entries by band key, without
+   the shingle sets (:class:`~stancebank.tasks.dedup.BandEntries`), an id and a text-hash entry
+   per article by a stable hash of the key, each with the article's candidate. A Ray task per
+   partition gathers its part from every block (a plain Ray shuffle: each read task returns one
+   object per partition) and returns the canonical numbers of its *involved* articles: those in
+   a band bucket with another text (:func:`~stancebank.tasks.dedup.crowded_texts`, a sort: no
+   pair is formed or verified there) and those sharing an id or a text with another. The driver
+   joins them (an article is in up to 8 band buckets, so in several partitions) and a Ray task
+   per read block returns the involved articles' candidates and sketches.
+3. **the keep rule** on the driver: :func:`~stancebank.tasks.dedup.resolve_in_order` over the
+   involved articles alone, the local engine's function: each article is compared only with the
+   *kept* texts sharing a bucket with it, so thousands of templated near-copies cost one
+   comparison each, not one per pair. The decisions are the local engine's: an article that
+   shares no bucket, id or text with another is always kept and never decides another's fate, so
+   the in-order rule over the involved subset decides as it does over all (and ``resolve_in_order``
+   equals :func:`~stancebank.tasks.dedup.resolve` over every verified edge, tested). This is the
+   one part that does not scale out: the driver's memory grows with the involved articles'
+   shingle sets (about 1.5 times their text), not the corpus; with ``--keep-near-duplicates``
+   every edge among them counts and ``resolve_in_order`` forms them all, as locally.
 4. **pre-annotation** — an actor pool (``map_batches`` with a class holding one spaCy model per
    actor) annotates the kept English articles, handed out in blocks of a few batches so that no
    actor is left alone with a long last block; :func:`~stancebank.tasks.build.annotated_task`
@@ -87,13 +97,12 @@ from stancebank.tasks.clean import Rules, load_rules
 from stancebank.tasks.dedup import (
     BandEntries,
     Candidate,
-    Edge,
     Sketch,
     band_entries,
+    crowded_texts,
     merge_entries,
-    resolve,
+    resolve_in_order,
     sketch_texts,
-    verified_edges,
 )
 from stancebank.tasks.errors import TasksError
 from stancebank.tasks.readers import Reject
@@ -148,7 +157,8 @@ def _read_block(
     """Stage 1 and the map side of stage 2, a Ray task per block of files (``run``: see
     :func:`_file_blocks`): read, clean, identify and sketch. Returns the block's entries (a pandas
     frame: ``order``, ``entry``), what it reports — ``(order, reject or None, warnings)`` in order
-    — and its bucket entries in ``groups`` partitions (:func:`_bucket_parts`)."""
+    — its articles' candidates and sketches (for :func:`_involved_sketches`) and its bucket
+    entries in ``groups`` partitions (:func:`_bucket_parts`)."""
     import pandas as pd
 
     kill_marker(kill_once)
@@ -168,7 +178,7 @@ def _read_block(
     frame = pd.DataFrame(
         {"order": np.array([e.order for e in entries], dtype=np.int64), "entry": _objects(entries)}
     )
-    return (frame, reported, *_bucket_parts(cands, sketches, groups))
+    return (frame, reported, list(zip(cands, sketches, strict=True)), *_bucket_parts(cands, sketches, groups))
 
 
 def _file_blocks(files: Sequence[tuple[int, InputFile]], blocks: int) -> tuple[list[str], int]:
@@ -187,11 +197,10 @@ def _file_blocks(files: Sequence[tuple[int, InputFile]], blocks: int) -> tuple[l
 
 
 _INPUT_PER_PARTITION = 64 << 20
-"""Input bytes per bucket partition, at most (the partition count grows with the input): a text's
-shingle set (8 bytes a word) is about 1.5 times its share of the input, and a text's 8 band
-entries reach at most 8 partitions, so a partition's merge task holds at most ~1.5 · 8 · 64 MiB
-≈ 0.8 GB of shingle sets whatever the corpus size (plus the verification's temporaries, not
-bounded by this figure)."""
+"""Input bytes per bucket partition, at most (the partition count grows with the input): a
+partition's merge task holds a band entry (band, key, text: 24 bytes) for each of a text's bands
+that falls in it and an id and a text entry per article of its share, each with a candidate —
+far less than its 64 MiB of input, whatever the corpus size."""
 
 
 def _size(path: Path) -> int:
@@ -212,10 +221,10 @@ BucketPart = tuple[BandEntries, dict[str, list[Candidate]]]
 
 def _bucket_parts(cands: Sequence[Candidate], sketches: Sequence[Sketch], groups: int) -> list[BucketPart]:
     """A block's bucket entries in ``groups`` partitions: the band entries
-    (:func:`~stancebank.tasks.dedup.band_entries`, split by band key, the texts' shingle sets with
-    them) and an id and a text-hash entry per article (by a stable hash of the key), each with the
-    article's candidate."""
-    bands = band_entries(cands, sketches).split(groups)
+    (:func:`~stancebank.tasks.dedup.band_entries`, split by band key; without the shingle sets: a
+    partition only finds who shares a bucket) and an id and a text-hash entry per article (by a
+    stable hash of the key), each with the article's candidate."""
+    bands = band_entries(cands, [Sketch(sk.keys, b"") for sk in sketches]).split(groups)
     same: list[dict[str, list[Candidate]]] = [{} for _ in range(groups)]
     for c in cands:
         for key in (f"i:{c.article_id}", f"t:{c.text_sha256}"):
@@ -223,23 +232,28 @@ def _bucket_parts(cands: Sequence[Candidate], sketches: Sequence[Sketch], groups
     return list(zip(bands, same, strict=True))
 
 
-def _bucket_merge(*parts: BucketPart) -> tuple[list[Edge], list[Candidate]]:
-    """Stage 2's reduce side, a Ray task per partition: its band entries gathered from every block
-    give its verified near-duplicate edges (:func:`~stancebank.tasks.dedup.verified_edges`, where
-    the shingle sets are); the involved articles are those of its texts with an edge and those of
-    its id or text buckets with two or more articles. Only these reach the driver."""
-    entries = merge_entries([bands for bands, _ in parts])
-    edges = verified_edges(entries)
-    linked = {h for a, b, _ in edges for h in (a, b)}
-    involved = [c for c in entries.texts if c.text_sha256 in linked]
+def _bucket_merge(*parts: BucketPart) -> list[int]:
+    """Stage 2's reduce side, a Ray task per partition: the canonical numbers of its involved
+    articles — its texts that share a band bucket with another text
+    (:func:`~stancebank.tasks.dedup.crowded_texts`: the earliest article of each, the others
+    having its text) and the articles of its id or text buckets with two or more articles.
+    No pair is formed or verified here."""
+    involved = [c.order for c in crowded_texts(merge_entries([bands for bands, _ in parts]))]
     merged: dict[str, list[Candidate]] = {}
     for _, same in parts:
         for key, members in same.items():
             merged.setdefault(key, []).extend(members)
     for members in merged.values():
         if len(members) > 1:
-            involved.extend(members)
-    return edges, involved
+            involved.extend(c.order for c in members)
+    return involved
+
+
+def _involved_sketches(
+    block: list[tuple[Candidate, Sketch]], orders: set[int]
+) -> list[tuple[Candidate, Sketch]]:
+    """A read block's involved articles (``orders``), with their sketches, for the driver."""
+    return [(c, sk) for c, sk in block if c.order in orders]
 
 
 def _kept(batch: Batch, left_out: set[int]) -> list[Entry]:
@@ -353,28 +367,37 @@ def build_tasks_ray(
     if not files:
         return _write_empty(out, result)
     groups = max(1, min(blocks, 2 * cpus), -(-size // _INPUT_PER_PARTITION))
-    read = ray.remote(_read_block).options(num_returns=2 + groups)
+    read = ray.remote(_read_block).options(num_returns=3 + groups)
     merge = ray.remote(_bucket_merge)
+    pick = ray.remote(_involved_sketches)
     log.info("ray: %d MB of input, %d bucket partitions", size >> 20, groups)
     outs = [read.remote(run, boilerplate, ray_options.kill_once, groups) for run in runs]
-    merges = [merge.remote(*(out[2 + g] for out in outs)) for g in range(groups)]
+    merges = [merge.remote(*(out[3 + g] for out in outs)) for g in range(groups)]
     # the entries stay in the object store, a Ray Data block per read block, for stages 4 and 5
     # (from_pandas_refs is a Ray DeveloperAPI: public, documented, may change between minor releases)
     prepared = ray.data.from_pandas_refs([out[0] for out in outs])
     reported = sorted((r for part in ray.get([out[1] for out in outs]) for r in part), key=lambda r: r[0])
     result.rejects.extend(r for _, r, _ in reported if r is not None)
     result.warnings.extend(w for _, _, ws in reported for w in ws)
-    found = ray.get(merges)
-    # the bucket entries (shingle sets travel with them) are done with: let Ray free them now,
-    # not when the build returns
-    del outs, merges
-    edges = sorted({edge for part, _ in found for edge in part})
-    cands = {c.order: c for _, part in found for c in part}
+    # an article is in several partitions (a bucket per band, an id and a text): each once
+    orders = ray.put({o for part in ray.get(merges) for o in part})
+    involved = sorted(
+        (pair for part in ray.get([pick.remote(out[2], orders) for out in outs]) for pair in part),
+        key=lambda pair: pair[0].order,
+    )
+    # the bucket entries and the sketches are done with: let Ray free them now, not when the build
+    # returns
+    del outs, merges, orders
+    cands = {c.order: c for c, _ in involved}
     clock = _lap("read, clean, sketch, buckets", clock)
 
     # 3. the keep rule, on the driver, over the involved articles only
     skipped_orders: set[int] = set()
-    for decision in resolve(cands.values(), edges, options.keep_near_duplicates):
+    decisions = resolve_in_order(
+        [c for c, _ in involved], [sk for _, sk in involved], options.keep_near_duplicates
+    )
+    del involved
+    for decision in decisions:
         skipped = skipped_of(cands[decision.order], decision)
         if decision.kept:
             result.kept_near_duplicates.append(skipped)
@@ -382,8 +405,7 @@ def build_tasks_ray(
             result.skipped.append(skipped)
             skipped_orders.add(decision.order)
     log.info(
-        "ray: %d near-duplicate edges, %d involved articles, %d left out",
-        len(edges),
+        "ray: %d involved articles, %d left out",
         len(cands),
         len(skipped_orders),
     )

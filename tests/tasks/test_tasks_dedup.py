@@ -17,6 +17,7 @@ from stancebank.tasks.dedup import (
     Candidate,
     Decision,
     band_entries,
+    crowded_texts,
     involved,
     merge_entries,
     near_edges,
@@ -112,6 +113,30 @@ def test_edges_do_not_depend_on_batching_or_bucket_grouping(corpus: Corpus, part
         rng.shuffle(gathered)
         found.update(verified_edges(merge_entries(gathered)))
     assert sorted(found) == expected
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_crowded_texts_are_those_of_an_edge_and_any_bucket_sharer(corpus: Corpus, parts: int) -> None:
+    """Gathered partition by partition from scattered blocks, the texts sharing a bucket with
+    another text include every text of an edge, and resolve_in_order over their articles (plus
+    those sharing an id or a text) decides as over all."""
+    texts, cands = corpus
+    whole = sketch_texts(texts)
+    blocks = [list(range(len(cands)))[k::3] for k in range(3)]
+    pieces = [
+        band_entries([cands[i] for i in block], [whole[i] for i in block]).split(parts) for block in blocks
+    ]
+    crowded = {
+        c.text_sha256 for p in range(parts) for c in crowded_texts(merge_entries([x[p] for x in pieces]))
+    }
+    linked = {h for a, b, _ in near_edges(cands, whole) for h in (a, b)}
+    assert linked and linked <= crowded
+    shared = involved(cands, [])
+    chosen = [i for i, c in enumerate(cands) if c.text_sha256 in crowded or c.order in shared]
+    assert len(chosen) < len(cands)
+    for keep_near in (False, True):
+        subset = resolve_in_order([cands[i] for i in chosen], [whole[i] for i in chosen], keep_near)
+        assert subset == resolve_in_order(cands, whole, keep_near)
 
 
 def test_a_texts_copies_in_several_blocks_are_one_text(corpus: Corpus) -> None:

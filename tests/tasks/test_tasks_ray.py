@@ -120,6 +120,37 @@ def test_duplicates_straddling_blocks_are_found_as_locally(ray_cluster: Any, tmp
 
 @pytest.mark.ray
 @pytest.mark.slow
+@pytest.mark.parametrize("keep_near", [False, True])
+def test_templated_input_is_resolved_as_locally(ray_cluster: Any, tmp_path: Path, keep_near: bool) -> None:
+    """Hundreds of near-copies of one page among distinct articles, spread over blocks: the driver
+    resolves the involved articles in order, as the local engine does, with and without
+    --keep-near-duplicates."""
+    from stancebank.tasks.engine_ray import RayOptions, build_tasks_ray
+
+    rng = random.Random(8)
+    page = article_text(rng, 200)
+    for f in range(4):
+        records = [{"text": page, "id": f"page-{f}"}]  # kept in the first file, then exact copies
+        for n in range(75):
+            words = page.split(" ")
+            words[rng.randrange(len(words))] = f"copy{f}x{n}"  # each copy distinct, one word apart
+            records.append({"text": " ".join(words), "id": f"copy-{f}-{n}"})
+            if n % 3 == 0:
+                records.append({"text": article_text(rng, 120), "id": f"other-{f}-{n}"})
+        lines = [json.dumps(r) for r in records]
+        (tmp_path / f"{f}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    inputs = sorted(tmp_path.glob("*.jsonl"))
+    options = BuildOptions(preannotate=False, keep_near_duplicates=keep_near)
+    local = build_tasks(inputs, options)
+    write_tasks(tmp_path / "local.json", local.tasks)
+    assert local.near_duplicates >= 290 and local.duplicates >= 3
+    result = build_tasks_ray(inputs, tmp_path / "ray.json", options, RayOptions(partitions=3))
+    assert _report(result) == _report(local)
+    assert (tmp_path / "ray.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+
+
+@pytest.mark.ray
+@pytest.mark.slow
 def test_ray_preannotation_in_an_actor_pool_equals_the_local_one(ray_cluster: Any, tmp_path: Path) -> None:
     from stancebank.tasks.engine_ray import RayOptions, build_tasks_ray
 
