@@ -30,7 +30,8 @@ asked for. Where each stage runs:
    the in-order rule over the involved subset decides as it does over all (and ``resolve_in_order``
    equals :func:`~stancebank.tasks.dedup.resolve` over every verified edge, tested). This is the
    one part that does not scale out: the driver's memory grows with the involved articles'
-   shingle sets (about 1.5 times their text), not the corpus; with ``--keep-near-duplicates``
+   shingle sets (8 bytes per distinct shingle: ~6.7 GB per million involved 500-word articles,
+   ``bench_ray.py --driver-only``), not the corpus; with ``--keep-near-duplicates``
    every edge among them counts and ``resolve_in_order`` forms them all, as locally.
 4. **pre-annotation** — an actor pool (``map_batches`` with a class holding one spaCy model per
    actor) annotates the kept English articles, handed out in blocks of a few batches so that no

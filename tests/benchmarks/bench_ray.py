@@ -10,8 +10,9 @@ Prints, for a generated corpus with planted duplicates (tests/sbtest/corpus.py):
   `ray.init(num_cpus=2)` (cluster start, worker start and one model per actor included): wall
   and CPU seconds of each (Ray's CPU summed over the driver and every process of the cluster), the
   efficiency T1 / (2 · T2) on wall time and the CPU-time ratio, and each Ray process's peak RSS;
-- the driver's part that does not scale out — the keep rule over the involved articles — its
-  time and peak memory (tracemalloc) for M duplicated articles, per million.
+- the driver's part that does not scale out — the keep rule over the involved articles and their
+  sketches — its time and memory (the sketches' bytes plus the rule's tracemalloc peak) for M
+  involved articles, per million.
 
 The machine is shared: wall times depend on what else runs; CPU times are the steadier figure.
 Ray starts its workers at niceness 15 (``RAY_worker_niceness``), which on a machine shared with
@@ -26,7 +27,7 @@ other users' processes starves them against the local engine's niceness 0; the b
   (bench_export_gen.py) on each engine, each in a process of its own: wall and CPU seconds, the
   driver's peak RSS, and whether the release folders are byte-identical.
 
-Run: .venv/bin/python tests/benchmarks/bench_ray.py [--articles 400] [--driver 200000] [--skip-stages]
+Run: .venv/bin/python tests/benchmarks/bench_ray.py [--articles 400] [--driver 200000] [--skip-stages] [--driver-only]
      .venv/bin/python tests/benchmarks/bench_ray.py --corpus 200000 [--scratch /tmp/ray-bench]
      .venv/bin/python tests/benchmarks/bench_ray.py --export 5000 [--scratch /tmp/ray-bench]
 """
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -65,7 +67,7 @@ from stancebank.tasks.build import (
     write_tasks,
 )
 from stancebank.tasks.build import BuildResult as _Result
-from stancebank.tasks.dedup import Candidate, resolve
+from stancebank.tasks.dedup import Candidate, Sketch, resolve_in_order, sketch_texts
 
 
 def cpu() -> float:
@@ -196,26 +198,37 @@ def ray_vs_local(corpus: Path, tmp: Path) -> None:
 
 
 def driver_rule(m: int) -> None:
-    """The keep rule over ``m`` involved articles: pairs of near-duplicates plus exact copies."""
-    tracemalloc.start()  # the candidates and edges the driver holds count too
+    """The keep rule over ``m`` involved articles as the Ray driver runs it
+    (:func:`~stancebank.tasks.dedup.resolve_in_order` over their candidates and sketches): pairs of
+    one-word-apart 500-word texts."""
+    rng = random.Random(1)
+    vocabulary = [f"w{rng.randrange(10**6)}" for _ in range(20_000)]
+    sketches: list[Sketch] = []
+    for start in range(0, m, 2_000):
+        texts: list[str] = []
+        for _ in range(start, min(m, start + 2_000), 2):
+            words = [rng.choice(vocabulary) for _ in range(500)]
+            texts.append(" ".join(words))
+            words[rng.randrange(500)] = "changed"
+            texts.append(" ".join(words))
+        sketches.extend(sketch_texts(texts)[: m - len(sketches)])
     cands = [
-        Candidate(
-            i,
-            f"sb-{i:016x}",
-            f"{i // 2 if i % 3 else i:064x}",
-            f"feed-{i // 50:05d}.jsonl:{i % 50} record {i % 50}",
-        )
+        Candidate(i, f"sb-{i:016x}", f"{i:064x}", f"feed-{i // 50:05d}.jsonl:{i % 50} record {i % 50}")
         for i in range(m)
     ]
-    edges = [(f"{i:064x}", f"{i + 1:064x}", 0.95) for i in range(0, m, 4)]
+    held = sum(len(sk.shingles) + 8 * len(sk.keys) for sk in sketches)
+    tracemalloc.start()  # what the rule allocates beside the sketches it is given
     c0 = cpu()
-    decisions = resolve(cands, edges, False)
+    decisions = resolve_in_order(cands, sketches, False)
     secs = cpu() - c0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"\ndriver keep rule: {m} involved articles, {len(edges)} edges → {len(decisions)} left out")
+    total = (held + peak) / 2**20
+    print(f"\ndriver keep rule: {m} involved 500-word articles → {len(decisions)} left out")
     print(
-        f"  CPU {secs:.2f} s; peak {peak / 2**20:.0f} MB (≈ {peak / 2**20 / m * 1e6:.0f} MB per million involved)"
+        f"  CPU {secs:.2f} s; sketches {held / 2**20:.0f} MB + the rule's peak {peak / 2**20:.0f} MB "
+        f"(≈ {total / m * 1e6:.0f} MB per million involved); process peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
 
 
@@ -390,6 +403,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=400)
     parser.add_argument("--driver", type=int, default=200_000)
     parser.add_argument("--skip-stages", action="store_true", help="no per-stage local figures")
+    parser.add_argument("--driver-only", action="store_true", help="only the driver's keep rule")
     parser.add_argument("--corpus", type=int, default=0, help="the dedup + sample path on N articles")
     parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "stancebank-bench-ray")
     parser.add_argument("--export", type=int, default=0, help="export build of a generated export of N tasks")
@@ -403,6 +417,9 @@ def main() -> None:
         run_export(args.run_export[0], Path(args.run_export[1]), Path(args.run_export[2]))
         return
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}, {NICENESS}={os.environ[NICENESS]}")
+    if args.driver_only:
+        driver_rule(args.driver)
+        return
     if args.corpus:
         dedup_sample(args.corpus, args.scratch)
         return
