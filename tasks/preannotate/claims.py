@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from stancebank.tasks.preannotate.actors import Mention, speaker_of, subject_of
 from stancebank.tasks.preannotate.labels import DIRECT, INDIRECT, MIXED
@@ -95,6 +95,20 @@ _WH_WORDS = frozenset(["how", "what", "whether", "when", "where", "who", "which"
 _REFUSALS = frozenset(["decline", "declined", "declines", "declining", "refuse", "refused", "refuses"])
 
 
+class StanceProposal(NamedTuple):
+    """One target a claim takes a stance on, as the pre-annotator proposes it."""
+
+    start: int
+    end: int
+    stance: str
+    """A stance relation's label (support / oppose / neutral)."""
+    score: float
+    """The evidence's strength (the ``SCORE_*`` of the step that proposed it)."""
+    target_name: str
+    """The project catalogue's canonical name of the target, or empty (a target read from the
+    claim's syntax, or a mention of the article's own catalogue)."""
+
+
 @dataclass
 class Claim:
     start: int
@@ -103,8 +117,8 @@ class Claim:
     speaker: Mention | None
     score: float
     id: str = ""
-    stances: list[tuple[int, int, str, float, str]] = field(default_factory=list)
-    """``(start, end, stance, score, canonical target name)`` of each target the claim takes a stance on."""
+    stances: list[StanceProposal] = field(default_factory=list)
+    """Each target the claim takes a stance on."""
     nonclaim: str = ""
     """Why the parse shows this found claim states no position (:mod:`nonclaims`), or empty. Such a
     claim still counts for the rules that read the claims around it (its speaker goes on to an

@@ -11,10 +11,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from stancebank.tasks.preannotate.claims import Claim
+from stancebank.tasks.preannotate.claims import Claim, StanceProposal
 from stancebank.tasks.preannotate.labels import NEUTRAL
-from stancebank.tasks.preannotate.mentions import _Found
-from stancebank.tasks.preannotate.polarity import _is_rhetorical, _rhetorical, claim_stance
+from stancebank.tasks.preannotate.mentions import FoundTargets
+from stancebank.tasks.preannotate.polarity import claim_stance, is_rhetorical, rhetorical_stance
 from stancebank.tasks.preannotate.resources import StanceCues
 from stancebank.tasks.preannotate.target_syntax import SCORE_OBJECT_STANCE
 
@@ -57,7 +57,7 @@ SCORE_SPEAKER_STANCE = 0.3
 (step 4): evidence from the speaker's position, not from the claim's words."""
 
 
-def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, found: _Found) -> None:
+def inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, found: FoundTargets) -> None:
     """Step 4: a claim with no stance of its own takes the stances its speaker takes on catalogue
     targets (or the article's own) in the nearest claim of a run of that speaker's claims in the
     same or the next paragraph (:func:`_nearest_in_run`), unless its own cues point the other way.
@@ -74,7 +74,7 @@ def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, 
             for s in c.stances
             # a syntax-proposed TARGET (SCORE_OBJECT_STANCE) is never a project catalogue mention
             # (step 2 runs only on claims without one): this admits the article's own mentions only
-            if s[2] != NEUTRAL and s[3] >= SCORE_OBJECT_STANCE and (s[0], s[1]) in mention_spans
+            if s.stance != NEUTRAL and s.score >= SCORE_OBJECT_STANCE and (s.start, s.end) in mention_spans
         ]
         for c in claims
     ]
@@ -85,17 +85,18 @@ def _inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, 
         if lender is None:
             continue
         own = claim_stance(text[claim.start : claim.end], cues)
-        if own is not None and _is_rhetorical(text, claim):
-            own = _rhetorical(own)
+        if own is not None and is_rhetorical(text, claim):
+            own = rhetorical_stance(own)
         named = {
             _mention_key(text, m0, m1, name)
             for m0, m1, name in found.mentions
             if claim.start <= m0 < claim.end
         }
         claim.stances.extend(
-            (t0, t1, stance, SCORE_SPEAKER_STANCE, name)
-            for t0, t1, stance, _, name in lenders[lender]
-            if (own is None or own == stance) and (not named or _mention_key(text, t0, t1, name) in named)
+            StanceProposal(s.start, s.end, s.stance, SCORE_SPEAKER_STANCE, s.target_name)
+            for s in lenders[lender]
+            if (own is None or own == s.stance)
+            and (not named or _mention_key(text, s.start, s.end, s.target_name) in named)
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from stancebank.tasks.preannotate.claims import Claim
 from stancebank.tasks.preannotate.resources import StanceCues
-from stancebank.tasks.preannotate.target_syntax import _WORD, syntax_proposal
+from stancebank.tasks.preannotate.target_syntax import WORD, syntax_proposal
 from stancebank.tasks.preannotate.wordforms import noun_plural
 
 _DETERMINER = r"(?:(?:a|an|the|any|this|its|their|our|such) (?=\w))?"
@@ -96,7 +96,7 @@ def anaphoric_mentions(
     phrase of its own ("the charges against his client", "the ban on smoking" name something else)."""
     heads: list[tuple[int, str, str]] = []  # (end, head noun, name) of each mention
     for m0, m1, name in mentions:
-        words = _WORD.findall(_HEAD_END.split(text[m0:m1], maxsplit=1)[0])
+        words = WORD.findall(_HEAD_END.split(text[m0:m1], maxsplit=1)[0])
         head = words[-1].lower() if words else ""
         if len(head) >= 3 and head.isalpha() and head not in cues.not_targets | _LIGHT_NOUNS:
             heads.append((m1, head, name))
@@ -113,7 +113,7 @@ def anaphoric_mentions(
 
 
 @dataclass
-class _Found:
+class FoundTargets:
     """What the claims of one article can take as targets."""
 
     mentions: list[tuple[int, int, str]]
@@ -141,7 +141,7 @@ def article_catalogue(text: str, claims: Sequence[Claim], cues: StanceCues) -> C
         proposal = syntax_proposal(body, cues)
         if proposal is None:
             continue
-        head = _WORD.findall(body[proposal[0] : proposal[1]])[-1].lower()
+        head = WORD.findall(body[proposal[0] : proposal[1]])[-1].lower()
         if len(head) >= 3 and head.isalpha() and head not in cues.not_targets | _LIGHT_NOUNS:
             heads.update((head, noun_plural(head)) if not head.endswith("s") else (head,))
     return Catalogue.build([("", tuple(sorted(heads)), ())]) if heads else EMPTY_CATALOGUE
@@ -152,7 +152,7 @@ NEAR_SENTENCES = 2
 time starts in May. Critics are sceptical. “Who thought that was a good idea?”")."""
 
 
-def _window_start(pos: int, sentence_starts: list[int], paragraph_starts: list[int]) -> int:
+def window_start_of(pos: int, sentence_starts: list[int], paragraph_starts: list[int]) -> int:
     """Where step 3 looks back from ``pos``: the sentence before ``pos``'s sentence (in the previous
     paragraph too), and up to :data:`NEAR_SENTENCES` sentences back within that sentence's paragraph."""
     i = bisect.bisect_right(sentence_starts, pos) - 1
@@ -161,19 +161,19 @@ def _window_start(pos: int, sentence_starts: list[int], paragraph_starts: list[i
     return max(sentence_starts[max(0, i - NEAR_SENTENCES)], min(paragraph, one_back))
 
 
-def _paragraph_starts(text: str) -> list[int]:
+def paragraph_starts_of(text: str) -> list[int]:
     """Where each paragraph starts (paragraphs are separated by a blank line)."""
     return [0, *(m.end() for m in re.finditer(r"\n\s*\n", text))]
 
 
-def _claim_windows(
+def claim_windows(
     claims: Sequence[Claim], sentence_starts: list[int], paragraph_starts: list[int]
 ) -> list[tuple[int, int]]:
     """Where catalogue mentions can matter: each claim and the sentences before it that step 3
-    reads (:func:`_window_start`), merged."""
+    reads (:func:`window_start_of`), merged."""
     windows: list[tuple[int, int]] = []
     for claim in sorted(claims, key=lambda c: c.start):
-        start = _window_start(claim.start, sentence_starts, paragraph_starts)
+        start = window_start_of(claim.start, sentence_starts, paragraph_starts)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(windows[-1][1], claim.end))
         else:
@@ -184,7 +184,7 @@ def _claim_windows(
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s+|\n")
 
 
-def _sentence_of(body: str, pos: int) -> tuple[int, int]:
+def sentence_of(body: str, pos: int) -> tuple[int, int]:
     """``(start, end)`` of the sentence of ``body`` that holds ``pos``."""
     start, end = 0, len(body)
     for m in _SENTENCE_END.finditer(body):
@@ -196,11 +196,11 @@ def _sentence_of(body: str, pos: int) -> tuple[int, int]:
     return start, end
 
 
-def _sentence_starts(text: str) -> list[int]:
+def sentence_starts_of(text: str) -> list[int]:
     return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
-def _mention_before(
+def mention_before(
     claim_start: int,
     mentions: list[tuple[int, int, str]],
     starts: list[int],
@@ -208,7 +208,7 @@ def _mention_before(
     proposed: Sequence[tuple[int, int, str]] = (),
 ) -> tuple[int, int, str] | None:
     """The nearest catalogue mention or TARGET of an earlier claim (``proposed``) before the claim,
-    from ``window_start`` on (:func:`_window_start`; guidelines 4.1: link to the nearest earlier
+    from ``window_start`` on (:func:`window_start_of`; guidelines 4.1: link to the nearest earlier
     mention; reuse it when it is a TARGET already)."""
     j = bisect.bisect_left(starts, claim_start) - 1
     while j >= 0 and mentions[j][1] > claim_start:

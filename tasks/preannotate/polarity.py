@@ -20,14 +20,14 @@ _RHETORICAL = re.compile(r"(?:who|why)\b[^?]*\?", re.I | re.S)
 """A question asking who or why, as a claim (guidelines 2.7): it implies the opposite of what it asks."""
 
 
-def _is_rhetorical(text: str, claim: Claim) -> bool:
+def is_rhetorical(text: str, claim: Claim) -> bool:
     """Guidelines 2.7: a rhetorical question ("Who thought that was a good idea?") implies the opposite."""
     return _RHETORICAL.fullmatch(text, claim.start, claim.end) is not None
 
 
-def _rhetorical(stance: str) -> str:
+def rhetorical_stance(stance: str) -> str:
     """The stance a rhetorical question takes: the opposite of its cue's (a neutral one stays)."""
-    return stance if stance == NEUTRAL else _flip(stance)
+    return stance if stance == NEUTRAL else opposite_stance(stance)
 
 
 # -- the evidence ---------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ def _negated(before: str, cue_start: int, cues: StanceCues) -> bool:
     return cues.negators.search(before[max(0, cue_start - NEGATOR_REACH) : cue_start]) is not None
 
 
-def _flip(stance: str) -> str:
+def opposite_stance(stance: str) -> str:
     return OPPOSE if stance == SUPPORT else SUPPORT
 
 
@@ -55,14 +55,14 @@ def _cue_stance(cue: str, stance: str, before: str, cue_start: int, cues: Stance
     if _negated(before, cue_start, cues) or cues.negators.match(
         before[cue_end : cue_end + NEGATOR_REACH].lstrip()
     ):
-        return _flip(stance)
+        return opposite_stance(stance)
     return stance
 
 
 CUE_WINDOW_BEFORE = 60
 """Characters before a target searched for a cue ("rejected any talk of a ceasefire")."""
 
-_CLAUSE_BREAK = re.compile(
+CLAUSE_BREAK = re.compile(
     r"[;:!?]|[.](?=\s)|,\s+(?:but|while|whereas|although|though|because|since)\b|\s(?:but|whereas|although)\s",
     re.I,
 )
@@ -70,7 +70,7 @@ _CLAUSE_BREAK = re.compile(
 
 def _clause_before(body: str, t0: int, since: int = 0) -> str:
     before = body[max(since, t0 - CUE_WINDOW_BEFORE) : t0]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
+    breaks = list(CLAUSE_BREAK.finditer(before))
     return before[breaks[-1].end() :] if breaks else before
 
 
@@ -105,7 +105,7 @@ def _governor(text: str, cue_start: int, cues: StanceCues) -> tuple[re.Match[str
     return None
 
 
-def _scoped_stance(text: str, match: re.Match[str], stance: str, cues: StanceCues) -> str:
+def scoped_stance(text: str, match: re.Match[str], stance: str, cues: StanceCues) -> str:
     """A cue's stance with its negation scope: a cue governed by another takes the governor's
     polarity on top of its own ("would not rule out backing X": not(oppose(support)) = support;
     "cannot back X": oppose), and the negator before the governor is the governor's; otherwise
@@ -114,8 +114,8 @@ def _scoped_stance(text: str, match: re.Match[str], stance: str, cues: StanceCue
     if governor is None:
         return _cue_stance(match.group(0), stance, text, match.start(), cues)
     g_match, g_stance = governor
-    inner = stance if g_stance == SUPPORT else _flip(stance)
-    return _flip(inner) if _negated(text, g_match.start(), cues) else inner
+    inner = stance if g_stance == SUPPORT else opposite_stance(stance)
+    return opposite_stance(inner) if _negated(text, g_match.start(), cues) else inner
 
 
 _EMBEDDING_GAP = re.compile(
@@ -136,20 +136,20 @@ def _embedded_stance(before: str, match: re.Match[str], stance: str, cues: Stanc
     outer = _nearest_cue(before[: match.start()], ((cues.support, SUPPORT), (cues.oppose, OPPOSE)))
     if outer is None or not _EMBEDDING_GAP.fullmatch(before, outer[0].end(), match.start()):
         return stance
-    outer_stance = _scoped_stance(before, outer[0], outer[1], cues)
+    outer_stance = scoped_stance(before, outer[0], outer[1], cues)
     if outer_stance == NEUTRAL:
         return stance
-    return stance if outer_stance == SUPPORT else _flip(stance)
+    return stance if outer_stance == SUPPORT else opposite_stance(stance)
 
 
 AFTER_WINDOW = 60
 """Characters after a target searched for an evaluating predicate ("the levy is a mistake")."""
 
-_MANDATIVE = re.compile(r"demand|propos|recommend|urg|insist|ask|suggest|want", re.I)
+MANDATIVE = re.compile(r"demand|propos|recommend|urg|insist|ask|suggest|want", re.I)
 """Cues whose object may be a that-clause of what should happen ("demanded that the board resign"):
 the clause without its "that" is the target."""
 
-_NECESSITY = re.compile(
+NECESSITY = re.compile(
     r"without ((?=(?:the|a|an|any|its|their|his|her|our|my|your|[\w-]+['’]s?)\s"
     r"|(?:[\w-]+ ){0,3}[\w-]+[^s\W]s,)"
     r"(?:(?!\b(?:it|this|that|them)\b)[\w'’ -]){3,60}?),(?:[^,]*,)?\s+"
@@ -176,19 +176,19 @@ _UNDONE_PARTICIPLES = (
     r"banned|blocked|shut|closed|closed down|phased out|repealed|axed|suspended"
 )
 
-_UNDONE_CLAUSE = re.compile(
+UNDONE_CLAUSE = re.compile(
     rf"\s+(?:(?:should|must)\s+)?(?:(?:end|stop|cease|halt|close|go|be\s+(?:{_UNDONE_PARTICIPLES}))"
     r"(?!\s+(?:ahead|on|up|to|into|for|with)\b)|(?:close|shut)\s+down)\b",
     re.I,
 )
 """The verb of a mandative clause that undoes its subject: "demanded that the charge end", "urged
-that the toll be scrapped" are against it (:data:`_MANDATIVE`; "… go ahead", "… go on" are not)."""
+that the toll be scrapped" are against it (:data:`MANDATIVE`; "… go ahead", "… go on" are not)."""
 
 
 def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> str | None:
     """The stance a claim takes on the target at ``body[t0:t1]``, or None without evidence; a cue
     counts only from ``since`` on (the end of an earlier mention the cue belongs to)."""
-    necessary = _NECESSITY.match(body)
+    necessary = NECESSITY.match(body)
     if necessary is not None and necessary.start(1) <= t0 and t1 <= necessary.end(1):
         return SUPPORT  # "Without inspections, there could be no agreement"
     before = _clause_before(body, t0, since)
@@ -204,15 +204,15 @@ def stance_at(body: str, t0: int, t1: int, cues: StanceCues, since: int = 0) -> 
     )
     if found is not None:
         match, stance = found
-        if _noun_cue_is_subject(body, match, t0 - len(before)):
+        if noun_cue_is_subject(body, match, t0 - len(before)):
             # "the rejection of X had angered …", "those who champion X are …": the stance of the
             # cue's agent (the claim's verdict on them is :func:`claim_stance`'s)
             return None
-        stance = _embedded_stance(before, match, _scoped_stance(before, match, stance, cues), cues)
+        stance = _embedded_stance(before, match, scoped_stance(before, match, stance, cues), cues)
         if stance != NEUTRAL and (
-            _UNDONE.match(body, t1) or (_MANDATIVE.match(match.group(0)) and _UNDONE_CLAUSE.match(body, t1))
+            _UNDONE.match(body, t1) or (MANDATIVE.match(match.group(0)) and UNDONE_CLAUSE.match(body, t1))
         ):
-            return _flip(stance)  # "want to see X halted", "demanded that X end": against X
+            return opposite_stance(stance)  # "want to see X halted", "demanded that X end": against X
         return stance
     return stance_after(body[t1 : t1 + AFTER_WINDOW], cues)
 
@@ -223,7 +223,7 @@ _QUOTE_MARKS = re.compile(r"[\"“”„«»]|(?<!\w)['‘’]|['‘’](?!\w)")
 _EMBEDDED = re.compile(r"\s(?:that|which|who|whose|where|because|unless|while|whereas)\s", re.I)
 """Where a clause embedded in an evaluating predicate starts: its negators are not the predicate's."""
 
-_PREDICATE = re.compile(
+PREDICATE = re.compile(
     r"\s(?:is|are|was|were|would|will|could|can|should|must|remains?|seems?|has been|have been|"
     r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot|has|have|had)\b",
     re.I,
@@ -232,7 +232,7 @@ _PREDICATE = re.compile(
 _MODAL_CONJUNCT = re.compile(r"(?:\S+ ){0,3}?(would|will|could|can) .*? and (\w+ .*)")
 """A modal shared by two coordinated verbs; the second read with it."""
 
-_INSERTED_ATTRIBUTION = re.compile(
+INSERTED_ATTRIBUTION = re.compile(
     r",\s+(?:[\w'’-]+\s+){1,4}?(?:said|says|added|argued|insisted|warned|believes|believed|thinks|thought)"
     r"(?:\s+\w+)?,\s*",
     re.I,
@@ -263,7 +263,7 @@ part is the verdict, read with the verb); "anything but fair", "all but dead" co
 def stance_after(after: str, cues: StanceCues) -> str | None:
     """The stance of a predicate that evaluates the target just before ``after`` ("… would hurt",
     "… is not necessary"), or None."""
-    inserted = _INSERTED_ATTRIBUTION.match(after)
+    inserted = INSERTED_ATTRIBUTION.match(after)
     if inserted is not None:
         after = " " + after[inserted.end() :]  # "The levy, she said, would hurt …"
     relative = _INSERTED_RELATIVE.match(after)
@@ -272,9 +272,9 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
     conceded = _CONCESSION.match(after)
     if conceded is not None:  # "… was painful but unavoidable": the verdict is after the "but"
         after = f" {conceded.group(1)} {after[conceded.end() :]}"
-    breaks = _CLAUSE_BREAK.search(after)
+    breaks = CLAUSE_BREAK.search(after)
     clause = after[: breaks.start()] if breaks else after
-    verb = _PREDICATE.search(clause)
+    verb = PREDICATE.search(clause)
     embedded = _EMBEDDED.search(clause, verb.end()) if verb is not None else None
     if embedded is not None:
         clause = clause[: embedded.start()]  # "too expensive for a city that cannot …": not negated
@@ -300,7 +300,7 @@ def stance_after(after: str, cues: StanceCues) -> str | None:
         if found:
             # the longer reading wins: "would give Moscow time to regroup" over "would give Moscow time"
             _, stance = max(found, key=lambda f: (f[0].end() - f[0].start(), -f[0].start()))
-            return _flip(stance) if negated else stance
+            return opposite_stance(stance) if negated else stance
         m = cues.neutral_after.search(words)
         if m is not None and _close_enough(words[: m.start()]):
             return NEUTRAL  # a forecast, negated or not, judges nothing ("was not likely")
@@ -340,7 +340,7 @@ def _close_enough(gap: str) -> bool:
 
 def claim_stance(body: str, cues: StanceCues) -> str | None:
     """The claim's stance when every cue in it points the same way (after negation), else None. An
-    "... of" noun cue that is a clause's subject (:func:`_noun_cue_is_subject`) is its agent's stance:
+    "... of" noun cue that is a clause's subject (:func:`noun_cue_is_subject`) is its agent's stance:
     the claim judges it ("the rejection of X was welcome": against X), or says nothing on X."""
     seen: set[str] = set()
     agents: set[str] = set()
@@ -352,10 +352,10 @@ def claim_stance(body: str, cues: StanceCues) -> str | None:
         (cues.oppose_evaluative, OPPOSE),
     ):
         for m in pattern.finditer(body):
-            if _noun_cue_is_subject(body, m):
+            if noun_cue_is_subject(body, m):
                 agents.add(stance)
                 continue
-            seen.add(_scoped_stance(body, m, stance, cues))
+            seen.add(scoped_stance(body, m, stance, cues))
     after = stance_after(body, cues)
     if after is not None:
         seen.add(after)
@@ -366,13 +366,13 @@ def claim_stance(body: str, cues: StanceCues) -> str | None:
         return verdict
     if len(agents) != 1 or NEUTRAL in agents or verdict == NEUTRAL:
         return None
-    return verdict if agents == {SUPPORT} else _flip(verdict)
+    return verdict if agents == {SUPPORT} else opposite_stance(verdict)
 
 
 _MODAL = re.compile(r"\s*(?:would|will|could|can|should|must|might)\b", re.I)
 
 
-def _modal_evaluation(predicate: str, cues: StanceCues) -> str | None:
+def modal_evaluation(predicate: str, cues: StanceCues) -> str | None:
     """:func:`evaluated_predicate` of a predicate that starts with a modal: what a proposal would do
     ("… would make the crossing dangerous"), not how things are ("the roads had become more
     dangerous" reports, it takes no side)."""
@@ -384,7 +384,7 @@ def evaluated_predicate(predicate: str, cues: StanceCues) -> str | None:
     clause ("… would do the same job at a fraction of the risk", "… made the crossing dangerous"),
     when they all point one way (a negator just before one turns it around), else None. Only the
     predicate's own clause counts: not a clause embedded in it ("… a road that is dangerous")."""
-    breaks = _CLAUSE_BREAK.search(predicate)
+    breaks = CLAUSE_BREAK.search(predicate)
     clause = predicate[: breaks.start()] if breaks else predicate
     embedded = _EMBEDDED.search(clause)
     if embedded is not None:
@@ -397,11 +397,11 @@ def evaluated_predicate(predicate: str, cues: StanceCues) -> str | None:
     return seen.pop() if len(seen) == 1 else None
 
 
-_OBJECT_VERB = re.compile(r"\s(?:is|are|was|were|has|have|had|would|will|could|should|must|might)\s", re.I)
+OBJECT_VERB = re.compile(r"\s(?:is|are|was|were|has|have|had|would|will|could|should|must|might)\s", re.I)
 """The verb of a clause whose subject a noun cue and its object are ("the rejection of the pay offer
 had angered nurses"): the stance is the noun's agent's, not the speaker's, so the cue proposes no
 object, unless a clause of the object's own comes first (:data:`_OBJECT_CLAUSE`). Only after a cue
-that ends in "of" (:data:`_OF_NOUN_CUE`): after a verb cue the object may have a relative clause
+that ends in "of" (:data:`OF_NOUN_CUE`): after a verb cue the object may have a relative clause
 without "that" ("welcomed the decision the council had taken"); an object that starts with such a
 verb ("nobody should have to …") is none."""
 
@@ -410,34 +410,34 @@ _OBJECT_CLAUSE = re.compile(r"(?<!\w)(?:that|which|who|whose|where)(?!\w)", re.I
 hand over …", "claims that the cost would …")."""
 
 
-def _subject_verb(stretch: str) -> re.Match[str] | None:
-    """The verb (:data:`_OBJECT_VERB`) of the clause whose subject ``stretch`` (the words after a
-    cue, up to :data:`_OBJECT_END`) starts, after at least one word and no clause of its own."""
-    verb = _OBJECT_VERB.search(stretch)
+def subject_verb(stretch: str) -> re.Match[str] | None:
+    """The verb (:data:`OBJECT_VERB`) of the clause whose subject ``stretch`` (the words after a
+    cue, up to :data:`OBJECT_END`) starts, after at least one word and no clause of its own."""
+    verb = OBJECT_VERB.search(stretch)
     if verb is None or verb.start() == 0 or _OBJECT_CLAUSE.search(stretch, 0, verb.start()):
         return None
     return verb
 
 
-_OBJECT_END = re.compile(
+OBJECT_END = re.compile(
     r"[,;:.!?()\[\]\"“”«»]|\s(?:and|but|or|because|which|who|while|whereas|although|if|when|unless|"
     r"until|since|so|than|as|saying|said|says|adding|after|before)\s|\s[-–—]\s",
     re.I,
 )
 
-_OF_NOUN_CUE = re.compile(r"\bof$", re.I)
+OF_NOUN_CUE = re.compile(r"\bof$", re.I)
 
 _WHO_BEFORE = re.compile(r"(?<!\w)who\s+$", re.I)
 """A cue right after "who": the verb of a relative clause, the stance of whom it describes."""
 
 
-def _noun_cue_is_subject(body: str, cue: re.Match[str], offset: int = 0) -> bool:
+def noun_cue_is_subject(body: str, cue: re.Match[str], offset: int = 0) -> bool:
     """Whether ``cue`` (a match in a stretch of ``body`` that starts at ``offset``) is an "... of"
     noun cue, or the verb of a "who" clause, that is with its object part of a clause's subject ("the
     rejection of the pay offer had angered nurses", "those who champion X are …"): the stance is its
     agent's."""
-    if not _OF_NOUN_CUE.search(cue.group(0)) and not _WHO_BEFORE.search(body, 0, offset + cue.start()):
+    if not OF_NOUN_CUE.search(cue.group(0)) and not _WHO_BEFORE.search(body, 0, offset + cue.start()):
         return False
     rest = body[offset + cue.end() :]
-    end = _OBJECT_END.search(rest)
-    return _subject_verb(rest[: end.start()] if end else rest) is not None
+    end = OBJECT_END.search(rest)
+    return subject_verb(rest[: end.start()] if end else rest) is not None

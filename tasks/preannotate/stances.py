@@ -57,38 +57,38 @@ from __future__ import annotations
 import bisect
 import re
 
-from stancebank.tasks.preannotate.claims import Claim
+from stancebank.tasks.preannotate.claims import Claim, StanceProposal
 from stancebank.tasks.preannotate.labels import INDIRECT, SUPPORT
-from stancebank.tasks.preannotate.lending import _inherit_from_speaker
+from stancebank.tasks.preannotate.lending import inherit_from_speaker
 from stancebank.tasks.preannotate.mentions import (
     EMPTY_CATALOGUE,
     Catalogue,
-    _claim_windows,
-    _Found,
-    _mention_before,
-    _paragraph_starts,
-    _sentence_of,
-    _sentence_starts,
-    _window_start,
+    FoundTargets,
     anaphoric_mentions,
     article_catalogue,
+    claim_windows,
+    mention_before,
+    paragraph_starts_of,
+    sentence_of,
+    sentence_starts_of,
+    window_start_of,
 )
 from stancebank.tasks.preannotate.polarity import (
-    _PREDICATE,
-    _is_rhetorical,
-    _rhetorical,
+    PREDICATE,
     claim_stance,
+    is_rhetorical,
+    rhetorical_stance,
     stance_after,
     stance_at,
 )
 from stancebank.tasks.preannotate.resources import StanceCues
 from stancebank.tasks.preannotate.target_syntax import (
-    _AUXILIARY,
-    _WORD,
+    AUXILIARY,
     MAX_SUBJECT_WORDS,
     SCORE_OBJECT_STANCE,
-    _has_pronoun,
-    _object_after,
+    WORD,
+    has_pronoun,
+    object_after,
     syntax_proposal,
 )
 
@@ -96,19 +96,19 @@ from stancebank.tasks.preannotate.target_syntax import (
 def add_stances(
     text: str, claims: list[Claim], cues: StanceCues, catalogue: Catalogue = EMPTY_CATALOGUE
 ) -> None:
-    """Append ``(start, end, stance, score, target_name)`` to each claim's ``stances`` (see the
-    module docstring for the four steps)."""
+    """Append a :class:`StanceProposal` to each claim's ``stances`` for each target it takes a
+    stance on (see the module docstring for the four steps)."""
     if not claims:
         return
-    sentence_starts = _sentence_starts(text)
-    paragraph_starts = _paragraph_starts(text)
+    sentence_starts = sentence_starts_of(text)
+    paragraph_starts = paragraph_starts_of(text)
     syntax_first = catalogue.pattern is None  # the article's own catalogue comes after the syntax
     if syntax_first:
         catalogue = article_catalogue(text, claims, cues)
     mentions: list[tuple[int, int, str]] = []
     by_head: set[tuple[int, int]] = set()
     if catalogue.pattern is not None and syntax_first:
-        mentions = catalogue.mentions(text, _claim_windows(claims, sentence_starts, paragraph_starts))
+        mentions = catalogue.mentions(text, claim_windows(claims, sentence_starts, paragraph_starts))
     elif catalogue.pattern is not None:
         # the whole text: a claim's "the ban" may name a target mentioned in the title or the
         # paragraphs before (:func:`anaphoric_mentions`), its attribution one after it ("… she said
@@ -116,17 +116,20 @@ def add_stances(
         earlier = catalogue.mentions(text)
         mentions = anaphoric_mentions(text, claims, earlier, cues)
         by_head = {(m0, m1) for m0, m1, _ in mentions} - {(m0, m1) for m0, m1, _ in earlier}
-    found = _Found(mentions, [m[0] for m in mentions], sentence_starts, paragraph_starts, by_head=by_head)
+    found = FoundTargets(
+        mentions, [m[0] for m in mentions], sentence_starts, paragraph_starts, by_head=by_head
+    )
     for i, claim in enumerate(claims):
         _add_claim_stances(text, claim, cues, found, syntax_first)
         if not claim.stances and i and not claims[i - 1].stances:
             _split_quote(text, claims[i - 1], claim, cues)
-        if _is_rhetorical(text, claim):
+        if is_rhetorical(text, claim):
             claim.stances[:] = [
-                (t0, t1, _rhetorical(stance), score, name) for t0, t1, stance, score, name in claim.stances
+                StanceProposal(s.start, s.end, rhetorical_stance(s.stance), s.score, s.target_name)
+                for s in claim.stances
             ]
-        found.proposed.extend((t0, t1, name) for t0, t1, _, _, name in claim.stances)
-    _inherit_from_speaker(text, claims, cues, found)
+        found.proposed.extend((s.start, s.end, s.target_name) for s in claim.stances)
+    inherit_from_speaker(text, claims, cues, found)
 
 
 _SPLIT_ATTRIBUTION = re.compile(r"[,\s\"“”'‘’]*(?:[\w'’.-]+\s+){1,5}?[\w'’.-]+[,\s]*[\"“”'‘’]\s*")
@@ -146,19 +149,19 @@ def _split_quote(text: str, first: Claim, second: Claim, cues: StanceCues) -> No
         return
     if first.speaker is None or second.speaker is None or first.speaker.start != second.speaker.start:
         return
-    words = list(_WORD.finditer(text, first.start, first.end))
+    words = list(WORD.finditer(text, first.start, first.end))
     if (
         not 0 < len(words) <= MAX_SUBJECT_WORDS
         or words[0].group(0).lower() in cues.not_targets
-        or _has_pronoun(words)
-        or _PREDICATE.search(text, first.start, first.end)
-        or _PREDICATE.match(" " + text[second.start : second.end]) is None
+        or has_pronoun(words)
+        or PREDICATE.search(text, first.start, first.end)
+        or PREDICATE.match(" " + text[second.start : second.end]) is None
     ):
         return
     stance = stance_after(" " + text[second.start : second.end], cues)
     if stance is None:
         return
-    target = (words[0].start(), words[-1].end(), stance, SCORE_OBJECT_STANCE, "")
+    target = StanceProposal(words[0].start(), words[-1].end(), stance, SCORE_OBJECT_STANCE, "")
     first.stances.append(target)
     second.stances.append(target)
 
@@ -169,7 +172,7 @@ SCORE_NEAR_STANCE = 0.45
 _ANAPHORIC_SUBJECT = re.compile(
     # the pronoun is the subject only when a verb follows ("this week was …" is no pointer back):
     # an auxiliary, or after it/this/that a verb in -s or -ed ("it costs", "this meant")
-    rf"(?:it|this|that)\s+(?:{_AUXILIARY}|\w+s|\w+ed)\b|(?:they|these|those)\s+(?:{_AUXILIARY}|\w+ed)\b"
+    rf"(?:it|this|that)\s+(?:{AUXILIARY}|\w+s|\w+ed)\b|(?:they|these|those)\s+(?:{AUXILIARY}|\w+ed)\b"
     r"|call(?:s|ed|ing)\s+(?:it|this|that|them)\b",
     re.I,
 )
@@ -177,7 +180,9 @@ _ANAPHORIC_SUBJECT = re.compile(
 would be a mistake"), or it names it so ("calling it unfair")."""
 
 
-def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found, syntax_first: bool) -> None:
+def _add_claim_stances(
+    text: str, claim: Claim, cues: StanceCues, found: FoundTargets, syntax_first: bool
+) -> None:
     """One claim's steps 1-3 (the module docstring); step 2 first for an article's own catalogue."""
     body = text[claim.start : claim.end]
     if syntax_first and _from_syntax(claim, body, cues):
@@ -192,12 +197,12 @@ def _add_claim_stances(text: str, claim: Claim, cues: StanceCues, found: _Found,
     if syntax_first and not anaphoric:
         return  # the article's own catalogue is a guess: only a claim about "it" borrows from it
     earlier = found.proposed if anaphoric else ()
-    window_start = _window_start(claim.start, found.sentence_starts, found.paragraph_starts)
-    near = _mention_before(claim.start, found.mentions, found.starts, window_start, earlier)
+    window_start = window_start_of(claim.start, found.sentence_starts, found.paragraph_starts)
+    near = mention_before(claim.start, found.mentions, found.starts, window_start, earlier)
     if near is not None:
         stance = claim_stance(body, cues)
         if stance is not None:
-            claim.stances.append((near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
+            claim.stances.append(StanceProposal(near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
 
 
 _SAID_OF = re.compile(
@@ -210,7 +215,7 @@ speaker comes before the verb and "of" / "about" right after it: in "…," said 
 or "…," she told reporters in front of the town hall" the "of" belongs to a noun, not to the verb."""
 
 
-def _from_said_of(text: str, claim: Claim, body: str, cues: StanceCues, found: _Found) -> bool:
+def _from_said_of(text: str, claim: Claim, body: str, cues: StanceCues, found: FoundTargets) -> bool:
     """Step 3's first try: a claim whose attribution names what it is about ("“It is a disaster,” she
     said of the levy") takes that (a catalogue mention there, with its name; else the noun phrase
     after "of", as step 2 proposes one) when every cue of the claim points the same way."""
@@ -224,11 +229,11 @@ def _from_said_of(text: str, claim: Claim, body: str, cues: StanceCues, found: _
     if i < len(found.mentions) and found.mentions[i][0] == said.end():
         t0, t1, name = found.mentions[i]
     else:
-        span = _object_after(text, said.end(), cues)
+        span = object_after(text, said.end(), cues)
         if span is None:
             return False
         (t0, t1), name = span, ""
-    claim.stances.append((t0, t1, stance, SCORE_NEAR_STANCE, name))
+    claim.stances.append(StanceProposal(t0, t1, stance, SCORE_NEAR_STANCE, name))
     return True
 
 
@@ -237,7 +242,9 @@ def _from_syntax(claim: Claim, body: str, cues: StanceCues) -> bool:
     proposal = syntax_proposal(body, cues)
     if proposal is not None:
         o0, o1, stance = proposal
-        claim.stances.append((claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, ""))
+        claim.stances.append(
+            StanceProposal(claim.start + o0, claim.start + o1, stance, SCORE_OBJECT_STANCE, "")
+        )
     return proposal is not None
 
 
@@ -253,7 +260,7 @@ _COORDINATION = re.compile(
 """What joins two mentions that one cue governs together ("the levy and the ban", "X, Y")."""
 
 
-def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: _Found) -> bool:
+def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: FoundTargets) -> bool:
     """Step 1: each catalogue mention inside the claim takes the stance its context shows; whether
     the claim has one (then steps 2 and 3 are not tried)."""
     mentions = found.mentions
@@ -270,17 +277,17 @@ def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: _Found) -> 
         if condition and stance is None:
             # guidelines 5.3: "would back X only if it came with Y" supports Y, not X
             stance = stance_at(body, t0 - claim.start, t1 - claim.start, cues)
-            if stance == SUPPORT and claim.stances and claim.stances[-1][1] - claim.start == previous_end:
+            if stance == SUPPORT and claim.stances and claim.stances[-1].end - claim.start == previous_end:
                 claim.stances.pop()
         previous_end = t1 - claim.start
         if stance is None and len(inside) == 1:
             # one mention, no cue next to it: the cues of its own sentence, when they all agree
             # ("We can still have one public display. We do not need …": not the next one's)
-            a, b = _sentence_of(body, t0 - claim.start)
+            a, b = sentence_of(body, t0 - claim.start)
             stance = claim_stance(body[a:b], cues)
         if stance is not None:
             score = SCORE_NEAR_STANCE if (t0, t1) in found.by_head else SCORE_CATALOGUE_STANCE
-            claim.stances.append((t0, t1, stance, score, name))
+            claim.stances.append(StanceProposal(t0, t1, stance, score, name))
     return bool(inside)
 
 

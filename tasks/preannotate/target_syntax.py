@@ -14,21 +14,21 @@ from collections.abc import Sequence
 
 from stancebank.tasks.preannotate.labels import NEUTRAL, OPPOSE, SUPPORT
 from stancebank.tasks.preannotate.polarity import (
-    _CLAUSE_BREAK,
-    _INSERTED_ATTRIBUTION,
-    _MANDATIVE,
-    _NECESSITY,
-    _OBJECT_END,
-    _OBJECT_VERB,
-    _OF_NOUN_CUE,
-    _PREDICATE,
-    _UNDONE_CLAUSE,
-    _flip,
-    _modal_evaluation,
-    _noun_cue_is_subject,
-    _scoped_stance,
-    _subject_verb,
+    CLAUSE_BREAK,
+    INSERTED_ATTRIBUTION,
+    MANDATIVE,
+    NECESSITY,
+    OBJECT_END,
+    OBJECT_VERB,
+    OF_NOUN_CUE,
+    PREDICATE,
+    UNDONE_CLAUSE,
+    modal_evaluation,
+    noun_cue_is_subject,
+    opposite_stance,
+    scoped_stance,
     stance_after,
+    subject_verb,
 )
 from stancebank.tasks.preannotate.resources import StanceCues
 
@@ -40,7 +40,7 @@ _PRONOUNS = frozenset(["it", "them", "him", "us", "me"])
 _DEMONSTRATIVES = frozenset(["this", "that", "these", "those"])
 
 
-def _has_pronoun(words: Sequence[re.Match[str]]) -> bool:
+def has_pronoun(words: Sequence[re.Match[str]]) -> bool:
     """A personal pronoun anywhere, or a demonstrative standing alone (last, not "this budget")."""
     lowered = [w.group(0).lower() for w in words]
     return any(w in _PRONOUNS for w in lowered) or bool(lowered and lowered[-1] in _DEMONSTRATIVES)
@@ -58,7 +58,7 @@ def syntax_proposal(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     )
 
 
-_WORD = re.compile(r"[\w'’-]+")
+WORD = re.compile(r"[\w'’-]+")
 
 
 def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
@@ -69,19 +69,19 @@ def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     for pattern, stance in ((cues.support, SUPPORT), (cues.oppose, OPPOSE), (cues.neutral, NEUTRAL)):
         found.extend((m, stance) for m in pattern.finditer(body))
     for match, stance in sorted(found, key=lambda f: f[0].start()):
-        if _noun_cue_is_subject(body, match):
+        if noun_cue_is_subject(body, match):
             continue  # "those who champion X are …": their stance, not the speaker's
-        span = _object_after(body, match.end(), cues, match.group(0))
+        span = object_after(body, match.end(), cues, match.group(0))
         if span is None:
             continue
-        scoped = _scoped_stance(body, match, stance, cues)
-        if _MANDATIVE.match(match.group(0)) and scoped != NEUTRAL:
+        scoped = scoped_stance(body, match, stance, cues)
+        if MANDATIVE.match(match.group(0)) and scoped != NEUTRAL:
             # "demanded that the charge end": the clause's subject, and against it
             undone = next(
-                (m for m in _UNDONE_CLAUSE.finditer(body, span[0], span[1]) if m.start() > span[0]), None
+                (m for m in UNDONE_CLAUSE.finditer(body, span[0], span[1]) if m.start() > span[0]), None
             )
-            if undone is not None and _WORD.search(body, span[0], undone.start()):
-                return span[0], undone.start(), _flip(scoped)
+            if undone is not None and WORD.search(body, span[0], undone.start()):
+                return span[0], undone.start(), opposite_stance(scoped)
         return span[0], span[1], scoped
     return None
 
@@ -89,7 +89,7 @@ def first_object(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
 def necessity_target(body: str) -> tuple[int, int, str] | None:
     """``(start, end, support)`` of X in "Without X, there can be no …" / "… nobody would …": a
     claim that X is needed supports X."""
-    m = _NECESSITY.match(body)
+    m = NECESSITY.match(body)
     return (m.start(1), m.end(1), SUPPORT) if m is not None else None
 
 
@@ -115,12 +115,12 @@ def called_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
     if not judgements:
         return None
     judgement, stance = min(judgements, key=lambda j: j[0].start())
-    words = list(_WORD.finditer(body, called.end(), judgement.start()))
+    words = list(WORD.finditer(body, called.end(), judgement.start()))
     if len(words) > 1 and words[-1].group(0).lower() in {"a", "an", "the"}:
         words = words[:-1]  # "called the cap an attack on": the article belongs to the judgement
     if (
         not 0 < len(words) <= MAX_OBJECT_WORDS
-        or _has_pronoun(words)
+        or has_pronoun(words)
         or words[0].group(0).lower() in cues.not_targets
     ):
         return None
@@ -140,30 +140,30 @@ MAX_SUBJECT_WORDS = 10
 
 
 def _auxiliary_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] | None:
-    verb = _PREDICATE.search(body)
+    verb = PREDICATE.search(body)
     if verb is None:
         return None
     subject_end = verb.start()
-    inserted = _INSERTED_ATTRIBUTION.search(body, 0, verb.start())
+    inserted = INSERTED_ATTRIBUTION.search(body, 0, verb.start())
     if inserted is not None:  # "the new levy, she said, would hurt …": the subject ends at the comma
         subject_end = inserted.start()
-        verb = _PREDICATE.search(body, inserted.end() - 1)
+        verb = PREDICATE.search(body, inserted.end() - 1)
         if verb is None:
             return None
-    if _CLAUSE_BREAK.search(body, 0, subject_end):
+    if CLAUSE_BREAK.search(body, 0, subject_end):
         return None
-    words = list(_WORD.finditer(body, 0, subject_end))
+    words = list(WORD.finditer(body, 0, subject_end))
     if not 0 < len(words) <= MAX_SUBJECT_WORDS or words[0].group(0).lower() in cues.not_targets:
         return None
     if words[-1].group(0).lower() in {"and", "or", "but"}:
         return None  # "a hotline costs nothing and could …": the predicate is a second verb's
-    stance = stance_after(body[verb.start() :], cues) or _modal_evaluation(body[verb.start() :], cues)
+    stance = stance_after(body[verb.start() :], cues) or modal_evaluation(body[verb.start() :], cues)
     if stance is None:
         return None
     return words[0].start(), words[-1].end(), stance
 
 
-_AUXILIARY = (
+AUXILIARY = (
     r"is|are|was|were|would|will|could|can|should|must|might|has|have|had|does|did|remains?|seems?|"
     r"isn't|aren't|wasn't|weren't|won't|wouldn't|can't|cannot"
 )
@@ -178,7 +178,7 @@ a complementiser or a participle of saying ("Teachers are tired, and a shorter w
 time …", "…, saying the equipment would …"); not after a bare "and" ("the change back and forth
 cost lives": one subject)."""
 
-_NOT_IN_SUBJECT = re.compile(rf"(?<!\w)(?:{_AUXILIARY}|do|does|did|not|never|no|to)(?!\w)", re.I)
+_NOT_IN_SUBJECT = re.compile(rf"(?<!\w)(?:{AUXILIARY}|do|does|did|not|never|no|to)(?!\w)", re.I)
 """Words that make the stretch before a predicate more than a noun phrase (a verb of its own, a
 negation)."""
 
@@ -192,7 +192,7 @@ def clause_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] |
     levy hurts shops", "the return set a precedent", "…, and a shorter week gives them time"), else
     None. The subject is the words between the clause's start (:data:`_SUBJECT_START`) and the
     predicate: at most :data:`MAX_SUBJECT_WORDS`, no pronoun, no verb or negation of its own."""
-    words = list(_WORD.finditer(body))[:MAX_CLAUSE_WORDS]
+    words = list(WORD.finditer(body))[:MAX_CLAUSE_WORDS]
     for w in words[1:]:
         pos = w.start()
         found = [
@@ -206,13 +206,13 @@ def clause_subject_target(body: str, cues: StanceCues) -> tuple[int, int, str] |
         stance = max(found)[1]
         starts = [m.end() for m in _SUBJECT_START.finditer(body, 0, pos)]
         start = starts[-1] if starts else 0
-        subject = list(_WORD.finditer(body, start, pos))
+        subject = list(WORD.finditer(body, start, pos))
         if subject and subject[0].group(0).lower() in {"and", "but", "or"}:
             subject = subject[1:]  # ", and a shorter week gives …"
         if (
             not 0 < len(subject) <= MAX_SUBJECT_WORDS
             or subject[0].group(0).lower() in cues.not_targets
-            or _has_pronoun(subject)
+            or has_pronoun(subject)
             or subject[-1].group(0).lower() in {"and", "or", "but"}  # a first verb's ("… a day and could …")
             or _NOT_IN_SUBJECT.search(body, subject[0].start(), subject[-1].end())
             or cues.negators.search(body, subject[0].start(), subject[-1].end())
@@ -241,24 +241,24 @@ _CALL_ON = re.compile(r"call\w* (?:up)?on\b", re.I)
 """The one persuading cue that is a request only with a "to" after its listener."""
 
 
-def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple[int, int] | None:
+def object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple[int, int] | None:
     rest = body[pos:]
-    end = _OBJECT_END.search(rest)
+    end = OBJECT_END.search(rest)
     stretch = rest[: end.start()] if end else rest
-    if _OF_NOUN_CUE.search(cue) and _subject_verb(stretch) is not None:
+    if OF_NOUN_CUE.search(cue) and subject_verb(stretch) is not None:
         # "the rejection of the pay offer had angered nurses": a noun cue with its object is the
         # clause's subject, the stance its agent's, not the speaker's
         return None
-    verb = _OBJECT_VERB.match(stretch)
+    verb = OBJECT_VERB.match(stretch)
     if verb is not None:
         return None  # "nobody should have to …": a verb, no object
     # after a verb cue the object may have a relative clause without "that" ("welcomed the decision
     # the council had taken"): no cut
     time = _TIME_END.search(stretch)
-    if time is not None and not _WORD.search(stretch, time.end()):
+    if time is not None and not WORD.search(stretch, time.end()):
         stretch = stretch[: time.start()]  # "rejected the levy on Monday" → "the levy"
-    words = list(_WORD.finditer(stretch))
-    if _has_pronoun(words):
+    words = list(WORD.finditer(stretch))
+    if has_pronoun(words):
         return None  # "carry it out", "backed them": the target is elsewhere (guidelines 4.6)
     if words and all(_is_adverb(w.group(0)) for w in words):
         return None  # "these cuts end immediately": how, not what
@@ -272,7 +272,7 @@ def _object_after(body: str, pos: int, cues: StanceCues, cue: str = "") -> tuple
             words = words[to:]  # "urged the union to accept mediation" → "accept mediation"
         elif _CALL_ON.match(cue):
             return None  # "called on the families at the hospital": a visit, not a request
-    if len(words) > 2 and words[0].group(0).lower() == "that" and _MANDATIVE.match(cue):
+    if len(words) > 2 and words[0].group(0).lower() == "that" and MANDATIVE.match(cue):
         words = words[1:]  # "demanded that the board resign" → "the board resign"
     while len(words) > 1 and (
         words[0].group(0).lower() == "to" or cues.negators.fullmatch(words[0].group(0))
