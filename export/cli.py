@@ -284,9 +284,9 @@ def build_command(
         out_console.print(
             f"split registry {registry}: {result.new_registry_entries} new articles — commit it"
         )
-    if result.conflicts:
+    if result.pending_review:
         out_console.print(
-            f"{len(result.conflicts)} articles need adjudication (kept out of gold): "
+            f"{len(result.pending_review)} articles need adjudication (kept out of gold): "
             + ", ".join(str(p) for p in result.review_files)
         )
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from datasets import Features
 
-from stancebank.export.adjudicate import DEFAULT_POLICY, Adjudication, GoldPolicy
+from stancebank.export.adjudicate import DEFAULT_POLICY, GoldPolicy
 from stancebank.export.agreement import AgreementReport
 from stancebank.export.card import (
     FIELD_DOCS,
@@ -107,9 +107,9 @@ class BuildResult:
     counts: dict[str, dict[str, int]]
     agreement: AgreementReport
     methods: dict[str, int]
-    # the articles left for review, in id order (their conflicting items are in the review folder's
-    # adjudication.json, not kept here: ``conflicts=()``)
-    conflicts: list[Adjudication]
+    # the ids of the articles left for review, in id order (their conflicting items are in the
+    # review folder's adjudication.json)
+    pending_review: list[str]
     # The read summary (counts, issues, task ids); its articles, annotations and predictions are
     # freed before validation (empty).
     data: ExportData
@@ -303,8 +303,8 @@ def build_release(
         reporter.start("closing parquet files")
         agreement = totals.agreement.finish(replicates=BOOTSTRAP_REPLICATES)
         counts = written.counts
-        conflicts, methods, items, provenance = (
-            totals.conflicts,
+        pending_review, methods, items, provenance = (
+            totals.pending_review,
             totals.methods,
             totals.items,
             totals.provenance,
@@ -381,10 +381,10 @@ def build_release(
         shutil.rmtree(failed_dir(out), ignore_errors=True)
 
         review_files: list[Path] = []
-        if conflicts:
-            reporter.start("writing review", len(conflicts))
+        if pending_review:
+            reporter.start("writing review", len(pending_review))
             names = [p.name for p in review_writer.finish()]
-            reporter.advance(len(conflicts))
+            reporter.advance(len(pending_review))
             replace_dir(review_tmp, review)
             review_files = [review / name for name in names]
         elif review.is_dir() and review_out is None:
@@ -410,7 +410,7 @@ def build_release(
         counts=counts,
         agreement=agreement,
         methods=dict(methods),
-        conflicts=conflicts,
+        pending_review=pending_review,
         data=data,
         changes=changes,
         new_registry_entries=new_entries,

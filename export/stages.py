@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stancebank.export.adjudicate import Adjudication, GoldPolicy, adjudicate, is_review
@@ -121,9 +121,9 @@ class Totals:
     target_stances: dict[str | None, Counter[str]] = field(default_factory=dict)
     methods: Counter[str] = field(default_factory=Counter)
     items: Counter[str] = field(default_factory=Counter)
-    # the articles left for review, in id order; with a review writer their conflicting items
-    # went to its report as they came and are not kept (``conflicts=()``)
-    conflicts: list[Adjudication] = field(default_factory=list)
+    # the ids of the articles left for review, in id order (their conflicting items went to the
+    # review writer as they came)
+    pending_review: list[str] = field(default_factory=list)
     language_set: set[str] = field(default_factory=set)
     annotators_per_article: Counter[int] = field(default_factory=Counter)
     agreement: AgreementAccumulator = field(init=False)
@@ -154,11 +154,10 @@ class Totals:
             if gold.method == "conflict":
                 if self.review is not None:
                     # its review task and report entry, from the annotations at hand (not built
-                    # again after the pass); the article is kept without its conflicting items
+                    # again after the pass)
                     anns = anns if anns is not None else data.annotations[article_id]
                     self.review.add(gold, data.articles[article_id], anns, data.task_ids.get(article_id))
-                    gold = replace(gold, conflicts=(), items={})
-                self.conflicts.append(gold)
+                self.pending_review.append(article_id)
             return
         anns = anns if anns is not None else data.annotations[article_id]
         self.baselines.add(result.split, gold, anns, data.predictions.get(article_id))

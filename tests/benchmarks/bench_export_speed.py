@@ -53,7 +53,7 @@ from stancebank.export.release import build_release
 result = build_release([Path(sys.argv[1])], "1.0.0", Path(sys.argv[2]), registry_path=Path(sys.argv[3]))
 seconds = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, len(result.conflicts))
+print(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, len(result.pending_review))
 """
 
 

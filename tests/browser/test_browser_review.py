@@ -117,7 +117,7 @@ def test_reviewer_fixes_a_version_in_the_browser_and_it_becomes_gold(
     v2 = build_release(
         [first, second, reviewed], "1.1.0", tmp_path / "v2", registry_path=registry, previous=tmp_path / "v1"
     )
-    assert v2.methods.get("reviewer") == 1 and v2.conflicts == []
+    assert v2.methods.get("reviewer") == 1 and v2.pending_review == []
     docs = {
         r["article_id"]: r
         for p in (tmp_path / "v2").rglob("data/documents/*.parquet")

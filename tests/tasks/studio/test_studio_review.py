@@ -63,7 +63,7 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
     first = pull(studio_client, project_name, exports).path
     registry = tmp_path / "registry.json"
     v1 = build_release([first], "1.0.0", tmp_path / "dist" / "v1", registry_path=registry)
-    assert [c.article_id for c in v1.conflicts] == [disputed]
+    assert v1.pending_review == [disputed]
     assert disputed not in _gold_docs(tmp_path / "dist" / "v1")
     folder = tmp_path / "dist" / "v1.review"
 
@@ -115,7 +115,7 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
         registry_path=registry,
         previous=tmp_path / "dist" / "v1",
     )
-    assert v2.conflicts == []
+    assert v2.pending_review == []
     assert v2.methods["reviewer"] == 1 and v2.methods["ground_truth"] == 0  # counted apart on the card
     assert "| reviewer | 1 |" in (tmp_path / "dist" / "v2" / "README.md").read_text()
 
