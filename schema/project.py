@@ -512,14 +512,14 @@ TEMPLATE = """\
 # this file's folder. Unknown keys are refused, so a typo cannot go unnoticed.
 
 [project]
-name = "{name}"                       # the dataset's name (card title, release folder)
+name = {quoted:<30} # the dataset's name (card title, release folder)
 languages = ["en"]                    # BCP-47 codes of the articles, e.g. ["en", "fr"]
 license = "cc-by-4.0"                 # a Hub license id; "other" needs license_name + license_link
-# hub_repo = "my-org/{name}"          # where `stancebank export publish` pushes releases
+# hub_repo = {hub:<24} # where `stancebank export publish` pushes releases
 registry = "data/split_registry.json" # sticky train/validation/test assignment: commit it
 
 [studio]
-project_title = "{name}"              # the Label Studio project
+project_title = {quoted:<21} # the Label Studio project
 overlap = 1                           # annotators per task in the overlap share (2 or more for agreement)
 overlap_percent = 100                 # the share of tasks (in %) that gets `overlap` annotators
 
@@ -556,7 +556,10 @@ def render_template(name: str) -> str:
     """The commented project file ``stancebank init`` writes for a project called ``name``."""
     if not name.strip() or any(ch in name for ch in '"\\\r\n'):
         raise ProjectFileError(f"{name!r} cannot be a project name: use letters, digits, '-' or '_'")
-    return TEMPLATE.format(name=name.strip())
+    name = name.strip()
+    # the values are padded so that their comments start in one column (a name of up to 15
+    # characters keeps them there)
+    return TEMPLATE.format(quoted=f'"{name}"', hub=f'"my-org/{name}"')
 
 
 def write_template(folder: Path, name: str | None = None, *, force: bool = False) -> Path:

@@ -107,6 +107,15 @@ def test_the_init_template_shows_actors_and_targets_commented_out(tmp_path: Path
     assert [t.name for t in project.targets] == ["congestion charge"]
 
 
+@pytest.mark.parametrize("name", ["p", "city-budget", "tariff-dispute"])
+def test_the_init_template_aligns_its_comments_whatever_the_name(tmp_path: Path, name: str) -> None:
+    text = write_template(tmp_path, name).read_text(encoding="utf-8")
+    section = text.split("[policy]")[0]
+    columns = {line.index(" # ") for line in section.splitlines() if " # " in line and "= " in line}
+    assert len(columns) == 1, section
+    assert parse_project(text, tmp_path / "stancebank.toml").name == name
+
+
 def test_a_target_matcher_finds_aliases_and_patterns_case_insensitively() -> None:
     target = Target("congestion charge", ("the charge",), ("congestion (fee|levy)s?",))
     text = "Drivers fear The Charge; a Congestion Levy was tried, and the congestion charge failed."
