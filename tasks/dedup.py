@@ -8,39 +8,28 @@ is its near-duplicate by :mod:`stancebank.schema.neardup` (shares a MinHash band
 shingle Jaccard ≥ 0.9) — it is named after the most similar such article, the earliest among
 equals, and left out unless near-duplicates are kept. Everything else is kept.
 
-The work is split so that only the last step needs all decisions in one place:
-
 1. :func:`sketch_texts` — per batch of articles: each text's LSH band keys and shingle set;
-2. :func:`band_entries` — the band bucket entries (``(band, key)`` → distinct text) of a batch,
-   the texts' shingle sets travelling with them; :meth:`BandEntries.split` parts them by bucket and
-   :func:`merge_entries` gathers a part's pieces from every batch;
-3. :func:`verified_edges` — wherever a set of buckets is gathered: the pairs of texts sharing a
-   bucket whose exact Jaccard is ≥ the threshold, the near-duplicate **edges** between distinct
-   clean texts (identical texts are joined by their hash). Any grouping of the buckets gives the
-   same edges, and only the edges leave the place where they were verified;
-4. :func:`resolve` — the rule above over the articles in order, given the edges. An article
-   whose id and text are unique and that has no edge is kept and affects no other article, so
-   :func:`resolve` may be given only the *involved* articles — the set :func:`involved` defines.
-
-A distributed engine need not form the edges at all: an article that shares no bucket, id or
-text with another is kept and decides no other article's fate, so :func:`resolve_in_order` over
-the articles that do (:func:`crowded_texts` finds those of a bucket partition without forming a
-pair) gives the same decisions as over all. The Ray engine does that (``tasks/engine_ray.py``;
-its releases are tested byte-identical).
-
-The local engine runs steps 2 to 4 as one: :func:`resolve_in_order` compares each article only
-with the kept texts sharing a bucket with it (the same decisions, tested), so that thousands of
-templated near-copies cost one comparison each, not one per pair.
+2. :func:`bucket_entries` and :func:`sharing_a_bucket` — the *involved* articles: an article is
+   in a bucket per band key, one for its id and one for its clean text; one that shares none of
+   them with another article is kept and decides no other article's fate, so the rule may be
+   given only the articles that share one. The entries may be split by bucket and gathered from
+   any batches (a distributed engine does that: ``tasks/engine_ray.py``); finding who shares a
+   bucket is a sort, however crowded the buckets (no pair is formed);
+3. :func:`resolve_in_order` — the rule over articles in order (all of them, or the involved ones:
+   the same decisions, tested): each article is compared only with the *kept* texts sharing a
+   bucket with it, so that thousands of templated near-copies cost one comparison each, not one
+   per pair. With near-duplicates kept every pair counts: it is :func:`resolve` over
+   :func:`near_edges`, the verified near-duplicate pairs (**edges**) of distinct texts.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from stancebank.schema.neardup import (
     I64,
@@ -62,7 +51,8 @@ class Sketch:
     shingles: bytes  # its sorted unique shingle hashes (uint64, little-endian)
 
     def shingle_set(self) -> U64:
-        return np.frombuffer(self.shingles, dtype="<u8").astype(np.uint64)
+        """The shingle set, read-only and without a copy (on a little-endian machine)."""
+        return np.frombuffer(self.shingles, dtype="<u8").astype(np.uint64, copy=False)
 
 
 def sketch_texts(texts: Sequence[str], config: NearDuplicateConfig = NEAR_DUPLICATES) -> list[Sketch]:
@@ -89,50 +79,62 @@ class Candidate:
 
 Edge = tuple[str, str, float]  # text hash, text hash (smaller first), Jaccard
 
-
-@dataclass(frozen=True)
-class BandEntries:
-    """Distinct texts, each with the candidate of an article that has it (the earliest given), and
-    their LSH bucket entries: entry ``e`` puts text ``members[e]`` in bucket ``(bands[e], keys[e])``.
-    The texts' shingle sets travel with them, so that any set of buckets is verified where it is
-    gathered (:func:`verified_edges`): a distributed engine splits a block's entries by bucket
-    (:meth:`split`), gathers each part's pieces from every block (:func:`merge_entries`) and sends
-    on only the verified edges."""
-
-    texts: list[Candidate]
-    sets: U64  # text i's sorted unique shingle hashes: sets[bounds[i]:bounds[i + 1]]
-    bounds: I64
-    bands: I64
-    keys: U64
-    members: I64
-
-    def split(self, parts: int) -> list[BandEntries]:
-        """The entries of each of ``parts`` bucket partitions (by band key modulo ``parts``: the same
-        for every block), each with the texts it names."""
-        part = (self.keys % np.uint64(parts)).astype(np.int64)
-        return [self._subset(part == p) for p in range(parts)]
-
-    def _subset(self, chosen: npt.NDArray[np.bool_]) -> BandEntries:
-        used, local = np.unique(self.members[chosen], return_inverse=True)
-        sets, bounds = _selected(self.sets, self.bounds, used)
-        return BandEntries(
-            [self.texts[i] for i in used.tolist()],
-            sets,
-            bounds,
-            self.bands[chosen],
-            self.keys[chosen],
-            local.astype(np.int64).reshape(-1),
-        )
+_ID, _TEXT, _BAND = 0, 1, 2  # bucket kinds: an article's id, its clean text, band b's key (2 + b)
 
 
-def _selected(sets: U64, bounds: I64, chosen: I64) -> tuple[U64, I64]:
-    """The sets ``chosen`` (ascending) of ``sets`` laid out by ``bounds``, in the same layout."""
-    sizes = np.diff(bounds)
-    wanted = np.zeros(sizes.size, dtype=np.bool_)
-    wanted[chosen] = True
-    out = np.zeros(chosen.size + 1, dtype=np.int64)
-    np.cumsum(sizes[chosen], out=out[1:])
-    return sets[np.repeat(wanted, sizes)], out
+def bucket_entries(candidates: Sequence[Candidate], sketches: Sequence[Sketch]) -> U64:
+    """The buckets the articles are in, a row ``(kind, key, order)`` per article and bucket: one
+    per band key (kind 2 + band), one for its id and one for its text hash (kinds 0 and 1, keyed
+    by a 64-bit hash: a collision only adds an article that need not be there, which changes no
+    decision)."""
+    rows: list[tuple[int, int, int]] = []
+    for c, sk in zip(candidates, sketches, strict=True):
+        rows.append((_ID, _hash64(c.article_id), c.order))
+        rows.append((_TEXT, _hash64(c.text_sha256), c.order))
+        rows.extend((_BAND + band, key, c.order) for band, key in enumerate(sk.keys))
+    return np.array(rows, dtype=np.uint64).reshape(-1, 3)
+
+
+def _hash64(value: str) -> int:
+    return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def sharing_a_bucket(entries: U64) -> I64:
+    """The orders (sorted, each once) of the articles that share a bucket of ``entries`` (rows of
+    :func:`bucket_entries`, gathered from anywhere) with another article: the only articles
+    :func:`resolve_in_order` needs. A sort, however crowded the buckets (no pair is formed)."""
+    rows: U64 = entries[np.lexsort((entries[:, 1], entries[:, 0]))]
+    same = np.all(rows[1:, :2] == rows[:-1, :2], axis=1)  # row i + 1 is in row i's bucket
+    shared = np.zeros(rows.shape[0], dtype=np.bool_)
+    shared[1:] |= same
+    shared[:-1] |= same
+    orders: I64 = np.unique(rows[shared, 2]).astype(np.int64)
+    return orders
+
+
+def near_edges(
+    candidates: Sequence[Candidate], sketches: Sequence[Sketch], config: NearDuplicateConfig = NEAR_DUPLICATES
+) -> list[Edge]:
+    """The near-duplicate edges among the articles' distinct clean texts (identical texts are joined
+    by their hash), sorted: every two texts that share a bucket
+    (:func:`~stancebank.schema.neardup.bucket_pairs`) and pass the exact Jaccard check
+    (:func:`~stancebank.schema.neardup.near_duplicate_pairs`)."""
+    chosen = _earliest(candidates, [bool(sk.keys) for sk in sketches])  # a text with a word, once
+    n = len(chosen)
+    codes = bucket_pairs(
+        np.tile(np.arange(config.bands, dtype=np.int64), n),
+        np.array([sketches[i].keys for i in chosen], dtype=np.uint64).reshape(-1),
+        np.repeat(np.arange(n, dtype=np.int64), config.bands),
+        n,
+    )
+    first, second = codes // n, codes % n
+    sets, bounds = _packed([sketches[i].shingle_set() for i in chosen])
+    at, similarities = near_duplicate_pairs(sets, bounds, first, second, config)
+    edges: list[Edge] = []
+    for a, b, sim in zip(first[at].tolist(), second[at].tolist(), similarities, strict=True):
+        ha, hb = candidates[chosen[a]].text_sha256, candidates[chosen[b]].text_sha256
+        edges.append((min(ha, hb), max(ha, hb), sim))
+    return sorted(edges)
 
 
 def _packed(sets: Sequence[U64]) -> tuple[U64, I64]:
@@ -140,22 +142,6 @@ def _packed(sets: Sequence[U64]) -> tuple[U64, I64]:
     bounds = np.zeros(len(sets) + 1, dtype=np.int64)
     np.cumsum([s.size for s in sets], out=bounds[1:])
     return np.concatenate([np.zeros(0, dtype=np.uint64), *sets]), bounds
-
-
-def band_entries(
-    candidates: Sequence[Candidate], sketches: Sequence[Sketch], config: NearDuplicateConfig = NEAR_DUPLICATES
-) -> BandEntries:
-    """The bucket entries of articles: one per band of each distinct text that has a word."""
-    chosen = _earliest(candidates, [bool(sk.keys) for sk in sketches])
-    sets, bounds = _packed([sketches[i].shingle_set() for i in chosen])
-    return BandEntries(
-        [candidates[i] for i in chosen],
-        sets,
-        bounds,
-        np.tile(np.arange(config.bands, dtype=np.int64), len(chosen)),
-        np.array([sketches[i].keys for i in chosen], dtype=np.uint64).reshape(-1),
-        np.repeat(np.arange(len(chosen), dtype=np.int64), config.bands),
-    )
 
 
 def _earliest(candidates: Sequence[Candidate], wanted: Sequence[bool]) -> list[int]:
@@ -168,73 +154,6 @@ def _earliest(candidates: Sequence[Candidate], wanted: Sequence[bool]) -> list[i
             if seen is None or c.order < candidates[seen].order:
                 first[c.text_sha256] = i
     return sorted(first.values())
-
-
-def merge_entries(parts: Sequence[BandEntries]) -> BandEntries:
-    """Pieces of entries (e.g. one bucket partition's, from every block) as one, each text once
-    (with its earliest article)."""
-    texts = [c for p in parts for c in p.texts]
-    keep = _earliest(texts, [True] * len(texts))
-    position = {texts[i].text_sha256: k for k, i in enumerate(keep)}
-    renumber = np.array([position[c.text_sha256] for c in texts], dtype=np.int64).reshape(-1)
-    offsets = np.cumsum([0] + [len(p.texts) for p in parts])[:-1].tolist()
-    set_offsets = np.cumsum([0] + [p.sets.size for p in parts])[:-1].tolist()
-    all_bounds = np.concatenate(
-        [np.zeros(1, dtype=np.int64)]
-        + [p.bounds[1:] + off for p, off in zip(parts, set_offsets, strict=True)]
-    )
-    sets, bounds = _selected(
-        np.concatenate([np.zeros(0, dtype=np.uint64), *(p.sets for p in parts)]),
-        all_bounds,
-        np.array(keep, dtype=np.int64),
-    )
-    members = [renumber[off + p.members] for p, off in zip(parts, offsets, strict=True)]
-    return BandEntries(
-        [texts[i] for i in keep],
-        sets,
-        bounds,
-        np.concatenate([np.zeros(0, dtype=np.int64), *(p.bands for p in parts)]),
-        np.concatenate([np.zeros(0, dtype=np.uint64), *(p.keys for p in parts)]),
-        np.concatenate([np.zeros(0, dtype=np.int64), *members]),
-    )
-
-
-def verified_edges(entries: BandEntries, config: NearDuplicateConfig = NEAR_DUPLICATES) -> list[Edge]:
-    """The near-duplicate edges among the entries' texts (steps 2 and 3): every two texts that share
-    a bucket (:func:`~stancebank.schema.neardup.bucket_pairs`) and pass the exact Jaccard check
-    (:func:`~stancebank.schema.neardup.near_duplicate_pairs`), sorted."""
-    n = len(entries.texts)
-    codes = bucket_pairs(entries.bands, entries.keys, entries.members, n)
-    first, second = codes // n, codes % n
-    at, similarities = near_duplicate_pairs(entries.sets, entries.bounds, first, second, config)
-    edges: list[Edge] = []
-    for a, b, sim in zip(first[at].tolist(), second[at].tolist(), similarities, strict=True):
-        ha, hb = entries.texts[a].text_sha256, entries.texts[b].text_sha256
-        edges.append((min(ha, hb), max(ha, hb), sim))
-    return sorted(edges)
-
-
-def crowded_texts(entries: BandEntries) -> list[Candidate]:
-    """The texts of ``entries`` that share a bucket with another text, each once, in the entries'
-    order: the only texts :func:`resolve_in_order` may compare with another. A sort of the entries,
-    however crowded the buckets (no pair is formed); a text given twice in one bucket (by two
-    pieces of a merge) does not crowd it."""
-    if entries.members.size == 0:
-        return []
-    columns = (entries.bands.astype(np.uint64), entries.keys, entries.members.astype(np.uint64))
-    rows = np.unique(np.stack(columns, axis=1), axis=0)  # (band, key, text), each once, sorted
-    same = np.all(rows[1:, :2] == rows[:-1, :2], axis=1)  # row i + 1 is in row i's bucket
-    shared = np.zeros(rows.shape[0], dtype=np.bool_)
-    shared[1:] |= same
-    shared[:-1] |= same
-    return [entries.texts[i] for i in np.unique(rows[shared, 2]).tolist()]
-
-
-def near_edges(
-    candidates: Sequence[Candidate], sketches: Sequence[Sketch], config: NearDuplicateConfig = NEAR_DUPLICATES
-) -> list[Edge]:
-    """All near-duplicate edges of a set of articles in one process."""
-    return verified_edges(band_entries(candidates, sketches, config), config)
 
 
 @dataclass(frozen=True)
@@ -303,24 +222,6 @@ def resolve_in_order(
             for band, key in enumerate(keys):
                 buckets[(band, key)].append(i)
     return decisions
-
-
-def involved(candidates: Iterable[Candidate], edges: Iterable[Edge]) -> set[int]:
-    """The orders of the articles that share an id or a text with another, or have an edge."""
-    ids: dict[str, list[int]] = defaultdict(list)
-    texts: dict[str, list[int]] = defaultdict(list)
-    for c in candidates:
-        ids[c.article_id].append(c.order)
-        texts[c.text_sha256].append(c.order)
-    linked = {h for a, b, _ in edges for h in (a, b)}
-    out: set[int] = set()
-    for orders in ids.values():
-        if len(orders) > 1:
-            out.update(orders)
-    for h, orders in texts.items():
-        if len(orders) > 1 or h in linked:
-            out.update(orders)
-    return out
 
 
 def resolve(candidates: Iterable[Candidate], edges: Iterable[Edge], keep_near: bool) -> list[Decision]:

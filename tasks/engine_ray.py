@@ -13,15 +13,14 @@ asked for. Where each stage runs:
    to the driver.
 2. **the involved articles, found where the buckets meet** — the same task keeps its articles'
    sketches (band keys and shingle set, :class:`~stancebank.tasks.dedup.Sketch`) in the object
-   store and splits its bucket entries into partitions: the band entries by band key, without
-   the shingle sets (:class:`~stancebank.tasks.dedup.BandEntries`), an id and a text-hash entry
-   per article by a stable hash of the key, each with the article's candidate. A Ray task per
-   partition gathers its part from every block (a plain Ray shuffle: each read task returns one
-   object per partition) and returns the canonical numbers of its *involved* articles: those in
-   a band bucket with another text (:func:`~stancebank.tasks.dedup.crowded_texts`, a sort: no
-   pair is formed or verified there) and those sharing an id or a text with another. The driver
-   joins them (an article is in up to 8 band buckets, so in several partitions) and a Ray task
-   per read block returns the involved articles' candidates and sketches.
+   store and splits its bucket entries (:func:`~stancebank.tasks.dedup.bucket_entries`: three
+   integers per article and bucket — each band key, its id, its text) into partitions by key. A
+   Ray task per partition gathers its part from every block (a plain Ray shuffle: each read task
+   returns one array per partition) and returns the canonical numbers of its *involved*
+   articles, those sharing one of its buckets with another article
+   (:func:`~stancebank.tasks.dedup.sharing_a_bucket`, a sort: no pair is formed or verified
+   there). The driver joins them (an article is in up to 10 buckets, so in several partitions)
+   and a Ray task per read block returns the involved articles' candidates and sketches.
 3. **the keep rule** on the driver: :func:`~stancebank.tasks.dedup.resolve_in_order` over the
    involved articles alone, the local engine's function: each article is compared only with the
    *kept* texts sharing a bucket with it, so thousands of templated near-copies cost one
@@ -32,7 +31,8 @@ asked for. Where each stage runs:
    one part that does not scale out: the driver's memory grows with the involved articles'
    shingle sets (8 bytes per distinct shingle: ~6.7 GB per million involved 500-word articles,
    ``bench_ray.py --driver-only``), not the corpus; with ``--keep-near-duplicates``
-   every edge among them counts and ``resolve_in_order`` forms them all, as locally.
+   every edge among them counts and ``resolve_in_order`` forms and verifies them all, as the
+   local engine does, serially on the driver.
 4. **pre-annotation** — an actor pool (``map_batches`` with a class holding one spaCy model per
    actor) annotates the kept English articles, handed out in blocks of a few batches so that no
    actor is left alone with a long last block; :func:`~stancebank.tasks.build.annotated_task`
@@ -53,7 +53,6 @@ import random
 import shutil
 import tempfile
 import time
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -96,13 +95,11 @@ from stancebank.tasks.build import (
 )
 from stancebank.tasks.clean import Rules, load_rules
 from stancebank.tasks.dedup import (
-    BandEntries,
     Candidate,
     Sketch,
-    band_entries,
-    crowded_texts,
-    merge_entries,
+    bucket_entries,
     resolve_in_order,
+    sharing_a_bucket,
     sketch_texts,
 )
 from stancebank.tasks.errors import TasksError
@@ -159,7 +156,7 @@ def _read_block(
     :func:`_file_blocks`): read, clean, identify and sketch. Returns the block's entries (a pandas
     frame: ``order``, ``entry``), what it reports — ``(order, reject or None, warnings)`` in order
     — its articles' candidates and sketches (for :func:`_involved_sketches`) and its bucket
-    entries in ``groups`` partitions (:func:`_bucket_parts`)."""
+    entries (:func:`~stancebank.tasks.dedup.bucket_entries`) in ``groups`` partitions, by key."""
     import pandas as pd
 
     kill_marker(kill_once)
@@ -179,7 +176,10 @@ def _read_block(
     frame = pd.DataFrame(
         {"order": np.array([e.order for e in entries], dtype=np.int64), "entry": _objects(entries)}
     )
-    return (frame, reported, list(zip(cands, sketches, strict=True)), *_bucket_parts(cands, sketches, groups))
+    buckets = bucket_entries(cands, sketches)
+    part = buckets[:, 1] % np.uint64(groups)  # by key: the same for every block
+    parts = [buckets[part == g] for g in range(groups)]
+    return (frame, reported, list(zip(cands, sketches, strict=True)), *parts)
 
 
 def _file_blocks(files: Sequence[tuple[int, InputFile]], blocks: int) -> tuple[list[str], int]:
@@ -217,44 +217,35 @@ def _objects(values: Sequence[Any]) -> Array:
     return out
 
 
-BucketPart = tuple[BandEntries, dict[str, list[Candidate]]]
-
-
-def _bucket_parts(cands: Sequence[Candidate], sketches: Sequence[Sketch], groups: int) -> list[BucketPart]:
-    """A block's bucket entries in ``groups`` partitions: the band entries
-    (:func:`~stancebank.tasks.dedup.band_entries`, split by band key; without the shingle sets: a
-    partition only finds who shares a bucket) and an id and a text-hash entry per article (by a
-    stable hash of the key), each with the article's candidate."""
-    bands = band_entries(cands, [Sketch(sk.keys, b"") for sk in sketches]).split(groups)
-    same: list[dict[str, list[Candidate]]] = [{} for _ in range(groups)]
-    for c in cands:
-        for key in (f"i:{c.article_id}", f"t:{c.text_sha256}"):
-            same[zlib.crc32(key.encode("utf-8")) % groups].setdefault(key, []).append(c)
-    return list(zip(bands, same, strict=True))
-
-
-def _bucket_merge(*parts: BucketPart) -> list[int]:
+def _bucket_merge(*parts: Array) -> Array:
     """Stage 2's reduce side, a Ray task per partition: the canonical numbers of its involved
-    articles — its texts that share a band bucket with another text
-    (:func:`~stancebank.tasks.dedup.crowded_texts`: the earliest article of each, the others
-    having its text) and the articles of its id or text buckets with two or more articles.
-    No pair is formed or verified here."""
-    involved = [c.order for c in crowded_texts(merge_entries([bands for bands, _ in parts]))]
-    merged: dict[str, list[Candidate]] = {}
-    for _, same in parts:
-        for key, members in same.items():
-            merged.setdefault(key, []).extend(members)
-    for members in merged.values():
-        if len(members) > 1:
-            involved.extend(c.order for c in members)
-    return involved
+    articles, those sharing one of its buckets (band, id or text) with another article, from its
+    parts of every block's entries. No pair is formed or verified here."""
+    return sharing_a_bucket(np.concatenate(parts))
 
 
 def _involved_sketches(
-    block: list[tuple[Candidate, Sketch]], orders: set[int]
+    block: list[tuple[Candidate, Sketch]], orders: Array
 ) -> list[tuple[Candidate, Sketch]]:
     """A read block's involved articles (``orders``), with their sketches, for the driver."""
-    return [(c, sk) for c, sk in block if c.order in orders]
+    chosen = np.isin(np.array([c.order for c, _ in block], dtype=np.int64), orders)
+    return [pair for pair, wanted in zip(block, chosen.tolist(), strict=True) if wanted]
+
+
+def _keep_rule(involved: list[tuple[Candidate, Sketch]], keep_near: bool, result: BuildResult) -> set[int]:
+    """Stage 3 on the driver: the local engine's rule over the involved articles (in canonical
+    order, with their sketches); the decisions go to ``result``. Returns the orders left out."""
+    cands = {c.order: c for c, _ in involved}
+    decisions = resolve_in_order([c for c, _ in involved], [sk for _, sk in involved], keep_near)
+    left_out: set[int] = set()
+    for decision in decisions:
+        skipped = skipped_of(cands[decision.order], decision)
+        if decision.kept:
+            result.kept_near_duplicates.append(skipped)
+        else:
+            result.skipped.append(skipped)
+            left_out.add(decision.order)
+    return left_out
 
 
 def _kept(batch: Batch, left_out: set[int]) -> list[Entry]:
@@ -362,8 +353,8 @@ def build_tasks_ray(
     boilerplate = tuple(str(p) for p in options.boilerplate)
     log.info("ray: %d files in %d blocks on %d CPUs", len(files), blocks, cpus)
 
-    # 1. read, clean, identify, sketch; 2. duplicate candidates and their verification: Ray tasks
-    # (a block's bucket entries go straight from its read task to the partitions' merge tasks)
+    # 1. read, clean, identify, sketch; 2. the involved articles: Ray tasks (a block's bucket
+    # entries go straight from its read task to the partitions' merge tasks)
     clock = time.perf_counter()
     if not files:
         return _write_empty(out, result)
@@ -381,7 +372,7 @@ def build_tasks_ray(
     result.rejects.extend(r for _, r, _ in reported if r is not None)
     result.warnings.extend(w for _, _, ws in reported for w in ws)
     # an article is in several partitions (a bucket per band, an id and a text): each once
-    orders = ray.put({o for part in ray.get(merges) for o in part})
+    orders = ray.put(np.unique(np.concatenate(ray.get(merges))))
     involved = sorted(
         (pair for part in ray.get([pick.remote(out[2], orders) for out in outs]) for pair in part),
         key=lambda pair: pair[0].order,
@@ -389,28 +380,12 @@ def build_tasks_ray(
     # the bucket entries and the sketches are done with: let Ray free them now, not when the build
     # returns
     del outs, merges, orders
-    cands = {c.order: c for c, _ in involved}
     clock = _lap("read, clean, sketch, buckets", clock)
 
     # 3. the keep rule, on the driver, over the involved articles only
-    skipped_orders: set[int] = set()
-    decisions = resolve_in_order(
-        [c for c, _ in involved], [sk for _, sk in involved], options.keep_near_duplicates
-    )
+    skipped_orders = _keep_rule(involved, options.keep_near_duplicates, result)
+    log.info("ray: %d involved articles, %d left out", len(involved), len(skipped_orders))
     del involved
-    for decision in decisions:
-        skipped = skipped_of(cands[decision.order], decision)
-        if decision.kept:
-            result.kept_near_duplicates.append(skipped)
-        else:
-            result.skipped.append(skipped)
-            skipped_orders.add(decision.order)
-    log.info(
-        "ray: %d involved articles, %d left out",
-        len(cands),
-        len(skipped_orders),
-    )
-
     clock = _lap("keep rule", clock)
 
     # 4. pre-annotation in an actor pool (or a plain map without the model)
@@ -446,8 +421,8 @@ def build_tasks_ray(
     annotated = annotated.materialize()
     columns = ("order", "predicted", "attempted", "reject", "reason")
     summary = _collect(annotated.select_columns(list(columns)), columns)
-    orders = np.sort(np.array(summary["order"], dtype=np.int64))
-    result.task_count = int(orders.size)
+    task_orders = np.sort(np.array(summary["order"], dtype=np.int64))
+    result.task_count = int(task_orders.size)
     result.predicted_count = int(sum(summary["predicted"]))
     result.not_preannotated.update(Counter(r for r in summary["reason"] if isinstance(r, str) and r))
     late = sorted(
@@ -460,13 +435,13 @@ def build_tasks_ray(
 
     # 5. writing: shards by canonical rank
     count = shard_count(result.task_count, shard_size)
-    bounds = orders[::shard_size] if orders.size else np.zeros(1, dtype=np.int64)
+    bounds = task_orders[::shard_size] if task_orders.size else np.zeros(1, dtype=np.int64)
     target = out if is_sharded(out) else Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         if is_sharded(out):
             out.mkdir(parents=True, exist_ok=True)
             clear_shards(out)
-        if orders.size:
+        if task_orders.size:
             (
                 annotated.map_batches(_with_shard, batch_format="numpy", fn_kwargs={"bounds": bounds})
                 .groupby("shard", num_partitions=max(1, min(count, 64)))

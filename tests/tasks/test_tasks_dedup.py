@@ -8,23 +8,22 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sbtest.corpus import near_copy, write_corpus
+from sbtest.dedup import involved_by_brute_force
 
 from stancebank.schema.neardup import NearDuplicateIndex, sketch
 from stancebank.tasks.build import BuildOptions, Prepared, build_tasks, input_files, read_prepare
 from stancebank.tasks.dedup import (
     Candidate,
     Decision,
-    band_entries,
-    crowded_texts,
-    involved,
-    merge_entries,
+    bucket_entries,
     near_edges,
     resolve,
     resolve_in_order,
+    sharing_a_bucket,
     sketch_texts,
-    verified_edges,
 )
 
 
@@ -73,13 +72,15 @@ def test_resolve_equals_the_online_rule(corpus: tuple[list[str], list[Candidate]
     assert decisions == _online(texts, cands, keep_near)
     kinds = {d.kind for d in decisions}
     assert kinds == {"duplicate", "near-duplicate"}  # the corpus plants both
-    # only the involved articles matter: the others are kept and change nothing
-    chosen = involved(cands, edges)
-    assert len(chosen) < len(cands)
-    assert resolve([c for c in cands if c.order in chosen], edges, keep_near) == decisions
     # the one-process form (what the local engine runs) decides the same, whatever the input order
     sketches = sketch_texts(texts)
     assert resolve_in_order(cands, sketches, keep_near) == decisions
+    # only the involved articles matter: the others are kept and change nothing
+    chosen = set(sharing_a_bucket(bucket_entries(cands, sketches)).tolist())
+    assert len(chosen) < len(cands)
+    subset = [i for i, c in enumerate(cands) if c.order in chosen]
+    assert resolve([cands[i] for i in subset], edges, keep_near) == decisions
+    assert resolve_in_order([cands[i] for i in subset], [sketches[i] for i in subset], keep_near) == decisions
     shuffled = list(range(len(cands)))
     random.Random(3).shuffle(shuffled)
     reordered = resolve_in_order([cands[i] for i in shuffled], [sketches[i] for i in shuffled], keep_near)
@@ -90,64 +91,48 @@ Corpus = tuple[list[str], list[Candidate]]
 
 
 @pytest.mark.parametrize("parts", [1, 2, 7])
-def test_edges_do_not_depend_on_batching_or_bucket_grouping(corpus: Corpus, parts: int) -> None:
+def test_the_involved_articles_do_not_depend_on_batching_or_bucket_grouping(
+    corpus: Corpus, parts: int
+) -> None:
     """What a distributed engine does: articles scattered over blocks at random, each block's
-    entries split into bucket partitions, each partition's pieces gathered from every block and
-    verified there — the union of the partitions' edges is the one-process result."""
+    bucket entries split by key into partitions, each partition's pieces gathered from every block
+    — the union of the partitions' involved articles is the brute-force set, and it holds every
+    article of an edge and of a shared id or text."""
     texts, cands = corpus
     whole = sketch_texts(texts)
     one_by_one = [s for t in texts for s in sketch_texts([t])]
     assert whole == one_by_one
-    expected = near_edges(cands, whole)
-    assert len(expected) > 5
     rng = random.Random(parts)
     scattered = list(range(len(cands)))
     rng.shuffle(scattered)
     blocks = [scattered[k::3] for k in range(3)]
-    pieces = [
-        band_entries([cands[i] for i in block], [whole[i] for i in block]).split(parts) for block in blocks
-    ]
-    found: set[tuple[str, str, float]] = set()
+    entries = [bucket_entries([cands[i] for i in block], [whole[i] for i in block]) for block in blocks]
+    found: set[int] = set()
     for p in range(parts):
-        gathered = [piece[p] for piece in pieces]
+        gathered = [e[e[:, 1] % np.uint64(parts) == p] for e in entries]
         rng.shuffle(gathered)
-        found.update(verified_edges(merge_entries(gathered)))
-    assert sorted(found) == expected
-
-
-@pytest.mark.parametrize("parts", [1, 3])
-def test_crowded_texts_are_those_of_an_edge_and_any_bucket_sharer(corpus: Corpus, parts: int) -> None:
-    """Gathered partition by partition from scattered blocks, the texts sharing a bucket with
-    another text include every text of an edge, and resolve_in_order over their articles (plus
-    those sharing an id or a text) decides as over all."""
-    texts, cands = corpus
-    whole = sketch_texts(texts)
-    blocks = [list(range(len(cands)))[k::3] for k in range(3)]
-    pieces = [
-        band_entries([cands[i] for i in block], [whole[i] for i in block]).split(parts) for block in blocks
-    ]
-    crowded = {
-        c.text_sha256 for p in range(parts) for c in crowded_texts(merge_entries([x[p] for x in pieces]))
-    }
+        found.update(sharing_a_bucket(np.concatenate(gathered)).tolist())
+    assert found == involved_by_brute_force(cands, whole)
+    assert len(found) < len(cands)
     linked = {h for a, b, _ in near_edges(cands, whole) for h in (a, b)}
-    assert linked and linked <= crowded
-    shared = involved(cands, [])
-    chosen = [i for i, c in enumerate(cands) if c.text_sha256 in crowded or c.order in shared]
-    assert len(chosen) < len(cands)
-    for keep_near in (False, True):
-        subset = resolve_in_order([cands[i] for i in chosen], [whole[i] for i in chosen], keep_near)
-        assert subset == resolve_in_order(cands, whole, keep_near)
+    assert len(linked) > 5
+    assert {c.order for c in cands if c.text_sha256 in linked} <= found
 
 
-def test_a_texts_copies_in_several_blocks_are_one_text(corpus: Corpus) -> None:
-    """An exact copy in another block is the same text (one member of each bucket), named by its
-    earliest article."""
-    texts, cands = corpus
-    sketches = sketch_texts(texts[:40])
-    later = [Candidate(c.order + 1000, "copy", c.text_sha256, "y") for c in cands[:40]]
-    merged = merge_entries([band_entries(later, sketches), band_entries(cands[:40], sketches)])
-    assert merged.texts == band_entries(cands[:40], sketches).texts
-    assert verified_edges(merged) == near_edges(cands[:40], sketches)
+def test_an_article_is_involved_by_any_bucket_it_shares() -> None:
+    """A text without a word has no band key: its copy is found by the text bucket; a reused id by
+    the id bucket; two one-word-apart texts by a band bucket; an article sharing nothing is not
+    involved."""
+    rng = random.Random(6)
+    words = [f"w{rng.randrange(10**6)}" for _ in range(300)]
+    other = " ".join([*words[:-1], "changed"])
+    texts = ["...", "...", " ".join(words), other, "alpha beta gamma", "delta epsilon zeta", "eta theta"]
+    ids = ["a", "b", "c", "d", "e", "e", "f"]
+    cands = [Candidate(i, ids[i], f"h{texts.index(t)}", "x") for i, t in enumerate(texts)]
+    sketches = sketch_texts(texts)
+    assert not sketches[0].keys and near_edges(cands, sketches)
+    assert sharing_a_bucket(bucket_entries(cands, sketches)).tolist() == [0, 1, 2, 3, 4, 5]
+    assert involved_by_brute_force(cands, sketches) == {0, 1, 2, 3, 4, 5}
 
 
 def test_a_chain_keeps_its_ends_when_they_are_not_near_duplicates() -> None:

@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sbtest.corpus import FRENCH, article_text, near_copy, write_corpus
+from sbtest.dedup import involved_by_brute_force
 from typer.testing import CliRunner
 
 from stancebank.schema.cli import app
-from stancebank.tasks.build import BuildOptions, BuildResult, build_tasks, write_tasks
+from stancebank.tasks.build import BuildOptions, BuildResult, build_tasks, input_files, write_tasks
 from stancebank.validation import validate_paths
 
 
@@ -58,6 +60,81 @@ def test_without_ray_the_engine_is_refused_with_the_fix(
     assert "pip install 'stancebank[ray]'" in said and "--engine local" in said
 
 
+def _crowded_corpus(rng: random.Random, root: Path) -> list[Path]:
+    """A small random corpus in 1 to 7 files: one-word-apart copies of a template, repeated and
+    near-copied texts (chains included), short and blank texts, French, ids reused at random — and
+    three articles that share nothing."""
+    pool = [article_text(rng, rng.choice([30, 80, 150])) for _ in range(6)]
+    template = article_text(rng, 120).split(" ")
+    records: list[dict[str, str]] = [{"text": article_text(rng, 60)} for _ in range(3)]
+    for n in range(rng.randrange(20, 60)):
+        r = rng.random()
+        if r < 0.25:
+            words = list(template)
+            words[rng.randrange(len(words))] = f"t{n}"
+            text = " ".join(words)
+        elif r < 0.35:
+            text = rng.choice(pool)
+        elif r < 0.45:
+            text = near_copy(rng, rng.choice(pool))
+        elif r < 0.5:
+            text = rng.choice(["ok", "Ok.", "a", "yes no", "   ", "x y z"])
+        elif r < 0.55:
+            text = FRENCH * rng.choice([1, 2])
+        elif r < 0.6:
+            text = near_copy(rng, rng.choice(records)["text"])
+        else:
+            text = article_text(rng, rng.choice([20, 60, 120]))
+        reused = rng.random() < 0.5
+        records.append({"text": text, "id": f"id{rng.randrange(25)}"} if reused else {"text": text})
+    files = rng.randrange(1, 8)
+    for f in range(files):
+        lines = [json.dumps(r) for r in records[f::files]]
+        (root / f"{f:02d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return sorted(root.glob("*.jsonl"))
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_the_engines_dedup_stages_find_the_involved_articles_and_decide_as_locally(
+    tmp_path: Path, seed: int
+) -> None:
+    """Stages 1 to 3 of the Ray engine in this process (its functions are pure; no cluster), on a
+    random small corpus, the files scattered over random read blocks and bucket partitions: the
+    partitions' involved articles are exactly those sharing a bucket, an id or a text with another
+    (none dropped, and not the whole corpus), and the driver's rule over them decides as the local
+    engine, with and without --keep-near-duplicates."""
+    from stancebank.tasks.engine_ray import (
+        _bucket_merge,
+        _file_blocks,
+        _involved_sketches,
+        _keep_rule,
+        _read_block,
+    )
+
+    rng = random.Random(seed)
+    inputs = _crowded_corpus(rng, tmp_path)
+    options = BuildOptions(preannotate=False, keep_near_duplicates=seed % 2 == 1)
+    local = build_tasks(inputs, options)
+    assert local.skipped or local.kept_near_duplicates
+    files = list(enumerate(input_files(inputs)))
+    rng.shuffle(files)
+    groups = rng.randrange(1, 8)
+    runs, _ = _file_blocks(files, rng.randrange(1, len(files) + 2))
+    outs = [_read_block(run, (), None, groups) for run in runs]
+    orders = np.unique(np.concatenate([_bucket_merge(*(out[3 + g] for out in outs)) for g in range(groups)]))
+    articles = [pair for out in outs for pair in out[2]]
+    assert set(orders.tolist()) == involved_by_brute_force([c for c, _ in articles], [s for _, s in articles])
+    assert orders.size < len(articles)
+    involved = sorted(
+        (pair for out in outs for pair in _involved_sketches(out[2], orders)), key=lambda pair: pair[0].order
+    )
+    assert [c.order for c, _ in involved] == orders.tolist()
+    result = BuildResult()
+    left_out = _keep_rule(involved, options.keep_near_duplicates, result)
+    assert result.skipped == local.skipped and result.kept_near_duplicates == local.kept_near_duplicates
+    assert len(left_out) == len(local.skipped)
+
+
 @pytest.mark.ray
 @pytest.mark.slow
 def test_ray_outputs_equal_the_local_ones_byte_for_byte(ray_cluster: Any, tmp_path: Path) -> None:
@@ -96,7 +173,7 @@ def test_ray_outputs_equal_the_local_ones_byte_for_byte(ray_cluster: Any, tmp_pa
 @pytest.mark.slow
 def test_duplicates_straddling_blocks_are_found_as_locally(ray_cluster: Any, tmp_path: Path) -> None:
     """A near-duplicate, an exact copy and a reused id whose originals are in another read block:
-    the pair is verified in a bucket task that gathers both blocks' entries."""
+    found in a bucket task that gathers both blocks' entries, decided on the driver."""
     from stancebank.tasks.build import input_files
     from stancebank.tasks.engine_ray import RayOptions, _file_blocks, build_tasks_ray
 
