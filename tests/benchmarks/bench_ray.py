@@ -11,8 +11,8 @@ Prints, for a generated corpus with planted duplicates (tests/sbtest/corpus.py):
   and CPU seconds of each (Ray's CPU summed over the driver and every process of the cluster), the
   efficiency T1 / (2 · T2) on wall time and the CPU-time ratio, and each Ray process's peak RSS;
 - the driver's part that does not scale out — the keep rule over the involved articles and their
-  sketches — its time and memory (the sketches' bytes plus the rule's tracemalloc peak) for M
-  involved articles, per million.
+  sketches — its time and memory (tracemalloc: the candidates and sketches held, plus the rule's
+  peak beside them) for M involved articles, per million.
 
 The machine is shared: wall times depend on what else runs; CPU times are the steadier figure.
 Ray starts its workers at niceness 15 (``RAY_worker_niceness``), which on a machine shared with
@@ -200,7 +200,27 @@ def ray_vs_local(corpus: Path, tmp: Path) -> None:
 def driver_rule(m: int) -> None:
     """The keep rule over ``m`` involved articles as the Ray driver runs it
     (:func:`~stancebank.tasks.dedup.resolve_in_order` over their candidates and sketches): pairs of
-    one-word-apart 500-word texts."""
+    one-word-apart 500-word texts. Memory by tracemalloc: what the candidates and sketches hold as
+    Python objects (what the driver holds after ``ray.get``), then the rule's own peak beside them."""
+    tracemalloc.start()
+    cands, sketches = _involved_articles(m)
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.reset_peak()
+    c0 = cpu()
+    decisions = resolve_in_order(cands, sketches, False)
+    secs = cpu() - c0
+    peak = tracemalloc.get_traced_memory()[1] - held
+    tracemalloc.stop()
+    total = (held + peak) / 2**20
+    print(f"\ndriver keep rule: {m} involved 500-word articles → {len(decisions)} left out")
+    print(
+        f"  CPU {secs:.2f} s; candidates and sketches {held / 2**20:.0f} MB (tracemalloc) + the rule's "
+        f"peak {peak / 2**20:.0f} MB (≈ {total / m * 1e6:.0f} MB per million involved); process peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+
+
+def _involved_articles(m: int) -> tuple[list[Candidate], list[Sketch]]:
     rng = random.Random(1)
     vocabulary = [f"w{rng.randrange(10**6)}" for _ in range(20_000)]
     sketches: list[Sketch] = []
@@ -216,20 +236,7 @@ def driver_rule(m: int) -> None:
         Candidate(i, f"sb-{i:016x}", f"{i:064x}", f"feed-{i // 50:05d}.jsonl:{i % 50} record {i % 50}")
         for i in range(m)
     ]
-    held = sum(len(sk.shingles) + 8 * len(sk.keys) for sk in sketches)
-    tracemalloc.start()  # what the rule allocates beside the sketches it is given
-    c0 = cpu()
-    decisions = resolve_in_order(cands, sketches, False)
-    secs = cpu() - c0
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    total = (held + peak) / 2**20
-    print(f"\ndriver keep rule: {m} involved 500-word articles → {len(decisions)} left out")
-    print(
-        f"  CPU {secs:.2f} s; sketches {held / 2**20:.0f} MB + the rule's peak {peak / 2**20:.0f} MB "
-        f"(≈ {total / m * 1e6:.0f} MB per million involved); process peak RSS "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-    )
+    return cands, sketches
 
 
 SAMPLE_N = 2_000
