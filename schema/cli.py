@@ -89,6 +89,28 @@ schema_app = typer.Typer(
 )
 
 
+REQUEST_LOGGERS = ("httpx",)
+"""Libraries whose INFO lines -v shows: httpx's one line per request (method, URL, status; never
+headers or cookies, and the invite token of a signup is filtered out by the team module)."""
+
+
+def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
+    """The level applies to stancebank's own loggers; every other library logs warnings and errors
+    only, also with -v (httpcore's DEBUG lines hold response headers with session cookies, and
+    markdown-it's are thousands of parser steps), except for the request lines of
+    :data:`REQUEST_LOGGERS` under -v."""
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False, show_time=False)],
+        force=True,
+    )
+    logging.getLogger("stancebank").setLevel(level)
+    for name in REQUEST_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
@@ -103,13 +125,7 @@ def main(
     ] = None,
 ) -> None:
     """Configure logging for every sub-command; check the project file named by --project."""
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        handlers=[RichHandler(console=console, show_path=False, show_time=False)],
-        force=True,
-    )
+    configure_logging(verbose=verbose, quiet=quiet)
     if project is not None:
         # Checked once here so that a bad file fails before any work; commands (and the demo's
         # sub-processes) find it again through the environment.

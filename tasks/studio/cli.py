@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,14 +22,6 @@ if TYPE_CHECKING:
     from stancebank.tasks.studio.team import Roster
 
 app = typer.Typer(help="Run Label Studio, push tasks, pull exports.", no_args_is_help=True)
-
-
-@app.callback()
-def _quiet_http() -> None:
-    """Run Label Studio, push tasks, pull exports."""
-    # One line per HTTP request drowns the progress bar; keep httpx for -v debugging only.
-    if logging.getLogger().level > logging.DEBUG:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 out = Console()
