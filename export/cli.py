@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -235,7 +236,7 @@ def build_command(
 
     data = result.data
     print_rejects(rejects_path)
-    table = Table(title=f"stancebank {result.version} → {result.out}")
+    table = Table(title=escape(f"stancebank {result.version} → {result.out}"))
     table.add_column("config")
     for split in SPLITS:
         table.add_column(split, justify="right")
@@ -282,12 +283,13 @@ def build_command(
     )
     if result.new_registry_entries:
         out_console.print(
-            f"split registry {registry}: {result.new_registry_entries} new articles — commit it"
+            f"split registry {registry}: {result.new_registry_entries} new articles — commit it", markup=False
         )
     if result.pending_review:
         out_console.print(
             f"{len(result.pending_review)} articles need adjudication (kept out of gold): "
-            + ", ".join(str(p) for p in result.review_files)
+            + ", ".join(str(p) for p in result.review_files),
+            markup=False,
         )
 
 

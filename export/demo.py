@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
+
 from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.errors import StancebankError
 from stancebank.schema.features import CONFIGS
@@ -94,7 +96,7 @@ Printer = Any  # anything with .print(str) — a Rich console in the CLI
 
 def _run(step: str, args: Sequence[str], printer: Printer, env: Mapping[str, str]) -> str:
     shown = "stancebank " + " ".join(shlex.quote(a) for a in args)
-    printer.print(f"\n[bold cyan]── {step}[/]\n[dim]$ {shown}[/]")
+    printer.print(f"\n[bold cyan]── {step}[/]\n[dim]$ {escape(shown)}[/]")
     proc = subprocess.run(
         [*CLI, *args],
         env=dict(env),
@@ -117,7 +119,7 @@ def run_demo(plan: DemoPlan, printer: Printer, env: Mapping[str, str] | None = N
     if plan.project_file is not None:
         # every step reads the demo's project file (its target catalogue), whatever the cwd
         environ[PROJECT_ENV] = str(plan.project_file.resolve())
-        printer.print(f"[dim]project file: {plan.project_file} (every step below reads it)[/]")
+        printer.print(f"[dim]project file: {escape(str(plan.project_file))} (every step below reads it)[/]")
     plan.workdir.mkdir(parents=True, exist_ok=True)
     plan.exports.mkdir(parents=True, exist_ok=True)
 
@@ -222,7 +224,7 @@ def show_release(release: Path, printer: Printer, n_claims: int = 5) -> dict[str
             split = max(dsd.values(), key=len)
             claim_features = split.features
             claims_rows = [split[i] for i in range(min(n_claims, len(split)))]
-    printer.print(f"\n[bold]load_dataset({str(release)!r}, config)[/] rows: {rows}")
+    printer.print(f"\n[bold]load_dataset({escape(repr(str(release)))}, config)[/] rows: {rows}")
 
     table = Table(title="a few claims rows")
     c = CLAIM_COLUMNS
@@ -233,9 +235,10 @@ def show_release(release: Path, printer: Printer, n_claims: int = 5) -> dict[str
         label = row.get(c.stance)
         shown = stance.int2str(label) if stance is not None and label is not None else "—"
         table.add_row(
-            str(row.get(c.actor_text) or "—"),
-            str(row.get(c.claim_text))[:160],
-            str(row.get(c.target_text) or "—"),
+            # article text: a quote's editorial "[the minister]" is not Rich markup
+            escape(str(row.get(c.actor_text) or "—")),
+            escape(str(row.get(c.claim_text))[:160]),
+            escape(str(row.get(c.target_text) or "—")),
             shown,
         )
     printer.print(table)

@@ -59,7 +59,7 @@ Exit codes:
 
 
 def _summary(result: BuildResult, out: Path) -> Table:
-    table = Table(title=f"stancebank tasks build → {out}", show_header=False)
+    table = Table(title=f"stancebank tasks build → {escape(str(out))}", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
     table.add_row("tasks built", str(result.n_tasks))
@@ -169,10 +169,11 @@ def build_command(
             f"target catalogue: {len(project.targets)} target(s) from {project.path}"
             if project.targets
             else f"no [[targets]] in {project.path}: targets are proposed from the claims' syntax, "
-            "without target_name (`stancebank tasks targets` proposes a catalogue)"
+            "without target_name (`stancebank tasks targets` proposes a catalogue)",
+            markup=False,
         )
         if project.actors:
-            console.print(f"known actors: {len(project.actors)} from {project.path}")
+            console.print(f"known actors: {len(project.actors)} from {project.path}", markup=False)
     try:
         if engine is Engine.ray:
             from stancebank.tasks.engine_ray import RayOptions, build_tasks_ray
@@ -185,7 +186,9 @@ def build_command(
         console.print(f"[bold red]error:[/] {escape(str(err))}")
         raise typer.Exit(err.exit_code) from None
     except OSError as err:
-        console.print(f"[bold red]error:[/] cannot write {err.filename}: {err.strerror}; check the path")
+        console.print(
+            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path"
+        )
         raise typer.Exit(EXIT_OUTPUT) from None
     try:
         if engine is Engine.local:
@@ -199,10 +202,14 @@ def build_command(
                 for skipped in result.skipped:
                     handle.write(json.dumps(skipped.to_json(), ensure_ascii=False) + "\n")
     except OSError as err:
-        console.print(f"[bold red]error:[/] cannot write {err.filename}: {err.strerror}; check the path")
+        console.print(
+            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path"
+        )
         raise typer.Exit(EXIT_OUTPUT) from None
     for reject in result.rejects:
-        console.print(f"[red]rejected:[/] {reject.origin.describe()}: {reject.reason}: {reject.detail}")
+        console.print(
+            f"[red]rejected:[/] {escape(f'{reject.origin.describe()}: {reject.reason}: {reject.detail}')}"
+        )
     console.print(_summary(result, out))
     if any(r.reason == "invalid-prediction" for r in result.rejects):
         raise typer.Exit(EXIT_INVALID_PREDICTION)
@@ -210,14 +217,14 @@ def build_command(
         raise typer.Exit(EXIT_REJECTS)
 
 
-TARGETS_HELP = """Propose a target catalogue from articles, ready to paste into stancebank.toml.
+TARGETS_HELP = escape("""Propose a target catalogue from articles, ready to paste into stancebank.toml.
 
 The articles are read and pre-annotated as `tasks build` does (nothing is written), without a
 catalogue: each claim with a stance cue proposes what the cue is about ("rejected the new parking
 levy" -> "new parking levy"). The phrases that recur most become [[targets]] tables, printed with
 their counts (claims that take a stance on them, articles that mention them) and example claims.
 Review them: merge entries that name one issue, rename, add aliases.
-"""
+""")
 
 
 @app.command("targets", help=TARGETS_HELP)
@@ -238,11 +245,13 @@ def targets_command(
         console.print(f"[bold red]error:[/] {escape(str(err))}")
         raise typer.Exit(err.exit_code) from None
     for reject in result.rejects:
-        console.print(f"[red]rejected:[/] {reject.origin.describe()}: {reject.reason}: {reject.detail}")
+        console.print(
+            f"[red]rejected:[/] {escape(f'{reject.origin.describe()}: {reject.reason}: {reject.detail}')}"
+        )
     typer.echo(render_catalogue(proposals, len(result.tasks)), nl=False)
 
 
-SAMPLE_HELP = """Draw a deterministic, stratified sample of N articles from a built corpus (a tasks
+SAMPLE_HELP = escape("""Draw a deterministic, stratified sample of N articles from a built corpus (a tasks
 file or a folder of shards) for annotation.
 
 Strata: source × publication month × (with a [[targets]] catalogue in stancebank.toml) the first
@@ -251,7 +260,7 @@ each stratum the articles with the smallest keys are taken, a key being drawn fr
 --seed and the article_id (--weight claims favours articles with more pre-annotated claims). The
 same corpus, N and seed give the same sample on either engine, whatever the partitioning. The
 sample is written in corpus order; --report writes the strata (articles, sampled) as JSON.
-"""
+""")
 
 
 @app.command("sample", help=SAMPLE_HELP)
@@ -277,7 +286,7 @@ def sample_command(
 
     console = Console(stderr=True)
     if weight not in WEIGHTS:
-        console.print(f"[bold red]error:[/] --weight {weight!r}: use one of {', '.join(WEIGHTS)}")
+        console.print(f"[bold red]error:[/] --weight {escape(repr(weight))}: use one of {', '.join(WEIGHTS)}")
         raise typer.Exit(EXIT_USAGE)
     project = find_project()
     sampler = Sampler(seed, weight, project.targets if project is not None else ())
@@ -302,13 +311,16 @@ def sample_command(
                 encoding="utf-8",
             )
     except OSError as err:
-        console.print(f"[bold red]error:[/] cannot write {err.filename}: {err.strerror}; check the path")
+        console.print(
+            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path"
+        )
         raise typer.Exit(EXIT_OUTPUT) from None
-    table = Table(title=f"stancebank tasks sample → {out} ({len(encoded)} of {sum(s.size for s in strata)})")
+    total = sum(s.size for s in strata)
+    table = Table(title=f"stancebank tasks sample → {escape(str(out))} ({len(encoded)} of {total})")
     for column in ("source", "month", "target", "articles", "sampled"):
         table.add_column(column, justify="right" if column in ("articles", "sampled") else "left")
     for s in strata:
-        table.add_row(*s.stratum, str(s.size), str(s.sampled))
+        table.add_row(*(escape(part) for part in s.stratum), str(s.size), str(s.sampled))
     console.print(table)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from stancebank.schema.errors import WireError
@@ -42,21 +43,21 @@ def resolve_command(
         imports = resolve_pilot(articles, _read_tasks(tasks))
         write_json_array_atomic(out, imports)
     except PilotError as err:
-        console.print(f"[red]error:[/red] {err}", markup=True, highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(err))}", highlight=False)
         raise typer.Exit(err.exit_code) from err
     except OSError as err:
-        console.print(f"[red]error:[/red] cannot write {out}: {err}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(f'cannot write {out}: {err}')}", highlight=False)
         raise typer.Exit(4) from err
     per_annotator = Counter(item["annotator"] for item in imports)
     regions: Counter[str] = Counter()
     for item in imports:
         regions[item["annotator"]] += len({r["id"] for r in item["result"] if r.get("type") == "labels"})
-    table = Table(title=f"resolve-annotations → {out}")
+    table = Table(title=f"resolve-annotations → {escape(str(out))}")
     table.add_column("annotator")
     table.add_column("articles", justify="right")
     table.add_column("spans", justify="right")
     table.add_column("ground truth", justify="right")
     for name in sorted(per_annotator):
         gt = sum(1 for item in imports if item["annotator"] == name and item["ground_truth"])
-        table.add_row(name, str(per_annotator[name]), str(regions[name]), str(gt))
+        table.add_row(escape(name), str(per_annotator[name]), str(regions[name]), str(gt))
     console.print(table)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from stancebank.validation.config import load_config
@@ -47,12 +48,12 @@ def render_table(report: Report, console: Console, max_rows: int) -> None:
             style = "red" if f.severity == "error" else "yellow"
             table.add_row(
                 f"[{style}]{f.severity}[/]",
-                where,
-                ids,
-                f.span_id or "",
-                f"{f.check}\n{f.message}",
-                f.value or "",
-                f.hint,
+                escape(where),
+                escape(ids),
+                escape(f.span_id or ""),
+                escape(f"{f.check}\n{f.message}"),
+                escape(f.value or ""),
+                escape(f.hint),
             )
         console.print(table)
         if len(findings) > max_rows:
@@ -60,7 +61,7 @@ def render_table(report: Report, console: Console, max_rows: int) -> None:
         by_check = ", ".join(f"{check}: {n}" for check, n in report.counts_by_check().items())
         console.print(f"by check: {by_check}")
     style = "green" if report.ok else "bold red"
-    console.print(f"[{style}]{report.summary()}[/]")
+    console.print(f"[{style}]{escape(report.summary())}[/]")
 
 
 def validate_command(
@@ -103,7 +104,7 @@ def validate_command(
             strict=strict,
         )
     except ValidationUsageError as err:
-        err_console.print(f"[bold red]usage error:[/] {err}")
+        err_console.print(f"[bold red]usage error:[/] {escape(str(err))}")
         raise typer.Exit(code=2) from None
     if output is OutputFormat.json:
         typer.echo(report.to_json())

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -78,11 +79,13 @@ def status(data_dir: DataDir = None) -> None:
     """Is the local Label Studio running, and is it healthy? (exit 1 if not running)"""
     running = ls_server.status(data_dir)
     if running is None:
-        out.print(f"Not running (studio directory {data_dir or ls_server.default_state_dir()}).")
+        out.print(
+            f"Not running (studio directory {data_dir or ls_server.default_state_dir()}).", markup=False
+        )
         raise typer.Exit(1)
     health = "healthy" if ls_server.health_ok(running.url) else "[red]not answering /health[/]"
     out.print(f"Label Studio {running.version} at {running.url}, pid {running.pid}: {health}.")
-    out.print(f"Studio directory: {running.data_dir}")
+    out.print(f"Studio directory: {running.data_dir}", markup=False)
 
 
 @app.command("credentials")
@@ -94,11 +97,11 @@ def credentials(data_dir: DataDir = None) -> None:
         raise ServerError(f"No credentials in {paths.root} yet; `stancebank studio up` creates them.")
     record = ls_server.read_record(paths)
     url = record.url if record else f"http://{ls_server.HOST}:{ls_server.DEFAULT_PORT}"
-    out.print(f"file:     {paths.credentials} (mode 0600)")
-    out.print(f"email:    {creds.admin_email}")
-    out.print(f"password: {creds.password}")
-    out.print(f"token:    {creds.api_key}")
-    out.print(f"\nexport {URL_ENV}={url}\nexport {KEY_ENV}={creds.api_key}", highlight=False)
+    out.print(f"file:     {paths.credentials} (mode 0600)", markup=False)
+    out.print(f"email:    {creds.admin_email}", markup=False)
+    out.print(f"password: {creds.password}", markup=False, highlight=False)
+    out.print(f"token:    {creds.api_key}", markup=False, highlight=False)
+    out.print(f"\nexport {URL_ENV}={url}\nexport {KEY_ENV}={creds.api_key}", markup=False, highlight=False)
 
 
 @app.command("push")
@@ -117,7 +120,9 @@ def push_command(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = DEFAULT_BATCH,
     overlap: Annotated[
         int | None,
-        typer.Option("--overlap", min=1, help="Annotators per task in the overlap share ([studio] overlap)."),
+        typer.Option(
+            "--overlap", min=1, help=escape("Annotators per task in the overlap share ([studio] overlap).")
+        ),
     ] = None,
     overlap_percent: Annotated[
         int | None,
@@ -125,7 +130,7 @@ def push_command(
             "--overlap-percent",
             min=0,
             max=100,
-            help="Share of tasks (%) with that overlap ([studio] overlap_percent).",
+            help=escape("Share of tasks (%) with that overlap ([studio] overlap_percent)."),
         ),
     ] = None,
     data_dir: DataDir = None,
@@ -137,7 +142,7 @@ def push_command(
 
     tasks = load_tasks(tasks_file)
     with StudioClient.from_env(data_dir) as client, _progress() as bar:
-        job = bar.add_task(f"push → {project}", total=len(tasks))
+        job = bar.add_task(f"push → {escape(project)}", total=len(tasks))
 
         def advance(stage: str, n: int) -> None:
             if stage != "predictions":
@@ -155,7 +160,7 @@ def push_command(
         state = report.project
         overlap_change = overlap_settings(client, state.id, overlap, overlap_percent)
     verb = "created" if state.created else "config updated" if state.config_updated else "config unchanged"
-    table = Table(title=f"push {tasks_file.name} → {project!r} (id {state.id}, {verb})")
+    table = Table(title=escape(f"push {tasks_file.name} → {project!r} (id {state.id}, {verb})"))
     table.add_column("outcome")
     table.add_column("tasks", justify="right")
     for name, value in [
@@ -193,7 +198,10 @@ def push_command(
         )
     if report.refused:
         for refusal in report.refused[:20]:
-            err.print(f"refused article_id={refusal.article_id} (task {refusal.task_id}): {refusal.reason}")
+            err.print(
+                f"refused article_id={refusal.article_id} (task {refusal.task_id}): {refusal.reason}",
+                markup=False,
+            )
         raise ImportRefusedError(
             f"{len(report.refused)} task(s) refused: their text changed but they already have annotations "
             "(details above). The other tasks were pushed."
@@ -203,9 +211,12 @@ def push_command(
 def _print_pull(result: PullResult) -> None:
     c = result.counts
     if result.reused:
-        out.print(f"unchanged: the latest snapshot {result.path} holds the same content; nothing written")
+        out.print(
+            f"unchanged: the latest snapshot {result.path} holds the same content; nothing written",
+            markup=False,
+        )
     else:
-        out.print(f"wrote {result.path}")
+        out.print(f"wrote {result.path}", markup=False)
     out.print(
         f"tasks {c.tasks} · annotations {c.annotations} · cancelled {c.cancelled} · "
         f"annotators {c.annotators} · ground truths {c.ground_truths} · predictions {c.predictions}"
@@ -224,7 +235,7 @@ def pull_command(
     from stancebank.tasks.studio.client import StudioClient
     from stancebank.tasks.studio.pull import pull
 
-    with StudioClient.from_env(data_dir) as client, err.status(f"Exporting {project!r}..."):
+    with StudioClient.from_env(data_dir) as client, err.status(escape(f"Exporting {project!r}...")):
         result = pull(client, project, out_dir)
     _print_pull(result)
 
@@ -258,7 +269,7 @@ def import_annotations_command(
 
     records = load_annotations(annotations_file)
     with StudioClient.from_env(data_dir) as client, _progress() as bar:
-        job = bar.add_task(f"annotations → {project}", total=len(records))
+        job = bar.add_task(f"annotations → {escape(project)}", total=len(records))
         report = import_annotations(client, project, records, progress=lambda n: bar.advance(job, n))
     out.print(
         f"annotations created {report.created} · already there {report.skipped_existing} · "
@@ -308,16 +319,18 @@ def annotators_add(
             link = f"{client.url}/projects/{info['id']}/data (press “Label All Tasks”)"
         created, skipped = add_annotators(client, names, roster=_roster(client, data_dir))
     for name in skipped:
-        err.print(f"{name}: a user with this login exists already; not changed (no new password)")
+        err.print(
+            f"{name}: a user with this login exists already; not changed (no new password)", markup=False
+        )
     if not created:
         return
     table = Table(title="New annotator accounts — the passwords are shown only this once")
     for column in ("name", "login (e-mail)", "password", "user id"):
         table.add_column(column)
     for new in created:
-        table.add_row(new.name, new.email, new.password, str(new.user_id))
+        table.add_row(escape(new.name), escape(new.email), escape(new.password), str(new.user_id))
     out.print(table)
-    out.print(f"Log in at {client.url}/user/login/" + (f"; then open {link}" if link else "."))
+    out.print(f"Log in at {client.url}/user/login/" + (f"; then open {link}" if link else "."), markup=False)
 
 
 @annotators_app.command("list")
@@ -346,7 +359,9 @@ def annotators_list(
         table.add_column(column, justify="right" if column in {"annotations", "user id"} else "left")
     for row in rows:
         active = "yes" if row.active else "[red]removed[/]"
-        table.add_row(row.name, row.email, row.pseudonym, active, str(row.annotations), str(row.user_id))
+        table.add_row(
+            escape(row.name), escape(row.email), row.pseudonym, active, str(row.annotations), str(row.user_id)
+        )
     out.print(table)
 
 
@@ -361,7 +376,10 @@ def annotators_remove(
 
     with StudioClient.from_env(data_dir) as client:
         uid = remove_annotator(client, who, roster=_roster(client, data_dir))
-    out.print(f"removed {who} (user id {uid}): no more access; their annotations stay in the projects.")
+    out.print(
+        f"removed {who} (user id {uid}): no more access; their annotations stay in the projects.",
+        markup=False,
+    )
 
 
 @app.command("progress")
@@ -397,7 +415,10 @@ def progress_command(
     if not title:
         raise typer.BadParameter("give --project NAME (or a stancebank.toml with [studio] project_title)")
     pseudonym = Pseudonymizer(load_key())
-    with StudioClient.from_env(data_dir) as client, err.status(f"Reading the progress of {title!r}..."):
+    with (
+        StudioClient.from_env(data_dir) as client,
+        err.status(escape(f"Reading the progress of {title!r}...")),
+    ):
         progress = fetch_progress(client, title, pseudonym, reuse=not fresh)
     if fmt == "json":
         text = json.dumps(progress.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -409,14 +430,14 @@ def progress_command(
         if fmt == "table":
             raise typer.BadParameter("--out needs --format json or html")
         output.write_text(text, encoding="utf-8")
-        out.print(f"wrote {output}")
+        out.print(f"wrote {output}", markup=False)
         return
     if text:
         typer.echo(text, nl=False)
         return
     p = progress.project
     out.print(
-        f"[bold]{p.title}[/] (project {p.project_id}): {p.tasks} tasks · done {p.done} · in review "
+        f"[bold]{escape(p.title)}[/] (project {p.project_id}): {p.tasks} tasks · done {p.done} · in review "
         f"{p.in_review} · remaining {p.remaining} · annotations {p.annotations} (+{p.skipped} skipped) · "
         f"still needed {p.annotations_needed}"
     )
@@ -480,7 +501,8 @@ def review_command(
     r = result.report
     out.print(
         f"review project {result.title!r} (id {r.project.id}): {result.articles} article(s) to adjudicate · "
-        f"new {r.created} · already there {r.unchanged} · updated {r.updated}"
+        f"new {r.created} · already there {r.unchanged} · updated {r.updated}",
+        markup=False,
     )
     out.print(
         f"Reviewers: open {client.url}/projects/{r.project.id}/data, pick a version (the predictions are "

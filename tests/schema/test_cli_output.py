@@ -9,10 +9,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
+from rich.text import Text
 
-from stancebank.schema.cli import configure_logging
+from stancebank.schema.cli import app, configure_logging
 
 CLI = [sys.executable, "-m", "stancebank.schema.cli"]
 ENV = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
@@ -62,3 +65,43 @@ def test_verbose_output_has_no_library_debug_lines(tmp_path: Path) -> None:
     assert "entering " not in done.stderr, done.stderr[:2000]
     assert "httpcore" not in done.stderr and "sessionid" not in done.stderr
     assert len(done.stderr.splitlines()) < 20, done.stderr[:2000]
+
+
+def _commands() -> Iterator[tuple[str, Any]]:
+    """Every command of the `stancebank` tree (the stages loaded), with its path."""
+    root = typer.main.get_command(app)
+
+    def walk(command: Any, path: str, ctx: Any) -> Iterator[tuple[str, Any]]:
+        yield path, command
+        if hasattr(command, "list_commands"):
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                yield from walk(sub, f"{path} {name}", sub.context_class(sub, parent=ctx, info_name=name))
+
+    yield from walk(root, "stancebank", root.context_class(root, info_name="stancebank"))
+
+
+def test_no_help_text_loses_brackets_to_rich_markup() -> None:
+    # Typer renders help as Rich markup: "[[targets]]" or "[studio]" unescaped is a style tag and
+    # vanishes ("become [] tables"); written as rich.markup.escape(...) it is shown as written
+    lost = []
+    for path, command in _commands():
+        texts = [("help", command.help or "")]
+        texts += [(param.name, getattr(param, "help", None) or "") for param in command.params]
+        for what, text in texts:
+            shown = Text.from_markup(text).plain.replace("\b", "")
+            if shown != text.replace("\\[", "[").replace("\b", ""):
+                lost.append(f"{path} ({what}): {text[:80]!r}")
+    assert not lost, "\n".join(lost)
+
+
+def _help(*args: str) -> str:
+    done = subprocess.run([*CLI, *args, "--help"], capture_output=True, text=True, env=ENV, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return " ".join(done.stdout.replace("│", " ").split())
+
+
+def test_help_shows_the_bracketed_names_as_written() -> None:
+    assert "become [[targets]] tables" in _help("tasks", "targets")
+    assert "(with a [[targets]] catalogue in stancebank.toml)" in _help("tasks", "sample")
+    assert "([studio] overlap)" in _help("studio", "push")

@@ -70,6 +70,18 @@ def test_tasks_build_takes_the_catalogue_from_the_project_file(articles: Path, t
     assert names == {"river crossing fee"}
 
 
+@pytest.mark.slow
+def test_tasks_build_says_when_the_project_file_has_no_catalogue(articles: Path, tmp_path: Path) -> None:
+    project = tmp_path / "stancebank.toml"
+    project.write_text('[project]\nname = "bridges"\nlicense = "cc0-1.0"\n', encoding="utf-8")
+    out = tmp_path / "tasks.json"
+    result = CliRunner().invoke(
+        app, ["--project", str(project), "tasks", "build", str(articles), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no [[targets]] in" in result.output  # printed as written, not as Rich markup
+
+
 def test_a_bad_catalogue_is_refused_with_line_key_and_fix(articles: Path, tmp_path: Path) -> None:
     project = tmp_path / "stancebank.toml"
     project.write_text(
