@@ -22,7 +22,7 @@ from stancebank.export.baselines import HUMAN, MAJORITY, PREANNOTATOR, Baselines
 from stancebank.export.errors import ExportError
 from stancebank.export.metrics import render_agreement
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
-from stancebank.schema.layout import SHARD_ROWS, parquet_relpaths
+from stancebank.schema.layout import EMPTY_CONFIG_SPLIT, SHARD_ROWS, file_splits, parquet_relpaths
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
 
 # A BCP-47 language tag as the Hub's `language` metadata takes it: a 2-3 letter language subtag,
@@ -109,9 +109,12 @@ class CardInputs:
     date_published: str | None = None
 
     def files(self, config: str, split: str) -> list[str]:
-        """The parquet files of a config's split (none when it has no rows)."""
-        rows = self.counts.get(config, {}).get(split, 0)
-        return parquet_relpaths(config, split, rows, self.shard_rows) if rows else []
+        """The parquet files of a config's split: none for a split without rows, one empty file
+        for the one split of a config without any row (:func:`file_splits`)."""
+        rows = self.counts.get(config, {})
+        if split not in file_splits(rows):
+            return []
+        return parquet_relpaths(config, split, rows.get(split, 0), self.shard_rows)
 
 
 def dataset_url(repo_id: str | None) -> str:
@@ -235,19 +238,18 @@ def dataset_info_yaml(
 ) -> list[dict[str, Any]]:
     """The card's ``dataset_info`` list (features, splits, sizes per config), written by
     ``datasets``' public :meth:`DatasetInfosDict.to_dataset_card_data` so ``load_dataset`` reads it
-    back exactly; configs without rows are left out."""
+    back exactly; a config without rows has its one empty split (:func:`file_splits`)."""
     infos = DatasetInfosDict()
     for config in CONFIGS:
-        splits = [s for s in SPLITS if counts.get(config, {}).get(s, 0) > 0]
-        if not splits:
-            continue
+        rows, sizes = counts.get(config, {}), num_bytes.get(config, {})
+        splits = file_splits(rows)
         split_dict = SplitDict()
         for s in splits:
-            split_dict.add(SplitInfo(name=s, num_bytes=num_bytes[config][s], num_examples=counts[config][s]))
+            split_dict.add(SplitInfo(name=s, num_bytes=sizes.get(s, 0), num_examples=rows.get(s, 0)))
         infos[config] = DatasetInfo(
             features=features[config],
             splits=split_dict,
-            dataset_size=sum(num_bytes[config][s] for s in splits),
+            dataset_size=sum(sizes.get(s, 0) for s in splits),
         )
     card_data = DatasetCardData()
     infos.to_dataset_card_data(card_data)
@@ -263,9 +265,7 @@ def dataset_info_yaml(
 def _metadata(inp: CardInputs, spec: AnnotationSpec) -> dict[str, Any]:
     configs: list[dict[str, Any]] = []
     for config in CONFIGS:
-        splits = [s for s in SPLITS if inp.counts.get(config, {}).get(s, 0) > 0]
-        if not splits:
-            continue
+        splits = file_splits(inp.counts.get(config, {}))
         entry: dict[str, Any] = {"config_name": config}
         if config == DEFAULT_CONFIG:
             entry["default"] = True
@@ -312,6 +312,75 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+# the variable each config is loaded into in the card's "How to load"
+LOAD_NAMES = (
+    ("docs", "documents"),
+    ("claims", "claims"),
+    ("stance", "stance"),
+    ("annotations", "annotations"),
+)
+
+
+def _names(items: list[str]) -> str:
+    return " and ".join(f"`{x}`" for x in items)
+
+
+def _listing(items: list[str]) -> str:
+    """```a`, `b` and `c``"""
+    names = [f"`{x}`" for x in items]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _waiting(inp: CardInputs) -> str:
+    """The annotated articles that have not reached gold, by reason: "5 articles are waiting for
+    review (status `conflict` in `annotations`)"."""
+    conflict, fewer = inp.adjudication.get("conflict", 0), inp.adjudication.get("insufficient", 0)
+    parts = []
+    if conflict:
+        are = "is" if conflict == 1 else "are"
+        parts.append(
+            f"{conflict} article{'' if conflict == 1 else 's'} {are} waiting for review (status "
+            "`conflict` in `annotations`)"
+        )
+    if fewer:
+        are = "is" if fewer == 1 else "are"
+        parts.append(
+            f"{fewer} article{'' if fewer == 1 else 's'} {are} waiting for more annotators (status "
+            "`insufficient` in `annotations`)"
+        )
+    return " and ".join(parts) or "no annotated article is waiting for adjudication"
+
+
+def _empty_configs(inp: CardInputs) -> list[str]:
+    """The configs without any row in this version (each is one empty file: :func:`file_splits`)."""
+    return [c for c in CONFIGS if not any(inp.counts.get(c, {}).values())]
+
+
+def _empty_configs_note(inp: CardInputs, repo: str) -> str:
+    """Why the configs without rows have none, and how they load."""
+    empty = _empty_configs(inp)
+    if not empty:
+        return ""
+    if "annotations" in empty:
+        why = "no article has been annotated yet"
+    elif DEFAULT_CONFIG in empty:
+        why = f"no article has reached gold yet — {_waiting(inp)}"
+    elif "claims" in empty:
+        why = "no gold article has a claim"
+    else:
+        why = "no gold claim has a stance towards a target"
+    one = len(empty) == 1
+    first = empty[0]
+    return (
+        f" {_listing(empty)} {'has' if one else 'have'} no rows in this version: {why}. "
+        f"{'It is' if one else 'Each is'} one empty `{EMPTY_CONFIG_SPLIT}` file with its exact "
+        "features (in the metadata above), so every config exists with its types. `datasets` cannot "
+        f'load a split without rows: `load_dataset("{repo}", "{first}")` raises `Instruction '
+        f'"{EMPTY_CONFIG_SPLIT}" corresponds to no data!`, while `load_dataset("{repo}", "{first}", '
+        "streaming=True)` gives the features and no row."
+    )
+
+
 def _splits_note(inp: CardInputs, short: bool = False) -> str:
     """Articles per split, naming empty splits explicitly (they have no parquet file and are not
     listed in the YAML ``configs``, so ``load_dataset`` returns only the others)."""
@@ -324,19 +393,36 @@ def _splits_note(inp: CardInputs, short: bool = False) -> str:
     note = "Splits (articles): " + "; ".join(parts) + "."
     empty = [s for s in SPLITS if not docs.get(s, 0)]
     present = [f"`{s}`" for s in SPLITS if docs.get(s, 0)]
-    if empty and short:
-        note += f" `load_dataset` returns {' and '.join(present) or 'no split'} (see Data Splits)."
-    elif empty:
-        names = " and ".join(f"`{s}`" for s in empty)
-        verb = "is" if len(empty) == 1 else "are"
+    if not present and short:
         note += (
-            f" The {names} split{'' if len(empty) == 1 else 's'} {verb} empty in this version: no "
-            "article has been assigned to it yet (each cluster of near-duplicate articles shares one "
-            "split, drawn 80/10/10 from a stable hash of the cluster's smallest article id, so small "
-            "releases can leave one empty). "
-            "An empty split has no parquet file, "
-            f"so `load_dataset` returns only the other splits; later versions add {names} articles "
-            "as the corpus grows, and no article ever moves between splits."
+            f" No article has reached gold yet: {_waiting(inp)}. A config without rows loads with "
+            "`streaming=True` (see Data Splits)."
+        )
+    elif empty and short:
+        note += f" `load_dataset` returns {' and '.join(present)} (see Data Splits)."
+    elif empty:
+        annotated = inp.counts.get("annotations", {})
+        pending = [s for s in empty if annotated.get(s, 0)]
+        unassigned = [s for s in empty if not annotated.get(s, 0)]
+        if pending:
+            one = len(pending) == 1
+            note += (
+                f" The {_names(pending)} split{'' if one else 's'} {'has' if one else 'have'} no gold "
+                f"article yet: {'its' if one else 'their'} articles are annotated (in `annotations`) "
+                "but none has reached gold" + (f"; in all, {_waiting(inp)}." if present else " (below).")
+            )
+        if unassigned:
+            one = len(unassigned) == 1
+            note += (
+                f" The {_names(unassigned)} split{'' if one else 's'} {'is' if one else 'are'} empty "
+                f"in this version: no article has been assigned to {'it' if one else 'them'} yet (each "
+                "cluster of near-duplicate articles shares one split, drawn 80/10/10 from a stable hash "
+                "of the cluster's smallest article id, so small releases can leave one empty)."
+            )
+        note += (
+            " An empty split has no parquet file, so `load_dataset` returns only the other splits; "
+            f"later versions add {_names(empty)} articles as the corpus grows, and no article ever "
+            "moves between splits."
         )
     return note
 
@@ -621,6 +707,7 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
             else " Each cluster of near-duplicate articles shares one split (80/10/10 from a stable "
             "hash of the cluster's smallest article id), and an article never changes split."
         )
+        + _empty_configs_note(inp, repo)
         + "\n\n"
         + _table(
             ["config", *SPLITS],
@@ -629,13 +716,19 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
         + "\n"
     )
 
+    empty = _empty_configs(inp)
     parts.append(
         "## How to load\n\n```python\nfrom datasets import load_dataset\n\n"
-        f'docs = load_dataset("{repo}", "documents", revision="v{inp.version}")\n'
-        f'claims = load_dataset("{repo}", "claims", revision="v{inp.version}")\n'
-        f'stance = load_dataset("{repo}", "stance", revision="v{inp.version}")\n'
-        f'annotations = load_dataset("{repo}", "annotations", revision="v{inp.version}")\n'
-        "```\n\nPin `revision` to a version tag: `main` moves with every release. Splits are sticky: "
+        + "".join(
+            f'{var} = load_dataset("{repo}", "{config}", revision="v{inp.version}"'
+            + (
+                ", streaming=True)  # no rows in this version: the features only\n"
+                if config in empty
+                else ")\n"
+            )
+            for var, config in LOAD_NAMES
+        )
+        + "```\n\nPin `revision` to a version tag: `main` moves with every release. Splits are sticky: "
         "an article keeps its split in every later version.\n\n" + _splits_note(inp, short=True) + "\n"
     )
 

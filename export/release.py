@@ -62,6 +62,7 @@ from stancebank.export.reporting import Reporter
 from stancebank.export.review import ReviewWriter
 from stancebank.export.splits import SplitPlan, load_registry, registry_bytes
 from stancebank.export.stages import ArticleEngine, ArticleJob, StageContext, Totals, run_local
+from stancebank.export.writers import write_empty_split
 from stancebank.schema.atomic import (
     atomic_write_bytes,
     atomic_write_text,
@@ -70,8 +71,8 @@ from stancebank.schema.atomic import (
     replace_dir,
 )
 from stancebank.schema.features import CONFIGS, dataset_features
-from stancebank.schema.layout import CARD, MANIFEST, SHARD_ROWS, sha256_file
-from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
+from stancebank.schema.layout import CARD, MANIFEST, SHARD_ROWS, file_splits, sha256_file
+from stancebank.schema.spec import SPEC, AnnotationSpec
 
 if TYPE_CHECKING:
     from stancebank.validation import Report
@@ -196,7 +197,7 @@ def _croissant_facts(
 ) -> CroissantFacts:
     """The Croissant facts of the release in ``folder``: the card's facts plus its parquet files
     and their sha256 (the same hashes the manifest lists)."""
-    files = {c: {s: inp.files(c, s) for s in SPLITS if inp.counts.get(c, {}).get(s, 0)} for c in CONFIGS}
+    files = {c: {s: inp.files(c, s) for s in file_splits(inp.counts.get(c, {}))} for c in CONFIGS}
     return CroissantFacts(
         name="stancebank",
         version=inp.version,
@@ -302,7 +303,12 @@ def build_release(
             written = engine(job)
         reporter.start("closing parquet files")
         agreement = totals.agreement.finish(replicates=BOOTSTRAP_REPLICATES)
-        counts = written.counts
+        # A config without any row (no article has reached gold yet) still gets its one file, an
+        # empty split with the exact schema, so that every config exists (schema/layout.py).
+        counts = {
+            c: dict(written.counts.get(c, {})) or {write_empty_split(tmp, c, features[c].arrow_schema): 0}
+            for c in CONFIGS
+        }
         pending_review, methods, items, provenance = (
             totals.pending_review,
             totals.methods,

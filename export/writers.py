@@ -6,7 +6,8 @@ shard, rows become Arrow record batches every :data:`CHUNK_ROWS` rows and one ro
 :data:`BATCH_ROWS`; the writer options are fixed, so the same rows added in the same pieces give
 the same bytes — whether one process writes every shard (:class:`SplitWriters`) or each shard is
 written on its own (:func:`write_shard`, the Ray engine). Each shard is written under a temporary
-name and renamed when it is complete.
+name and renamed when it is complete. A config without any row gets one empty file
+(:func:`write_empty_split`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datasets import Features
 
 from stancebank.export.rows import Row
 from stancebank.schema.atomic import temp_file
-from stancebank.schema.layout import DATA_DIR, SHARD_ROWS, parquet_shard_relpath
+from stancebank.schema.layout import DATA_DIR, EMPTY_CONFIG_SPLIT, SHARD_ROWS, parquet_shard_relpath
 from stancebank.schema.spec import SPLITS
 
 BATCH_ROWS = 2_000
@@ -63,20 +64,26 @@ class ParquetShard:
         self._chunk()
         if not self.chunks:
             return
+        table = pa.Table.from_batches(self.chunks, schema=self.schema).combine_chunks()
+        self.num_bytes += table.nbytes
+        self._open().write_table(table, row_group_size=ROW_GROUP_ROWS)
+        self.chunks.clear()
+        self.pending = 0
+
+    def _open(self) -> pq.ParquetWriter:
         if self.writer is None:
             self.tmp.parent.mkdir(parents=True, exist_ok=True)
             self.writer = pq.ParquetWriter(
                 self.tmp, self.schema, compression="zstd", write_statistics=True, store_schema=True
             )
-        table = pa.Table.from_batches(self.chunks, schema=self.schema).combine_chunks()
-        self.num_bytes += table.nbytes
-        self.writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-        self.chunks.clear()
-        self.pending = 0
+        return self.writer
 
-    def close(self, path: Path) -> None:
-        """Write what is left and rename the file to ``path``."""
+    def close(self, path: Path, *, empty: bool = False) -> None:
+        """Write what is left and rename the file to ``path``. No row added: no file, unless
+        ``empty`` (then a file of the schema and no row group)."""
         self._flush()
+        if empty:
+            self._open()
         if self.writer is not None:
             self.writer.close()
             self.tmp.replace(path)
@@ -142,3 +149,12 @@ def write_shard(
         writer.add(rows)
     writer.close(path)
     return writer.rows, writer.num_bytes
+
+
+def write_empty_split(root: Path, config: str, schema: pa.Schema) -> str:
+    """The one file of a config without any row: :data:`EMPTY_CONFIG_SPLIT` with ``schema`` and
+    no row group (``datasets`` reads a file with an empty row group as an error, "BatchSize must be
+    greater than 0"); returns the split."""
+    path = _shard_path(root, config, EMPTY_CONFIG_SPLIT, 0, 1)
+    ParquetShard(temp_file(path), schema).close(path, empty=True)
+    return EMPTY_CONFIG_SPLIT

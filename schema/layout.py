@@ -11,18 +11,29 @@ A split's rows are cut into shards of :data:`SHARD_ROWS` rows in order (the last
 N depends on the number of rows alone — never on how many workers wrote them — and a release of
 fewer rows has one file per config and split, ``<split>-00000-of-00001.parquet``.
 
+A split without rows has no file, so that ``load_dataset`` returns the others (``datasets`` cannot
+load a split of no rows: ``Instruction "test" corresponds to no data!``). A config without any row
+(no article has reached gold yet) still has one file, so that it exists for ``datasets`` and the
+Hub: an empty :data:`EMPTY_CONFIG_SPLIT` split, a parquet file with the config's exact schema and
+no row group (:func:`file_splits`).
+
 Both the export and the validation stage need these names; they live here once.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
+
+from stancebank.schema.spec import SPLITS
 
 MANIFEST = "release.json"
 CARD = "README.md"
 DATA_DIR = "data"
 PARQUET_SHARD = "-00000-of-00001.parquet"
+# the one (empty) split of a config that has no row
+EMPTY_CONFIG_SPLIT = "train"
 # rows per parquet shard (the Hub's files stay well under its 500 MB default shard size)
 SHARD_ROWS = 100_000
 
@@ -47,6 +58,12 @@ def parquet_relpaths(config: str, split: str, rows: int, shard_rows: int = SHARD
     """The shards of a config's split of ``rows`` rows, in order."""
     n = shard_count(rows, shard_rows)
     return [parquet_shard_relpath(config, split, k, n) for k in range(n)]
+
+
+def file_splits(rows: Mapping[str, int]) -> list[str]:
+    """The splits of a config that have parquet files, in :data:`SPLITS` order, from its rows per
+    split: those with rows, or :data:`EMPTY_CONFIG_SPLIT` alone (empty) when none has any."""
+    return [s for s in SPLITS if rows.get(s, 0) > 0] or [EMPTY_CONFIG_SPLIT]
 
 
 def split_of(parquet: Path) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
+import pyarrow.parquet as pq
 import yaml
 from datasets import Features
 from datasets.data_files import DataFilesDict
@@ -24,7 +26,15 @@ from huggingface_hub import DatasetCardData
 
 import stancebank.validation.checks  # noqa: F401  (registers the checks with pandera)
 from stancebank.schema.features import CONFIGS, dataset_features
-from stancebank.schema.layout import CARD, MANIFEST, sha256_file, split_of
+from stancebank.schema.layout import (
+    CARD,
+    DATA_DIR,
+    EMPTY_CONFIG_SPLIT,
+    MANIFEST,
+    file_splits,
+    sha256_file,
+    split_of,
+)
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.validation.agreement import check_agreement
 from stancebank.validation.config import ValidationConfig
@@ -185,6 +195,59 @@ def check_card_configs(root: Path, config: ValidationConfig) -> list[Finding]:
     )
 
 
+def check_loadable(root: Path, contents: ReleaseContents, config: ValidationConfig) -> list[Finding]:
+    """Every config loads with ``datasets``: each has parquet files; a split without rows only as
+    the one empty split of a config without any row (``load_dataset`` cannot load a split of no
+    rows, and one such split fails the whole config); and no file has an empty row group (which
+    ``datasets`` reads as an error, "BatchSize must be greater than 0")."""
+    if not config.enabled("card_configs"):
+        return []
+    findings = []
+    for cfg in CONFIGS:
+        rows = contents.rows.get(cfg)
+        folder = str(root / DATA_DIR / cfg)
+        if rows is None:
+            findings.append(
+                make_finding(
+                    "card_configs",
+                    config,
+                    folder,
+                    f"config {cfg} has no parquet file: every release has every config "
+                    f"({', '.join(CONFIGS)}); one without rows is one empty {EMPTY_CONFIG_SPLIT} file",
+                    cfg,
+                )
+            )
+            continue
+        expected = file_splits(rows)
+        for split in sorted(set(rows) - set(expected)):
+            findings.append(
+                make_finding(
+                    "card_configs",
+                    config,
+                    folder,
+                    f"config {cfg} has a {split} split without rows next to splits with rows: "
+                    f"load_dataset cannot load a split of no rows, so load_dataset(path, {cfg!r}) fails",
+                    f"{cfg}/{split}",
+                )
+            )
+    for path in sorted((root / DATA_DIR).glob("*/*.parquet")):
+        try:
+            meta = pq.ParquetFile(path).metadata
+        except (OSError, arrow.ArrowException):
+            continue  # an unreadable file is reported with the data
+        if any(meta.row_group(i).num_rows == 0 for i in range(meta.num_row_groups)):
+            findings.append(
+                make_finding(
+                    "card_configs",
+                    config,
+                    str(path),
+                    "a row group without rows: datasets cannot read the file (BatchSize must be greater "
+                    "than 0); a file without rows has no row group",
+                )
+            )
+    return findings
+
+
 def check_integrity(
     root: Path, contents: ReleaseContents, config: ValidationConfig, spec: AnnotationSpec = SPEC
 ) -> list[Finding]:
@@ -235,6 +298,7 @@ def check_integrity(
         findings.append(make_finding("card_features", config, str(card_path), f"cannot read the card: {err}"))
     if card:
         findings += check_card_configs(root, config)
+    findings += check_loadable(root, contents, config)
     info = _dataset_info(card)
     spec_features = dataset_features(spec)
     feature_rows: list[dict[str, Any]] = []
