@@ -238,14 +238,19 @@ def _misparsed_clause_subject(tok: Any) -> Any | None:
     in "Gas transit row deepens as supplier threatens to cut deliveries" the subject of
     "threatens" comes out as "deepens" with "as supplier" hanging on it; the speaker is
     "supplier", the noun after the subordinator (with no comma between: "the minister, as chair
-    of …, said" is an apposition)."""
+    of …, said" is an apposition). The noun's phrase ends where the verb starts, so the verb has
+    a clause of its own to head; after an inverted verb (“…,” said Mayor Ann Holt after the
+    meeting) the phrase is the time of the saying and the subject is the name."""
+    verb = tok.head
     for c in tok.children:
         if c.dep_ != "prep" or c.lower_ not in _SUBORDINATORS or c.i < tok.i:
             continue
         if any(t.is_punct for t in tok.doc[tok.i + 1 : c.i]):
             return None
         obj = next((o for o in c.children if o.dep_ == "pobj" and o.pos_ in {"NOUN", "PROPN"}), None)
-        if obj is not None and c.i + 1 < len(tok.doc) and obj.i == max(t.i for t in obj.subtree):
+        if obj is None or obj.i != obj.right_edge.i or verb.i <= obj.i:
+            continue
+        if all(t.head.i == verb.i and not t.is_punct for t in tok.doc[obj.i + 1 : verb.i]):
             return obj
     return None
 
