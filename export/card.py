@@ -107,6 +107,9 @@ class CardInputs:
     shard_rows: int = SHARD_ROWS
     # the newest annotation's date (croissant.json's datePublished), when the exports carry dates
     date_published: str | None = None
+    # the project's name (``[project] name``): the card's title, Croissant's name, the citation's
+    # key; None (no project): stancebank's, the spec's title
+    name: str | None = None
 
     def files(self, config: str, split: str) -> list[str]:
         """The parquet files of a config's split: none for a split without rows, one empty file
@@ -117,17 +120,43 @@ class CardInputs:
         return parquet_relpaths(config, split, rows.get(split, 0), self.shard_rows)
 
 
-def dataset_url(repo_id: str | None) -> str:
-    """The Hub page of the dataset (a placeholder repository when none is given)."""
-    return f"https://huggingface.co/datasets/{repo_id or 'ORG/stancebank'}"
+# the dataset's name when no project names it
+DEFAULT_NAME = "stancebank"
+# a name that can stand as the NAME of a placeholder ORG/NAME repository id
+_REPO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def dataset_name(inp: CardInputs) -> str:
+    """The dataset's name: the project's (``[project] name``), else ``stancebank``."""
+    return inp.name or DEFAULT_NAME
+
+
+def card_title(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
+    """The card's title and ``pretty_name``: the project's name, else the spec's title."""
+    return inp.name or spec.title
+
+
+def hub_repo(inp: CardInputs) -> str:
+    """The repository the card's load snippets and links name: the project's ``hub_repo`` (or
+    ``--repo``), else a placeholder ``ORG/<name>``."""
+    if inp.repo_id:
+        return inp.repo_id
+    name = dataset_name(inp)
+    return f"ORG/{name if _REPO_NAME.fullmatch(name) else DEFAULT_NAME}"
+
+
+def dataset_url(inp: CardInputs) -> str:
+    """The Hub page of the dataset (of a placeholder repository when none is given)."""
+    return f"https://huggingface.co/datasets/{hub_repo(inp)}"
 
 
 def citation(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
     """The BibTeX entry of the release (the card's Citation and Croissant's ``citeAs``)."""
+    key = re.sub(r"[^A-Za-z0-9_-]+", "-", dataset_name(inp)).strip("-") or DEFAULT_NAME
     return (
-        "@misc{stancebank,\n"
-        f"  title = {{{spec.title}}},\n  note = {{Version {inp.version}}},\n"
-        f"  howpublished = {{\\url{{{dataset_url(inp.repo_id)}}}}}\n}}"
+        f"@misc{{{key},\n"
+        f"  title = {{{card_title(inp, spec)}}},\n  note = {{Version {inp.version}}},\n"
+        f"  howpublished = {{\\url{{{dataset_url(inp)}}}}}\n}}"
     )
 
 
@@ -277,7 +306,7 @@ def _metadata(inp: CardInputs, spec: AnnotationSpec) -> dict[str, Any]:
         configs.append(entry)
     infos = dataset_info_yaml(dataset_features(spec), inp.counts, inp.num_bytes)
     largest = max((sum(inp.counts.get(c, {}).values()) for c in CONFIGS), default=0)
-    meta: dict[str, Any] = {"pretty_name": spec.title, "license": inp.license}
+    meta: dict[str, Any] = {"pretty_name": card_title(inp, spec), "license": inp.license}
     if inp.license == "other":
         if inp.license_name:
             meta["license_name"] = inp.license_name
@@ -635,9 +664,12 @@ def _baselines_section(inp: CardInputs, spec: AnnotationSpec) -> str:
 
 def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
     meta = yaml.safe_dump(_metadata(inp, spec), sort_keys=False, allow_unicode=True, width=1000)
-    repo = inp.repo_id or "ORG/stancebank"
+    repo = hub_repo(inp)
     actor, claim, target = spec.role_label("actor"), spec.role_label("claim"), spec.role_label("target")
-    parts: list[str] = [f"---\n{meta}---\n", f"# {spec.title} — v{inp.version}\n"]
+    title = card_title(inp, spec)
+    # a project's name is the title; the spec's title, what the dataset is, its subtitle
+    subtitle = f"\n*{spec.title}*\n" if title != spec.title else ""
+    parts: list[str] = [f"---\n{meta}---\n", f"# {title} — v{inp.version}\n{subtitle}"]
 
     made = (
         "pre-annotated by a model and corrected by people"
@@ -655,7 +687,7 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
         + "\n- **Language(s):** "
         + (", ".join(f"`{x}`" for x in inp.languages) if inp.languages else "not stated by any article")
         + f"\n- **License:** {_license_text(inp)}\n"
-        + f"- **Homepage:** {dataset_url(inp.repo_id)}\n"
+        + f"- **Homepage:** {dataset_url(inp)}\n"
     )
     parts.append(
         "## Uses\n\n### Direct Use\n\n"

@@ -119,7 +119,12 @@ def build_command(
         ),
     ] = None,
     repo_id: Annotated[
-        str | None, typer.Option("--repo", help="ORG/NAME shown in the card's examples.")
+        str | None,
+        typer.Option(
+            "--repo",
+            help="ORG/NAME named by the card's load snippets and links (default: hub_repo in "
+            "stancebank.toml, else a placeholder).",
+        ),
     ] = None,
     language_creators: Annotated[
         str,
@@ -219,7 +224,8 @@ def build_command(
                 license_id=pick(license_id, project.license if project is not None else None, "other"),
                 license_name=project.license_name if project is not None else None,
                 license_link=project.license_link if project is not None else None,
-                repo_id=repo_id,
+                repo_id=pick(repo_id, project.hub_repo if project is not None else None),
+                name=project.name if project is not None else None,
                 about=about_text,
                 language_creators=check_language_creators(language_creators),
                 reporter=reporter,

@@ -47,6 +47,7 @@ from stancebank.export.card import (
     CardInputs,
     Changes,
     citation,
+    dataset_name,
     dataset_url,
     rai_facts,
     render_card,
@@ -199,12 +200,12 @@ def _croissant_facts(
     and their sha256 (the same hashes the manifest lists)."""
     files = {c: {s: inp.files(c, s) for s in file_splits(inp.counts.get(c, {}))} for c in CONFIGS}
     return CroissantFacts(
-        name="stancebank",
+        name=dataset_name(inp),
         version=inp.version,
         description=f"{spec.title}. News articles annotated with speakers, their claims and the "
         "stance of each claim towards its targets.",
         license=inp.license_link or inp.license,
-        url=dataset_url(inp.repo_id),
+        url=dataset_url(inp),
         cite_as=citation(inp, spec),
         date_published=inp.date_published,
         features=features,
@@ -229,6 +230,7 @@ def build_release(
     license_name: str | None = None,
     license_link: str | None = None,
     repo_id: str | None = None,
+    name: str | None = None,
     about: str | None = None,
     language_creators: Sequence[str] = ("found",),
     spec: AnnotationSpec = SPEC,
@@ -242,7 +244,10 @@ def build_release(
     shard_rows: int = SHARD_ROWS,
 ) -> BuildResult:
     """Build release ``version`` into ``out`` (see the module docstring); the review files of the
-    conflicting articles go to ``review_out`` (default ``<out>.review``). ``allow_foreign``: build
+    conflicting articles go to ``review_out`` (default ``<out>.review``). ``name`` and ``repo_id``:
+    the project's name and Hub repository (``[project] name`` and ``hub_repo``), for the card's
+    title, load snippets and links and croissant.json (None: stancebank's, a placeholder repository).
+    ``allow_foreign``: build
     an export that is partly of another labeling config (what is left out is reported);
     ``rejects_path``: where to write every dropped item (JSON lines), before anything is built.
     ``engine``: where the per-article stage runs (:func:`stancebank.export.stages.run_local`, or
@@ -345,6 +350,7 @@ def build_release(
             language_creators=tuple(language_creators),
             shard_rows=shard_rows,
             date_published=data.newest_annotation_date,
+            name=name,
         )
         (tmp / CARD).write_text(render_card(card_inputs, spec), encoding="utf-8")
         # croissant.json before the manifest, so that the manifest lists and hashes it
