@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,10 @@ from stancebank.export.reporting import Reporter
 from stancebank.export.splits import registry_location
 from stancebank.schema.errors import StancebankError
 from stancebank.schema.spec import SPLITS
+
+if TYPE_CHECKING:
+    from stancebank.export.adjudicate import GoldPolicy
+    from stancebank.schema.project import Project
 
 app = typer.Typer(help="Build and publish versioned dataset releases.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -88,6 +92,32 @@ def print_rejects(path: Path) -> None:
         console.print(f"  {item['reason']}: {where}: {item['detail']}", markup=False, highlight=False)
     if len(lines) > SHOWN_REJECTS:
         console.print(f"  … {len(lines) - SHOWN_REJECTS} more in {path}", markup=False, highlight=False)
+
+
+def gold_policy(project: Project | None) -> GoldPolicy:
+    """The project file's ``[policy]`` as adjudication applies it. ``single_annotation_gold =
+    false`` needs the overlap the team works with: when ``[studio] overlap`` is not in the file
+    (an export does not record it), it cannot apply, and the build says so instead of guessing; the
+    card then states only what the release did (``min_annotators``)."""
+    from stancebank.export.adjudicate import GoldPolicy
+
+    if project is None:
+        return GoldPolicy()
+    overlap = project.studio.overlap
+    if not project.policy.single_annotation_gold and overlap is None and project.policy.min_annotators < 2:
+        message = (
+            f"{project.path}: [policy] single_annotation_gold = false applies only where overlap was "
+            "requested, and [studio] overlap is not set in the file: an article with one annotator "
+            "can be gold. Set overlap to what the Label Studio project uses (2 or more), or "
+            "min_annotators = 2."
+        )
+        console.print(f"[yellow]note:[/] {escape(message)}")
+    return GoldPolicy(
+        min_annotators=project.policy.min_annotators,
+        single_annotation_gold=project.policy.single_annotation_gold,
+        overlap_requested=overlap is not None and overlap > 1,
+        unresolved=project.policy.conflicts,
+    )
 
 
 @app.command("build")
@@ -179,22 +209,12 @@ def build_command(
     of another labeling config (see --allow-foreign); 4 --out not empty or the version refused.
     Every item left out is written to --rejects (default <out>.rejects.jsonl).
     """
-    from stancebank.export.adjudicate import GoldPolicy
     from stancebank.export.card import check_language_creators
     from stancebank.export.release import build_release
     from stancebank.schema.project import find_project, pick
 
     project = find_project()
-    policy = (
-        GoldPolicy(
-            min_annotators=project.policy.min_annotators,
-            single_annotation_gold=project.policy.single_annotation_gold,
-            overlap_requested=project.studio.overlap > 1,
-            unresolved=project.policy.conflicts,
-        )
-        if project is not None
-        else GoldPolicy()
-    )
+    policy = gold_policy(project)
     # The one place the registry's location is decided: the flag, else the project file.
     registry = registry_location(registry, project)
 
@@ -302,12 +322,25 @@ def build_command(
 @app.command("publish")
 def publish_command(
     folder: Annotated[Path, typer.Argument(help="A release folder made by `stancebank export build`.")],
-    repo: Annotated[str, typer.Option("--repo", help="Dataset repo ORG/NAME.")],
+    repo_flag: Annotated[
+        str | None,
+        typer.Option("--repo", help="Dataset repo ORG/NAME (default: the project file's hub_repo)."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
 ) -> None:
     """Upload a release as one commit and tag it vX.Y.Z (token from HF_TOKEN)."""
     from stancebank.export.publish import plan_publish, publish
+    from stancebank.schema.project import find_project
 
+    project = find_project()
+    repo = repo_flag or (project.hub_repo if project is not None else None)
+    if repo is None:
+        where = f"hub_repo in {project.path}" if project is not None else "a stancebank.toml with hub_repo"
+        raise typer.BadParameter(
+            f"give --repo ORG/NAME: the dataset repository to publish to (or set {where}, e.g. "
+            'hub_repo = "my-org/my-dataset" under [project])',
+            param_hint="'--repo'",
+        )
     plan = plan_publish(folder, repo)
     if dry_run:
         typer.echo(plan.describe())

@@ -92,8 +92,11 @@ class StudioSettings:
     """``[studio]``: the Label Studio project and how many annotators see each task."""
 
     project_title: str
-    overlap: int = 1
-    overlap_percent: int = 100
+    overlap: int | None = None
+    """Annotators per task in the overlap share; None: not stated (``studio push`` leaves the
+    Label Studio project's setting as it is)."""
+    overlap_percent: int | None = None
+    """The share of tasks (in %) that gets ``overlap`` annotators; None: not stated."""
 
 
 @dataclass(frozen=True)
@@ -513,15 +516,16 @@ TEMPLATE = """\
 
 [project]
 name = {quoted:<30} # the dataset's name (card title, release folder)
-languages = ["en"]                    # BCP-47 codes of the articles, e.g. ["en", "fr"]
+languages = ["en"]                    # the articles' languages; `tasks build` warns about others
 license = "cc-by-4.0"                 # a Hub license id; "other" needs license_name + license_link
 # hub_repo = {hub:<24} # where `stancebank export publish` pushes releases
 registry = "data/split_registry.json" # sticky train/validation/test assignment: commit it
 
 [studio]
 project_title = {quoted:<21} # the Label Studio project
-overlap = 1                           # annotators per task in the overlap share (2 or more for agreement)
-overlap_percent = 100                 # the share of tasks (in %) that gets `overlap` annotators
+# Left out, `studio push` keeps the overlap the Label Studio project has (a new one: 1 per task).
+# overlap = 2                         # annotators per task in the overlap share (2 or more for agreement)
+# overlap_percent = 20                # the share of tasks (in %) that gets `overlap` annotators
 
 [policy]
 min_annotators = 1                    # annotations an article needs before it can be gold

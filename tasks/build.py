@@ -63,6 +63,10 @@ class BuildOptions:
     actors: tuple[Actor, ...] = ()
     """The project's known actors (``[[actors]]``): their aliases are ACTOR mentions with
     ``actor_name``. Empty: actors come from NER, titles, pronouns and descriptions only."""
+    languages: tuple[str, ...] = ()
+    """The project's languages (``[project] languages``): kept articles in another language (as
+    stated by the input or detected) are counted in :attr:`BuildResult.other_languages`. Empty: no
+    check."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,8 @@ class BuildResult:
     skipped_documentation: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     not_preannotated: Counter[str] = field(default_factory=Counter)
+    other_languages: Counter[str] = field(default_factory=Counter)
+    """Kept articles by language, for the languages outside :attr:`BuildOptions.languages`."""
     model_version: str | None = None
     task_count: int | None = None  # set when the tasks were written elsewhere (the Ray engine)
     predicted_count: int | None = None
@@ -389,6 +395,17 @@ def not_preannotated_reason(prepared: Prepared, options: BuildOptions) -> str | 
     return None if is_english(language) else f"language {language or 'unknown'}"
 
 
+def other_language(prepared: Prepared, options: BuildOptions) -> str | None:
+    """The article's language when the project lists its languages and this is not one of them
+    (``pt-BR`` is one of ``pt``, ``pt`` of ``pt-BR``); None when it is, or when it is unknown."""
+    language = prepared.article.language
+    if not options.languages or not language:
+        return None
+    primary = language.casefold().replace("_", "-").split("-")[0]
+    listed = {code.casefold().split("-")[0] for code in options.languages}
+    return None if primary in listed else language
+
+
 @dataclass(frozen=True)
 class Annotated:
     """Stage 3's output for one article: its task, and when its prediction was dropped, why."""
@@ -465,6 +482,7 @@ def build_tasks(
 
     reasons = [not_preannotated_reason(p, options) for p in kept]
     result.not_preannotated.update(r for r in reasons if r is not None)
+    result.other_languages.update(x for x in (other_language(p, options) for p in kept) if x is not None)
     english = [p for p, r in zip(kept, reasons, strict=True) if options.preannotate and r is None]
     if progress:
         progress(len(kept) - len(english) if options.preannotate else 0)

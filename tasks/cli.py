@@ -163,6 +163,7 @@ def build_command(
         boilerplate=tuple(boilerplate or ()),
         catalogue=project.targets if project is not None else (),
         actors=project.actors if project is not None else (),
+        languages=project.languages if project is not None else (),
     )
     if project is not None and not no_preannotate:
         console.print(
@@ -211,6 +212,14 @@ def build_command(
             f"[red]rejected:[/] {escape(f'{reject.origin.describe()}: {reject.reason}: {reject.detail}')}"
         )
     console.print(_summary(result, out))
+    if project is not None and result.other_languages:
+        found = ", ".join(f"{language} {n}" for language, n in sorted(result.other_languages.items()))
+        message = (
+            f"{result.other_languages.total()} article(s) in a language that [project] languages of "
+            f"{project.path} does not list ({', '.join(project.languages)}): {found}. Check the input, "
+            "or add the language to the file (pre-annotation covers English only)."
+        )
+        console.print(f"[yellow]warning:[/] {escape(message)}")
     if any(r.reason == "invalid-prediction" for r in result.rejects):
         raise typer.Exit(EXIT_INVALID_PREDICTION)
     if result.rejects and not allow_rejects:

@@ -89,6 +89,7 @@ from stancebank.tasks.build import (
     input_files,
     is_sharded,
     not_preannotated_reason,
+    other_language,
     preannotated_model_version,
     read_prepare,
     skipped_of,
@@ -304,6 +305,7 @@ def _annotate_batch(
         "reject": _objects([d.reject for d in done]),
         "attempted": np.array([p.article.article_id in annotations for p in prepared], dtype=np.bool_),
         "reason": _objects([d.not_preannotated or (r or "") for d, r in zip(done, reasons, strict=True)]),
+        "language": _objects([other_language(p, options) or "" for p in prepared]),
     }
 
 
@@ -420,12 +422,13 @@ def build_tasks_ray(
             _annotate_plain, batch_format="numpy", fn_kwargs={"options": options, "skipped": skipped_ref}
         )
     annotated = annotated.materialize()
-    columns = ("order", "predicted", "attempted", "reject", "reason")
+    columns = ("order", "predicted", "attempted", "reject", "reason", "language")
     summary = _collect(annotated.select_columns(list(columns)), columns)
     task_orders = np.sort(np.array(summary["order"], dtype=np.int64))
     result.task_count = int(task_orders.size)
     result.predicted_count = int(sum(summary["predicted"]))
     result.not_preannotated.update(Counter(r for r in summary["reason"] if isinstance(r, str) and r))
+    result.other_languages.update(Counter(x for x in summary["language"] if isinstance(x, str) and x))
     late = sorted(
         (o, r) for o, r in zip(summary["order"], summary["reject"], strict=True) if isinstance(r, Reject)
     )

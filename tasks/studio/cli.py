@@ -36,7 +36,34 @@ DataDir = Annotated[
         "or ~/.local/share/stancebank/studio.",
     ),
 ]
-ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Label Studio project title.")]
+ProjectOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--project",
+        "-p",
+        help=escape("Label Studio project title (default: the project file's [studio] project_title)."),
+    ),
+]
+
+
+def _project_title(flag: str | None) -> str | None:
+    """The Label Studio project: the flag, else the project file's ``[studio] project_title``
+    (which defaults to its ``[project] name``)."""
+    from stancebank.schema.project import find_project, pick
+
+    project = find_project()
+    return pick(flag, project.studio.project_title if project else None)  # type: ignore[no-any-return]
+
+
+def _required_title(flag: str | None) -> str:
+    title = _project_title(flag)
+    if not title:
+        raise typer.BadParameter(
+            "give --project NAME (or run it where a stancebank.toml is, or pass `stancebank --project "
+            "FILE`: its [studio] project_title is the default)",
+            param_hint="'--project' / '-p'",
+        )
+    return title
 
 
 def _progress() -> Progress:
@@ -110,14 +137,19 @@ def push_command(
         Path,
         typer.Argument(help="Tasks JSON (or a folder of tasks shards) written by `stancebank tasks build`."),
     ],
-    project: ProjectOpt,
+    project: ProjectOpt = None,
     update_config: Annotated[
         bool, typer.Option("--update-config", help="Replace a drifted labeling config.")
     ] = False,
     refresh_predictions: Annotated[
         bool, typer.Option("--refresh-predictions", help="Replace predictions that changed.")
     ] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = DEFAULT_BATCH,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            "--batch-size", min=1, help="New tasks per import request (predictions: 4x as many per request)."
+        ),
+    ] = DEFAULT_BATCH,
     overlap: Annotated[
         int | None,
         typer.Option(
@@ -140,9 +172,10 @@ def push_command(
     from stancebank.tasks.studio.sync import load_tasks, push
     from stancebank.tasks.studio.team import overlap_settings
 
+    title = _required_title(project)
     tasks = load_tasks(tasks_file)
     with StudioClient.from_env(data_dir) as client, _progress() as bar:
-        job = bar.add_task(f"push → {escape(project)}", total=len(tasks))
+        job = bar.add_task(f"push → {escape(title)}", total=len(tasks))
 
         def advance(stage: str, n: int) -> None:
             if stage != "predictions":
@@ -151,7 +184,7 @@ def push_command(
         report = push(
             client,
             tasks,
-            project,
+            title,
             update_config=update_config,
             refresh_predictions=refresh_predictions,
             batch_size=batch_size,
@@ -160,7 +193,7 @@ def push_command(
         state = report.project
         overlap_change = overlap_settings(client, state.id, overlap, overlap_percent)
     verb = "created" if state.created else "config updated" if state.config_updated else "config unchanged"
-    table = Table(title=escape(f"push {tasks_file.name} → {project!r} (id {state.id}, {verb})"))
+    table = Table(title=escape(f"push {tasks_file.name} → {title!r} (id {state.id}, {verb})"))
     table.add_column("outcome")
     table.add_column("tasks", justify="right")
     for name, value in [
@@ -225,7 +258,7 @@ def _print_pull(result: PullResult) -> None:
 
 @app.command("pull")
 def pull_command(
-    project: ProjectOpt,
+    project: ProjectOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the export file.")] = Path(
         "data/exports"
     ),
@@ -235,15 +268,16 @@ def pull_command(
     from stancebank.tasks.studio.client import StudioClient
     from stancebank.tasks.studio.pull import pull
 
-    with StudioClient.from_env(data_dir) as client, err.status(escape(f"Exporting {project!r}...")):
-        result = pull(client, project, out_dir)
+    title = _required_title(project)
+    with StudioClient.from_env(data_dir) as client, err.status(escape(f"Exporting {title!r}...")):
+        result = pull(client, title, out_dir)
     _print_pull(result)
 
 
 @app.command("normalise-export")
 def normalise_command(
     export_file: Annotated[Path, typer.Argument(help="A JSON export downloaded from the Label Studio UI.")],
-    project: ProjectOpt,
+    project: ProjectOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the export file.")] = Path(
         "data/exports"
     ),
@@ -251,7 +285,7 @@ def normalise_command(
     """Strip annotator e-mails/names from a UI-downloaded export and store it like `pull` does."""
     from stancebank.tasks.studio.pull import load_export, write_immutable
 
-    result = write_immutable(load_export(export_file), out_dir, project)
+    result = write_immutable(load_export(export_file), out_dir, _required_title(project))
     _print_pull(result)
 
 
@@ -260,17 +294,18 @@ def import_annotations_command(
     annotations_file: Annotated[
         Path, typer.Argument(help='JSON list of {"article_id", "annotator", "ground_truth", "result"}.')
     ],
-    project: ProjectOpt,
+    project: ProjectOpt = None,
     data_dir: DataDir = None,
 ) -> None:
     """Create annotations as pseudonymous annotator users (idempotent per task and annotator)."""
     from stancebank.tasks.studio.annotations import import_annotations, load_annotations
     from stancebank.tasks.studio.client import StudioClient
 
+    title = _required_title(project)
     records = load_annotations(annotations_file)
     with StudioClient.from_env(data_dir) as client, _progress() as bar:
-        job = bar.add_task(f"annotations → {escape(project)}", total=len(records))
-        report = import_annotations(client, project, records, progress=lambda n: bar.advance(job, n))
+        job = bar.add_task(f"annotations → {escape(title)}", total=len(records))
+        report = import_annotations(client, title, records, progress=lambda n: bar.advance(job, n))
     out.print(
         f"annotations created {report.created} · already there {report.skipped_existing} · "
         f"annotator users created {report.users_created}"
@@ -287,13 +322,6 @@ def _roster(client: StudioClient, data_dir: Path | None) -> Roster:
     from stancebank.tasks.studio.team import ROSTER_FILE, Roster
 
     return Roster((data_dir or ls_server.default_state_dir()) / ROSTER_FILE, client.url)
-
-
-def _project_title(flag: str | None) -> str | None:
-    from stancebank.schema.project import find_project, pick
-
-    project = find_project()
-    return pick(flag, project.studio.project_title if project else None)  # type: ignore[no-any-return]
 
 
 @annotators_app.command("add")
@@ -411,9 +439,7 @@ def progress_command(
 
     if fmt not in {"table", "json", "html"}:
         raise typer.BadParameter(f"--format must be table, json or html, not {fmt!r}")
-    title = _project_title(project)
-    if not title:
-        raise typer.BadParameter("give --project NAME (or a stancebank.toml with [studio] project_title)")
+    title = _required_title(project)
     pseudonym = Pseudonymizer(load_key())
     with (
         StudioClient.from_env(data_dir) as client,
@@ -493,9 +519,7 @@ def review_command(
     from stancebank.tasks.studio.client import StudioClient
     from stancebank.tasks.studio.review import send_review
 
-    title = _project_title(project)
-    if not title:
-        raise typer.BadParameter("give --project NAME (or a stancebank.toml with [studio] project_title)")
+    title = _required_title(project)
     with StudioClient.from_env(data_dir) as client, err.status("Sending the articles to review..."):
         result = send_review(client, title, review_folder, title=review_project)
     r = result.report

@@ -347,5 +347,13 @@ def pull(client: StudioClient, project: str, out_dir: Path) -> PullResult:
     blob = snapshot(client, int(info["id"]))
     tasks, changed = _normalise(json.loads(blob), f"snapshot of project {project!r}")
     result = write_immutable(tasks, out_dir, project, blob=None if changed else blob)
-    logger.info("Pulled %d tasks of %r into %s", result.counts.tasks, project, result.path)
+    if result.reused:
+        logger.info(
+            "Pulled %d tasks of %r: the same as %s, nothing written",
+            result.counts.tasks,
+            project,
+            result.path,
+        )
+    else:
+        logger.info("Pulled %d tasks of %r into %s", result.counts.tasks, project, result.path)
     return result

@@ -316,12 +316,15 @@ class OverlapChange:
     changed: bool
 
 
-def apply_overlap(client: StudioClient, project_id: int, overlap: int, overlap_percent: int) -> OverlapChange:
+def apply_overlap(
+    client: StudioClient, project_id: int, overlap: int, overlap_percent: int, *, asked_by: str = ""
+) -> OverlapChange:
     """Set how many annotators see each task, and on what share of the tasks.
 
     Label Studio re-arranges the task cohort itself when these change and when tasks are imported;
     ``show_overlap_first`` makes its queue hand out the overlapping tasks before the others, so
-    the agreement sample fills first.
+    the agreement sample fills first. Lowering the project's overlap is logged as a warning naming
+    ``asked_by`` (the flag or file that asks for it) and the settings it replaces.
     """
     if overlap < 1:
         raise TasksFileError(f"overlap must be 1 or more (annotators per task), not {overlap}")
@@ -335,6 +338,18 @@ def apply_overlap(client: StudioClient, project_id: int, overlap: int, overlap_p
     current = client.get_json(f"/api/projects/{project_id}")
     if all(current.get(k) == v for k, v in wanted.items()):
         return OverlapChange(project_id, overlap, overlap_percent, changed=False)
+    before = (int(current.get("maximum_annotations", 1)), int(current.get("overlap_cohort_percentage", 100)))
+    if lowers_overlap(before, (overlap, overlap_percent)):
+        logger.warning(
+            "project %d: lowering the overlap from %d annotator(s) per task on %d%% of the tasks to %d on "
+            "%d%%%s; to keep it, pass --overlap %d --overlap-percent %d (or set them in [studio])",
+            project_id,
+            *before,
+            overlap,
+            overlap_percent,
+            f", as {asked_by} asks" if asked_by else "",
+            *before,
+        )
     client.patch_json(f"/api/projects/{project_id}", wanted)
     logger.info(
         "project %d: %d annotator(s) per task on %d%% of the tasks", project_id, overlap, overlap_percent
@@ -342,16 +357,37 @@ def apply_overlap(client: StudioClient, project_id: int, overlap: int, overlap_p
     return OverlapChange(project_id, overlap, overlap_percent, changed=True)
 
 
+def lowers_overlap(before: tuple[int, int], after: tuple[int, int]) -> bool:
+    """Does going from ``before`` to ``after`` (annotators per task, share of the tasks in %) ask
+    fewer annotators of some task: fewer per overlapping task, or fewer overlapping tasks?"""
+    (overlap, percent), (new_overlap, new_percent) = before, after
+    if overlap <= 1 or percent == 0:
+        return False  # no task had more than one annotator
+    return new_overlap < overlap or new_percent < percent
+
+
 def overlap_settings(
     client: StudioClient, project_id: int, overlap: int | None, overlap_percent: int | None
 ) -> OverlapChange | None:
     """Apply the overlap of the flags, else of the project file's ``[studio]``; None when neither
-    names one (the project's settings, perhaps made in the UI, are left alone)."""
-    from stancebank.schema.project import find_project, pick
+    names one (the project's settings, perhaps made in the UI, are left alone). A value that is
+    stated on one side only keeps the project's current value on the other."""
+    from stancebank.schema.project import find_project
 
     project = find_project()
-    overlap = pick(overlap, project.studio.overlap if project else None)
-    overlap_percent = pick(overlap_percent, project.studio.overlap_percent if project else None)
+    asked: list[str] = []
+    for flag, value, key in (
+        ("--overlap", overlap, "overlap"),
+        ("--overlap-percent", overlap_percent, "overlap_percent"),
+    ):
+        if value is not None:
+            asked.append(flag)
+        elif project is not None and getattr(project.studio, key) is not None:
+            asked.append(f"[studio] {key} in {project.path}")
+    if overlap is None and project is not None:
+        overlap = project.studio.overlap
+    if overlap_percent is None and project is not None:
+        overlap_percent = project.studio.overlap_percent
     if overlap is None and overlap_percent is None:
         return None
     if overlap is None or overlap_percent is None:
@@ -360,4 +396,4 @@ def overlap_settings(
         overlap_percent = (
             int(current.get("overlap_cohort_percentage", 100)) if overlap_percent is None else overlap_percent
         )
-    return apply_overlap(client, project_id, overlap, overlap_percent)
+    return apply_overlap(client, project_id, overlap, overlap_percent, asked_by=" and ".join(asked))

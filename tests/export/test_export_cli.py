@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
+from stancebank.export.cli import gold_policy
 from stancebank.schema.cli import app
 from stancebank.schema.errors import ExitCode
+from stancebank.schema.project import parse_project
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "export"
 
@@ -50,3 +53,42 @@ def test_rejects_report_written_and_first_items_printed(tmp_path: Path) -> None:
     ]
     spans = {s["text"] for row in rows if row["article_id"] == "utf16-001" for s in row["spans"]}
     assert spans == {"Ana Mu\u0308ller", "the tram \U0001f68b must stop", "the tram"}
+
+
+def test_the_gold_policy_takes_the_overlap_only_when_the_file_states_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    strict = '[project]\nname = "x"\nlicense = "cc0-1.0"\n[policy]\nsingle_annotation_gold = false\n'
+    stated = gold_policy(parse_project(strict + "[studio]\noverlap = 2\n", tmp_path / "stancebank.toml"))
+    assert stated.needed == 2 and "at least 2 annotators" in stated.describe()
+    assert capsys.readouterr().err == ""
+    # `stancebank init` leaves overlap out: the export does not record it, so the rule cannot
+    # apply; the build says so and the card claims no minimum the release did not apply
+    unstated = gold_policy(parse_project(strict, tmp_path / "stancebank.toml"))
+    assert unstated.needed == 1 and "at least" not in unstated.describe()
+    note = " ".join(capsys.readouterr().err.split())
+    assert "[policy] single_annotation_gold = false applies only where overlap was requested" in note
+    assert "[studio] overlap is not set" in note
+    assert gold_policy(parse_project(strict + "min_annotators = 2\n", tmp_path / "p.toml")).needed == 2
+    assert capsys.readouterr().err == ""  # two annotators are asked for anyway
+
+
+def test_publish_defaults_to_the_project_files_hub_repo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STANCEBANK_PROJECT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, output, out = _build(tmp_path, FIXTURES / "utf16_offsets.json")
+    assert code == 0, output
+    refused = CliRunner().invoke(app, ["export", "publish", str(out), "--dry-run"])
+    assert refused.exit_code == 2, refused.output
+    flat = " ".join(refused.output.replace("│", " ").split())
+    assert "give --repo ORG/NAME" in flat and "a stancebank.toml with hub_repo" in flat
+    (tmp_path / "stancebank.toml").write_text(
+        '[project]\nname = "x"\nlicense = "cc0-1.0"\nhub_repo = "civic-lab/ferries"\n', encoding="utf-8"
+    )
+    planned = CliRunner().invoke(app, ["export", "publish", str(out), "--dry-run"])
+    assert planned.exit_code == 0, planned.output
+    assert "repo: civic-lab/ferries (dataset" in planned.output
+    flag = CliRunner().invoke(app, ["export", "publish", str(out), "--dry-run", "--repo", "a/b"])
+    assert "repo: a/b (dataset" in flag.output

@@ -153,3 +153,28 @@ def test_a_reject_quoting_a_lone_surrogate_is_written(tmp_path: Path) -> None:
     assert code == 1, output
     [row] = [json.loads(line) for line in rejects.read_text("utf-8").splitlines()]
     assert row["reason"] == "unparsable" and row["line"] == 1 and "field `ti\\ud800tle`" in row["detail"]
+
+
+FRENCH = (
+    "Le conseil approuve les nouveaux horaires\n\n"
+    "Le conseil du port a approuvé lundi les nouveaux horaires des traversées, après un long débat "
+    "dans la salle du conseil. Les habitants de la ville attendent des bateaux plus fiables pour "
+    "l'hiver, et la mairie promet de publier les chiffres de ponctualité chaque mois.\n"
+)
+
+
+def test_build_warns_about_articles_outside_the_project_languages(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "en.txt").write_text(ARTICLE, "utf-8")
+    (tmp_path / "in" / "fr.txt").write_text(FRENCH, "utf-8")
+    project = tmp_path / "stancebank.toml"
+    project.write_text('[project]\nname = "ferries"\nlicense = "cc0-1.0"\nlanguages = ["en"]\n', "utf-8")
+    args = ["tasks", "build", str(tmp_path / "in"), "--out", str(tmp_path / "t.json"), "--no-preannotate"]
+    code, output = _run("--project", str(project), *args)
+    assert code == 0, output
+    flat = " ".join(output.split())
+    assert "1 article(s) in a language that [project] languages of" in flat, output
+    assert "does not list (en): fr 1" in flat
+    project.write_text(project.read_text("utf-8").replace('["en"]', '["en", "fr-CA"]'), "utf-8")
+    code, output = _run("--project", str(project), *args)
+    assert code == 0 and "[project] languages" not in output, output

@@ -201,7 +201,7 @@ def test_overlap_counts_through_the_next_task_queue(
         assert len(authors) == len(set(authors))
 
 
-def test_cli_push_takes_overlap_from_the_project_file_and_flags_override(
+def test_cli_push_takes_overlap_and_title_from_the_project_file_and_flags_override(
     label_studio, studio_client: StudioClient, project_name: str, tmp_path: Path, monkeypatch
 ) -> None:
     from stancebank.schema.project import write_template
@@ -211,15 +211,18 @@ def test_cli_push_takes_overlap_from_the_project_file_and_flags_override(
     monkeypatch.delenv("STANCEBANK_PROJECT", raising=False)
     monkeypatch.chdir(tmp_path)
     toml = write_template(tmp_path, "teamproj")
-    text = toml.read_text()
-    text = re.sub(r"(?m)^overlap = 1 ", "overlap = 2 ", text)
-    text = re.sub(r"(?m)^overlap_percent = 100 ", "overlap_percent = 50 ", text)
+    template = toml.read_text()
+    text = re.sub(r"(?m)^# overlap = 2 ", "overlap = 2 ", template)
+    text = re.sub(r"(?m)^# overlap_percent = 20 ", "overlap_percent = 50 ", text)
+    # the project title comes from the file too: push and pull need no --project
+    text = re.sub(r'(?m)^project_title = "teamproj"', f'project_title = "{project_name}"', text)
     toml.write_text(text)
     tasks_file = tmp_path / "tasks.json"
     tasks_file.write_text(json.dumps(make_tasks(4)))
     runner = CliRunner()
-    first = runner.invoke(app, ["studio", "push", str(tasks_file), "--project", project_name])
+    first = runner.invoke(app, ["studio", "push", str(tasks_file)])
     assert first.exit_code == 0, first.output
+    assert f"'{project_name}'" in first.output
     project = studio_client.require_project(project_name)
     assert (
         project["maximum_annotations"],
@@ -238,3 +241,21 @@ def test_cli_push_takes_overlap_from_the_project_file_and_flags_override(
     project = studio_client.require_project(project_name)
     assert (project["maximum_annotations"], project["overlap_cohort_percentage"]) == (3, 50)
     assert sorted(t["overlap"] for t in studio_client.iter_tasks(project["id"])) == [1, 1, 3, 3]
+    assert "lowering" not in second.output
+    # the template as `stancebank init` writes it states no overlap: a re-push keeps the server's
+    toml.write_text(template.replace('project_title = "teamproj"', f'project_title = "{project_name}"'))
+    third = runner.invoke(app, ["studio", "push", str(tasks_file)])
+    assert third.exit_code == 0, third.output
+    assert "overlap:" not in third.output and "lowering" not in third.output
+    project = studio_client.require_project(project_name)
+    assert (project["maximum_annotations"], project["overlap_cohort_percentage"]) == (3, 50)
+    # lowering it takes a flag, and is said before it is done
+    fourth = runner.invoke(app, ["studio", "push", str(tasks_file), "--overlap", "1"])
+    assert fourth.exit_code == 0, fourth.output
+    flat = " ".join(fourth.output.split())
+    assert "lowering the overlap from 3 annotator(s) per task on 50% of the tasks to 1 on 50%" in flat
+    assert studio_client.require_project(project_name)["maximum_annotations"] == 1
+    pulled = runner.invoke(app, ["studio", "pull", "--out", str(tmp_path / "exports")])
+    assert pulled.exit_code == 0, pulled.output
+    [snapshot] = (tmp_path / "exports").iterdir()
+    assert len(json.loads(snapshot.read_text())) == 4

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from stancebank.schema.cli import app
+from stancebank.schema.project import PROJECT_ENV, write_template
 from stancebank.tasks.studio.errors import TasksFileError
 from stancebank.tasks.studio.progress import TaskState, states_from_export
 from stancebank.tasks.studio.review import TITLE_MAX, review_tasks, review_title, summary
-from stancebank.tasks.studio.team import generate_password, login_email
+from stancebank.tasks.studio.team import generate_password, login_email, lowers_overlap, overlap_settings
 
 
 def test_login_email_from_a_name_or_an_address() -> None:
@@ -65,3 +70,82 @@ def test_review_tasks_carry_the_disagreement_and_bad_folders_are_named(tmp_path:
         TasksFileError, match=r"record 0: field 'data\.article_id' must be a non-empty string"
     ):
         review_tasks(tmp_path)
+
+
+class FakeProjectClient:
+    """The two calls the overlap settings make, on one project held in memory."""
+
+    def __init__(self, maximum_annotations: int, percent: int) -> None:
+        self.project: dict[str, Any] = {
+            "maximum_annotations": maximum_annotations,
+            "overlap_cohort_percentage": percent,
+            "show_overlap_first": False,
+        }
+        self.patches: list[dict[str, Any]] = []
+
+    def get_json(self, path: str) -> dict[str, Any]:
+        return dict(self.project)
+
+    def patch_json(self, path: str, body: dict[str, Any]) -> None:
+        self.patches.append(body)
+        self.project.update(body)
+
+
+def test_lowering_the_overlap_is_a_warning_naming_who_asks() -> None:
+    assert lowers_overlap((2, 100), (1, 100)) and lowers_overlap((2, 100), (2, 20))
+    assert lowers_overlap((3, 20), (2, 100)) and lowers_overlap((2, 100), (3, 50))
+    assert not lowers_overlap((1, 100), (2, 20)) and not lowers_overlap((2, 20), (2, 50))
+    assert not lowers_overlap((2, 20), (3, 20)) and not lowers_overlap((2, 0), (1, 100))
+
+
+def test_a_project_file_without_overlap_leaves_the_servers_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(PROJECT_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    write_template(tmp_path, "ringroad")  # `stancebank init`: overlap is commented out
+    client = FakeProjectClient(2, 100)
+    with caplog.at_level(logging.WARNING):
+        assert overlap_settings(client, 7, None, None) is None  # type: ignore[arg-type]
+    assert client.patches == [] and not caplog.records
+    with caplog.at_level(logging.WARNING):
+        change = overlap_settings(client, 7, 1, None)  # type: ignore[arg-type]
+    assert change is not None and change.changed and client.project["maximum_annotations"] == 1
+    [warning] = caplog.records
+    assert warning.levelno == logging.WARNING
+    assert warning.getMessage() == (
+        "project 7: lowering the overlap from 2 annotator(s) per task on 100% of the tasks to 1 on 100%, "
+        "as --overlap asks; to keep it, pass --overlap 2 --overlap-percent 100 (or set them in [studio])"
+    )
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        overlap_settings(client, 7, 3, 50)  # type: ignore[arg-type]
+    assert not caplog.records  # raising it is no news
+
+
+def test_the_project_files_overlap_is_named_when_it_lowers_the_servers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(PROJECT_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "stancebank.toml").write_text(
+        '[project]\nname = "x"\nlicense = "cc0-1.0"\n[studio]\noverlap_percent = 20\n', encoding="utf-8"
+    )
+    client = FakeProjectClient(2, 100)
+    with caplog.at_level(logging.WARNING):
+        change = overlap_settings(client, 7, None, None)  # type: ignore[arg-type]
+    assert change is not None and (change.overlap, change.overlap_percent) == (2, 20)
+    [warning] = caplog.records
+    assert f"as [studio] overlap_percent in {tmp_path / 'stancebank.toml'} asks" in warning.getMessage()
+
+
+@pytest.mark.parametrize("command", [["pull"], ["push", "tasks.json"]])
+def test_push_and_pull_without_a_title_anywhere_ask_for_one(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(PROJECT_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stancebank.toml here, so no [studio] project_title
+    result = CliRunner().invoke(app, ["studio", *command])
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.replace("│", " ").split())
+    assert "give --project NAME" in flat and "[studio] project_title is the default" in flat
