@@ -134,3 +134,25 @@ def test_a_split_without_rows_next_to_rows_is_refused(tmp_path: Path, snapshots:
     path = out / "data" / "documents" / f"{empty[0]}-00000-of-00001.parquet"
     pq.ParquetWriter(path, schema).close()
     assert any(f"config documents has a {empty[0]} split without rows" in m for m in _validator_findings(out))
+
+
+def test_gold_without_claims_writes_empty_claims_and_stance(tmp_path: Path, ls) -> None:
+    """A gold article without a claim: documents has its row, claims and stance are one empty
+    train file each, and the card says why."""
+    text = "Mayor Anna Berg opened the bridge on Monday."
+    actor = ls.span("a1", text, "Mayor Anna Berg", "ACTOR")
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([ls.task(1, "art-001", text, [ls.ann(1, 7, [actor])])]), encoding="utf-8")
+    out = tmp_path / "dist" / "stancebank-0.1.0"
+    build_release([export], "0.1.0", out, registry_path=tmp_path / "split_registry.json")
+    split = hash_split("art-001")
+    manifest = json.loads((out / "release.json").read_text())
+    assert manifest["counts"]["documents"] == {split: 1}
+    assert manifest["counts"]["claims"] == manifest["counts"]["stance"] == {"train": 0}
+    for config in ("claims", "stance"):
+        streamed = datasets.load_dataset(str(out), config, streaming=True)
+        assert streamed["train"].features == dataset_features()[config]
+        assert sum(1 for _ in streamed["train"]) == 0
+    text_card = re.sub(r"\s+", " ", (out / "README.md").read_text())
+    assert "`claims` and `stance` have no rows in this version: no gold article has a claim." in text_card
+    assert validate_release_folder(out).ok
