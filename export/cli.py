@@ -120,10 +120,39 @@ def gold_policy(project: Project | None) -> GoldPolicy:
     )
 
 
+def export_files(paths: list[Path]) -> list[Path]:
+    """The export files the arguments name: a file as given, a folder as its ``*.json`` files
+    sorted by name (``studio pull`` names snapshots by UTC time, so that is oldest first). A path
+    that does not exist, or a folder without one, is a usage error (exit 2)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.json") if p.is_file())
+            if not found:
+                raise typer.BadParameter(
+                    f"{path} is a folder without .json files; pass the folder `stancebank studio pull` "
+                    "wrote, or export files",
+                    param_hint="'EXPORTS...'",
+                )
+            files.extend(found)
+        elif not path.exists():
+            raise typer.BadParameter(
+                f"{path} does not exist; pass Label Studio JSON exports (files, or folders of them)",
+                param_hint="'EXPORTS...'",
+            )
+        else:
+            files.append(path)
+    return files
+
+
 @app.command("build")
 def build_command(
     exports: Annotated[
-        list[Path], typer.Argument(help="Label Studio JSON exports (snapshots), oldest first.")
+        list[Path],
+        typer.Argument(
+            help="Label Studio JSON exports (snapshots), oldest first; a folder stands for its *.json "
+            "files, by name (`studio pull` names them by time).",
+        ),
     ],
     version: Annotated[str, typer.Option("--version", help="Release version X.Y.Z (semver).")],
     out: Annotated[Path, typer.Option("--out", help="Release folder to create, e.g. dist/stancebank-1.0.0.")],
@@ -213,6 +242,7 @@ def build_command(
     from stancebank.export.release import build_release
     from stancebank.schema.project import find_project, pick
 
+    exports = export_files(exports)
     project = find_project()
     policy = gold_policy(project)
     # The one place the registry's location is decided: the flag, else the project file.

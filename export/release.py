@@ -261,6 +261,8 @@ def build_release(
     prev_manifest = read_manifest(previous) if previous is not None else None
     check_version(version, prev_manifest, spec)
     for path in exports:
+        if Path(path).is_dir():
+            raise ExportError(f"export {path} is a folder; pass the Label Studio JSON export files in it")
         if not Path(path).is_file():
             raise ExportError(f"export {path} does not exist; pass Label Studio JSON export files")
     key = load_key(key_file, forbidden_roots=(out, registry_path.parent))

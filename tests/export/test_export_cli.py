@@ -92,3 +92,20 @@ def test_publish_defaults_to_the_project_files_hub_repo(
     assert "repo: civic-lab/ferries (dataset" in planned.output
     flag = CliRunner().invoke(app, ["export", "publish", str(out), "--dry-run", "--repo", "a/b"])
     assert "repo: a/b (dataset" in flag.output
+
+
+def test_build_takes_a_folder_of_exports_and_names_a_bad_path(tmp_path: Path) -> None:
+    exports = tmp_path / "data" / "exports"
+    exports.mkdir(parents=True)
+    (exports / "pilot-20260101T000000Z-aaaa.json").write_bytes((FIXTURES / "utf16_offsets.json").read_bytes())
+    (exports / "notes.txt").write_text("not an export", encoding="utf-8")
+    code, output, out = _build(tmp_path, exports)
+    assert code == 0, output
+    assert (out / "release.json").is_file()  # the folder stood for its one .json export
+    code, output, _ = _build(tmp_path / "again", tmp_path / "missing")
+    assert code == ExitCode.USAGE, output
+    assert "missing does not exist" in " ".join(output.replace("│", " ").split())
+    (tmp_path / "empty").mkdir()
+    code, output, _ = _build(tmp_path / "again", tmp_path / "empty")
+    assert code == ExitCode.USAGE, output
+    assert "is a folder without .json files" in " ".join(output.replace("│", " ").split())
