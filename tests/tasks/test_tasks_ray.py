@@ -29,6 +29,7 @@ def _report(result: BuildResult) -> list[str]:
     lines += [json.dumps(s.to_json(), ensure_ascii=False) for s in result.skipped]
     lines += [json.dumps(s.to_json(), ensure_ascii=False) for s in result.kept_near_duplicates]
     lines += result.warnings + sorted(f"{k}: {v}" for k, v in result.not_preannotated.items())
+    lines += sorted(f"language {k}: {v}" for k, v in result.other_languages.items())
     return [*lines, f"model {result.model_version}", f"tasks {result.n_tasks} {result.n_predicted}"]
 
 
@@ -142,8 +143,10 @@ def test_ray_outputs_equal_the_local_ones_byte_for_byte(ray_cluster: Any, tmp_pa
 
     corpus = tmp_path / "corpus"
     planted = write_corpus(corpus, 60, seed=5, words=120, per_file=9)
-    options = BuildOptions(preannotate=False)
+    # a project of French articles: every English one is counted (on either engine)
+    options = BuildOptions(preannotate=False, languages=("fr",))
     local = build_tasks([corpus], options)
+    assert sum(local.other_languages.values()) > 60
     write_tasks(tmp_path / "local.json", local.tasks)
     write_tasks(tmp_path / "local-shards", local.tasks, shard_size=20)
     assert len(local.tasks) > 60 and local.duplicates and local.near_duplicates and local.rejects
