@@ -79,13 +79,21 @@ def _progress() -> Progress:
 
 @app.command("up")
 def up(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = ls_server.DEFAULT_PORT,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port",
+            help=f"Port on 127.0.0.1 (default: the one of the last start, else {ls_server.DEFAULT_PORT}).",
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Start a local Label Studio in the background (first start: ~1 min of migrations)."""
     with err.status("Starting Label Studio (waiting for /health)..."):
         running = ls_server.start(data_dir, port)
     out.print(f"Label Studio {running.version} runs at [bold]{running.url}[/] (pid {running.pid}).")
+    if port is None and running.port != ls_server.DEFAULT_PORT:
+        out.print(f"Port {running.port}: the one this studio directory used last (--port to change it).")
     out.print(
         f"Log in as [bold]{running.admin_email}[/]; password and API token: `stancebank studio credentials`."
     )
@@ -123,7 +131,7 @@ def credentials(data_dir: DataDir = None) -> None:
     if creds is None:
         raise ServerError(f"No credentials in {paths.root} yet; `stancebank studio up` creates them.")
     record = ls_server.read_record(paths)
-    url = record.url if record else f"http://{ls_server.HOST}:{ls_server.DEFAULT_PORT}"
+    url = record.url if record else f"http://{ls_server.HOST}:{ls_server.chosen_port(paths, None)}"
     out.print(f"file:     {paths.credentials} (mode 0600)", markup=False)
     out.print(f"email:    {creds.admin_email}", markup=False)
     out.print(f"password: {creds.password}", markup=False, highlight=False)

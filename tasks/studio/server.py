@@ -165,6 +165,12 @@ class StudioPaths:
         return self.root / "server.log"
 
     @property
+    def last_port(self) -> Path:
+        """The port of the last start (a number, no secret): the next `studio up` reuses it, so
+        the login links sent to annotators keep working."""
+        return self.root / "port"
+
+    @property
     def ls_data(self) -> Path:
         return self.root / "label-studio"
 
@@ -467,9 +473,19 @@ def status(state_dir: Path | None = None) -> RunningServer | None:
     )
 
 
+def chosen_port(paths: StudioPaths, port: int | None) -> int:
+    """``port`` when given, else the port of this studio directory's last start, else
+    :data:`DEFAULT_PORT`."""
+    if port is not None:
+        return port
+    with contextlib.suppress(OSError, ValueError):
+        return int(paths.last_port.read_text(encoding="utf-8").strip())
+    return DEFAULT_PORT
+
+
 def start(
     state_dir: Path | None = None,
-    port: int = DEFAULT_PORT,
+    port: int | None = None,
     *,
     bin_path: Path | None = None,
     cache_dir: Path | None = None,
@@ -478,7 +494,8 @@ def start(
 ) -> RunningServer:
     """Start Label Studio in the background for ``state_dir`` and wait until ``/health`` answers.
 
-    Returns the already running server if there is one for this directory.
+    Returns the already running server if there is one for this directory. ``port``: None for
+    the port of the last start here (see :func:`chosen_port`).
     """
     paths = StudioPaths((state_dir or default_state_dir()).expanduser().absolute())
     running = status(paths.root)
@@ -489,6 +506,7 @@ def start(
             f"Label Studio (pid {running.pid}) of {paths.root} is running but not healthy at "
             f"{running.url}; see {paths.log}, or stop it with `stancebank studio down`."
         )
+    port = chosen_port(paths, port)
     if port_in_use(port):
         raise ServerError(f"Port {port} on {HOST} is already in use; choose another with --port.")
     bin_path = bin_path or find_label_studio_bin()
@@ -532,6 +550,7 @@ def start(
         version=version,
     )
     _write_private(paths.record, json.dumps(asdict(record), indent=2) + "\n")
+    paths.last_port.write_text(f"{port}\n", encoding="utf-8")
     logger.info("Started Label Studio %s (pid %d) at %s", version, proc.pid, url)
     limit = timeout if timeout is not None else (FIRST_START_TIMEOUT if fresh else START_TIMEOUT)
     deadline = time.monotonic() + limit

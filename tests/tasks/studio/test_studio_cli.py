@@ -125,3 +125,15 @@ def test_cli_up_status_down(tmp_path: Path) -> None:
     assert down.exit_code == 0 and "stopped" in down.output
     assert not health_ok(f"http://127.0.0.1:{port}")
     assert not (data_dir / "server.json").exists()
+    # a plain `up` comes back on the same port (the links sent to annotators keep working), and says so
+    again = runner.invoke(app, ["studio", "up", "--data-dir", str(data_dir)])
+    try:
+        assert again.exit_code == 0, again.output
+        flat = " ".join(again.output.split())
+        assert (
+            f"http://127.0.0.1:{port}" in flat
+            and f"Port {port}: the one this studio directory used last" in flat
+        )
+        assert health_ok(f"http://127.0.0.1:{port}")
+    finally:
+        runner.invoke(app, ["studio", "down", "--data-dir", str(data_dir)])

@@ -15,6 +15,7 @@ from stancebank.schema.project import PROJECT_ENV, write_template
 from stancebank.tasks.studio.errors import TasksFileError
 from stancebank.tasks.studio.progress import TaskState, states_from_export
 from stancebank.tasks.studio.review import TITLE_MAX, review_tasks, review_title, summary
+from stancebank.tasks.studio.server import DEFAULT_PORT, StudioPaths, chosen_port
 from stancebank.tasks.studio.team import generate_password, login_email, lowers_overlap, overlap_settings
 
 
@@ -149,3 +150,13 @@ def test_push_and_pull_without_a_title_anywhere_ask_for_one(
     assert result.exit_code == 2, result.output
     flat = " ".join(result.output.replace("│", " ").split())
     assert "give --project NAME" in flat and "[studio] project_title is the default" in flat
+
+
+def test_studio_up_without_a_port_takes_the_last_one(tmp_path: Path) -> None:
+    paths = StudioPaths(tmp_path)
+    assert chosen_port(paths, None) == DEFAULT_PORT
+    paths.last_port.write_text("8093\n", encoding="utf-8")  # written by the last `studio up`
+    assert chosen_port(paths, None) == 8093
+    assert chosen_port(paths, 9000) == 9000
+    paths.last_port.write_text("garbage", encoding="utf-8")
+    assert chosen_port(paths, None) == DEFAULT_PORT
