@@ -518,7 +518,7 @@ TEMPLATE = """\
 name = {quoted:<30} # the dataset's name (card title, release folder)
 languages = ["en"]                    # the articles' languages; `tasks build` warns about others
 license = "cc-by-4.0"                 # a Hub license id; "other" needs license_name + license_link
-# hub_repo = {hub:<24} # where `stancebank export publish` pushes releases
+# hub_repo = {hub:<24} # the card's load snippets; where `export publish` pushes
 registry = "data/split_registry.json" # sticky train/validation/test assignment: commit it
 
 [studio]
