@@ -60,8 +60,8 @@ Exit codes:
 
 def _summary(result: BuildResult, out: Path) -> Table:
     table = Table(title=f"stancebank tasks build → {escape(str(out))}", show_header=False)
-    table.add_column("what")
-    table.add_column("count", justify="right")
+    table.add_column("what", no_wrap=True)
+    table.add_column("count", justify="right", no_wrap=True)
     table.add_row("tasks built", str(result.n_tasks))
     table.add_row("  with pre-annotation", str(result.n_predicted))
     for reason, n in sorted(result.not_preannotated.items()):
@@ -74,8 +74,6 @@ def _summary(result: BuildResult, out: Path) -> Table:
     for reason, n in sorted(result.reject_reasons.items()):
         table.add_row(f"  {reason}", str(n))
     table.add_row("warnings", str(len(result.warnings)))
-    if result.model_version:
-        table.add_row("model", result.model_version)
     return table
 
 
@@ -212,6 +210,8 @@ def build_command(
             f"[red]rejected:[/] {escape(f'{reject.origin.describe()}: {reject.reason}: {reject.detail}')}"
         )
     console.print(_summary(result, out))
+    if result.model_version:  # a line of its own: as a table row, the long version was cut at 80 columns
+        console.print(f"pre-annotation model: {result.model_version}", markup=False, highlight=False)
     if project is not None and result.other_languages:
         found = ", ".join(f"{language} {n}" for language, n in sorted(result.other_languages.items()))
         message = (

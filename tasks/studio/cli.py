@@ -18,9 +18,12 @@ from stancebank.tasks.studio.errors import ImportRefusedError, ServerError
 from stancebank.tasks.studio.settings import DEFAULT_BATCH, KEY_ENV, URL_ENV
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.progress import Progress as ProgressReport
     from stancebank.tasks.studio.pull import PullResult
-    from stancebank.tasks.studio.team import Roster
+    from stancebank.tasks.studio.team import Annotator, Roster
 
 app = typer.Typer(help="Run Label Studio, push tasks, pull exports.", no_args_is_help=True)
 
@@ -361,8 +364,10 @@ def annotators_add(
     if not created:
         return
     table = Table(title="New annotator accounts — the passwords are shown only this once")
-    for column in ("name", "login (e-mail)", "password", "user id"):
-        table.add_column(column)
+    table.add_column("name", overflow="fold")
+    table.add_column("login (e-mail)", overflow="fold")
+    table.add_column("password", no_wrap=True)  # cut short, it would be useless
+    table.add_column("user\nid", justify="right", no_wrap=True)
     for new in created:
         table.add_row(escape(new.name), escape(new.email), escape(new.password), str(new.user_id))
     out.print(table)
@@ -390,15 +395,7 @@ def annotators_list(
     if as_json:
         out.print_json(json.dumps([dataclasses.asdict(r) for r in rows]))
         return
-    table = Table(title=f"Annotators on {client.url} (names and e-mails: this machine only)")
-    for column in ("name", "e-mail", "pseudonym", "active", "annotations", "user id"):
-        table.add_column(column, justify="right" if column in {"annotations", "user id"} else "left")
-    for row in rows:
-        active = "yes" if row.active else "[red]removed[/]"
-        table.add_row(
-            escape(row.name), escape(row.email), row.pseudonym, active, str(row.annotations), str(row.user_id)
-        )
-    out.print(table)
+    out.print(annotators_table(rows, client.url))
 
 
 @annotators_app.command("remove")
@@ -476,36 +473,67 @@ def progress_command(
         f"still needed {p.annotations_needed}"
     )
     pace = "–" if p.pace_per_hour is None else f"{p.pace_per_hour:g}/h"
-    out.print(
-        f"pace {pace} · estimated finish {p.eta or '–'} · agreement span F1 {p.agreement_span_f1} · "
-        f"relation F1 {p.agreement_relation_f1}"
-    )
-    table = Table(title="Annotators (pseudonyms)")
-    for column in (
-        "annotator",
-        "annotated",
-        "skipped",
-        "median s",
-        "p90 s",
-        "shared",
-        "span F1",
-        "relation F1",
-        "to review",
+    if p.agreement_span_f1 is None and p.agreement_relation_f1 is None:
+        agreement = "agreement: not enough overlap yet"
+    else:
+        span, relation = _number(p.agreement_span_f1), _number(p.agreement_relation_f1)
+        agreement = f"agreement span F1 {span} · relation F1 {relation}"
+    out.print(f"pace {pace} · estimated finish {p.eta or '–'} · {agreement}")
+    out.print(progress_table(progress))
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    """A figure for a table: "—" when there is none (not enough data yet)."""
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def annotators_table(rows: Sequence[Annotator], url: str) -> Table:
+    """`studio annotators list`: the pseudonym is never cut (it is what the releases and the
+    progress page show); names and e-mails fold onto more lines in a narrow terminal."""
+    table = Table(title=f"Annotators on {url} (names and e-mails: this machine only)")
+    table.add_column("name", overflow="fold")
+    table.add_column("e-mail", overflow="fold")
+    table.add_column("pseudonym", no_wrap=True)
+    table.add_column("active", no_wrap=True)
+    table.add_column("anno-\ntations", justify="right", no_wrap=True)
+    table.add_column("user\nid", justify="right", no_wrap=True)
+    for row in rows:
+        active = "yes" if row.active else "[red]removed[/]"
+        table.add_row(
+            escape(row.name), escape(row.email), row.pseudonym, active, str(row.annotations), str(row.user_id)
+        )
+    return table
+
+
+def progress_table(progress: ProgressReport) -> Table:
+    """`studio progress`'s table, readable at 80 columns: no box lines, headers on two lines, the
+    pseudonym never cut, figures folded (not cut) when a terminal is narrower still."""
+    table = Table(title="Annotators (pseudonyms)", box=None, pad_edge=False, header_style="bold")
+    table.add_column("annotator", no_wrap=True)
+    for header in (
+        "anno-\ntated",
+        "skip-\nped",
+        "median\ns",
+        "p90\ns",
+        "shared\ntasks",
+        "span\nF1",
+        "rel.\nF1",
+        "to\nreview",
     ):
-        table.add_column(column, justify="left" if column == "annotator" else "right")
+        table.add_column(header, justify="right", overflow="fold")
     for a in progress.annotators:
         table.add_row(
             a.pseudonym,
             str(a.annotated),
             str(a.skipped),
-            str(a.lead_time_median),
-            str(a.lead_time_p90),
+            _number(a.lead_time_median, 0),
+            _number(a.lead_time_p90, 0),
             str(a.shared_tasks),
-            str(a.agreement_span_f1),
-            str(a.agreement_relation_f1),
+            _number(a.agreement_span_f1),
+            _number(a.agreement_relation_f1),
             str(a.waiting_review),
         )
-    out.print(table)
+    return table
 
 
 @app.command("review")

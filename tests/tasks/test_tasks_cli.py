@@ -50,6 +50,8 @@ def test_build_end_to_end_with_predictions(tmp_path: Path) -> None:
         assert text[r["value"]["start"] : r["value"]["end"]] == r["value"]["text"]
     assert len({r["id"] for r in regions}) == len(regions)
     assert any(r["type"] == "relation" and r["labels"] == ["source"] for r in pred["result"])
+    # the model's version is printed whole (a table row cut it short at 80 columns)
+    assert "…" not in output and pred["model_version"] in "".join(output.split())
 
 
 def test_rejects_exit_code_and_report(tmp_path: Path) -> None:

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from stancebank.schema.cli import app
 from stancebank.schema.project import PROJECT_ENV, write_template
+from stancebank.tasks.studio.cli import annotators_table, progress_table
 from stancebank.tasks.studio.errors import TasksFileError
-from stancebank.tasks.studio.progress import TaskState, states_from_export
+from stancebank.tasks.studio.progress import (
+    AnnotatorProgress,
+    Progress,
+    ProjectProgress,
+    TaskState,
+    states_from_export,
+)
 from stancebank.tasks.studio.review import TITLE_MAX, review_tasks, review_title, summary
 from stancebank.tasks.studio.server import DEFAULT_PORT, StudioPaths, chosen_port
-from stancebank.tasks.studio.team import generate_password, login_email, lowers_overlap, overlap_settings
+from stancebank.tasks.studio.team import (
+    Annotator,
+    generate_password,
+    login_email,
+    lowers_overlap,
+    overlap_settings,
+)
 
 
 def test_login_email_from_a_name_or_an_address() -> None:
@@ -160,3 +175,41 @@ def test_studio_up_without_a_port_takes_the_last_one(tmp_path: Path) -> None:
     assert chosen_port(paths, 9000) == 9000
     paths.last_port.write_text("garbage", encoding="utf-8")
     assert chosen_port(paths, None) == DEFAULT_PORT
+
+
+def _at_80_columns(table: Any) -> str:
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(table)
+    return console.export_text()
+
+
+def test_the_team_tables_keep_pseudonyms_and_headers_whole_at_80_columns() -> None:
+    pseudonyms = ("annotator-7f5cf0a1b2c3", "annotator-00aa0a1b2c3d")
+    progress = Progress(
+        ProjectProgress("ringroad", 3),
+        [
+            AnnotatorProgress(pseudonyms[0], 1234, 12, 35.2, 120.5, 40, 0.912, 0.851, 3),
+            AnnotatorProgress(pseudonyms[1]),
+        ],
+    )
+    text = _at_80_columns(progress_table(progress))
+    assert "…" not in text and all(p in text for p in pseudonyms), text
+    assert "0.912" in text and "None" not in text and "—" in text  # no figure yet: a dash
+    for header in ("annotator", "tated", "median", "shared", "review"):
+        assert header in text, text
+    rows = [
+        Annotator(
+            3,
+            "Maria Fernanda de la Cruz",
+            "maria.fernanda@university-of-somewhere.example.org",
+            pseudonyms[0],
+            True,
+            120,
+        ),
+        Annotator(12, "li", "li@team.stancebank.invalid", pseudonyms[1], False, 0),
+    ]
+    text = _at_80_columns(annotators_table(rows, "http://127.0.0.1:8080"))
+    assert "…" not in text and all(p in text for p in pseudonyms), text
+    assert "maria.fernanda@university-of-somewhere.example.org" in "".join(
+        line.split("│")[2].strip() for line in text.splitlines() if line.count("│") > 3
+    )  # folded onto lines, every character kept
