@@ -581,7 +581,7 @@ def write_template(folder: Path, name: str | None = None, *, force: bool = False
 
 
 def describe(project: Project) -> Mapping[str, Any]:
-    """A plain summary (for `stancebank init --show` and logs); holds no secrets."""
+    """A plain summary of the project, as JSON-ready values; holds no secrets."""
     return {
         "file": str(project.path) if project.path else None,
         "name": project.name,
