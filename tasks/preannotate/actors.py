@@ -42,6 +42,8 @@ class Mention:
     person_like: bool = False
     id: str = ""
     subject: bool = False
+    gender: str | None = None
+    """What a "he" or "she" resolved to this mention's name, or "X said she …", says of it."""
 
 
 def main_subject(root: Any) -> bool:
@@ -53,12 +55,28 @@ def main_subject(root: Any) -> bool:
     return bool(root.dep_.startswith("nsubj") and root.head.dep_ in {"ROOT", "conj"})
 
 
-def last_person(mentions: list[Mention], before: int) -> Mention | None:
-    """The named person a pronoun refers to: the nearest earlier subject, else the nearest earlier one."""
+PRONOUN_GENDERS = {"he": "male", "she": "female"}
+"""The pronouns that tell who they stand for apart: "she" is no one a "he" was before."""
+
+
+def last_person(mentions: list[Mention], before: int, gender: str | None = None) -> Mention | None:
+    """The named person a pronoun (of ``gender``, if it has one) refers to: the nearest earlier
+    subject, else the nearest earlier one. Not a person the article has called by the other
+    pronoun already ("Tom Asher said … “…,” he said. … she said" is not Tom Asher): when that
+    rules out the subject, the nearest earlier person left, subject or not ("…, according to Ada
+    Moss. She urged …")."""
     named = [m for m in mentions if m.person_like and m.name and m.start < before]
     subjects = [m for m in named if m.subject]
     pool = subjects or named
-    return max(pool, key=lambda m: m.start) if pool else None
+    if not pool:
+        return None
+    chosen = max(pool, key=lambda m: m.start)
+    if gender is not None:
+        other = {m.name for m in named if m.gender is not None and m.gender != gender}
+        if chosen.name in other:
+            left = [m for m in named if m.name not in other]
+            return max(left, key=lambda m: m.start) if left else None
+    return chosen
 
 
 def acts(root: Any) -> bool:
@@ -104,6 +122,70 @@ def _title_start(doc: Any, ent: Any, res: Resources) -> int:
     return int(start_tok)
 
 
+def _with_given_names(doc: Any, ent: Any) -> Any:
+    """An entity widened over the names in front of it that the NER left out but the parser
+    hangs on it ("Ana" of "Ana Petrova" when only "Petrova" is an entity)."""
+    start = ent.start
+    while (
+        start > 0
+        and doc[start - 1].pos_ == "PROPN"
+        and doc[start - 1].dep_ == "compound"
+        and ent.start <= doc[start - 1].head.i < ent.end
+        and not doc[start - 1].ent_type_
+    ):
+        start -= 1
+    return doc[start : ent.end]
+
+
+def _person_name(ent: Any, res: Resources) -> str:
+    """A name without the title words the NER took into it ("Organiser Ada Moss" → "Ada Moss")."""
+    words = [t for t in ent if not t.is_punct]
+    while len(words) > 1 and words[0].lower_.rstrip(".") in res.speakers.titles:
+        words.pop(0)
+    return str(ent.doc[words[0].i : ent.end].text) if words else str(ent.text)
+
+
+def _full_name(surname: str, mentions: list[Mention]) -> str | None:
+    """The nearest earlier person's name that ends with ``surname`` ("Haugland" → "Marit
+    Haugland"; guidelines: ``actor_name`` is the name as the article gives it in full)."""
+    for m in reversed(mentions):
+        if m.person_like and m.name and m.name != surname and m.name.endswith(" " + surname):
+            return m.name
+    return None
+
+
+def _after_a_title(doc: Any, ent: Any, res: Resources) -> bool:
+    """An organisation (or place) of the NER that a person's title introduces ("Harbour mayor Ana
+    Lind") or stands in apposition with ("Its spokeswoman, Ada Moss, said", "Ada Moss, the
+    spokeswoman, said") is that titled person; not a title that also heads organisations ("group
+    Open Ledger", "the party, Fidesz")."""
+    if ent.label_ not in {"ORG", "GPE"}:
+        return False
+    words = res.speakers
+    titles = words.titles - words.heads.keys()
+    if ent.start > 0 and doc[ent.start - 1].lower_.rstrip(".") in titles:
+        return True
+    root = ent.root
+    appositions = [root.head] if root.dep_ == "appos" else []
+    appositions += [c for c in root.children if c.dep_ == "appos"]
+    return any(a.pos_ == "NOUN" and a.lower_ in titles for a in appositions)
+
+
+def _says_she_or_he(root: Any, res: Resources) -> str | None:
+    """The gender of "she"/"he" when a name is the subject of a speech verb whose clause has that
+    pronoun as its subject ("Ekwueme said she shared the concerns"): it speaks of itself, a person."""
+    verb = root.head
+    if not root.dep_.startswith("nsubj") or not is_attribution_verb(verb, res):
+        return None
+    for comp in verb.children:
+        if comp.dep_ != "ccomp" or comp.i < verb.i:
+            continue
+        for sub in comp.children:
+            if sub.dep_.startswith("nsubj") and sub.pos_ == "PRON" and sub.lower_ in PRONOUN_GENDERS:
+                return PRONOUN_GENDERS[sub.lower_]
+    return None
+
+
 def _entity_mentions(doc: Any, found: _Taken, res: Resources) -> None:
     by_alias = res.gazetteer.by_alias
     for ent in sorted(doc.ents, key=lambda e: (e.start_char, -e.end_char)):
@@ -116,15 +198,22 @@ def _entity_mentions(doc: Any, found: _Taken, res: Resources) -> None:
         if ent.label_ in {"GPE", "ORG"} and not acts(ent.root):
             continue
         person = ent.label_ == "PERSON"
-        start = doc[_title_start(doc, ent, res)].idx if person else ent.start_char
-        name = gaz.name if gaz else (ent.text if person else None)
+        name = gaz.name if gaz else (_person_name(ent, res) if person else None)
         typ = gaz.type if gaz else kind
-        if person and gaz is None:
-            # surname only → an earlier full name ending with it
-            for m in reversed(found.mentions):
-                if m.person_like and m.name and m.name != ent.text and m.name.endswith(" " + ent.text):
-                    name = m.name
-                    break
+        gender = None
+        if gaz is None and (person or all(t.pos_ == "PROPN" for t in ent)):
+            # a surname alone → the earlier full name ending with it, whatever the NER took it
+            # for ("Haugland" as an organisation); a name that says "she"/"he" of itself, or
+            # that a person's title introduces, is a person too
+            stripped = _person_name(ent, res)
+            full = _full_name(stripped, found.mentions)
+            gender = _says_she_or_he(ent.root, res) if ent.label_ == "ORG" else None
+            if full is not None or gender is not None or _after_a_title(doc, ent, res):
+                widened = ent if person else _with_given_names(doc, ent)
+                if len(widened) > len(ent):  # the name in full, right here
+                    ent, full, stripped = widened, None, _person_name(widened, res)
+                person, typ, name = True, PERSON, full or stripped
+        start = doc[_title_start(doc, ent, res)].idx if person else ent.start_char
         score = SCORE_GAZETTEER_ENTITY if gaz else SCORE_ENTITY
         found.add(
             Mention(
@@ -135,6 +224,7 @@ def _entity_mentions(doc: Any, found: _Taken, res: Resources) -> None:
                 score,
                 person_like=typ == PERSON,
                 subject=main_subject(ent.root),
+                gender=gender,
             )
         )
 
@@ -181,11 +271,29 @@ def find_actors(doc: Any, res: Resources) -> list[Mention]:
 
 
 # -- speakers -------------------------------------------------------------------------------------
+def _nearest_person_is(mentions: list[Mention], before: int, name: str) -> bool:
+    """Whether the nearest named person before ``before`` is ``name``."""
+    named = [m for m in mentions if m.person_like and m.name and m.start < before]
+    return bool(named) and max(named, key=lambda m: m.start).name == name
+
+
 def _pronoun_speaker(tok: Any, typ: str, actors: list[Mention], extra: list[Mention]) -> Mention:
-    antecedent = last_person(actors + extra, tok.idx)
+    gender = PRONOUN_GENDERS.get(tok.lower_)
+    antecedent = last_person(actors + extra, tok.idx, gender)
     name = antecedent.name if typ == PERSON and antecedent else None
+    if name is not None and not _nearest_person_is(actors + extra, tok.idx, name):
+        gender = None  # a subject chosen over a nearer name: too unsure to say who is "he"/"she"
     score = SCORE_RESOLVED_PRONOUN if name else SCORE_PRONOUN
-    m = Mention(tok.idx, tok.idx + len(tok.text), typ, name, score, person_like=typ == PERSON, subject=True)
+    m = Mention(
+        tok.idx,
+        tok.idx + len(tok.text),
+        typ,
+        name,
+        score,
+        person_like=typ == PERSON,
+        subject=True,
+        gender=gender if name else None,
+    )
     extra.append(m)
     return m
 
@@ -287,6 +395,8 @@ def speaker_of(
     for m in (*actors, *extra):
         if m.start < end and start < m.end:
             return m
+    if typ == PERSON and name == phrase:
+        name = _full_name(phrase, [*actors, *extra]) or name  # a surname the NER missed
     m = Mention(start, end, typ, name, SCORE_DESCRIPTION, person_like=typ == PERSON, subject=True)
     extra.append(m)
     return m

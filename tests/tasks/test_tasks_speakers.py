@@ -1,15 +1,22 @@
 """Speakers and their ``actor_name`` on texts written for these tests: an inverted "said" with a
-title and a phrase after the name."""
+title and a phrase after the name, title words left out of names, a titled name the NER took for an
+organisation, a surname read as the full name given before whatever the NER took it for, and
+"he"/"she" kept apart."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from spacy.tokens import Span as SpacySpan
 
 from stancebank.schema.project import Actor
 from stancebank.tasks.build import DEFAULT_MODEL
 from stancebank.tasks.preannotate import actors_key, get_preannotator
+from stancebank.tasks.preannotate.actors import Mention, _after_a_title, _pronoun_speaker, last_person
+from stancebank.tasks.preannotate.model import load_model
+from stancebank.tasks.preannotate.resources import load_resources
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +78,152 @@ def test_an_inverted_said_names_a_known_actor() -> None:
     text = "“This bill protects patients,” said Senator Priya Raman after the hearing."
     [(actor, _, name, _)] = _sources(annotator, text)
     assert "Priya Raman" in actor and name == "Priya Raman"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "name"),
+    [
+        (
+            "Organizer Dana Whitcombe said the march would go ahead.",
+            "Organizer Dana Whitcombe",
+            "Dana Whitcombe",
+        ),
+        (
+            "Councillor Bridget Oduya said the depot was in the wrong place.",
+            "Councillor Bridget Oduya",
+            "Bridget Oduya",
+        ),
+    ],
+)
+def test_a_title_is_in_the_actor_span_but_not_in_its_name(
+    annotator: Any, text: str, speaker: str, name: str
+) -> None:
+    """Guidelines 3: the span keeps a front title, ``actor_name`` is the name itself."""
+    [(actor, typ, actor_name, _)] = _sources(annotator, text)
+    assert (actor, typ, actor_name) == (speaker, "person", name)
+
+
+@pytest.mark.parametrize(
+    ("text", "surname", "full"),
+    [
+        # the NER takes the surname alone for an organisation
+        (
+            "Marit Haugland, who chairs the ferry users' group, said fares were too high.\n\n"
+            "Haugland said the ferry would stop in January.",
+            "Haugland",
+            "Marit Haugland",
+        ),
+        # ... for a place
+        (
+            "Agnieszka Szymanska, an engineer, said the bridge was unsafe. "
+            "Szymanska said the bridge should close.",
+            "Szymanska",
+            "Agnieszka Szymanska",
+        ),
+        # ... or finds no entity at all
+        (
+            "Mine manager Ilona Rautio said the pit was safe.\n\nRautio said the mine would close in winter.",
+            "Rautio",
+            "Ilona Rautio",
+        ),
+    ],
+)
+def test_a_surname_alone_is_named_in_full(annotator: Any, text: str, surname: str, full: str) -> None:
+    """Guidelines 3: ``actor_name`` is the name as the article gives it in full ("Danylenko" →
+    "Oleh Danylenko"), whatever type the NER gave the surname."""
+    sources = _sources(annotator, text)
+    assert (surname, "person", full) in [s[:3] for s in sources]
+
+
+def test_a_name_that_says_she_of_itself_is_a_person(annotator: Any) -> None:
+    """A lone name the NER calls an organisation, in "X said she …", is a person, and the "she"
+    of the next quote is X (not the man quoted before)."""
+    text = (
+        "Site manager Tobias Lindgren said the dam was safe. “We have tested every valve,” he said.\n\n"
+        "Speaking at a press conference, Ekwueme said she shared the concerns. "
+        "“The valley deserves better,” she said."
+    )
+    sources = _sources(annotator, text)
+    assert ("Ekwueme", "person", "Ekwueme", "she shared the concerns") in sources
+    assert ("she", "person", "Ekwueme", "The valley deserves better") in sources
+
+
+def test_she_is_not_the_man_a_he_stood_for(annotator: Any) -> None:
+    text = (
+        "Ward councillor Hannah Voss opened the meeting. Transport official Ruben Castell said the "
+        "bridge was unsafe. “It should close tomorrow,” he said.\n\n"
+        "Residents asked for a vote. “We want a say,” she said."
+    )
+    sources = _sources(annotator, text)
+    assert ("he", "person", "Ruben Castell", "It should close tomorrow") in sources
+    assert ("she", "person", "Hannah Voss", "We want a say") in sources
+
+
+def _person(start: int, name: str, *, subject: bool = True, gender: str | None = None) -> Mention:
+    end = start + len(name)
+    return Mention(start, end, "person", name, 0.7, person_like=True, subject=subject, gender=gender)
+
+
+def test_last_person_skips_the_other_pronouns_person() -> None:
+    moss = _person(50, "Ada Moss", subject=False)
+    hale, asher = _person(0, "Ruth Hale"), _person(30, "Tom Asher", gender="male")
+    # the nearest subject is ruled out: the nearest person left, subject or not
+    assert last_person([hale, asher, moss], 80, "female") is moss
+    # no pronoun of the other gender before: the nearest subject, as ever
+    assert last_person([hale, asher, moss], 80, "male") is asher
+    assert last_person([hale, asher, moss], 80) is asher
+    # everyone ruled out: no name rather than a wrong one
+    assert last_person([asher], 80, "female") is None
+
+
+def _pronoun(text: str, at: int) -> Any:
+    word = text[at:].split()[0]
+    return SimpleNamespace(idx=at, text=word, lower_=word.lower())
+
+
+def test_a_pronoun_gives_its_gender_only_to_the_nearest_person() -> None:
+    """A "he" resolved to an earlier subject over a nearer name is too unsure to say who is a man."""
+    text = "Kim Berg said no. Ivo Rask wrote. He said yes."
+    berg, rask = _person(0, "Kim Berg"), _person(18, "Ivo Rask", subject=False)
+    he = _pronoun_speaker(_pronoun(text, text.index("He")), "person", [berg, rask], [])
+    assert he.name == "Kim Berg" and he.gender is None
+    text = "Kim Berg said no. He said yes."
+    he = _pronoun_speaker(_pronoun(text, text.index("He")), "person", [berg], [])
+    assert he.name == "Kim Berg" and he.gender == "male"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "name"),
+    [
+        # the NER's organisation or place: the whole name, or only the surname
+        ("Eva Petrova, the mayor, said the rates would rise.", "Eva Petrova", "Eva Petrova"),
+        ("Marta Jelinek, the mayor, said the bridge would close.", "Marta Jelinek", "Marta Jelinek"),
+        ("Ana Kovacheva, the mayor, said the budget was too tight.", "Ana Kovacheva", "Ana Kovacheva"),
+        ("Ana Milenova, the mayor, said the budget was too tight.", "Ana Milenova", "Ana Milenova"),
+    ],
+)
+def test_a_name_in_apposition_with_a_title_is_a_person(
+    annotator: Any, text: str, speaker: str, name: str
+) -> None:
+    """ "X, the mayor, said": X is a person, named in full even where the NER took only the surname."""
+    [(actor, typ, actor_name, _)] = _sources(annotator, text)
+    assert (actor, typ, actor_name) == (speaker, "person", name)
+
+
+def test_an_organisation_right_after_a_persons_title_is_that_person() -> None:
+    """The NER sometimes takes a titled name for an organisation or a place ("harbour mayor Ana
+    Lind" with "Ana Lind" an ORG): the title says it is a person; a title that also heads
+    organisations ("group", "party") does not."""
+    res = load_resources()
+    nlp = load_model(DEFAULT_MODEL)
+    for text, label, expected in [
+        ("Harbour mayor Ana Lind said so.", "ORG", True),
+        ("Harbour mayor Ana Lind said so.", "GPE", True),
+        ("Harbour mayor Ana Lind said so.", "NORP", False),
+        ("The watchdog group Open Ledger said so.", "ORG", False),
+        ("Ana Lind said so.", "ORG", False),
+    ]:
+        doc = nlp.make_doc(text)
+        start = next(i for i, t in enumerate(doc) if t.text in {"Ana", "Open"})
+        ent = SpacySpan(doc, start, start + 2, label=label)
+        assert _after_a_title(doc, ent, res) is expected, text
