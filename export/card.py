@@ -448,11 +448,17 @@ def _splits_note(inp: CardInputs, short: bool = False) -> str:
                 "cluster of near-duplicate articles shares one split, drawn 80/10/10 from a stable hash "
                 "of the cluster's smallest article id, so small releases can leave one empty)."
             )
-        note += (
-            " An empty split has no parquet file, so `load_dataset` returns only the other splits; "
-            f"later versions add {_names(empty)} articles as the corpus grows, and no article ever "
-            "moves between splits."
-        )
+        if present:
+            note += (
+                " An empty split has no parquet file, so `load_dataset` returns only the other splits; "
+                f"later versions add {_names(empty)} articles as the corpus grows, and no article ever "
+                "moves between splits."
+            )
+        else:  # no gold at all: how the configs without rows load is said below
+            note += (
+                " Later versions add gold articles as articles are adjudicated and the corpus grows, and "
+                "no article ever moves between splits."
+            )
     return note
 
 
