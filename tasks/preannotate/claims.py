@@ -125,6 +125,13 @@ class Claim:
     unattributed quote) but is not proposed."""
 
 
+def is_speakers_act(text: str, claim: Claim) -> bool:
+    """Whether the claim goes on from its speaker's name: the speaker's own act ("The chamber
+    threatens legal action …"), so what comes before the claim is who acts, not what it judges."""
+    speaker = claim.speaker
+    return speaker is not None and speaker.end <= claim.start and not text[speaker.end : claim.start].strip()
+
+
 @dataclass(frozen=True)
 class Unit:
     """Sentences of one paragraph that no quote crosses: the scope of one set of rules."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from stancebank.tasks.preannotate.claims import Claim, StanceProposal
+from stancebank.tasks.preannotate.claims import Claim, StanceProposal, is_speakers_act
 from stancebank.tasks.preannotate.labels import NEUTRAL
 from stancebank.tasks.preannotate.mentions import FoundTargets
 from stancebank.tasks.preannotate.polarity import claim_stance, is_rhetorical, rhetorical_stance
@@ -84,7 +84,9 @@ def inherit_from_speaker(text: str, claims: Sequence[Claim], cues: StanceCues, f
         lender = _nearest_in_run(i, keys, paragraphs, lenders)
         if lender is None:
             continue
-        own = claim_stance(text[claim.start : claim.end], cues)
+        own = claim_stance(
+            text[claim.start : claim.end], cues, judges_before=not is_speakers_act(text, claim)
+        )
         if own is not None and is_rhetorical(text, claim):
             own = rhetorical_stance(own)
         named = {

@@ -338,10 +338,18 @@ def _close_enough(gap: str) -> bool:
     )
 
 
-def claim_stance(body: str, cues: StanceCues) -> str | None:
+def claim_stance(
+    body: str, cues: StanceCues, *, judges_before: bool = True, about: tuple[int, int] | None = None
+) -> str | None:
     """The claim's stance when every cue in it points the same way (after negation), else None. An
     "... of" noun cue that is a clause's subject (:func:`noun_cue_is_subject`) is its agent's stance:
-    the claim judges it ("the rejection of X was welcome": against X), or says nothing on X."""
+    the claim judges it ("the rejection of X was welcome": against X), or says nothing on X. A
+    predicate at the claim's start judges what comes before it ("[the levy] would hurt traders"),
+    unless ``judges_before`` is False: after the speaker's own name the predicate is its act
+    ("[the chamber] threatens legal action" judges no chamber, and no legal action either). A cue
+    inside ``about`` (``body`` offsets of the mention the stance is for) is part of its name, not a
+    verdict on it ("would challenge the closure" with "challenge the closure" a target's alias); a
+    cue around it still is ("is not up for negotiation")."""
     seen: set[str] = set()
     agents: set[str] = set()
     for pattern, stance in (
@@ -352,11 +360,13 @@ def claim_stance(body: str, cues: StanceCues) -> str | None:
         (cues.oppose_evaluative, OPPOSE),
     ):
         for m in pattern.finditer(body):
+            if about is not None and about[0] <= m.start() and m.end() <= about[1]:
+                continue
             if noun_cue_is_subject(body, m):
                 agents.add(stance)
                 continue
             seen.add(scoped_stance(body, m, stance, cues))
-    after = stance_after(body, cues)
+    after = stance_after(body, cues) if judges_before else None
     if after is not None:
         seen.add(after)
     if len(seen) != 1:

@@ -57,7 +57,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from stancebank.tasks.preannotate.claims import Claim, StanceProposal
+from stancebank.tasks.preannotate.claims import Claim, StanceProposal, is_speakers_act
 from stancebank.tasks.preannotate.labels import INDIRECT, SUPPORT
 from stancebank.tasks.preannotate.lending import inherit_from_speaker
 from stancebank.tasks.preannotate.mentions import (
@@ -185,9 +185,12 @@ def _add_claim_stances(
 ) -> None:
     """One claim's steps 1-3 (the module docstring); step 2 first for an article's own catalogue."""
     body = text[claim.start : claim.end]
+    judges_before = not is_speakers_act(text, claim)
     if syntax_first and _from_syntax(claim, body, cues):
         return
-    if _from_mentions(claim, body, cues, found) or (not syntax_first and _from_syntax(claim, body, cues)):
+    if _from_mentions(claim, body, cues, found, judges_before) or (
+        not syntax_first and _from_syntax(claim, body, cues)
+    ):
         return
     if _from_said_of(text, claim, body, cues, found):
         return
@@ -200,7 +203,7 @@ def _add_claim_stances(
     window_start = window_start_of(claim.start, found.sentence_starts, found.paragraph_starts)
     near = mention_before(claim.start, found.mentions, found.starts, window_start, earlier)
     if near is not None:
-        stance = claim_stance(body, cues)
+        stance = claim_stance(body, cues, judges_before=judges_before)
         if stance is not None:
             claim.stances.append(StanceProposal(near[0], near[1], stance, SCORE_NEAR_STANCE, near[2]))
 
@@ -260,9 +263,12 @@ _COORDINATION = re.compile(
 """What joins two mentions that one cue governs together ("the levy and the ban", "X, Y")."""
 
 
-def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: FoundTargets) -> bool:
+def _from_mentions(
+    claim: Claim, body: str, cues: StanceCues, found: FoundTargets, judges_before: bool = True
+) -> bool:
     """Step 1: each catalogue mention inside the claim takes the stance its context shows; whether
-    the claim has one (then steps 2 and 3 are not tried)."""
+    the claim has one (then steps 2 and 3 are not tried). ``judges_before``: as in
+    :func:`claim_stance` (False for a claim that is its speaker's act)."""
     mentions = found.mentions
     lo = bisect.bisect_left(found.starts, claim.start)
     inside = [m for m in mentions[lo:] if m[0] < claim.end and m[1] <= claim.end]
@@ -284,7 +290,8 @@ def _from_mentions(claim: Claim, body: str, cues: StanceCues, found: FoundTarget
             # one mention, no cue next to it: the cues of its own sentence, when they all agree
             # ("We can still have one public display. We do not need …": not the next one's)
             a, b = sentence_of(body, t0 - claim.start)
-            stance = claim_stance(body[a:b], cues)
+            about = (t0 - claim.start - a, t1 - claim.start - a)
+            stance = claim_stance(body[a:b], cues, judges_before=judges_before or a > 0, about=about)
         if stance is not None:
             score = SCORE_NEAR_STANCE if (t0, t1) in found.by_head else SCORE_CATALOGUE_STANCE
             claim.stances.append(StanceProposal(t0, t1, stance, score, name))

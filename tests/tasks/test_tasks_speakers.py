@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from spacy.tokens import Span as SpacySpan
 
-from stancebank.schema.project import Actor
+from stancebank.schema.project import Actor, Target
 from stancebank.tasks.build import DEFAULT_MODEL
-from stancebank.tasks.preannotate import actors_key, get_preannotator
+from stancebank.tasks.preannotate import actors_key, catalogue_key, get_preannotator
 from stancebank.tasks.preannotate.actors import Mention, _after_a_title, _pronoun_speaker, last_person
 from stancebank.tasks.preannotate.model import load_model
-from stancebank.tasks.preannotate.resources import load_resources
+from stancebank.tasks.preannotate.polarity import claim_stance
+from stancebank.tasks.preannotate.resources import load_cues, load_resources
 
 
 @pytest.fixture(scope="module")
@@ -227,3 +228,53 @@ def test_an_organisation_right_after_a_persons_title_is_that_person() -> None:
         start = next(i for i, t in enumerate(doc) if t.text in {"Ana", "Open"})
         ent = SpacySpan(doc, start, start + 2, label=label)
         assert _after_a_title(doc, ent, res) is expected, text
+
+
+# -- stances next to a speaker's own act -------------------------------------------------------------
+_COURT = (
+    Target("court challenge", ("legal action", "challenge the quota")),
+    Target("fishing quota", ("the quota", "quota plan")),
+)
+
+
+def _stance_pairs(annotator: Any, text: str) -> set[tuple[str, str, str]]:
+    """(claim text, stance, target_name) per stance relation."""
+    spans, relations = annotator.annotate(text)
+    by_id = {s.id: s for s in spans}
+    return {
+        (by_id[r.from_id].text, r.label, by_id[r.to_id].attributes.get("target_name", ""))
+        for r in relations
+        if r.label != "source"
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the headline is the speaker's act: "threatens" judges no one before it
+        "Fishing cooperative threatens legal action over new limits\n\n"
+        "The cooperative said the limits were unfair.",
+        # "challenge" inside the alias "challenge the quota" is its name, not a verdict on it
+        "The Harwick Fishing Cooperative said on Monday it would challenge the quota in court.",
+    ],
+)
+def test_a_speakers_own_threat_is_no_stance_against_what_it_threatens(text: str) -> None:
+    """ "Co-op threatens legal action": the claim is the speaker's act; "threatens" judges what
+    comes before a claim only when that is not its speaker ("the levy threatens jobs")."""
+    annotator = get_preannotator(DEFAULT_MODEL, catalogue_key(_COURT))
+    pairs = _stance_pairs(annotator, text)
+    assert not {p for p in pairs if p[2] == "court challenge"}, pairs
+
+
+def test_claim_stance_reads_the_start_as_a_verdict_only_on_what_is_no_speaker() -> None:
+    cues = load_cues()
+    assert claim_stance("would hurt traders across the valley", cues) == "oppose"
+    assert claim_stance("would hurt traders across the valley", cues, judges_before=False) is None
+    body = "it would challenge the quota in court"
+    at = body.index("challenge the quota")
+    assert claim_stance(body, cues) == "oppose"
+    assert claim_stance(body, cues, about=(at, at + len("challenge the quota"))) is None
+    # a cue around the mention is a verdict on it
+    body = "the harbour is not up for negotiation"
+    at = body.index("negotiation")
+    assert claim_stance(body, cues, about=(at, at + len("negotiation"))) == "oppose"
