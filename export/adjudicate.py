@@ -3,7 +3,13 @@
 Policy (also printed in the dataset card, :data:`POLICY`), per article:
 
 1. An annotation marked *ground truth* in Label Studio (a manager's star on an annotator's own
-   annotation) wins (the newest one if several): method ``ground_truth``.
+   annotation) wins (the newest one if several): method ``ground_truth`` — when the star counts
+   (:func:`star_refusal`): Label Studio's free edition has no roles and lets every member star any
+   annotation, so a star counts only when the account that last saved the starred annotation (the
+   export's ``updated_by``) is none of the article's annotators, and when ``GoldPolicy.
+   ground_truth_by`` names its role (``manager``: a star in the annotated project; ``reviewer``: a
+   starred verdict). A star that does not count is listed in
+   :attr:`Adjudication.refused_stars` and the annotation is adjudicated as unstarred.
 2. A single annotation is gold (``single``), unless the project's ``[policy]`` asks for more
    annotators (``insufficient``).
 3. With ``n ≥ 2`` annotators, item by item: a span (label, start, end) with its attributes, and a
@@ -21,9 +27,10 @@ Policy (also printed in the dataset card, :data:`POLICY`), per article:
    agreed items stay gold whichever version the reviewer started from; a reviewer may change an
    agreed span's attributes (counted ``corrected``). Items a minority drew stay dropped. A
    reviewer who must overrule agreed items stars the verdict as ground truth in Label Studio:
-   a starred verdict is the article's gold whole. The items are counted as the annotators left
-   them (their conflicting items as ``reviewed``). A review annotation is never counted as one
-   more annotator (:func:`is_review`) and never replaces the reviewer's own annotation.
+   a starred verdict is the article's gold whole (when the star counts, as in 1). The items are
+   counted as the annotators left them (their conflicting items as ``reviewed``). A review
+   annotation is never counted as one more annotator (:func:`is_review`) and never replaces the
+   reviewer's own annotation.
 
 Gold span ids are stable: a hash of article id, label and offsets, so the same span keeps its id
 across releases.
@@ -33,7 +40,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from stancebank.export.reader import Provenance, SpanKey, span_key
@@ -41,7 +48,10 @@ from stancebank.schema.model import Annotation, Relation, Span
 from stancebank.schema.spec import SPEC, AnnotationSpec
 
 POLICY = (
-    "An annotation a manager marked ground truth in Label Studio wins (method ground_truth). An "
+    "An annotation a manager marked ground truth in Label Studio wins (method ground_truth). Label "
+    "Studio's free edition has no roles, so the star counts only when the account that last saved "
+    "the starred annotation (the export's updated_by) did not annotate the article itself: an "
+    "annotator cannot make her own version, or a co-annotator's, the gold. An "
     "article with a single annotation takes it as gold (single). With two or more annotators, "
     "adjudication is per item: a span (label and exact offsets) with its attributes, and a relation "
     "(endpoints and label), drawn identically by more than half of the annotators is agreed and gold; "
@@ -52,7 +62,7 @@ POLICY = (
     "conflicting item (kept when the reviewer's verdict has it, dropped when not; an item only the "
     "reviewer drew is kept), may change an agreed span's attributes, and leaves the agreed items "
     "gold (method reviewer); a verdict the reviewer starred as ground truth is the article's gold "
-    "whole. A review "
+    "whole (the same rule for who starred it). A review "
     "annotation is never counted as one more annotator in agreement and never replaces the "
     "reviewer's own annotation as an annotator; a starred annotation still counts as its "
     "annotator's. Every annotation of every annotated article, pending ones included, is in the "
@@ -60,6 +70,8 @@ POLICY = (
 )
 
 RelationKey = tuple[SpanKey, SpanKey, str]
+# whose ground-truth stars count by default (``[policy] ground_truth_by``; see :func:`star_refusal`)
+DEFAULT_GROUND_TRUTH_BY = ("reviewer", "manager")
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,9 @@ class GoldPolicy:
     # conflicting items: "review" (the article waits for a reviewer) or "drop" (they are left
     # out of gold and the article's agreed items are gold)
     unresolved: str = "review"
+    # whose ground-truth stars count: "manager" (a star on an annotation of the annotated project)
+    # and "reviewer" (a starred verdict on a review task); see :func:`star_refusal`
+    ground_truth_by: tuple[str, ...] = DEFAULT_GROUND_TRUTH_BY
 
     @property
     def needed(self) -> int:
@@ -87,8 +102,16 @@ class GoldPolicy:
     def describe(self) -> str:
         """The sentence the card adds to :data:`POLICY` (empty for the default policy)."""
         note = ""
+        if set(self.ground_truth_by) != set(DEFAULT_GROUND_TRUTH_BY):
+            note += {
+                ("reviewer",): " In this release only a reviewer's starred verdict counts as ground truth, "
+                "not a star on an annotator's annotation.",
+                ("manager",): " In this release a reviewer's starred verdict decides only the conflicting "
+                "items, like an unstarred one; a manager's star on an annotation still counts.",
+                (): " In this release no ground-truth star counts.",
+            }[tuple(sorted(self.ground_truth_by))]
         if self.unresolved == "drop":
-            note = (
+            note += (
                 " This release resolves conflicting items by dropping them: an article's agreed "
                 "items are gold without waiting for review."
             )
@@ -112,6 +135,39 @@ class Conflict:
     votes: dict[str, str]  # annotator identity → what they said ("" = absent)
 
 
+@dataclass(frozen=True, slots=True)
+class RefusedStar:
+    """A ground-truth star that does not count (:func:`star_refusal`): the starred annotation, its
+    annotator, the account that last saved it (None when the export does not say) and why."""
+
+    annotation_id: str
+    annotator: str
+    starred_by: str | None
+    # "annotator": saved by one of the article's annotators; "unknown": the export does not say
+    # who; "policy": ``[policy] ground_truth_by`` leaves the role out
+    reason: str
+
+    def describe(self, article_id: str, pseudonym: Callable[[str], str]) -> str:
+        """One line for the build's log, annotators by pseudonym (never a name or an e-mail)."""
+        whose = f"the ground-truth star on {pseudonym(self.annotator)}'s annotation {self.annotation_id}"
+        if self.reason == "annotator" and self.starred_by == self.annotator:
+            why = "its own annotator starred it"
+        elif self.reason == "annotator" and self.starred_by is not None:
+            why = f"{pseudonym(self.starred_by)}, one of the article's annotators, starred it"
+        elif self.reason == "unknown":
+            why = (
+                "the export does not say who starred it (no updated_by; pull it with "
+                "`stancebank studio pull`)"
+            )
+        else:
+            why = "[policy] ground_truth_by leaves out stars of this kind"
+        return (
+            f"article {article_id}: {whose} does not count: {why}. The article is adjudicated as if "
+            "it were unstarred; a reviewer (`stancebank studio review`) or a manager who did not "
+            "annotate it decides it"
+        )
+
+
 @dataclass(frozen=True)
 class Adjudication:
     article_id: str
@@ -127,6 +183,8 @@ class Adjudication:
     # (conflicting, the article settled by a reviewer's verdict) or "dropped" (conflicting, dropped
     # by ``GoldPolicy.unresolved = "drop"``)
     items: dict[str, int] = field(default_factory=dict)
+    # ground-truth stars on the article's annotations that did not count (see :func:`star_refusal`)
+    refused_stars: tuple[RefusedStar, ...] = ()
 
     @property
     def is_gold(self) -> bool:
@@ -206,6 +264,36 @@ def is_review(ann: Annotation) -> bool:
     return bool(ann.extra.get("review"))
 
 
+def starred_by(ann: Annotation) -> str | None:
+    """The account that last saved a starred annotation (the export's ``updated_by``, an internal
+    identity like the annotator's), when the export says."""
+    who = ann.extra.get("starred_by")
+    return who if isinstance(who, str) and who else None
+
+
+def star_refusal(
+    ann: Annotation, annotators: frozenset[str], policy: GoldPolicy = DEFAULT_POLICY
+) -> str | None:
+    """Why the ground-truth star on ``ann`` does not count, or None when it does.
+
+    Label Studio's free edition has no roles: any member may star any annotation, her own
+    included. What its export records is the account that last saved the annotation
+    (``updated_by``; starring it is saving it). So a star counts only when that account is none of
+    the article's ``annotators`` (a party to the article cannot settle it: "annotator"), when the
+    export says who it was ("unknown" otherwise), and when ``policy.ground_truth_by`` names the
+    star's role: ``reviewer`` for a starred verdict, ``manager`` for a star on an annotation of the
+    annotated project ("policy")."""
+    role = "reviewer" if is_review(ann) else "manager"
+    if role not in policy.ground_truth_by:
+        return "policy"
+    who = starred_by(ann)
+    if who is None:
+        return "unknown"
+    if who in annotators:
+        return "annotator"
+    return None
+
+
 def adjudicate(
     article_id: str,
     annotations: Sequence[Annotation],
@@ -213,19 +301,42 @@ def adjudicate(
     policy: GoldPolicy = DEFAULT_POLICY,
 ) -> Adjudication:
     """Gold for one article (see the module docstring and :class:`GoldPolicy`)."""
-    regular = [a for a in annotations if not is_review(a)]
-    reviews = [a for a in annotations if is_review(a)]
-    n = len(regular)
     if not annotations:
         return Adjudication(article_id, "empty")
-    starred = [a for a in regular if a.ground_truth]
+    regular = [a for a in annotations if not is_review(a)]
+    parties = frozenset(a.annotator for a in regular)
+    refused: list[RefusedStar] = []
+
+    def counts(ann: Annotation) -> bool:
+        if not ann.ground_truth:
+            return False
+        reason = star_refusal(ann, parties, policy)
+        if reason is not None:
+            refused.append(RefusedStar(ann.annotation_id, ann.annotator, starred_by(ann), reason))
+        return reason is None
+
+    result = _adjudicate(article_id, annotations, regular, spec, policy, counts)
+    return replace(result, refused_stars=tuple(refused)) if refused else result
+
+
+def _adjudicate(
+    article_id: str,
+    annotations: Sequence[Annotation],
+    regular: list[Annotation],
+    spec: AnnotationSpec,
+    policy: GoldPolicy,
+    counts: Callable[[Annotation], bool],
+) -> Adjudication:
+    reviews = [a for a in annotations if is_review(a)]
+    n = len(regular)
+    starred = [a for a in regular if counts(a)]
     if starred:
         return _from_one(_newest(starred), "ground_truth", n)
     if reviews:
         verdict = _newest(reviews)
         if n < 2:
             return _from_one(verdict, "reviewer", n)
-        return _with_verdict(article_id, _tally(article_id, regular, spec), verdict)
+        return _with_verdict(article_id, _tally(article_id, regular, spec), verdict, whole=counts(verdict))
     if n < policy.needed:
         return Adjudication(article_id, "insufficient", num_annotators=n)
     if n == 1:
@@ -363,18 +474,19 @@ def _by_items(article_id: str, tally: _Tally, policy: GoldPolicy) -> Adjudicatio
     )
 
 
-def _with_verdict(article_id: str, tally: _Tally, verdict: Annotation) -> Adjudication:
+def _with_verdict(article_id: str, tally: _Tally, verdict: Annotation, *, whole: bool) -> Adjudication:
     """A reviewer's verdict over ``n ≥ 2`` annotators (method ``reviewer``). Starred as ground
-    truth, it is the article's gold whole; otherwise it decides the conflicting items: the agreed
-    items stay (an agreed span the verdict also has takes the verdict's attributes: ``corrected``
-    when they differ), a conflicting item is kept when the verdict has it, an item only the
-    reviewer drew is kept, a minority item stays dropped. A relation more than half drew whose end
-    was conflicting is the verdict's to decide when the verdict has both ends; when an end is an
-    agreed span the verdict lacks, the relation keeps its majority."""
+    truth (``whole``: a star that counts), it is the article's gold whole; otherwise it decides
+    the conflicting items: the agreed items stay (an agreed span the verdict also has takes the
+    verdict's attributes: ``corrected`` when they differ), a conflicting item is kept when the
+    verdict has it, an item only the reviewer drew is kept, a minority item stays dropped. A
+    relation more than half drew whose end was conflicting is the verdict's to decide when the
+    verdict has both ends; when an end is an agreed span the verdict lacks, the relation keeps its
+    majority."""
     items = Counter(tally.items)
     if "conflict" in items:
         items["reviewed"] = items.pop("conflict")
-    if verdict.ground_truth:
+    if whole:
         return replace(_from_one(verdict, "reviewer", tally.n), items=dict(items))
     verdict_prov = verdict.extra.get("provenance", {})
     in_verdict = {span_key(s): s for s in verdict.spans}

@@ -170,7 +170,14 @@ class BaselineAccumulator:
         self._gold.setdefault(split, []).append(((), [r for r in keys[1] if r[2] in stances]))
         if prediction is not None:
             self._scorer(self._pre, split).add(keys, (prediction.spans, prediction.relations))
-        scored = [a for a in annotations if not a.ground_truth and not a.extra.get("review")]
+        # the annotation that is gold is not scored against itself; one whose star did not count
+        # (adjudicate.star_refusal) is an annotator's like any other
+        refused = {r.annotation_id for r in gold.refused_stars}
+        scored = [
+            a
+            for a in annotations
+            if not (a.ground_truth and a.annotation_id not in refused) and not a.extra.get("review")
+        ]
         if len(annotations) >= 2:
             for n, ann in enumerate(scored):
                 self._scorer(self._human, split).add(keys, annotation_keys(ann), new_article=n == 0)

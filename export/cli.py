@@ -117,6 +117,7 @@ def gold_policy(project: Project | None) -> GoldPolicy:
         single_annotation_gold=project.policy.single_annotation_gold,
         overlap_requested=overlap is not None and overlap > 1,
         unresolved=project.policy.conflicts,
+        ground_truth_by=project.policy.ground_truth_by,
     )
 
 

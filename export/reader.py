@@ -16,6 +16,9 @@ by ``data.article_id``:
   review``) is the reviewer's submitted verdict, marked ``extra["review"]`` (never counted as one
   more annotator in agreement; adjudication lets it decide the conflicting items, or the whole
   article when it is starred as ground truth);
+- a starred annotation (``ground_truth``) keeps who last saved it, ``extra["starred_by"]`` (the
+  export's ``updated_by`` as an internal identity): adjudication honours a star only when that is
+  none of the article's annotators;
 - result lists are parsed by :func:`stancebank.schema.wire.parse_results` (the one parser: spans,
   attributes, relations, the one relation-direction rule, offsets realigned when exactly one
   reading fits); an annotation with a region that cannot be placed is dropped whole (its
@@ -181,6 +184,9 @@ class PackedAnnotation:
     # to span index, relation label index
     numbers: array[int]
     attributes: tuple[Attributes, ...]  # per span
+    # who last saved a starred annotation (the export's ``updated_by``, an internal identity like
+    # ``annotator``; None when unstarred or not recorded): whether the star counts depends on it
+    starred_by: str | None = None
 
     @property
     def span_count(self) -> int:
@@ -209,6 +215,7 @@ class AnnotationCodec:
         spans: Sequence[Span],
         relations: Sequence[Relation],
         provenance: Mapping[str, Provenance],
+        starred_by: str | None = None,
     ) -> PackedAnnotation:
         span_ids = [span.id for span in spans]
         position = {sid: i for i, sid in enumerate(span_ids)}
@@ -231,7 +238,15 @@ class AnnotationCodec:
         )
         packed_numbers = array("i" if max(numbers, default=0) <= _INT32 else "q", numbers)
         return PackedAnnotation(
-            ann_id, annotator, ground_truth, review, updated_at, ids, packed_numbers, tuple(attributes)
+            ann_id,
+            annotator,
+            ground_truth,
+            review,
+            updated_at,
+            ids,
+            packed_numbers,
+            tuple(attributes),
+            starred_by if ground_truth else None,
         )
 
     def unpack(self, packed: PackedAnnotation, article_id: str, text: str) -> Annotation:
@@ -257,7 +272,11 @@ class AnnotationCodec:
             relations=relations,
             ground_truth=packed.ground_truth,
             updated_at=packed.updated_at,
-            extra={"provenance": provenance, **({"review": True} if packed.review else {})},
+            extra={
+                "provenance": provenance,
+                **({"review": True} if packed.review else {}),
+                **({"starred_by": packed.starred_by} if packed.starred_by else {}),
+            },
         )
 
     def pack_prediction(
@@ -652,6 +671,9 @@ class ExportReader:
                 parsed.spans,
                 parsed.relations,
                 predicted_spans.provenance(parsed.spans),
+                # who saved it last (starring is saving): the star counts only when that is none
+                # of the article's annotators (`stancebank.export.adjudicate.star_refusal`)
+                annotator_identity(ann.get("updated_by")) if ann.get("ground_truth") else None,
             )
             per_article[ann_id] = _Held(
                 ann_version,

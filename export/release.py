@@ -308,6 +308,8 @@ def build_release(
                 written = run_local(job)
         else:
             written = engine(job)
+        for article_id, star in totals.refused_stars:  # an annotator's own star is no ground truth
+            log.warning("%s", star.describe(article_id, pseudonym))
         reporter.start("closing parquet files")
         agreement = totals.agreement.finish(replicates=BOOTSTRAP_REPLICATES)
         # A config without any row (no article has reached gold yet) still gets its one file, an

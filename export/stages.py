@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stancebank.export.adjudicate import Adjudication, GoldPolicy, adjudicate, is_review
+from stancebank.export.adjudicate import Adjudication, GoldPolicy, RefusedStar, adjudicate, is_review
 from stancebank.export.agreement import AgreementAccumulator, ArticleStats
 from stancebank.export.baselines import BaselineAccumulator
 from stancebank.export.card import check_language
@@ -124,6 +124,8 @@ class Totals:
     # the ids of the articles left for review, in id order (their conflicting items went to the
     # review writer as they came)
     pending_review: list[str] = field(default_factory=list)
+    # (article id, star) of every ground-truth star that did not count, in article-id order
+    refused_stars: list[tuple[str, RefusedStar]] = field(default_factory=list)
     language_set: set[str] = field(default_factory=set)
     annotators_per_article: Counter[int] = field(default_factory=Counter)
     agreement: AgreementAccumulator = field(init=False)
@@ -149,6 +151,7 @@ class Totals:
         self.agreement.append(result.stats, article_id=article_id, gold=gold.is_gold)
         self.methods[gold.method] += 1
         self.items.update(gold.items)
+        self.refused_stars.extend((article_id, star) for star in gold.refused_stars)
         anns = annotations
         if not gold.is_gold:
             if gold.method == "conflict":

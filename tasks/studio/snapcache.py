@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 MARGIN = timedelta(minutes=2)
 """Tasks updated this long before the kept copy was read are read again (a change being
 committed while the copy was read is not missed)."""
-FORMAT = 2  # 1: export snapshots (before the task list API)
+FORMAT = 3  # 1: export snapshots (before the task list API); 2: annotations without updated_by
 SNAPSHOT_ENV = "STANCEBANK_SNAPSHOT_DIR"
 DM_DATETIME = "%Y-%m-%dT%H:%M:%S.%fZ"  # Label Studio's Data Manager filter format (UTC)
 PAGE_SIZE = 1000
@@ -68,6 +68,7 @@ ANNOTATION_FIELDS = (
     "completed_by",
     "was_cancelled",
     "ground_truth",
+    "updated_by",  # who starred a ground truth (saved it last): whether the star counts
     "lead_time",
     "created_at",
     "updated_at",

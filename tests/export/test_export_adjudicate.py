@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from stancebank.export.adjudicate import adjudicate, gold_span_id
 from stancebank.export.pseudonym import Pseudonymizer
@@ -26,7 +27,8 @@ def ann(
         tuple(spans),
         tuple(Relation(a, b, lab) for a, b, lab in rels),
         ground_truth=gt,
-        extra={"provenance": {s.id: "hand" for s in spans}},
+        # a star set by a manager (an account that annotated nothing of the article)
+        extra={"provenance": {s.id: "hand" for s in spans}, **({"starred_by": "ls:manager"} if gt else {})},
     )
 
 
@@ -171,7 +173,8 @@ def as_verdict(a: Annotation, starred: bool = False) -> Annotation:
         a.spans,
         a.relations,
         starred,
-        extra={**a.extra, "review": True},
+        # the reviewer starred it (the account that last saved it)
+        extra={**a.extra, "review": True, **({"starred_by": a.annotator} if starred else {})},
     )
 
 
@@ -321,3 +324,91 @@ def test_a_verdict_decides_the_conflicting_items_and_leaves_the_agreed_ones():
         ("TARGET", "the budge"),
         ("TARGET", "the tax"),
     }
+
+
+def starred_by(a: Annotation, who: str | None) -> Annotation:
+    """``a`` starred as ground truth, last saved by ``who`` (the export's updated_by; None: not said)."""
+    extra = {k: v for k, v in a.extra.items() if k != "starred_by"}
+    return replace(a, ground_truth=True, extra={**extra, **({"starred_by": who} if who else {})})
+
+
+def test_an_annotator_cannot_overrule_her_co_annotator_by_starring():
+    """The audit's finding: maria starred her own annotation of an article she and li disagree on.
+    The star does not count (nor li's star on maria's version); a manager's star does."""
+    from stancebank.export.agreement import compute_agreement
+
+    maria, li = full("1", "ls:2", form="direct"), full("2", "ls:3", form="indirect")
+    assert adjudicate("art", [maria, li]).method == "conflict"
+    for who in ("ls:2", "ls:3"):
+        result = adjudicate("art", [starred_by(maria, who), li])
+        assert result.method == "conflict" and not result.is_gold
+        assert [(r.annotation_id, r.annotator, r.starred_by, r.reason) for r in result.refused_stars] == [
+            ("1", "ls:2", who, "annotator")
+        ]
+    # the export does not say who starred it: no ground truth either
+    unknown = adjudicate("art", [starred_by(maria, None), li])
+    assert unknown.method == "conflict" and [r.reason for r in unknown.refused_stars] == ["unknown"]
+    # a manager (an account that annotated nothing of the article) starred it: maria's version wins,
+    # and it is still maria's in agreement (issue 15)
+    managed = [starred_by(maria, "ls:1"), li]
+    result = adjudicate("art", managed)
+    assert result.method == "ground_truth" and result.refused_stars == ()
+    assert {s.attributes.get("claim_form") for s in result.spans if s.label == "CLAIM"} == {"direct"}
+    assert compute_agreement({"art": managed}).to_dict() == compute_agreement({"art": [maria, li]}).to_dict()
+    # a single annotator's own star: the article is gold as her single annotation, not as ground truth
+    alone = adjudicate("art", [starred_by(maria, "ls:2")])
+    assert alone.method == "single" and [r.reason for r in alone.refused_stars] == ["annotator"]
+
+
+def test_a_self_starred_annotation_does_not_beat_the_policys_minimum():
+    from stancebank.export.adjudicate import GoldPolicy
+
+    two = GoldPolicy(min_annotators=2)
+    assert adjudicate("art", [starred_by(full("1", "ls:2"), "ls:2")], policy=two).method == "insufficient"
+    assert adjudicate("art", [starred_by(full("1", "ls:2"), "ls:1")], policy=two).method == "ground_truth"
+
+
+def test_ground_truth_by_decides_whose_stars_count():
+    """`[policy] ground_truth_by`: "manager" — a star on an annotation of the annotated project;
+    "reviewer" — a starred verdict (the whole article instead of its conflicting items)."""
+    from stancebank.export.adjudicate import GoldPolicy
+
+    u1, u2 = full("1", "u1", form="direct"), full("2", "u2", form="indirect")
+    managed = [starred_by(u1, "ls:1"), u2]
+    reviewers_only = GoldPolicy(ground_truth_by=("reviewer",))
+    result = adjudicate("art", managed, policy=reviewers_only)
+    assert result.method == "conflict" and [r.reason for r in result.refused_stars] == ["policy"]
+    assert (
+        adjudicate("art", managed, policy=GoldPolicy(ground_truth_by=("manager",))).method == "ground_truth"
+    )
+
+    # the reviewer's starred verdict drops the agreed ACTOR: whole with "reviewer", the conflicting
+    # item only without it
+    verdict = as_verdict(ann("9", "r", [sp("9c", "CLAIM", "the budget was fair", claim_form="mixed")]), True)
+    whole = adjudicate("art", [u1, u2, verdict])
+    assert whole.method == "reviewer" and {s.label for s in whole.spans} == {"CLAIM"}
+    items_only = adjudicate("art", [u1, u2, verdict], policy=GoldPolicy(ground_truth_by=("manager",)))
+    assert items_only.method == "reviewer" and {s.label for s in items_only.spans} == {
+        "ACTOR",
+        "CLAIM",
+        "TARGET",
+    }
+    assert [r.reason for r in items_only.refused_stars] == ["policy"]
+    # a verdict starred by one of the article's own annotators decides only the conflicting items
+    own = replace(verdict, extra={**verdict.extra, "starred_by": "u1"})
+    assert {s.label for s in adjudicate("art", [u1, u2, own]).spans} == {"ACTOR", "CLAIM", "TARGET"}
+    # the card says what a non-default policy does
+    assert "only a reviewer's starred verdict" in reviewers_only.describe()
+    assert GoldPolicy().describe() == ""
+
+
+def test_a_refused_star_is_reported_by_pseudonym_only():
+    result = adjudicate("art", [starred_by(full("1", "ls:2"), "ls:2"), full("2", "ls:3", form="direct")])
+    (star,) = result.refused_stars
+    line = star.describe("art", lambda who: "annotator-" + who.replace("ls:", "p"))
+    assert line.startswith("article art: the ground-truth star on annotator-p2's annotation 1 does not count")
+    assert "its own annotator starred it" in line and "ls:" not in line
+    other = adjudicate("art", [starred_by(full("1", "ls:2"), "ls:3"), full("2", "ls:3", form="direct")])
+    assert "annotator-p3, one of the article's annotators, starred it" in other.refused_stars[0].describe(
+        "art", lambda who: "annotator-" + who.replace("ls:", "p")
+    )
