@@ -583,14 +583,18 @@ class ExportReader:
             if task_id is not None:
                 self.data.task_ids[article_id] = task_id
 
+        # a review task's predictions are the annotators' versions, not a pre-annotator's: they are
+        # neither a model of the card nor the article's pre-annotations (spans' provenance only)
+        is_review = isinstance(data.get(REVIEW_FIELD), str)
         predicted: list[Span] = []
         predicted_relations: list[tuple[SpanKey, SpanKey, str]] = []
         carries = False
         for prediction in task.get("predictions") or []:
             if isinstance(prediction, dict):
                 carries = True
-                if isinstance(prediction.get("model_version"), str) and prediction["model_version"]:
-                    self.data.model_versions.add(prediction["model_version"])
+                model_version = prediction.get("model_version")
+                if isinstance(model_version, str) and model_version and not is_review:
+                    self.data.model_versions.add(model_version)
                 parsed_prediction = parse_results(prediction.get("result") or [], text, spec=self.spec)
                 predicted.extend(parsed_prediction.spans)
                 keys = {sp.id: span_key(sp) for sp in parsed_prediction.spans}
@@ -599,7 +603,7 @@ class ExportReader:
                     for r in parsed_prediction.relations
                     if r.from_id in keys and r.to_id in keys
                 )
-        if seen is None or version >= seen.version:
+        if (seen is None or version >= seen.version) and not is_review:
             # the kept task version's predictions (the pre-annotator's output, scored in the card)
             if carries:
                 self._predictions[article_id] = self.codec.pack_prediction(
@@ -608,7 +612,6 @@ class ExportReader:
             else:
                 self._predictions.pop(article_id, None)
 
-        is_review = isinstance(data.get(REVIEW_FIELD), str)
         predicted_spans = PredictedSpans(predicted)
         per_article = self._annotations.setdefault(article_id, {})
         for index, ann in enumerate(task.get("annotations") or []):

@@ -5,8 +5,12 @@
 - ``adjudication.json`` — the report: per article, its Label Studio task id and each conflict
   (kind, the span/attribute/relation, what each annotator — by pseudonym — said);
 - ``review_tasks.json`` — Label Studio tasks to import into a review project: the article's
-  ``data`` plus one *prediction per annotator* (``model_version`` = the annotator's pseudonym), so
-  the reviewer sees every version side by side, picks one, fixes it and submits;
+  ``data`` plus one *prediction per annotator*, so the reviewer sees every version side by side,
+  picks one, fixes it and submits. Every prediction has the one ``model_version``
+  :data:`REVIEW_MODEL_VERSION`: Label Studio shows a task only the predictions of its project's
+  model version (set from the first import), so a version per annotator showed the reviewer one
+  of them. Which annotator each version is (by pseudonym, in the predictions' order) is in the
+  report's ``versions``, which ``stancebank studio review`` writes into the task's review column;
 - ``review_task_ids.txt`` — the task ids in the original project, one per line, to filter the
   Data Manager (or to hand to ``stancebank studio``) when reviewing in place.
 
@@ -41,14 +45,30 @@ REPORT = "adjudication.json"
 TASKS = "review_tasks.json"
 TASK_IDS = "review_task_ids.txt"
 FILES = (REPORT, TASKS, TASK_IDS)
+# the model_version of every review prediction (an annotator's version): one for all, or Label
+# Studio would show the reviewer only the predictions of one annotator
+REVIEW_MODEL_VERSION = "stancebank-review"
 
 
-def report_entry(adj: Adjudication, task_id: int | None, pseudonym: Callable[[str], str]) -> dict[str, Any]:
-    """One conflicting article in ``adjudication.json``: its task id and each conflict."""
+def versions(annotations: Sequence[Annotation]) -> list[Annotation]:
+    """The annotators' versions a review task offers, in the order of its predictions (an earlier
+    verdict is not one)."""
+    return [ann for ann in annotations if not is_review(ann)]
+
+
+def report_entry(
+    adj: Adjudication,
+    task_id: int | None,
+    pseudonym: Callable[[str], str],
+    annotations: Sequence[Annotation] = (),
+) -> dict[str, Any]:
+    """One conflicting article in ``adjudication.json``: its task id, each conflict, and whose
+    version each prediction of its review task is (``versions``, pseudonyms in order)."""
     return {
         "article_id": adj.article_id,
         "task_id": task_id,
         "annotators": adj.num_annotators,
+        "versions": [pseudonym(ann.annotator) for ann in versions(annotations)],
         "conflicts": [
             {
                 "kind": c.kind,
@@ -60,28 +80,21 @@ def report_entry(adj: Adjudication, task_id: int | None, pseudonym: Callable[[st
     }
 
 
-def review_task(
-    article: Article, annotations: Sequence[Annotation], pseudonym: Callable[[str], str]
-) -> LSTask:
-    """The review task of one conflicting article: its ``data`` and one prediction per annotator."""
+def review_task(article: Article, annotations: Sequence[Annotation]) -> LSTask:
+    """The review task of one conflicting article: its ``data`` and one prediction per annotator
+    (all of model version :data:`REVIEW_MODEL_VERSION`; whose each is: :func:`report_entry`)."""
     return {
         "data": task_data(article),
         "predictions": [
-            {
-                "model_version": f"review:{pseudonym(ann.annotator)}",
-                "result": to_results(ann.spans, ann.relations),
-            }
-            for ann in annotations
-            if not is_review(ann)  # the annotators' versions, not an earlier verdict
+            {"model_version": REVIEW_MODEL_VERSION, "result": to_results(ann.spans, ann.relations)}
+            for ann in versions(annotations)
         ],
     }
 
 
-def review_tasks(
-    conflicts: Sequence[Adjudication], data: ExportData, pseudonym: Callable[[str], str]
-) -> Iterator[LSTask]:
+def review_tasks(conflicts: Sequence[Adjudication], data: ExportData) -> Iterator[LSTask]:
     for adj in sorted(conflicts, key=lambda a: a.article_id):
-        yield review_task(data.articles[adj.article_id], data.annotations.get(adj.article_id, []), pseudonym)
+        yield review_task(data.articles[adj.article_id], data.annotations.get(adj.article_id, []))
 
 
 class ReviewWriter:
@@ -110,8 +123,8 @@ class ReviewWriter:
                 "add the articles in article-id order"
             )
         tasks, report = self._open()
-        tasks.add(review_task(article, annotations, self.pseudonym))
-        report.add(report_entry(adj, task_id, self.pseudonym))
+        tasks.add(review_task(article, annotations))
+        report.add(report_entry(adj, task_id, self.pseudonym, annotations))
         if task_id is not None:
             self._task_ids.add(task_id)
         self._last = adj.article_id

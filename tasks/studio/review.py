@@ -2,10 +2,13 @@
 
 ``export build`` writes a review folder (``<release>.review/``: ``adjudication.json`` and
 ``review_tasks.json``, one task per conflicting article with each annotator's version as a
-prediction named ``review:<pseudonym>``). :func:`send_review` pushes those tasks into a review
-project (default title ``<project> review``) with ``push`` — so re-running adds nothing twice —
-and writes what the annotators disagree on into the task's ``stancebank_review`` data field (a
-column of the Data Manager).
+prediction, all of one model version). :func:`send_review` pushes those tasks into a review
+project (default title ``<project> review``) with ``push`` — so re-running adds nothing twice,
+and the versions are brought up to date — and writes whose version each prediction is (by
+pseudonym, in order) and what the annotators disagree on into the task's ``stancebank_review``
+data field (a column of the Data Manager). It sets the review project's model version to the
+predictions' one: Label Studio shows a task (also in "Label All Tasks") only the predictions of
+its project's model version, which its first import sets.
 
 The reviewer opens a task, picks a version from the predictions, fixes it and submits. Every
 annotation on a review task is the reviewer's verdict (:data:`stancebank.export.REVIEW_FIELD`), so
@@ -19,6 +22,7 @@ of gold.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,8 @@ from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import TasksFileError
 from stancebank.tasks.studio.settings import DEFAULT_BATCH
 from stancebank.tasks.studio.sync import PushReport, push, validate_tasks
+
+logger = logging.getLogger(__name__)
 
 REVIEW_TASKS = "review_tasks.json"
 REPORT = "adjudication.json"
@@ -61,9 +67,12 @@ def _read_json(path: Path) -> Any:
         raise TasksFileError(f"{path}: not valid UTF-8 JSON ({exc})") from None
 
 
-def summary(conflicts: list[dict[str, Any]]) -> str:
-    """One line per disagreement: kind, item, and who said what (pseudonyms)."""
+def summary(conflicts: list[dict[str, Any]], versions: list[str] | None = None) -> str:
+    """Whose version each prediction is (pseudonyms, in the predictions' order), then one line per
+    disagreement: kind, item, and who said what (pseudonyms)."""
     lines = []
+    if versions:
+        lines.append("versions: " + ", ".join(f"{n} {who}" for n, who in enumerate(versions, 1)))
     for c in conflicts:
         votes = ", ".join(f"{who}: {what or '—'}" for who, what in sorted(c.get("votes", {}).items()))
         lines.append(f"{c.get('kind')}: {c.get('item')} ({votes})")
@@ -76,13 +85,14 @@ def review_tasks(folder: Path) -> list[dict[str, Any]]:
     report = _read_json(folder / REPORT)
     if not isinstance(report, list):
         raise TasksFileError(f"{folder / REPORT}: must be a JSON array (the adjudication list)")
-    conflicts = {str(r.get("article_id")): r.get("conflicts") or [] for r in report if isinstance(r, dict)}
+    entries = {str(r.get("article_id")): r for r in report if isinstance(r, dict)}
+
+    def column(article_id: str) -> str:
+        entry = entries.get(article_id, {})
+        return summary(entry.get("conflicts") or [], entry.get("versions"))
+
     return [
-        {
-            **task,
-            "data": {**task["data"], REVIEW_FIELD: summary(conflicts.get(task["data"]["article_id"], []))},
-        }
-        for task in tasks
+        {**task, "data": {**task["data"], REVIEW_FIELD: column(task["data"]["article_id"])}} for task in tasks
     ]
 
 
@@ -98,5 +108,28 @@ def send_review(
     client.require_project(project)  # the project under review must exist: a typo is not a new project
     tasks = review_tasks(folder)
     name = title or review_title(project)
-    report = push(client, tasks, name, batch_size=batch_size)
+    # the versions are the annotators' annotations as the last build read them: replaced when
+    # they changed (a verdict already submitted stays)
+    report = push(client, tasks, name, batch_size=batch_size, refresh_predictions=True)
+    show_every_version(client, report.project.id, tasks)
     return ReviewResult(name, report, len(tasks))
+
+
+def show_every_version(client: StudioClient, project_id: int, tasks: list[dict[str, Any]]) -> None:
+    """Make the review project's model version the one every review prediction has, so that a
+    reviewer sees every annotator's version: Label Studio shows a task only the predictions of its
+    project's model version (its first import set it; a review folder written before all versions
+    shared one set it to one annotator's)."""
+    found = {p.get("model_version") for t in tasks for p in t.get("predictions") or []}
+    if len(found) != 1:
+        if len(found) > 1:
+            logger.warning(
+                "the review tasks' predictions have %d model versions; the reviewer will see only one "
+                "annotator's version: build the release again with this stancebank to rewrite the "
+                "review folder",
+                len(found),
+            )
+        return
+    (wanted,) = found
+    if client.get_json(f"/api/projects/{project_id}").get("model_version") != wanted:
+        client.patch_json(f"/api/projects/{project_id}", {"model_version": wanted})

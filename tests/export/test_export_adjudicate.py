@@ -129,9 +129,8 @@ def test_review_files_send_conflicts_back(snapshots, tmp_path):
     assert set(rep[0]["conflicts"][0]["votes"]) == {pseudo("ls:7"), pseudo("ls:8")}
     (task,) = json.loads(tasks.read_text())
     assert task["data"]["text"] == data.articles["art-003"].text
-    assert sorted(p["model_version"] for p in task["predictions"]) == sorted(
-        f"review:{pseudo(u)}" for u in ("ls:7", "ls:8")
-    )
+    assert [p["model_version"] for p in task["predictions"]] == ["stancebank-review"] * 2
+    assert rep[0]["versions"] == [pseudo("ls:7"), pseudo("ls:8")]  # the predictions' order
     assert all(r["type"] in ("labels", "relation") for p in task["predictions"] for r in p["result"])
     assert "ls:" not in report.read_text() + tasks.read_text()
 
@@ -260,14 +259,21 @@ def test_a_reviewers_verdict_is_the_articles_gold_and_its_items_are_counted():
 
 def test_review_tasks_never_offer_a_previous_verdict_as_a_version():
     from stancebank.export.reader import ExportData
-    from stancebank.export.review import review_tasks
+    from stancebank.export.review import REVIEW_MODEL_VERSION, report_entry, review_tasks
     from stancebank.schema.model import Article
 
     anns = [full("1", "u1", form="direct"), full("2", "u2")]
     old_verdict = Annotation("art", "9", "r", (), (), True, extra={"review": True})
     data = ExportData(articles={"art": Article("art", TEXT)}, annotations={"art": [*anns, old_verdict]})
-    (task,) = review_tasks([adjudicate("art", anns)], data, lambda a: f"p-{a}")
-    assert [p["model_version"] for p in task["predictions"]] == ["review:p-u1", "review:p-u2"]
+    pending = adjudicate("art", anns)
+    (task,) = review_tasks([pending], data)
+    # one model version for every version (Label Studio shows a task only its project's model
+    # version's predictions); whose each is, in order, is in the report
+    assert [p["model_version"] for p in task["predictions"]] == [REVIEW_MODEL_VERSION] * 2
+    assert report_entry(pending, 7, lambda a: f"p-{a}", data.annotations["art"])["versions"] == [
+        "p-u1",
+        "p-u2",
+    ]
 
 
 def test_a_verdict_decides_the_conflicting_items_and_leaves_the_agreed_ones():

@@ -10,6 +10,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from sbtest.studio_fixtures import make_tasks
+from sbtest.studio_session import Session
 from typer.testing import CliRunner
 
 from stancebank.export.agreement import AgreementReport
@@ -24,6 +25,7 @@ from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.pull import pull
 from stancebank.tasks.studio.review import review_title, send_review
 from stancebank.tasks.studio.sync import push
+from stancebank.tasks.studio.team import add_annotators
 
 pytestmark = pytest.mark.integration
 
@@ -74,11 +76,25 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
     [review_task] = list(studio_client.iter_tasks(review_pid))
     assert review_task["data"]["article_id"] == disputed
     assert "span_tie" in review_task["data"]["stancebank_review"]
+    # every version shares one model version, the review project's: a reviewer pressing "Label All
+    # Tasks" gets both (Label Studio shows only the project's model version's predictions); whose
+    # each is, in order, is in the review column
     preds = studio_client.get_json("/api/predictions/", params={"task": review_task["id"]})
-    assert sorted(p["model_version"] for p in preds) == sorted(
-        f"review:{p}"
-        for p in json.loads((folder / "adjudication.json").read_text())[0]["conflicts"][0]["votes"]
+    assert [p["model_version"] for p in preds] == ["stancebank-review"] * 2
+    assert studio_client.get_json(f"/api/projects/{review_pid}")["model_version"] == "stancebank-review"
+    [entry] = json.loads((folder / "adjudication.json").read_text())
+    assert sorted(entry["versions"]) == sorted(entry["conflicts"][0]["votes"])
+    assert review_task["data"]["stancebank_review"].startswith(
+        f"versions: 1 {entry['versions'][0]}, 2 {entry['versions'][1]}\n"
     )
+    [reviewer_account], _ = add_annotators(studio_client, [f"rv-{suffix}"])
+    reviewer = Session(studio_client.url, reviewer_account.email, reviewer_account.password)
+    try:
+        streamed = reviewer.next_task(review_pid)
+    finally:
+        reviewer.close()
+    assert streamed is not None and streamed["id"] == review_task["id"]
+    assert len(streamed["predictions"]) == 2, [p["model_version"] for p in streamed["predictions"]]
     # re-running adds nothing twice (the CLI, as a lead runs it)
     monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.api_key)
@@ -117,7 +133,10 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
     )
     assert v2.pending_review == []
     assert v2.methods["reviewer"] == 1 and v2.methods["ground_truth"] == 0  # counted apart on the card
-    assert "| reviewer | 1 |" in (tmp_path / "dist" / "v2" / "README.md").read_text()
+    card = (tmp_path / "dist" / "v2" / "README.md").read_text()
+    assert "| reviewer | 1 |" in card
+    # the review predictions are annotators' versions, not a model that pre-annotated
+    assert "Pre-annotations came from: `synthetic-1`." in card and "stancebank-review" not in card
 
     # the reviewer's verdict is not one more annotator: agreement over every annotated article is
     # the annotators' as in v1 (the gold subset grows by the reviewed article, as it should)

@@ -79,6 +79,8 @@ def test_review_tasks_carry_the_disagreement_and_bad_folders_are_named(tmp_path:
     [task] = review_tasks(tmp_path)
     assert task["data"]["stancebank_review"] == "span_tie: CLAIM 0:1 (annotator-a: drawn, annotator-b: —)"
     assert summary([]) == "disagreement"
+    # whose version each prediction is, in order, heads the column
+    assert summary([], ["annotator-b", "annotator-a"]) == "versions: 1 annotator-b, 2 annotator-a"
     with pytest.raises(TasksFileError, match=r"no such file.*review folder"):
         review_tasks(tmp_path / "missing")
     (tmp_path / "review_tasks.json").write_text(json.dumps([{"data": {}}]))
