@@ -22,5 +22,6 @@
   last `progress` run (user cache) and updated with the tasks changed since (a filter on
   ``updated_at``); every task read again when the kept ones no longer add up.
 - `stancebank.tasks.studio.review`: `send_review` — the conflicting articles of a build into a
-  review project; the reviewer's annotation is ground truth at the next pull + build.
+  review project; at the next pull + build the reviewer's annotation decides each article's
+  conflicting items (starred as ground truth: the whole article).
 """

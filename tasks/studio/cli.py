@@ -566,6 +566,9 @@ def review_command(
     )
     out.print(
         f"Reviewers: open {client.url}/projects/{r.project.id}/data, pick a version (the predictions are "
-        "the annotators'), fix it and submit. Then `stancebank studio pull` both projects and pass both "
-        "exports to `stancebank export build`: the reviewer's annotation is the article's gold."
+        "the annotators', in the order the stancebank_review column names them), fix it and submit. "
+        "Then `stancebank studio pull` both projects and pass both exports to `stancebank export build`: "
+        "the reviewer's annotation decides each article's conflicting items, and the items the "
+        "annotators agreed on stay gold (a reviewer who stars the annotation as ground truth makes it "
+        "the article's gold whole)."
     )

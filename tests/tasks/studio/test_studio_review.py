@@ -102,6 +102,10 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
     again = CliRunner().invoke(app, ["studio", "review", "--project", project_name, "--from", str(folder)])
     assert again.exit_code == 0, again.output
     assert "new 0 · already there 1" in again.output
+    # what it tells the lead is what the build does: the verdict decides the conflicting items
+    said = " ".join(again.output.split())
+    assert "the reviewer's annotation decides each article's conflicting items" in said
+    assert "the items the annotators agreed on stay gold" in said
     assert len(list(studio_client.iter_tasks(review_pid))) == 1
 
     # the reviewer submits their own version: the claim shortened, attributes set, a changed stance
