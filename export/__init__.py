@@ -2,10 +2,11 @@
 
 Public API (stable, for the other stages — `stancebank.tasks.studio.progress` and
 `stancebank.tasks.studio.team` use it): :class:`ExportReader` (one reader of Label Studio export
-tasks into domain annotations), :func:`adjudicate_article` (the gold policy for one article),
+tasks into domain annotations), :func:`adjudicate_article` (the gold policy for one article) and
+:func:`is_review` (is an annotation a reviewer's verdict),
 :class:`AgreementAccumulator` (the agreement scores of the card), :class:`Pseudonymizer` and
 :func:`load_key` (annotator pseudonyms), :data:`REVIEW_FIELD` (the data field that marks a review
-task, whose annotations are ground truth; `stancebank.tasks.studio.review` writes it).
+task, whose annotations are reviewers' verdicts; `stancebank.tasks.studio.review` writes it).
 
 The names load on first use (PEP 562): the root CLI must not pay for the readers at start-up.
 """
@@ -16,7 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from stancebank.export.adjudicate import Adjudication
+    from stancebank.export.adjudicate import Adjudication, is_review
     from stancebank.export.adjudicate import adjudicate as adjudicate_article
     from stancebank.export.agreement import OVERALL, AgreementAccumulator, AgreementReport
     from stancebank.export.pseudonym import Pseudonymizer, load_key
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "Adjudication": ("adjudicate", "Adjudication"),
     "adjudicate_article": ("adjudicate", "adjudicate"),
+    "is_review": ("adjudicate", "is_review"),
     "OVERALL": ("agreement", "OVERALL"),
     "AgreementAccumulator": ("agreement", "AgreementAccumulator"),
     "AgreementReport": ("agreement", "AgreementReport"),
@@ -48,6 +50,7 @@ __all__ = [
     "ExportReader",
     "Pseudonymizer",
     "adjudicate_article",
+    "is_review",
     "load_key",
 ]
 

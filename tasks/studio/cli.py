@@ -433,6 +433,13 @@ def progress_command(
             "the tasks changed since.",
         ),
     ] = False,
+    review_project: Annotated[
+        str | None,
+        typer.Option(
+            "--review-project",
+            help="The review project whose verdicts settle conflicts (default: '<project> review', if any).",
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Per annotator (pseudonyms) and per project: done, skipped, time per task, agreement, review, ETA."""
@@ -450,7 +457,7 @@ def progress_command(
         StudioClient.from_env(data_dir) as client,
         err.status(escape(f"Reading the progress of {title!r}...")),
     ):
-        progress = fetch_progress(client, title, pseudonym, reuse=not fresh)
+        progress = fetch_progress(client, title, pseudonym, reuse=not fresh, review_project=review_project)
     if fmt == "json":
         text = json.dumps(progress.to_dict(), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "html":
@@ -468,7 +475,8 @@ def progress_command(
         return
     p = progress.project
     out.print(
-        f"[bold]{escape(p.title)}[/] (project {p.project_id}): {p.tasks} tasks · done {p.done} · in review "
+        f"[bold]{escape(p.title)}[/] (project {p.project_id}): {p.tasks} tasks · done {p.done} "
+        f"({p.reviewed} by a reviewer) · in review "
         f"{p.in_review} · remaining {p.remaining} · annotations {p.annotations} (+{p.skipped} skipped) · "
         f"still needed {p.annotations_needed}"
     )

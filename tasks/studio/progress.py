@@ -9,9 +9,15 @@ Studio's task list gives them with ``is_labeled`` and ``overlap`` of each task
   they share (span F1 exact and relation F1, the export's agreement code on each pair the
   annotator is part of), and the articles of theirs waiting for review (the export's
   adjudication finds a conflict);
-- per project: tasks done (labeled as often as their overlap asks, and gold-ready), in review
-  (labeled, but in conflict), remaining (not labeled yet), the annotations still needed, the pace
+- per project: tasks done (labeled as often as their overlap asks, and gold-ready — also when a
+  reviewer's verdict settled the conflict: ``reviewed``), in review (labeled, but in conflict and
+  no verdict yet), remaining (not labeled yet), the annotations still needed, the pace
   (annotations per hour over the last 7 days of work) and the estimated finish at that pace.
+
+The verdicts come from the review project (``stancebank studio review``; default title
+``<project> review``) when it exists: its tasks are read first (a few, the conflicting articles)
+and each joins its article's annotations, which the export's adjudication then settles as
+``export build`` would. A verdict is never counted as an annotator's work.
 
 :func:`compute_progress` is pure (tasks + task states → :class:`Progress`), :class:`ProgressTally`
 the same a page of tasks at a time; :func:`fetch_progress` talks to the server. Annotators appear
@@ -30,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from stancebank.export import OVERALL, AgreementAccumulator, ExportReader, adjudicate_article
+from stancebank.export import OVERALL, AgreementAccumulator, ExportReader, adjudicate_article, is_review
 from stancebank.tasks.studio.client import StudioClient
 
 PACE_WINDOW = timedelta(days=7)
@@ -63,6 +69,7 @@ class ProjectProgress:
     project_id: int
     tasks: int = 0
     done: int = 0
+    reviewed: int = 0  # of the done tasks, those a reviewer's verdict settled
     in_review: int = 0
     remaining: int = 0
     annotations: int = 0
@@ -130,11 +137,13 @@ def _user_id(completed_by: Any) -> str | None:
 @dataclass(frozen=True)
 class _Article:
     """What one article adds to the progress: its annotators, whether the export's adjudication
-    finds a conflict, and its rows in the pair table (one per pair of annotators: row, a, b)."""
+    finds a conflict (or a reviewer's verdict settled one: ``reviewed``), and its rows in the pair
+    table (one per pair of annotators: row, a, b)."""
 
     annotators: tuple[str, ...]
     conflict: bool
     rows: tuple[tuple[int, str, str], ...]
+    reviewed: bool = False
 
 
 def _pooled(table: AgreementAccumulator, rows: Iterable[int], key: str) -> float | None:
@@ -163,9 +172,12 @@ class ProgressTally:
     one row of one :class:`AgreementAccumulator` (the export's agreement code); an annotator's
     agreement pools the rows of their pairs and the project's pools every row, which is what one
     accumulator per annotator fed their pairs, and one fed every article, report (every ratio
-    figure is a sum over pairs)."""
+    figure is a sum over pairs).
 
-    def __init__(self) -> None:
+    ``reviews``: the review project's tasks; each joins the reader of the page that holds its
+    article, so that a reviewer's verdict settles the article's conflict as in ``export build``."""
+
+    def __init__(self, reviews: Sequence[dict[str, Any]] = ()) -> None:
         self.annotated: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.lead: dict[str, list[float]] = defaultdict(list)
@@ -177,17 +189,32 @@ class ProgressTally:
         self._page_of: dict[str, int] = {}
         self._split: set[str] = set()
         self._pages: list[Sequence[dict[str, Any]]] = []
+        self._reviews: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for task in reviews:
+            data = task.get("data")
+            if isinstance(data, dict) and isinstance(data.get("article_id"), str):
+                self._reviews[data["article_id"]].append(task)
+
+    def _add_reviews(self, reader: ExportReader, article_ids: Iterable[str], position: int) -> None:
+        """The review tasks of these articles into ``reader`` (after the page's own tasks)."""
+        for article_id in sorted(set(article_ids)):
+            for task in self._reviews.get(article_id, ()):
+                reader.add_task(task, "review project", 1, position)
+                position += 1
 
     def add(self, tasks: Sequence[dict[str, Any]]) -> None:
         """One page of tasks (an export's tasks, or the task list's with the same fields)."""
         page = len(self._pages)
         self._pages.append(tasks)
         reader = ExportReader()
+        page_articles: list[str] = []
         for position, task in enumerate(tasks):
             reader.add_task(task, "snapshot", 0, position)
             task_id = task.get("id")
             data = task.get("data")
             article_id = data.get("article_id") if isinstance(data, dict) else None
+            if isinstance(article_id, str):
+                page_articles.append(article_id)
             if isinstance(task_id, int) and isinstance(article_id, str):
                 self.article_of_task[task_id] = article_id
                 if self._page_of.setdefault(article_id, page) != page:
@@ -210,6 +237,7 @@ class ProgressTally:
                     self.made_at.append(stamp)
             if isinstance(task_id, int):
                 self.counted[task_id] = valid
+        self._add_reviews(reader, page_articles, len(tasks))
         self._add_articles(reader)
 
     def _add_articles(self, reader: ExportReader, only: set[str] | None = None) -> None:
@@ -218,7 +246,7 @@ class ProgressTally:
             if only is not None and article_id not in only:
                 continue
             anns = data.annotations[article_id]
-            conflict = adjudicate_article(article_id, anns).method == "conflict"
+            method = adjudicate_article(article_id, anns).method
             rows: list[tuple[int, str, str]] = []
             if len(anns) >= 2:
                 for a, b in itertools.combinations(anns, 2):
@@ -226,7 +254,12 @@ class ProgressTally:
                     self.pairs.add([a, b])  # no row when one of them is a reviewer's verdict
                     if len(self.pairs.table) > row:
                         rows.append((row, a.annotator, b.annotator))
-            self.articles[article_id] = _Article(tuple(a.annotator for a in anns), conflict, tuple(rows))
+            annotators = tuple(a.annotator for a in anns if not is_review(a))
+            if not annotators:  # only a verdict (its article's own tasks are in another page)
+                continue
+            self.articles[article_id] = _Article(
+                annotators, method == "conflict", tuple(rows), reviewed=method == "reviewer"
+            )
 
     def finish(
         self,
@@ -247,6 +280,7 @@ class ProgressTally:
                     if isinstance(data, dict) and data.get("article_id") in self._split:
                         reader.add_task(task, "snapshot", 0, position)
                         position += 1
+            self._add_reviews(reader, self._split, position)
             self._add_articles(reader, self._split)
             self._split = set()
         annotated, skipped, lead, made_at = self.annotated, self.skipped, self.lead, self.made_at
@@ -255,7 +289,10 @@ class ProgressTally:
         rows_of: dict[str, list[int]] = defaultdict(list)
         every_row: list[int] = []
         conflicts: set[str] = set()
+        reviewed: set[str] = set()
         for article_id, article in self.articles.items():
+            if article.reviewed:
+                reviewed.add(article_id)
             if article.conflict:
                 conflicts.add(article_id)
                 waiting.update(article.annotators)
@@ -298,6 +335,7 @@ class ProgressTally:
                 project.in_review += 1
             else:
                 project.done += 1
+                project.reviewed += int(self.article_of_task.get(task_id) in reviewed)
         project.annotations = sum(annotated.values())
         project.skipped = sum(skipped.values())
         project.agreement_span_f1 = _round(_pooled(self.pairs, every_row, span_key))
@@ -412,6 +450,7 @@ def fetch_progress(
     *,
     reuse: bool = True,
     cache_dir: Path | None = None,
+    review_project: str | None = None,
 ) -> Progress:
     """Read the project's tasks and compute its progress, a page at a time while the next page is
     read (:func:`stancebank.tasks.studio.snapcache.current_tasks`). With ``reuse`` the tasks kept
@@ -419,12 +458,21 @@ def fetch_progress(
     read; either way they are kept for the next run. The task states come from the tasks when
     every task has the same overlap, else from the server's ``is_labeled`` and ``overlap``: read
     with the tasks on a full read, listed on their own (those two fields) when only changes were
-    read."""
+    read. The review project (``review_project``, default ``<title> review``), when there is one,
+    is read first: its verdicts settle their articles' conflicts."""
+    from stancebank.tasks.studio.review import review_title
     from stancebank.tasks.studio.snapcache import current_tasks
 
     info = client.require_project(title)
     project_id = int(info["id"])
-    tally = ProgressTally()
+    # a review project named on purpose must exist; the default one may not (yet)
+    review = (
+        client.require_project(review_project) if review_project else client.find_project(review_title(title))
+    )
+    reviews = (
+        current_tasks(client, int(review["id"]), cache_dir, reuse=reuse).tasks if review is not None else []
+    )
+    tally = ProgressTally(reviews)
     fetched = current_tasks(client, project_id, cache_dir, reuse=reuse, consume=tally.add)
     if int(info.get("overlap_cohort_percentage", 100)) >= 100 or int(info.get("maximum_annotations", 1)) <= 1:
         overlap = max(1, int(info.get("maximum_annotations", 1)))
@@ -531,6 +579,7 @@ def render_html(progress: Progress) -> str:
     summary = [
         ("tasks", p.tasks),
         ("done", p.done),
+        ("of them settled by a reviewer", p.reviewed),
         ("in review", p.in_review),
         ("remaining", p.remaining),
         ("annotations", p.annotations),

@@ -107,3 +107,49 @@ def test_progress_by_pages_equals_the_export_code_over_all_tasks() -> None:
             None if relation is None else round(relation, 4),
         )
         assert got[who].waiting_review == waiting
+
+
+def test_a_reviewers_verdict_moves_its_article_from_in_review_to_done() -> None:
+    """The review project's verdicts (``studio review``) settle their articles as `export build`
+    does: in review → done (counted as reviewed), whatever pages the articles come in; a verdict is
+    not an annotator's work (annotations, agreement and waiting counts are the annotators')."""
+    tasks = _tasks()
+    states = states_from_export(tasks, 2, skipped_count=False)
+    before = compute_progress("p", 1, tasks, states, lambda who: who, now=NOW)
+    reader = ExportReader()
+    for position, task in enumerate(tasks):
+        reader.add_task(task, "snapshot", 0, position)
+    data = reader.finish()
+    conflicting = sorted(
+        a for a in data.annotations if adjudicate_article(a, data.annotations[a]).method == "conflict"
+    )
+    assert len(conflicting) >= 3 and before.project.in_review >= 3
+    by_article = {t["data"]["article_id"]: t for t in tasks}
+    reviews = []
+    for k, article_id in enumerate(conflicting[:2]):  # two of them reviewed, the others not
+        source = by_article[article_id]
+        reviews.append(
+            {
+                "id": 5000 + k,
+                "data": {**source["data"], "stancebank_review": "span_tie: …"},
+                "annotations": [
+                    {"id": 90000 + k, "completed_by": 99, "result": source["annotations"][0]["result"]}
+                ],
+            }
+        )
+    settled = {t for t, a in ((t["id"], t["data"]["article_id"]) for t in tasks) if a in conflicting[:2]}
+    labeled = sum(1 for t in settled if states[t].is_labeled)
+    whole = compute_progress("p", 1, tasks, states, lambda who: who, now=NOW)
+    for size in (1, 7, 42):
+        tally = ProgressTally(reviews)
+        for start in range(0, len(tasks), size):
+            tally.add(tasks[start : start + size])
+        got = tally.finish("p", 1, states, lambda who: who, now=NOW)
+        assert got.project.in_review == before.project.in_review - labeled
+        assert got.project.done == before.project.done + labeled
+        assert got.project.reviewed == labeled > 0
+        assert got.project.annotations == whole.project.annotations  # the verdicts are not counted
+        assert "99" not in {a.pseudonym for a in got.annotators} and "ls:99" not in {
+            a.pseudonym for a in got.annotators
+        }
+        assert got.project.agreement_span_f1 == whole.project.agreement_span_f1

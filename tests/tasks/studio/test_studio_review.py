@@ -108,6 +108,20 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
     assert "the items the annotators agreed on stay gold" in said
     assert len(list(studio_client.iter_tasks(review_pid))) == 1
 
+    # `studio progress` (the CLI, which finds the review project by its default title): the
+    # disputed article is in review until a verdict is submitted
+    def progress() -> dict[str, Any]:
+        shown = CliRunner().invoke(app, ["studio", "progress", "--project", project_name, "--format", "json"])
+        assert shown.exit_code == 0, shown.output
+        project: dict[str, Any] = json.loads(shown.output)["project"]
+        return project
+
+    assert {k: progress()[k] for k in ("done", "reviewed", "in_review")} == {
+        "done": 2,
+        "reviewed": 0,
+        "in_review": 1,
+    }
+
     # the reviewer submits their own version: the claim shortened, attributes set, a changed stance
     text = review_task["data"]["text"]
     actor = "Councillor Number1"
@@ -124,6 +138,15 @@ def test_review_loop_puts_the_reviewers_annotation_into_gold(
     studio_client.post_json(
         f"/api/tasks/{review_task['id']}/annotations/", {"result": to_results(spans, relations)}
     )
+    # now progress counts it done, settled by a reviewer (the audit: "done 1 · in review 4" after
+    # three of five articles were adjudicated)
+    after = progress()
+    assert {k: after[k] for k in ("done", "reviewed", "in_review")} == {
+        "done": 3,
+        "reviewed": 1,
+        "in_review": 0,
+    }
+    assert after["annotations"] == 6  # the annotators' two per article; the verdict is not one
 
     # next pull (both projects) + build: the article is gold with exactly the reviewer's annotation
     second = pull(studio_client, project_name, exports).path
