@@ -9,8 +9,9 @@
   picks one, fixes it and submits. Every prediction has the one ``model_version``
   :data:`REVIEW_MODEL_VERSION`: Label Studio shows a task only the predictions of its project's
   model version (set from the first import), so a version per annotator showed the reviewer one
-  of them. Which annotator each version is (by pseudonym, in the predictions' order) is in the
-  report's ``versions``, which ``stancebank studio review`` writes into the task's review column;
+  of them. Which annotator each version is (by pseudonym, in the order Label Studio shows them) is
+  in the report's ``versions``, which ``stancebank studio review`` writes into the task's review
+  column;
 - ``review_task_ids.txt`` — the task ids in the original project, one per line, to filter the
   Data Manager (or to hand to ``stancebank studio``) when reviewing in place.
 
@@ -51,8 +52,10 @@ REVIEW_MODEL_VERSION = "stancebank-review"
 
 
 def versions(annotations: Sequence[Annotation]) -> list[Annotation]:
-    """The annotators' versions a review task offers, in the order of its predictions (an earlier
-    verdict is not one)."""
+    """The annotators' versions a review task offers (an earlier verdict is not one), in the order
+    Label Studio shows them: its labeling screen lists a task's predictions newest first (tabs,
+    left to right), and "Label All Tasks" pre-fills the first; so :func:`review_task` imports them
+    in the reverse order."""
     return [ann for ann in annotations if not is_review(ann)]
 
 
@@ -87,7 +90,7 @@ def review_task(article: Article, annotations: Sequence[Annotation]) -> LSTask:
         "data": task_data(article),
         "predictions": [
             {"model_version": REVIEW_MODEL_VERSION, "result": to_results(ann.spans, ann.relations)}
-            for ann in versions(annotations)
+            for ann in reversed(versions(annotations))  # shown newest first
         ],
     }
 

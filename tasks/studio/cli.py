@@ -573,8 +573,9 @@ def review_command(
         markup=False,
     )
     out.print(
-        f"Reviewers: open {client.url}/projects/{r.project.id}/data, pick a version (the predictions are "
-        "the annotators', in the order the stancebank_review column names them), fix it and submit. "
+        f"Reviewers: open {client.url}/projects/{r.project.id}/data, click a task, pick a version (the "
+        "prediction tabs are the annotators', in the order its stancebank_review column names them; "
+        "Label All Tasks pre-fills only the first), fix it and submit. "
         "Then `stancebank studio pull` both projects and pass both exports to `stancebank export build`: "
         "the reviewer's annotation decides each article's conflicting items, and the items the "
         "annotators agreed on stay gold (a reviewer who stars the annotation as ground truth makes it "

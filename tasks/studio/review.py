@@ -5,10 +5,12 @@
 prediction, all of one model version). :func:`send_review` pushes those tasks into a review
 project (default title ``<project> review``) with ``push`` — so re-running adds nothing twice,
 and the versions are brought up to date — and writes whose version each prediction is (by
-pseudonym, in order) and what the annotators disagree on into the task's ``stancebank_review``
-data field (a column of the Data Manager). It sets the review project's model version to the
-predictions' one: Label Studio shows a task (also in "Label All Tasks") only the predictions of
-its project's model version, which its first import sets.
+pseudonym, in the order the labeling screen shows them) and what the annotators disagree on into
+the task's ``stancebank_review`` data field (a column of the Data Manager). It sets the review
+project's model version to the predictions' one: Label Studio's next-task queue ("Label All
+Tasks") gives a task only the predictions of its project's model version, which its first import
+sets (the queue's screen then pre-fills the first version and shows no prediction tabs; a task
+opened from the Data Manager's list shows every version as a tab).
 
 The reviewer opens a task, picks a version from the predictions, fixes it and submits. Every
 annotation on a review task is the reviewer's verdict (:data:`stancebank.export.REVIEW_FIELD`), so
@@ -68,8 +70,9 @@ def _read_json(path: Path) -> Any:
 
 
 def summary(conflicts: list[dict[str, Any]], versions: list[str] | None = None) -> str:
-    """Whose version each prediction is (pseudonyms, in the predictions' order), then one line per
-    disagreement: kind, item, and who said what (pseudonyms)."""
+    """Whose version each prediction is (pseudonyms, in the order the labeling screen shows them;
+    "Label All Tasks" pre-fills the first), then one line per disagreement: kind, item, and who
+    said what (pseudonyms)."""
     lines = []
     if versions:
         lines.append("versions: " + ", ".join(f"{n} {who}" for n, who in enumerate(versions, 1)))

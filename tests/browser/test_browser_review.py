@@ -6,6 +6,7 @@ exactly that into gold (spans to the code point, relations, attributes). Issue 1
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from browser.lsui import CHROMIUM, INSTALL_HINT, open_labeling_page
 from playwright.sync_api import expect, sync_playwright
 from sbtest.studio_fixtures import make_tasks
 
+from stancebank.export.pseudonym import Pseudonymizer, load_key
 from stancebank.export.release import build_release
 from stancebank.export.rows import Encoder
 from stancebank.schema.spec import SPEC
@@ -46,9 +48,9 @@ def test_reviewer_fixes_a_version_in_the_browser_and_it_becomes_gold(
         full = task["predictions"][0]["result"]
         tid = by_article[task["data"]["article_id"]]
         actor_only = [r for r in full if r.get("type") == "labels" and r["value"]["labels"] == [ACTOR]]
-        for who, result in (
-            (ids[f"ba-{suffix}"], full),
-            (ids[f"bb-{suffix}"], actor_only if i == 1 else full),
+        for who, result in (  # on the disputed task the first version (shown first) has the actor only
+            (ids[f"ba-{suffix}"], actor_only if i == 1 else full),
+            (ids[f"bb-{suffix}"], full),
         ):
             studio_client.post_json(f"/api/tasks/{tid}/annotations/", {"result": result, "completed_by": who})
     disputed = tasks[1]["data"]["article_id"]
@@ -59,6 +61,15 @@ def test_reviewer_fixes_a_version_in_the_browser_and_it_becomes_gold(
     sent = send_review(studio_client, project_name, tmp_path / "v1.review")
     [review_task] = list(studio_client.iter_tasks(sent.report.project.id))
     text: str = review_task["data"]["text"]
+
+    # whose version each prediction is, in the order the screen shows them: the column's first line
+    first_line = review_task["data"]["stancebank_review"].split("\n")[0]
+    column_order = [part.split(" ", 1)[1] for part in first_line.removeprefix("versions: ").split(", ")]
+    pseudonym = Pseudonymizer(load_key())
+    full_by = ids[f"bb-{suffix}"]  # drew the claim; ba drew only the actor
+    assert sorted(column_order) == sorted(pseudonym(f"ls:{ids[n]}") for n in (f"ba-{suffix}", f"bb-{suffix}"))
+    annotators_claim = "the bridge plan 1 will cut traffic"
+    full_claim = (text.index(annotators_claim), text.index(annotators_claim) + len(annotators_claim))
 
     actor = "Councillor Number1"
     claim = "the bridge plan 1 will cut"  # the annotators' claim ran to "... will cut traffic"
@@ -101,6 +112,15 @@ def test_reviewer_fixes_a_version_in_the_browser_and_it_becomes_gold(
             final = sorted((r.label, r.start, r.end, r.text) for r in lp.regions())
             saved = lp.submit()
             assert saved.get("id"), saved
+
+            # every annotator's version is a prediction tab, left to right in the order the task's
+            # review column names them (Label Studio lists predictions newest first)
+            tabs = page.get_by_text(re.compile(r"^stanceba.*review$"))
+            expect(tabs).to_have_count(2)
+            for k, who in enumerate(column_order):
+                tabs.nth(k).click()
+                lp.wait_region(CLAIM, full_claim[0], full_claim[1], present=who == pseudonym(f"ls:{full_by}"))
+                lp.wait_region(ACTOR, a0, a0 + len(actor))
         finally:
             page.screenshot(path=str(artifacts / "review.png"))
             browser.close()

@@ -8,6 +8,7 @@ from stancebank.export.pseudonym import Pseudonymizer
 from stancebank.export.reader import read_exports
 from stancebank.export.review import write_review
 from stancebank.schema.model import Annotation, Relation, Span
+from stancebank.schema.wire import to_results
 
 TEXT = "The minister said the budget was fair and the tax too."
 
@@ -130,7 +131,13 @@ def test_review_files_send_conflicts_back(snapshots, tmp_path):
     (task,) = json.loads(tasks.read_text())
     assert task["data"]["text"] == data.articles["art-003"].text
     assert [p["model_version"] for p in task["predictions"]] == ["stancebank-review"] * 2
-    assert rep[0]["versions"] == [pseudo("ls:7"), pseudo("ls:8")]  # the predictions' order
+    # the order Label Studio shows them: newest prediction first, so imported in reverse
+    assert rep[0]["versions"] == [pseudo("ls:7"), pseudo("ls:8")]
+    assert [len(p["result"]) for p in reversed(task["predictions"])] == [
+        len(to_results(a.spans, a.relations))
+        for a in data.annotations["art-003"]
+        if not a.extra.get("review")
+    ]
     assert all(r["type"] in ("labels", "relation") for p in task["predictions"] for r in p["result"])
     assert "ls:" not in report.read_text() + tasks.read_text()
 
