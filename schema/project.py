@@ -530,7 +530,7 @@ project_title = {quoted:<21} # the Label Studio project
 [policy]
 min_annotators = 1                    # annotations an article needs before it can be gold
 single_annotation_gold = true         # may one annotator's work be gold where overlap was requested?
-ground_truth_by = ["reviewer", "manager"]  # who may mark an annotation as ground truth
+ground_truth_by = ["reviewer", "manager"]  # whose stars count (never an article's own annotators')
 conflicts = "review"                  # conflicting items: "review" (the article waits) or "drop"
 
 # The target catalogue: what stances are about. One [[targets]] table per canonical target.

@@ -73,6 +73,14 @@ def test_the_gold_policy_takes_the_overlap_only_when_the_file_states_it(
     assert capsys.readouterr().err == ""  # two annotators are asked for anyway
 
 
+def test_the_gold_policy_takes_ground_truth_by_from_the_project_file(tmp_path: Path) -> None:
+    base = '[project]\nname = "x"\nlicense = "cc0-1.0"\n[policy]\n'
+    assert gold_policy(parse_project(base, tmp_path / "a.toml")).ground_truth_by == ("reviewer", "manager")
+    reviewers = gold_policy(parse_project(base + 'ground_truth_by = ["reviewer"]\n', tmp_path / "b.toml"))
+    assert reviewers.ground_truth_by == ("reviewer",)
+    assert "only a reviewer's starred verdict counts" in reviewers.describe()
+
+
 def test_publish_defaults_to_the_project_files_hub_repo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
