@@ -80,7 +80,8 @@ def print_rejects(path: Path) -> None:
     if not lines:
         return
     console.print(
-        f"[yellow]{len(lines)} item(s) left out[/] — every one, with its fix, in {path}:", highlight=False
+        f"[yellow]{len(lines)} item(s) left out[/] — every one, with its fix, in {escape(str(path))}:",
+        highlight=False,
     )
     for line in lines[:SHOWN_REJECTS]:
         item = json.loads(line)
@@ -123,8 +124,9 @@ def gold_policy(project: Project | None) -> GoldPolicy:
 
 def export_files(paths: list[Path]) -> list[Path]:
     """The export files the arguments name: a file as given, a folder as its ``*.json`` files
-    sorted by name (``studio pull`` names snapshots by UTC time, so that is oldest first). A path
-    that does not exist, or a folder without one, is a usage error (exit 2)."""
+    sorted by name (every snapshot in it, whatever project it comes from; the reader keeps each
+    task's and annotation's newest version by its own timestamp, so the order of the files does
+    not decide). A path that does not exist, or a folder without one, is a usage error (exit 2)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():

@@ -479,7 +479,9 @@ def chosen_port(paths: StudioPaths, port: int | None) -> int:
     if port is not None:
         return port
     with contextlib.suppress(OSError, ValueError):
-        return int(paths.last_port.read_text(encoding="utf-8").strip())
+        last = int(paths.last_port.read_text(encoding="utf-8").strip())
+        if 0 < last < 65536:
+            return last
     return DEFAULT_PORT
 
 

@@ -175,8 +175,9 @@ def test_studio_up_without_a_port_takes_the_last_one(tmp_path: Path) -> None:
     paths.last_port.write_text("8093\n", encoding="utf-8")  # written by the last `studio up`
     assert chosen_port(paths, None) == 8093
     assert chosen_port(paths, 9000) == 9000
-    paths.last_port.write_text("garbage", encoding="utf-8")
-    assert chosen_port(paths, None) == DEFAULT_PORT
+    for bad in ("garbage", "-1", "0", "70000"):
+        paths.last_port.write_text(bad, encoding="utf-8")
+        assert chosen_port(paths, None) == DEFAULT_PORT, bad
 
 
 def _at_80_columns(table: Any) -> str:
