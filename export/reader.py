@@ -510,6 +510,15 @@ class _TaskSeen:
     digest: bytes
     task_id: int | None
     file: str
+    review: bool  # a review project's task (:data:`REVIEW_FIELD`)
+
+
+def _replaces(seen: _TaskSeen, version: tuple[str, int], review: bool) -> bool:
+    """Whether a task version replaces the article's task seen so far: the annotated project's
+    task wins over a review task whatever their dates; between two of one kind, the newer one."""
+    if seen.review != review:
+        return seen.review
+    return version >= seen.version
 
 
 class ExportReader:
@@ -554,6 +563,10 @@ class ExportReader:
         counts["drafts_ignored"] += len(task.get("drafts") or [])
 
         digest = _text_digest(text)
+        # a review task's predictions are the annotators' versions, not a pre-annotator's: they are
+        # neither a model of the card nor the article's pre-annotations (spans' provenance only),
+        # and its task is not the article's (the annotated project's task is, however old)
+        is_review = isinstance(data.get(REVIEW_FIELD), str)
         stamp = str(task.get("updated_at") or task.get("created_at") or "")
         version = (stamp, file_index)
         seen = self._seen.get(article_id)
@@ -569,8 +582,8 @@ class ExportReader:
                 f"({seen.file}) and task {task_id} ({file}); an article id names one text — delete the "
                 "wrong task in Label Studio (or give it its own article_id) and export again"
             )
-        if seen is None or version >= seen.version:
-            self._seen[article_id] = _TaskSeen(version, digest, task_id, file)
+        if seen is None or _replaces(seen, version, is_review):
+            self._seen[article_id] = _TaskSeen(version, digest, task_id, file, is_review)
             self._articles[article_id] = Article(
                 article_id=article_id,
                 text=text,
@@ -583,9 +596,6 @@ class ExportReader:
             if task_id is not None:
                 self.data.task_ids[article_id] = task_id
 
-        # a review task's predictions are the annotators' versions, not a pre-annotator's: they are
-        # neither a model of the card nor the article's pre-annotations (spans' provenance only)
-        is_review = isinstance(data.get(REVIEW_FIELD), str)
         predicted: list[Span] = []
         predicted_relations: list[tuple[SpanKey, SpanKey, str]] = []
         carries = False
@@ -603,7 +613,7 @@ class ExportReader:
                     for r in parsed_prediction.relations
                     if r.from_id in keys and r.to_id in keys
                 )
-        if (seen is None or version >= seen.version) and not is_review:
+        if not is_review and (seen is None or _replaces(seen, version, is_review)):
             # the kept task version's predictions (the pre-annotator's output, scored in the card)
             if carries:
                 self._predictions[article_id] = self.codec.pack_prediction(

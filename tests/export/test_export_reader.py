@@ -308,6 +308,25 @@ def test_a_reviewers_verdict_never_replaces_their_own_annotation(tmp_path, ls):
     assert starred == {"1": False, "2": False, "3": True}
 
 
+@pytest.mark.parametrize("review_first", [False, True])
+def test_a_review_task_never_stands_for_the_article(tmp_path, ls, review_first):
+    """The review project's task of an article is newer than the annotated project's: the article's
+    task id, fields and pre-annotations stay the annotated task's, in either file order."""
+    text = "Mayor Li backs the tram."
+    predicted = [ls.span("p", text, "Mayor Li", "ACTOR")]
+    main = ls.task(1, "a", text, [], predictions=predicted, updated="2025-01-01T00:00:00Z")
+    review = ls.task(9, "a", text, [], predictions=predicted, updated="2025-01-09T00:00:00Z")
+    review["data"]["stancebank_review"] = "1 conflict"
+    review["data"]["title"] = "review copy"
+    review["predictions"][0]["model_version"] = "stancebank-review"
+    files = [_write(tmp_path, "main.json", [main]), _write(tmp_path, "review.json", [review])]
+    data = read_exports(files[::-1] if review_first else files)
+    assert data.task_ids["a"] == 1
+    assert data.articles["a"].title == "T a"
+    assert data.model_versions == {"m"}
+    assert "a" in data.predictions
+
+
 def test_predictions_are_held_packed_and_come_back_equal() -> None:
     """A task's predictions, packed (relation ends by span position, offsets past 2**31 too), come
     back as the same keys; a store lookup unpacks, ``retain`` keeps only the articles asked for."""
