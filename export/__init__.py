@@ -17,7 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from stancebank.export.adjudicate import Adjudication, is_review
+    from stancebank.export.adjudicate import Adjudication, GoldPolicy, is_review
     from stancebank.export.adjudicate import adjudicate as adjudicate_article
     from stancebank.export.agreement import OVERALL, AgreementAccumulator, AgreementReport
     from stancebank.export.pseudonym import Pseudonymizer, load_key
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "Adjudication": ("adjudicate", "Adjudication"),
     "adjudicate_article": ("adjudicate", "adjudicate"),
+    "GoldPolicy": ("adjudicate", "GoldPolicy"),
     "is_review": ("adjudicate", "is_review"),
     "OVERALL": ("agreement", "OVERALL"),
     "AgreementAccumulator": ("agreement", "AgreementAccumulator"),
@@ -48,6 +49,7 @@ __all__ = [
     "AgreementReport",
     "ExportData",
     "ExportReader",
+    "GoldPolicy",
     "Pseudonymizer",
     "adjudicate_article",
     "is_review",

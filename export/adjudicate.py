@@ -45,6 +45,7 @@ from dataclasses import dataclass, field, replace
 
 from stancebank.export.reader import Provenance, SpanKey, span_key
 from stancebank.schema.model import Annotation, Relation, Span
+from stancebank.schema.project import Project
 from stancebank.schema.spec import SPEC, AnnotationSpec
 
 POLICY = (
@@ -120,6 +121,22 @@ class GoldPolicy:
         return note + (
             f" This release asks for at least {self.needed} annotators per article: an article with "
             "fewer (and no ground truth) stays out of gold until more annotators have worked on it."
+        )
+
+    @classmethod
+    def of(cls, project: Project | None) -> GoldPolicy:
+        """A project file's ``[policy]`` (the defaults without a project). ``single_annotation_gold
+        = false`` applies only where ``[studio] overlap`` ≥ 2 is stated (an export does not record
+        the overlap)."""
+        if project is None:
+            return cls()
+        overlap = project.studio.overlap
+        return cls(
+            min_annotators=project.policy.min_annotators,
+            single_annotation_gold=project.policy.single_annotation_gold,
+            overlap_requested=overlap is not None and overlap > 1,
+            unresolved=project.policy.conflicts,
+            ground_truth_by=project.policy.ground_truth_by,
         )
 
 

@@ -102,10 +102,12 @@ def gold_policy(project: Project | None) -> GoldPolicy:
     card then states only what the release did (``min_annotators``)."""
     from stancebank.export.adjudicate import GoldPolicy
 
-    if project is None:
-        return GoldPolicy()
-    overlap = project.studio.overlap
-    if not project.policy.single_annotation_gold and overlap is None and project.policy.min_annotators < 2:
+    if (
+        project is not None
+        and not project.policy.single_annotation_gold
+        and project.studio.overlap is None
+        and project.policy.min_annotators < 2
+    ):
         message = (
             f"{project.path}: [policy] single_annotation_gold = false applies only where overlap was "
             "requested, and [studio] overlap is not set in the file: an article with one annotator "
@@ -113,13 +115,7 @@ def gold_policy(project: Project | None) -> GoldPolicy:
             "min_annotators = 2."
         )
         console.print(f"[yellow]note:[/] {escape(message)}")
-    return GoldPolicy(
-        min_annotators=project.policy.min_annotators,
-        single_annotation_gold=project.policy.single_annotation_gold,
-        overlap_requested=overlap is not None and overlap > 1,
-        unresolved=project.policy.conflicts,
-        ground_truth_by=project.policy.ground_truth_by,
-    )
+    return GoldPolicy.of(project)
 
 
 def export_files(paths: list[Path]) -> list[Path]:

@@ -445,7 +445,8 @@ def progress_command(
     """Per annotator (pseudonyms) and per project: done, skipped, time per task, agreement, review, ETA."""
     import json
 
-    from stancebank.export import Pseudonymizer, load_key
+    from stancebank.export import GoldPolicy, Pseudonymizer, load_key
+    from stancebank.schema.project import find_project
     from stancebank.tasks.studio.client import StudioClient
     from stancebank.tasks.studio.progress import fetch_progress, render_html
 
@@ -457,7 +458,14 @@ def progress_command(
         StudioClient.from_env(data_dir) as client,
         err.status(escape(f"Reading the progress of {title!r}...")),
     ):
-        progress = fetch_progress(client, title, pseudonym, reuse=not fresh, review_project=review_project)
+        progress = fetch_progress(
+            client,
+            title,
+            pseudonym,
+            reuse=not fresh,
+            review_project=review_project,
+            policy=GoldPolicy.of(find_project()),
+        )
     if fmt == "json":
         text = json.dumps(progress.to_dict(), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "html":

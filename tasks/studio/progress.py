@@ -36,7 +36,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from stancebank.export import OVERALL, AgreementAccumulator, ExportReader, adjudicate_article, is_review
+from stancebank.export import (
+    OVERALL,
+    AgreementAccumulator,
+    ExportReader,
+    GoldPolicy,
+    adjudicate_article,
+    is_review,
+)
 from stancebank.tasks.studio.client import StudioClient
 
 PACE_WINDOW = timedelta(days=7)
@@ -177,7 +184,8 @@ class ProgressTally:
     ``reviews``: the review project's tasks; each joins the reader of the page that holds its
     article, so that a reviewer's verdict settles the article's conflict as in ``export build``."""
 
-    def __init__(self, reviews: Sequence[dict[str, Any]] = ()) -> None:
+    def __init__(self, reviews: Sequence[dict[str, Any]] = (), policy: GoldPolicy | None = None) -> None:
+        self.policy = policy if policy is not None else GoldPolicy()
         self.annotated: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.lead: dict[str, list[float]] = defaultdict(list)
@@ -246,7 +254,7 @@ class ProgressTally:
             if only is not None and article_id not in only:
                 continue
             anns = data.annotations[article_id]
-            method = adjudicate_article(article_id, anns).method
+            method = adjudicate_article(article_id, anns, policy=self.policy).method
             rows: list[tuple[int, str, str]] = []
             if len(anns) >= 2:
                 for a, b in itertools.combinations(anns, 2):
@@ -451,6 +459,7 @@ def fetch_progress(
     reuse: bool = True,
     cache_dir: Path | None = None,
     review_project: str | None = None,
+    policy: GoldPolicy | None = None,
 ) -> Progress:
     """Read the project's tasks and compute its progress, a page at a time while the next page is
     read (:func:`stancebank.tasks.studio.snapcache.current_tasks`). With ``reuse`` the tasks kept
@@ -459,7 +468,8 @@ def fetch_progress(
     every task has the same overlap, else from the server's ``is_labeled`` and ``overlap``: read
     with the tasks on a full read, listed on their own (those two fields) when only changes were
     read. The review project (``review_project``, default ``<title> review``), when there is one,
-    is read first: its verdicts settle their articles' conflicts."""
+    is read first: its verdicts settle their articles' conflicts. ``policy``: the gold policy the
+    articles are adjudicated with (the project file's, as ``export build`` applies it)."""
     from stancebank.tasks.studio.review import review_title
     from stancebank.tasks.studio.snapcache import current_tasks
 
@@ -472,7 +482,7 @@ def fetch_progress(
     reviews = (
         current_tasks(client, int(review["id"]), cache_dir, reuse=reuse).tasks if review is not None else []
     )
-    tally = ProgressTally(reviews)
+    tally = ProgressTally(reviews, policy)
     fetched = current_tasks(client, project_id, cache_dir, reuse=reuse, consume=tally.add)
     if int(info.get("overlap_cohort_percentage", 100)) >= 100 or int(info.get("maximum_annotations", 1)) <= 1:
         overlap = max(1, int(info.get("maximum_annotations", 1)))

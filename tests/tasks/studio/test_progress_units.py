@@ -10,7 +10,7 @@ from typing import Any
 
 from sbtest.studio_fixtures import make_tasks
 
-from stancebank.export import OVERALL, AgreementAccumulator, ExportReader, adjudicate_article
+from stancebank.export import OVERALL, AgreementAccumulator, ExportReader, GoldPolicy, adjudicate_article
 from stancebank.tasks.studio.progress import ProgressTally, compute_progress, states_from_export
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -107,6 +107,31 @@ def test_progress_by_pages_equals_the_export_code_over_all_tasks() -> None:
             None if relation is None else round(relation, 4),
         )
         assert got[who].waiting_review == waiting
+
+
+def test_progress_adjudicates_with_the_projects_policy() -> None:
+    """`studio progress` counts what `export build` would: with ``conflicts = "drop"`` in the
+    project file a conflicting article is gold (done), not waiting for review."""
+    tasks = _tasks()
+    states = states_from_export(tasks, 2, skipped_count=False)
+    default = compute_progress("p", 1, tasks, states, lambda who: who, now=NOW)
+    assert default.project.in_review >= 3
+    tally = ProgressTally(policy=GoldPolicy(unresolved="drop"))
+    tally.add(tasks)
+    dropping = tally.finish("p", 1, states, lambda who: who, now=NOW)
+    waiting = sum(
+        1 for t in tasks if states[t["id"]].is_labeled and t["data"]["article_id"] in _conflicting(tasks)
+    )
+    assert dropping.project.in_review == 0
+    assert dropping.project.done == default.project.done + waiting > default.project.done
+
+
+def _conflicting(tasks: list[dict[str, Any]]) -> set[str]:
+    reader = ExportReader()
+    for position, task in enumerate(tasks):
+        reader.add_task(task, "snapshot", 0, position)
+    data = reader.finish()
+    return {a for a in data.annotations if adjudicate_article(a, data.annotations[a]).method == "conflict"}
 
 
 def test_a_reviewers_verdict_moves_its_article_from_in_review_to_done() -> None:
