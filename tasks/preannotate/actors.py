@@ -43,7 +43,8 @@ class Mention:
     id: str = ""
     subject: bool = False
     gender: str | None = None
-    """What a "he" or "she" resolved to this mention's name, or "X said she …", says of it."""
+    """What named evidence says of the person: a title ("Mrs", "Sir") or "X said she …" of a
+    name the NER took for a person; never a pronoun resolved to it (that may be a wrong guess)."""
 
 
 def main_subject(root: Any) -> bool:
@@ -56,15 +57,15 @@ def main_subject(root: Any) -> bool:
 
 
 PRONOUN_GENDERS = {"he": "male", "she": "female"}
-"""The pronouns that tell who they stand for apart: "she" is no one a "he" was before."""
+"""The pronouns that tell who they stand for apart: "she" is no one named evidence calls a man."""
 
 
 def last_person(mentions: list[Mention], before: int, gender: str | None = None) -> Mention | None:
     """The named person a pronoun (of ``gender``, if it has one) refers to: the nearest earlier
-    subject, else the nearest earlier one. Not a person the article has called by the other
-    pronoun already ("Tom Asher said … “…,” he said. … she said" is not Tom Asher): when that
-    rules out the subject, the nearest earlier person left, subject or not ("…, according to Ada
-    Moss. She urged …")."""
+    subject, else the nearest earlier one. Not a person named evidence gives the other gender
+    ("Mr Tom Asher said … she said" is not Tom Asher; :attr:`Mention.gender`): when that rules
+    out the subject, the nearest earlier person left, subject or not ("…, according to Ada Moss.
+    She urged …")."""
     named = [m for m in mentions if m.person_like and m.name and m.start < before]
     subjects = [m for m in named if m.subject]
     pool = subjects or named
@@ -138,17 +139,26 @@ def _with_given_names(doc: Any, ent: Any) -> Any:
 
 
 def _person_name(ent: Any, res: Resources) -> str:
-    """A name without the title words the NER took into it ("Organiser Ada Moss" → "Ada Moss")."""
+    """A name without the title words the NER took into it ("Organiser Ada Moss" → "Ada Moss"),
+    but with an honorific that is part of it ("Lady Gaga", "Lady Bird Johnson", "Pope Francis")."""
     words = [t for t in ent if not t.is_punct]
-    while len(words) > 1 and words[0].lower_.rstrip(".") in res.speakers.titles:
+    honorifics = res.speakers.honorifics
+    while (
+        len(words) > 1
+        and words[0].lower_.rstrip(".") in res.speakers.titles
+        and words[0].lower_ not in honorifics
+    ):
         words.pop(0)
     return str(ent.doc[words[0].i : ent.end].text) if words else str(ent.text)
 
 
-def _full_name(surname: str, mentions: list[Mention]) -> str | None:
-    """The nearest earlier person's name that ends with ``surname`` ("Haugland" → "Marit
-    Haugland"; guidelines: ``actor_name`` is the name as the article gives it in full)."""
-    for m in reversed(mentions):
+def _full_name(surname: str, mentions: list[Mention], before: int) -> str | None:
+    """The nearest person's name before character ``before`` that ends with ``surname``
+    ("Haugland" → "Marit Haugland"; guidelines: ``actor_name`` is the name as the article gives
+    it in full). Never a name given only later: "Cole said …. Mark Cole was not there" does not
+    make the first Cole Mark Cole."""
+    earlier = sorted((m for m in mentions if m.start < before), key=lambda m: m.start)
+    for m in reversed(earlier):
         if m.person_like and m.name and m.name != surname and m.name.endswith(" " + surname):
             return m.name
     return None
@@ -158,12 +168,14 @@ def _after_a_title(doc: Any, ent: Any, res: Resources) -> bool:
     """An organisation (or place) of the NER that a person's title introduces ("Harbour mayor Ana
     Lind") or stands in apposition with ("Its spokeswoman, Ada Moss, said", "Ada Moss, the
     spokeswoman, said") is that titled person; not a title that also heads organisations ("group
-    Open Ledger", "the party, Fidesz")."""
+    Open Ledger", "the party, Fidesz"), nor one that is an adjective alone ("the national
+    Bundesbank", "state Gazprom")."""
     if ent.label_ not in {"ORG", "GPE"}:
         return False
     words = res.speakers
-    titles = words.titles - words.heads.keys()
-    if ent.start > 0 and doc[ent.start - 1].lower_.rstrip(".") in titles:
+    titles = words.titles - words.heads.keys() - words.title_modifiers
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    if before is not None and before.pos_ in {"NOUN", "PROPN"} and before.lower_.rstrip(".") in titles:
         return True
     root = ent.root
     appositions = [root.head] if root.dep_ == "appos" else []
@@ -171,9 +183,10 @@ def _after_a_title(doc: Any, ent: Any, res: Resources) -> bool:
     return any(a.pos_ == "NOUN" and a.lower_ in titles for a in appositions)
 
 
-def _says_she_or_he(root: Any, res: Resources) -> str | None:
-    """The gender of "she"/"he" when a name is the subject of a speech verb whose clause has that
-    pronoun as its subject ("Ekwueme said she shared the concerns"): it speaks of itself, a person."""
+def _reported_pronoun(root: Any, res: Resources) -> str | None:
+    """The pronoun that is the subject of what a name says, when the name is the subject of a
+    speech verb ("Kim Berg said she would stay" → "she"; "Ford said it would close" → "it";
+    "Ford said its plant would close" → "its"), lower case."""
     verb = root.head
     if not root.dep_.startswith("nsubj") or not is_attribution_verb(verb, res):
         return None
@@ -181,8 +194,34 @@ def _says_she_or_he(root: Any, res: Resources) -> str | None:
         if comp.dep_ != "ccomp" or comp.i < verb.i:
             continue
         for sub in comp.children:
-            if sub.dep_.startswith("nsubj") and sub.pos_ == "PRON" and sub.lower_ in PRONOUN_GENDERS:
-                return PRONOUN_GENDERS[sub.lower_]
+            if not sub.dep_.startswith("nsubj"):
+                continue
+            if sub.pos_ == "PRON":
+                return str(sub.lower_)
+            owner = next((c for c in sub.children if c.dep_ == "poss" and c.lower_ == "its"), None)
+            if owner is not None:
+                return "its"
+    return None
+
+
+def _described_by_who(root: Any) -> bool:
+    """Whether a name, or a noun in apposition with it, has a relative clause on "who" ("Nadia
+    Bell, a nurse who rents a room, said …"): the article speaks of it as of a person."""
+    nodes = [root, *(c for c in root.children if c.dep_ == "appos")]
+    return any(
+        rel.dep_ == "relcl" and any(w.lower_ in {"who", "whom"} for w in rel.children)
+        for node in nodes
+        for rel in node.children
+    )
+
+
+def _title_gender(doc: Any, start: int, ent: Any, res: Resources) -> str | None:
+    """The gender a title in front of (or in) a person's name says ("Mrs Ann Cole")."""
+    genders = res.speakers.title_genders
+    for tok in doc[start : ent.end]:
+        gender = genders.get(tok.lower_.rstrip("."))
+        if gender is not None:
+            return gender
     return None
 
 
@@ -200,20 +239,28 @@ def _entity_mentions(doc: Any, found: _Taken, res: Resources) -> None:
         person = ent.label_ == "PERSON"
         name = gaz.name if gaz else (_person_name(ent, res) if person else None)
         typ = gaz.type if gaz else kind
-        gender = None
+        said = _reported_pronoun(ent.root, res)
         if gaz is None and (person or all(t.pos_ == "PROPN" for t in ent)):
             # a surname alone → the earlier full name ending with it, whatever the NER took it
-            # for ("Haugland" as an organisation); a name that says "she"/"he" of itself, or
-            # that a person's title introduces, is a person too
+            # for ("Haugland" as an organisation), unless an organisation or place says "it" of
+            # itself and so is one ("Ford said it would close the plant"), or is no speaker; a
+            # name that a person's title introduces is a person too, and so is one that says
+            # "she"/"he" of itself when a "who" clause describes it ("Reuters said he had
+            # resigned" is about someone else)
             stripped = _person_name(ent, res)
-            full = _full_name(stripped, found.mentions)
-            gender = _says_she_or_he(ent.root, res) if ent.label_ == "ORG" else None
-            if full is not None or gender is not None or _after_a_title(doc, ent, res):
+            surname_of = person or (said not in {"it", "its"} and is_attribution_verb(ent.root.head, res))
+            full = _full_name(stripped, found.mentions, ent.start_char) if surname_of else None
+            says_self = not person and said in PRONOUN_GENDERS and _described_by_who(ent.root)
+            if full is not None or says_self or _after_a_title(doc, ent, res):
                 widened = ent if person else _with_given_names(doc, ent)
                 if len(widened) > len(ent):  # the name in full, right here
                     ent, full, stripped = widened, None, _person_name(widened, res)
                 person, typ, name = True, PERSON, full or stripped
-        start = doc[_title_start(doc, ent, res)].idx if person else ent.start_char
+        title_start = _title_start(doc, ent, res) if person else ent.start
+        gender = None
+        if typ == PERSON:
+            gender = _title_gender(doc, title_start, ent, res) or PRONOUN_GENDERS.get(said or "")
+        start = doc[title_start].idx if person else ent.start_char
         score = SCORE_GAZETTEER_ENTITY if gaz else SCORE_ENTITY
         found.add(
             Mention(
@@ -271,29 +318,14 @@ def find_actors(doc: Any, res: Resources) -> list[Mention]:
 
 
 # -- speakers -------------------------------------------------------------------------------------
-def _nearest_person_is(mentions: list[Mention], before: int, name: str) -> bool:
-    """Whether the nearest named person before ``before`` is ``name``."""
-    named = [m for m in mentions if m.person_like and m.name and m.start < before]
-    return bool(named) and max(named, key=lambda m: m.start).name == name
-
-
 def _pronoun_speaker(tok: Any, typ: str, actors: list[Mention], extra: list[Mention]) -> Mention:
-    gender = PRONOUN_GENDERS.get(tok.lower_)
-    antecedent = last_person(actors + extra, tok.idx, gender)
+    """A pronoun speaker resolved to the last named person of its gender. The resolution is a
+    guess, so it gives the name no gender: in "Mayor Ana Ruiz met a trader. “…,” he said. “…,”
+    she said" the "he" is the unnamed trader, and "she" is still Ana Ruiz."""
+    antecedent = last_person(actors + extra, tok.idx, PRONOUN_GENDERS.get(tok.lower_))
     name = antecedent.name if typ == PERSON and antecedent else None
-    if name is not None and not _nearest_person_is(actors + extra, tok.idx, name):
-        gender = None  # a subject chosen over a nearer name: too unsure to say who is "he"/"she"
     score = SCORE_RESOLVED_PRONOUN if name else SCORE_PRONOUN
-    m = Mention(
-        tok.idx,
-        tok.idx + len(tok.text),
-        typ,
-        name,
-        score,
-        person_like=typ == PERSON,
-        subject=True,
-        gender=gender if name else None,
-    )
+    m = Mention(tok.idx, tok.idx + len(tok.text), typ, name, score, person_like=typ == PERSON, subject=True)
     extra.append(m)
     return m
 
@@ -396,7 +428,7 @@ def speaker_of(
         if m.start < end and start < m.end:
             return m
     if typ == PERSON and name == phrase:
-        name = _full_name(phrase, [*actors, *extra]) or name  # a surname the NER missed
+        name = _full_name(phrase, [*actors, *extra], start) or name  # a surname the NER missed
     m = Mention(start, end, typ, name, SCORE_DESCRIPTION, person_like=typ == PERSON, subject=True)
     extra.append(m)
     return m

@@ -158,11 +158,34 @@ class SpeakerWords:
     not_speakers: frozenset[str]
     known_heads: frozenset[str]
     """Every head word above (for :func:`~stancebank.tasks.preannotate.wordforms.noun_lemma`)."""
+    title_modifiers: frozenset[str]
+    """Titles only in front of another title ("Foreign Minister"), never one alone before a name."""
+    honorifics: frozenset[str]
+    """Titles that are part of a name the NER took whole ("Lady Gaga", "Pope Francis")."""
+    title_genders: Mapping[str, str]
+    """Titles that say whether a name is a man's or a woman's ("Mrs", "Sir")."""
 
 
 def parse_speaker_words(doc: Any, file: str = "speakers.yaml") -> SpeakerWords:
-    keys = ("ner_types", "titles", "pronouns", "heads", "finding_heads", "not_speakers")
+    keys = (
+        "ner_types",
+        "titles",
+        "title_modifiers",
+        "honorifics",
+        "title_genders",
+        "pronouns",
+        "heads",
+        "finding_heads",
+        "not_speakers",
+    )
     doc = _mapping(doc, file, keys)
+    genders = doc["title_genders"]
+    if not isinstance(genders, dict) or not all(
+        isinstance(w, str) and g in {"male", "female"} for w, g in genders.items()
+    ):
+        raise ResourceError(
+            f"{file}: `title_genders` must map title words to male or female; got {genders!r}"
+        )
     heads = _typed(doc, "heads", file)
     titles = _words(doc, "titles", file)
     finding_heads = _words(doc, "finding_heads", file)
@@ -175,6 +198,9 @@ def parse_speaker_words(doc: Any, file: str = "speakers.yaml") -> SpeakerWords:
         finding_heads=finding_heads,
         not_speakers=not_speakers,
         known_heads=frozenset(heads) | titles | finding_heads | not_speakers,
+        title_modifiers=_words(doc, "title_modifiers", file),
+        honorifics=_words(doc, "honorifics", file),
+        title_genders={str(k): str(v) for k, v in genders.items()},
     )
 
 

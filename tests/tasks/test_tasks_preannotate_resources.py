@@ -56,6 +56,14 @@ def test_a_missing_or_unknown_section_is_refused() -> None:
         parse_speaker_words(doc)
 
 
+def test_title_genders_are_male_or_female() -> None:
+    doc = _packaged("speakers.yaml")
+    assert parse_speaker_words(doc).title_genders["mrs"] == "female"
+    doc["title_genders"] = {**doc["title_genders"], "mx": "neutral"}
+    with pytest.raises(ResourceError, match=r"speakers\.yaml: `title_genders` must map .* male or female"):
+        parse_speaker_words(doc)
+
+
 def test_verb_words_are_checked() -> None:
     assert parse_verb_words(_packaged("verbs.yaml")).irregular["told"] == "tell"
     words = parse_verb_words(_packaged("verbs.yaml"))
