@@ -39,6 +39,7 @@ across releases.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -110,7 +111,7 @@ class GoldPolicy:
                 ("manager",): " In this release a reviewer's starred verdict decides only the conflicting "
                 "items, like an unstarred one; a manager's star on an annotation still counts.",
                 (): " In this release no ground-truth star counts.",
-            }[tuple(sorted(self.ground_truth_by))]
+            }[tuple(sorted(set(self.ground_truth_by)))]
         if self.unresolved == "drop":
             note += (
                 " This release resolves conflicting items by dropping them: an article's agreed "
@@ -168,20 +169,19 @@ class RefusedStar:
         """One line for the build's log, annotators by pseudonym (never a name or an e-mail)."""
         whose = f"the ground-truth star on {pseudonym(self.annotator)}'s annotation {self.annotation_id}"
         if self.reason == "annotator" and self.starred_by == self.annotator:
-            why = "its own annotator starred it"
+            why = "its own annotator starred it (or saved it after the star)"
         elif self.reason == "annotator" and self.starred_by is not None:
             why = f"{pseudonym(self.starred_by)}, one of the article's annotators, starred it"
         elif self.reason == "unknown":
             why = (
-                "the export does not say who starred it (no updated_by; pull it with "
-                "`stancebank studio pull`)"
+                "the export does not say who starred it as a Label Studio user id (updated_by and "
+                "completed_by; pull it with `stancebank studio pull`)"
             )
         else:
             why = "[policy] ground_truth_by leaves out stars of this kind"
         return (
             f"article {article_id}: {whose} does not count: {why}. The article is adjudicated as if "
-            "it were unstarred; a reviewer (`stancebank studio review`) or a manager who did not "
-            "annotate it decides it"
+            "it were unstarred"
         )
 
 
@@ -288,6 +288,11 @@ def starred_by(ann: Annotation) -> str | None:
     return who if isinstance(who, str) and who else None
 
 
+_ACCOUNT = re.compile(r"ls:\d+")
+"""A Label Studio account named by its user id (``annotator_identity``), as a pulled export names
+every account; an export may name one by its e-mail instead."""
+
+
 def star_refusal(
     ann: Annotation, annotators: frozenset[str], policy: GoldPolicy = DEFAULT_POLICY
 ) -> str | None:
@@ -304,7 +309,10 @@ def star_refusal(
     if role not in policy.ground_truth_by:
         return "policy"
     who = starred_by(ann)
-    if who is None:
+    by_id = _ACCOUNT.fullmatch(who) is not None if who is not None else False
+    if who is None or any((_ACCOUNT.fullmatch(a) is not None) != by_id for a in annotators):
+        # the saver and the annotators are compared only when named the same way: a user id
+        # against an e-mail cannot tell a self-star from a manager's
         return "unknown"
     if who in annotators:
         return "annotator"
@@ -349,6 +357,10 @@ def _adjudicate(
     starred = [a for a in regular if counts(a)]
     if starred:
         return _from_one(_newest(starred), "ground_truth", n)
+    if reviews and n == 0:
+        # a verdict without the annotations it settles (the annotated project's export not given,
+        # or every annotation dropped): nothing to decide between
+        return Adjudication(article_id, "insufficient", num_annotators=0)
     if reviews:
         verdict = _newest(reviews)
         if n < 2:

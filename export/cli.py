@@ -121,8 +121,9 @@ def gold_policy(project: Project | None) -> GoldPolicy:
 def export_files(paths: list[Path]) -> list[Path]:
     """The export files the arguments name: a file as given, a folder as its ``*.json`` files
     sorted by name (every snapshot in it, whatever project it comes from; the reader keeps each
-    task's and annotation's newest version by its own timestamp, so the order of the files does
-    not decide). A path that does not exist, or a folder without one, is a usage error (exit 2)."""
+    task's and annotation's newest version by its own timestamp; the file order decides only
+    between equal timestamps). A path that does not exist, or a folder without one, is a usage
+    error (exit 2)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():

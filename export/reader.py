@@ -593,7 +593,7 @@ class ExportReader:
                 published=_opt_str(data.get("published")),
                 language=_opt_str(data.get("language")),
             )
-            if task_id is not None:
+            if task_id is not None and not is_review:  # a review task is not the article's
                 self.data.task_ids[article_id] = task_id
 
         predicted: list[Span] = []

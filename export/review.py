@@ -25,7 +25,8 @@ just built for adjudication, instead of building them again afterwards.
 ``stancebank studio review`` pushes the review tasks into a review project; the reviewer submits
 one annotation per task. Export that project (``studio pull``) and pass it to the next
 ``stancebank export build`` together with the others: exports merge by article id, and the
-reviewer's verdict decides the article's conflicting items (starred as ground truth: the whole
+reviewer's verdict decides the article's conflicting items (starred as ground truth by a reviewer
+who did not annotate the article, where ``[policy] ground_truth_by`` lets reviewers star: the whole
 article; :mod:`stancebank.export.adjudicate`).
 """
 

@@ -218,7 +218,7 @@ def _ground_truth_by(value: Any) -> tuple[str, ...]:
     unknown = sorted(set(roles) - set(_GROUND_TRUTH_BY))
     if unknown:
         raise ValueError(f"a list of {', '.join(_GROUND_TRUTH_BY)} (not {', '.join(unknown)})")
-    return roles
+    return tuple(dict.fromkeys(roles))  # each role once, in the file's order
 
 
 def _conflicts(value: Any) -> str:

@@ -204,6 +204,19 @@ def _reported_pronoun(root: Any, res: Resources) -> str | None:
     return None
 
 
+def _named_like_a_person(doc: Any, ent: Any) -> bool:
+    """Whether a name that says "she"/"he" of itself reads as a person's: two or more proper nouns
+    with no article in or before them ("Nadia Bell", not "the Guardian", "Oxfam" or "Save the
+    Children", which British English also describes with "who"), described by a "who" clause."""
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    return (
+        len(ent) >= 2
+        and all(t.pos_ == "PROPN" for t in ent)
+        and (before is None or before.pos_ != "DET")
+        and _described_by_who(ent.root)
+    )
+
+
 def _described_by_who(root: Any) -> bool:
     """Whether a name, or a noun in apposition with it, has a relative clause on "who" ("Nadia
     Bell, a nurse who rents a room, said …"): the article speaks of it as of a person."""
@@ -250,7 +263,7 @@ def _entity_mentions(doc: Any, found: _Taken, res: Resources) -> None:
             stripped = _person_name(ent, res)
             surname_of = person or (said not in {"it", "its"} and is_attribution_verb(ent.root.head, res))
             full = _full_name(stripped, found.mentions, ent.start_char) if surname_of else None
-            says_self = not person and said in PRONOUN_GENDERS and _described_by_who(ent.root)
+            says_self = not person and said in PRONOUN_GENDERS and _named_like_a_person(doc, ent)
             if full is not None or says_self or _after_a_title(doc, ent, res):
                 widened = ent if person else _with_given_names(doc, ent)
                 if len(widened) > len(ent):  # the name in full, right here

@@ -9,7 +9,7 @@ from typing import Any
 
 from stancebank.tasks.errors import ModelError
 
-PREANNOTATOR_VERSION = "1.51.0"
+PREANNOTATOR_VERSION = "1.52.0"
 """Bump when the rules change what they propose; recorded in every prediction's model version."""
 
 _PARAGRAPH_COMPONENT = "stancebank_paragraph_breaks"

@@ -586,6 +586,7 @@ def review_command(
         "Label All Tasks pre-fills only the first), fix it and submit. "
         "Then `stancebank studio pull` both projects and pass both exports to `stancebank export build`: "
         "the reviewer's annotation decides each article's conflicting items, and the items the "
-        "annotators agreed on stay gold (a reviewer who stars the annotation as ground truth makes it "
-        "the article's gold whole)."
+        "annotators agreed on stay gold (a reviewer who did not annotate the article and stars the "
+        "annotation as ground truth makes it the article's gold whole, when [policy] ground_truth_by "
+        "includes reviewer)."
     )

@@ -381,13 +381,42 @@ def test_a_self_starred_annotation_does_not_beat_the_policys_minimum():
     assert adjudicate("art", [starred_by(full("1", "ls:2"), "ls:1")], policy=two).method == "ground_truth"
 
 
+def test_a_star_is_refused_when_the_saver_and_the_annotators_are_named_differently():
+    """A raw export may name an annotator by e-mail (completed_by) and the saver by user id
+    (updated_by): they cannot be compared, so the star fails closed ("unknown"), never open."""
+    maria, li = full("1", "ls:maria@example.org", form="direct"), full("2", "ls:3", form="indirect")
+    for saver in ("ls:2", "ls: 2"):
+        result = adjudicate("art", [starred_by(maria, saver), li])
+        assert result.method == "conflict", saver
+        assert [r.reason for r in result.refused_stars] == ["unknown"], saver
+    same_kind = adjudicate("art", [starred_by(full("1", "ls:2"), "ls:7"), li])
+    assert same_kind.method == "ground_truth"  # a manager (user 7) starred user 2's annotation
+
+
+def test_a_verdict_without_the_annotations_it_settles_is_not_gold():
+    """Only the review project's export given: a verdict on no annotation settles nothing."""
+    verdict = as_verdict(full("9", "r"))
+    result = adjudicate("art", [verdict])
+    assert result.method == "insufficient" and not result.is_gold and result.num_annotators == 0
+    assert adjudicate("art", [full("1", "u1"), verdict]).method == "reviewer"  # one annotator, reviewed
+
+
+def test_a_repeated_role_in_ground_truth_by_is_one_role():
+    from stancebank.export.adjudicate import GoldPolicy
+
+    assert (
+        GoldPolicy(ground_truth_by=("manager", "manager")).describe()
+        == GoldPolicy(ground_truth_by=("manager",)).describe()
+    )
+
+
 def test_ground_truth_by_decides_whose_stars_count():
     """`[policy] ground_truth_by`: "manager" — a star on an annotation of the annotated project;
     "reviewer" — a starred verdict (the whole article instead of its conflicting items)."""
     from stancebank.export.adjudicate import GoldPolicy
 
     u1, u2 = full("1", "u1", form="direct"), full("2", "u2", form="indirect")
-    managed = [starred_by(u1, "ls:1"), u2]
+    managed = [starred_by(u1, "manager"), u2]
     reviewers_only = GoldPolicy(ground_truth_by=("reviewer",))
     result = adjudicate("art", managed, policy=reviewers_only)
     assert result.method == "conflict" and [r.reason for r in result.refused_stars] == ["policy"]

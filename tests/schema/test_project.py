@@ -107,6 +107,11 @@ def test_the_init_template_shows_actors_and_targets_commented_out(tmp_path: Path
     assert [t.name for t in project.targets] == ["congestion charge"]
 
 
+def test_a_role_named_twice_in_ground_truth_by_counts_once(tmp_path: Path) -> None:
+    text = '[project]\nname = "p"\n[policy]\nground_truth_by = ["manager", "manager", "reviewer"]\n'
+    assert parse_project(text, tmp_path / "stancebank.toml").policy.ground_truth_by == ("manager", "reviewer")
+
+
 @pytest.mark.parametrize("name", ["p", "city-budget", "tariff-dispute"])
 def test_the_init_template_aligns_its_comments_whatever_the_name(tmp_path: Path, name: str) -> None:
     text = write_template(tmp_path, name).read_text(encoding="utf-8")

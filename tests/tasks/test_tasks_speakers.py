@@ -164,6 +164,9 @@ def test_a_surname_is_never_named_after_someone_named_later(annotator: Any) -> N
         ("Reuters, which broke the story, said he had resigned.", "Reuters"),
         # an adjective is no person's title
         ("The national Riksbank warned that the levy would hurt exports.", "Riksbank"),
+        # British English describes organisations with "who" too: "said she" is still someone else
+        ("Unison, who represent the cleaners, said she had been sacked unfairly.", "Unison"),
+        ("The Telegraph, who first reported the leak, said she had resigned from the board.", "Telegraph"),
     ],
 )
 def test_an_organisation_stays_an_organisation(annotator: Any, text: str, speaker: str) -> None:
