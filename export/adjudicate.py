@@ -309,10 +309,9 @@ def star_refusal(
     if role not in policy.ground_truth_by:
         return "policy"
     who = starred_by(ann)
-    by_id = _ACCOUNT.fullmatch(who) is not None if who is not None else False
-    if who is None or any((_ACCOUNT.fullmatch(a) is not None) != by_id for a in annotators):
-        # the saver and the annotators are compared only when named the same way: a user id
-        # against an e-mail cannot tell a self-star from a manager's
+    # the saver and the annotators are compared only when named the same way: a user id against
+    # an e-mail cannot tell a self-star from a manager's
+    if who is None or len({_ACCOUNT.fullmatch(a) is None for a in (who, *annotators)}) > 1:
         return "unknown"
     if who in annotators:
         return "annotator"
