@@ -350,10 +350,6 @@ LOAD_NAMES = (
 )
 
 
-def _names(items: list[str]) -> str:
-    return " and ".join(f"`{x}`" for x in items)
-
-
 def _listing(items: list[str]) -> str:
     """```a`, `b` and `c``"""
     names = [f"`{x}`" for x in items]
@@ -436,14 +432,14 @@ def _splits_note(inp: CardInputs, short: bool = False) -> str:
         if pending:
             one = len(pending) == 1
             note += (
-                f" The {_names(pending)} split{'' if one else 's'} {'has' if one else 'have'} no gold "
+                f" The {_listing(pending)} split{'' if one else 's'} {'has' if one else 'have'} no gold "
                 f"article yet: {'its' if one else 'their'} articles are annotated (in `annotations`) "
                 "but none has reached gold" + (f"; in all, {_waiting(inp)}." if present else " (below).")
             )
         if unassigned:
             one = len(unassigned) == 1
             note += (
-                f" The {_names(unassigned)} split{'' if one else 's'} {'is' if one else 'are'} empty "
+                f" The {_listing(unassigned)} split{'' if one else 's'} {'is' if one else 'are'} empty "
                 f"in this version: no article has been assigned to {'it' if one else 'them'} yet (each "
                 "cluster of near-duplicate articles shares one split, drawn 80/10/10 from a stable hash "
                 "of the cluster's smallest article id, so small releases can leave one empty)."
@@ -451,7 +447,7 @@ def _splits_note(inp: CardInputs, short: bool = False) -> str:
         if present:
             note += (
                 " An empty split has no parquet file, so `load_dataset` returns only the other splits; "
-                f"later versions add {_names(empty)} articles as the corpus grows, and no article ever "
+                f"later versions add {_listing(empty)} articles as the corpus grows, and no article ever "
                 "moves between splits."
             )
         else:  # no gold at all: how the configs without rows load is said below
