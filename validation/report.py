@@ -70,6 +70,11 @@ def _sort_key(f: Finding) -> tuple[Any, ...]:
     )
 
 
+def _counted(what: str, n: int) -> str:
+    """``what`` (a plural: "spans", "releases") for ``n`` of them: "1 release", "2 releases"."""
+    return what[:-1] if n == 1 and what.endswith("s") else what
+
+
 @dataclass
 class Report:
     """Everything one validation run found. ``ok`` is true when there is no error."""
@@ -111,7 +116,7 @@ class Report:
 
     # -- renderings ------------------------------------------------------------------------------
     def summary(self) -> str:
-        read = ", ".join(f"{n} {what}" for what, n in self.checked.items() if n)
+        read = ", ".join(f"{n} {_counted(what, n)}" for what, n in self.checked.items() if n)
         verdict = "OK" if self.ok else "FAILED"
         return f"{verdict}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)" + (
             f" — checked {read}" if read else ""

@@ -76,3 +76,13 @@ def test_kind_detection_and_forced_kind() -> None:
     assert run(str(FIX / "release_bad_hash"), "--kind", "release")[0] == 1
     # an export read as tasks has no predictions: nothing to check but the articles
     assert run(str(FIX / "export_claim_without_source.json"), "--kind", "tasks")[0] == 0
+
+
+def test_summary_counts_one_thing_in_the_singular() -> None:
+    """'checked 1 release', not '1 releases' (a release folder is one release)."""
+    from stancebank.validation.report import Report
+
+    report = Report(checked={"articles": 11, "annotations": 1, "spans": 0, "releases": 1})
+    assert report.summary().endswith("checked 11 articles, 1 annotation, 1 release")
+    code, out = run(str(FIX / "release_valid"))
+    assert code == 0 and "1 release" in out and "1 releases" not in out
