@@ -224,6 +224,11 @@ DEFINITIONS = (
 )
 
 
+def _n(count: int, noun: str) -> str:
+    """``count`` and ``noun``, in the plural unless one: "1 article", "5 articles"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _cell(value: float | int | None) -> str:
     if value is None:
         return "—"
@@ -243,9 +248,9 @@ def render_agreement(report: AgreementReport) -> str:
     boot = report.bootstrap
     header = [
         "figure",
-        f"all annotated ({report.articles} articles)",
+        f"all annotated ({_n(report.articles, 'article')})",
         "95% CI",
-        f"in gold ({gold.articles} articles)",
+        f"in gold ({_n(gold.articles, 'article')})",
         "95% CI",
     ]
     rows = [
@@ -270,8 +275,8 @@ def render_agreement(report: AgreementReport) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     table = "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
     return (
-        f"Agreement over the {report.articles} articles annotated by two or more people "
-        f"({report.pairs} annotation pairs), computed from the `annotations` config alone (rows with "
+        f"Agreement over the {_n(report.articles, 'article')} annotated by two or more people "
+        f"({_n(report.pairs, 'annotation pair')}), computed from the `annotations` config alone (rows with "
         "`review` = false: a reviewer's verdict is not an annotator), next to the same figures over "
         f"the {gold.articles} of them that reached gold (`status` = `gold`, the articles in "
         "`documents` and `claims`). The gold subset is selected by agreement (an article with a "
