@@ -209,6 +209,19 @@ def _add_results(
     for region in raw.regions:
         if region.from_name not in ("", spec.labels_name):
             continue  # another control's regions are not ours to validate
+        for name, offset in (("start", region.start), ("end", region.end)):
+            if type(offset) is not int:  # "0", 1.5, true: the export reader drops the region
+                what = "missing" if offset is None else f"{offset!r} ({type(offset).__name__})"
+                sink.findings.append(
+                    _malformed(
+                        loc,
+                        article_id,
+                        f"annotation {annotation_id}, region {region.id}: value.{name} is {what}, "
+                        "not an integer",
+                        "write value.start and value.end as JSON integers (code points into data.text)",
+                        span_id=region.id,
+                    )
+                )
         for label in region.labels or (None,):
             sink.spans.add(
                 article_id,
@@ -231,7 +244,14 @@ def _add_results(
     # other result types (e.g. ratings added by a project) are not ours to validate
 
 
-def _malformed(loc: tuple[str, int, str], article_id: str | None, message: str, hint: str = "") -> Finding:
+def _malformed(
+    loc: tuple[str, int, str],
+    article_id: str | None,
+    message: str,
+    hint: str = "",
+    *,
+    span_id: str | None = None,
+) -> Finding:
     return Finding(
         check="malformed_input",
         severity="error",
@@ -241,6 +261,7 @@ def _malformed(loc: tuple[str, int, str], article_id: str | None, message: str, 
         line=loc[1] if loc[1] >= 0 else None,
         article_id=article_id,
         task_id=loc[2] or None,
+        span_id=span_id,
     )
 
 
@@ -285,8 +306,24 @@ def _iter_tasks(path: Path, sink: _Sink) -> Iterator[tuple[dict[str, Any], str, 
 def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
     """A JSON array (or JSONL) of Label Studio tasks with predictions."""
     sink = _Sink()
+    first: dict[str, tuple[int, str]] = {}  # article_id → (line, task id) of its first task
     try:
         for task, article_id, loc in _iter_tasks(path, sink):
+            if article_id in first:
+                # `studio push` and `tasks sample` refuse such a file (schema.wire.check_task_list);
+                # the copy's regions would be mistaken for the first task's (same prediction id)
+                line, task_id = first[article_id]
+                at = f"line {line}" if line >= 0 else f"task {task_id}"
+                sink.findings.append(
+                    _malformed(
+                        loc,
+                        article_id,
+                        f"duplicate data.article_id {article_id!r} (first at {at}); this task is not checked",
+                        "give each task its own data.article_id, or delete the copy",
+                    )
+                )
+                continue
+            first[article_id] = (loc[1], loc[2])
             for p_index, prediction in enumerate(task.get("predictions") or []):
                 if not isinstance(prediction, dict):
                     sink.findings.append(

@@ -1,0 +1,60 @@
+"""Inputs broken on purpose: each is reported (file, place, field, fix), none passes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from stancebank.validation import Report, validate_paths
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "validation"
+
+
+def tasks() -> list[dict[str, Any]]:
+    return copy.deepcopy(json.loads((FIX / "tasks_valid.json").read_text(encoding="utf-8")))
+
+
+def write(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    return path
+
+
+def checks(report: Report) -> list[str]:
+    return [f.check for f in report.findings]
+
+
+def test_duplicate_article_id_in_a_tasks_file_is_reported(tmp_path: Path) -> None:
+    records = tasks()
+    for task in records:
+        task.pop("predictions")
+    records[1]["data"]["article_id"] = records[0]["data"]["article_id"]
+    records[1]["data"]["text"] = "Another text entirely."
+    report = validate_paths([write(tmp_path / "tasks.json", records)])
+    (finding,) = report.findings
+    assert finding.check == "malformed_input" and not report.ok
+    assert "duplicate data.article_id 'art-0'" in finding.message and "first at line 2" in finding.message
+    assert finding.line == 9 and finding.task_id == "#1" and "own data.article_id" in finding.hint
+
+
+def test_duplicate_article_id_is_not_read_as_duplicate_spans(tmp_path: Path) -> None:
+    records = tasks()
+    records[1]["data"]["article_id"] = records[0]["data"]["article_id"]
+    report = validate_paths([write(tmp_path / "tasks.json", records)])
+    assert checks(report) == ["malformed_input"], report.to_text()
+
+
+def test_offsets_of_the_wrong_type_are_reported(tmp_path: Path) -> None:
+    """`export build` drops a region whose offsets are not integers; validate must not pass it."""
+    records = tasks()
+    first = records[0]["predictions"][0]["result"][0]  # a1's ACTOR region, [0, 9)
+    first["value"]["start"] = "0"
+    second = records[1]["predictions"][0]["result"][0]
+    second["value"]["end"] = 9.0
+    report = validate_paths([write(tmp_path / "tasks.json", records)])
+    found = sorted((f.line, f.span_id, f.message) for f in report.findings)
+    assert [(line, span) for line, span, _ in found] == [(2, "a1"), (205, "a1")], report.to_text()
+    assert "value.start is '0' (str), not an integer" in found[0][2]
+    assert "value.end is 9.0 (float), not an integer" in found[1][2]
+    assert all(f.check == "malformed_input" and "JSON integers" in f.hint for f in report.findings)
