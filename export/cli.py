@@ -351,7 +351,9 @@ def build_command(
 
 @app.command("publish")
 def publish_command(
-    folder: Annotated[Path, typer.Argument(help="A release folder made by `stancebank export build`.")],
+    folder: Annotated[
+        Path, typer.Argument(exists=True, help="A release folder made by `stancebank export build`.")
+    ],
     repo_flag: Annotated[
         str | None,
         typer.Option("--repo", help="Dataset repo ORG/NAME (default: the project file's hub_repo)."),

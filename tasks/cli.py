@@ -274,7 +274,9 @@ sample is written in corpus order; --report writes the strata (articles, sampled
 
 @app.command("sample", help=SAMPLE_HELP)
 def sample_command(
-    corpus: Annotated[Path, typer.Argument(help="A tasks file or a folder of shards (tasks build).")],
+    corpus: Annotated[
+        Path, typer.Argument(exists=True, help="A tasks file or a folder of shards (tasks build).")
+    ],
     n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many articles to sample.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="A .json file, or a folder of shards.")],
     seed: Annotated[int, typer.Option("--seed", help="The sample's seed.")] = 0,
@@ -307,9 +309,9 @@ def sample_command(
         else:
             chosen, strata = sample_tasks(read_task_list(corpus), n, sampler)
             encoded = [encode_item(t) for t in chosen]
-    except (TasksError, WireError) as err:
+    except (TasksError, WireError) as err:  # a malformed tasks file: 3, as studio push says
         console.print(f"[bold red]error:[/] {escape(str(err))}")
-        raise typer.Exit(EXIT_USAGE) from None
+        raise typer.Exit(err.exit_code) from None
     try:
         write_encoded_tasks(out, encoded, shard_size)
         if report is not None:

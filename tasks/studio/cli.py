@@ -146,7 +146,9 @@ def credentials(data_dir: DataDir = None) -> None:
 def push_command(
     tasks_file: Annotated[
         Path,
-        typer.Argument(help="Tasks JSON (or a folder of tasks shards) written by `stancebank tasks build`."),
+        typer.Argument(
+            exists=True, help="Tasks JSON (or a folder of tasks shards) written by `stancebank tasks build`."
+        ),
     ],
     project: ProjectOpt = None,
     update_config: Annotated[
@@ -287,7 +289,9 @@ def pull_command(
 
 @app.command("normalise-export")
 def normalise_command(
-    export_file: Annotated[Path, typer.Argument(help="A JSON export downloaded from the Label Studio UI.")],
+    export_file: Annotated[
+        Path, typer.Argument(exists=True, help="A JSON export downloaded from the Label Studio UI.")
+    ],
     project: ProjectOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the export file.")] = Path(
         "data/exports"
@@ -303,7 +307,10 @@ def normalise_command(
 @app.command("import-annotations")
 def import_annotations_command(
     annotations_file: Annotated[
-        Path, typer.Argument(help='JSON list of {"article_id", "annotator", "ground_truth", "result"}.')
+        Path,
+        typer.Argument(
+            exists=True, help='JSON list of {"article_id", "annotator", "ground_truth", "result"}.'
+        ),
     ],
     project: ProjectOpt = None,
     data_dir: DataDir = None,
@@ -555,7 +562,10 @@ def progress_table(progress: ProgressReport) -> Table:
 @app.command("review")
 def review_command(
     review_folder: Annotated[
-        Path, typer.Option("--from", help="The review folder `export build` wrote (<release>.review/).")
+        Path,
+        typer.Option(
+            "--from", exists=True, help="The review folder `export build` wrote (<release>.review/)."
+        ),
     ],
     project: Annotated[
         str | None,

@@ -163,6 +163,7 @@ def test_push_and_pull_without_a_title_anywhere_ask_for_one(
 ) -> None:
     monkeypatch.delenv(PROJECT_ENV, raising=False)
     monkeypatch.chdir(tmp_path)  # no stancebank.toml here, so no [studio] project_title
+    Path("tasks.json").write_text("[]", encoding="utf-8")  # push checks that its input exists first
     result = CliRunner().invoke(app, ["studio", *command])
     assert result.exit_code == 2, result.output
     flat = " ".join(result.output.replace("│", " ").split())

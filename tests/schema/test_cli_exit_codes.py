@@ -1,0 +1,54 @@
+"""The README's exit-code table, case by case, where a command once returned another code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stancebank.schema.cli import app
+from stancebank.schema.errors import ExitCode
+
+runner = CliRunner()
+
+
+def flat(output: str) -> str:
+    """The output's words, without Rich's line breaks and box lines."""
+    return " ".join(output.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["studio", "push", "{missing}", "--project", "p"],
+        ["studio", "normalise-export", "{missing}", "--project", "p"],
+        ["studio", "import-annotations", "{missing}", "--project", "p"],
+        ["studio", "review", "--from", "{missing}", "--project", "p"],
+        ["export", "publish", "{missing}", "--dry-run", "--repo", "org/name"],
+        ["tasks", "sample", "{missing}", "--n", "1", "--out", "{out}"],
+    ],
+    ids=lambda args: " ".join(args[:2]),
+)
+def test_a_path_that_does_not_exist_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Row 2 of the table: checked before any server is asked (none listens here)."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-a-token")
+    monkeypatch.chdir(tmp_path)  # a short path: Rich folds long words
+    argv = [a.format(missing="nothing-here.json", out="out.json") for a in args]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "'nothing-here.json' does not exist" in flat(result.output)
+
+
+def test_tasks_sample_of_a_malformed_tasks_file_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row 3: a malformed tasks file (studio push says 3 for the same file)."""
+    monkeypatch.chdir(tmp_path)
+    Path("tasks.json").write_text('[{"data": {"article_id": "a", "text": "x"}}', encoding="utf-8")
+    result = runner.invoke(app, ["tasks", "sample", "tasks.json", "--n", "1", "--out", "s.json"])
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert "tasks.json:1: not valid JSON" in flat(result.output)
