@@ -29,6 +29,7 @@ from stancebank.validation.frames import Tables, concat_tables, read_export, rea
 from stancebank.validation.ready_views import check_ready_views
 from stancebank.validation.release_data import release_splits, validate_release_data
 from stancebank.validation.release_files import check_integrity
+from stancebank.validation.release_ids import check_unique_ids
 from stancebank.validation.report import Finding, Report
 from stancebank.validation.runner import TableRun, make_finding, run_table, validate_tables
 from stancebank.validation.schemas import column_check_ids
@@ -223,6 +224,7 @@ def validate_release_dir(
     report.extend(data_findings)
     report.extend(check_integrity(root, contents, cfg, spec))
     report.extend(check_ready_views(root, cfg, spec))
+    report.extend(check_unique_ids(root, cfg))
     report.checked = checked
     report.checked["releases"] = 1
     return _finish(report, cfg)

@@ -152,6 +152,14 @@ def _personal_data(row: Row) -> Description:
     )
 
 
+def _unique_row_id(row: Row) -> Description:
+    # the one table with ``unique`` columns: annotations (annotation_id, once per file)
+    return (
+        f"annotation id {row.get('annotation_id')} is listed more than once in this file",
+        str(row.get("annotation_id")),
+    )
+
+
 #: check id → how a failing row of it is described
 DESCRIPTIONS: dict[str, Callable[[Row], Description]] = {
     "span_within_text": _span_within_text,
@@ -169,6 +177,7 @@ DESCRIPTIONS: dict[str, Callable[[Row], Description]] = {
     "no_cross_split_near_duplicate": _no_cross_split_near_duplicate,
     "registry_agrees": _registry_agrees,
     "personal_data": _personal_data,
+    "unique_row_id": _unique_row_id,
 }
 
 

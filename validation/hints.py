@@ -41,6 +41,11 @@ HINTS: dict[str, str] = {
     "sentence_bounds": "rebuild the release (`stancebank export build`); sentences: schema/sentences.py",
     "claim_context": "rebuild the release: a claim's context is the sentences its offsets overlap",
     "stance_view": "rebuild the release: the stance config is derived from the claims rows with a stance",
+    "unique_row_id": (
+        "a release lists each article, claim–target pair and annotation once, an export file each "
+        "annotation once: rebuild the release (`stancebank export build`) or pull the export again "
+        "(`stancebank studio pull`); never edit these files by hand"
+    ),
     "personal_data": "replace user names/emails by pseudonyms (the export stage's keyed hash)",
     "agreement_threshold": "adjudicate or re-annotate the low-agreement items, or change the threshold",
     "agreement_advisory": "review the guidelines and the low-agreement items before the next release",

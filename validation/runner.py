@@ -105,12 +105,16 @@ def _failed_check(
     return checks[int(number)] if int(number) < len(checks) else None
 
 
-def _check_id(run: TableRun, check: pa.Check | None, column: str | None) -> str:
+# pandera's name for a failure of a schema's ``unique`` columns (no check object behind it)
+_UNIQUE_COLUMNS = "multiple_fields_uniqueness"
+
+
+def _check_id(run: TableRun, check: pa.Check | None, column: str | None, check_name: str = "") -> str:
     """Our check id of a failed pandera check: its ``error`` when that is a check id (the checks
     this package builds), else the table's mapping of pandera's own check names, else
-    ``table_schema``."""
+    ``table_schema``; a row that repeats a schema's ``unique`` columns is ``unique_row_id``."""
     if check is None:
-        return "table_schema"
+        return "unique_row_id" if check_name == _UNIQUE_COLUMNS else "table_schema"
     if check.error in HINTS:
         return str(check.error)
     return run.column_check_ids.get((column or "*", str(check.name)), "table_schema")
@@ -134,7 +138,7 @@ def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
         column = None if pd.isna(case.column) else str(case.column)
         check_name = str(case.check)
         check_obj = _failed_check(run.schema, str(case.schema_context), column, case.check_number)
-        check_id = _check_id(run, check_obj, column)
+        check_id = _check_id(run, check_obj, column, check_name)
         if not config.enabled(check_id):
             continue
         index = None if pd.isna(case.index) else case.index
@@ -147,7 +151,7 @@ def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
         if index is not None and index in rows:
             row = rows[index]
             loc = _row_loc(row, run.span_col)
-            if check_id == "table_schema" or check_obj is None or check_obj.error not in HINTS:
+            if check_id == "table_schema" or (check_obj is not None and check_obj.error not in HINTS):
                 described = check_obj.error if check_obj is not None and check_obj.error else check_name
                 message, value = f"{run.name}.{column}: {described}", short(case.failure_case)
             else:

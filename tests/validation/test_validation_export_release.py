@@ -167,7 +167,7 @@ def test_release_validated_in_chunks_finds_what_whole_tables_find(
     whole = validate_tables(read_release(root, cfg).tables, cfg)
     contents, chunked, checked = validate_release_data(root, cfg, chunk_rows=chunk_rows)
     assert contents.findings == []
-    assert {"unique_span_id", "span_text_matches", "table_schema", "personal_data"} <= {
+    assert {"unique_span_id", "span_text_matches", "unique_row_id", "personal_data"} <= {
         f.check for f in chunked
     }
     assert _finding_keys(chunked) == _finding_keys(whole)
@@ -267,3 +267,44 @@ def test_same_rows_compares_row_multisets_exactly() -> None:
     assert not _same_rows(one, pa.table({"a": ["x", "x", "y", None], "b": [1, 1, 2, 3]}))
     assert not _same_rows(one, one.slice(1))
     assert not _same_rows(one, one.cast(pa.schema([("a", pa.string()), ("b", pa.int32())])))
+
+
+def test_a_row_listed_twice_is_named_by_its_id(built: Path, tmp_path: Path) -> None:
+    """unique_row_id: an article listed twice in one split's documents, a claims row and a
+    stance row repeated, an annotation id used twice in one file — each reported
+    once with its config, id and both places, in the table and in the JSON output."""
+    root = _copy(built, tmp_path)
+    docs = sorted((root / "data" / "documents").glob("*.parquet"))[0]
+    first = pq.read_table(docs).to_pylist()[0]
+    _edit_parquet(docs, lambda rows: rows.append(dict(rows[0])))
+    claims = sorted((root / "data" / "claims").glob("*.parquet"))[0]
+    claim = pq.read_table(claims).to_pylist()[0]
+    _edit_parquet(claims, lambda rows: rows.append(dict(rows[0])))
+    _edit_parquet(
+        sorted((root / "data" / "stance").glob("*.parquet"))[0], lambda rows: rows.append(dict(rows[0]))
+    )
+    ann = sorted((root / "data" / "annotations").glob("*.parquet"))[0]
+
+    def reuse_id(rows: list[dict[str, Any]]) -> None:
+        rows[1]["annotation_id"] = rows[0]["annotation_id"]
+
+    _edit_parquet(ann, reuse_id)
+    _rehash(root)
+    report = validate_release_dir(root)
+    dup = [f for f in report.errors if f.check == "unique_row_id"]
+    messages = {f.message.split(":")[0]: f for f in dup}
+    doc = messages["documents"]
+    assert doc.article_id == first["article_id"] and doc.value == first["article_id"]
+    assert f"{docs} row 0" in doc.message and "2 rows" in doc.message and doc.file == str(docs)
+    row = messages["claims"]
+    assert (row.article_id, row.span_id) == (claim["article_id"], claim["claim_id"])
+    assert "claim_id" in row.message and "target_id" in row.message and "2 rows" in row.message
+    assert "stance" in messages
+    reused = [f for f in dup if f.message.startswith("annotation id")]
+    assert len(reused) == 2 and {f.file for f in reused} == {str(ann)}
+    assert all("listed more than once in this file" in f.message for f in reused)
+    assert all("rebuild the release" in f.hint for f in dup)
+    assert not any(f.check == "table_schema" for f in report.findings), report.to_text()
+    result = CliRunner().invoke(app, ["validate", str(root), "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["by_check"]["unique_row_id"] == len(dup)
