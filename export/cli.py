@@ -157,7 +157,8 @@ def build_command(
     version: Annotated[str, typer.Option("--version", help="Release version X.Y.Z (semver).")],
     out: Annotated[Path, typer.Option("--out", help="Release folder to create, e.g. dist/stancebank-1.0.0.")],
     previous: Annotated[
-        Path | None, typer.Option("--previous", help="The previous release folder (versions, changes).")
+        Path | None,
+        typer.Option("--previous", exists=True, help="The previous release folder (versions, changes)."),
     ] = None,
     registry: Annotated[
         Path | None,

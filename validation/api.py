@@ -187,6 +187,18 @@ def _checked(tables: Tables) -> dict[str, int]:
     return out
 
 
+def previous_release(previous: Path | str) -> Path:
+    """``--previous`` as a release folder; anything else is a usage error (its splits would be
+    empty, and the check that no article changes split would pass unchecked)."""
+    path = Path(previous)
+    if not path.is_dir() or not is_release_folder(path):
+        raise ValidationUsageError(
+            f"--previous {path}: not a release folder (no release.json or data/documents/*.parquet); "
+            "pass the folder `stancebank export build` wrote for the previous version"
+        )
+    return path
+
+
 def validate_release_dir(
     path: Path | str,
     *,
@@ -209,7 +221,7 @@ def validate_release_dir(
     sources = []
     findings: list[Finding] = []
     if previous is not None:
-        expected.update(release_splits(Path(previous)))
+        expected.update(release_splits(previous_release(previous)))
         sources.append(f"the previous release {previous}")
     if registry is not None:
         reg, findings = read_registry(Path(registry))
@@ -297,6 +309,13 @@ def validate_paths(
     if not paths:
         raise ValidationUsageError("give at least one file or folder to validate")
     cfg = _config(config)
+    if previous is not None:
+        previous_release(previous)
+    if registry is not None and not Path(registry).is_file():
+        raise ValidationUsageError(
+            f"--registry {registry}: no such file; pass the split registry (data/{REGISTRY_NAME}), "
+            "or leave it out"
+        )
     resolved: list[tuple[Kind, Path]] = []
     for raw in paths:
         path = Path(raw)

@@ -27,8 +27,21 @@ def flat(output: str) -> str:
         ["studio", "review", "--from", "{missing}", "--project", "p"],
         ["export", "publish", "{missing}", "--dry-run", "--repo", "org/name"],
         ["tasks", "sample", "{missing}", "--n", "1", "--out", "{out}"],
+        [
+            "export",
+            "build",
+            "{existing}",
+            "--version",
+            "0.2.0",
+            "--out",
+            "{out}",
+            "--registry",
+            "r.json",
+            "--previous",
+            "{missing}",
+        ],
     ],
-    ids=lambda args: " ".join(args[:2]),
+    ids=lambda args: " ".join(args[:2]) + (" --previous" if "--previous" in args else ""),
 )
 def test_a_path_that_does_not_exist_is_a_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
@@ -37,7 +50,8 @@ def test_a_path_that_does_not_exist_is_a_usage_error(
     monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-a-token")
     monkeypatch.chdir(tmp_path)  # a short path: Rich folds long words
-    argv = [a.format(missing="nothing-here.json", out="out.json") for a in args]
+    Path("export.json").write_text("[]", encoding="utf-8")
+    argv = [a.format(missing="nothing-here.json", out="out", existing="export.json") for a in args]
     result = runner.invoke(app, argv)
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "'nothing-here.json' does not exist" in flat(result.output)

@@ -86,3 +86,13 @@ def test_summary_counts_one_thing_in_the_singular() -> None:
     assert report.summary().endswith("checked 11 articles, 1 annotation, 1 release")
     code, out = run(str(FIX / "release_valid"))
     assert code == 0 and "1 release" in out and "1 releases" not in out
+
+
+def test_previous_and_registry_that_do_not_exist_are_usage_errors(tmp_path: Path) -> None:
+    """Exit 2 (README: a path that does not exist), never a pass that skipped the split checks."""
+    code, out = run(str(FIX / "release_valid"), "--previous", str(tmp_path / "v0.0.9"))
+    assert code == 2 and "--previous" in out and "not a release folder" in " ".join(out.split())
+    code, out = run(str(FIX / "release_valid"), "--previous", str(FIX / "tasks_valid.json"))
+    assert code == 2 and "not a release folder" in " ".join(out.split())
+    code, out = run(str(FIX / "release_valid"), "--registry", str(tmp_path / "registry.json"))
+    assert code == 2 and "--registry" in out and "no such file" in " ".join(out.split())
