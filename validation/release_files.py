@@ -10,6 +10,7 @@ finding.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,21 @@ def _present_files(root: Path) -> dict[str, str]:
     return {key: ", ".join(files) for key, files in out.items()}
 
 
+# datasets' message for a data file that is not there: "Unable to find 'PATH' with any supported
+# extension [... a hundred extensions ...]"
+_UNABLE_TO_FIND = re.compile(r"Unable to find '([^']+)'")
+
+
+def _not_found(err: FileNotFoundError, base: Path) -> str:
+    """What a card's data file that ``datasets`` cannot find is, relative to the release."""
+    found = _UNABLE_TO_FIND.search(str(err))
+    if found is None:
+        return f"{type(err).__name__}: {_trim(err, 300)}"
+    path = Path(found.group(1))
+    name = path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path)
+    return f"the card's data_files name {name}, which is not in the release"
+
+
 def _loaded_files(root: Path) -> tuple[dict[str, str], dict[str, str]]:
     """``config/split`` → the files ``datasets.load_dataset(root, config)`` would read, resolved
     from the card's ``configs`` / ``data_files`` the way ``datasets`` does (no data is read);
@@ -161,6 +177,9 @@ def _loaded_files(root: Path) -> tuple[dict[str, str], dict[str, str]]:
             # has resolved its inferred patterns already
             data_files = builder_config.data_files
             resolved = data_files if isinstance(data_files, DataFilesDict) else data_files.resolve(str(base))
+        except FileNotFoundError as err:  # a data file the card names is not there
+            errors[name] = f"config {name}: load_dataset would fail: {_not_found(err, base)}"
+            continue
         except Exception as err:  # noqa: BLE001
             errors[name] = f"config {name}: load_dataset would fail: {type(err).__name__}: {err}"
             continue

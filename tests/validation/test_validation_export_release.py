@@ -308,3 +308,24 @@ def test_a_row_listed_twice_is_named_by_its_id(built: Path, tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["validate", str(root), "--format", "json"])
     assert result.exit_code == 1
     assert json.loads(result.output)["by_check"]["unique_row_id"] == len(dup)
+
+
+def test_a_missing_config_is_said_once_per_fact_in_a_line(built: Path, tmp_path: Path) -> None:
+    """The stance config's folder deleted: the card names files that are not there (one line,
+    the file relative to the release — not datasets' list of a hundred extensions) and the
+    config has no file; the stance view is not reported row by row on top of that."""
+    root = _copy(built, tmp_path)
+    stance_files = sorted((root / "data" / "stance").glob("*.parquet"))
+    assert stance_files
+    shutil.rmtree(root / "data" / "stance")
+    report = validate_release_dir(root)
+    checks = {f.check for f in report.errors}
+    assert {"card_configs", "manifest_hashes"} <= checks and "stance_view" not in checks, report.to_text()
+    configs = [f.message for f in report.errors if f.check == "card_configs"]
+    first = stance_files[0].relative_to(root).as_posix()
+    assert (
+        f"config stance: load_dataset would fail: the card's data_files name {first}, which is not "
+        "in the release" in configs
+    )
+    assert any(m.startswith("config stance has no parquet file") for m in configs)
+    assert all(len(f.message) < 300 and "supported extension" not in f.message for f in report.findings)
