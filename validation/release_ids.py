@@ -41,14 +41,17 @@ _FILE, _ROW = "__file", "__row"
 
 def _keys(root: Path, config: str, columns: tuple[str, ...]) -> tuple[pa.Table | None, list[Path]]:
     """The key columns of every file of ``config`` (nulls as :data:`_NULL`) with each row's file
-    number and row number, and the files' names; None when a file lacks a key column (the card
-    and schema checks report that)."""
+    number and row number, and the files' names; None when a file lacks a key column or cannot be
+    read (the card, schema and data checks report that)."""
     parts: list[pa.Table] = []
     files: list[Path] = []
     for path in sorted((root / "data" / config).glob("*.parquet")):
-        if not set(columns) <= set(pq.read_schema(path).names):
+        try:
+            if not set(columns) <= set(pq.read_schema(path).names):
+                return None, []
+            tbl = pq.read_table(path, columns=list(columns))
+        except (OSError, pa.ArrowException):  # an unreadable file: malformed_input reports it
             return None, []
-        tbl = pq.read_table(path, columns=list(columns))
         keys = [pc.fill_null(tbl.column(c).cast(pa.large_string()), _NULL) for c in columns]
         n = tbl.num_rows
         parts.append(

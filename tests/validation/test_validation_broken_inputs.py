@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,21 @@ def test_offsets_of_the_wrong_type_are_reported(tmp_path: Path) -> None:
     assert "value.start is '0' (str), not an integer" in found[0][2]
     assert "value.end is 9.0 (float), not an integer" in found[1][2]
     assert all(f.check == "malformed_input" and "JSON integers" in f.hint for f in report.findings)
+
+
+def test_an_unreadable_parquet_file_of_a_release_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    """Any parquet file of a release cut short or emptied (a failed copy): malformed_input names it,
+    and the checks that do not need it still run."""
+    names = sorted(p.relative_to(FIX / "release_valid") for p in (FIX / "release_valid").rglob("*.parquet"))
+    assert len(names) == 10
+    for number, name in enumerate(names):
+        release = tmp_path / str(number)
+        shutil.copytree(FIX / "release_valid", release)
+        parquet = release / name
+        parquet.write_bytes(parquet.read_bytes()[:100] if number % 2 else b"")
+        report = validate_paths([release])
+        unreadable = [f for f in report.findings if f.check == "malformed_input"]
+        assert unreadable and not report.ok, report.to_text()
+        assert {f.file for f in unreadable} == {str(parquet)}, report.to_text()
+        assert "manifest_hashes" in checks(report)  # the other checks still ran
+        assert "stance_view" not in checks(report), report.to_text()  # no row is 'missing'
