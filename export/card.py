@@ -458,6 +458,31 @@ def _splits_note(inp: CardInputs, short: bool = False) -> str:
     return note
 
 
+def _items_section(inp: CardInputs) -> str:
+    """The items of the articles adjudicated item by item, by outcome; said in words when there
+    are none (the articles with two or more annotators all starred, or none with two)."""
+    if not inp.adjudication_items:
+        return ""
+    what = (
+        "\n\nAdjudication (items of the articles adjudicated item by item — two or more annotators "
+        "and no ground-truth star that counts: spans with their attributes, and relations):"
+    )
+    if any(inp.adjudication_items.values()):
+        rows = [[k, str(v)] for k, v in inp.adjudication_items.items()]
+        return what + "\n\n" + _table(["outcome", "items"], rows)
+    several = sum(n for k, n in inp.annotators_per_article.items() if k >= 2)
+    return (
+        "\n\nAdjudication by item: no article was adjudicated item by item in this version (that "
+        "takes two or more annotators and no ground-truth star that counts); "
+        + (
+            f"the {several} article{'' if several == 1 else 's'} with two or more annotators "
+            f"{'was' if several == 1 else 'were'} settled otherwise (see the table above)."
+            if several
+            else "no article has two or more annotators."
+        )
+    )
+
+
 def _target_stance_section(inp: CardInputs, spec: AnnotationSpec) -> str:
     """Stance counts per canonical target (``target_name``): what researchers group and balance by."""
     name = spec.attribute_for("target_name").name
@@ -778,13 +803,7 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
         + _table(["provenance", "spans"], prov_rows)
         + "\n\nAdjudication (articles):\n\n"
         + _table(["outcome", "articles"], adj_rows)
-        + (
-            "\n\nAdjudication (items of the articles with two or more annotators: spans with their "
-            "attributes, and relations):\n\n"
-            + _table(["outcome", "items"], [[k, str(v)] for k, v in inp.adjudication_items.items()])
-            if inp.adjudication_items
-            else ""
-        )
+        + _items_section(inp)
         + "\n\n"
         + _target_stance_section(inp, spec)
         + "\n"

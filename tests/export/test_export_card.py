@@ -124,3 +124,20 @@ def test_language_creators_option_reaches_the_card_and_bad_values_are_refused(tm
     bad = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "b"), "--language-creators", "journalists"])
     assert isinstance(bad.exception, ExportError) and "journalists" in str(bad.exception)
     assert "expert-generated" in str(bad.exception) and not (tmp_path / "b").exists()
+
+
+def test_item_adjudication_is_not_a_table_of_zeros_when_stars_settled_every_article(tmp_path):
+    """The pilot: five articles have two annotators, every article's gold is a manager's star,
+    so no article is adjudicated item by item; the card says so in words (it showed 'agreed 0 /
+    minority 0 / conflict 0' under 'items of the articles with two or more annotators')."""
+    pilot = REPO / "data" / "exports" / "stancebank-pilot-20261122T154724Z-16e4cc5efedd.json"
+    out = tmp_path / "rel"
+    build_release([pilot], "0.1.0", out, registry_path=tmp_path / "reg.json")
+    stats = _section((out / "README.md").read_text(encoding="utf-8"), "Statistics")
+    assert "| ground_truth | 11 |" in stats
+    assert "| agreed | 0 |" not in stats and "items of the articles with two or more annotators" not in stats
+    assert (
+        "Adjudication by item: no article was adjudicated item by item in this version (that takes two "
+        "or more annotators and no ground-truth star that counts); the 5 articles with two or more "
+        "annotators were settled otherwise (see the table above)." in stats
+    )
