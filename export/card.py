@@ -95,6 +95,8 @@ class CardInputs:
     license_link: str | None = None
     # annotators per annotated article -> articles (how many people annotated each item)
     annotators_per_article: Mapping[int, int] = field(default_factory=dict)
+    # annotated articles per split, gold or not (the articles of ``annotations``)
+    annotated_per_split: Mapping[str, int] = field(default_factory=dict)
     # the ``model_version`` of the predictions the tasks carried (the pre-annotator), sorted
     model_versions: tuple[str, ...] = ()
     # gold stance relations per canonical target: target_name (None: no name) -> stance -> count
@@ -416,6 +418,17 @@ def _splits_note(inp: CardInputs, short: bool = False) -> str:
         for split in SPLITS
     ]
     note = "Splits (articles): " + "; ".join(parts) + "."
+    annotated = inp.annotated_per_split
+    if not short and any(annotated.get(s, 0) != docs.get(s, 0) for s in SPLITS if annotated):
+        # documents hold the gold articles; annotations every annotated article of the split
+        note = (
+            "Splits (gold articles, the rows of `documents`, `claims` and `stance`): "
+            + "; ".join(parts)
+            + ". With the annotated articles not (yet) in gold, whose rows are in `annotations` only, "
+            + "the splits hold "
+            + "; ".join(f"{split}: {annotated.get(split, 0)}" for split in SPLITS)
+            + " annotated articles."
+        )
     empty = [s for s in SPLITS if not docs.get(s, 0)]
     present = [f"`{s}`" for s in SPLITS if docs.get(s, 0)]
     if not present and short:

@@ -348,6 +348,7 @@ def build_release(
             license_name=license_name,
             license_link=license_link,
             annotators_per_article=dict(sorted(annotators_per_article.items())),
+            annotated_per_split=dict(totals.annotated_per_split),
             model_versions=tuple(sorted(data.model_versions)),
             target_stances={t: dict(c) for t, c in target_stances.items()},
             baselines=totals.baselines.finish(),

@@ -128,6 +128,8 @@ class Totals:
     refused_stars: list[tuple[str, RefusedStar]] = field(default_factory=list)
     language_set: set[str] = field(default_factory=set)
     annotators_per_article: Counter[int] = field(default_factory=Counter)
+    # annotated articles per split, gold or not (their rows in ``annotations``)
+    annotated_per_split: Counter[str] = field(default_factory=Counter)
     agreement: AgreementAccumulator = field(init=False)
     baselines: BaselineAccumulator = field(init=False)
 
@@ -148,6 +150,7 @@ class Totals:
         not given)."""
         article_id, gold = result.article_id, result.gold
         self.annotators_per_article[result.annotators] += 1
+        self.annotated_per_split[result.split] += 1
         self.agreement.append(result.stats, article_id=article_id, gold=gold.is_gold)
         self.methods[gold.method] += 1
         self.items.update(gold.items)

@@ -133,11 +133,35 @@ def test_item_adjudication_is_not_a_table_of_zeros_when_stars_settled_every_arti
     pilot = REPO / "data" / "exports" / "stancebank-pilot-20261122T154724Z-16e4cc5efedd.json"
     out = tmp_path / "rel"
     build_release([pilot], "0.1.0", out, registry_path=tmp_path / "reg.json")
-    stats = _section((out / "README.md").read_text(encoding="utf-8"), "Statistics")
+    card = (out / "README.md").read_text(encoding="utf-8")
+    stats = _section(card, "Statistics")
     assert "| ground_truth | 11 |" in stats
+    # every annotated article is in gold: the split sizes need no second count
+    assert "Splits (articles): train: 8 articles; validation: 3 articles;" in card
+    assert "annotated articles not (yet) in gold" not in card
     assert "| agreed | 0 |" not in stats and "items of the articles with two or more annotators" not in stats
     assert (
         "Adjudication by item: no article was adjudicated item by item in this version (that takes two "
         "or more annotators and no ground-truth star that counts); the 5 articles with two or more "
         "annotators were settled otherwise (see the table above)." in stats
     )
+
+
+def test_data_splits_count_the_annotated_articles_beside_the_gold_ones(tmp_path, snapshots):
+    """snapshot_1: three annotated articles, one of them in conflict (not in gold). The split
+    sizes in articles are the gold ones (documents, claims, stance); the card also says how many
+    annotated articles each split holds in `annotations`, which had only a row count."""
+    out = tmp_path / "rel"
+    build_release(snapshots[:1], "1.0.0", out, registry_path=tmp_path / "reg.json")
+    card = (out / "README.md").read_text(encoding="utf-8")
+    splits = _section(card, "Dataset Structure")
+    assert (
+        "Splits (gold articles, the rows of `documents`, `claims` and `stance`): train: 2 articles;" in splits
+    )
+    assert (
+        "With the annotated articles not (yet) in gold, whose rows are in `annotations` only, the splits "
+        "hold train: 3; validation: 0; test: 0 annotated articles." in splits
+    )
+    annotations = datasets.load_dataset(str(out), "annotations", cache_dir=str(tmp_path / "cache"))
+    assert len(set(annotations["train"]["article_id"])) == 3
+    assert "| conflict | 1 |" in _section(card, "Statistics")
