@@ -64,6 +64,19 @@ def render_table(report: Report, console: Console, max_rows: int) -> None:
     console.print(f"[{style}]{escape(report.summary())}[/]")
 
 
+def render_lines(report: Report, max_rows: int) -> None:
+    """The table's content for output that is no terminal (a CI log, a pipe): one line per finding,
+    never folded, then the counts by check and the summary, the last line."""
+    findings = report.sorted()
+    for f in findings[:max_rows]:
+        typer.echo(f.to_text())
+    if len(findings) > max_rows:
+        typer.echo(f"… {len(findings) - max_rows} more (use --format json for all)")
+    if findings:
+        typer.echo("by check: " + ", ".join(f"{check}: {n}" for check, n in report.counts_by_check().items()))
+    typer.echo(report.summary())
+
+
 def validate_command(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to validate.")],
     kind: Annotated[
@@ -72,7 +85,11 @@ def validate_command(
     ] = None,
     output: Annotated[
         OutputFormat,
-        typer.Option("--format", help="table (Rich), json (stable keys) or github (annotations)."),
+        typer.Option(
+            "--format",
+            help="table (Rich; one line per finding when the output is no terminal), json (stable keys) "
+            "or github (annotations).",
+        ),
     ] = OutputFormat.table,
     config: Annotated[
         Path | None,
@@ -111,5 +128,9 @@ def validate_command(
     elif output is OutputFormat.github:
         typer.echo(report.to_github())
     else:
-        render_table(report, Console(), int(cfg.section("report").get("max_rows", 200)))
+        console, max_rows = Console(), int(cfg.section("report").get("max_rows", 200))
+        if console.is_terminal:
+            render_table(report, console, max_rows)
+        else:
+            render_lines(report, max_rows)
     raise typer.Exit(code=report.exit_code)

@@ -52,6 +52,12 @@ class Finding:
             parts.append(f"span {self.span_id}")
         return ", ".join(parts)
 
+    def to_text(self) -> str:
+        """One line: severity, check, place, message, value and fix (greppable in a CI log)."""
+        value = f" [{self.value}]" if self.value else ""
+        hint = f" — fix: {self.hint}" if self.hint else ""
+        return f"{self.severity.upper()} {self.check} at {self.location()}: {self.message}{value}{hint}"
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         return {key: data[key] for key in FINDING_KEYS}
@@ -124,12 +130,7 @@ class Report:
 
     def to_text(self) -> str:
         """A plain-text rendering (for logs and exception messages)."""
-        lines = [self.summary()]
-        for f in self.sorted():
-            value = f" [{f.value}]" if f.value else ""
-            hint = f" — fix: {f.hint}" if f.hint else ""
-            lines.append(f"{f.severity.upper()} {f.check} at {f.location()}: {f.message}{value}{hint}")
-        return "\n".join(lines)
+        return "\n".join([self.summary(), *(f.to_text() for f in self.sorted())])
 
     def __str__(self) -> str:
         return self.to_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -96,3 +97,31 @@ def test_previous_and_registry_that_do_not_exist_are_usage_errors(tmp_path: Path
     assert code == 2 and "not a release folder" in " ".join(out.split())
     code, out = run(str(FIX / "release_valid"), "--registry", str(tmp_path / "registry.json"))
     assert code == 2 and "--registry" in out and "no such file" in " ".join(out.split())
+
+
+def test_output_that_is_no_terminal_has_one_line_per_finding(tmp_path: Path) -> None:
+    """CI logs (no TTY, 80 columns): a long path stays whole on its finding's line and the summary
+    is one line (the table folded the path over 19 lines and broke words mid-way)."""
+    folder = tmp_path / ("a-long-folder-name-of-a-ci-runner-" * 3) / "data" / "exports"
+    folder.mkdir(parents=True)
+    path = folder / "stancebank-pilot-20261122T154724Z-16e4cc5efedd.json"
+    records = json.loads((FIX / "tasks_text_mismatch.json").read_text(encoding="utf-8"))
+    copies = [copy.deepcopy(records) for _ in range(3)]  # one finding per copy
+    for number, tasks in enumerate(copies):
+        for task in tasks:
+            task["data"]["article_id"] += f"-{number}"
+    path.write_text(json.dumps([task for tasks in copies for task in tasks]), encoding="utf-8")
+    code, out = run(str(path), "--config", str(_max_rows(tmp_path, 2)))
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 5, out
+    assert all(line.startswith(f"ERROR span_text_matches at {path}:") for line in lines[:2]), out
+    assert "text[15:45] differs" in lines[0] and "fix: set the span text" in lines[0]
+    assert lines[2] == "… 1 more (use --format json for all)"
+    assert lines[3] == "by check: span_text_matches: 3"
+    assert lines[-1].startswith("FAILED: ") and lines[-1].endswith("1 file")
+
+
+def _max_rows(tmp_path: Path, rows: int) -> Path:
+    config = tmp_path / "validation.yaml"
+    config.write_text(f"report:\n  max_rows: {rows}\n", encoding="utf-8")
+    return config
