@@ -16,7 +16,9 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
-CROISSANT_FILE = "croissant.json"
+from stancebank.schema.layout import CROISSANT
+
+CROISSANT_FILE = CROISSANT
 REPO_ID = "repo"
 """The id of the FileObject that stands for the release; map it to a folder to read locally:
 ``mlcroissant.Dataset(path, mapping={"repo": release_folder})``."""

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from stancebank.export.errors import (
     PublishServerError,
 )
 from stancebank.export.manifest import read_manifest
-from stancebank.schema.layout import MANIFEST, sha256_file
+from stancebank.schema.layout import CROISSANT, MANIFEST, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,20 @@ class PublishPlan:
     version: str
     tag: str
     files: tuple[tuple[str, int], ...]  # (path in repo, bytes)
+    # the repository the release's card and croissant.json name (load snippets, links, citation);
+    # None when the release has no croissant.json to say
+    card_repo: str | None = None
+
+    def repo_warning(self) -> str | None:
+        """What is wrong when the release names another repository than the one it goes to."""
+        if self.card_repo is None or self.card_repo == self.repo_id:
+            return None
+        return (
+            f"the release's card and croissant.json name {self.card_repo} (load snippets, links, "
+            f"citation), not {self.repo_id}: researchers who copy them will not find this dataset; "
+            f"rebuild it with `stancebank export build … --repo {self.repo_id}` (or hub_repo in "
+            "stancebank.toml) before publishing"
+        )
 
     def describe(self) -> str:
         total = sum(size for _, size in self.files)
@@ -48,6 +63,9 @@ class PublishPlan:
         ]
         lines += [f"  {path} ({size:,} bytes)" for path, size in self.files]
         lines.append(f"tag: {self.tag} (refused if it exists)")
+        warning = self.repo_warning()
+        if warning is not None:
+            lines.append(f"warning: {warning}")
         return "\n".join(lines)
 
 
@@ -81,7 +99,29 @@ def plan_publish(folder: Path, repo_id: str) -> PublishPlan:
         raise PublishError(f"{folder}: files not in {MANIFEST}: {sorted(extra)}; remove them or rebuild")
     files.append((MANIFEST, (folder / MANIFEST).stat().st_size))
     version = str(manifest["version"])
-    return PublishPlan(repo_id=repo_id, version=version, tag=f"v{version}", files=tuple(sorted(files)))
+    return PublishPlan(
+        repo_id=repo_id,
+        version=version,
+        tag=f"v{version}",
+        files=tuple(sorted(files)),
+        card_repo=_named_repo(folder),
+    )
+
+
+# how croissant.json's ``url`` names the dataset's Hub page (export/card.py's dataset_url)
+_HUB_PAGE = "https://huggingface.co/datasets/"
+
+
+def _named_repo(folder: Path) -> str | None:
+    """The repository a release's croissant.json names (its ``url``: the card's Hub page)."""
+    path = folder / CROISSANT
+    if not path.is_file():
+        return None
+    try:
+        url = json.loads(path.read_text(encoding="utf-8")).get("url")
+    except (ValueError, AttributeError):
+        return None
+    return url[len(_HUB_PAGE) :] if isinstance(url, str) and url.startswith(_HUB_PAGE) else None
 
 
 def publish(folder: Path, repo_id: str, token: str | None = None) -> PublishResult:
@@ -93,6 +133,9 @@ def publish(folder: Path, repo_id: str, token: str | None = None) -> PublishResu
     request_errors = (HfHubHTTPError, httpx2.HTTPError, OSError)
 
     plan = plan_publish(folder, repo_id)
+    warning = plan.repo_warning()
+    if warning is not None:
+        log.warning("%s", warning)
     token = token or os.environ.get("HF_TOKEN")
     if not token:
         raise PublishError("no Hub token: set HF_TOKEN to a write token for the organisation")

@@ -30,6 +30,8 @@ from stancebank.schema.spec import SPLITS
 
 MANIFEST = "release.json"
 CARD = "README.md"
+# the release's Croissant description (export/croissant.py writes it)
+CROISSANT = "croissant.json"
 DATA_DIR = "data"
 PARQUET_SHARD = "-00000-of-00001.parquet"
 # the one (empty) split of a config that has no row

@@ -102,6 +102,33 @@ def test_publish_defaults_to_the_project_files_hub_repo(
     assert "repo: a/b (dataset" in flag.output
 
 
+def test_publish_warns_when_the_release_names_another_repo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release built for civic-lab/ferries (its card's load snippets, links and citation, and
+    croissant.json's url) published to another repo: the plan says so and how to fix it; the
+    repo the release names gets no warning."""
+    monkeypatch.delenv("STANCEBANK_PROJECT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, output, out = _build(
+        tmp_path, FIXTURES / "utf16_offsets.json", extra=("--repo", "civic-lab/ferries")
+    )
+    assert code == 0, output
+    assert 'load_dataset("civic-lab/ferries"' in (out / "README.md").read_text(encoding="utf-8")
+    same = CliRunner().invoke(
+        app, ["export", "publish", str(out), "--dry-run", "--repo", "civic-lab/ferries"]
+    )
+    assert same.exit_code == 0 and "warning" not in same.output, same.output
+    other = CliRunner().invoke(app, ["export", "publish", str(out), "--dry-run", "--repo", "me/ferries"])
+    assert other.exit_code == 0, other.output
+    flat = " ".join(other.output.split())
+    assert (
+        "warning: the release's card and croissant.json name civic-lab/ferries (load snippets, links, "
+        "citation), not me/ferries" in flat
+    )
+    assert "--repo me/ferries" in flat
+
+
 def test_build_takes_a_folder_of_exports_and_names_a_bad_path(tmp_path: Path) -> None:
     exports = tmp_path / "data" / "exports"
     exports.mkdir(parents=True)
