@@ -273,10 +273,13 @@ def _task_article(sink: _Sink, task: Any, loc: tuple[str, int, str]) -> str | No
     article_id = data.get("article_id")
     text = data.get("text")
     if not isinstance(article_id, str) or not article_id:
+        what = (
+            "missing or empty"
+            if article_id is None or article_id == ""
+            else f"{article_id!r} ({type(article_id).__name__}), not a non-empty string"
+        )
         sink.findings.append(
-            _malformed(
-                loc, None, "data.article_id is missing or empty", "give every task a stable data.article_id"
-            )
+            _malformed(loc, None, f"data.article_id is {what}", "give every task a stable data.article_id")
         )
         return None
     if not isinstance(text, str):
@@ -324,7 +327,17 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                 )
                 continue
             first[article_id] = (loc[1], loc[2])
-            for p_index, prediction in enumerate(task.get("predictions") or []):
+            predictions = task.get("predictions") or []
+            if not isinstance(predictions, list):
+                sink.findings.append(
+                    _malformed(
+                        loc,
+                        article_id,
+                        f"predictions is a {type(predictions).__name__}, not a list of predictions",
+                    )
+                )
+                continue
+            for p_index, prediction in enumerate(predictions):
                 if not isinstance(prediction, dict):
                     sink.findings.append(
                         _malformed(loc, article_id, f"prediction {p_index} is not an object")
@@ -360,7 +373,17 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
     try:
         for task, article_id, loc in _iter_tasks(path, sink):
             task_id = loc[2]
-            for a_index, ann in enumerate(task.get("annotations") or []):
+            annotations = task.get("annotations") or []
+            if not isinstance(annotations, list):
+                sink.findings.append(
+                    _malformed(
+                        loc,
+                        article_id,
+                        f"annotations is a {type(annotations).__name__}, not a list of annotations",
+                    )
+                )
+                continue
+            for a_index, ann in enumerate(annotations):
                 if not isinstance(ann, dict):
                     sink.findings.append(
                         _malformed(loc, article_id, f"annotation {a_index} is not an object")

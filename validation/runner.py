@@ -153,7 +153,10 @@ def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
             loc = _row_loc(row, run.span_col)
             if check_id == "table_schema" or (check_obj is not None and check_obj.error not in HINTS):
                 described = check_obj.error if check_obj is not None and check_obj.error else check_name
-                message, value = f"{run.name}.{column}: {described}", short(case.failure_case)
+                if check_name == "not_nullable":  # its failure case is the null ('nan')
+                    message, value = f"{run.name}.{column} is missing (null)", None
+                else:
+                    message, value = f"{run.name}.{column}: {described}", short(case.failure_case)
             else:
                 message, value = run.describe(check_id, row)
         else:

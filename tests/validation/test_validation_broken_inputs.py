@@ -77,3 +77,30 @@ def test_an_unreadable_parquet_file_of_a_release_is_a_finding_not_a_crash(tmp_pa
         assert {f.file for f in unreadable} == {str(parquet)}, report.to_text()
         assert "manifest_hashes" in checks(report)  # the other checks still ran
         assert "stance_view" not in checks(report), report.to_text()  # no row is 'missing'
+
+
+def test_messages_say_what_is_wrong_with_the_field(tmp_path: Path) -> None:
+    """A relation without a label, an article id of the wrong type, predictions that are no list."""
+    records = tasks()
+    for result in records[0]["predictions"][0]["result"]:
+        if result.get("type") == "relation" and result["labels"] == ["oppose"]:
+            result["labels"] = []
+    records[1]["data"]["article_id"] = 7
+    report = validate_paths([write(tmp_path / "tasks.json", records)])
+    found = {f.check: f for f in report.findings}
+    assert sorted(found) == ["malformed_input", "table_schema"], report.to_text()
+    label = found["table_schema"]
+    assert (label.span_id, label.message, label.value) == ("c1→t1", "relations.label is missing (null)", None)
+    assert found["malformed_input"].message == "data.article_id is 7 (int), not a non-empty string"
+
+    records = tasks()
+    records[0]["predictions"] = {"result": []}
+    report = validate_paths([write(tmp_path / "tasks.json", records)])
+    (finding,) = report.findings
+    assert finding.message == "predictions is a dict, not a list of predictions", report.to_text()
+
+    export = json.loads((FIX / "export_valid.json").read_text(encoding="utf-8"))
+    export[0]["annotations"] = {"result": []}
+    report = validate_paths([write(tmp_path / "export.json", export)])
+    (finding,) = report.findings
+    assert finding.message == "annotations is a dict, not a list of annotations", report.to_text()
