@@ -117,7 +117,8 @@ def _known_attribute_value(row: Row) -> Description:
     if not isinstance(span_label, str):
         return f"attribute {row.get('name')} belongs to no span of this annotation", str(row.get("name"))
     return (
-        f"attribute {row.get('name')}={row.get('value')!r} is not allowed on a {span_label} span",
+        f"attribute {row.get('name')}={row.get('value')!r} is not allowed on "
+        f"{'an' if span_label[:1].upper() in 'AEIOU' else 'a'} {span_label} span",
         f"{row.get('name')}={short(str(row.get('value')), 60)}",
     )
 

@@ -323,3 +323,15 @@ def test_config_rejects_unknown_checks(tmp_path: Path) -> None:
     cfg.write_text("severity:\n  known_label: fatal\n")
     with pytest.raises(ValidationConfigError, match="fatal"):
         load_config(cfg)
+
+
+def test_attribute_on_the_wrong_label_reads_as_english() -> None:
+    """'not allowed on an ACTOR span' (was 'on a ACTOR span'), 'on a CLAIM span'."""
+    from stancebank.validation.descriptions import describe_row
+
+    row = {"name": "claim_form", "value": "mixed", "span_label": "ACTOR"}
+    assert describe_row("known_attribute_value", row)[0] == (
+        "attribute claim_form='mixed' is not allowed on an ACTOR span"
+    )
+    row = {"name": "actor_type", "value": "person", "span_label": "CLAIM"}
+    assert describe_row("known_attribute_value", row)[0].endswith("not allowed on a CLAIM span")
