@@ -17,7 +17,9 @@ overlap P/R/F1, speaker accuracy, ACTOR exact F1 and, over the stance-bearing go
 with at least one stance relation), the share whose matched predicted claim takes a stance on one
 of their gold targets ("target found": the predicted TARGET overlaps a gold TARGET of the claim or
 carries the same ``target_name``) and the share where it is the gold stance ("right stance"). An
-unmatched gold claim counts as neither. The issue-14 targets on held-out topics are printed beside.
+unmatched gold claim counts as neither. The other side of "no cue, no stance": over the matched gold
+claims that take no stance, the share whose predicted claim is given one ("stance on no-stance", a
+wrong suggestion an annotator must delete; no issue target, lower is better). The issue-14 targets on held-out topics are printed beside.
 
 "With catalogue" passes the set's ``[[targets]]`` (data/stancebank.toml for the pilot, each other
 set's own stancebank.toml) to the pre-annotator; "without" builds with none (targets from the
@@ -36,8 +38,8 @@ claim's syntax gives a target at all, and whether the claim has a cue (all its c
 (its column reads "skipped"). Use it while tuning a rule, so that no held-out figure is seen until the
 one measurement at the end.
 
-``--errors`` lists the missed and spurious claims, the wrong speakers and the stance-bearing claims
-without the right stance (gold and predicted targets) of the **dev** sets only, with the catalogue
+``--errors`` lists the missed and spurious claims, the wrong speakers, the stance-bearing claims
+without the right stance (gold and predicted targets) and the no-stance claims given one of the **dev** sets only, with the catalogue
 when the set has one: the held-out set's errors are not printed, so that nobody tunes on them.
 """
 
@@ -111,9 +113,19 @@ class Coverage:
     claims: int = 0
     found: int = 0
     right: int = 0
+    # matched gold claims without any stance, and how many of them the prediction gives a stance
+    # (a wrong suggestion: "no cue, no stance" made measurable)
+    unstanced: int = 0
+    false_stance: int = 0
 
     def __add__(self, other: Coverage) -> Coverage:
-        return Coverage(self.claims + other.claims, self.found + other.found, self.right + other.right)
+        return Coverage(
+            self.claims + other.claims,
+            self.found + other.found,
+            self.right + other.right,
+            self.unstanced + other.unstanced,
+            self.false_stance + other.false_stance,
+        )
 
     @property
     def found_share(self) -> float:
@@ -122,6 +134,10 @@ class Coverage:
     @property
     def right_share(self) -> float:
         return self.right / self.claims if self.claims else 0.0
+
+    @property
+    def false_stance_share(self) -> float:
+        return self.false_stance / self.unstanced if self.unstanced else 0.0
 
 
 def _stance_pairs(spans: Sequence[Span], relations: Sequence[Relation]) -> dict[str, list[tuple[Span, str]]]:
@@ -151,11 +167,15 @@ def stance_coverage(
     )
     gold_to_pred = {g: p for p, g in matched.items()}
     pred_pairs = _stance_pairs(predicted, predicted_relations)
+    gold_pairs = _stance_pairs(gold, gold_relations)
     total = Coverage()
-    for gid, pairs in _stance_pairs(gold, gold_relations).items():
+    for gid, pairs in gold_pairs.items():
         candidates = pred_pairs.get(gold_to_pred.get(gid, ""), [])
         hits = [(p_label, g_label) for t, p_label in candidates for g, g_label in pairs if same_target(t, g)]
         total = total + Coverage(1, int(bool(hits)), int(any(p == g for p, g in hits)))
+    for gid, pid in gold_to_pred.items():
+        if gid not in gold_pairs:
+            total = total + Coverage(unstanced=1, false_stance=int(pid in pred_pairs))
     return total
 
 
@@ -392,6 +412,11 @@ def _errors(
             wanted = ", ".join(f"{g}:{t.text[:40]!r}" for t, g in gold_pairs)
             got = ", ".join(f"{p}:{t.text[:40]!r}" for t, p in predicted) or "(none)"
             print(f"  STANCE  {gby[gid].text[:70]!r}: gold {wanted}; pred {got}")
+    gold_stanced = _stance_pairs(gold, grels)
+    for gid, pid in g2p.items():
+        if gid not in gold_stanced and pid in pairs:
+            got = ", ".join(f"{p}:{t.text[:40]!r}" for t, p in pairs[pid])
+            print(f"  NO-STANCE {gby[gid].text[:70]!r}: gold none; pred {got}")
     for pid, gid in matched.items():
         ps = score_article(
             [pby[pid], *[s for s in pred if s.label != CLAIM]],
@@ -416,14 +441,15 @@ def print_topics(title: str, run: Run) -> None:
         print(f"  (not English, built without pre-annotation and left out: {', '.join(run.skipped)})")
     print(
         f"  {'topic':28} {'claims P':>8} {'R':>5} {'F1':>5}  {'speaker':>7}  {'ACTOR ex F1':>11}"
-        f"  {'target found':>12}  {'right stance':>12}"
+        f"  {'target found':>12}  {'right stance':>12}  {'no-stance given one':>19}"
     )
     for row in [*run.rows, Row("total (micro)", run.scores, run.coverage)]:
         c, s, cov = row.scores.claims_overlap, row.scores, row.coverage
         print(
             f"  {row.topic[:28]:28} {c.precision:8.2f} {c.recall:5.2f} {c.f1:5.2f}  "
             f"{_frac(s.speaker.correct, s.speaker.total)}  {s.actors_exact.f1:11.2f}  "
-            f"{_frac(cov.found, cov.claims):>12}  {_frac(cov.right, cov.claims):>12}"
+            f"{_frac(cov.found, cov.claims):>12}  {_frac(cov.right, cov.claims):>12}  "
+            f"{_frac(cov.false_stance, cov.unstanced):>19}"
         )
 
 
@@ -453,6 +479,7 @@ def summary_lines(run: Run) -> dict[str, str]:
         "target found": f"{cov.found_share:.3f} ({cov.found}/{cov.claims})",
         "right stance": f"{cov.right_share:.3f} ({cov.right}/{cov.claims})",
         "stance acc. (pairs)": f"{s.stance.value:.3f} ({s.stance.correct}/{s.stance.total})",
+        "stance on no-stance": f"{cov.false_stance_share:.3f} ({cov.false_stance}/{cov.unstanced})",
     }
 
 
@@ -467,7 +494,8 @@ TARGET_TEXT = {
 
 def print_summary(columns: list[tuple[str, Run | str]]) -> None:
     print("\nmicro-averaged, side by side (matched/predicted/gold; target found and right stance over")
-    print("stance-bearing gold claims):")
+    print("stance-bearing gold claims; stance on no-stance: matched gold claims without a stance that")
+    print("the prediction gives one, a wrong suggestion):")
     width = max(24, *(len(name) + 2 for name, _ in columns))
     header = f"{'':22}" + "".join(f"{name:>{width}}" for name, _ in columns) + f"{'held-out target':>22}"
     print(header)
