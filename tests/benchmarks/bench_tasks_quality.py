@@ -19,7 +19,8 @@ of their gold targets ("target found": the predicted TARGET overlaps a gold TARG
 carries the same ``target_name``) and the share where it is the gold stance ("right stance"). An
 unmatched gold claim counts as neither. The other side of "no cue, no stance": over the matched gold
 claims that take no stance, the share whose predicted claim is given one ("stance on no-stance", a
-wrong suggestion an annotator must delete; no issue target, lower is better). The issue-14 targets on held-out topics are printed beside.
+wrong suggestion an annotator must delete; no issue target, lower is better). The issue-14 targets
+on held-out topics are printed beside.
 
 "With catalogue" passes the set's ``[[targets]]`` (data/stancebank.toml for the pilot, each other
 set's own stancebank.toml) to the pre-annotator; "without" builds with none (targets from the
@@ -39,8 +40,9 @@ claim's syntax gives a target at all, and whether the claim has a cue (all its c
 one measurement at the end.
 
 ``--errors`` lists the missed and spurious claims, the wrong speakers, the stance-bearing claims
-without the right stance (gold and predicted targets) and the no-stance claims given one of the **dev** sets only, with the catalogue
-when the set has one: the held-out set's errors are not printed, so that nobody tunes on them.
+without the right stance (gold and predicted targets) and the no-stance claims given one, of the
+**dev** sets only, with the catalogue when the set has one: the held-out set's errors are not
+printed, so that nobody tunes on them.
 """
 
 from __future__ import annotations
