@@ -8,6 +8,7 @@ when known, the line.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from stancebank.schema.jsonio import shard_files
 
 __all__ = ["Record", "check_task_list", "iter_records", "read_task_list"]
 
+#: UTF-8, with a byte-order mark (as Windows editors save it) skipped: RFC 8259 lets a reader ignore it
+ENCODING = "utf-8-sig"
 _WS = re.compile(r"\s*")
 _BLOCK = 1 << 20  # characters read at a time by the streamed array reader
 
@@ -50,9 +53,49 @@ def iter_records(path: Path, *, lines: bool = False) -> Iterator[Record]:
 
 
 def _cannot_read(path: Path, err: OSError | UnicodeDecodeError) -> WireError:
+    if isinstance(err, UnicodeDecodeError):
+        found = _first_bad_byte(path)
+        if found is not None:
+            offset, byte, line = found
+            return WireError(
+                f"{path}:{line}: byte 0x{byte:02x} at offset {offset} is not UTF-8 ({err.reason}); "
+                "save the file as UTF-8",
+                file=str(path),
+                line=line,
+            )
     detail = err.reason if isinstance(err, UnicodeDecodeError) else (err.strerror or str(err))
     fix = "save it as UTF-8" if isinstance(err, UnicodeDecodeError) else "check the path"
     return WireError(f"{path}: cannot read the file ({detail}); {fix}", file=str(path))
+
+
+def _first_bad_byte(path: Path) -> tuple[int, int, int] | None:
+    """(offset, byte, 1-based line) of the first byte of ``path`` that is not UTF-8, read in blocks
+    (a decode error of a text stream gives an offset into its buffer, not into the file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(_BLOCK):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as err:
+                    # err.object may begin with up to 3 bytes the decoder held back from the last block
+                    at = offset - (len(err.object) - len(block)) + err.start
+                    return at, err.object[err.start], _line_of(path, at)
+                offset += len(block)
+    except OSError:
+        return None
+    return None
+
+
+def _line_of(path: Path, offset: int) -> int:
+    """The 1-based line of byte ``offset`` of ``path``."""
+    lines, read = 1, 0
+    with path.open("rb") as fh:
+        while read < offset and (block := fh.read(min(_BLOCK, offset - read))):
+            lines += block.count(b"\n")
+            read += len(block)
+    return lines
 
 
 def _not_a_list(path: Path, line: int | None) -> WireError:
@@ -66,7 +109,7 @@ def _not_a_list(path: Path, line: int | None) -> WireError:
 
 def _iter_jsonl(path: Path) -> Iterator[Record]:
     try:
-        with path.open(encoding="utf-8") as fh:
+        with path.open(encoding=ENCODING) as fh:
             index = 0
             for lineno, line in enumerate(fh, start=1):
                 if not line.strip():
@@ -87,7 +130,7 @@ def _iter_jsonl(path: Path) -> Iterator[Record]:
 
 def _iter_array_with_lines(path: Path) -> Iterator[Record]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding=ENCODING)
     except (OSError, UnicodeDecodeError) as err:
         raise _cannot_read(path, err) from err
     decoder = json.JSONDecoder()
@@ -138,7 +181,7 @@ def _iter_array_streamed(path: Path) -> Iterator[Record]:
     ``_BLOCK`` characters: memory stays bounded by the largest record plus one block."""
     decoder = json.JSONDecoder()
     try:
-        with path.open(encoding="utf-8") as fh:
+        with path.open(encoding=ENCODING) as fh:
             buf = fh.read(_BLOCK)
             eof = not buf
             pos = _end_of_space(buf, 0)
@@ -272,7 +315,7 @@ def read_task_list(path: Path) -> list[dict[str, Any]]:
     if path.suffix == ".jsonl":
         return check_task_list([r.value for r in iter_records(path)], str(path))
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding=ENCODING))
     except (OSError, UnicodeDecodeError) as err:
         raise _cannot_read(path, err) from err
     except json.JSONDecodeError as err:

@@ -47,3 +47,45 @@ def test_a_broken_array_is_a_wire_error_naming_the_file(tmp_path: Path, monkeypa
     monkeypatch.setattr(files, "_BLOCK", block)
     with pytest.raises(WireError, match=r"broken\.json"):
         list(files.iter_records(path))
+
+
+TASKS = [{"data": {"article_id": "a", "text": "Café"}}, {"data": {"article_id": "b", "text": "x"}}]
+
+
+def _readers(path: Path) -> list[list]:
+    return [
+        [r.value for r in files.iter_records(path)],
+        [r.value for r in files.iter_records(path, lines=True)],
+        files.read_task_list(path),
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_a_utf8_byte_order_mark_is_read_as_utf8(tmp_path: Path, suffix: str) -> None:
+    """Windows editors save UTF-8 with a BOM; JSON readers may ignore it (RFC 8259, 8.1)."""
+    path = tmp_path / f"tasks{suffix}"
+    body = json.dumps(TASKS, indent=1) if suffix == ".json" else "\n".join(json.dumps(t) for t in TASKS)
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    assert _readers(path) == [TASKS, TASKS, TASKS]
+
+
+@pytest.mark.parametrize("block", [2, 1 << 20])
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_a_byte_that_is_not_utf8_is_named_with_its_line(tmp_path: Path, monkeypatch, block, suffix) -> None:
+    monkeypatch.setattr(files, "_BLOCK", block)
+    path = tmp_path / f"tasks{suffix}"
+    body = (
+        json.dumps(TASKS, indent=1, ensure_ascii=False)
+        if suffix == ".json"
+        else "\n".join(json.dumps(t, ensure_ascii=False) for t in TASKS)
+    )
+    raw = body.encode("utf-8").replace("Café".encode(), b"Caf\xe9")  # Latin-1 é
+    path.write_bytes(raw)
+    offset = raw.index(b"\xe9")
+    line = raw[:offset].count(b"\n") + 1
+    for read in (lambda: list(files.iter_records(path)), lambda: list(files.iter_records(path, lines=True))):
+        with pytest.raises(WireError) as info:
+            read()
+        assert info.value.line == line
+        assert f"{path}:{line}: byte 0xe9 at offset {offset} is not UTF-8" in str(info.value)
+        assert "save the file as UTF-8" in str(info.value)
