@@ -153,6 +153,9 @@ class BaselineAccumulator:
     _human: dict[str, Scorer] = field(default_factory=dict)
     # split → the gold keys of every article (for the majority class, decided after the train split)
     _gold: dict[str, list[Keys]] = field(default_factory=dict)
+    # split → scored articles whose gold is the majority of exactly two annotators: what both drew,
+    # so each annotator scores 1.000 on it by construction
+    _two_agreed: Counter[str] = field(default_factory=Counter)
 
     def _scorer(self, table: dict[str, Scorer], split: str) -> Scorer:
         return table.setdefault(split, Scorer(self.spec))
@@ -181,6 +184,8 @@ class BaselineAccumulator:
         if len(annotations) >= 2:
             for n, ann in enumerate(scored):
                 self._scorer(self._human, split).add(keys, annotation_keys(ann), new_article=n == 0)
+            if scored and gold.method == "majority" and len(scored) == 2:
+                self._two_agreed[split] += 1
 
     def majority_stance(self) -> str | None:
         """The most frequent gold stance of the train split (of all splits when train has none);
@@ -205,7 +210,8 @@ class BaselineAccumulator:
             MAJORITY: {s: maj[s].result() for s in SPLITS if s in maj},
             HUMAN: {s: self._human[s].result() for s in SPLITS if s in self._human},
         }
-        return Baselines(scores=table, majority_stance=majority)
+        two = {s: self._two_agreed[s] for s in SPLITS if self._two_agreed[s]}
+        return Baselines(scores=table, majority_stance=majority, human_by_construction=two)
 
 
 @dataclass(frozen=True)
@@ -213,6 +219,8 @@ class Baselines:
     # system → split → metric → value
     scores: Mapping[str, Mapping[str, Mapping[str, Any]]]
     majority_stance: str | None
+    # split → human-bound articles whose gold is the majority of two annotators (1.000 by construction)
+    human_by_construction: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -696,9 +696,33 @@ def _baselines_section(inp: CardInputs, spec: AnnotationSpec) -> str:
         "split.\n"
         f"- **{HUMAN}**: each annotator's own annotation against gold, on gold articles with two or "
         "more annotators (the annotation that is itself gold left out). Majority gold is partly made "
-        "of the scored annotations, so this bound is optimistic.\n\n"
+        "of the scored annotations, so this bound is optimistic; with two annotators it is exactly what "
+        "both drew, and each scores 1.000 on it by construction"
+        + _by_construction(base)
+        + ".\n\n"
         + (_table(header, rows) if rows else "No gold article to score.")
         + "\n"
+    )
+
+
+def _by_construction(base: Baselines) -> str:
+    """How many of the human bound's articles score 1.000 by construction (majority gold of two)."""
+    counts = base.human_by_construction
+    if not counts:
+        return ""
+    scored = {s: int(v.get("articles") or 0) for s, v in base.scores.get(HUMAN, {}).items()}
+    if all(counts.get(s, 0) == n for s, n in scored.items()):
+        which = ", ".join(f"{counts[s]} {s}" for s in SPLITS if s in counts)
+        here = f"all the scored articles, {which}: the rows below measure nothing more"
+    else:
+        here = "; ".join(
+            f"{counts[s]} of the {scored.get(s, 0)} {s} article{'' if scored.get(s, 0) == 1 else 's'}"
+            for s in SPLITS
+            if s in counts
+        )
+    return (
+        f" (here {here}). The bound is informative on articles settled by a ground-truth star, a "
+        "reviewer or three or more annotators"
     )
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import yaml
 
@@ -94,6 +96,32 @@ def test_accumulator_majority_class_human_bound_and_preannotator() -> None:
     assert human["train"]["stance_pairs"] == 3
     # ann-a says support where test gold says oppose; ann-b has no target
     assert human["test"]["stance_accuracy"] == 0.0
+
+
+def test_human_bound_on_the_majority_of_two_is_said_to_be_one_by_construction() -> None:
+    """Two annotators who drew the same: majority gold is their annotation, so the human bound
+    scores 1.000 there whatever they did; the accumulator counts those articles and the card says
+    the rows measure nothing more when every scored article is one."""
+    acc = BaselineAccumulator(SPEC)
+    full = [(0, 1, "source"), (1, 2, "support")]
+    a, b = _ann("1", "ann-a", [A, C, T], full), _ann("2", "ann-b", [A, C, T], full)
+    acc.add("train", _gold("support"), [a, b], None)
+    acc.add("train", _gold("support"), [a, b], None)
+    acc.add("validation", _gold("support"), [a, b], None)
+    starred = _ann("3", "ann-b", [A, C, T], full, gt=True)
+    acc.add("test", replace(_gold("support"), method="ground_truth"), [a, starred], None)
+    base = acc.finish()
+    assert base.human_by_construction == {"train": 2, "validation": 1}
+    assert base.scores[HUMAN]["train"]["CLAIM_f1"] == 1.0 and base.scores[HUMAN]["test"]["articles"] == 1
+    card = render_card(_inputs(baselines=base))
+    assert (
+        "each scores 1.000 on it by construction (here 2 of the 2 train articles; 1 of the 1 validation "
+        "article). The bound is informative on articles settled by a ground-truth star" in card
+    )
+    only_two = BaselineAccumulator(SPEC)
+    only_two.add("train", _gold("support"), [a, b], None)
+    card = render_card(_inputs(baselines=only_two.finish()))
+    assert "(here all the scored articles, 1 train: the rows below measure nothing more)" in card
 
 
 def _inputs(**kw: object) -> CardInputs:
