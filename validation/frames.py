@@ -265,6 +265,15 @@ def _malformed(
     )
 
 
+def _without_place(err: WireError, path: Path) -> str:
+    """The error's message without the ``FILE:LINE:`` it starts with (the finding's place says it)."""
+    text = str(err)
+    for place in (f"{path}:{err.line}: ", f"{path}: "):
+        if text.startswith(place):
+            return text[len(place) :]
+    return text
+
+
 def _task_article(sink: _Sink, task: Any, loc: tuple[str, int, str]) -> str | None:
     if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
         sink.findings.append(_malformed(loc, None, "the task has no 'data' object"))
@@ -353,7 +362,7 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     spec=spec,
                 )
     except WireError as err:
-        sink.findings.append(_malformed((str(path), err.line or -1, ""), None, str(err)))
+        sink.findings.append(_malformed((str(path), err.line or -1, ""), None, _without_place(err, path)))
     return sink.tables()
 
 
@@ -404,7 +413,7 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     spec=spec,
                 )
     except WireError as err:
-        sink.findings.append(_malformed((str(path), err.line or -1, ""), None, str(err)))
+        sink.findings.append(_malformed((str(path), err.line or -1, ""), None, _without_place(err, path)))
     tables = sink.tables()
     # Several snapshots of one task in one file are the same article: keep one article row.
     tables.articles = tables.articles.drop_duplicates(subset=["article_id", "text"], keep="first")

@@ -104,3 +104,15 @@ def test_messages_say_what_is_wrong_with_the_field(tmp_path: Path) -> None:
     report = validate_paths([write(tmp_path / "export.json", export)])
     (finding,) = report.findings
     assert finding.message == "annotations is a dict, not a list of annotations", report.to_text()
+
+
+def test_a_file_that_cannot_be_read_is_named_once(tmp_path: Path) -> None:
+    """The finding's place is the file and line; its message does not repeat them."""
+    path = tmp_path / "tasks.json"
+    path.write_bytes(b'[\n{"data": {"article_id": "a", "text": "Caf\xe9"}}\n]')
+    (finding,) = validate_paths([path]).findings
+    assert (finding.file, finding.line) == (str(path), 2)
+    assert (
+        finding.message
+        == "byte 0xe9 at offset 43 is not UTF-8 (invalid continuation byte); save the file as UTF-8"
+    )
