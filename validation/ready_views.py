@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -49,10 +50,25 @@ def _read(root: Path, config: str, columns: list[str]) -> pa.Table | None:
     return pa.concat_tables(tables) if tables else None
 
 
-def _findings(
-    check: str, config: ValidationConfig, where: list[tuple[str, str]], message: str
-) -> list[Finding]:
-    out = [make_finding(check, config, file, f"{message}: {detail}") for file, detail in where[:SHOWN]]
+class _Place(NamedTuple):
+    """Where a ready-view check failed: the file, what is wrong there, and (for the JSON and
+    GitHub outputs) the article and the span (claim) id."""
+
+    file: str
+    detail: str
+    article_id: str | None = None
+    span_id: str | None = None
+
+
+def _findings(check: str, config: ValidationConfig, where: list[_Place], message: str) -> list[Finding]:
+    out = [
+        replace(
+            make_finding(check, config, p.file, f"{message}: {p.detail}"),
+            article_id=p.article_id,
+            span_id=p.span_id,
+        )
+        for p in where[:SHOWN]
+    ]
     if len(where) > SHOWN:
         out.append(
             make_finding(check, config, where[SHOWN][0], f"{message}: … and {len(where) - SHOWN} more")
@@ -112,7 +128,8 @@ def _sentence_findings(root: Path, config: ValidationConfig) -> list[Finding]:
             if overlap[i]
             else "starts or ends with whitespace"
         )
-        where.append((files[doc], f"article {ids[doc]!r}, sentence {start[i]}:{end[i]} {problem}"))
+        detail = f"article {ids[doc]!r}, sentence {start[i]}:{end[i]} {problem}"
+        where.append(_Place(files[doc], detail, ids[doc]))
     return _findings("sentence_bounds", config, where, "documents.sentences")
 
 
@@ -133,10 +150,12 @@ def _context_findings(root: Path, config: ValidationConfig) -> list[Finding]:
     bad = ~((col(c.sentence_start) <= col(c.claim_start)) & (col(c.claim_end) <= col(c.sentence_end)))
     rows = claims.filter(pa.array(bad)).to_pylist()
     where = [
-        (
+        _Place(
             r[FILE],
             f"article {r[c.article_id]!r}, claim {r[c.claim_id]} {r[c.claim_start]}:{r[c.claim_end]} is not "
             f"inside its context {r[c.sentence_start]}:{r[c.sentence_end]}",
+            r[c.article_id],
+            r[c.claim_id],
         )
         for r in rows
     ]
@@ -224,9 +243,11 @@ def _stance_findings(root: Path, config: ValidationConfig, spec: AnnotationSpec)
     expected = _rows(claims.filter(pc.is_valid(claims.column(c.stance))))
     actual = _rows(stance)
     where = [
-        (
+        _Place(
             file,
             f"{what}: article {row[0]!r}, claim {row[1]}, target {row[2]} ({row[-1]} split)",
+            row[0],
+            row[1],
         )
         for what, rows in (
             (

@@ -221,6 +221,8 @@ def test_corrupted_ready_views_are_caught(built: Path, tmp_path: Path) -> None:
     _edit_parquet(docs, break_sentences)
     claims = sorted((root / "data" / "claims").glob("*.parquet"))[0]
 
+    claim_article = pq.read_table(claims, columns=["article_id"]).column(0)[0].as_py()
+
     def break_context(rows: list[dict[str, Any]]) -> None:
         seen["context"] = rows[0]["claim_id"]
         rows[0]["sentence_end"] = rows[0]["claim_end"] - 1
@@ -251,6 +253,11 @@ def test_corrupted_ready_views_are_caught(built: Path, tmp_path: Path) -> None:
     assert f"claim {seen['stance']}" in stance_msgs and "missing from the stance config" in stance_msgs
     assert "is not a claims row with a stance" in stance_msgs
     assert str(stance) in stance_msgs
+    # the JSON / GitHub outputs name the article and the claim in their own fields too
+    located = {(f.check, f.article_id, f.span_id) for f in report.errors}
+    assert ("claim_context", claim_article, seen["context"]) in located
+    assert any(c == "stance_view" and a and s == seen["stance"] for c, a, s in located)
+    assert ("sentence_bounds", seen["outside"], None) in located
 
 
 def test_same_rows_compares_row_multisets_exactly() -> None:
