@@ -60,7 +60,7 @@ POLICY = (
     "what fewer than half drew is dropped; a tie (exactly half) or a span whose attribute has no "
     "majority value is a conflicting item. An article without conflicting items is gold (majority); "
     "one with conflicting items is pending: only those items are sent to a reviewer, and the "
-    "article stays out of documents and claims until they are resolved. The reviewer decides each "
+    "article stays out of documents, claims and stance until they are resolved. The reviewer decides each "
     "conflicting item (kept when the reviewer's verdict has it, dropped when not; an item only the "
     "reviewer drew is kept), may change an agreed span's attributes, and leaves the agreed items "
     "gold (method reviewer); a verdict the reviewer starred as ground truth is the article's gold "

@@ -891,8 +891,8 @@ def render_card(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:
             if machine_annotated(inp)
             else ""
         )
-        + "- Articles with conflicting items are left out of `documents` and `claims` until a reviewer "
-        "adjudicates them (their annotations are in `annotations`, status `conflict`); gold is "
+        + "- Articles with conflicting items are left out of `documents`, `claims` and `stance` until a "
+        "reviewer adjudicates them (their annotations are in `annotations`, status `conflict`); gold is "
         "therefore biased towards easier articles.\n"
         "- Annotators are pseudonyms (a keyed hash); pseudonyms are stable across versions only while "
         "the project keeps its secret key.\n"

@@ -279,7 +279,7 @@ def render_agreement(report: AgreementReport) -> str:
         f"({_n(report.pairs, 'annotation pair')}), computed from the `annotations` config alone (rows with "
         "`review` = false: a reviewer's verdict is not an annotator), next to the same figures over "
         f"the {gold.articles} of them that reached gold (`status` = `gold`, the articles in "
-        "`documents` and `claims`). The gold subset is selected by agreement (an article with a "
+        "`documents`, `claims` and `stance`). The gold subset is selected by agreement (an article with a "
         "conflicting item waits for review), so it agrees more than the whole. "
         + (
             f"Intervals: {boot.get('replicates')} bootstrap replicates over articles, seed "

@@ -165,3 +165,7 @@ def test_data_splits_count_the_annotated_articles_beside_the_gold_ones(tmp_path,
     annotations = datasets.load_dataset(str(out), "annotations", cache_dir=str(tmp_path / "cache"))
     assert len(set(annotations["train"]["article_id"])) == 3
     assert "| conflict | 1 |" in _section(card, "Statistics")
+    # a pending article is in no gold config, stance included (the card said 'documents and claims')
+    assert "documents and claims" not in card and "`documents` and `claims`" not in card
+    assert "stays out of documents, claims and stance" in card
+    assert "left out of `documents`, `claims` and `stance`" in _section(card, "Bias, Risks, and Limitations")
