@@ -604,15 +604,24 @@ def _type_name(feature: Any) -> str:
     return type(feature).__name__
 
 
+def field_meanings(spec: AnnotationSpec) -> dict[str, dict[str, str]]:
+    """What each top-level field of each config holds: :data:`FIELD_DOCS`, else the spec's
+    description of the attribute the field is (``claim_form``, ``actor_type`` … in ``claims``).
+    The card's Data Fields and croissant.json's field descriptions both say this."""
+    attrs = {a.name: a.description for a in spec.attributes}
+    return {
+        config: {name: FIELD_DOCS.get(config, {}).get(name) or attrs.get(name, "") for name in features}
+        for config, features in dataset_features(spec).items()
+    }
+
+
 def _data_fields(spec: AnnotationSpec) -> str:
     """One table per config: every field with its type and meaning."""
-    attrs = {a.name: a.description for a in spec.attributes}
+    meanings = field_meanings(spec)
     out = []
     for config, features in dataset_features(spec).items():
-        docs = FIELD_DOCS.get(config, {})
         rows = [
-            [f"`{name}`", _type_name(feature), docs.get(name) or attrs.get(name, "")]
-            for name, feature in features.items()
+            [f"`{name}`", _type_name(feature), meanings[config][name]] for name, feature in features.items()
         ]
         out.append(f"`{config}`:\n\n" + _table(["field", "type", "meaning"], rows) + "\n")
     return "\n".join(out)

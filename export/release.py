@@ -43,12 +43,12 @@ from datasets import Features
 from stancebank.export.adjudicate import DEFAULT_POLICY, GoldPolicy
 from stancebank.export.agreement import AgreementReport
 from stancebank.export.card import (
-    FIELD_DOCS,
     CardInputs,
     Changes,
     citation,
     dataset_name,
     dataset_url,
+    field_meanings,
     rai_facts,
     render_card,
 )
@@ -213,7 +213,7 @@ def _croissant_facts(
         sha256={p: sha256_file(folder / p) for paths in files.values() for ps in paths.values() for p in ps},
         keywords=["stance detection", "quotation attribution", "relation extraction", "news"],
         languages=inp.languages,
-        descriptions=FIELD_DOCS,
+        descriptions=field_meanings(spec),
         rai=rai_facts(inp, spec),
     )
 

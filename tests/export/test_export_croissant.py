@@ -17,6 +17,7 @@ from stancebank.export.card import FIELD_DOCS
 from stancebank.export.croissant import REPO_ID, CroissantFacts, build_croissant
 from stancebank.schema.features import dataset_features
 from stancebank.schema.layout import sha256_file
+from stancebank.schema.spec import SPEC
 
 CLI = [sys.executable, "-m", "stancebank.schema.cli"]
 
@@ -94,6 +95,18 @@ def test_croissant_validates_and_its_records_are_the_parquet_rows(
     }
     assert stance_fields["stance/context"] == "context: " + FIELD_DOCS["stance"]["context"]
     assert stance_fields["stance/stance"].endswith("A class label (0=support, 1=oppose, 2=neutral).")
+    # a column that is an attribute says what the spec says of it, as Data Fields does (it had
+    # only 'claim_form: a class label (…)')
+    claim_fields = {
+        f["@id"]: f["description"] for rs in doc["recordSet"] if rs["@id"] == "claims" for f in rs["field"]
+    }
+    form = SPEC.attribute_for("claim_form").description
+    assert (
+        claim_fields["claims/claim_form"]
+        == f"claim_form: {form} A class label (0=direct, 1=indirect, 2=mixed)."
+    )
+    card = (release / "README.md").read_text(encoding="utf-8")
+    assert f"| `claim_form` | class label: `direct`, `indirect`, `mixed` | {form} |" in card
     for key in ("dataAnnotationProtocol", "personalSensitiveInformation", "dataLimitations"):
         assert doc[f"rai:{key}"], key
 
