@@ -265,6 +265,14 @@ def build_release(
             raise ExportError(f"export {path} is a folder; pass the Label Studio JSON export files in it")
         if not Path(path).is_file():
             raise ExportError(f"export {path} does not exist; pass Label Studio JSON export files")
+    if license_id == "other" and not (license_name and license_link):
+        # what a project file refuses (schema/project.py); the card then says "a custom license
+        # (no license_name given)" and the Hub shows no license
+        log.warning(
+            "the release's license is 'other' without license_name and license_link: its card names no "
+            "license a researcher can check; pass --license with a Hub license id (e.g. cc-by-4.0), or set "
+            "license, license_name and license_link in stancebank.toml"
+        )
     key = load_key(key_file, forbidden_roots=(out, registry_path.parent))
     pseudonym = Pseudonymizer(key)
     for leftover in (out, review, failed_dir(out), registry_path):

@@ -169,3 +169,29 @@ def test_data_splits_count_the_annotated_articles_beside_the_gold_ones(tmp_path,
     assert "documents and claims" not in card and "`documents` and `claims`" not in card
     assert "stays out of documents, claims and stance" in card
     assert "left out of `documents`, `claims` and `stance`" in _section(card, "Bias, Risks, and Limitations")
+
+
+def test_a_release_without_a_license_is_warned_about(tmp_path, snapshots, caplog):
+    """No --license and no project file: the license is 'other' with no name, which a project
+    file refuses; the build warns (the card says 'a custom license (no license_name given)')."""
+    with caplog.at_level("WARNING"):
+        build_release(snapshots[:1], "1.0.0", tmp_path / "a", registry_path=tmp_path / "reg.json")
+    warned = [r.getMessage() for r in caplog.records if "license" in r.getMessage()]
+    assert len(warned) == 1 and "'other' without license_name and license_link" in warned[0]
+    assert "--license" in warned[0]
+    card = (tmp_path / "a" / "README.md").read_text(encoding="utf-8")
+    assert "a custom license (no license_name given)" in card
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        build_release(
+            snapshots[:1], "1.0.0", tmp_path / "b", registry_path=tmp_path / "reg2.json", license_id="cc0-1.0"
+        )
+        build_release(
+            snapshots[:1],
+            "1.0.0",
+            tmp_path / "c",
+            registry_path=tmp_path / "reg3.json",
+            license_name="Our data license",
+            license_link="https://example.org/license",
+        )
+    assert not [r for r in caplog.records if "license" in r.getMessage()]
