@@ -10,6 +10,7 @@ work of a run still going: :func:`clean_leftovers` removes only the former.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import re
@@ -63,6 +64,8 @@ def _atomic_file(path: Path, open_tmp: Callable[[Path], IO[Any]]) -> Iterator[IO
     """A temporary file next to ``path``, opened by ``open_tmp``; on a clean exit it is fsynced and
     renamed to ``path`` (and the folder fsynced); on an error it is removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():  # the rename would fail after the whole file was written, naming the temporary
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     tmp = temp_file(path)
     try:
         with open_tmp(tmp) as handle:

@@ -51,7 +51,8 @@ the line or record, and the reason.
 Exit codes:
   {EXIT_OK}  every input became a task (duplicates built once and near-duplicates left out are not errors)
   {EXIT_REJECTS}  some inputs were rejected (tasks for the rest are written); --allow-rejects gives 0
-  {EXIT_USAGE}  bad usage: a missing input path, a bad option or a malformed rules file
+  {EXIT_USAGE}  bad usage: a missing input path, a folder without article files, a bad option or a
+     malformed rules file
   {EXIT_INVALID_PREDICTION}  a pre-annotation failed validation (that task is written without it)
   {EXIT_OUTPUT}  the output file could not be written
   {EXIT_MODEL}  the spaCy model given by --model cannot be loaded

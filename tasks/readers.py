@@ -444,11 +444,12 @@ def expand_inputs(
     documentation files (:func:`is_documentation`) inside directories are skipped — the latter are
     appended to ``skipped_documentation`` when given. A file named explicitly is always read. A
     symbolic link that leads to no file (a loop, a missing target) is listed, so that reading it
-    makes a reject. A missing input raises :class:`InputError`.
+    makes a reject. A missing input, or a folder without an article file, raises :class:`InputError`.
     """
     files: list[tuple[Path, str, str]] = []
     for given in inputs:
         if given.is_dir():
+            before, other = len(files), []
             # a symbolic link that resolves to nothing (a loop, a missing target) is listed too:
             # reading it makes a reject, never a silent skip
             for path in sorted(
@@ -458,6 +459,7 @@ def expand_inputs(
                 if any(part.startswith(".") for part in rel.parts):
                     continue
                 if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    other.append(rel.as_posix())
                     continue
                 if is_documentation(path):
                     log.info("%s: documentation file, skipped", given / rel)
@@ -465,6 +467,15 @@ def expand_inputs(
                         skipped_documentation.append(str(given / rel))
                     continue
                 files.append((path, str(given / rel), rel.as_posix()))
+            if len(files) == before:  # a wrong folder: an empty tasks file and exit 0 would pass CI
+                shown = ", ".join(other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
+                raise InputError(
+                    f"{given}: no article file in this folder or below it (read: "
+                    f"{' '.join(sorted(SUPPORTED_SUFFIXES))}; README, LICENSE and CHANGELOG files are "
+                    "documentation)"
+                    + (f"; other files: {shown}" if other else "")
+                    + "; give the folder that holds the articles"
+                )
         elif given.is_file():
             files.append((given, str(given), given.name))
         else:

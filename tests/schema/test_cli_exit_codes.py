@@ -66,3 +66,31 @@ def test_tasks_sample_of_a_malformed_tasks_file_is_an_input_error(
     result = runner.invoke(app, ["tasks", "sample", "tasks.json", "--n", "1", "--out", "s.json"])
     assert result.exit_code == ExitCode.INPUT, result.output
     assert "tasks.json:1: not valid JSON" in flat(result.output)
+
+
+def test_tasks_build_out_that_is_a_folder_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row 4, with the path given (it named the temporary file `.tasks.json.<pid>.tmp`)."""
+    monkeypatch.chdir(tmp_path)
+    Path("articles").mkdir()
+    Path("articles/one.txt").write_text("A headline\n\nThe mayor said the plan was a mistake.\n", "utf-8")
+    Path("tasks.json").mkdir()
+    result = runner.invoke(app, ["tasks", "build", "articles", "--out", "tasks.json", "--no-preannotate"])
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert "cannot write tasks.json: Is a directory" in flat(result.output)
+    assert not list(Path().glob(".*.tmp"))
+
+
+def test_tasks_build_of_a_folder_without_articles_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row 2: a wrong folder (no article file, only documentation or other types) built an empty
+    tasks file and exited 0, which a CI job took for success."""
+    monkeypatch.chdir(tmp_path)
+    Path("scans").mkdir()
+    Path("scans/README.md").write_text("# scans\n", "utf-8")
+    Path("scans/one.pdf").write_bytes(b"%PDF-1.4")
+    result = runner.invoke(app, ["tasks", "build", "scans", "--out", "tasks.json", "--no-preannotate"])
+    assert result.exit_code == ExitCode.USAGE, result.output
+    text = flat(result.output)
+    assert "scans: no article file in this folder" in text and ".txt" in text and "one.pdf" in text
+    assert not Path("tasks.json").exists()
