@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -26,6 +27,7 @@ from stancebank.validation.config import ValidationConfig, load_config
 from stancebank.validation.descriptions import describe_row
 from stancebank.validation.errors import ValidationUsageError
 from stancebank.validation.frames import Tables, concat_tables, read_export, read_tasks
+from stancebank.validation.hints import release_hint
 from stancebank.validation.ready_views import check_ready_views
 from stancebank.validation.release_data import release_splits, validate_release_data
 from stancebank.validation.release_files import check_integrity
@@ -233,7 +235,7 @@ def validate_release_dir(
     report = Report(strict=strict)
     report.extend(contents.findings)
     report.extend(findings)
-    report.extend(data_findings)
+    report.extend([replace(f, hint=release_hint(f.check, f.hint)) for f in data_findings])
     report.extend(check_integrity(root, contents, cfg, spec))
     report.extend(check_ready_views(root, cfg, spec))
     report.extend(check_unique_ids(root, cfg))

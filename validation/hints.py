@@ -51,3 +51,34 @@ HINTS: dict[str, str] = {
     "agreement_advisory": "review the guidelines and the low-agreement items before the next release",
     "agreement_undefined": "annotate some articles twice so agreement can be measured, or drop the minimum",
 }
+
+#: checks of the annotations' content, whose hint says how to fix an annotation: in a release the
+#: annotation is fixed where it comes from and the release rebuilt (see :func:`release_hint`)
+ANNOTATION_CHECKS = frozenset(
+    {
+        "table_schema",
+        "known_label",
+        "known_relation_label",
+        "known_attribute_value",
+        "span_within_text",
+        "span_text_matches",
+        "unique_span_id",
+        "unique_span_position",
+        "relation_endpoints_exist",
+        "relation_endpoint_labels",
+        "no_self_relation",
+        "relation_direction",
+        "claim_has_source",
+    }
+)
+
+
+def release_hint(check: str, hint: str) -> str:
+    """The hint of a finding in a release's data: an annotation check's fix is made at the
+    annotation's source, and the release rebuilt (its parquet files are never edited)."""
+    if check not in ANNOTATION_CHECKS:
+        return hint
+    return (
+        f"{hint} — in a release: at the annotation's source (Label Studio, then `stancebank studio "
+        "pull`), then rebuild with `stancebank export build`; never edit the parquet files"
+    )

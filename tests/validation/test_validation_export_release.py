@@ -120,6 +120,10 @@ def test_corrupted_built_release_is_caught(built: Path, tmp_path: Path) -> None:
     assert "manifest_hashes" not in by_check
     span = by_check["span_text_matches"]
     assert (span.article_id, span.span_id, span.file) == (moved["article"], moved["span"], str(docs))
+    # in a release the fix is made at the annotation's source and the release rebuilt
+    assert span.hint.startswith("set the span text to text[start:end]")
+    assert "in a release: at the annotation's source" in span.hint and "stancebank export build" in span.hint
+    assert "in a release" not in by_check["personal_data"].hint
     assert by_check["personal_data"].value == "jane.doe@example.org"
     assert by_check["personal_data"].file == str(ann)
     assert by_check["agreement_threshold"].span_id == "krippendorff_alpha.stance"
