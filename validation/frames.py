@@ -27,7 +27,7 @@ from stancebank.schema.errors import WireError
 from stancebank.schema.features import document_id_column
 from stancebank.schema.layout import split_of
 from stancebank.schema.spec import SPEC, AnnotationSpec
-from stancebank.schema.wire import iter_records, split_results
+from stancebank.schema.wire import Located, iter_records, locate_region, split_results
 from stancebank.validation.report import Finding
 
 LOCATOR_COLUMNS = ("src_file", "src_line", "task_id")
@@ -192,9 +192,13 @@ def _add_results(
     is_gold: bool,
     loc: tuple[str, int, str],
     spec: AnnotationSpec,
+    text: str | None = None,
 ) -> None:
     """The rows of one result list, as found (:func:`stancebank.schema.wire.split_results`: the one
-    parser, and its one relation-direction rule); the checks judge them."""
+    parser, and its one relation-direction rule); the checks judge them. With the article's
+    ``text`` (an export), a region takes the offsets export build gives it
+    (:func:`stancebank.schema.wire.locate_region`: Label Studio's UTF-16 offsets, ``\r\n`` seen as
+    ``\n``); a region no reading places keeps its offsets, and the checks report it."""
     if not isinstance(results, list):
         sink.findings.append(_malformed(loc, article_id, f"annotation {annotation_id}: result is not a list"))
         return
@@ -222,17 +226,14 @@ def _add_results(
                         span_id=region.id,
                     )
                 )
+        start, end = region.start, region.end
+        if text is not None:
+            where = locate_region(text, start, end, region.text)
+            if isinstance(where, Located):
+                start, end = where.start, where.end
         for label in region.labels or (None,):
             sink.spans.add(
-                article_id,
-                annotation_id,
-                region.id,
-                label,
-                region.start,
-                region.end,
-                region.text,
-                is_gold,
-                *loc,
+                article_id, annotation_id, region.id, label, start, end, region.text, is_gold, *loc
             )
     for attr in raw.attributes:
         if attr.kind == "choices":
@@ -411,6 +412,7 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     is_gold=gold,
                     loc=loc,
                     spec=spec,
+                    text=task["data"]["text"],
                 )
     except WireError as err:
         sink.findings.append(_malformed((str(path), err.line or -1, ""), None, _without_place(err, path)))

@@ -116,3 +116,24 @@ def test_a_file_that_cannot_be_read_is_named_once(tmp_path: Path) -> None:
         finding.message
         == "byte 0xe9 at offset 43 is not UTF-8 (invalid continuation byte); save the file as UTF-8"
     )
+
+
+def test_an_export_is_judged_by_the_offset_rule_export_build_uses(tmp_path: Path) -> None:
+    """Label Studio's UTF-16 offsets and offsets of the text with \\r\\n seen as \\n are realigned
+    by export build (schema.wire.offsets.locate_region); validate judged them by code points and
+    failed exports that build cleanly. A region no reading places is still reported."""
+    export = json.loads((FIX / "export_valid.json").read_text(encoding="utf-8"))
+    text = export[0]["data"]["text"]
+    export[0]["data"]["text"] = "🚋 " + text.replace(". ", ".\r\n", 1)  # offsets: UTF-16, \r\n as \n
+    for result in export[0]["annotations"][0]["result"]:
+        if "start" in result.get("value", {}):
+            result["value"]["start"] += 3
+            result["value"]["end"] += 3
+    report = validate_paths([write(tmp_path / "export.json", export)])
+    assert report.ok and not report.findings, report.to_text()
+
+    for result in export[0]["annotations"][0]["result"]:
+        if result.get("id") == "t2" and result["type"] == "labels":
+            result["value"]["text"] = "the bus"  # nowhere near: refused by the build too
+    report = validate_paths([write(tmp_path / "export.json", export)])
+    assert [(f.check, f.span_id) for f in report.findings] == [("span_text_matches", "t2")], report.to_text()
