@@ -38,13 +38,13 @@ def render_table(report: Report, console: Console, max_rows: int) -> None:
     findings = report.sorted()
     if findings:
         table = Table(title="stancebank validate", show_lines=False, expand=False)
-        for col in ("severity", "file", "article / task", "span", "check", "value", "hint"):
+        for col in ("severity", "file", "article / task / annotation", "span", "check", "value", "hint"):
             table.add_column(col, overflow="fold")
         for f in findings[:max_rows]:
             where = f.file or ""
             if f.line is not None:
                 where += f":{f.line}"
-            ids = " / ".join(x for x in (f.article_id or "", f.task_id or "") if x)
+            ids = " / ".join(x for x in (f.article_id or "", f.task_id or "", f.annotation_id or "") if x)
             style = "red" if f.severity == "error" else "yellow"
             table.add_row(
                 f"[{style}]{f.severity}[/]",

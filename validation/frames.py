@@ -223,6 +223,7 @@ def _add_results(
                         f"annotation {annotation_id}, region {region.id}: value.{name} is {what}, "
                         "not an integer",
                         "write value.start and value.end as JSON integers (code points into data.text)",
+                        annotation_id=annotation_id,
                         span_id=region.id,
                     )
                 )
@@ -251,6 +252,7 @@ def _malformed(
     message: str,
     hint: str = "",
     *,
+    annotation_id: str | None = None,
     span_id: str | None = None,
 ) -> Finding:
     return Finding(
@@ -262,6 +264,7 @@ def _malformed(
         line=loc[1] if loc[1] >= 0 else None,
         article_id=article_id,
         task_id=loc[2] or None,
+        annotation_id=annotation_id,
         span_id=span_id,
     )
 

@@ -17,6 +17,7 @@ FINDING_KEYS: tuple[str, ...] = (
     "line",
     "article_id",
     "task_id",
+    "annotation_id",
     "span_id",
     "value",
     "message",
@@ -36,6 +37,7 @@ class Finding:
     line: int | None = None
     article_id: str | None = None
     task_id: str | None = None
+    annotation_id: str | None = None  # an annotation of an export (whose region), or a prediction
     span_id: str | None = None
     value: str | None = None
 
@@ -48,6 +50,8 @@ class Finding:
             parts.append(f"article {self.article_id}")
         if self.task_id:
             parts.append(f"task {self.task_id}")
+        if self.annotation_id:
+            parts.append(f"annotation {self.annotation_id}")
         if self.span_id:
             parts.append(f"span {self.span_id}")
         return ", ".join(parts)
@@ -70,6 +74,7 @@ def _sort_key(f: Finding) -> tuple[Any, ...]:
         f.line if f.line is not None else -1,
         f.article_id or "",
         f.task_id or "",
+        f.annotation_id or "",
         f.span_id or "",
         f.check,
         f.value or "",
@@ -164,6 +169,7 @@ class Report:
                 for p in (
                     f"article {f.article_id}" if f.article_id else "",
                     f"task {f.task_id}" if f.task_id else "",
+                    f"annotation {f.annotation_id}" if f.annotation_id else "",
                     f"span {f.span_id}" if f.span_id else "",
                 )
                 if p

@@ -86,6 +86,7 @@ def _row_loc(row: dict[str, Any], span_col: str | None) -> dict[str, Any]:
         "line": int(line) if line is not None and int(line) >= 0 else None,
         "article_id": clean(row.get("article_id")),
         "task_id": clean(row.get("task_id")),
+        "annotation_id": clean(row.get("annotation_id")),
         "span_id": str(span) if span is not None else None,
     }
 

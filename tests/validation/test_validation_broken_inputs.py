@@ -137,3 +137,21 @@ def test_an_export_is_judged_by_the_offset_rule_export_build_uses(tmp_path: Path
             result["value"]["text"] = "the bus"  # nowhere near: refused by the build too
     report = validate_paths([write(tmp_path / "export.json", export)])
     assert [(f.check, f.span_id) for f in report.findings] == [("span_text_matches", "t2")], report.to_text()
+
+
+def test_findings_of_two_annotations_of_one_task_name_each_annotation(tmp_path: Path) -> None:
+    """Two annotators drew region t1 wrong in the same task: two findings told apart by their
+    annotation (they differed only in the value before)."""
+    export = json.loads((FIX / "export_valid.json").read_text(encoding="utf-8"))
+    second = copy.deepcopy(export[0]["annotations"][0])
+    second["id"], second["completed_by"] = 5002, 8
+    export[0]["annotations"].append(second)
+    for annotation in export[0]["annotations"]:
+        for result in annotation["result"]:
+            if result.get("id") == "t1" and result["type"] == "labels":
+                result["value"]["text"] = f"nothing like it {annotation['id']}"
+    report = validate_paths([write(tmp_path / "export.json", export)])
+    found = [(f.check, f.span_id, f.annotation_id) for f in report.findings]
+    assert found == [("span_text_matches", "t1", "5001"), ("span_text_matches", "t1", "5002")], found
+    assert "task 101, annotation 5002, span t1" in report.findings[1].location()
+    assert report.to_json_dict()["findings"][1]["annotation_id"] == "5002"
