@@ -25,7 +25,9 @@ REPO_ID = "repo"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 RAI_CONFORMS_TO = "http://mlcommons.org/croissant/RAI/1.0"
 
-# The JSON-LD context every Croissant 1.0 file carries (from the specification).
+# The JSON-LD context every Croissant 1.0 file carries (from the specification), with the two
+# terms mlcroissant 1.1 counts as standard too (equivalentProperty, samplingRate: without them
+# it warns that the context "is not standard").
 CONTEXT: dict[str, Any] = {
     "@language": "en",
     "@vocab": "https://schema.org/",
@@ -37,6 +39,7 @@ CONTEXT: dict[str, Any] = {
     "data": {"@id": "cr:data", "@type": "@json"},
     "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
     "dct": "http://purl.org/dc/terms/",
+    "equivalentProperty": "cr:equivalentProperty",
     "examples": {"@id": "cr:examples", "@type": "@json"},
     "extract": "cr:extract",
     "field": "cr:field",
@@ -56,6 +59,7 @@ CONTEXT: dict[str, Any] = {
     "regex": "cr:regex",
     "repeated": "cr:repeated",
     "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
     "sc": "https://schema.org/",
     "separator": "cr:separator",
     "source": "cr:source",
@@ -244,7 +248,10 @@ def build_croissant(facts: CroissantFacts) -> dict[str, Any]:
             "source": {
                 "fileSet": {"@id": fileset},
                 "extract": {"fileProperty": "fullpath"},
-                "transform": {"regex": rf"^(?:.*/)?data/{config}/(\w+)-\d+-of-\d+\.parquet$"},
+                # the split of a file's path; a split name alone matches too: mlcroissant applies
+                # the transform again to the value it joins with the splits record set (without
+                # this, one "Could not match" warning per record)
+                "transform": {"regex": rf"^(?:(?:.*/)?data/{config}/)?(\w+?)(?:-\d+-of-\d+\.parquet)?$"},
             },
         }
         record_sets.append(
