@@ -288,7 +288,8 @@ def render_agreement(report: AgreementReport) -> str:
             else ""
         )
         + DEFINITIONS
-        + " — = undefined.\n\n"
+        + " — = undefined: an F1 with nothing to compare, or an α with no unit two annotators coded, or "
+        "whose coded values are all the same one (no disagreement is expected, so α has no scale).\n\n"
         + table
         + "\n"
     )
