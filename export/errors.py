@@ -16,9 +16,11 @@ __all__ = [
     "PublishNotFoundError",
     "PublishRemoteError",
     "PublishServerError",
+    "PublishUsageError",
     "ReleaseExistsError",
     "ReleaseValidationError",
     "VersionError",
+    "VersionFormatError",
 ]
 
 
@@ -44,11 +46,23 @@ class VersionError(ExportError):
     exit_code = ExitCode.OUTPUT
 
 
+class VersionFormatError(VersionError):
+    """``--version`` is not semver X.Y.Z: a bad option (usage)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class PublishError(ExportError):
-    """Publishing was refused before anything was sent (bad folder, bad repo id, no token, an
-    existing tag), or failed in a way no subclass describes."""
+    """Publishing was refused before anything was sent (a folder that does not match its manifest,
+    an existing tag), or failed in a way no subclass describes."""
 
     exit_code = ExitCode.OUTPUT
+
+
+class PublishUsageError(PublishError):
+    """A bad ``--repo`` or no ``HF_TOKEN``: nothing can be sent (usage)."""
+
+    exit_code = ExitCode.USAGE
 
 
 class PublishRemoteError(PublishError):

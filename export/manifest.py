@@ -14,7 +14,7 @@ from typing import Any
 
 from stancebank.export.agreement import AgreementReport
 from stancebank.export.card import Changes
-from stancebank.export.errors import ExportError, VersionError
+from stancebank.export.errors import ExportError, VersionError, VersionFormatError
 from stancebank.schema.layout import MANIFEST, sha256_file
 from stancebank.schema.spec import SPEC, AnnotationSpec, parse_version
 
@@ -38,7 +38,7 @@ def check_version(version: str, previous: dict[str, Any] | None, spec: Annotatio
     try:
         new = parse_version(version)
     except ValueError as err:
-        raise VersionError(f"--version {version!r} is not semver X.Y.Z (e.g. 1.2.0)") from err
+        raise VersionFormatError(f"--version {version!r} is not semver X.Y.Z (e.g. 1.2.0)") from err
     if previous is None:
         return
     prev_version = str(previous["version"])

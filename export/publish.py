@@ -25,6 +25,7 @@ from stancebank.export.errors import (
     PublishNotFoundError,
     PublishRemoteError,
     PublishServerError,
+    PublishUsageError,
 )
 from stancebank.export.manifest import read_manifest
 from stancebank.schema.layout import CROISSANT, MANIFEST, sha256_file
@@ -81,7 +82,7 @@ class PublishResult:
 def plan_publish(folder: Path, repo_id: str) -> PublishPlan:
     """Check the release folder against its manifest and list what would be uploaded."""
     if "/" not in repo_id or repo_id.count("/") != 1:
-        raise PublishError(f"--repo {repo_id!r} must be ORG/NAME")
+        raise PublishUsageError(f"--repo {repo_id!r} must be ORG/NAME")
     manifest = read_manifest(folder)
     files: list[tuple[str, int]] = []
     for rel, digest in sorted(manifest.get("files", {}).items()):
@@ -138,7 +139,7 @@ def publish(folder: Path, repo_id: str, token: str | None = None) -> PublishResu
         log.warning("%s", warning)
     token = token or os.environ.get("HF_TOKEN")
     if not token:
-        raise PublishError("no Hub token: set HF_TOKEN to a write token for the organisation")
+        raise PublishUsageError("no Hub token: set HF_TOKEN to a write token for the organisation")
     api = HfApi(token=token)
     try:
         api.create_repo(repo_id, repo_type="dataset", exist_ok=True)

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stancebank.schema.cli import app
-from stancebank.schema.errors import ExitCode
+from stancebank.schema.errors import ExitCode, StancebankError
 
 runner = CliRunner()
 
@@ -94,3 +94,31 @@ def test_tasks_build_of_a_folder_without_articles_is_a_usage_error(
     text = flat(result.output)
     assert "scans: no article file in this folder" in text and ".txt" in text and "one.pdf" in text
     assert not Path("tasks.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["export", "publish", "{release}", "--repo", "bad repo name"], "must be ORG/NAME"),
+        (["export", "publish", "{release}", "--repo", "org/name"], "no Hub token"),
+        (
+            ["export", "build", "{export}", "--version", "0.1.x", "--out", "rel", "--registry", "r.json"],
+            "semver",
+        ),
+    ],
+    ids=["publish --repo", "publish without HF_TOKEN", "build --version"],
+)
+def test_a_bad_option_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], says: str
+) -> None:
+    """Row 2 ('a bad option or argument'); these ended 4, the code of output refused."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "validation"
+    argv = [a.format(release=fixtures / "release_valid", export=fixtures / "export_valid.json") for a in args]
+    result = runner.invoke(app, argv)
+    error = result.exception
+    code = error.exit_code if isinstance(error, StancebankError) else result.exit_code
+    assert code == ExitCode.USAGE, result.output
+    assert says in str(error)
