@@ -513,7 +513,15 @@ def _target_stance_section(inp: CardInputs, spec: AnnotationSpec) -> str:
         ]
         for t in order
     ]
-    return intro + _table([name, *stances, "total"], rows)
+    table = _table([name, *stances, "total"], rows)
+    if set(inp.target_stances) == {None}:
+        table += (
+            f"\n\nNo gold TARGET of this release has a `{name}` (the annotations give none: the project "
+            "had no target catalogue when they were made, or its exports predate the attribute), so its "
+            "stances cannot be grouped by canonical target; `claims.target_text` and `stance.target` "
+            "hold the targets as written."
+        )
+    return intro + table
 
 
 def _license_text(inp: CardInputs) -> str:

@@ -136,6 +136,9 @@ def test_item_adjudication_is_not_a_table_of_zeros_when_stars_settled_every_arti
     card = (out / "README.md").read_text(encoding="utf-8")
     stats = _section(card, "Statistics")
     assert "| ground_truth | 11 |" in stats
+    # the pilot's annotations name no canonical target: the table says why it has one row
+    assert "| (no `target_name`) | 60 | 52 | 19 | 131 |" in stats
+    assert "No gold TARGET of this release has a `target_name`" in stats
     # every annotated article is in gold: the split sizes need no second count
     assert "Splits (articles): train: 8 articles; validation: 3 articles;" in card
     assert "annotated articles not (yet) in gold" not in card
