@@ -322,7 +322,13 @@ def load_project(path: Path) -> Project:
         raise ProjectFileError(
             f"{path}: no such project file; create one with `stancebank init {path.parent}`"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1  # the whole file was decoded at once
+        raise ProjectFileError(
+            f"{path}, line {line}: byte 0x{exc.object[exc.start]:02x} is not UTF-8 ({exc.reason}); "
+            "save the file as UTF-8"
+        ) from None
+    except OSError as exc:
         raise ProjectFileError(f"{path}: cannot read the project file ({exc})") from None
     return parse_project(text, path)
 

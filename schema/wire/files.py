@@ -98,6 +98,14 @@ def _line_of(path: Path, offset: int) -> int:
     return lines
 
 
+def _empty(path: Path) -> WireError:
+    return WireError(
+        f"{path}: the file is empty; pass a file written by `stancebank tasks build` or a Label Studio "
+        "JSON export (a download or copy may have failed)",
+        file=str(path),
+    )
+
+
 def _not_a_list(path: Path, line: int | None) -> WireError:
     return WireError(
         f"{path}: expected a JSON list of tasks ('[' at the start); pass a file written by "
@@ -135,7 +143,9 @@ def _iter_array_with_lines(path: Path) -> Iterator[Record]:
         raise _cannot_read(path, err) from err
     decoder = json.JSONDecoder()
     pos = _end_of_space(text, 0)
-    if pos >= len(text) or text[pos] != "[":
+    if pos >= len(text):
+        raise _empty(path)
+    if text[pos] != "[":
         raise _not_a_list(path, text.count("\n", 0, pos) + 1)
     pos += 1
     line_no, last, index = 1 + text.count("\n", 0, pos), pos, 0
@@ -190,7 +200,9 @@ def _iter_array_streamed(path: Path) -> Iterator[Record]:
                 eof = not chunk
                 buf += chunk
                 pos = _end_of_space(buf, pos)
-            if pos >= len(buf) or buf[pos] != "[":
+            if pos >= len(buf):
+                raise _empty(path)
+            if buf[pos] != "[":
                 raise _not_a_list(path, None)
             pos += 1
             index = 0
@@ -315,9 +327,13 @@ def read_task_list(path: Path) -> list[dict[str, Any]]:
     if path.suffix == ".jsonl":
         return check_task_list([r.value for r in iter_records(path)], str(path))
     try:
-        raw = json.loads(path.read_text(encoding=ENCODING))
+        content = path.read_text(encoding=ENCODING)
     except (OSError, UnicodeDecodeError) as err:
         raise _cannot_read(path, err) from err
+    if not content.strip():
+        raise _empty(path)
+    try:
+        raw = json.loads(content)
     except json.JSONDecodeError as err:
         raise WireError(
             f"{path}:{err.lineno}: not valid JSON ({err.msg}); rebuild it with `stancebank tasks build`",

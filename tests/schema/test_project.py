@@ -228,3 +228,13 @@ def test_cli_init_and_a_bad_project_file_exit_codes(tmp_path: Path) -> None:
     assert refused.returncode == 2
     # the message keeps its brackets (Rich markup must not swallow "[studio]")
     assert "[studio] overlapp" in " ".join(refused.stderr.split())
+
+
+def test_a_project_file_that_is_not_utf8_names_the_line_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "stancebank.toml"
+    path.write_bytes(b'[project]\nname = "p"\n# caf\xe9\n')
+    with pytest.raises(ProjectFileError) as info:
+        load_project(path)
+    assert str(info.value) == (
+        f"{path}, line 3: byte 0xe9 is not UTF-8 (invalid continuation byte); save the file as UTF-8"
+    )

@@ -89,3 +89,17 @@ def test_a_byte_that_is_not_utf8_is_named_with_its_line(tmp_path: Path, monkeypa
         assert info.value.line == line
         assert f"{path}:{line}: byte 0xe9 at offset {offset} is not UTF-8" in str(info.value)
         assert "save the file as UTF-8" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["", " \n\n"])
+def test_an_empty_file_is_called_empty(tmp_path: Path, text: str) -> None:
+    """Not "expected a JSON list of tasks ('[' at the start)": a failed download or redirect."""
+    path = tmp_path / "tasks.json"
+    path.write_text(text, encoding="utf-8")
+    for read in (
+        lambda: list(files.iter_records(path)),
+        lambda: list(files.iter_records(path, lines=True)),
+        lambda: files.read_task_list(path),
+    ):
+        with pytest.raises(WireError, match=r"tasks\.json: the file is empty; .*stancebank tasks build"):
+            read()
