@@ -68,7 +68,9 @@ def detect_kind(path: Path) -> Kind:
     file_kind = _json_kind(path)
     if file_kind is None:
         raise ValidationUsageError(
-            f"{path}: not a JSON array of Label Studio tasks (no 'data' object); pass --kind to force one"
+            f"{path}: not a JSON array of Label Studio tasks (the first record has no 'data' object); "
+            "pass a tasks file (`stancebank tasks build`) or a Label Studio JSON export (not JSON_MIN "
+            "or CSV), or --kind tasks|export to read it as one"
         )
     return file_kind
 

@@ -125,3 +125,13 @@ def _max_rows(tmp_path: Path, rows: int) -> Path:
     config = tmp_path / "validation.yaml"
     config.write_text(f"report:\n  max_rows: {rows}\n", encoding="utf-8")
     return config
+
+
+def test_a_json_min_export_is_named_with_what_to_download(tmp_path: Path) -> None:
+    """Label Studio's JSON_MIN export (flat records, no 'data'): say which export to download."""
+    path = tmp_path / "project-1-at-2026.json"
+    path.write_text(json.dumps([{"id": 1, "text": "x", "label": []}]), encoding="utf-8")
+    code, out = run(str(path))
+    text = " ".join(out.split())
+    assert code == 2 and "the first record has no 'data' object" in text, out
+    assert "a Label Studio JSON export (not JSON_MIN or CSV)" in text and "--kind" in text
