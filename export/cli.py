@@ -333,18 +333,28 @@ def build_command(
         kept.add_row(f"rejected: {kind}", str(n))
     out_console.print(kept)
     ag = result.agreement.to_dict()
+
+    def articles(n: int, what: str = "") -> str:
+        return f"{n} {what}article{'' if n == 1 else 's'}"
+
+    def figure(value: object) -> str:
+        return "— (undefined)" if value is None else str(value)
+
+    exact, overlap = ag["span_f1_exact"].get("overall"), ag["span_f1_overlap"].get("overall")
+    relation, alpha = ag["relation_f1"].get("overall"), ag["krippendorff_alpha"].get("stance")
     out_console.print(
-        f"agreement on {ag['articles']} articles: span F1 exact {ag['span_f1_exact'].get('overall')}, "
-        f"overlap {ag['span_f1_overlap'].get('overall')}, relation F1 {ag['relation_f1'].get('overall')}, "
-        f"stance α {ag['krippendorff_alpha'].get('stance')}"
+        f"agreement on {articles(ag['articles'])}: span F1 exact {figure(exact)}, overlap {figure(overlap)}, "
+        f"relation F1 {figure(relation)}, stance α {figure(alpha)}"
     )
     if result.new_registry_entries:
         out_console.print(
-            f"split registry {registry}: {result.new_registry_entries} new articles — commit it", markup=False
+            f"split registry {registry}: {articles(result.new_registry_entries, 'new ')} — commit it",
+            markup=False,
         )
     if result.pending_review:
+        need = "needs" if len(result.pending_review) == 1 else "need"
         out_console.print(
-            f"{len(result.pending_review)} articles need adjudication (kept out of gold): "
+            f"{articles(len(result.pending_review))} {need} adjudication (kept out of gold): "
             + ", ".join(str(p) for p in result.review_files),
             markup=False,
         )

@@ -144,3 +144,14 @@ def test_build_takes_a_folder_of_exports_and_names_a_bad_path(tmp_path: Path) ->
     code, output, _ = _build(tmp_path / "again", tmp_path / "empty")
     assert code == ExitCode.USAGE, output
     assert "is a folder without .json files" in " ".join(output.replace("│", " ").split())
+
+
+def test_build_summary_reads_as_english(tmp_path: Path) -> None:
+    """utf16_offsets.json: no article annotated twice — the agreement line says so without
+    'None' for the undefined figures, and the registry line counts its new articles."""
+    code, output, _ = _build(tmp_path, FIXTURES / "utf16_offsets.json")
+    assert code == 0, output
+    flat = " ".join(output.split())
+    assert "agreement on 0 articles: span F1 exact — (undefined), overlap — (undefined)" in flat
+    assert "stance α — (undefined)" in flat and "α None" not in flat
+    assert "2 new articles — commit it" in flat
