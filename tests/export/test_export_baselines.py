@@ -114,6 +114,8 @@ def test_human_bound_on_the_majority_of_two_is_said_to_be_one_by_construction() 
     assert base.human_by_construction == {"train": 2, "validation": 1}
     assert base.scores[HUMAN]["train"]["CLAIM_f1"] == 1.0 and base.scores[HUMAN]["test"]["articles"] == 1
     card = render_card(_inputs(baselines=base))
+    # what a reader cannot recompute from the configs is said so
+    assert "The predictions themselves are not in the release" in card
     assert (
         "each scores 1.000 on it by construction (here 2 of the 2 train articles; 1 of the 1 validation "
         "article). The bound is informative on articles settled by a ground-truth star" in card
