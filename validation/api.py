@@ -344,6 +344,7 @@ def validate_paths(
             report.merge(_validate_data(path, cfg, prev_splits, str(previous or ""), registry, strict, spec))
         else:
             tables = read_tasks(path, spec) if this_kind == "tasks" else read_export(path, spec)
+            tables.normalize_whitespace = cfg.normalize_whitespace(this_kind)
             report.extend(validate_tables(tables, cfg, spec))
             if not len(tables.articles) and not tables.findings:
                 report.extend([nothing_to_check(path, f"the {this_kind} file holds no tasks", cfg)])
@@ -394,10 +395,10 @@ def _validate_data(
             report.merge(
                 validate_release_dir(path, config=cfg, registry=registry_path, strict=strict, spec=spec)
             )
-        elif this_kind == "tasks":
-            parts.append(read_tasks(path, spec))
         else:
-            parts.append(read_export(path, spec))
+            part = read_tasks(path, spec) if this_kind == "tasks" else read_export(path, spec)
+            part.normalize_whitespace = cfg.normalize_whitespace(this_kind)
+            parts.append(part)
     tables = concat_tables(parts)
     if registry_path is not None:
         reg, reg_findings = read_registry(registry_path)

@@ -7,6 +7,7 @@ merged over them key by key.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -58,6 +59,10 @@ class ValidationConfig:
     def section(self, name: str) -> dict[str, Any]:
         return dict(self.raw.get(name) or {})
 
+    def normalize_whitespace(self, kind: str) -> bool:
+        """Whether span texts of ``kind`` (tasks, export) are compared up to whitespace."""
+        return kind in (self.section("span_text").get("normalize_whitespace_for") or [])
+
 
 def default_config() -> ValidationConfig:
     return ValidationConfig(yaml.safe_load(_defaults_text()), "defaults")
@@ -79,6 +84,7 @@ def load_config(path: Path | None = None) -> ValidationConfig:
         raise ValidationConfigError(
             f"{path}: unknown section(s) {sorted(unknown_top)}; known: {sorted(base.raw)}"
         )
+    _check_types(user, base.raw, path)
     for check, level in (user.get("severity") or {}).items():
         if check not in base.raw["severity"]:
             raise ValidationConfigError(
@@ -94,3 +100,51 @@ def load_config(path: Path | None = None) -> ValidationConfig:
                 f"{path}: thresholds.{key}: unknown threshold; known: {', '.join(base.raw['thresholds'])}"
             )
     return ValidationConfig(_merge(base.raw, user), str(path))
+
+
+#: the kinds whose span texts may differ from the article text in whitespace only
+WHITESPACE_KINDS = ("tasks", "export")
+
+
+def _check_types(user: dict[str, Any], defaults: dict[str, Any], path: Path) -> None:
+    """Every value of the user file has the type its default has (a wrong one failed deep inside a
+    check, with a traceback, or was silently read as something else)."""
+
+    def fail(key: str, problem: str) -> ValidationConfigError:
+        return ValidationConfigError(f"{path}: {key}: {problem}; see `validation/defaults.yaml`")
+
+    for section, value in user.items():
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise fail(section, f"must be a mapping (key: value lines under it), not {value!r}")
+        if section not in ("severity", "thresholds"):  # their keys are checked by load_config
+            for key in value:
+                if key not in defaults[section]:
+                    raise fail(f"{section}.{key}", f"unknown key; known: {', '.join(defaults[section])}")
+    for name, minimums in (user.get("thresholds") or {}).items():
+        if minimums is None:
+            continue
+        if not isinstance(minimums, dict):
+            raise fail(f"thresholds.{name}", f"must be a mapping of agreement key: minimum, not {minimums!r}")
+        for key, minimum in minimums.items():
+            if minimum is not None and (isinstance(minimum, bool) or not isinstance(minimum, int | float)):
+                raise fail(f"thresholds.{name}.{key}", f"must be a number or null, not {minimum!r}")
+    rows = (user.get("report") or {}).get("max_rows", 1)
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        raise fail("report.max_rows", f"must be a whole number of at least 1, not {rows!r}")
+    pii = user.get("personal_data") or {}
+    if "annotator_pattern" in pii:
+        try:
+            re.compile(pii["annotator_pattern"])
+        except (re.error, TypeError) as err:
+            raise fail("personal_data.annotator_pattern", f"not a regular expression ({err})") from None
+    denylist = pii.get("denylist") or []
+    if not isinstance(denylist, list) or not all(isinstance(name, str) for name in denylist):
+        raise fail("personal_data.denylist", f"must be a list of strings, not {denylist!r}")
+    kinds = (user.get("span_text") or {}).get("normalize_whitespace_for") or []
+    if not isinstance(kinds, list) or not set(kinds) <= set(WHITESPACE_KINDS):
+        raise fail(
+            "span_text.normalize_whitespace_for",
+            f"must be a list of {', '.join(WHITESPACE_KINDS)}, not {kinds!r}",
+        )

@@ -6,6 +6,7 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from stancebank.schema.cli import app
@@ -135,3 +136,44 @@ def test_a_json_min_export_is_named_with_what_to_download(tmp_path: Path) -> Non
     text = " ".join(out.split())
     assert code == 2 and "the first record has no 'data' object" in text, out
     assert "a Label Studio JSON export (not JSON_MIN or CSV)" in text and "--kind" in text
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "says"),
+    [
+        ("report:\n  max_rows: abc\n", "report.max_rows: must be a whole number of at least 1, not 'abc'"),
+        ("report:\n  rows: 5\n", "report.rows: unknown key; known: max_rows"),
+        ("severity: [1, 2]\n", "severity: must be a mapping (key: value lines under it), not [1, 2]"),
+        (
+            "thresholds:\n  agreement_min:\n    span_f1_overlap.overall: high\n",
+            "thresholds.agreement_min.span_f1_overlap.overall: must be a number or null, not 'high'",
+        ),
+        (
+            "personal_data:\n  annotator_pattern: '(['\n",
+            "personal_data.annotator_pattern: not a regular expression",
+        ),
+        (
+            "personal_data:\n  denylist: alice\n",
+            "personal_data.denylist: must be a list of strings, not 'alice'",
+        ),
+        (
+            "span_text:\n  normalize_whitespace_for: export\n",
+            "span_text.normalize_whitespace_for: must be a list of tasks, export, not 'export'",
+        ),
+    ],
+)
+def test_a_malformed_validation_config_is_a_usage_error(tmp_path: Path, yaml_text: str, says: str) -> None:
+    """Exit 2 with the key and the fix (a wrong type was a traceback with exit 1, or ignored)."""
+    config = tmp_path / "validation.yaml"
+    config.write_text(yaml_text, encoding="utf-8")
+    code, out = run(str(FIX / "tasks_valid.json"), "--config", str(config))
+    assert code == 2 and says in " ".join(out.split()), out
+
+
+def test_span_text_normalize_whitespace_for_is_honoured(tmp_path: Path) -> None:
+    """The documented option was read by nothing: exports always compared whitespace loosely."""
+    config = tmp_path / "validation.yaml"
+    config.write_text("span_text:\n  normalize_whitespace_for: []\n", encoding="utf-8")
+    assert run(str(FIX / "export_whitespace_text.json"))[0] == 0
+    code, out = run(str(FIX / "export_whitespace_text.json"), "--config", str(config))
+    assert code == 1 and "span_text_matches" in out, out
