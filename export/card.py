@@ -516,8 +516,8 @@ def _target_stance_section(inp: CardInputs, spec: AnnotationSpec) -> str:
     table = _table([name, *stances, "total"], rows)
     if set(inp.target_stances) == {None}:
         table += (
-            f"\n\nNo gold TARGET of this release has a `{name}` (the annotations give none: the project "
-            "had no target catalogue when they were made, or its exports predate the attribute), so its "
+            f"\n\nNo gold TARGET of this release has a `{name}` (the annotators gave none — e.g. the "
+            "project had no target catalogue, or its exports predate the attribute), so its "
             "stances cannot be grouped by canonical target; `claims.target_text` and `stance.target` "
             "hold the targets as written."
         )
@@ -710,7 +710,7 @@ def _baselines_section(inp: CardInputs, spec: AnnotationSpec) -> str:
         f"- **{PREANNOTATOR}**: the predictions the Label Studio tasks carried, on the gold articles "
         "whose task had any. The predictions themselves are not in the release (each gold span's "
         "`provenance` says whether it was a prediction kept as it was, edited, or drawn by hand), so "
-        "these rows are reproduced from the export, not from the configs.\n"
+        "these rows can be reproduced from the export, not from the configs.\n"
         f"- **{MAJORITY}**: every pair labelled {majority}, the most frequent gold stance of the train "
         "split.\n"
         f"- **{HUMAN}**: each annotator's own annotation against gold, on gold articles with two or "
