@@ -206,7 +206,7 @@ def run() -> None:
     try:
         app()
     except StancebankError as err:
-        console.print(f"[bold red]error:[/] {escape(str(err))}")
+        console.print(f"[bold red]error:[/] {escape(str(err))}", soft_wrap=True)  # a path stays whole
         raise SystemExit(err.exit_code) from None
 
 

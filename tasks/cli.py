@@ -183,11 +183,12 @@ def build_command(
         else:
             result = _build_local(inputs, options, console)
     except TasksError as err:
-        console.print(f"[bold red]error:[/] {escape(str(err))}")
+        console.print(f"[bold red]error:[/] {escape(str(err))}", soft_wrap=True)
         raise typer.Exit(err.exit_code) from None
     except OSError as err:
         console.print(
-            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path"
+            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path",
+            soft_wrap=True,
         )
         raise typer.Exit(EXIT_OUTPUT) from None
     try:
@@ -203,12 +204,14 @@ def build_command(
                     handle.write(json.dumps(skipped.to_json(), ensure_ascii=False) + "\n")
     except OSError as err:
         console.print(
-            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path"
+            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path",
+            soft_wrap=True,
         )
         raise typer.Exit(EXIT_OUTPUT) from None
     for reject in result.rejects:
         console.print(
-            f"[red]rejected:[/] {escape(f'{reject.origin.describe()}: {reject.reason}: {reject.detail}')}"
+            f"[red]rejected:[/] {escape(f'{reject.origin.describe()}: {reject.reason}: {reject.detail}')}",
+            soft_wrap=True,  # one line per reject, its path whole
         )
     console.print(_summary(result, out))
     if result.model_version:  # a line of its own: as a table row, the long version was cut at 80 columns
@@ -252,11 +255,12 @@ def targets_command(
     try:
         proposals, result = propose_targets(inputs, BuildOptions(workers=workers, model=model), top)
     except TasksError as err:
-        console.print(f"[bold red]error:[/] {escape(str(err))}")
+        console.print(f"[bold red]error:[/] {escape(str(err))}", soft_wrap=True)
         raise typer.Exit(err.exit_code) from None
     for reject in result.rejects:
         console.print(
-            f"[red]rejected:[/] {escape(f'{reject.origin.describe()}: {reject.reason}: {reject.detail}')}"
+            f"[red]rejected:[/] {escape(f'{reject.origin.describe()}: {reject.reason}: {reject.detail}')}",
+            soft_wrap=True,  # one line per reject, its path whole
         )
     typer.echo(render_catalogue(proposals, len(result.tasks)), nl=False)
 
@@ -311,7 +315,7 @@ def sample_command(
             chosen, strata = sample_tasks(read_task_list(corpus), n, sampler)
             encoded = [encode_item(t) for t in chosen]
     except (TasksError, WireError) as err:  # a malformed tasks file: 3, as studio push says
-        console.print(f"[bold red]error:[/] {escape(str(err))}")
+        console.print(f"[bold red]error:[/] {escape(str(err))}", soft_wrap=True)
         raise typer.Exit(err.exit_code) from None
     try:
         write_encoded_tasks(out, encoded, shard_size)
@@ -324,7 +328,8 @@ def sample_command(
             )
     except OSError as err:
         console.print(
-            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path"
+            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path",
+            soft_wrap=True,
         )
         raise typer.Exit(EXIT_OUTPUT) from None
     total = sum(s.size for s in strata)

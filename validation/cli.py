@@ -121,7 +121,7 @@ def validate_command(
             strict=strict,
         )
     except ValidationUsageError as err:
-        err_console.print(f"[bold red]usage error:[/] {escape(str(err))}")
+        err_console.print(f"[bold red]usage error:[/] {escape(str(err))}", soft_wrap=True)
         raise typer.Exit(code=2) from None
     if output is OutputFormat.json:
         typer.echo(report.to_json())

@@ -104,3 +104,32 @@ def test_help_shows_the_bracketed_names_as_written() -> None:
     assert "become [[targets]] tables" in _help("tasks", "targets")
     assert "(with a [[targets]] catalogue in stancebank.toml)" in _help("tasks", "sample")
     assert "([studio] overlap)" in _help("studio", "push")
+
+
+def test_an_error_line_is_not_folded_in_a_ci_log(tmp_path: Path) -> None:
+    """At 80 columns without a terminal, an error naming a long path kept it whole (Rich folded
+    it over several lines, and a CI log's search for the path found nothing)."""
+    folder = tmp_path / ("a-long-folder-name-of-a-ci-runner-" * 3)
+    folder.mkdir()
+    bad = folder / "stancebank-pilot-20261122T154724Z-16e4cc5efedd.json"
+    bad.write_text("[{", encoding="utf-8")
+    for args in (
+        ["validate", str(folder / "missing.json")],
+        [
+            "export",
+            "build",
+            str(bad),
+            "--version",
+            "0.1.0",
+            "--out",
+            str(tmp_path / "r"),
+            "--registry",
+            "r.json",
+        ],
+        ["tasks", "sample", str(bad), "--n", "1", "--out", str(tmp_path / "s.json")],
+    ):
+        done = subprocess.run(
+            [*CLI, *args], capture_output=True, text=True, env=ENV, cwd=tmp_path, check=False
+        )
+        assert done.returncode in (2, 3), done.stderr
+        assert any(str(folder) in line for line in done.stderr.splitlines()), done.stderr
