@@ -227,12 +227,37 @@ def _add_results(
                         span_id=region.id,
                     )
                 )
+        if not region.labels:  # no label, or labels that are no list: the export reader drops it
+            given = next(
+                (
+                    r["value"].get("labels")
+                    for r in results
+                    if isinstance(r, dict)
+                    and str(r.get("type", "")).lower() == "labels"
+                    and str(r.get("id", "")) == region.id
+                    and isinstance(r.get("value"), dict)
+                ),
+                None,
+            )
+            what = "missing" if given is None else f"{given!r} ({type(given).__name__})"
+            sink.findings.append(
+                _malformed(
+                    loc,
+                    article_id,
+                    f"annotation {annotation_id}, region {region.id}: value.labels is {what}, "
+                    "not a list of one label",
+                    f"write value.labels as a list with one of {', '.join(spec.span_label_names)}",
+                    annotation_id=annotation_id,
+                    span_id=region.id,
+                )
+            )
+            continue
         start, end = region.start, region.end
         if text is not None:
             where = locate_region(text, start, end, region.text)
             if isinstance(where, Located):
                 start, end = where.start, where.end
-        for label in region.labels or (None,):
+        for label in region.labels:
             sink.spans.add(
                 article_id, annotation_id, region.id, label, start, end, region.text, is_gold, *loc
             )

@@ -155,3 +155,17 @@ def test_findings_of_two_annotations_of_one_task_name_each_annotation(tmp_path: 
     assert found == [("span_text_matches", "t1", "5001"), ("span_text_matches", "t1", "5002")], found
     assert "task 101, annotation 5002, span t1" in report.findings[1].location()
     assert report.to_json_dict()["findings"][1]["annotation_id"] == "5002"
+
+
+def test_a_region_whose_labels_are_no_list_is_named(tmp_path: Path) -> None:
+    """`"labels": "ACTOR"` (a string): export build drops the region; validate says why, at the
+    region (it said 'spans.label is missing (null)')."""
+    records = tasks()
+    records[0]["predictions"][0]["result"][0]["value"]["labels"] = "ACTOR"
+    report = validate_paths([write(tmp_path / "tasks.json", records)])
+    named = [f for f in report.findings if f.check == "malformed_input"]
+    assert [(f.span_id, f.message) for f in named] == [
+        ("a1", "annotation prediction-0, region a1: value.labels is 'ACTOR' (str), not a list of one label")
+    ], report.to_text()
+    assert "ACTOR, CLAIM, TARGET" in named[0].hint
+    assert "table_schema" not in checks(report)  # not also 'spans.label is missing (null)'
