@@ -220,8 +220,7 @@ def _add_results(
                     _malformed(
                         loc,
                         article_id,
-                        f"annotation {annotation_id}, region {region.id}: value.{name} is {what}, "
-                        "not an integer",
+                        f"value.{name} is {what}, not an integer",
                         "write value.start and value.end as JSON integers (code points into data.text)",
                         annotation_id=annotation_id,
                         span_id=region.id,
@@ -244,8 +243,7 @@ def _add_results(
                 _malformed(
                     loc,
                     article_id,
-                    f"annotation {annotation_id}, region {region.id}: value.labels is {what}, "
-                    "not a list of one label",
+                    f"value.labels is {what}, not a list of one label",
                     f"write value.labels as a list with one of {', '.join(spec.span_label_names)}",
                     annotation_id=annotation_id,
                     span_id=region.id,

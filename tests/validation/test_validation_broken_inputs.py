@@ -165,7 +165,7 @@ def test_a_region_whose_labels_are_no_list_is_named(tmp_path: Path) -> None:
     report = validate_paths([write(tmp_path / "tasks.json", records)])
     named = [f for f in report.findings if f.check == "malformed_input"]
     assert [(f.span_id, f.message) for f in named] == [
-        ("a1", "annotation prediction-0, region a1: value.labels is 'ACTOR' (str), not a list of one label")
+        ("a1", "value.labels is 'ACTOR' (str), not a list of one label")
     ], report.to_text()
     assert "ACTOR, CLAIM, TARGET" in named[0].hint
     assert "table_schema" not in checks(report)  # not also 'spans.label is missing (null)'
