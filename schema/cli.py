@@ -94,11 +94,16 @@ REQUEST_LOGGERS = ("httpx",)
 headers or cookies, and the invite token of a signup is filtered out by the team module)."""
 
 
+QUIET_LOGGERS = ("trafilatura",)
+"""Libraries whose warnings only -v shows: trafilatura's ('discarding data: None') name no file, and
+what they mean for an input is said by its reject line ('no main content found in the HTML')."""
+
+
 def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
     """The level applies to stancebank's own loggers; every other library logs warnings and errors
     only, also with -v (httpcore's DEBUG lines hold response headers with session cookies, and
     markdown-it's are thousands of parser steps), except for the request lines of
-    :data:`REQUEST_LOGGERS` under -v."""
+    :data:`REQUEST_LOGGERS` under -v, and :data:`QUIET_LOGGERS`, which log errors only without -v."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(
         level=logging.WARNING,
@@ -109,6 +114,8 @@ def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
     logging.getLogger("stancebank").setLevel(level)
     for name in REQUEST_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING if verbose else logging.ERROR)
 
 
 @app.callback()

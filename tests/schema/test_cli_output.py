@@ -133,3 +133,15 @@ def test_an_error_line_is_not_folded_in_a_ci_log(tmp_path: Path) -> None:
         )
         assert done.returncode in (2, 3), done.stderr
         assert any(str(folder) in line for line in done.stderr.splitlines()), done.stderr
+
+
+def test_the_html_extractor_says_nothing_the_reject_does_not(tmp_path: Path) -> None:
+    """trafilatura logged 'WARNING discarding data: None' (no file named) above the reject line
+    that says what happened to the file; with -v its warnings are shown."""
+    (tmp_path / "page.html").write_text("<html><script>var a = 1;</script></html>", encoding="utf-8")
+    args = ["tasks", "build", str(tmp_path / "page.html"), "--out", str(tmp_path / "t.json"), "--no-preannotate"]
+    done = subprocess.run([*CLI, *args], capture_output=True, text=True, env=ENV, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "discarding data" not in done.stderr and "rejected:" in done.stderr, done.stderr
+    verbose = subprocess.run([*CLI, "-v", *args], capture_output=True, text=True, env=ENV, check=False)
+    assert "discarding data" in verbose.stderr, verbose.stderr
