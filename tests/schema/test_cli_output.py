@@ -139,7 +139,8 @@ def test_the_html_extractor_says_nothing_the_reject_does_not(tmp_path: Path) -> 
     """trafilatura logged 'WARNING discarding data: None' (no file named) above the reject line
     that says what happened to the file; with -v its warnings are shown."""
     (tmp_path / "page.html").write_text("<html><script>var a = 1;</script></html>", encoding="utf-8")
-    args = ["tasks", "build", str(tmp_path / "page.html"), "--out", str(tmp_path / "t.json"), "--no-preannotate"]
+    page, out = str(tmp_path / "page.html"), str(tmp_path / "t.json")
+    args = ["tasks", "build", page, "--out", out, "--no-preannotate"]
     done = subprocess.run([*CLI, *args], capture_output=True, text=True, env=ENV, check=False)
     assert done.returncode == 1, done.stderr
     assert "discarding data" not in done.stderr and "rejected:" in done.stderr, done.stderr
