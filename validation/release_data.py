@@ -24,6 +24,7 @@ from stancebank.schema.features import ARTICLE_ID, CONFIGS, dataset_features, do
 from stancebank.schema.layout import split_of
 from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.validation.config import ValidationConfig
+from stancebank.validation.errors import ValidationUsageError
 from stancebank.validation.frames import (
     Tables,
     concat_tables,
@@ -326,8 +327,13 @@ def release_splits(root: Path) -> dict[str, str]:
     """article id → split, from a release's ``documents`` config (for ``--previous``)."""
     out: dict[str, str] = {}
     for path in sorted((root / "data" / "documents").glob("*.parquet")):
-        id_column = document_id_column(pq.read_schema(path).names)
-        ids = pq.read_table(path, columns=[id_column]).column(id_column).to_pylist()
+        try:
+            id_column = document_id_column(pq.read_schema(path).names)
+            ids = pq.read_table(path, columns=[id_column]).column(id_column).to_pylist()
+        except _READ_ERRORS as err:
+            raise ValidationUsageError(
+                f"--previous {root}: cannot read {path} ({err}); pass an intact copy of the previous release"
+            ) from err
         split = split_of(path)
         for article_id in ids:
             out[str(article_id)] = split

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,12 @@ def test_span_text_normalize_whitespace_for_is_honoured(tmp_path: Path) -> None:
     assert run(str(FIX / "export_whitespace_text.json"))[0] == 0
     code, out = run(str(FIX / "export_whitespace_text.json"), "--config", str(config))
     assert code == 1 and "span_text_matches" in out, out
+
+
+def test_a_previous_release_with_an_unreadable_file_is_a_usage_error(tmp_path: Path) -> None:
+    previous = tmp_path / "v0.0.9"
+    shutil.copytree(FIX / "release_valid", previous)
+    (previous / "data" / "documents" / "train-00000-of-00001.parquet").write_bytes(b"")
+    code, out = run(str(FIX / "release_valid"), "--previous", str(previous))
+    text = " ".join(out.split())
+    assert code == 2 and "--previous" in text and "train-00000-of-00001.parquet" in text, out
