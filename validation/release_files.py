@@ -279,13 +279,25 @@ def check_integrity(
         )
     else:
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as err:
+            read = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
             findings.append(
                 make_finding(
                     "manifest_hashes", config, str(manifest_path), f"release.json is not valid JSON: {err}"
                 )
             )
+        else:
+            if isinstance(read, dict):
+                manifest = read
+            else:
+                findings.append(
+                    make_finding(
+                        "manifest_hashes",
+                        config,
+                        str(manifest_path),
+                        f"release.json is a JSON {type(read).__name__}, not an object",
+                    )
+                )
     # 1. manifest hashes: every file listed, every listed file present and unchanged
     declared: dict[str, Any] = manifest["files"] if isinstance(manifest.get("files"), dict) else {}
     actual_files = sorted(
@@ -404,6 +416,8 @@ def check_integrity(
                 }
             )
     findings += _values_run("card_counts", "card_counts", count_rows, config, "row count")
-    # 3. agreement over the configured minimums
-    findings += check_agreement(manifest.get("agreement"), config, str(manifest_path))
+    # 3. agreement over the configured minimums (a release.json that is missing or unreadable is
+    # reported above; its figures are not 'absent')
+    if manifest:
+        findings += check_agreement(manifest.get("agreement"), config, str(manifest_path))
     return findings

@@ -169,3 +169,14 @@ def test_a_region_whose_labels_are_no_list_is_named(tmp_path: Path) -> None:
     ], report.to_text()
     assert "ACTOR, CLAIM, TARGET" in named[0].hint
     assert "table_schema" not in checks(report)  # not also 'spans.label is missing (null)'
+
+
+def test_a_release_json_that_cannot_be_read_is_one_finding(tmp_path: Path) -> None:
+    """Not also five 'agreement … is absent from release.json' warnings: it was not read."""
+    release = tmp_path / "release"
+    shutil.copytree(FIX / "release_valid", release)
+    for content, says in (("{bad", "is not valid JSON"), ("[1, 2]", "is a JSON list, not an object")):
+        (release / "release.json").write_text(content, encoding="utf-8")
+        report = validate_paths([release])
+        assert checks(report) == ["manifest_hashes"], report.to_text()
+        assert says in report.findings[0].message
