@@ -78,6 +78,7 @@ FIXES: dict[str, str] = {
     "no_article_id": "the task has no data.article_id; push tasks built by `stancebank tasks build`",
     "no_text": "the task has no text; push tasks built by `stancebank tasks build`",
     "no_annotator": "completed_by is missing; export the project again from Label Studio",
+    "bad_list": "the export is edited or not Label Studio's JSON: export the project again as JSON",
     "text_changed": "the task's text changed after it was annotated; re-annotate the task",
     "duplicate_annotator": "one annotator annotated the task twice; delete the older annotation",
     "bad_offsets": "fix or redraw the region in Label Studio",
@@ -599,13 +600,14 @@ class ExportReader:
         predicted: list[Span] = []
         predicted_relations: list[tuple[SpanKey, SpanKey, str]] = []
         carries = False
-        for prediction in task.get("predictions") or []:
+        for prediction in self._list(task, "predictions", file, task_id, article_id):
             if isinstance(prediction, dict):
                 carries = True
                 model_version = prediction.get("model_version")
                 if isinstance(model_version, str) and model_version and not is_review:
                     self.data.model_versions.add(model_version)
-                parsed_prediction = parse_results(prediction.get("result") or [], text, spec=self.spec)
+                result = self._list(prediction, "result", file, task_id, article_id, what="a prediction's")
+                parsed_prediction = parse_results(result, text, spec=self.spec)
                 predicted.extend(parsed_prediction.spans)
                 keys = {sp.id: span_key(sp) for sp in parsed_prediction.spans}
                 predicted_relations.extend(
@@ -624,7 +626,7 @@ class ExportReader:
 
         predicted_spans = PredictedSpans(predicted)
         per_article = self._annotations.setdefault(article_id, {})
-        for index, ann in enumerate(task.get("annotations") or []):
+        for index, ann in enumerate(self._list(task, "annotations", file, task_id, article_id)):
             if not isinstance(ann, dict):
                 continue
             ann_id = str(ann["id"]) if ann.get("id") is not None else f"{task_id}-{index}"
@@ -657,7 +659,18 @@ class ExportReader:
 
             ann_counts: Counter[str] = Counter()
             names = NameTally()
-            parsed = parse_results(ann.get("result") or [], text, report, ann_counts, self.spec, names)
+            result = ann.get("result") or []
+            if not isinstance(result, list):
+                self._issue(
+                    "bad_list",
+                    file,
+                    task_id,
+                    article_id,
+                    ann_id,
+                    f"result is a {type(result).__name__}, not a list",
+                )
+                continue
+            parsed = parse_results(result, text, report, ann_counts, self.spec, names)
             if parsed.misplaced:
                 regions = ", ".join(f"{rid} ({label})" for rid, label in parsed.misplaced)
                 ann_issues.append(
@@ -699,6 +712,26 @@ class ExportReader:
                 names if names.has_foreign(self.spec) else None,
                 bool(parsed.misplaced),
             )
+
+    def _list(
+        self,
+        item: dict[str, Any],
+        key: str,
+        file: str,
+        task_id: int | None,
+        article_id: str | None,
+        what: str = "",
+    ) -> list[Any]:
+        """``item[key]`` when it is a list (absent or null: empty); anything else is an issue and
+        read as empty, never iterated (a dict's keys, a string's characters)."""
+        value = item.get(key) or []
+        if isinstance(value, list):
+            return value
+        where = f"{what} {key}".strip()
+        self._issue(
+            "bad_list", file, task_id, article_id, None, f"{where} is a {type(value).__name__}, not a list"
+        )
+        return []
 
     def _issue(
         self,

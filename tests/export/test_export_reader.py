@@ -400,3 +400,25 @@ def test_newest_annotation_date_counts_kept_annotations_only(tmp_path, ls):
 
     undated = _write(tmp_path, "u.json", [ls.task(1, "a", text, [odd_stamp])])
     assert read_exports([undated]).newest_annotation_date is None
+
+
+@pytest.mark.parametrize("where", ["annotations", "result", "predictions", "prediction result"])
+@pytest.mark.parametrize("value", [1, "x", {"a": 1}])
+def test_a_list_that_is_no_list_is_an_issue_not_a_crash(tmp_path, ls, where, value):
+    """export build ended with a TypeError traceback on `"annotations": 1` or `"result": 1`, and
+    read `"annotations": {...}` as no annotations without a word."""
+    text = "Officials said the deal is dead."
+    task = ls.task(5, "a", text, [ls.ann(9, 3, [ls.span("s1", text, "Officials", "ACTOR")])])
+    task["predictions"] = [{"model_version": "m", "result": []}]
+    if where == "annotations":
+        task["annotations"] = value
+    elif where == "result":
+        task["annotations"][0]["result"] = value
+    elif where == "predictions":
+        task["predictions"] = value
+    else:
+        task["predictions"][0]["result"] = value
+    data = read_exports([_write(tmp_path, "e.json", [task])])
+    (issue,) = [i for i in data.issues if i.kind == "bad_list"]
+    assert issue.task_id == 5 and issue.article_id == "a" and "not a list" in issue.detail and issue.fix
+    assert (issue.annotation_id == "9") is (where == "result")
