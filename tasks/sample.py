@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from stancebank.schema.project import Target
+from stancebank.schema.spec import SPEC
+from stancebank.schema.wire import split_results
 
 LSTask = dict[str, Any]  # a task as read (schema.wire.read_task_list)
 
@@ -69,11 +71,13 @@ class Sampler:
         u = (int.from_bytes(digest[:8], "big") + 1) / 2.0**64  # in (0, 1]
         if self.weight == "uniform":
             return u
+        claim = SPEC.role_label("claim")
         claims = sum(
             1
-            for prediction in task.get("predictions", [])
-            for region in prediction.get("result", [])
-            if "CLAIM" in region.get("value", {}).get("labels", ())
+            for prediction in task.get("predictions") or []
+            if isinstance(prediction, dict) and isinstance(prediction.get("result"), list)
+            for region in split_results(prediction["result"]).regions
+            if claim in region.labels
         )
         return -math.log(u) / (1 + claims)
 

@@ -106,3 +106,14 @@ def test_cli_writes_the_sample_and_the_strata_report(tmp_path: Path, monkeypatch
         app, ["tasks", "sample", str(corpus), "--n", "3", "--out", "x.json", "--weight", "x"]
     )
     assert bad.exit_code == 2 and "uniform, claims" in bad.output
+
+
+def test_claims_weighting_reads_results_by_the_one_parser() -> None:
+    """`--weight claims` counted claims with its own parse of the results: a result that is no
+    object, or labels that are null, ended `tasks sample` with a traceback; the wire parser skips
+    them (validate reports them)."""
+    task = _task(1, claims=2)
+    task["predictions"][0]["result"] += [1, {"type": "labels", "value": {"labels": None}}]
+    assert Sampler(seed=1, weight="claims").key(task) == Sampler(seed=1, weight="claims").key(
+        _task(1, claims=2)
+    )
