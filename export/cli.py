@@ -199,6 +199,8 @@ def build_command(
         Path | None,
         typer.Option(
             "--about",
+            exists=True,
+            dir_okay=False,
             help="Markdown file inserted verbatim into the card's Description: where the articles "
             "come from, their license, who annotated.",
         ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from stancebank.schema.errors import StancebankError
+from stancebank.schema.errors import ExitCode, StancebankError
 from stancebank.schema.project import PROJECT_ENV, PROJECT_FILE, load_project, write_template
 from stancebank.schema.spec import SPEC
 
@@ -209,12 +210,22 @@ app.add_typer(schema_app, name="schema")
 
 
 def run() -> None:
-    """Console-script entry point: stancebank errors become a message and an exit code."""
+    """Console-script entry point: stancebank errors become a message and an exit code; any other
+    exception is a bug: its traceback (no local variables: they may hold tokens) and exit code 70,
+    so that CI tells a crash from data with errors (1)."""
     try:
         app()
     except StancebankError as err:
         console.print(f"[bold red]error:[/] {escape(str(err))}", soft_wrap=True)  # a path stays whole
         raise SystemExit(err.exit_code) from None
+    except Exception:  # noqa: BLE001 (the entry point: anything else is a bug, exit 70)
+        traceback.print_exc()
+        console.print(
+            f"[bold red]internal error:[/] this is a bug in stancebank, not a problem of your data; please "
+            f"report it with the traceback above (exit {int(ExitCode.INTERNAL)})",
+            soft_wrap=True,
+        )
+        raise SystemExit(ExitCode.INTERNAL) from None
 
 
 if __name__ == "__main__":

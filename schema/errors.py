@@ -32,6 +32,7 @@ class ExitCode(IntEnum):
     OUTPUT = 4
     SETUP = 5
     REMOTE = 6
+    INTERNAL = 70  # an unexpected error: a bug in stancebank (sysexits' EX_SOFTWARE)
 
 
 class StancebankError(Exception):

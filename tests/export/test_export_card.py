@@ -61,10 +61,18 @@ def test_cli_about_option_and_missing_file(tmp_path, snapshots):
     missing = CliRunner().invoke(
         app, [*base, "--out", str(tmp_path / "b"), "--about", str(tmp_path / "nope.md")]
     )
-    # The root app's run() turns a StancebankError into its message and exit code 3.
-    assert isinstance(missing.exception, ExportError) and missing.exception.exit_code == 3
-    assert "nope.md: no such file" in str(missing.exception)
+    # a path that does not exist is a usage error (README's exit codes), checked before any work
+    assert missing.exit_code == 2, missing.output
+    assert "nope.md" in missing.output and "does not exist" in missing.output
     assert not (tmp_path / "b").exists()
+    # a file that exists but holds nothing is an input that cannot be used (3)
+    (tmp_path / "empty.md").write_text(" \n", encoding="utf-8")
+    empty = CliRunner().invoke(
+        app, [*base, "--out", str(tmp_path / "c"), "--about", str(tmp_path / "empty.md")]
+    )
+    assert isinstance(empty.exception, ExportError) and empty.exception.exit_code == 3
+    assert "the file is empty" in str(empty.exception)
+    assert not (tmp_path / "c").exists()
 
 
 def test_empty_test_split_is_stated_and_the_release_still_loads(tmp_path, snapshots):

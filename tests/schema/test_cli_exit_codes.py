@@ -122,3 +122,37 @@ def test_a_bad_option_is_a_usage_error(
     code = error.exit_code if isinstance(error, StancebankError) else result.exit_code
     assert code == ExitCode.USAGE, result.output
     assert says in str(error)
+
+
+def test_an_unexpected_exception_is_exit_70_with_its_traceback_not_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A crash must not look like "the data has errors" (1) to CI: the console script prints the
+    traceback and exits 70; an error raised on purpose keeps its own code."""
+    import sys
+
+    import stancebank.schema.cli as cli
+
+    def crash(*args: object, **kwargs: object) -> Path:
+        raise RuntimeError("boom in write_template")
+
+    monkeypatch.setattr(cli, "write_template", crash)
+    monkeypatch.setattr(sys, "argv", ["stancebank", "init", str(tmp_path)])
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    assert exited.value.code == ExitCode.INTERNAL == 70
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom in write_template" in err and "Traceback" in err
+    assert "internal error" in err and "bug in stancebank" in err
+
+    class RefusedError(StancebankError):
+        exit_code = ExitCode.OUTPUT
+
+    def refuse(*args: object, **kwargs: object) -> Path:
+        raise RefusedError("refused on purpose")
+
+    monkeypatch.setattr(cli, "write_template", refuse)
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    assert exited.value.code == ExitCode.OUTPUT
+    assert "Traceback" not in capsys.readouterr().err
