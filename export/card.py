@@ -244,9 +244,11 @@ def rai_facts(inp: CardInputs, spec: AnnotationSpec = SPEC) -> dict[str, str | l
         "dataAnnotationPlatform": "Label Studio",
         "annotationsPerItem": annotators_per_item(inp),
         "annotatorDemographics": "Not recorded. Annotators appear only as keyed pseudonyms.",
-        "personalSensitiveInformation": "The articles name public figures and other people as speakers "
-        "(actor spans and actor names); no other personal data is added. Annotators are published only "
-        "as keyed-hash pseudonyms, never names or emails.",
+        "personalSensitiveInformation": "Actor spans and actor names hold the speakers as the articles "
+        "name them, people among them (in news, mostly public figures); the release adds no other personal "
+        "data. Where the articles come from, and whether the people in them are real, is the Dataset "
+        "Description's to say. Annotators are published only as keyed-hash pseudonyms, never names or "
+        "emails.",
         "dataLimitations": "A news sample, not a representative corpus; articles whose annotators "
         "disagreed and were not adjudicated are not in the gold configs, which biases them towards "
         "easier articles.",
