@@ -184,7 +184,10 @@ class BaselineAccumulator:
         if len(annotations) >= 2:
             for n, ann in enumerate(scored):
                 self._scorer(self._human, split).add(keys, annotation_keys(ann), new_article=n == 0)
-            if scored and gold.method == "majority" and len(scored) == 2:
+            # majority of two with nothing dropped: a tie is a conflict, so gold is what both drew
+            # (with `[policy] conflicts = "drop"` the conflicting items are dropped instead, and the
+            # two annotators differ from gold there)
+            if scored and gold.method == "majority" and len(scored) == 2 and not gold.items.get("dropped"):
                 self._two_agreed[split] += 1
 
     def majority_stance(self) -> str | None:

@@ -126,6 +126,24 @@ def test_human_bound_on_the_majority_of_two_is_said_to_be_one_by_construction() 
     assert "(here all the scored articles, 1 train: the rows below measure nothing more)" in card
 
 
+def test_majority_gold_with_dropped_conflicts_is_not_one_by_construction() -> None:
+    """With `[policy] conflicts = "drop"` two annotators who disagree give majority gold without
+    the conflicting items: each differs from gold there, so the article is not counted as scoring
+    1.000 by construction (the card would say the human bound measures nothing)."""
+    acc = BaselineAccumulator(SPEC)
+    full = [(0, 1, "source"), (1, 2, "support")]
+    a, b = _ann("1", "ann-a", [A, C, T], full), _ann("2", "ann-b", [A, C], [(0, 1, "source")])
+    gold = _gold("support")
+    dropped = replace(
+        gold, spans=gold.spans[:2], relations=gold.relations[:1], items={"agreed": 3, "dropped": 2}
+    )
+    acc.add("train", dropped, [a, b], None)
+    base = acc.finish()
+    assert base.human_by_construction == {}
+    assert base.scores[HUMAN]["train"]["TARGET_f1"] == 0.0  # ann-a's TARGET is not in gold
+    assert "by construction (here" not in render_card(_inputs(baselines=base))
+
+
 def _inputs(**kw: object) -> CardInputs:
     base: dict[str, object] = {
         "version": "1.0.0",
