@@ -85,7 +85,9 @@ def _duplicates(
     splits: dict[Key, set[str]] = {}
     for record in rows.to_pylist():
         key = tuple(None if record[c] == _NULL else record[c] for c in columns)
-        where.setdefault(key, []).append(f"{files[record[_FILE]]} row {record[_ROW]}")
+        # the file relative to the release: a failed build moves the folder its findings name
+        name = files[record[_FILE]].relative_to(root).as_posix()
+        where.setdefault(key, []).append(f"{name} row {record[_ROW]}")
         splits.setdefault(key, set()).add(split_of(files[record[_FILE]]))
     return where, splits
 
@@ -104,7 +106,7 @@ def _findings(
                 severity=cfg.severity(CHECK),  # type: ignore[arg-type]
                 message=f"{config}: {len(places)} rows have the same {named}: {'; '.join(places)}",
                 hint=HINTS[CHECK],
-                file=places[0].rsplit(" row ", 1)[0],
+                file=str(root / places[0].rsplit(" row ", 1)[0]),
                 article_id=key[0],
                 span_id=key[1] if len(key) > 1 else None,
                 value=" / ".join(str(v) for v in key),
