@@ -23,7 +23,7 @@ def read_manifest(release_dir: Path) -> dict[str, Any]:
     path = release_dir / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
+    except (OSError, ValueError) as err:  # ValueError: not JSON, or bytes that are not UTF-8
         raise ExportError(
             f"{path}: cannot read the release manifest ({err}); is {release_dir} a release?"
         ) from err

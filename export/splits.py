@@ -72,7 +72,7 @@ def load_registry(path: Path) -> dict[str, str]:
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
+    except (OSError, ValueError) as err:  # ValueError: not JSON, or bytes that are not UTF-8
         raise ExportError(f"split registry {path}: cannot read ({err}); restore it from git") from err
     if not isinstance(raw, dict):
         raise ExportError(f"split registry {path}: expected a JSON object article_id → split")

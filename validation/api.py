@@ -91,7 +91,7 @@ def read_registry(path: Path) -> tuple[dict[str, Any], list[Finding]]:
     """``data/split_registry.json``: ``{article_id: split}`` (or that mapping under ``articles``)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
+    except (OSError, ValueError) as err:  # ValueError: not JSON, or bytes that are not UTF-8
         return {}, [
             Finding(
                 check="malformed_input",

@@ -180,3 +180,33 @@ def test_a_release_json_that_cannot_be_read_is_one_finding(tmp_path: Path) -> No
         report = validate_paths([release])
         assert checks(report) == ["manifest_hashes"], report.to_text()
         assert says in report.findings[0].message
+
+
+def test_a_registry_or_manifest_that_is_not_utf8_is_named_not_a_crash(tmp_path: Path) -> None:
+    """Latin-1 bytes in split_registry.json or release.json: a finding (validate) or an ExportError
+    (export build --previous, publish) naming the file — they raised UnicodeDecodeError (exit 70)."""
+    from stancebank.export.manifest import read_manifest
+    from stancebank.export.release import ExportError
+    from stancebank.export.splits import load_registry
+
+    data = tmp_path / "data"
+    shutil.copytree(FIX / "data_registry_moved", data)
+    (data / "split_registry.json").write_bytes('{"art-1": "train", "caf\xe9": "test"}'.encode("latin-1"))
+    report = validate_paths([data], previous=FIX / "release_valid")
+    named = [f for f in report.findings if f.check == "malformed_input"]
+    assert [f.file for f in named] == [str(data / "split_registry.json")], report.to_text()
+    try:
+        load_registry(data / "split_registry.json")
+    except ExportError as err:
+        assert "split_registry.json: cannot read" in str(err)
+    else:
+        raise AssertionError("load_registry accepted bytes that are not UTF-8")
+    release = tmp_path / "release"
+    shutil.copytree(FIX / "release_valid", release)
+    (release / "release.json").write_bytes(b'{"version": "1.0.0", "note": "caf\xe9"}')
+    try:
+        read_manifest(release)
+    except ExportError as err:
+        assert "cannot read the release manifest" in str(err)
+    else:
+        raise AssertionError("read_manifest accepted bytes that are not UTF-8")
