@@ -20,6 +20,7 @@ the same for every command (the README's table is this one):
 from __future__ import annotations
 
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -33,6 +34,16 @@ class ExitCode(IntEnum):
     SETUP = 5
     REMOTE = 6
     INTERNAL = 70  # an unexpected error: a bug in stancebank (sysexits' EX_SOFTWARE)
+
+
+def not_utf8(path: Path | str, err: UnicodeDecodeError) -> str:
+    """The message for a text file read whole (``Path.read_text``) that is not UTF-8: the line, the
+    byte and the fix, as every reader of a project, config or rules file says it."""
+    line = err.object[: err.start].count(b"\n") + 1  # err.object: the whole file's bytes
+    return (
+        f"{path}, line {line}: byte 0x{err.object[err.start]:02x} is not UTF-8 ({err.reason}); "
+        "save the file as UTF-8"
+    )
 
 
 class StancebankError(Exception):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stancebank.schema.errors import StancebankError
+from stancebank.schema.errors import StancebankError, not_utf8
 from stancebank.schema.spec import SPEC
 
 PROJECT_FILE = "stancebank.toml"
@@ -323,11 +323,7 @@ def load_project(path: Path) -> Project:
             f"{path}: no such project file; create one with `stancebank init {path.parent}`"
         ) from None
     except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1  # the whole file was decoded at once
-        raise ProjectFileError(
-            f"{path}, line {line}: byte 0x{exc.object[exc.start]:02x} is not UTF-8 ({exc.reason}); "
-            "save the file as UTF-8"
-        ) from None
+        raise ProjectFileError(not_utf8(path, exc)) from None
     except OSError as exc:
         raise ProjectFileError(f"{path}: cannot read the project file ({exc})") from None
     return parse_project(text, path)

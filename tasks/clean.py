@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import yaml
 
+from stancebank.schema.errors import not_utf8
 from stancebank.tasks.errors import ResourceError
 
 CLEANER_VERSION = "1.1.0"
@@ -177,6 +178,8 @@ def load_rules(extra: tuple[Path, ...] = ()) -> Rules:
     for path in extra:
         try:
             docs.append((str(path), yaml.safe_load(path.read_text("utf-8"))))
+        except UnicodeDecodeError as err:
+            raise ResourceError(not_utf8(path, err)) from None
         except (OSError, yaml.YAMLError) as err:
             raise ResourceError(f"{path}: cannot read boilerplate rules: {err}") from None
     return _compile_rules(docs)

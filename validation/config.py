@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
+from stancebank.schema.errors import not_utf8
 from stancebank.validation.errors import ValidationConfigError
 
 SeverityLevel = Literal["error", "warning", "off"]
@@ -75,6 +76,8 @@ def load_config(path: Path | None = None) -> ValidationConfig:
         return base
     try:
         user = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as err:
+        raise ValidationConfigError(not_utf8(path, err)) from None
     except (OSError, yaml.YAMLError) as err:
         raise ValidationConfigError(f"{path}: cannot read the validation config ({err})") from err
     if not isinstance(user, dict):

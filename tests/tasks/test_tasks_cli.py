@@ -85,6 +85,29 @@ def test_usage_errors_and_help_documents_exit_codes(tmp_path: Path) -> None:
     assert code == 0 and "Exit codes" in output and "--allow-rejects" in output
 
 
+def test_a_rules_file_that_is_not_utf8_is_a_usage_error_naming_the_line(tmp_path: Path) -> None:
+    """--boilerplate with a Latin-1 byte ended with a UnicodeDecodeError traceback (exit 70): it is a
+    malformed rules file (exit 2), named with its line, the byte and the fix."""
+    (tmp_path / "a.txt").write_text(ARTICLE, "utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_bytes(b"sites:\n  # caf\xe9\n  - name: promo\n    action: line\n    pattern: 'x'\n")
+    code, output = _run(
+        "tasks",
+        "build",
+        str(tmp_path / "a.txt"),
+        "--out",
+        str(tmp_path / "o.json"),
+        "--boilerplate",
+        str(rules),
+    )
+    assert code == 2, output
+    assert (
+        f"{rules}, line 2: byte 0xe9 is not UTF-8 (invalid continuation byte); save the file as UTF-8"
+        in " ".join(output.split())
+    ), output
+    assert not (tmp_path / "o.json").exists()
+
+
 def test_unknown_model_exit_code(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(ARTICLE, "utf-8")
     code, output = _run(

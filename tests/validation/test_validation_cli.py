@@ -187,3 +187,16 @@ def test_a_previous_release_with_an_unreadable_file_is_a_usage_error(tmp_path: P
     code, out = run(str(FIX / "release_valid"), "--previous", str(previous))
     text = " ".join(out.split())
     assert code == 2 and "--previous" in text and "train-00000-of-00001.parquet" in text, out
+
+
+def test_a_validation_config_that_is_not_utf8_is_a_usage_error_naming_the_line(tmp_path: Path) -> None:
+    """A Latin-1 byte in --config ended the command with a UnicodeDecodeError traceback (exit 70,
+    before that 1); it is a malformed config file: exit 2, its line, the byte and the fix."""
+    config = tmp_path / "validation.yaml"
+    config.write_bytes(b"report:\n  # caf\xe9\n  max_rows: 5\n")
+    code, out = run(str(FIX / "tasks_valid.json"), "--config", str(config))
+    assert code == 2, out
+    assert (
+        f"{config}, line 2: byte 0xe9 is not UTF-8 (invalid continuation byte); save the file as UTF-8"
+        in " ".join(out.split())
+    ), out
