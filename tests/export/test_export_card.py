@@ -47,7 +47,7 @@ def test_about_is_inserted_verbatim_into_the_description(tmp_path, snapshots):
     assert description.replace(f"\n{ABOUT.strip()}\n", "", 1) == _section(plain_card, "Dataset Description")
 
 
-def test_cli_about_option_and_missing_file(tmp_path, snapshots):
+def test_cli_about_option_and_missing_file(tmp_path, snapshots, monkeypatch):
     about = tmp_path / "ABOUT.md"
     about.write_text(ABOUT, encoding="utf-8")
     base = ["export", "build", *map(str, snapshots), "--version", "1.0.0"]
@@ -58,9 +58,9 @@ def test_cli_about_option_and_missing_file(tmp_path, snapshots):
     assert ABOUT.strip() in _section(card, "Dataset Description")
     assert yaml.safe_load(card.split("---\n")[1])["license"] == "cc0-1.0"
 
-    missing = CliRunner().invoke(
-        app, [*base, "--out", str(tmp_path / "b"), "--about", str(tmp_path / "nope.md")]
-    )
+    # a short path: Typer's error box folds a long one (pytest's tmp_path) mid-word at 80 columns
+    monkeypatch.chdir(tmp_path)
+    missing = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "b"), "--about", "nope.md"])
     # a path that does not exist is a usage error (README's exit codes), checked before any work
     assert missing.exit_code == 2, missing.output
     assert "nope.md" in missing.output and "does not exist" in missing.output
