@@ -56,7 +56,7 @@ _WS = re.compile(r"\s+")
 
 
 @extensions.register_check_method(  # type: ignore[untyped-decorator]
-    statistics=["doc_col", "start_col", "end_col", "text_col", "normalize_whitespace"]
+    statistics=["doc_col", "start_col", "end_col", "text_col", "normalize_whitespace", "loose_col"]
 )
 def span_text_matches(
     df: pd.DataFrame,
@@ -66,9 +66,12 @@ def span_text_matches(
     end_col: str,
     text_col: str,
     normalize_whitespace: bool = False,
+    loose_col: str = "",
 ) -> pd.Series:
     """``article_text[start:end] == span text``, offsets in code points (rows whose offsets are
-    outside the text pass: :func:`span_within_text` reports them)."""
+    outside the text pass: :func:`span_within_text` reports them). Compared up to whitespace:
+    every row with ``normalize_whitespace``, else the rows whose ``loose_col`` is true (files of
+    several kinds in one table, each with its own rule), when the frame has that column."""
     doc = df[doc_col]
     cat = doc.astype("category") if not isinstance(doc.dtype, pd.CategoricalDtype) else doc
     codes = cat.cat.codes.to_numpy().astype(np.int64)
@@ -81,10 +84,12 @@ def span_text_matches(
     ok = _slices_equal(codes, docs, start, end, length, texts)
     categories = None
     ok |= outside
-    if normalize_whitespace and not ok.all():
+    per_row = bool(loose_col) and loose_col in df.columns
+    if (normalize_whitespace or per_row) and not ok.all():
         # Only the few failing rows are re-compared with whitespace collapsed.
+        loose = ~ok if normalize_whitespace else ~ok & df[loose_col].to_numpy(dtype=bool)
         categories = np.asarray(cat.cat.categories, dtype=object) if categories is None else categories
-        for i in np.flatnonzero(~ok):
+        for i in np.flatnonzero(loose):
             got = categories[codes[i]][start[i] : end[i]]
             span = texts[int(i)].as_py() or ""
             ok[i] = _WS.sub(" ", got).strip() == _WS.sub(" ", span).strip()

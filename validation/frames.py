@@ -31,6 +31,9 @@ from stancebank.schema.wire import Located, iter_records, locate_region, split_r
 from stancebank.validation.report import Finding
 
 LOCATOR_COLUMNS = ("src_file", "src_line", "task_id")
+# a spans column, present when files of several kinds are validated together (a data tree): true
+# where the row's span text is compared up to whitespace (``span_text.normalize_whitespace_for``)
+LOOSE_WHITESPACE = "loose_whitespace"
 
 ARTICLE_COLUMNS = ("article_id", "title", "text", "split", *LOCATOR_COLUMNS)
 SPAN_COLUMNS = (
@@ -147,9 +150,15 @@ def concat_tables(parts: list[Tables]) -> Tables:
     expected: dict[str, str] = {}
     for p in parts:
         expected.update(p.expected_splits)
+    # one rule for all the rows, or (tasks and exports together) each file's rule on its rows
+    loose = {p.normalize_whitespace for p in parts}
     return Tables(
         articles=cat([p.articles for p in parts]),
-        spans=cat([p.spans for p in parts]),
+        spans=cat(
+            [p.spans.assign(**{LOOSE_WHITESPACE: p.normalize_whitespace}) for p in parts]
+            if len(loose) > 1
+            else [p.spans for p in parts]
+        ),
         attributes=cat([p.attributes for p in parts]),
         relations=cat([p.relations for p in parts]),
         annotations=cat([p.annotations for p in parts]),
@@ -158,7 +167,7 @@ def concat_tables(parts: list[Tables]) -> Tables:
         findings=[f for p in parts for f in p.findings],
         expected_splits=expected,
         expected_split_source=next((p.expected_split_source for p in parts if p.expected_split_source), ""),
-        normalize_whitespace=any(p.normalize_whitespace for p in parts),
+        normalize_whitespace=loose == {True},
     )
 
 

@@ -17,6 +17,7 @@ from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.spec import AnnotationSpec
 from stancebank.schema.tables import table_schemas
 from stancebank.validation.config import ValidationConfig
+from stancebank.validation.frames import LOOSE_WHITESPACE
 
 
 def allowed_attribute_keys(spec: AnnotationSpec) -> list[str]:
@@ -42,7 +43,7 @@ def _checks(config: ValidationConfig, pairs: list[tuple[str, Callable[[], pa.Che
 
 
 def _offset_checks(
-    start_col: str, end_col: str, text_col: str, normalize_ws: bool = False
+    start_col: str, end_col: str, text_col: str, normalize_ws: bool = False, loose_col: str = ""
 ) -> list[tuple[str, Callable[[], pa.Check]]]:
     """Offsets inside the document, and the document's slice equal to the stored text."""
     return [
@@ -60,6 +61,7 @@ def _offset_checks(
                 end_col=end_col,
                 text_col=text_col,
                 normalize_whitespace=normalize_ws,
+                loose_col=loose_col,
                 error="span_text_matches",
             ),
         ),
@@ -74,7 +76,7 @@ def spans_schema(config: ValidationConfig, spec: AnnotationSpec, normalize_ws: b
     extra = _checks(
         config,
         [
-            *_offset_checks("start", "end", "text", normalize_ws),
+            *_offset_checks("start", "end", "text", normalize_ws, LOOSE_WHITESPACE),
             (
                 "unique_span_id",
                 lambda: pa.Check.unique_span_id(group_cols=group, id_col="span_id", error="unique_span_id"),

@@ -200,3 +200,25 @@ def test_a_validation_config_that_is_not_utf8_is_a_usage_error_naming_the_line(t
         f"{config}, line 2: byte 0xe9 is not UTF-8 (invalid continuation byte); save the file as UTF-8"
         in " ".join(out.split())
     ), out
+
+
+def test_a_data_tree_compares_each_file_by_its_own_whitespace_rule(tmp_path: Path) -> None:
+    """span_text.normalize_whitespace_for is per kind ([export] by default): in a data tree holding
+    a tasks file and an export, the tasks' span texts were compared up to whitespace too (one flag
+    for the concatenated tables), so a prediction whose text differs in whitespace passed."""
+    data = tmp_path / "data"
+    (data / "tasks").mkdir(parents=True)
+    (data / "exports").mkdir()
+    tasks = json.loads((FIX / "tasks_valid.json").read_text(encoding="utf-8"))
+    region = tasks[0]["predictions"][0]["result"][0]
+    assert region["value"]["text"] == "The mayor"
+    region["value"]["text"] = "The  mayor"
+    (data / "tasks" / "tasks.json").write_text(json.dumps(tasks), encoding="utf-8")
+    # an export whose span texts differ in whitespace only: not an error (the build re-derives them)
+    shutil.copy(FIX / "export_whitespace_text.json", data / "exports" / "export.json")
+    code, out = run(str(data), "--format", "json")
+    findings = json.loads(out)["findings"]
+    assert [(f["check"], Path(f["file"]).name, f["span_id"]) for f in findings] == [
+        ("span_text_matches", "tasks.json", region["id"])
+    ], out
+    assert code == 1
