@@ -89,6 +89,8 @@ def load_config(path: Path | None = None) -> ValidationConfig:
         )
     _check_types(user, base.raw, path)
     for check, level in (user.get("severity") or {}).items():
+        if level is False:  # YAML 1.1 reads an unquoted `off` (the documented level) as false
+            user["severity"][check] = level = "off"
         if check not in base.raw["severity"]:
             raise ValidationConfigError(
                 f"{path}: severity.{check}: unknown check; known: {', '.join(base.checks)}"

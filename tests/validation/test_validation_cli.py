@@ -222,3 +222,14 @@ def test_a_data_tree_compares_each_file_by_its_own_whitespace_rule(tmp_path: Pat
         ("span_text_matches", "tasks.json", region["id"])
     ], out
     assert code == 1
+
+
+def test_severity_off_written_unquoted_turns_a_check_off(tmp_path: Path) -> None:
+    """validation/defaults.yaml documents `off` as a severity, and YAML reads an unquoted `off` as
+    false: `relation_direction: off` was refused ('False is not one of error, warning, off')."""
+    config = tmp_path / "validation.yaml"
+    config.write_text("severity:\n  relation_direction: off\n", encoding="utf-8")
+    fixture = str(FIX / "tasks_bidirectional_relation.json")
+    assert run(fixture, "--strict")[0] == 1  # the warning, without the config
+    code, out = run(fixture, "--strict", "--config", str(config))
+    assert code == 0 and "relation_direction" not in out, out
