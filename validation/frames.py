@@ -291,7 +291,7 @@ def _malformed(
         check="malformed_input",
         severity="error",
         message=message,
-        hint=hint or "fix the record so that it follows the Label Studio task format (see schema/wire.py)",
+        hint=hint or "fix the record so that it follows the Label Studio task format (see schema/wire/)",
         file=loc[0],
         line=loc[1] if loc[1] >= 0 else None,
         article_id=article_id,
@@ -299,6 +299,14 @@ def _malformed(
         annotation_id=annotation_id,
         span_id=span_id,
     )
+
+
+# a file the reader cannot go through (empty, not UTF-8, not a JSON list, cut short): the message
+# says the fix; there is no record to correct
+UNREADABLE_HINT = (
+    "the file must be a UTF-8 JSON list of Label Studio tasks, as `stancebank tasks build` and Label "
+    "Studio's JSON export write it (the message says what is wrong)"
+)
 
 
 def _without_place(err: WireError, path: Path) -> str:
@@ -398,7 +406,9 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     spec=spec,
                 )
     except WireError as err:
-        sink.findings.append(_malformed((str(path), err.line or -1, ""), None, _without_place(err, path)))
+        sink.findings.append(
+            _malformed((str(path), err.line or -1, ""), None, _without_place(err, path), UNREADABLE_HINT)
+        )
     return sink.tables()
 
 
@@ -450,7 +460,9 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     text=task["data"]["text"],
                 )
     except WireError as err:
-        sink.findings.append(_malformed((str(path), err.line or -1, ""), None, _without_place(err, path)))
+        sink.findings.append(
+            _malformed((str(path), err.line or -1, ""), None, _without_place(err, path), UNREADABLE_HINT)
+        )
     tables = sink.tables()
     # Several snapshots of one task in one file are the same article: keep one article row.
     tables.articles = tables.articles.drop_duplicates(subset=["article_id", "text"], keep="first")

@@ -8,7 +8,7 @@ HINTS: dict[str, str] = {
         "point stancebank validate at a tasks file, an export, a release folder or the data/ tree"
     ),
     "unchecked_file": "move the parquet file into a release folder, or out of the validated tree",
-    "malformed_input": "fix the record so that it follows the Label Studio task format (schema/wire.py)",
+    "malformed_input": "fix the record so that it follows the Label Studio task format (schema/wire/)",
     "table_schema": "fix the field's type or value (`stancebank schema export` writes the table schemas)",
     "known_label": "use one of the spec's span labels (`stancebank schema show`)",
     "known_relation_label": "use one of the spec's relation labels (`stancebank schema show`)",

@@ -118,6 +118,18 @@ def test_a_file_that_cannot_be_read_is_named_once(tmp_path: Path) -> None:
     )
 
 
+def test_a_file_that_cannot_be_read_is_not_told_to_fix_a_record(tmp_path: Path) -> None:
+    """An empty file, bytes that are not UTF-8, a JSON object: the message says the fix for the
+    file; the hint said 'fix the record so that it follows the Label Studio task format (see
+    schema/wire.py)' — there is no record, and no such file (the reader is the schema/wire/ package)."""
+    bad = {"empty.json": b"", "latin.json": b'[{"data": {"text": "caf\xe9"}}]', "object.json": b'{"a": 1}'}
+    for name, content in bad.items():
+        (tmp_path / name).write_bytes(content)
+        (finding,) = validate_paths([tmp_path / name], kind="tasks").findings
+        assert finding.check == "malformed_input", finding
+        assert "record" not in finding.hint and "wire.py" not in finding.hint, finding.hint
+
+
 def test_an_export_is_judged_by_the_offset_rule_export_build_uses(tmp_path: Path) -> None:
     """Label Studio's UTF-16 offsets and offsets of the text with \\r\\n seen as \\n are realigned
     by export build (schema.wire.offsets.locate_region); validate judged them by code points and
