@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,6 +181,9 @@ class _Sink:
         self.relations = _Columns(RELATION_COLUMNS)
         self.annotations = _Columns(ANNOTATION_COLUMNS)
         self.findings: list[Finding] = []
+        # regions of another labeling control: (from_name, label) → count, and where the first was
+        self.foreign: Counter[tuple[str, str]] = Counter()
+        self.first_foreign: tuple[tuple[str, int, str], str, str, str] | None = None
 
     def tables(self) -> Tables:
         return Tables(
@@ -221,7 +225,13 @@ def _add_results(
             sink.relations.add(article_id, annotation_id, rel.from_id, rel.to_id, label, rel.direction, *loc)
     for region in raw.regions:
         if region.from_name not in ("", spec.labels_name):
-            continue  # another control's regions are not ours to validate
+            # another labeling config's region: export build refuses the file (exit 3); one
+            # finding per file says so (:func:`_foreign_finding`), the region is not checked
+            for label in region.labels or ("",):
+                sink.foreign[(region.from_name, str(label))] += 1
+            if sink.first_foreign is None:
+                sink.first_foreign = (loc, article_id, annotation_id, region.id)
+            continue
         for name, offset in (("start", region.start), ("end", region.end)):
             if type(offset) is not int:  # "0", 1.5, true: the export reader drops the region
                 what = "missing" if offset is None else f"{offset!r} ({type(offset).__name__})"
@@ -276,6 +286,37 @@ def _add_results(
             text = " ".join(str(t) for t in attr.values) if len(attr.values) != 1 else attr.values[0]
             sink.attributes.add(article_id, annotation_id, attr.id, attr.name, text, *loc)
     # other result types (e.g. ratings added by a project) are not ours to validate
+
+
+def _foreign_finding(sink: _Sink, spec: AnnotationSpec, kind: str) -> None:
+    """One finding for a file holding regions of another labeling config (``from_name`` is not
+    the spec's), placed at the first: `export build` refuses such an export (exit 3, or builds
+    without them with ``--allow-foreign``), Label Studio shows no such prediction."""
+    if sink.first_foreign is None:
+        return
+    loc, article_id, annotation_id, region_id = sink.first_foreign
+    found = ", ".join(
+        f"{label!r} from {name!r} ×{count}" if label else f"no label from {name!r} ×{count}"
+        for (name, label), count in sorted(sink.foreign.items())
+    )
+    fix = (
+        "export the project `stancebank studio push` made (its labels come from "
+        f"{spec.labels_name!r}); `export build --allow-foreign` leaves such regions out"
+        if kind == "export"
+        else "rebuild the tasks with `stancebank tasks build`; a prediction's regions come from "
+        f"{spec.labels_name!r}"
+    )
+    sink.findings.append(
+        _malformed(
+            loc,
+            article_id,
+            f"{sum(sink.foreign.values())} region(s) of another labeling config ({found}), not "
+            f"from {spec.labels_name!r}; they are not checked",
+            fix,
+            annotation_id=annotation_id,
+            span_id=region_id,
+        )
+    )
 
 
 def _malformed(
@@ -409,6 +450,7 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
         sink.findings.append(
             _malformed((str(path), err.line or -1, ""), None, _without_place(err, path), UNREADABLE_HINT)
         )
+    _foreign_finding(sink, spec, "tasks")
     return sink.tables()
 
 
@@ -463,6 +505,7 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
         sink.findings.append(
             _malformed((str(path), err.line or -1, ""), None, _without_place(err, path), UNREADABLE_HINT)
         )
+    _foreign_finding(sink, spec, "export")
     tables = sink.tables()
     # Several snapshots of one task in one file are the same article: keep one article row.
     tables.articles = tables.articles.drop_duplicates(subset=["article_id", "text"], keep="first")

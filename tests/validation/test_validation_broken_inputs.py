@@ -222,3 +222,24 @@ def test_a_registry_or_manifest_that_is_not_utf8_is_named_not_a_crash(tmp_path: 
         assert "cannot read the release manifest" in str(err)
     else:
         raise AssertionError("read_manifest accepted bytes that are not UTF-8")
+
+
+def test_regions_of_another_labeling_config_are_one_error(tmp_path: Path) -> None:
+    """export build refuses an export with regions of another labeling config (exit 3); validate
+    passed it (those regions were skipped as 'not ours'), so CI passed what the build refuses."""
+    foreign = Path(__file__).resolve().parents[1] / "fixtures" / "export" / "foreign_ner.json"
+    report = validate_paths([foreign])
+    (finding,) = report.findings
+    assert finding.check == "malformed_input" and finding.severity == "error" and not report.ok
+    assert finding.message.startswith("7 region(s) of another labeling config ('LOC' from 'ner' ×3")
+    assert (finding.line, finding.annotation_id, finding.span_id) == (2, "101", "r0")
+    assert "--allow-foreign" in finding.hint
+    # one region of another control in a tasks file's prediction: named, with the tasks fix
+    records = tasks()
+    region = copy.deepcopy(records[0]["predictions"][0]["result"][0])
+    region.update(id="x9", from_name="ner")
+    records[0]["predictions"][0]["result"].append(region)
+    report = validate_paths([write(tmp_path / "tasks.json", records)])
+    assert checks(report) == ["malformed_input"], report.to_text()
+    assert report.findings[0].span_id == "x9" and "from 'ner' ×1" in report.findings[0].message
+    assert "stancebank tasks build" in report.findings[0].hint
