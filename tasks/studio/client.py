@@ -18,6 +18,7 @@ import binascii
 import json as jsonlib
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -71,6 +72,9 @@ class StudioClient:
     timeout: float = 300.0
     retries: int = 4
     backoff: float = 0.5
+    # how requests travel (httpx's default: the network); tests give an httpx.MockTransport to
+    # play server answers a real server gives only under load (an HTTP 500 in a race)
+    transport: httpx.BaseTransport | None = field(default=None, repr=False)
     _http: httpx.Client | None = field(default=None, init=False, repr=False)
     # the access token a personal access token was exchanged for, and when it expires (epoch s)
     _access: str | None = field(default=None, init=False, repr=False)
@@ -150,7 +154,7 @@ class StudioClient:
     @property
     def http(self) -> httpx.Client:
         if self._http is None:
-            self._http = httpx.Client(base_url=self.url, timeout=self.timeout)
+            self._http = httpx.Client(base_url=self.url, timeout=self.timeout, transport=self.transport)
         return self._http
 
     def close(self) -> None:
@@ -233,8 +237,17 @@ class StudioClient:
                 f"Label Studio at {self.url} forbids {method} {path} (HTTP 403) for this API key "
                 f"({self.key_source}); use an administrator's token."
             )
-        body = _redact(resp.text[:800], self.api_key)
-        raise StudioError(f"Label Studio {method} {path} answered HTTP {resp.status_code}: {body}")
+        raise StudioError(f"Label Studio {method} {path} answered HTTP {resp.status_code}: {self.said(resp)}")
+
+    def said(self, resp: httpx.Response) -> str:
+        """What an error response says, for a message: its body (at most 800 characters, the key
+        redacted), or an HTML error page's title (Django's 500 page is ~20 kB of markup)."""
+        text = resp.text
+        if "html" in resp.headers.get("content-type", "") or text.lstrip()[:15].lower() == "<!doctype html>":
+            titles = re.findall(r"<title>\s*([^<]*?)\s*</title>", text, flags=re.IGNORECASE)
+            page = titles[0] if titles else "no title"
+            return f"an HTML page ({page!r}); the server's log says why"
+        return _redact(text[:800], self.api_key)
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params).json()

@@ -161,22 +161,42 @@ def ensure_project(
     project = converge_project(client, title)
     if project is None:
         checkpoint("push:before-create")
-        body = client.post_json(
-            "/api/projects/",
-            {"title": title, "label_config": wanted, "expert_instruction": guide, "show_instruction": True},
-        )
+        payload = {
+            "title": title,
+            "label_config": wanted,
+            "expert_instruction": guide,
+            "show_instruction": True,
+        }
+        resp = client.request("POST", "/api/projects/", json=payload, expect=(200, 201, 500))
         # Another push (here or on another machine) may have created one at the same time: every
         # push keeps the oldest and deletes the empty newer ones, so all of them end up in one.
         project = converge_project(client, title)
-        if project is None or int(project["id"]) == int(body["id"]):
-            logger.info("Created project %r (id %s)", title, body["id"])
-            return ProjectState(int(body["id"]), title, True, False, False)
-        logger.warning(
-            "Another push created project %r at the same time (id %s); using it and deleting ours (id %s)",
-            title,
-            project["id"],
-            body["id"],
-        )
+        if resp.status_code == 500:
+            # Label Studio on SQLite can answer one of two creations at the same instant with
+            # HTTP 500 (seen in CI, under load): the other push's project is then the project
+            if project is None:
+                raise StudioError(
+                    f"Label Studio POST /api/projects/ answered HTTP 500: {client.said(resp)}; no project "
+                    f"titled {title!r} was made. Re-run the command."
+                )
+            logger.warning(
+                "Label Studio refused to create project %r (HTTP 500) while another push created it "
+                "(id %s); using that one",
+                title,
+                project["id"],
+            )
+        else:
+            body = resp.json()
+            if project is None or int(project["id"]) == int(body["id"]):
+                logger.info("Created project %r (id %s)", title, body["id"])
+                return ProjectState(int(body["id"]), title, True, False, False)
+            logger.warning(
+                "Another push created project %r at the same time (id %s); using it and deleting ours "
+                "(id %s)",
+                title,
+                project["id"],
+                body["id"],
+            )
     project_id = int(project["id"])
     full = client.get_json(f"/api/projects/{project_id}/")
     diff = config_diff(full.get("label_config") or "", wanted, name=title)

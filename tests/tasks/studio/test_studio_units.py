@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from sbtest.studio_fixtures import make_tasks
 
@@ -137,3 +138,58 @@ def test_unchanged_export_is_not_written_twice(tmp_path: Path) -> None:
     # back to the first content: the newest snapshot differs, so it is written again (a new time)
     back = write_immutable(tasks, tmp_path, "P", now=datetime(2026, 1, 5, tzinfo=UTC))
     assert not back.reused and back.path != first.path
+
+
+_DJANGO_500 = "<!doctype html>\n<html lang='en'><head><title>500 | Label Studio</title></head>" + "x" * 5000
+
+
+def _server_where_a_creation_fails(other_push_creates: bool) -> httpx.MockTransport:
+    """Label Studio's answers when two pushes create a project at the same instant and this one's
+    POST gets HTTP 500 (SQLite under load; CI saw it): the other push's project exists, or not."""
+    from stancebank.schema.label_config import build_label_config
+    from stancebank.tasks.studio.sync import project_instructions
+
+    projects: list[dict] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/api/projects/":
+            return httpx.Response(200, json={"results": projects, "next": None})
+        if request.method == "POST" and request.url.path == "/api/projects/":
+            if other_push_creates:
+                projects.append({"id": 3, "title": json.loads(request.content)["title"]})
+            return httpx.Response(500, html=_DJANGO_500)
+        if request.method == "GET" and request.url.path == "/api/projects/3/":
+            return httpx.Response(
+                200,
+                json={
+                    "id": 3,
+                    "label_config": build_label_config(),
+                    "expert_instruction": project_instructions(),
+                    "show_instruction": True,
+                    "task_number": 0,
+                },
+            )
+        return httpx.Response(404, json={"detail": "not found"})
+
+    return httpx.MockTransport(answer)
+
+
+def test_a_creation_answered_500_while_another_push_creates_the_project_uses_it() -> None:
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.sync import ensure_project
+
+    client = StudioClient("http://ls.test", "key", transport=_server_where_a_creation_fails(True))
+    state = ensure_project(client, "p")
+    assert (state.id, state.created) == (3, False)
+
+
+def test_a_creation_answered_500_with_no_project_made_is_an_error_without_the_html() -> None:
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.sync import ensure_project
+
+    client = StudioClient("http://ls.test", "key", transport=_server_where_a_creation_fails(False))
+    with pytest.raises(StudioError) as info:
+        ensure_project(client, "p")
+    message = str(info.value)
+    assert "HTTP 500: an HTML page ('500 | Label Studio')" in message and "Re-run" in message
+    assert "<!doctype" not in message and "xxxx" not in message
