@@ -853,6 +853,24 @@ def check_foreign(data: ExportData, spec: AnnotationSpec = SPEC, *, allow_foreig
     log.warning("--allow-foreign: left out %s", what)
 
 
+def check_usable(data: ExportData) -> None:
+    """Refuse exports none of whose tasks is a stancebank task (every one rejected: no ``data``
+    object, no ``data.article_id``, no text), before anything is built: a JSON_MIN or CSV export, or
+    a project stancebank did not make, would otherwise build an empty release and exit 0. Tasks
+    that are stancebank's but not annotated yet are usable (a release without gold is built)."""
+    if not data.counts["tasks_read"] or data.articles:
+        return
+    inputs = ", ".join(str(p) for p in data.inputs) or "the export"
+    kinds = Counter(issue.kind for issue in data.issues if issue.annotation_id is None)
+    why = ", ".join(f"{kind} ×{n}" for kind, n in kinds.most_common())
+    first = next((i.detail for i in data.issues if i.annotation_id is None), "")
+    raise ExportReadError(
+        f"{inputs}: none of its {data.counts['tasks_read']} task(s) can be built ({why}; first: {first}). "
+        "Export the project `stancebank studio push` made as JSON (not JSON_MIN or CSV), or pull it "
+        "with `stancebank studio pull`"
+    )
+
+
 def write_rejects(path: Path, issues: Sequence[ReadIssue]) -> None:
     """The rejects report: one JSON line per dropped item (task, annotation, region, reason, fix),
     written atomically (temporary files of a killed earlier write are removed first)."""

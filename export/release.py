@@ -58,7 +58,7 @@ from stancebank.export.errors import ExportError, ReleaseExistsError, ReleaseVal
 from stancebank.export.manifest import check_version, manifest_text, read_manifest, release_manifest
 from stancebank.export.metrics import REPLICATES as BOOTSTRAP_REPLICATES
 from stancebank.export.pseudonym import Pseudonymizer, load_key
-from stancebank.export.reader import ExportData, check_foreign, read_exports, write_rejects
+from stancebank.export.reader import ExportData, check_foreign, check_usable, read_exports, write_rejects
 from stancebank.export.reporting import Reporter
 from stancebank.export.review import ReviewWriter
 from stancebank.export.splits import SplitPlan, load_registry, registry_bytes
@@ -284,6 +284,7 @@ def build_release(
     if rejects_path is not None:
         write_rejects(rejects_path, data.issues)
     check_foreign(data, spec, allow_foreign=allow_foreign)
+    check_usable(data)
 
     registry = load_registry(registry_path)
     # Near-duplicate clusters over every article of the exports share one split (export/splits.py).

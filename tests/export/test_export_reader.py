@@ -422,3 +422,35 @@ def test_a_list_that_is_no_list_is_an_issue_not_a_crash(tmp_path, ls, where, val
     (issue,) = [i for i in data.issues if i.kind == "bad_list"]
     assert issue.task_id == 5 and issue.article_id == "a" and "not a list" in issue.detail and issue.fix
     assert (issue.annotation_id == "9") is (where == "result")
+
+
+def test_an_export_none_of_whose_tasks_can_be_built_is_refused(tmp_path, snapshots):
+    """A JSON_MIN export (flat records: the data fields, one key per control, no 'data' object) is
+    a rejects entry per task; the build wrote an empty release from it and exited 0, which CI took
+    for success. Now nothing is built and it is an input error (3) saying how to export; tasks that
+    are stancebank's but not annotated yet still build (a release without gold)."""
+    from stancebank.export.errors import ExportReadError
+    from stancebank.export.release import build_release
+
+    flat = [
+        {
+            **t["data"],
+            "id": t["id"],
+            "label": [r["value"] for r in t["annotations"][0]["result"] if "value" in r],
+        }
+        for t in json.loads(snapshots[0].read_text(encoding="utf-8"))
+        if t.get("annotations")
+    ]
+    json_min = _write(tmp_path, "min.json", flat)
+    out = tmp_path / "release"
+    with pytest.raises(ExportReadError) as info:
+        build_release([json_min], "1.0.0", out, registry_path=tmp_path / "registry.json")
+    assert info.value.exit_code == 3 and not out.exists()
+    assert f"none of its {len(flat)} task(s) can be built (bad_task ×{len(flat)}" in str(info.value)
+    assert "not JSON_MIN" in str(info.value)
+
+    unannotated = [{**t, "annotations": []} for t in json.loads(snapshots[0].read_text(encoding="utf-8"))]
+    build_release(
+        [_write(tmp_path, "todo.json", unannotated)], "1.0.0", out, registry_path=tmp_path / "registry.json"
+    )
+    assert (out / "release.json").is_file()
