@@ -15,6 +15,7 @@ from typing import Any
 from stancebank.export.agreement import AgreementReport
 from stancebank.export.card import Changes
 from stancebank.export.errors import ExportError, VersionError, VersionFormatError
+from stancebank.schema.errors import not_utf8
 from stancebank.schema.layout import MANIFEST, sha256_file
 from stancebank.schema.spec import SPEC, AnnotationSpec, parse_version
 
@@ -23,7 +24,9 @@ def read_manifest(release_dir: Path) -> dict[str, Any]:
     path = release_dir / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:  # ValueError: not JSON, or bytes that are not UTF-8
+    except UnicodeDecodeError as err:
+        raise ExportError(f"cannot read the release manifest {not_utf8(path, err)}") from None
+    except (OSError, json.JSONDecodeError) as err:
         raise ExportError(
             f"{path}: cannot read the release manifest ({err}); is {release_dir} a release?"
         ) from err

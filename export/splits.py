@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import overload
 
 from stancebank.export.errors import ExportError
-from stancebank.schema.errors import ExitCode
+from stancebank.schema.errors import ExitCode, not_utf8
 from stancebank.schema.model import Article
 from stancebank.schema.neardup import clusters
 from stancebank.schema.project import Project, pick
@@ -72,7 +72,9 @@ def load_registry(path: Path) -> dict[str, str]:
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:  # ValueError: not JSON, or bytes that are not UTF-8
+    except UnicodeDecodeError as err:
+        raise ExportError(f"cannot read the split registry {not_utf8(path, err)}") from None
+    except (OSError, json.JSONDecodeError) as err:
         raise ExportError(f"split registry {path}: cannot read ({err}); restore it from git") from err
     if not isinstance(raw, dict):
         raise ExportError(f"split registry {path}: expected a JSON object article_id → split")

@@ -38,11 +38,15 @@ class ExitCode(IntEnum):
 
 def not_utf8(path: Path | str, err: UnicodeDecodeError) -> str:
     """The message for a text file read whole (``Path.read_text``) that is not UTF-8: the line, the
-    byte and the fix, as every reader of a project, config or rules file says it."""
+    byte and the fix, as every reader of a project, config, rules, registry or manifest file says it."""
+    return f"{path}, {not_utf8_where(err)}"
+
+
+def not_utf8_where(err: UnicodeDecodeError) -> str:
+    """:func:`not_utf8` without the file, for a message whose place already names it."""
     line = err.object[: err.start].count(b"\n") + 1  # err.object: the whole file's bytes
     return (
-        f"{path}, line {line}: byte 0x{err.object[err.start]:02x} is not UTF-8 ({err.reason}); "
-        "save the file as UTF-8"
+        f"line {line}: byte 0x{err.object[err.start]:02x} is not UTF-8 ({err.reason}); save the file as UTF-8"
     )
 
 

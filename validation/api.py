@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args
 import pandas as pd
 import pandera.pandas as pa
 
-from stancebank.schema.errors import WireError
+from stancebank.schema.errors import WireError, not_utf8_where
 from stancebank.schema.features import CONFIGS
 from stancebank.schema.layout import MANIFEST
 from stancebank.schema.spec import SPEC, SPLITS, AnnotationSpec
@@ -96,7 +96,8 @@ def read_registry(path: Path) -> tuple[dict[str, Any], list[Finding]]:
             Finding(
                 check="malformed_input",
                 severity="error",
-                message=f"cannot read the split registry: {err}",
+                message="cannot read the split registry: "
+                + (not_utf8_where(err) if isinstance(err, UnicodeDecodeError) else str(err)),
                 hint="the registry is a JSON object mapping article_id to train/validation/test",
                 file=str(path),
             )

@@ -181,7 +181,7 @@ class _Sink:
         self.relations = _Columns(RELATION_COLUMNS)
         self.annotations = _Columns(ANNOTATION_COLUMNS)
         self.findings: list[Finding] = []
-        # regions of another labeling control: (from_name, label) → count, and where the first was
+        # regions of another labeling control: (from_name, its labels) → count, and where the first was
         self.foreign: Counter[tuple[str, str]] = Counter()
         self.first_foreign: tuple[tuple[str, int, str], str, str, str] | None = None
 
@@ -227,8 +227,7 @@ def _add_results(
         if region.from_name not in ("", spec.labels_name):
             # another labeling config's region: export build refuses the file (exit 3); one
             # finding per file says so (:func:`_foreign_finding`), the region is not checked
-            for label in region.labels or ("",):
-                sink.foreign[(region.from_name, str(label))] += 1
+            sink.foreign[(region.from_name, "/".join(map(str, region.labels)))] += 1
             if sink.first_foreign is None:
                 sink.first_foreign = (loc, article_id, annotation_id, region.id)
             continue

@@ -207,10 +207,12 @@ def test_a_registry_or_manifest_that_is_not_utf8_is_named_not_a_crash(tmp_path: 
     report = validate_paths([data], previous=FIX / "release_valid")
     named = [f for f in report.findings if f.check == "malformed_input"]
     assert [f.file for f in named] == [str(data / "split_registry.json")], report.to_text()
+    where = "line 1: byte 0xe9 is not UTF-8 (invalid continuation byte); save the file as UTF-8"
+    assert named[0].message == f"cannot read the split registry: {where}"
     try:
         load_registry(data / "split_registry.json")
     except ExportError as err:
-        assert "split_registry.json: cannot read" in str(err)
+        assert str(err) == f"cannot read the split registry {data / 'split_registry.json'}, {where}"
     else:
         raise AssertionError("load_registry accepted bytes that are not UTF-8")
     release = tmp_path / "release"
@@ -219,7 +221,10 @@ def test_a_registry_or_manifest_that_is_not_utf8_is_named_not_a_crash(tmp_path: 
     try:
         read_manifest(release)
     except ExportError as err:
-        assert "cannot read the release manifest" in str(err)
+        assert str(err) == (
+            f"cannot read the release manifest {release / 'release.json'}, line 1: byte 0xe9 is not "
+            "UTF-8 (invalid continuation byte); save the file as UTF-8"
+        )
     else:
         raise AssertionError("read_manifest accepted bytes that are not UTF-8")
 
