@@ -600,14 +600,14 @@ class ExportReader:
         predicted: list[Span] = []
         predicted_relations: list[tuple[SpanKey, SpanKey, str]] = []
         carries = False
-        for prediction in self._list(task, "predictions", file, task_id, article_id):
+        for prediction in self._list(task, "predictions", file, task_id, article_id) or ():
             if isinstance(prediction, dict):
                 carries = True
                 model_version = prediction.get("model_version")
                 if isinstance(model_version, str) and model_version and not is_review:
                     self.data.model_versions.add(model_version)
                 result = self._list(prediction, "result", file, task_id, article_id, what="a prediction's")
-                parsed_prediction = parse_results(result, text, spec=self.spec)
+                parsed_prediction = parse_results(result or (), text, spec=self.spec)
                 predicted.extend(parsed_prediction.spans)
                 keys = {sp.id: span_key(sp) for sp in parsed_prediction.spans}
                 predicted_relations.extend(
@@ -626,7 +626,7 @@ class ExportReader:
 
         predicted_spans = PredictedSpans(predicted)
         per_article = self._annotations.setdefault(article_id, {})
-        for index, ann in enumerate(self._list(task, "annotations", file, task_id, article_id)):
+        for index, ann in enumerate(self._list(task, "annotations", file, task_id, article_id) or ()):
             if not isinstance(ann, dict):
                 continue
             ann_id = str(ann["id"]) if ann.get("id") is not None else f"{task_id}-{index}"
@@ -659,16 +659,8 @@ class ExportReader:
 
             ann_counts: Counter[str] = Counter()
             names = NameTally()
-            result = ann.get("result") or []
-            if not isinstance(result, list):
-                self._issue(
-                    "bad_list",
-                    file,
-                    task_id,
-                    article_id,
-                    ann_id,
-                    f"result is a {type(result).__name__}, not a list",
-                )
+            result = self._list(ann, "result", file, task_id, article_id, ann_id=ann_id)
+            if result is None:  # reported; the annotation is not built from a guess
                 continue
             parsed = parse_results(result, text, report, ann_counts, self.spec, names)
             if parsed.misplaced:
@@ -721,17 +713,21 @@ class ExportReader:
         task_id: int | None,
         article_id: str | None,
         what: str = "",
-    ) -> list[Any]:
-        """``item[key]`` when it is a list (absent or null: empty); anything else is an issue and
-        read as empty, never iterated (a dict's keys, a string's characters)."""
-        value = item.get(key) or []
+        ann_id: str | None = None,
+    ) -> list[Any] | None:
+        """``item[key]`` when it is a list, ``[]`` when it is absent or null; anything else (a
+        number, a string, a dict, a boolean — empty or zero ones too) is a ``bad_list`` issue naming
+        the field and its type, and None: never iterated (a dict's keys, a string's characters)."""
+        value = item.get(key)
+        if value is None:
+            return []
         if isinstance(value, list):
             return value
         where = f"{what} {key}".strip()
         self._issue(
-            "bad_list", file, task_id, article_id, None, f"{where} is a {type(value).__name__}, not a list"
+            "bad_list", file, task_id, article_id, ann_id, f"{where} is a {type(value).__name__}, not a list"
         )
-        return []
+        return None
 
     def _issue(
         self,

@@ -402,26 +402,54 @@ def test_newest_annotation_date_counts_kept_annotations_only(tmp_path, ls):
     assert read_exports([undated]).newest_annotation_date is None
 
 
-@pytest.mark.parametrize("where", ["annotations", "result", "predictions", "prediction result"])
-@pytest.mark.parametrize("value", [1, "x", {"a": 1}])
-def test_a_list_that_is_no_list_is_an_issue_not_a_crash(tmp_path, ls, where, value):
-    """export build ended with a TypeError traceback on `"annotations": 1` or `"result": 1`, and
-    read `"annotations": {...}` as no annotations without a word."""
+def _task_with_list_field(ls, where: str, value: object, *, drop: bool = False) -> dict:
+    """A one-annotation task whose ``where`` list field is ``value`` (or absent with ``drop``)."""
     text = "Officials said the deal is dead."
     task = ls.task(5, "a", text, [ls.ann(9, 3, [ls.span("s1", text, "Officials", "ACTOR")])])
     task["predictions"] = [{"model_version": "m", "result": []}]
-    if where == "annotations":
-        task["annotations"] = value
-    elif where == "result":
-        task["annotations"][0]["result"] = value
-    elif where == "predictions":
-        task["predictions"] = value
+    holder, key = {
+        "annotations": (task, "annotations"),
+        "result": (task["annotations"][0], "result"),
+        "predictions": (task, "predictions"),
+        "prediction result": (task["predictions"][0], "result"),
+    }[where]
+    if drop:
+        del holder[key]
     else:
-        task["predictions"][0]["result"] = value
+        holder[key] = value
+    return task
+
+
+@pytest.mark.parametrize("where", ["annotations", "result", "predictions", "prediction result"])
+@pytest.mark.parametrize("value", [1, "x", {"a": 1}, 0, "", False, {}, True, 0.0])
+def test_a_list_that_is_no_list_is_an_issue_not_a_crash(tmp_path, ls, where, value):
+    """export build ended with a TypeError traceback on `"annotations": 1` or `"result": 1`, and
+    read `"annotations": {...}` as no annotations without a word. A falsy non-list (0, "", false,
+    {}) was read as an empty list without a word too (`item.get(key) or []`): every value that is
+    neither a list nor absent/null is a bad_list issue naming the field and its type."""
+    task = _task_with_list_field(ls, where, value)
     data = read_exports([_write(tmp_path, "e.json", [task])])
     (issue,) = [i for i in data.issues if i.kind == "bad_list"]
-    assert issue.task_id == 5 and issue.article_id == "a" and "not a list" in issue.detail and issue.fix
+    assert issue.task_id == 5 and issue.article_id == "a" and issue.fix
+    field = where.removeprefix("prediction ")
+    assert f"{field} is a {type(value).__name__}, not a list" in issue.detail
     assert (issue.annotation_id == "9") is (where == "result")
+    if where in ("annotations", "result"):  # the annotation is reported, never built
+        assert "a" not in data.annotations
+
+
+@pytest.mark.parametrize("where", ["annotations", "result", "predictions", "prediction result"])
+@pytest.mark.parametrize("value", [None, "absent"])
+def test_a_list_field_absent_or_null_is_empty_without_an_issue(tmp_path, ls, where, value):
+    task = _task_with_list_field(ls, where, value, drop=value == "absent")
+    data = read_exports([_write(tmp_path, "e.json", [task])])
+    assert data.issues == []
+    annotations = data.annotations.get("a", [])
+    if where == "annotations":
+        assert annotations == []
+    else:  # the annotation is kept; a null result is an annotation without regions
+        (annotation,) = annotations
+        assert len(annotation.spans) == (0 if where == "result" else 1)
 
 
 def test_an_export_none_of_whose_tasks_can_be_built_is_refused(tmp_path, snapshots):
