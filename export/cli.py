@@ -236,10 +236,26 @@ def build_command(
 ) -> None:
     """Build a release folder (four configs as parquet, card, manifest) from Label Studio exports.
 
-    Exit codes (the README's table): 0 built; 1 the release failed validation (kept in
-    <out>.failed with validation-report.txt/.json); 3 an export or registry cannot be used, or is
-    of another labeling config (see --allow-foreign); 4 --out not empty or the version refused.
     Every item left out is written to --rejects (default <out>.rejects.jsonl).
+
+    \b
+    Exit codes (the README's table):
+      0   success: the release is built
+      1   the data has errors: the release failed validation (kept in <out>.failed
+          with validation-report.txt/.json), or a new article is a near-duplicate
+          of released articles in different splits
+      2   usage: a bad option or argument (--version not X.Y.Z, no split registry:
+          --registry or `registry` in stancebank.toml; --engine ray without Ray
+          installed), an export or --previous path that does not exist, a folder
+          without .json files, a malformed stancebank.toml
+      3   an input cannot be used: an unreadable or malformed export, registry or
+          --previous release, an export of another labeling config (see
+          --allow-foreign), an export none of whose tasks can be built (JSON_MIN,
+          CSV), an unreadable or empty --about file
+      4   output refused or not written: --out already holds files, the version
+          rules against --previous
+      70  an internal error: a bug in stancebank, not a problem of the data (the
+          traceback is printed; please report it)
     """
     from stancebank.export.card import check_language_creators
     from stancebank.export.release import build_release
@@ -373,7 +389,24 @@ def publish_command(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
 ) -> None:
-    """Upload a release as one commit and tag it vX.Y.Z (token from HF_TOKEN)."""
+    """Upload a release as one commit and tag it vX.Y.Z (token from HF_TOKEN).
+
+    \b
+    Exit codes (the README's table):
+      0   success: published and tagged (with --dry-run: the plan printed)
+      2   usage: no --repo (nor hub_repo in stancebank.toml) or not ORG/NAME, no
+          HF_TOKEN, a folder that does not exist, a malformed stancebank.toml
+      3   an input cannot be used: the folder's release.json is missing or
+          unreadable (not a release)
+      4   output refused or not written: the folder does not match its manifest
+          (rebuild), the tag exists (releases are immutable), the commit was
+          uploaded but tagging failed (re-run)
+      6   a remote service failed: the Hub refused the request or did not answer
+          (401/403: the token; 404: the repo id or endpoint; 5xx or no answer: the
+          server side, retry)
+      70  an internal error: a bug in stancebank, not a problem of the data (the
+          traceback is printed; please report it)
+    """
     from stancebank.export.publish import plan_publish, publish
     from stancebank.schema.project import find_project
 

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stancebank.schema.atomic import atomic_writer, clean_leftovers
-from stancebank.schema.errors import WireError
+from stancebank.schema.errors import ExitCode, WireError
 from stancebank.schema.project import find_project
 from stancebank.tasks.build import (
     DEFAULT_MODEL,
@@ -36,6 +36,7 @@ EXIT_USAGE = 2
 EXIT_INVALID_PREDICTION = 3
 EXIT_OUTPUT = 4
 EXIT_MODEL = 5
+EXIT_INTERNAL = int(ExitCode.INTERNAL)  # schema.cli's entry point, on an unexpected exception
 
 BUILD_HELP = f"""Build Label Studio tasks from article files and folders.
 
@@ -48,14 +49,20 @@ Writes a JSON array of tasks (`data.text` is the cleaned canonical text; pre-ann
 the line or record, and the reason.
 
 \b
-Exit codes:
-  {EXIT_OK}  every input became a task (duplicates built once and near-duplicates left out are not errors)
-  {EXIT_REJECTS}  some inputs were rejected (tasks for the rest are written); --allow-rejects gives 0
-  {EXIT_USAGE}  bad usage: a missing input path, a folder without article files, a bad option or a
-     malformed rules file
-  {EXIT_INVALID_PREDICTION}  a pre-annotation failed validation (that task is written without it)
-  {EXIT_OUTPUT}  the output file could not be written
-  {EXIT_MODEL}  the spaCy model given by --model cannot be loaded
+Exit codes (the README's table):
+  {EXIT_OK:<3} success: every input became a task (duplicates built once and
+      near-duplicates left out are not errors)
+  {EXIT_REJECTS:<3} the data has errors: some inputs were rejected (tasks for the rest are
+      written); --allow-rejects gives 0
+  {EXIT_USAGE:<3} usage: a missing input path, a folder without article files, a bad
+      option or a malformed rules file
+  {EXIT_INVALID_PREDICTION:<3} an input cannot be used: a pre-annotation failed validation (that task
+      is written without it)
+  {EXIT_OUTPUT:<3} output refused or not written: the output file could not be written
+  {EXIT_MODEL:<3} a local component cannot be loaded or started: the spaCy model given by
+      --model
+  {EXIT_INTERNAL:<3} an internal error: a bug in stancebank, not a problem of the data (the
+      traceback is printed; please report it)
 """
 
 

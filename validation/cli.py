@@ -1,6 +1,7 @@
 """``stancebank validate``: a thin shell over :func:`stancebank.validation.validate_paths`.
 
-Exit codes: 0 clean, 1 on errors (or on warnings with ``--strict``), 2 for usage errors.
+Exit codes: 0 clean, 1 on errors (or on warnings with ``--strict``), 2 for usage errors, 70 for an
+internal error (the README's table; listed in ``stancebank validate --help``).
 """
 
 from __future__ import annotations
@@ -106,7 +107,20 @@ def validate_command(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
-    """Validate tasks, exports, releases or the data/ tree (span-aware, lazy, CI-friendly)."""
+    """Validate tasks, exports, releases or the data/ tree (span-aware, lazy, CI-friendly).
+
+    \b
+    Exit codes (the README's table):
+      0   success: no errors (with --strict: no warnings either)
+      1   the data has errors: validation findings (warnings too with --strict);
+          an unreadable or malformed file is a finding
+      2   usage: a bad option or argument (a --kind that does not fit the path,
+          --previous not a release folder, --registry not a file), a path that
+          does not exist or is neither tasks, an export nor a release (JSON_MIN,
+          CSV), a malformed --config file
+      70  an internal error: a bug in stancebank, not a problem of the data (the
+          traceback is printed; please report it)
+    """
     from stancebank.validation.api import validate_paths  # pandas + pandera: loaded only here
 
     err_console = Console(stderr=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,44 @@ def test_an_unexpected_exception_is_exit_70_with_its_traceback_not_1(
         cli.run()
     assert exited.value.code == ExitCode.OUTPUT
     assert "Traceback" not in capsys.readouterr().err
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_exit_codes() -> dict[int, str]:
+    """The README's exit-code table: each code and the first words of its meaning (to the colon)."""
+    text = README.read_text(encoding="utf-8").split("### Exit codes (every command)", 1)[1]
+    table = text.strip().split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `(\d+)` \| ([^|]+?) \|$", table, flags=re.MULTILINE)
+    return {int(code): meaning.split(":", 1)[0].strip() for code, meaning in rows}
+
+
+@pytest.mark.parametrize(
+    ("command", "codes"),
+    [
+        (["export", "build"], {0, 1, 2, 3, 4, 70}),
+        (["export", "publish"], {0, 2, 3, 4, 6, 70}),
+        (["tasks", "build"], {0, 1, 2, 3, 4, 5, 70}),
+        (["validate"], {0, 1, 2, 70}),
+    ],
+    ids=["export build", "export publish", "tasks build", "validate"],
+)
+def test_help_lists_every_exit_code_the_command_returns_in_the_readmes_words(
+    command: list[str], codes: set[int]
+) -> None:
+    """`export build --help` listed 0, 1, 3 and 4 as "the README's table" but not 2 (no registry, a
+    bad --version, a missing export) nor 70; `tasks build --help` left out 70; `validate` and
+    `export publish` listed none. Each code a command can return is listed with the README's
+    meaning; no other code is."""
+    meanings = readme_exit_codes()
+    assert set(meanings) == {0, 1, 2, 3, 4, 5, 6, 70}  # the table was read
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = flat(result.output)
+    assert "Exit codes" in text
+    alternatives = "|".join(re.escape(m) for m in meanings.values())
+    listed = {int(code) for code, _ in re.findall(rf"(?<!\S)(\d+) ({alternatives})\b", text)}
+    assert listed == codes, text
+    for code in codes:
+        assert f"{code} {meanings[code]}" in text, (code, text)
