@@ -147,9 +147,21 @@ def hub_repo(inp: CardInputs) -> str:
     return f"ORG/{name if _REPO_NAME.fullmatch(name) else DEFAULT_NAME}"
 
 
+# A dataset repository's page on the Hub: the card's Homepage and citation and croissant.json's
+# ``url`` (dataset_url); `export publish` reads the repository back from it (repo_of_dataset_url).
+HUB_DATASETS_PAGE = "https://huggingface.co/datasets/"
+
+
 def dataset_url(inp: CardInputs) -> str:
     """The Hub page of the dataset (of a placeholder repository when none is given)."""
-    return f"https://huggingface.co/datasets/{hub_repo(inp)}"
+    return f"{HUB_DATASETS_PAGE}{hub_repo(inp)}"
+
+
+def repo_of_dataset_url(url: object) -> str | None:
+    """The repository a :func:`dataset_url` names; None for anything else."""
+    if isinstance(url, str) and url.startswith(HUB_DATASETS_PAGE):
+        return url[len(HUB_DATASETS_PAGE) :]
+    return None
 
 
 def citation(inp: CardInputs, spec: AnnotationSpec = SPEC) -> str:

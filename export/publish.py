@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stancebank.export.card import repo_of_dataset_url
 from stancebank.export.errors import (
     PublishAuthError,
     PublishError,
@@ -109,10 +110,6 @@ def plan_publish(folder: Path, repo_id: str) -> PublishPlan:
     )
 
 
-# how croissant.json's ``url`` names the dataset's Hub page (export/card.py's dataset_url)
-_HUB_PAGE = "https://huggingface.co/datasets/"
-
-
 def _named_repo(folder: Path) -> str | None:
     """The repository a release's croissant.json names (its ``url``: the card's Hub page)."""
     path = folder / CROISSANT
@@ -122,7 +119,7 @@ def _named_repo(folder: Path) -> str | None:
         url = json.loads(path.read_text(encoding="utf-8")).get("url")
     except (ValueError, AttributeError):
         return None
-    return url[len(_HUB_PAGE) :] if isinstance(url, str) and url.startswith(_HUB_PAGE) else None
+    return repo_of_dataset_url(url)
 
 
 def publish(folder: Path, repo_id: str, token: str | None = None) -> PublishResult:
