@@ -561,7 +561,7 @@ class ExportReader:
         if not isinstance(text, str) or not text:
             self._issue("no_text", file, task_id, article_id, None, f"data.{self.spec.text_name} is empty")
             return
-        counts["drafts_ignored"] += len(task.get("drafts") or [])
+        counts["drafts_ignored"] += len(self._list(task, "drafts", file, task_id, article_id) or ())
 
         digest = _text_digest(text)
         # a review task's predictions are the annotators' versions, not a pre-annotator's: they are

@@ -482,3 +482,27 @@ def test_an_export_none_of_whose_tasks_can_be_built_is_refused(tmp_path, snapsho
         [_write(tmp_path, "todo.json", unannotated)], "1.0.0", out, registry_path=tmp_path / "registry.json"
     )
     assert (out / "release.json").is_file()
+
+
+@pytest.mark.parametrize("value", [5, "x", {"a": 1}, 0, "", False, {}])
+def test_drafts_that_are_no_list_are_an_issue_not_a_crash(tmp_path, ls, value):
+    """`"drafts": 5` ended export build with a TypeError traceback (exit 70: len() of an int), and
+    `"drafts": "x"` counted one draft per character; a non-list is a bad_list issue like the other
+    list fields, and the task's annotations are still read."""
+    text = "Officials said the deal is dead."
+    task = ls.task(5, "a", text, [ls.ann(9, 3, [ls.span("s1", text, "Officials", "ACTOR")])])
+    task["drafts"] = value
+    data = read_exports([_write(tmp_path, "e.json", [task])])
+    (issue,) = [i for i in data.issues if i.kind == "bad_list"]
+    assert f"drafts is a {type(value).__name__}, not a list" in issue.detail and issue.task_id == 5
+    assert data.counts["drafts_ignored"] == 0
+    assert [a.annotation_id for a in data.annotations["a"]] == ["9"]
+
+
+@pytest.mark.parametrize(("value", "counted"), [(None, 0), ([], 0), ([{"id": 1}, {"id": 2}], 2)])
+def test_drafts_are_counted_and_ignored(tmp_path, ls, value, counted):
+    text = "Officials said the deal is dead."
+    task = ls.task(5, "a", text, [ls.ann(9, 3, [ls.span("s1", text, "Officials", "ACTOR")])])
+    task["drafts"] = value
+    data = read_exports([_write(tmp_path, "e.json", [task])])
+    assert data.issues == [] and data.counts["drafts_ignored"] == counted
