@@ -19,7 +19,7 @@ from huggingface_hub import DatasetCardData
 from stancebank.export.adjudicate import POLICY
 from stancebank.export.agreement import AgreementReport
 from stancebank.export.baselines import HUMAN, MAJORITY, PREANNOTATOR, Baselines
-from stancebank.export.errors import ExportError
+from stancebank.export.errors import ExportError, ExportUsageError
 from stancebank.export.metrics import render_agreement
 from stancebank.schema.features import CONFIGS, DEFAULT_CONFIG, dataset_features
 from stancebank.schema.layout import EMPTY_CONFIG_SPLIT, SHARD_ROWS, file_splits, parquet_relpaths
@@ -182,12 +182,12 @@ LANGUAGE_CREATORS = ("found", "expert-generated", "crowdsourced", "machine-gener
 
 
 def check_language_creators(value: str) -> tuple[str, ...]:
-    """``"found,expert-generated"`` → the Hub's ``language_creators``; an :class:`ExportError`
-    naming the allowed values otherwise."""
+    """``"found,expert-generated"`` → the Hub's ``language_creators``; an
+    :class:`~stancebank.export.errors.ExportUsageError` (exit 2) naming the allowed values otherwise."""
     names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
     unknown = [n for n in names if n not in LANGUAGE_CREATORS]
     if not names or unknown:
-        raise ExportError(
+        raise ExportUsageError(
             f"--language-creators {value!r}: {', '.join(unknown) or 'empty'} is not a Hub value; use "
             f"one or more of {', '.join(LANGUAGE_CREATORS)}, comma-separated"
         )

@@ -10,6 +10,7 @@ from stancebank.schema.errors import ExitCode, ForeignExportError, ReleaseValida
 __all__ = [
     "ExportError",
     "ExportReadError",
+    "ExportUsageError",
     "ForeignExportError",
     "PublishAuthError",
     "PublishError",
@@ -28,6 +29,12 @@ class ExportError(StancebankError):
     """Base of every export-stage error (an input that cannot be used, unless a subclass says)."""
 
     exit_code = ExitCode.INPUT
+
+
+class ExportUsageError(ExportError):
+    """A bad option of an export command the library checks (``--language-creators``): usage."""
+
+    exit_code = ExitCode.USAGE
 
 
 class ExportReadError(ExportError):

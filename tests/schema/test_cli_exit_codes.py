@@ -106,13 +106,30 @@ def test_tasks_build_of_a_folder_without_articles_is_a_usage_error(
             ["export", "build", "{export}", "--version", "0.1.x", "--out", "rel", "--registry", "r.json"],
             "semver",
         ),
+        (
+            [
+                "export",
+                "build",
+                "{export}",
+                "--version",
+                "0.1.0",
+                "--out",
+                "rel",
+                "--registry",
+                "r.json",
+                "--language-creators",
+                "found,bogus",
+            ],
+            "bogus is not a Hub value",
+        ),
     ],
-    ids=["publish --repo", "publish without HF_TOKEN", "build --version"],
+    ids=["publish --repo", "publish without HF_TOKEN", "build --version", "build --language-creators"],
 )
 def test_a_bad_option_is_a_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], says: str
 ) -> None:
-    """Row 2 ('a bad option or argument'); these ended 4, the code of output refused."""
+    """Row 2 ('a bad option or argument'); these ended 4, the code of output refused (and
+    --language-creators 3, the code of an input that cannot be used)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
