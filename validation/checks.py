@@ -222,14 +222,27 @@ def unique_span_id(df: pd.DataFrame, *, group_cols: list[str], id_col: str) -> p
 
 
 @extensions.register_check_method(  # type: ignore[untyped-decorator]
-    statistics=["group_cols", "start_col", "end_col", "label_col"]
+    statistics=["group_cols", "start_col", "end_col", "label_col", "skip_col"]
 )
 def unique_span_position(
-    df: pd.DataFrame, *, group_cols: list[str], start_col: str, end_col: str, label_col: str
+    df: pd.DataFrame,
+    *,
+    group_cols: list[str],
+    start_col: str,
+    end_col: str,
+    label_col: str,
+    skip_col: str = "",
 ) -> pd.Series:
-    """No two spans of one annotation share (start, end, label)."""
+    """No two spans of one annotation share (start, end, label). Rows whose ``skip_col`` is true
+    (when the frame has that column: a region without integer offsets, whose -1 is no position)
+    pass and are compared with no other row."""
     cols = [c for c in group_cols if c in df.columns] + [start_col, end_col, label_col]
-    return ~df.duplicated(subset=cols, keep="first")
+    if not skip_col or skip_col not in df.columns:
+        return ~df.duplicated(subset=cols, keep="first")
+    skip = df[skip_col].eq(True).to_numpy()  # missing in rows of files without such a region
+    ok = np.ones(len(df), dtype=bool)
+    ok[~skip] = ~df.loc[~skip].duplicated(subset=cols, keep="first").to_numpy()
+    return pd.Series(ok, index=df.index)
 
 
 @extensions.register_check_method(statistics=["from_label_col", "to_label_col"])  # type: ignore[untyped-decorator]

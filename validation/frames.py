@@ -35,6 +35,10 @@ LOCATOR_COLUMNS = ("src_file", "src_line", "task_id")
 # a spans column, present when files of several kinds are validated together (a data tree): true
 # where the row's span text is compared up to whitespace (``span_text.normalize_whitespace_for``)
 LOOSE_WHITESPACE = "loose_whitespace"
+# a spans column, present when a region's offsets were reported as it was read (malformed_input:
+# value.start or value.end missing or no integer): true on its rows, which the offset checks
+# (span_within_text, span_text_matches) then pass — the missing offset reads as -1
+OFFSETS_REPORTED = "offsets_reported"
 
 ARTICLE_COLUMNS = ("article_id", "title", "text", "split", *LOCATOR_COLUMNS)
 SPAN_COLUMNS = (
@@ -184,11 +188,18 @@ class _Sink:
         # regions of another labeling control: (from_name, its labels) → count, and where the first was
         self.foreign: Counter[tuple[str, str]] = Counter()
         self.first_foreign: tuple[tuple[str, int, str], str, str, str] | None = None
+        # rows of ``spans`` whose region's offsets are reported as malformed_input
+        self.offsets_reported: list[int] = []
 
     def tables(self) -> Tables:
+        spans = self.spans.frame()
+        if self.offsets_reported:
+            reported = np.zeros(len(spans), dtype=bool)
+            reported[self.offsets_reported] = True
+            spans[OFFSETS_REPORTED] = reported
         return Tables(
             articles=self.articles.frame(),
-            spans=self.spans.frame(),
+            spans=spans,
             attributes=self.attributes.frame(),
             relations=self.relations.frame(),
             annotations=self.annotations.frame(),
@@ -231,8 +242,10 @@ def _add_results(
             if sink.first_foreign is None:
                 sink.first_foreign = (loc, article_id, annotation_id, region.id)
             continue
+        offsets_reported = False
         for name, offset in (("start", region.start), ("end", region.end)):
             if type(offset) is not int:  # "0", 1.5, true: the export reader drops the region
+                offsets_reported = True
                 what = "missing" if offset is None else f"{offset!r} ({type(offset).__name__})"
                 sink.findings.append(
                     _malformed(
@@ -274,6 +287,8 @@ def _add_results(
             if isinstance(where, Located):
                 start, end = where.start, where.end
         for label in region.labels:
+            if offsets_reported:  # its row stays (relations and attributes refer to it)
+                sink.offsets_reported.append(len(sink.spans.data["span_id"]))
             sink.spans.add(
                 article_id, annotation_id, region.id, label, start, end, region.text, is_gold, *loc
             )

@@ -23,7 +23,7 @@ from stancebank.schema.spec import SPEC, AnnotationSpec
 from stancebank.validation.config import ValidationConfig
 from stancebank.validation.descriptions import describe_row, short
 from stancebank.validation.duplicates import text_digests
-from stancebank.validation.frames import Tables
+from stancebank.validation.frames import OFFSETS_REPORTED, Tables
 from stancebank.validation.hints import HINTS
 from stancebank.validation.report import Finding
 from stancebank.validation.schemas import (
@@ -57,6 +57,22 @@ class TableRun:
     describe: Callable[[str, dict[str, Any]], tuple[str, str | None]]
     column_check_ids: dict[tuple[str, str], str]  # (column, pandera check name) → check id
     span_col: str | None = "span_id"
+    # a row whose ``reported_col`` is true had the problem of ``reported_checks`` reported as it
+    # was read (a malformed_input finding): those checks' failures on it are not reported again
+    reported_col: str | None = None
+    reported_checks: frozenset[str] = frozenset()
+
+
+# the checks of where a span's offsets point (a region without integer offsets is reported once,
+# by malformed_input, not also as 'offsets [-1, 9) are outside the article text')
+OFFSET_CHECKS = frozenset({"span_within_text", "span_text_matches"})
+
+
+def _reported(run: TableRun, row: dict[str, Any] | None, check_id: str) -> bool:
+    if row is None or run.reported_col is None or check_id not in run.reported_checks:
+        return False
+    value = row.get(run.reported_col)  # missing (NaN) in rows of files without such a region
+    return isinstance(value, bool | np.bool_) and bool(value)
 
 
 def make_finding(
@@ -144,7 +160,7 @@ def run_table(run: TableRun, config: ValidationConfig) -> list[Finding]:
             continue
         index = None if pd.isna(case.index) else case.index
         key = (check_id, index, column if index is None else None)
-        if key in seen:
+        if key in seen or _reported(run, rows.get(index), check_id):
             continue
         seen.add(key)
         severity = config.severity(check_id)
@@ -255,6 +271,8 @@ def validate_tables(
                 ),
                 describe_row,
                 column_check_ids("spans", spec),
+                reported_col=OFFSETS_REPORTED,
+                reported_checks=OFFSET_CHECKS,
             )
         )
     if len(tables.relations):

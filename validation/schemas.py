@@ -17,7 +17,7 @@ from stancebank.schema.columns import CLAIM_COLUMNS
 from stancebank.schema.spec import AnnotationSpec
 from stancebank.schema.tables import table_schemas
 from stancebank.validation.config import ValidationConfig
-from stancebank.validation.frames import LOOSE_WHITESPACE
+from stancebank.validation.frames import LOOSE_WHITESPACE, OFFSETS_REPORTED
 
 
 def allowed_attribute_keys(spec: AnnotationSpec) -> list[str]:
@@ -88,6 +88,7 @@ def spans_schema(config: ValidationConfig, spec: AnnotationSpec, normalize_ws: b
                     start_col="start",
                     end_col="end",
                     label_col="label",
+                    skip_col=OFFSETS_REPORTED,
                     error="unique_span_position",
                 ),
             ),

@@ -233,3 +233,35 @@ def test_severity_off_written_unquoted_turns_a_check_off(tmp_path: Path) -> None
     assert run(fixture, "--strict")[0] == 1  # the warning, without the config
     code, out = run(fixture, "--strict", "--config", str(config))
     assert code == 0 and "relation_direction" not in out, out
+
+
+def test_a_region_without_an_offset_is_one_finding(tmp_path: Path) -> None:
+    """A region with no value.start (or no value.end) is one malformed_input finding naming the
+    field and the fix; it was also a span_within_text finding 'offsets [-1, 9)' (the missing
+    offset read as -1 and checked). A region whose offsets are integers outside the text (a real -1
+    among them) is still reported, in the same file and next to a tasks file (tables concatenated)."""
+    export = json.loads((FIX / "export_valid.json").read_text(encoding="utf-8"))
+    for result in export[0]["annotations"][0]["result"]:
+        if result["type"] != "labels":
+            continue
+        if result["id"] == "a1":  # an ACTOR with an attribute and relations
+            del result["value"]["start"]
+        elif result["id"] == "t2":
+            del result["value"]["end"]
+        elif result["id"] == "a2":  # offsets outside the text, its text nowhere (not realigned)
+            result["value"].update(start=-1, end=9, text="nowhere in the text")
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export, indent=1), encoding="utf-8")
+    for paths in ([str(path)], [str(path), str(FIX / "tasks_valid.json")]):
+        code, out = run(*paths, "--format", "json")
+        found = [(f["check"], f["span_id"], f["message"]) for f in json.loads(out)["findings"]]
+        assert sorted(found) == [
+            ("malformed_input", "a1", "value.start is missing, not an integer"),
+            ("malformed_input", "t2", "value.end is missing, not an integer"),
+            ("span_within_text", "a2", "offsets [-1, 9) are outside the article text (length 80) or empty"),
+        ], out
+        assert code == 1
+    finding = next(f for f in json.loads(out)["findings"] if f["span_id"] == "a1")
+    where = (Path(finding["file"]).name, finding["task_id"], finding["annotation_id"])
+    assert where == ("export.json", "101", "5001")
+    assert "JSON integers" in finding["hint"]
