@@ -45,8 +45,28 @@ def not_utf8(path: Path | str, err: UnicodeDecodeError) -> str:
 def not_utf8_where(err: UnicodeDecodeError) -> str:
     """:func:`not_utf8` without the file, for a message whose place already names it."""
     line = err.object[: err.start].count(b"\n") + 1  # err.object: the whole file's bytes
+    if ends_inside_a_character(err):
+        return f"line {line}: " + cut_off_inside_a_character(
+            err.object[err.start], "copy or download the whole file again"
+        )
     return (
         f"line {line}: byte 0x{err.object[err.start]:02x} is not UTF-8 ({err.reason}); save the file as UTF-8"
+    )
+
+
+def ends_inside_a_character(err: UnicodeDecodeError) -> bool:
+    """Whether the decoded bytes stop inside a multi-byte UTF-8 character (its first bytes are the
+    last ones): a file cut off by a download or copy that stopped early, not one in another encoding."""
+    return err.reason == "unexpected end of data" and err.end == len(err.object)
+
+
+def cut_off_inside_a_character(byte: int, fix: str, *, offset: int | None = None) -> str:
+    """The message (without its place) for a file that ends inside a UTF-8 character whose first
+    byte is ``byte`` (at ``offset``, when the message says offsets), with the ``fix``."""
+    at = "" if offset is None else f" at offset {offset}"
+    return (
+        f"the file ends inside a UTF-8 character (byte 0x{byte:02x}{at} begins it, the rest is "
+        f"missing): it looks cut off; {fix}"
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stancebank.schema.errors import WireError
+from stancebank.schema.errors import WireError, cut_off_inside_a_character, ends_inside_a_character
 from stancebank.schema.jsonio import shard_files
 
 __all__ = ["Record", "check_task_list", "iter_records", "read_task_list"]
@@ -52,40 +52,49 @@ def iter_records(path: Path, *, lines: bool = False) -> Iterator[Record]:
         yield from _iter_array_streamed(path)
 
 
+# a tasks file or an export cut off (a download or copy that stopped early)
+CUT_OFF_FIX = "re-download or re-export it (a tasks file: rebuild it with `stancebank tasks build`)"
+
+
 def _cannot_read(path: Path, err: OSError | UnicodeDecodeError) -> WireError:
     if isinstance(err, UnicodeDecodeError):
         found = _first_bad_byte(path)
         if found is not None:
-            offset, byte, line = found
-            return WireError(
-                f"{path}:{line}: byte 0x{byte:02x} at offset {offset} is not UTF-8 ({err.reason}); "
-                "save the file as UTF-8",
-                file=str(path),
-                line=line,
+            offset, line, bad = found
+            byte = bad.object[bad.start]
+            message = (
+                cut_off_inside_a_character(byte, CUT_OFF_FIX, offset=offset)
+                if ends_inside_a_character(bad)
+                else f"byte 0x{byte:02x} at offset {offset} is not UTF-8 ({bad.reason}); "
+                "save the file as UTF-8"
             )
+            return WireError(f"{path}:{line}: {message}", file=str(path), line=line)
     detail = err.reason if isinstance(err, UnicodeDecodeError) else (err.strerror or str(err))
     fix = "save it as UTF-8" if isinstance(err, UnicodeDecodeError) else "check the path"
     return WireError(f"{path}: cannot read the file ({detail}); {fix}", file=str(path))
 
 
-def _first_bad_byte(path: Path) -> tuple[int, int, int] | None:
-    """(offset, byte, 1-based line) of the first byte of ``path`` that is not UTF-8, read in blocks
-    (a decode error of a text stream gives an offset into its buffer, not into the file)."""
+def _first_bad_byte(path: Path) -> tuple[int, int, UnicodeDecodeError] | None:
+    """(offset, 1-based line, the decoder's error) of the first byte of ``path`` that is not UTF-8,
+    read in blocks (a decode error of a text stream gives an offset into its buffer, not into the
+    file); at the end of the file, the first byte of a character cut off there."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     try:
         with path.open("rb") as fh:
-            while block := fh.read(_BLOCK):
+            while True:
+                block = fh.read(_BLOCK)
                 try:
-                    decoder.decode(block)
+                    decoder.decode(block, final=not block)  # the end: held-back bytes are an error
                 except UnicodeDecodeError as err:
                     # err.object may begin with up to 3 bytes the decoder held back from the last block
                     at = offset - (len(err.object) - len(block)) + err.start
-                    return at, err.object[err.start], _line_of(path, at)
+                    return at, _line_of(path, at), err
+                if not block:
+                    return None
                 offset += len(block)
     except OSError:
         return None
-    return None
 
 
 def _line_of(path: Path, offset: int) -> int:
