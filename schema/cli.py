@@ -20,6 +20,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from stancebank.schema.errors import ExitCode, StancebankError
+from stancebank.schema.output import StdoutConsole, stdout_to_devnull
 from stancebank.schema.project import PROJECT_ENV, PROJECT_FILE, load_project, write_template
 from stancebank.schema.spec import SPEC
 
@@ -76,6 +77,16 @@ class _Stages(TyperGroup):
             command.name = cmd_name
             self.commands[cmd_name] = command
         return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Every command; output into a pipe whose reader has gone (``| head -1``) ends it quietly
+        with exit 0 (:mod:`stancebank.schema.output`; Typer would exit 1). A command that decided
+        its outcome before writing (``validate``) catches the error itself and keeps its code."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            stdout_to_devnull()
+            raise typer.Exit(ExitCode.OK) from None
 
 
 app = typer.Typer(
@@ -156,7 +167,7 @@ def init_command(
 @schema_app.command("show")
 def schema_show() -> None:
     """Print the labels, attributes and relations of the current schema."""
-    out = Console()
+    out = StdoutConsole()
     table = Table(title=f"stancebank schema {SPEC.version} — span labels")
     for col in ("label", "hotkey", "attributes", "description"):
         table.add_column(col)
@@ -203,7 +214,7 @@ def demo_command(
             f"{root} has no data/raw folder: run it from the repository root or pass --repo"
         )
     plan = DemoPlan.for_repo(root, project=project, start_server=not no_server)
-    run_demo(plan, Console())
+    run_demo(plan, StdoutConsole())
 
 
 app.add_typer(schema_app, name="schema")
@@ -212,7 +223,9 @@ app.add_typer(schema_app, name="schema")
 def run() -> None:
     """Console-script entry point: stancebank errors become a message and an exit code; any other
     exception is a bug: its traceback (no local variables: they may hold tokens) and exit code 70,
-    so that CI tells a crash from data with errors (1)."""
+    so that CI tells a crash from data with errors (1). Output into a pipe whose reader has gone
+    never gets here: Typer catches it inside ``app()``, so the root group handles it
+    (``_Stages.invoke``: exit 0, quietly)."""
     try:
         app()
     except StancebankError as err:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from stancebank.schema.output import StdoutConsole, stdout_to_devnull
 from stancebank.validation.config import load_config
 from stancebank.validation.errors import ValidationUsageError
 
@@ -137,14 +138,19 @@ def validate_command(
     except ValidationUsageError as err:
         err_console.print(f"[bold red]usage error:[/] {escape(str(err))}", soft_wrap=True)
         raise typer.Exit(code=2) from None
-    if output is OutputFormat.json:
-        typer.echo(report.to_json())
-    elif output is OutputFormat.github:
-        typer.echo(report.to_github())
-    else:
-        console, max_rows = Console(), int(cfg.section("report").get("max_rows", 200))
-        if console.is_terminal:
-            render_table(report, console, max_rows)
+    try:
+        if output is OutputFormat.json:
+            typer.echo(report.to_json())
+        elif output is OutputFormat.github:
+            typer.echo(report.to_github())
         else:
-            render_lines(report, max_rows)
+            console, max_rows = StdoutConsole(), int(cfg.section("report").get("max_rows", 200))
+            if console.is_terminal:
+                render_table(report, console, max_rows)
+            else:
+                render_lines(report, max_rows)
+    except BrokenPipeError:
+        # the reader has gone (`| head`): the findings still decide the exit code, which every
+        # other command's closed pipe does not (exit 0); CI under `set -o pipefail` still fails
+        stdout_to_devnull()
     raise typer.Exit(code=report.exit_code)

@@ -11,6 +11,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stancebank.schema.output import StdoutConsole
+
 # The client, sync, export and annotations modules (httpx, the Label Studio SDK) load inside the
 # commands that use them: `stancebank --help` and the other stages start without them.
 from stancebank.tasks.studio import server as ls_server
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Run Label Studio, push tasks, pull exports.", no_args_is_help=True)
 
 
-out = Console()
+out = StdoutConsole()  # a closed pipe: exit 0 (stancebank.schema.output)
 err = Console(stderr=True)
 
 DataDir = Annotated[

@@ -3,6 +3,7 @@ those of the libraries it uses."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -19,6 +20,7 @@ from stancebank.schema.cli import app, configure_logging
 
 CLI = [sys.executable, "-m", "stancebank.schema.cli"]
 ENV = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "validation"
 
 
 @pytest.fixture
@@ -146,3 +148,57 @@ def test_the_html_extractor_says_nothing_the_reject_does_not(tmp_path: Path) -> 
     assert "discarding data" not in done.stderr and "rejected:" in done.stderr, done.stderr
     verbose = subprocess.run([*CLI, "-v", *args], capture_output=True, text=True, env=ENV, check=False)
     assert "discarding data" in verbose.stderr, verbose.stderr
+
+
+def _no_reader(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """The command with stdout a pipe whose reader has gone (as under `| head -1` once head has its
+    line): the read end is closed before the command starts, so its first write fails (EPIPE)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(
+            [*CLI, *args], stdout=write, stderr=subprocess.PIPE, text=True, env=ENV, check=False
+        )
+    finally:
+        os.close(write)
+
+
+def _quiet(stderr: str) -> bool:
+    return not any(word in stderr for word in ("Traceback", "BrokenPipe", "Exception ignored", "Errno 32"))
+
+
+def test_output_into_a_closed_pipe_ends_quietly_with_exit_0(tmp_path: Path) -> None:
+    """`stancebank schema show | head -1` exited 1 (Rich exits 1 on a BrokenPipeError, and Typer
+    turns one into exit 1); a reader that stops early is no failure of the command: exit 0, nothing
+    on stderr. Output by a Rich console (schema show), by typer.echo (init), and validate's."""
+    for args in (["schema", "show"], ["init", str(tmp_path)], ["validate", str(FIX / "tasks_valid.json")]):
+        done = _no_reader(args)
+        assert (done.returncode, done.stderr) == (0, ""), (args, done.stderr)
+
+
+def test_a_failed_validation_piped_into_head_still_exits_1(tmp_path: Path) -> None:
+    """validate decided its outcome before printing: a closed pipe does not turn its findings into
+    success (CI running `set -o pipefail; stancebank validate ... | head` must still fail). A real
+    pipe, read for one line and closed: the report is one write per finding (1,000 lines, ~400 kB),
+    far more than a pipe holds, so the command is still writing when the reader goes, and its next
+    write fails whatever the timing."""
+    tasks = json.loads((FIX / "tasks_valid.json").read_text(encoding="utf-8"))
+    results = tasks[0]["predictions"][0]["result"]
+    region = next(r for r in results if r["type"] == "labels")
+    for n in range(1000):
+        results.append({**region, "id": f"x{n}", "value": {**region["value"], "start": n + 1000}})
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    config = tmp_path / "validation.yaml"
+    config.write_text("report:\n  max_rows: 5000\n", encoding="utf-8")
+    args = [*CLI, "validate", str(path), "--config", str(config)]
+    full = subprocess.run(args, capture_output=True, env=ENV, check=False)
+    assert full.returncode == 1 and full.stdout.count(b"\n") > 1000 and len(full.stdout) > 1 << 18
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert "span_within_text" in proc.stdout.readline()
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        code = proc.wait()
+    assert code == 1 and _quiet(stderr), stderr
+    assert _no_reader(args[len(CLI) :]).returncode == 1
