@@ -60,7 +60,7 @@ from stancebank.schema.atomic import atomic_writer, clean_leftovers
 from stancebank.schema.errors import WireError
 from stancebank.schema.model import Annotation, Article, Relation, Span
 from stancebank.schema.spec import SPEC, AnnotationSpec
-from stancebank.schema.wire import NameTally, iter_records, parse_results
+from stancebank.schema.wire import NameTally, iter_records, list_field, not_a_list, parse_results
 
 log = logging.getLogger(__name__)
 
@@ -717,17 +717,13 @@ class ExportReader:
     ) -> list[Any] | None:
         """``item[key]`` when it is a list, ``[]`` when it is absent or null; anything else (a
         number, a string, a dict, a boolean — empty or zero ones too) is a ``bad_list`` issue naming
-        the field and its type, and None: never iterated (a dict's keys, a string's characters)."""
-        value = item.get(key)
-        if value is None:
-            return []
-        if isinstance(value, list):
-            return value
-        where = f"{what} {key}".strip()
-        self._issue(
-            "bad_list", file, task_id, article_id, ann_id, f"{where} is a {type(value).__name__}, not a list"
-        )
-        return None
+        the field and its type, and None: never iterated (a dict's keys, a string's characters).
+        The rule and its wording: :mod:`stancebank.schema.wire.fields`."""
+        found = list_field(item, key)
+        if found is None:
+            field = f"{what} {key}".strip()
+            self._issue("bad_list", file, task_id, article_id, ann_id, not_a_list(field, item[key]))
+        return found
 
     def _issue(
         self,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from stancebank.schema.model import Origin
+from stancebank.schema.wire import a_type
 from stancebank.tasks.decoding import Undecodable, decode_bytes
 from stancebank.tasks.errors import InputError
 
@@ -282,7 +283,7 @@ def _from_record(record: Any, origin: Origin, warnings: tuple[str, ...]) -> Item
         return Reject(origin, "unparsable", f"a record is an object with `text`, got {type(record).__name__}")
     text = record.get("text")
     if not isinstance(text, str):
-        missing = "missing" if text is None else f"a {type(text).__name__}, not a string"
+        missing = "missing" if text is None else f"{a_type(text)}, not a string"
         return Reject(origin, "no-text", f"field `text` is {missing}; give the article body as `text`")
     if not text.strip():
         return Reject(origin, "empty", "field `text` is empty")

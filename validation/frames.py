@@ -28,7 +28,7 @@ from stancebank.schema.errors import WireError
 from stancebank.schema.features import document_id_column
 from stancebank.schema.layout import split_of
 from stancebank.schema.spec import SPEC, AnnotationSpec
-from stancebank.schema.wire import Located, iter_records, locate_region, split_results
+from stancebank.schema.wire import Located, iter_records, list_field, locate_region, not_a_list, split_results
 from stancebank.validation.report import Finding
 
 LOCATOR_COLUMNS = ("src_file", "src_line", "task_id")
@@ -216,15 +216,21 @@ def _add_results(
     is_gold: bool,
     loc: tuple[str, int, str],
     spec: AnnotationSpec,
+    not_a_list_hint: str,
     text: str | None = None,
 ) -> None:
     """The rows of one result list, as found (:func:`stancebank.schema.wire.split_results`: the one
     parser, and its one relation-direction rule); the checks judge them. With the article's
     ``text`` (an export), a region takes the offsets export build gives it
     (:func:`stancebank.schema.wire.locate_region`: Label Studio's UTF-16 offsets, ``\r\n`` seen as
-    ``\n``); a region no reading places keeps its offsets, and the checks report it."""
+    ``\n``); a region no reading places keeps its offsets, and the checks report it. ``results``
+    that are not a list are one finding, with ``not_a_list_hint``."""
     if not isinstance(results, list):
-        sink.findings.append(_malformed(loc, article_id, f"annotation {annotation_id}: result is not a list"))
+        sink.findings.append(
+            _malformed(
+                loc, article_id, not_a_list("result", results), not_a_list_hint, annotation_id=annotation_id
+            )
+        )
         return
     raw = split_results(results)
     for _ in range(raw.not_objects):
@@ -364,6 +370,15 @@ UNREADABLE_HINT = (
 )
 
 
+# a list field (predictions, annotations, result) that is not a list — `export build` rejects it
+# (bad_list), `studio push` refuses such a tasks file
+TASKS_LIST_HINT = "write it as a JSON list, as `stancebank tasks build` writes it (or rebuild the tasks)"
+EXPORT_LIST_HINT = (
+    "the export is edited or not Label Studio's JSON (`export build` rejects it): export the project "
+    "again as JSON (or with `stancebank studio pull`)"
+)
+
+
 def _without_place(err: WireError, path: Path) -> str:
     """The error's message without the ``FILE:LINE:`` it starts with (the finding's place says it)."""
     text = str(err)
@@ -435,13 +450,11 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                 )
                 continue
             first[article_id] = (loc[1], loc[2])
-            predictions = task.get("predictions") or []
-            if not isinstance(predictions, list):
+            predictions = list_field(task, "predictions")
+            if predictions is None:  # 0, "", false, {} too: never read as no predictions
                 sink.findings.append(
                     _malformed(
-                        loc,
-                        article_id,
-                        f"predictions is a {type(predictions).__name__}, not a list of predictions",
+                        loc, article_id, not_a_list("predictions", task["predictions"]), TASKS_LIST_HINT
                     )
                 )
                 continue
@@ -459,6 +472,7 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                     is_gold=False,
                     loc=loc,
                     spec=spec,
+                    not_a_list_hint=TASKS_LIST_HINT,
                 )
     except WireError as err:
         sink.findings.append(
@@ -484,13 +498,11 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
     try:
         for task, article_id, loc in _iter_tasks(path, sink):
             task_id = loc[2]
-            annotations = task.get("annotations") or []
-            if not isinstance(annotations, list):
+            annotations = list_field(task, "annotations")
+            if annotations is None:  # 0, "", false, {} too: never read as no annotations
                 sink.findings.append(
                     _malformed(
-                        loc,
-                        article_id,
-                        f"annotations is a {type(annotations).__name__}, not a list of annotations",
+                        loc, article_id, not_a_list("annotations", task["annotations"]), EXPORT_LIST_HINT
                     )
                 )
                 continue
@@ -505,14 +517,16 @@ def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                 ann_id = str(ann.get("id", f"{task_id}/{a_index}"))
                 gold = bool(ann.get("ground_truth"))
                 sink.annotations.add(article_id, ann_id, annotator_of(ann.get("completed_by")), gold, *loc)
+                results = list_field(ann, "result")  # null: no regions, as export build reads it
                 _add_results(
                     sink,
-                    ann.get("result", []),
+                    ann["result"] if results is None else results,
                     article_id=article_id,
                     annotation_id=ann_id,
                     is_gold=gold,
                     loc=loc,
                     spec=spec,
+                    not_a_list_hint=EXPORT_LIST_HINT,
                     text=task["data"]["text"],
                 )
     except WireError as err:

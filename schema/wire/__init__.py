@@ -3,6 +3,8 @@ and written.
 
 - :mod:`~stancebank.schema.wire.types`: TypedDicts of tasks, predictions, results, exports;
 - :mod:`~stancebank.schema.wire.files`: reading tasks files and exports (JSON array or JSONL);
+- :mod:`~stancebank.schema.wire.fields`: the one rule for a list field (``annotations``,
+  ``predictions``, ``drafts``, ``result``) and the wording of one that is not a list;
 - :mod:`~stancebank.schema.wire.results`: ``result`` lists → domain spans and relations, with the
   one relation-direction rule;
 - :mod:`~stancebank.schema.wire.offsets`: where a region really is (UTF-16 and ``\\r\\n`` readings);
@@ -11,6 +13,7 @@ and written.
 
 from __future__ import annotations
 
+from stancebank.schema.wire.fields import a_type, list_field, not_a_list
 from stancebank.schema.wire.files import Record, check_task_list, iter_records, read_task_list
 from stancebank.schema.wire.offsets import Located, OffsetProblem, locate_region, same_text
 from stancebank.schema.wire.results import (
@@ -56,9 +59,12 @@ __all__ = [
     "RawResults",
     "Record",
     "TaskProvenance",
+    "a_type",
     "check_task_list",
     "iter_records",
+    "list_field",
     "locate_region",
+    "not_a_list",
     "orient",
     "parse_results",
     "read_task_list",

@@ -420,19 +420,24 @@ def _task_with_list_field(ls, where: str, value: object, *, drop: bool = False) 
     return task
 
 
+# how a message names the type of a JSON value that is not a list
+A_TYPE = {int: "an int", str: "a str", dict: "a dict", bool: "a bool", float: "a float"}
+
+
 @pytest.mark.parametrize("where", ["annotations", "result", "predictions", "prediction result"])
 @pytest.mark.parametrize("value", [1, "x", {"a": 1}, 0, "", False, {}, True, 0.0])
 def test_a_list_that_is_no_list_is_an_issue_not_a_crash(tmp_path, ls, where, value):
     """export build ended with a TypeError traceback on `"annotations": 1` or `"result": 1`, and
     read `"annotations": {...}` as no annotations without a word. A falsy non-list (0, "", false,
     {}) was read as an empty list without a word too (`item.get(key) or []`): every value that is
-    neither a list nor absent/null is a bad_list issue naming the field and its type."""
+    neither a list nor absent/null is a bad_list issue naming the field and its type ("is an int",
+    not "is a int")."""
     task = _task_with_list_field(ls, where, value)
     data = read_exports([_write(tmp_path, "e.json", [task])])
     (issue,) = [i for i in data.issues if i.kind == "bad_list"]
     assert issue.task_id == 5 and issue.article_id == "a" and issue.fix
     field = where.removeprefix("prediction ")
-    assert f"{field} is a {type(value).__name__}, not a list" in issue.detail
+    assert f"{field} is {A_TYPE[type(value)]}, not a list" in issue.detail
     assert (issue.annotation_id == "9") is (where == "result")
     if where in ("annotations", "result"):  # the annotation is reported, never built
         assert "a" not in data.annotations
@@ -494,7 +499,7 @@ def test_drafts_that_are_no_list_are_an_issue_not_a_crash(tmp_path, ls, value):
     task["drafts"] = value
     data = read_exports([_write(tmp_path, "e.json", [task])])
     (issue,) = [i for i in data.issues if i.kind == "bad_list"]
-    assert f"drafts is a {type(value).__name__}, not a list" in issue.detail and issue.task_id == 5
+    assert f"drafts is {A_TYPE[type(value)]}, not a list" in issue.detail and issue.task_id == 5
     assert data.counts["drafts_ignored"] == 0
     assert [a.annotation_id for a in data.annotations["a"]] == ["9"]
 

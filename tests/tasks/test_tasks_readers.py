@@ -205,6 +205,8 @@ def test_rejects_name_file_line_record_and_reason(tmp_path: Path) -> None:
         ("wide.csv", 2, 1, "unparsable"),
     }
     assert sum(isinstance(i, RawArticle) for i in items) == 1
+    (number,) = [r for r in items if isinstance(r, Reject) and r.origin.line == 5]
+    assert number.detail.startswith("field `text` is an int, not a string")  # was "is a int"
 
 
 def test_unparsable_date_is_a_warning_not_a_silent_null(tmp_path: Path) -> None:

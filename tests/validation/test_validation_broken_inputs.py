@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from stancebank.validation import Report, validate_paths
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "validation"
@@ -97,13 +99,72 @@ def test_messages_say_what_is_wrong_with_the_field(tmp_path: Path) -> None:
     records[0]["predictions"] = {"result": []}
     report = validate_paths([write(tmp_path / "tasks.json", records)])
     (finding,) = report.findings
-    assert finding.message == "predictions is a dict, not a list of predictions", report.to_text()
+    assert finding.message == "predictions is a dict, not a list", report.to_text()
 
     export = json.loads((FIX / "export_valid.json").read_text(encoding="utf-8"))
     export[0]["annotations"] = {"result": []}
     report = validate_paths([write(tmp_path / "export.json", export)])
     (finding,) = report.findings
-    assert finding.message == "annotations is a dict, not a list of annotations", report.to_text()
+    assert finding.message == "annotations is a dict, not a list", report.to_text()
+
+
+# how a message names the type of a JSON value that is not a list
+A_TYPE = {int: "an int", str: "a str", dict: "a dict", bool: "a bool", float: "a float"}
+NOT_LISTS = [0, "", False, {}, 0.0, 5, "x", {"result": []}]
+
+
+@pytest.mark.parametrize("value", NOT_LISTS)
+def test_predictions_that_are_no_list_are_one_finding(tmp_path: Path, value: Any) -> None:
+    """`"predictions": 0` (or "", false, {}) was read as no predictions without a word (`or []`);
+    `"predictions": 5` said 'is a int, not a list of predictions'. Each is one finding naming the
+    record, the field and its type, and the fix."""
+    records = tasks()
+    records[1]["predictions"] = value
+    report = validate_paths([write(tmp_path / "tasks.json", records)])
+    (finding,) = report.findings
+    assert finding.check == "malformed_input" and not report.ok
+    assert finding.message == f"predictions is {A_TYPE[type(value)]}, not a list", report.to_text()
+    assert (finding.article_id, finding.task_id) == (records[1]["data"]["article_id"], "#1")
+    assert finding.line is not None and "`stancebank tasks build`" in finding.hint
+
+
+@pytest.mark.parametrize("value", NOT_LISTS)
+@pytest.mark.parametrize("field", ["annotations", "result"])
+def test_annotations_or_a_result_that_are_no_list_are_one_finding(
+    tmp_path: Path, field: str, value: Any
+) -> None:
+    """An export's `annotations` or an annotation's `result` that is 0, "", false or {} was read as
+    none (annotations) or said 'result is not a list' without its type or the fix; `export build`
+    rejects either (bad_list). One finding names the record, the field, its type and the fix."""
+    export = json.loads((FIX / "export_valid.json").read_text(encoding="utf-8"))
+    if field == "annotations":
+        export[0]["annotations"] = value
+    else:
+        export[0]["annotations"][0]["result"] = value
+    report = validate_paths([write(tmp_path / "export.json", export)])
+    (finding,) = report.findings
+    assert finding.check == "malformed_input" and not report.ok
+    assert finding.message == f"{field} is {A_TYPE[type(value)]}, not a list", report.to_text()
+    assert (finding.article_id, finding.task_id) == ("art-1", "101")
+    assert finding.annotation_id == (None if field == "annotations" else "5001")
+    assert "export the project again" in finding.hint
+
+
+@pytest.mark.parametrize("field", ["annotations", "result"])
+def test_annotations_or_a_result_absent_or_null_are_empty_as_export_build_reads_them(
+    tmp_path: Path, field: str
+) -> None:
+    """`export build` reads an absent or null list field as empty, without an issue; so does
+    validate (a null result was 'annotation 5001: result is not a list')."""
+    for drop in (True, False):
+        export = json.loads((FIX / "export_valid.json").read_text(encoding="utf-8"))
+        holder = export[0] if field == "annotations" else export[0]["annotations"][0]
+        if drop:
+            del holder[field]
+        else:
+            holder[field] = None
+        report = validate_paths([write(tmp_path / "export.json", export)])
+        assert not [f for f in report.findings if f.check == "malformed_input"], report.to_text()
 
 
 def test_a_file_that_cannot_be_read_is_named_once(tmp_path: Path) -> None:
