@@ -24,7 +24,7 @@ from typing import Any
 
 from stancebank.schema.errors import WireError
 from stancebank.schema.layout import sha256_file
-from stancebank.schema.wire import LSExportTask, iter_records
+from stancebank.schema.wire import LSExportTask, a_type, iter_records, list_field, not_a_list
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import StudioError, TasksFileError
 from stancebank.tasks.studio.faults import checkpoint
@@ -120,7 +120,32 @@ class _Scrubber:
         return value
 
 
-def _normalise(raw: Any, origin: str) -> tuple[list[LSExportTask], bool]:
+def _malformed(problem: str, from_server: bool) -> StudioError:
+    """A task of a file (exit 3: export it again) or of Label Studio's answer (exit 6: the server
+    sent what its export format never holds) that cannot be read."""
+    if from_server:
+        return StudioError(
+            f"{problem}: Label Studio's answer is not its JSON export format; nothing was written — "
+            "check the server (its version and log) and run the command again"
+        )
+    return TasksFileError(
+        f"{problem}: the export is edited or not Label Studio's JSON; export the project again as "
+        "JSON from Label Studio, or use `stancebank studio pull`"
+    )
+
+
+def _check_lists(task: dict[str, Any], where: str, from_server: bool) -> None:
+    """``annotations`` and ``predictions`` are lists (absent or null: none) and each annotation an
+    object (:mod:`stancebank.schema.wire.fields`): 0, "", false or {} is never read as none."""
+    for key in ("annotations", "predictions"):
+        if list_field(task, key) is None:
+            raise _malformed(f"{where}: {not_a_list(key, task[key])}", from_server)
+    for a_index, ann in enumerate(task.get("annotations") or ()):
+        if not isinstance(ann, dict):
+            raise _malformed(f"{where}: annotations[{a_index}] is {a_type(ann)}, not an object", from_server)
+
+
+def _normalise(raw: Any, origin: str, *, from_server: bool = False) -> tuple[list[LSExportTask], bool]:
     if not isinstance(raw, list):
         raise TasksFileError(f"{origin}: expected a JSON list of tasks (Label Studio's JSON export)")
     scrub = _Scrubber()
@@ -131,19 +156,21 @@ def _normalise(raw: Any, origin: str) -> tuple[list[LSExportTask], bool]:
             raise TasksFileError(
                 f"{where}: not a task object with a 'data' field (use the JSON export format)"
             )
-        if "annotations" in task and not isinstance(task["annotations"], list):
-            raise TasksFileError(f"{where}: field 'annotations' must be a list")
+        _check_lists(task, where, from_server)
         tasks.append(scrub(task, where))
     return tasks, scrub.changed
 
 
-def normalise_export(raw: Any, origin: str = "<export>") -> list[LSExportTask]:
+def normalise_export(raw: Any, origin: str = "<export>", *, from_server: bool = False) -> list[LSExportTask]:
     """A Label Studio JSON export (snapshot or UI download) with annotator ids only.
 
     ``completed_by`` (and other user fields) become integer ids, ``created_username`` and similar
-    keys are dropped, and any e-mail address outside task data and results is redacted.
+    keys are dropped, and any e-mail address outside task data and results is redacted. A task
+    whose ``annotations`` or ``predictions`` is not a list (or an annotation not an object) is a
+    :class:`TasksFileError` naming ``origin``, the task and the field — a :class:`StudioError`
+    when ``from_server`` (Label Studio's answer, not a file).
     """
-    return _normalise(raw, origin)[0]
+    return _normalise(raw, origin, from_server=from_server)[0]
 
 
 def load_export(path: Path) -> list[LSExportTask]:
@@ -157,6 +184,8 @@ def load_export(path: Path) -> list[LSExportTask]:
 
 
 def count_export(tasks: list[LSExportTask]) -> ExportCounts:
+    """The counts of normalised tasks (:func:`normalise_export` checked that ``annotations`` and
+    ``predictions`` are lists or absent/null and each annotation an object)."""
     annotations = cancelled = ground_truths = predictions = 0
     annotators: set[Any] = set()
     for task in tasks:
@@ -345,7 +374,7 @@ def pull(client: StudioClient, project: str, out_dir: Path) -> PullResult:
     """Snapshot project ``project`` and write it under ``out_dir`` as an immutable file."""
     info = client.require_project(project)
     blob = snapshot(client, int(info["id"]))
-    tasks, changed = _normalise(json.loads(blob), f"snapshot of project {project!r}")
+    tasks, changed = _normalise(json.loads(blob), f"snapshot of project {project!r}", from_server=True)
     result = write_immutable(tasks, out_dir, project, blob=None if changed else blob)
     if result.reused:
         logger.info(

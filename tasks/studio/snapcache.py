@@ -191,7 +191,8 @@ def task_pages(
                 f"Label Studio's task list of project {project_id} (page {page}) has no tasks with "
                 "annotations; this needs Label Studio 1.23 or later (fields=all)"
             )
-        yield cast(Page, normalise_export(tasks, f"task list of project {project_id}, page {page}"))
+        origin = f"task list of project {project_id}, page {page}"
+        yield cast(Page, normalise_export(tasks, origin, from_server=True))
         seen += len(tasks)
         # the total, not the page size: a server's TASK_API_PAGE_SIZE_MAX may make pages smaller
         if not tasks or seen >= int(body.get("total") or 0):

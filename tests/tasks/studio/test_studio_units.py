@@ -193,3 +193,101 @@ def test_a_creation_answered_500_with_no_project_made_is_an_error_without_the_ht
     message = str(info.value)
     assert "HTTP 500: an HTML page ('500 | Label Studio')" in message and "Re-run" in message
     assert "<!doctype" not in message and "xxxx" not in message
+
+
+# how a message names the type of a JSON value that is not a list
+A_TYPE = {int: "an int", str: "a str", dict: "a dict", bool: "a bool", list: "a list", type(None): "null"}
+NOT_LISTS = [0, "", False, {}, 5, "x", {"a": 1}]
+
+
+def _export_task(**fields: object) -> dict:
+    ann = {"id": 9, "completed_by": 5, "result": []}
+    return {"id": 1, "data": {"article_id": "a", "text": "t"}, "annotations": [ann], **fields}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [(field, value) for field in ("annotations", "predictions") for value in NOT_LISTS]
+    + [("annotations[0]", value) for value in (0, "", False, 5, "x", None, [])],  # no object
+)
+def test_an_export_file_whose_list_fields_are_no_lists_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str, value: object
+) -> None:
+    """`studio normalise-export` of a file with `"predictions": 5` ended with a TypeError traceback
+    (exit 70: len() of an int in count_export), `{}` / `"x"` were counted as 0 / 1 predictions and
+    the file written; `"annotations": [5]` was an AttributeError. Each is exit 3 naming the file,
+    the task, the field and its type, and the fix; nothing is written."""
+    from typer.testing import CliRunner
+
+    from stancebank.schema.cli import app
+
+    task = _export_task()
+    if field == "annotations[0]":
+        task["annotations"] = [value]
+        expected = f"annotations[0] is {A_TYPE[type(value)]}, not an object"
+    else:
+        task[field] = value
+        expected = f"{field} is {A_TYPE[type(value)]}, not a list"
+    monkeypatch.chdir(tmp_path)
+    Path("export.json").write_text(json.dumps([task]), encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["studio", "normalise-export", "export.json", "--project", "p", "--out", "out"]
+    )
+    error = result.exception
+    assert isinstance(error, TasksFileError) and error.exit_code == 3, result.output
+    assert f"export.json: task 0: {expected}" in str(error) and "export the project again as JSON" in str(
+        error
+    )
+    assert not Path("out").exists() or not any(Path("out").iterdir())
+
+
+@pytest.mark.parametrize("field", ["annotations", "predictions"])
+def test_an_export_whose_list_fields_are_absent_or_null_has_none(field: str) -> None:
+    """Absent or null reads as none, as `export build` reads it (a null `annotations` was refused:
+    "field 'annotations' must be a list")."""
+    for task in (_export_task(**{field: None}), {k: v for k, v in _export_task().items() if k != field}):
+        counts = count_export(normalise_export([task]))
+        assert (counts.tasks, counts.predictions) == (1, 0)
+        assert counts.annotations == (0 if field == "annotations" else 1)
+
+
+def _server_with_snapshot(tasks: list[dict]) -> httpx.MockTransport:
+    """Label Studio's answers to `pull` of project 'p' (id 3) whose export snapshot is ``tasks``."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "GET" and path == "/api/projects/":
+            return httpx.Response(200, json={"results": [{"id": 3, "title": "p"}], "next": None})
+        if request.method == "POST" and path == "/api/projects/3/exports/":
+            return httpx.Response(
+                201, json={"id": 7, "status": "completed", "created_at": "2026-12-03T10:00:00Z"}
+            )
+        if request.method == "GET" and path == "/api/projects/3/exports/7/download":
+            return httpx.Response(200, content=json.dumps(tasks).encode("utf-8"))
+        if request.method == "DELETE" and path == "/api/projects/3/exports/7":
+            return httpx.Response(204)
+        return httpx.Response(404, json={"detail": "not found"})
+
+    return httpx.MockTransport(answer)
+
+
+@pytest.mark.parametrize("value", NOT_LISTS)
+def test_a_snapshot_whose_predictions_are_no_list_is_a_server_error_not_a_crash(
+    tmp_path: Path, value: object
+) -> None:
+    """`studio pull` of a snapshot with `"predictions": 5` ended with a TypeError traceback (exit
+    70), `{}` was counted as no predictions. It is an error saying Label Studio's answer is not its
+    export format (exit 6, not 3: no file of the user's to fix), naming the task and the field."""
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.pull import pull
+
+    client = StudioClient(
+        "http://ls.test", "key", transport=_server_with_snapshot([_export_task(predictions=value)])
+    )
+    with pytest.raises(StudioError) as info:
+        pull(client, "p", tmp_path / "out")
+    assert not isinstance(info.value, TasksFileError) and info.value.exit_code == 6
+    message = str(info.value)
+    assert f"snapshot of project 'p': task 0: predictions is {A_TYPE[type(value)]}, not a list" in message
+    assert "Label Studio's answer is not its JSON export format" in message
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
