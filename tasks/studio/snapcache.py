@@ -47,6 +47,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from stancebank.schema.wire import not_a_list
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import StudioError
 from stancebank.tasks.studio.pull import normalise_export
@@ -124,13 +125,33 @@ def _project(client: StudioClient, project_id: int) -> _Project:
     )
 
 
+def _damage(tasks: list[Any]) -> str | None:
+    """What makes the kept tasks unlike the pages they were kept from (:func:`task_pages`: each an
+    object with an integer id and a list of annotation objects), or None. The progress code reads
+    ``annotations`` as such a list (:mod:`stancebank.schema.wire.fields`: 0, "", false or {} is
+    never "no annotations")."""
+    for index, task in enumerate(tasks):
+        if not isinstance(task, dict) or type(task.get("id")) is not int:
+            return f"task {index} is not a task object with an integer id"
+        annotations = task.get("annotations")
+        if not isinstance(annotations, list):
+            return f"task {task['id']}: {not_a_list('annotations', annotations)}"
+        if not all(isinstance(a, dict) for a in annotations):
+            return f"task {task['id']}: an annotation is not an object"
+    return None
+
+
 def _load(path: Path, identity: dict[str, Any]) -> tuple[dict[int, dict[str, Any]], str] | None:
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
         if kept["format"] != FORMAT or any(kept[k] != v for k, v in identity.items()):
             return None
         _parse_time(kept["created_at"])
-        return {int(t["id"]): t for t in kept["tasks"]}, str(kept["created_at"])
+        damage = _damage(kept["tasks"]) if isinstance(kept["tasks"], list) else "tasks is not a list"
+        if damage is not None:
+            logger.warning("The kept tasks in %s are damaged (%s); reading every task again", path, damage)
+            return None
+        return {t["id"]: t for t in kept["tasks"]}, str(kept["created_at"])
     except (OSError, ValueError, KeyError, TypeError):  # absent, damaged, older format
         return None
 

@@ -291,3 +291,49 @@ def test_a_snapshot_whose_predictions_are_no_list_is_a_server_error_not_a_crash(
     assert f"snapshot of project 'p': task 0: predictions is {A_TYPE[type(value)]}, not a list" in message
     assert "Label Studio's answer is not its JSON export format" in message
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def _server_with_tasks(tasks: list[dict]) -> httpx.MockTransport:
+    """Label Studio's answers to `studio progress` reading project 3: ``tasks`` on a full read, no
+    task changed since the kept copy (a read filtered on updated_at)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        date = {"Date": "Thu, 03 Dec 2026 12:00:00 GMT"}
+        if request.url.path == "/api/projects/3/":
+            body = {"id": 3, "created_at": "2026-12-01T00:00:00Z", "task_number": len(tasks)}
+            return httpx.Response(200, json=body, headers=date)
+        if request.url.path == "/api/tasks/":
+            changed = [] if "query" in request.url.params else tasks
+            return httpx.Response(200, json={"tasks": changed, "total": len(changed)}, headers=date)
+        return httpx.Response(404, json={"detail": "not found"})
+
+    return httpx.MockTransport(answer)
+
+
+@pytest.mark.parametrize("value", NOT_LISTS)
+def test_a_kept_task_list_whose_annotations_are_no_list_is_read_again(tmp_path: Path, value: object) -> None:
+    """`studio progress` brought a kept copy (the user cache) up to date and counted its tasks with
+    `task.get("annotations") or []`: a copy damaged to `"annotations": 5` ended with a TypeError
+    traceback, `{}` / `0` counted the task's annotations as none. The copy is trusted only when its
+    tasks are what the server's pages hold (a list of annotation objects); otherwise every task is
+    read again, as for any damaged copy."""
+    from stancebank.tasks.studio.client import StudioClient
+    from stancebank.tasks.studio.progress import ProgressTally
+    from stancebank.tasks.studio.snapcache import FORMAT, cache_path, current_tasks
+
+    ann = {"id": 9, "completed_by": 5, "result": [], "was_cancelled": False}
+    tasks = [{"id": k, "data": {"article_id": f"a{k}", "text": "t"}, "annotations": [ann]} for k in (1, 2)]
+    client = StudioClient("http://ls.test", "key", transport=_server_with_tasks(tasks))
+    kept = [{**tasks[0], "annotations": value}, tasks[1]]
+    identity = {"url": client.url, "project_id": 3, "project_created_at": "2026-12-01T00:00:00Z"}
+    path = cache_path(client, 3, tmp_path)
+    path.write_text(
+        json.dumps({"format": FORMAT, **identity, "created_at": "2026-12-02T00:00:00Z", "tasks": kept})
+    )
+    tally = ProgressTally()
+    fetched = current_tasks(client, 3, tmp_path, consume=tally.add)
+    assert fetched.full and fetched.tasks == tasks
+    assert sum(tally.annotated.values()) == 2
+    # the copy written by that read is whole: the next run reads only the changes
+    again = current_tasks(client, 3, tmp_path)
+    assert not again.full and again.tasks == tasks
