@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from stancebank.export import REVIEW_FIELD
+from stancebank.schema.wire import a_type, list_field, not_a_list
 from stancebank.tasks.studio.client import StudioClient
 from stancebank.tasks.studio.errors import TasksFileError
 from stancebank.tasks.studio.settings import DEFAULT_BATCH
@@ -77,9 +78,39 @@ def summary(conflicts: list[dict[str, Any]], versions: list[str] | None = None) 
     if versions:
         lines.append("versions: " + ", ".join(f"{n} {who}" for n, who in enumerate(versions, 1)))
     for c in conflicts:
-        votes = ", ".join(f"{who}: {what or '—'}" for who, what in sorted(c.get("votes", {}).items()))
+        votes = ", ".join(f"{who}: {what or '—'}" for who, what in sorted((c.get("votes") or {}).items()))
         lines.append(f"{c.get('kind')}: {c.get('item')} ({votes})")
     return "\n".join(lines) or "disagreement"
+
+
+# an adjudication.json that is not what `export build` writes
+REBUILD = "the review folder is edited: build the release again (`stancebank export build`) to rewrite it"
+
+
+def _checked_entries(report: list[Any], path: Path) -> list[dict[str, Any]]:
+    """The entries of ``adjudication.json``, each an object whose ``conflicts`` and ``versions``
+    are lists (absent or null: none; :mod:`stancebank.schema.wire.fields`) and each conflict an
+    object with ``votes`` an object: 0, "", false or {} is never read as "no conflicts", a string
+    never as its characters. Anything else is a :class:`TasksFileError` naming the entry."""
+    for index, entry in enumerate(report):
+        where = f"{path}: entry {index}"
+        if not isinstance(entry, dict):
+            raise TasksFileError(f"{where} is {a_type(entry)}, not an object; {REBUILD}")
+        where += f" (article {entry.get('article_id')!r})"
+        for key in ("conflicts", "versions"):
+            if list_field(entry, key) is None:
+                raise TasksFileError(f"{where}: {not_a_list(key, entry[key])}; {REBUILD}")
+        for c_index, conflict in enumerate(entry.get("conflicts") or ()):
+            if not isinstance(conflict, dict):
+                raise TasksFileError(
+                    f"{where}: conflicts[{c_index}] is {a_type(conflict)}, not an object; {REBUILD}"
+                )
+            votes = conflict.get("votes")
+            if votes is not None and not isinstance(votes, dict):
+                raise TasksFileError(
+                    f"{where}: conflicts[{c_index}].votes is {a_type(votes)}, not an object; {REBUILD}"
+                )
+    return report
 
 
 def review_tasks(folder: Path) -> list[dict[str, Any]]:
@@ -88,7 +119,7 @@ def review_tasks(folder: Path) -> list[dict[str, Any]]:
     report = _read_json(folder / REPORT)
     if not isinstance(report, list):
         raise TasksFileError(f"{folder / REPORT}: must be a JSON array (the adjudication list)")
-    entries = {str(r.get("article_id")): r for r in report if isinstance(r, dict)}
+    entries = {str(r.get("article_id")): r for r in _checked_entries(report, folder / REPORT)}
 
     def column(article_id: str) -> str:
         entry = entries.get(article_id, {})

@@ -90,6 +90,67 @@ def test_review_tasks_carry_the_disagreement_and_bad_folders_are_named(tmp_path:
         review_tasks(tmp_path)
 
 
+# how a message names the type of a JSON value that is not a list (or not an object)
+A_TYPE = {int: "an int", str: "a str", dict: "a dict", bool: "a bool", list: "a list"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        *(
+            (f, v, f"{f} is {A_TYPE[type(v)]}, not a list")
+            for f in ("conflicts", "versions")
+            for v in (0, "", False, {}, 5, "ab", {"a": 1})
+        ),
+        *(("conflict", v, f"conflicts[0] is {A_TYPE[type(v)]}, not an object") for v in (0, "x", [])),
+        *(("votes", v, f"conflicts[0].votes is {A_TYPE[type(v)]}, not an object") for v in (0, "x", ["a"])),
+        *(("entry", v, f"entry 0 is {A_TYPE[type(v)]}, not an object") for v in (0, "x", [])),
+    ],
+)
+def test_an_adjudication_file_whose_lists_are_no_lists_is_named_not_misread(
+    tmp_path: Path, field: str, value: object, problem: str
+) -> None:
+    """`studio review` read an entry's `conflicts` with `or []`: 0, "", false or {} became "no
+    conflicts" (the column said only 'disagreement'), 5 or a string ended with a TypeError or
+    AttributeError traceback (exit 70); `"versions": "ab"` became "versions: 1 a, 2 b"; an entry
+    that was no object was skipped. Each is an input error naming the file, the entry, the field
+    and its type, and the fix."""
+    (tmp_path / "review_tasks.json").write_text(json.dumps([{"data": {"article_id": "x", "text": "t"}}]))
+    conflict: Any = {"kind": "span_tie", "item": "CLAIM 0:1", "votes": {"annotator-a": "drawn"}}
+    entry: Any = {"article_id": "x", "versions": ["annotator-a"], "conflicts": [conflict]}
+    if field in ("conflicts", "versions"):
+        entry[field] = value
+    elif field == "conflict":
+        entry["conflicts"] = [value]
+    elif field == "votes":
+        conflict["votes"] = value
+    else:
+        entry = value
+    (tmp_path / "adjudication.json").write_text(json.dumps([entry]))
+    with pytest.raises(TasksFileError) as info:
+        review_tasks(tmp_path)
+    message = str(info.value)
+    where = "entry 0" if field == "entry" else "entry 0 (article 'x'): "
+    assert f"adjudication.json: {where}" in message and problem in message, message
+    assert "build the release again" in message
+    assert info.value.exit_code == 3
+
+
+def test_an_adjudication_entry_without_conflicts_or_votes_reads_as_none(tmp_path: Path) -> None:
+    (tmp_path / "review_tasks.json").write_text(json.dumps([{"data": {"article_id": "x", "text": "t"}}]))
+    for entry, column in (
+        ({"article_id": "x", "conflicts": None, "versions": None}, "disagreement"),
+        ({"article_id": "x"}, "disagreement"),
+        (
+            {"article_id": "x", "conflicts": [{"kind": "span_tie", "item": "C", "votes": None}]},
+            "span_tie: C ()",
+        ),
+    ):
+        (tmp_path / "adjudication.json").write_text(json.dumps([entry]))
+        [task] = review_tasks(tmp_path)
+        assert task["data"]["stancebank_review"] == column
+
+
 class FakeProjectClient:
     """The two calls the overlap settings make, on one project held in memory."""
 
