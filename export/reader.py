@@ -60,7 +60,7 @@ from stancebank.schema.atomic import atomic_writer, clean_leftovers
 from stancebank.schema.errors import WireError
 from stancebank.schema.model import Annotation, Article, Relation, Span
 from stancebank.schema.spec import SPEC, AnnotationSpec
-from stancebank.schema.wire import NameTally, iter_records, list_field, not_a_list, parse_results
+from stancebank.schema.wire import NameTally, a_type, iter_records, list_field, not_a_list, parse_results
 
 log = logging.getLogger(__name__)
 
@@ -627,7 +627,15 @@ class ExportReader:
         predicted_spans = PredictedSpans(predicted)
         per_article = self._annotations.setdefault(article_id, {})
         for index, ann in enumerate(self._list(task, "annotations", file, task_id, article_id) or ()):
-            if not isinstance(ann, dict):
+            if not isinstance(ann, dict):  # Label Studio writes every annotation as an object
+                self._issue(
+                    "bad_list",
+                    file,
+                    task_id,
+                    article_id,
+                    None,
+                    f"annotations[{index}] is {a_type(ann)}, not an annotation object",
+                )
                 continue
             ann_id = str(ann["id"]) if ann.get("id") is not None else f"{task_id}-{index}"
             counts["annotations_read"] += 1

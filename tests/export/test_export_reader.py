@@ -457,6 +457,22 @@ def test_a_list_field_absent_or_null_is_empty_without_an_issue(tmp_path, ls, whe
         assert len(annotation.spans) == (0 if where == "result" else 1)
 
 
+@pytest.mark.parametrize("item", [7, "x", None, ["a"], True])
+def test_an_annotation_that_is_no_object_is_an_issue(tmp_path, ls, item):
+    """An item of `annotations` that is not an object (an id, a string, null) was skipped without
+    a word: now a bad_list issue naming its position and type; the task's other annotations are
+    still read."""
+    text = "Officials said the deal is dead."
+    task = ls.task(5, "a", text, [ls.ann(9, 3, [ls.span("s1", text, "Officials", "ACTOR")])])
+    task["annotations"].insert(0, item)
+    data = read_exports([_write(tmp_path, "e.json", [task])])
+    (issue,) = data.issues
+    assert issue.kind == "bad_list" and issue.task_id == 5 and issue.article_id == "a"
+    expected = "null" if item is None else A_TYPE.get(type(item), "a list")
+    assert issue.detail == f"annotations[0] is {expected}, not an annotation object"
+    assert [a.annotation_id for a in data.annotations["a"]] == ["9"]
+
+
 def test_an_export_none_of_whose_tasks_can_be_built_is_refused(tmp_path, snapshots):
     """A JSON_MIN export (flat records: the data fields, one key per control, no 'data' object) is
     a rejects entry per task; the build wrote an empty release from it and exited 0, which CI took
