@@ -253,7 +253,9 @@ def build_command(
           --allow-foreign), an export none of whose tasks can be built (JSON_MIN,
           CSV), an unreadable or empty --about file
       4   output refused or not written: --out already holds files, the version
-          rules against --previous
+          rules against --previous, an --out, --registry, --review-out or
+          --rejects path that cannot be written (under a file; a folder where a
+          file goes, or a file where a folder goes)
       70  an internal error: a bug in stancebank, not a problem of the data (the
           traceback is printed; please report it)
     """

@@ -21,6 +21,7 @@ import secrets
 from pathlib import Path
 
 from stancebank.export.errors import ExportError
+from stancebank.schema.atomic import check_output, writing
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def load_key(key_file: Path | None = None, forbidden_roots: tuple[Path, ...] = (
                 f"pseudonym key file {path} is inside {root}; keep the secret outside data/ and the "
                 f"release (set {KEY_FILE_ENV} or {KEY_ENV})"
             )
+    check_output(path, KEY_FILE_ENV)  # not under a file, not a folder
     if path.exists():
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
@@ -62,11 +64,12 @@ def load_key(key_file: Path | None = None, forbidden_roots: tuple[Path, ...] = (
         if not key:
             raise ExportError(f"pseudonym key file {path} is empty; delete it to generate a new key")
         return key
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32).encode("ascii")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key + b"\n")
+    with writing(path, KEY_FILE_ENV):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key + b"\n")
     log.warning("generated a new pseudonym key at %s (mode 0600); back it up", path)
     return key
 

@@ -67,9 +67,11 @@ from stancebank.export.writers import write_empty_split
 from stancebank.schema.atomic import (
     atomic_write_bytes,
     atomic_write_text,
+    check_output,
     clean_leftovers,
     partial_dir,
     replace_dir,
+    writing,
 )
 from stancebank.schema.features import CONFIGS, dataset_features
 from stancebank.schema.layout import CARD, MANIFEST, SHARD_ROWS, file_splits, sha256_file
@@ -256,6 +258,16 @@ def build_release(
     reporter = reporter or Reporter()
     out = Path(out)
     review = Path(review_out) if review_out is not None else review_dir(out)
+    # Before any work: an output under a file, or a file where a folder goes (and the other way
+    # round), would otherwise fail after the whole build, or leave the files written before it.
+    for path, option, folder in (
+        (out, "--out", True),
+        (review, "--review-out", True),
+        (rejects_path, "--rejects", False),
+        (registry_path, "--registry", False),
+    ):
+        if path is not None:
+            check_output(path, option, folder=folder)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseExistsError(f"{out} exists and is not empty; choose a new --out for version {version}")
     prev_manifest = read_manifest(previous) if previous is not None else None
@@ -299,7 +311,8 @@ def build_release(
 
     tmp = partial_dir(out)
     review_tmp = partial_dir(review)
-    tmp.mkdir(parents=True)
+    with writing(out, "--out", folder=True):
+        tmp.mkdir(parents=True)
     # The review tasks of the conflicting articles are written as the pass meets them, from the
     # annotations it has built for adjudication (into review_tmp, renamed after validation).
     review_writer = ReviewWriter(review_tmp, pseudonym)
@@ -411,7 +424,8 @@ def build_release(
             reporter.start("writing review", len(pending_review))
             names = [p.name for p in review_writer.finish()]
             reporter.advance(len(pending_review))
-            replace_dir(review_tmp, review)
+            with writing(review, "--review-out", folder=True):
+                replace_dir(review_tmp, review)
             review_files = [review / name for name in names]
         elif review.is_dir() and review_out is None:
             shutil.rmtree(review)  # a stale review of an interrupted earlier build of this --out
@@ -424,7 +438,8 @@ def build_release(
         reporter.start("renaming into place")
         if out.exists():
             out.rmdir()
-        replace_dir(tmp, out)  # the commit point: out appears whole, last
+        with writing(out, "--out", folder=True):
+            replace_dir(tmp, out)  # the commit point: out appears whole, last
     except BaseException as err:
         review_writer.abort(err)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -5,6 +5,11 @@ disk (``fsync``) and renamed over the final name; the folder's entry is then fsy
 is built under ``.<name>.partial-<pid>`` and renamed into place the same way. The ``<pid>`` in the
 temporary names lets the next run tell a leftover of a killed run (its process is gone) from the
 work of a run still going: :func:`clean_leftovers` removes only the former.
+
+An output path that cannot be written is an :class:`~stancebank.schema.errors.OutputError` (exit 4)
+naming the path, why and the fix: a command checks its output paths before it works
+(:func:`check_output`), and what the system refuses while writing is reported the same way
+(:func:`writing`; the atomic writers do it for the folder, the temporary file and the rename).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from stancebank.schema.errors import OutputError
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +66,89 @@ def fsync_tree(root: Path) -> None:
         fsync_dir(Path(folder))
 
 
+def _in_the_way(path: Path, *, folder: bool, option: str) -> str | None:
+    """What on disk keeps ``path`` from being written as a file (``folder``: as a folder), and the
+    fix; None when nothing is (a folder that refuses writes or a full disk shows only when written)."""
+    for parent in path.parents:
+        if parent.is_dir():
+            break
+        if parent.exists() or parent.is_symlink():  # a file, or a link to nothing
+            kind = "a file" if parent.exists() else "a link to nothing"
+            return (
+                f"{parent} is {kind}, not a folder; choose another {option or 'path'}, or move {parent} away"
+            )
+    give = f"give {option}" if option else "give"
+    if folder and path.exists() and not path.is_dir():
+        return f"it is a file, not a folder; {give} the path of a folder"
+    if not folder and path.is_dir():
+        return f"it is a folder, not a file; {give} the path of a file"
+    return None
+
+
+def _named(path: Path, option: str) -> str:
+    return f"{path} ({option})" if option else str(path)
+
+
+def check_output(path: Path, option: str = "", *, folder: bool = False) -> None:
+    """Refuse, before any work, an output ``path`` (given by ``option``, e.g. ``"--out"``) that cannot
+    be written as a file (``folder``: as a folder): one under a file, a folder where a file is asked
+    for, a file where a folder is. Raises :class:`OutputError` naming the path, why and the fix."""
+    problem = _in_the_way(path, folder=folder, option=option)
+    if problem is not None:
+        raise OutputError(f"cannot write {_named(path, option)}: {problem}")
+
+
+_FIXES = {
+    errno.EACCES: "choose a folder you can write to",
+    errno.EPERM: "choose a folder you can write to",
+    errno.EROFS: "choose a folder on a writable file system",
+    errno.ENOSPC: "free some disk space and run it again",
+    errno.EDQUOT: "free some disk space (your quota) and run it again",
+}
+
+
+def cannot_write(path: Path, err: OSError, option: str = "", *, folder: bool = False) -> OutputError:
+    """The :class:`OutputError` for ``err``, raised while writing ``path`` (given by ``option``;
+    ``folder``: a folder): what is in the way on disk if anything is, else the system's reason."""
+    problem = _in_the_way(path, folder=folder, option=option)
+    if problem is None:
+        reason = err.strerror or str(err)
+        problem = f"{reason[:1].lower()}{reason[1:]}; {_FIXES.get(err.errno or 0, 'check the path')}"
+    return OutputError(f"cannot write {_named(path, option)}: {problem}")
+
+
+@contextlib.contextmanager
+def writing(path: Path, option: str = "", *, folder: bool = False) -> Iterator[None]:
+    """Around a step that writes ``path`` (a folder's creation, a rename into place): an
+    :class:`OSError` it raises becomes :func:`cannot_write`'s error. Only around writes: an error
+    reading an input must not be reported as an output that cannot be written."""
+    try:
+        yield
+    except OSError as err:
+        raise cannot_write(path, err, option, folder=folder) from err
+
+
 @contextlib.contextmanager
 def _atomic_file(path: Path, open_tmp: Callable[[Path], IO[Any]]) -> Iterator[IO[Any]]:
     """A temporary file next to ``path``, opened by ``open_tmp``; on a clean exit it is fsynced and
-    renamed to ``path`` (and the folder fsynced); on an error it is removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_dir():  # the rename would fail after the whole file was written, naming the temporary
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    renamed to ``path`` (and the folder fsynced); on an error it is removed. Its folder that cannot
+    be made, a folder at ``path`` (the rename would fail after the whole file was written), a
+    temporary file that cannot be opened and a failed rename are an :class:`OutputError` naming
+    ``path``; what the caller raises while writing passes unchanged."""
     tmp = temp_file(path)
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        opened = open_tmp(tmp)
     try:
-        with open_tmp(tmp) as handle:
+        with opened as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
+            with writing(path):
+                handle.flush()
+                os.fsync(handle.fileno())
+        with writing(path):
+            tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

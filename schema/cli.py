@@ -190,8 +190,10 @@ def schema_export(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the artifacts into.")],
 ) -> None:
     """Write the Label Studio XML, the instructions HTML, and the Features/table schemas as JSON."""
+    from stancebank.schema.atomic import check_output
     from stancebank.schema.export_artifacts import write_artifacts
 
+    check_output(out, "--out", folder=True)
     for path in write_artifacts(out):
         typer.echo(str(path))
 

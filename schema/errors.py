@@ -76,6 +76,14 @@ class StancebankError(Exception):
     exit_code: int = ExitCode.DATA
 
 
+class OutputError(StancebankError):
+    """An output path that cannot be written: under a file (not a folder), a folder where a file is
+    asked for or a file where a folder is, or a write the system refused; names the path, the option
+    that gave it, why, and the fix (:func:`stancebank.schema.atomic.check_output`)."""
+
+    exit_code = ExitCode.OUTPUT
+
+
 class SpecError(StancebankError):
     """A name the annotation spec does not know (a label, relation, attribute), or a resource
     file that does not agree with the spec."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from stancebank.schema.atomic import writing
 from stancebank.schema.features import dataset_features
 from stancebank.schema.instructions import render_instructions
 from stancebank.schema.label_config import build_label_config
@@ -17,13 +18,16 @@ INSTRUCTIONS_FILE = "instructions.html"
 
 def write_artifacts(out: Path, *, spec: AnnotationSpec = SPEC) -> list[Path]:
     """Write the labeling config, the instructions, the Features of every config (JSON) and the
-    pandera table schemas (JSON); returns the written paths, sorted."""
-    out.mkdir(parents=True, exist_ok=True)
+    pandera table schemas (JSON); returns the written paths, sorted. A folder or file that cannot
+    be written is an :class:`~stancebank.schema.errors.OutputError` naming it."""
+    with writing(out, folder=True):
+        out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
     def write(name: str, text: str) -> None:
         path = out / name
-        path.write_text(text, encoding="utf-8")
+        with writing(path):
+            path.write_text(text, encoding="utf-8")
         written.append(path)
 
     write(LABEL_CONFIG_FILE, build_label_config(spec))

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stancebank.schema.errors import StancebankError, not_utf8
+from stancebank.schema.atomic import atomic_write_text, check_output
+from stancebank.schema.errors import OutputError, StancebankError, not_utf8
 from stancebank.schema.spec import SPEC
 
 PROJECT_FILE = "stancebank.toml"
@@ -571,14 +572,16 @@ def render_template(name: str) -> str:
 def write_template(folder: Path, name: str | None = None, *, force: bool = False) -> Path:
     """Write ``folder/stancebank.toml`` (refusing to overwrite one unless ``force``)."""
     target = folder / PROJECT_FILE
+    check_output(folder, folder=True)  # not under a file, not a file itself
+    if target.is_dir():
+        raise OutputError(
+            f"cannot write {target}: it is a folder, not a file; move it away, or init another folder"
+        )
     if target.exists() and not force:
         raise ProjectFileError(f"{target} exists already; edit it, or pass --force to overwrite it")
-    folder.mkdir(parents=True, exist_ok=True)
     text = render_template(name or folder.resolve().name or "stancebank-project")
     parse_project(text, target)  # the template must always be a valid project file
-    temporary = target.with_name(f".{PROJECT_FILE}.tmp-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)
+    atomic_write_text(target, text)
     return target
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stancebank.schema.atomic import atomic_writer, clean_leftovers
-from stancebank.schema.errors import ExitCode, WireError
+from stancebank.schema.atomic import atomic_write_text, atomic_writer, check_output, clean_leftovers, writing
+from stancebank.schema.errors import ExitCode, OutputError, StancebankError, WireError
 from stancebank.schema.project import find_project
 from stancebank.tasks.build import (
     DEFAULT_MODEL,
@@ -22,6 +22,7 @@ from stancebank.tasks.build import (
     BuildOptions,
     BuildResult,
     build_tasks,
+    is_sharded,
     write_encoded_tasks,
     write_tasks,
 )
@@ -58,7 +59,9 @@ Exit codes (the README's table):
       option or a malformed rules file
   {EXIT_INVALID_PREDICTION:<3} an input cannot be used: a pre-annotation failed validation (that task
       is written without it)
-  {EXIT_OUTPUT:<3} output refused or not written: the output file could not be written
+  {EXIT_OUTPUT:<3} output refused or not written: --out or --rejects cannot be written
+      (under a file, a folder where a file goes or a file where a folder goes:
+      refused before the build), or writing failed
   {EXIT_MODEL:<3} a local component cannot be loaded or started: the spaCy model given by
       --model
   {EXIT_INTERNAL:<3} an internal error: a bug in stancebank, not a problem of the data (the
@@ -88,6 +91,22 @@ def _summary(result: BuildResult, out: Path) -> Table:
 class Engine(enum.StrEnum):
     local = "local"
     ray = "ray"
+
+
+def _fail(console: Console, err: StancebankError) -> NoReturn:
+    """Print ``err`` as one line (its paths whole) and end with its exit code."""
+    console.print(f"[bold red]error:[/] {escape(str(err))}", soft_wrap=True)
+    raise typer.Exit(err.exit_code) from None
+
+
+def _check_outputs(console: Console, *outputs: tuple[Path | None, str, bool]) -> None:
+    """Refuse outputs that cannot be written (``(path, option, is a folder)``) before any work."""
+    try:
+        for path, option, folder in outputs:
+            if path is not None:
+                check_output(path, option, folder=folder)
+    except OutputError as err:
+        _fail(console, err)
 
 
 def _build_local(inputs: list[Path], options: BuildOptions, console: Console) -> BuildResult:
@@ -181,6 +200,8 @@ def build_command(
         )
         if project.actors:
             console.print(f"known actors: {len(project.actors)} from {project.path}", markup=False)
+    sharded = is_sharded(out)
+    _check_outputs(console, (out, "--out", sharded), (rejects, "--rejects", False))
     try:
         if engine is Engine.ray:
             from stancebank.tasks.engine_ray import RayOptions, build_tasks_ray
@@ -189,9 +210,8 @@ def build_command(
             result = build_tasks_ray(inputs, out, options, ray_options, shard_size)
         else:
             result = _build_local(inputs, options, console)
-    except TasksError as err:
-        console.print(f"[bold red]error:[/] {escape(str(err))}", soft_wrap=True)
-        raise typer.Exit(err.exit_code) from None
+    except (TasksError, OutputError) as err:
+        _fail(console, err)
     except OSError as err:
         console.print(
             f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path",
@@ -200,21 +220,19 @@ def build_command(
         raise typer.Exit(EXIT_OUTPUT) from None
     try:
         if engine is Engine.local:
-            write_tasks(out, result.tasks, shard_size)
+            with writing(out, "--out", folder=sharded):
+                write_tasks(out, result.tasks, shard_size)
         if rejects is not None:
-            clean_leftovers(rejects)
-            # backslashreplace: a reject may quote a lone surrogate (a file name, a broken escape)
-            with atomic_writer(rejects, errors="backslashreplace") as handle:
-                for reject in result.rejects:
-                    handle.write(json.dumps(reject.to_json(), ensure_ascii=False) + "\n")
-                for skipped in result.skipped:
-                    handle.write(json.dumps(skipped.to_json(), ensure_ascii=False) + "\n")
-    except OSError as err:
-        console.print(
-            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path",
-            soft_wrap=True,
-        )
-        raise typer.Exit(EXIT_OUTPUT) from None
+            with writing(rejects, "--rejects"):
+                clean_leftovers(rejects)
+                # backslashreplace: a reject may quote a lone surrogate (a file name, a broken escape)
+                with atomic_writer(rejects, errors="backslashreplace") as handle:
+                    for reject in result.rejects:
+                        handle.write(json.dumps(reject.to_json(), ensure_ascii=False) + "\n")
+                    for skipped in result.skipped:
+                        handle.write(json.dumps(skipped.to_json(), ensure_ascii=False) + "\n")
+    except OutputError as err:
+        _fail(console, err)
     for reject in result.rejects:
         console.print(
             f"[red]rejected:[/] {escape(f'{reject.origin.describe()}: {reject.reason}: {reject.detail}')}",
@@ -311,6 +329,7 @@ def sample_command(
     if weight not in WEIGHTS:
         console.print(f"[bold red]error:[/] --weight {escape(repr(weight))}: use one of {', '.join(WEIGHTS)}")
         raise typer.Exit(EXIT_USAGE)
+    _check_outputs(console, (out, "--out", is_sharded(out)), (report, "--report", False))
     project = find_project()
     sampler = Sampler(seed, weight, project.targets if project is not None else ())
     try:
@@ -325,20 +344,15 @@ def sample_command(
         console.print(f"[bold red]error:[/] {escape(str(err))}", soft_wrap=True)
         raise typer.Exit(err.exit_code) from None
     try:
-        write_encoded_tasks(out, encoded, shard_size)
+        with writing(out, "--out", folder=is_sharded(out)):
+            write_encoded_tasks(out, encoded, shard_size)
         if report is not None:
             facts = {"n": n, "seed": seed, "weight": weight, "sampled": len(encoded)}
-            report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(
-                json.dumps({**facts, "strata": [s.to_json() for s in strata]}, indent=1) + "\n",
-                encoding="utf-8",
+            atomic_write_text(
+                report, json.dumps({**facts, "strata": [s.to_json() for s in strata]}, indent=1) + "\n"
             )
-    except OSError as err:
-        console.print(
-            f"[bold red]error:[/] cannot write {escape(str(err.filename))}: {err.strerror}; check the path",
-            soft_wrap=True,
-        )
-        raise typer.Exit(EXIT_OUTPUT) from None
+    except OutputError as err:
+        _fail(console, err)
     total = sum(s.size for s in strata)
     table = Table(title=f"stancebank tasks sample → {escape(str(out))} ({len(encoded)} of {total})")
     for column in ("source", "month", "target", "articles", "sampled"):

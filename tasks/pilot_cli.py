@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from stancebank.schema.errors import WireError
+from stancebank.schema.atomic import check_output, writing
+from stancebank.schema.errors import OutputError, WireError
 from stancebank.schema.jsonio import write_json_array_atomic
 from stancebank.schema.wire import read_task_list
 from stancebank.tasks.pilot import PilotError, load_pilot, resolve_pilot
@@ -39,15 +40,14 @@ def resolve_command(
     """
     console = Console(stderr=True)
     try:
+        check_output(out, "--out")  # before the work
         articles = load_pilot(pilot)
         imports = resolve_pilot(articles, _read_tasks(tasks))
-        write_json_array_atomic(out, imports)
-    except PilotError as err:
-        console.print(f"[red]error:[/red] {escape(str(err))}", highlight=False)
+        with writing(out, "--out"):
+            write_json_array_atomic(out, imports)
+    except (PilotError, OutputError) as err:
+        console.print(f"[red]error:[/red] {escape(str(err))}", highlight=False, soft_wrap=True)
         raise typer.Exit(err.exit_code) from err
-    except OSError as err:
-        console.print(f"[red]error:[/red] {escape(f'cannot write {out}: {err}')}", highlight=False)
-        raise typer.Exit(4) from err
     per_annotator = Counter(item["annotator"] for item in imports)
     regions: Counter[str] = Counter()
     for item in imports:

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stancebank.schema.atomic import atomic_write_text, check_output, writing
 from stancebank.schema.output import StdoutConsole
 
 # The client, sync, export and annotations modules (httpx, the Label Studio SDK) load inside the
@@ -94,6 +95,8 @@ def up(
     data_dir: DataDir = None,
 ) -> None:
     """Start a local Label Studio in the background (first start: ~1 min of migrations)."""
+    where = "--data-dir" if data_dir is not None else "studio directory"
+    check_output(data_dir or ls_server.default_state_dir(), where, folder=True)
     with err.status("Starting Label Studio (waiting for /health)..."):
         running = ls_server.start(data_dir, port)
     out.print(f"Label Studio {running.version} runs at [bold]{running.url}[/] (pid {running.pid}).")
@@ -284,6 +287,7 @@ def pull_command(
     from stancebank.tasks.studio.pull import pull
 
     title = _required_title(project)
+    check_output(out_dir, "--out", folder=True)  # before the server is asked
     with StudioClient.from_env(data_dir) as client, err.status(escape(f"Exporting {title!r}...")):
         result = pull(client, title, out_dir)
     _print_pull(result)
@@ -302,7 +306,11 @@ def normalise_command(
     """Strip annotator e-mails/names from a UI-downloaded export and store it like `pull` does."""
     from stancebank.tasks.studio.pull import load_export, write_immutable
 
-    result = write_immutable(load_export(export_file), out_dir, _required_title(project))
+    title = _required_title(project)
+    check_output(out_dir, "--out", folder=True)
+    export = load_export(export_file)
+    with writing(out_dir, "--out", folder=True):
+        result = write_immutable(export, out_dir, title)
     _print_pull(result)
 
 
@@ -461,6 +469,10 @@ def progress_command(
 
     if fmt not in {"table", "json", "html"}:
         raise typer.BadParameter(f"--format must be table, json or html, not {fmt!r}")
+    if output is not None:
+        if fmt == "table":
+            raise typer.BadParameter("--out needs --format json or html")
+        check_output(output, "--out")  # before the server is asked
     title = _required_title(project)
     pseudonym = Pseudonymizer(load_key())
     with (
@@ -482,9 +494,7 @@ def progress_command(
     else:
         text = ""
     if output is not None:
-        if fmt == "table":
-            raise typer.BadParameter("--out needs --format json or html")
-        output.write_text(text, encoding="utf-8")
+        atomic_write_text(output, text)
         out.print(f"wrote {output}", markup=False)
         return
     if text:

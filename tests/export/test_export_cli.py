@@ -155,3 +155,122 @@ def test_build_summary_reads_as_english(tmp_path: Path) -> None:
     assert "agreement on 0 articles: span F1 exact — (undefined), overlap — (undefined)" in flat
     assert "stance α — (undefined)" in flat and "α None" not in flat
     assert "2 new articles — commit it" in flat
+
+
+def _run(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
+    """The console script (`stancebank ...`) in this process: its exit code and its stderr."""
+    import sys
+
+    from stancebank.schema import cli
+
+    monkeypatch.setattr(sys, "argv", ["stancebank", *argv])
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    code = exited.value.code
+    return code if isinstance(code, int) else 1, capsys.readouterr().err
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): p.read_text(encoding="utf-8") if p.is_file() else "/"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+UNDER_A_FILE = "a file, not a folder; choose another {option}, or move a-file.txt away"
+
+
+@pytest.mark.parametrize(
+    ("option", "path", "says"),
+    [
+        (
+            "--out",
+            "a-file.txt/release",
+            "cannot write a-file.txt/release (--out): a-file.txt is " + UNDER_A_FILE,
+        ),
+        ("--registry", "a-file.txt/registry.json", "(--registry): a-file.txt is " + UNDER_A_FILE),
+        ("--review-out", "a-file.txt/review", "(--review-out): a-file.txt is " + UNDER_A_FILE),
+        ("--rejects", "a-file.txt/rejects.jsonl", "(--rejects): a-file.txt is " + UNDER_A_FILE),
+        (
+            "--out",
+            "a-file.txt",
+            "cannot write a-file.txt (--out): it is a file, not a folder; give --out the path of a folder",
+        ),
+        (
+            "--review-out",
+            "a-file.txt",
+            "(--review-out): it is a file, not a folder; give --review-out the path of a folder",
+        ),
+        (
+            "--registry",
+            "a-folder",
+            "cannot write a-folder (--registry): it is a folder, not a file; give --registry the path of a "
+            "file",
+        ),
+        (
+            "--rejects",
+            "a-folder",
+            "(--rejects): it is a folder, not a file; give --rejects the path of a file",
+        ),
+    ],
+    ids=lambda value: value if value.startswith("--") else "",
+)
+def test_an_output_that_cannot_be_written_is_exit_4_naming_it_and_nothing_is_written(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    option: str,
+    path: str,
+    says: str,
+) -> None:
+    """An output under a regular file crashed with a traceback and exit 70 (atomic.py's mkdir of
+    the rejects or the registry, the review writer's), after writing what came before; a registry
+    that is a folder was exit 3, a --rejects folder 70, and a --review-out file was renamed aside
+    for the review folder. Each is one line naming the path and the fix, exit 4, before any work:
+    nothing is written. snapshot_1/2: art-003 conflicts, so the review files are written."""
+    monkeypatch.delenv("STANCEBANK_PROJECT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    Path("a-file.txt").write_text("mine\n", encoding="utf-8")
+    Path("a-folder").mkdir()
+    before = _tree(tmp_path)
+    options = {"--version": "1.0.0", "--out": "release", "--registry": "registry.json", option: path}
+    argv = ["export", "build", str(FIXTURES / "snapshot_1.json"), str(FIXTURES / "snapshot_2.json")]
+    code, err = _run([*argv, *(part for item in options.items() for part in item)], monkeypatch, capsys)
+    assert code == ExitCode.OUTPUT, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    line = next((line for line in err.splitlines() if "cannot write" in line), "")
+    assert line.startswith("error: cannot write") and says.format(option=option) in line, err
+    assert _tree(tmp_path) == before  # no rejects, registry, review or .partial folder
+
+
+def test_an_output_that_can_be_written_after_the_check_names_it_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the system refuses at the end (here the registry's folder became a file while the
+    release was validated) is the same exit 4 naming the path, not a traceback; the release is not
+    put in place and its partial folder is removed."""
+    from stancebank.export.release import build_release, validate_release_folder
+    from stancebank.schema.errors import StancebankError
+    from stancebank.validation.report import Report
+
+    monkeypatch.delenv("STANCEBANK_PROJECT", raising=False)
+    state = tmp_path / "state"
+
+    def validate_then_block(folder: Path) -> Report:
+        state.write_text("not a folder\n", encoding="utf-8")
+        return validate_release_folder(folder)
+
+    out = tmp_path / "dist" / "release"
+    with pytest.raises(StancebankError) as raised:
+        build_release(
+            [FIXTURES / "utf16_offsets.json"],
+            "1.0.0",
+            out,
+            registry_path=state / "registry.json",
+            validator=validate_then_block,
+        )
+    assert raised.value.exit_code == ExitCode.OUTPUT
+    assert f"cannot write {state / 'registry.json'}: {state} is a file, not a folder" in str(raised.value)
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == []

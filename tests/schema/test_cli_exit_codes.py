@@ -77,8 +77,144 @@ def test_tasks_build_out_that_is_a_folder_names_it(tmp_path: Path, monkeypatch: 
     Path("tasks.json").mkdir()
     result = runner.invoke(app, ["tasks", "build", "articles", "--out", "tasks.json", "--no-preannotate"])
     assert result.exit_code == ExitCode.OUTPUT, result.output
-    assert "cannot write tasks.json: Is a directory" in flat(result.output)
+    assert "cannot write tasks.json (--out): it is a folder, not a file" in flat(result.output)
     assert not list(Path().glob(".*.tmp"))
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def under_a_file(path: str, option: str = "") -> str:
+    named = f"{path} ({option})" if option else path
+    fix = f"choose another {option or 'path'}, or move a-file.txt away"
+    return f"{named}: a-file.txt is a file, not a folder; {fix}"
+
+
+IS_A_FOLDER = "it is a folder, not a file; give {option} the path of a file"
+IS_A_FILE = "it is a file, not a folder; give {option} the path of a folder"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["init", "a-file.txt/project"], under_a_file("a-file.txt/project")),
+        (["init", "a-file.txt"], "a-file.txt: it is a file, not a folder; give the path of a folder"),
+        (["init", "project"], "project/stancebank.toml: it is a folder, not a file; move it away"),
+        (["schema", "export", "--out", "a-file.txt/x"], under_a_file("a-file.txt/x", "--out")),
+        (["schema", "export", "--out", "a-file.txt"], "a-file.txt (--out): " + IS_A_FILE),
+        (
+            ["tasks", "build", "articles", "--out", "a-file.txt/t.json"],
+            under_a_file("a-file.txt/t.json", "--out"),
+        ),
+        (
+            ["tasks", "build", "articles", "--out", "a-file.txt/shards"],
+            under_a_file("a-file.txt/shards", "--out"),
+        ),
+        (
+            ["tasks", "build", "articles", "--out", "t.json", "--rejects", "a-file.txt/r"],
+            under_a_file("a-file.txt/r", "--rejects"),
+        ),
+        (
+            ["tasks", "build", "articles", "--out", "t.json", "--rejects", "a-folder"],
+            "a-folder (--rejects): " + IS_A_FOLDER,
+        ),
+        (
+            ["tasks", "sample", "{tasks}", "--n", "1", "--out", "a-file.txt/s.json"],
+            under_a_file("a-file.txt/s.json", "--out"),
+        ),
+        (
+            ["tasks", "sample", "{tasks}", "--n", "1", "--out", "s.json", "--report", "a-file.txt/r"],
+            under_a_file("a-file.txt/r", "--report"),
+        ),
+        (
+            ["tasks", "sample", "{tasks}", "--n", "1", "--out", "s.json", "--report", "a-folder"],
+            "a-folder (--report): " + IS_A_FOLDER,
+        ),
+        (
+            ["tasks", "resolve-annotations", "{pilot}", "--tasks", "{tasks}", "--out", "a-file.txt/i.json"],
+            under_a_file("a-file.txt/i.json", "--out"),
+        ),
+        (
+            ["studio", "up", "--data-dir", "a-file.txt/studio"],
+            under_a_file("a-file.txt/studio", "--data-dir"),
+        ),
+        (
+            ["studio", "pull", "--project", "p", "--out", "a-file.txt/e"],
+            under_a_file("a-file.txt/e", "--out"),
+        ),
+        (["studio", "pull", "--project", "p", "--out", "a-file.txt"], "a-file.txt (--out): " + IS_A_FILE),
+        (
+            ["studio", "normalise-export", "{export}", "--project", "p", "--out", "a-file.txt/e"],
+            under_a_file("a-file.txt/e", "--out"),
+        ),
+        (
+            ["studio", "progress", "--project", "p", "--format", "json", "--out", "a-file.txt/p.json"],
+            under_a_file("a-file.txt/p.json", "--out"),
+        ),
+        (
+            ["studio", "progress", "--project", "p", "--format", "html", "--out", "a-folder"],
+            "a-folder (--out): " + IS_A_FOLDER,
+        ),
+        (
+            ["studio", "progress", "--project", "p", "{key file}"],
+            "a-file.txt is a file, not a folder; choose another STANCEBANK_PSEUDONYM_KEY_FILE",  # resolved
+        ),
+    ],
+    ids=lambda value: (
+        " ".join(a for a in value if a[0] != "{" and a not in ("p", "--project"))
+        if isinstance(value, list)
+        else ""
+    ),
+)
+def test_an_output_under_a_file_or_of_the_wrong_kind_is_exit_4_naming_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    says: str,
+) -> None:
+    """Row 4 ('a file cannot be written'): an output path under a regular file, a folder where a file
+    goes or a file where a folder goes. init, schema export and the studio commands (and a pseudonym
+    key file under a file) crashed with a traceback and exit 70; tasks build and sample said
+    'cannot write a-file.txt: File exists; check the path' after all their work, and sample had
+    written --out when --report failed. Now: one line naming the path (and the option), why and the
+    fix, exit 4, before any work (no server is asked: none listens here), nothing written."""
+    import sys
+
+    from stancebank.schema import cli
+
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-a-token")
+    monkeypatch.setenv("STANCEBANK_PSEUDONYM_KEY", "test-secret")
+    monkeypatch.chdir(tmp_path)  # short paths: the message is checked whole
+    Path("a-file.txt").write_text("mine\n", encoding="utf-8")
+    Path("a-folder").mkdir()
+    Path("project/stancebank.toml").mkdir(parents=True)
+    Path("articles").mkdir()
+    Path("articles/one.txt").write_text("A headline\n\nThe mayor said the plan was a mistake.\n", "utf-8")
+    if "{key file}" in args:
+        monkeypatch.delenv("STANCEBANK_PSEUDONYM_KEY")
+        monkeypatch.setenv("STANCEBANK_PSEUDONYM_KEY_FILE", "a-file.txt/pseudonym.key")
+    before = {str(p): p.read_bytes() if p.is_file() else b"/" for p in sorted(tmp_path.rglob("*"))}
+    fill = {
+        "tasks": str(FIXTURES / "validation" / "tasks_valid.json"),
+        "export": str(FIXTURES / "validation" / "export_valid.json"),
+        "pilot": str(Path(__file__).resolve().parents[2] / "data" / "pilot" / "pilot.yaml"),
+    }
+    argv = [a.format(**fill) for a in args if a != "{key file}"]
+    if argv[:2] == ["tasks", "build"]:
+        argv.append("--no-preannotate")
+    monkeypatch.setattr(sys, "argv", ["stancebank", *argv])
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    err = capsys.readouterr().err
+    assert exited.value.code == ExitCode.OUTPUT, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    line = next((line for line in err.splitlines() if "cannot write" in line), "")
+    option = next((a for a in argv if a.startswith("--") and argv[argv.index(a) + 1].startswith("a-")), "")
+    assert line.startswith("error: cannot write ") and says.format(option=option) in line, err
+    after = {str(p): p.read_bytes() if p.is_file() else b"/" for p in sorted(tmp_path.rglob("*"))}
+    assert after == before  # nothing written, nothing moved
 
 
 def test_tasks_build_of_a_folder_without_articles_is_a_usage_error(
