@@ -19,6 +19,7 @@ from stancebank.export.errors import ExportError
 from stancebank.export.reporting import Reporter
 from stancebank.export.splits import registry_location
 from stancebank.schema.errors import StancebankError
+from stancebank.schema.output import StdoutConsole
 from stancebank.schema.spec import SPLITS
 
 if TYPE_CHECKING:
@@ -319,7 +320,7 @@ def build_command(
         table.add_column(split, justify="right")
     for config, splits in result.counts.items():
         table.add_row(config, *(str(splits.get(s, 0)) for s in SPLITS))
-    out_console = Console()
+    out_console = StdoutConsole()  # a closed pipe (`| head -1`): exit 0 (stancebank.schema.output)
     out_console.print(table)
 
     adjudication = result.methods

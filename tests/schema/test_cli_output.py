@@ -150,14 +150,19 @@ def test_the_html_extractor_says_nothing_the_reject_does_not(tmp_path: Path) -> 
     assert "discarding data" in verbose.stderr, verbose.stderr
 
 
-def _no_reader(args: list[str]) -> subprocess.CompletedProcess[str]:
+def _no_reader(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The command with stdout a pipe whose reader has gone (as under `| head -1` once head has its
     line): the read end is closed before the command starts, so its first write fails (EPIPE)."""
     read, write = os.pipe()
     os.close(read)
     try:
         return subprocess.run(
-            [*CLI, *args], stdout=write, stderr=subprocess.PIPE, text=True, env=ENV, check=False
+            [*CLI, *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**ENV, **(env or {})},
+            check=False,
         )
     finally:
         os.close(write)
@@ -202,3 +207,17 @@ def test_a_failed_validation_piped_into_head_still_exits_1(tmp_path: Path) -> No
         code = proc.wait()
     assert code == 1 and _quiet(stderr), stderr
     assert _no_reader(args[len(CLI) :]).returncode == 1
+
+
+def test_export_builds_summary_into_a_closed_pipe_ends_quietly_with_exit_0(tmp_path: Path) -> None:
+    """`stancebank export build ... | head -1` exited 1: its summary tables were printed by a plain
+    Rich Console, which exits 1 when the reader has gone. The release is built and in place before
+    the summary is printed; the command ends with exit 0, no traceback or broken-pipe message."""
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "export" / "utf16_offsets.json"
+    out = tmp_path / "release"
+    args = ["export", "build", str(export), "--version", "1.0.0", "--out", str(out)]
+    done = _no_reader(
+        [*args, "--registry", str(tmp_path / "registry.json")], env={"STANCEBANK_PSEUDONYM_KEY": "t"}
+    )
+    assert done.returncode == 0 and _quiet(done.stderr), done.stderr
+    assert (out / "release.json").is_file()
