@@ -450,12 +450,12 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                 )
                 continue
             first[article_id] = (loc[1], loc[2])
-            predictions = list_field(task, "predictions")
-            if predictions is None:  # 0, "", false, {} too: never read as no predictions
+            # the shape `studio push` refuses otherwise (schema.wire.check_task_list): absent is
+            # none, null is no list; every prediction has a result list
+            predictions = task.get("predictions", [])
+            if not isinstance(predictions, list):  # null, 0, "", false, {} too
                 sink.findings.append(
-                    _malformed(
-                        loc, article_id, not_a_list("predictions", task["predictions"]), TASKS_LIST_HINT
-                    )
+                    _malformed(loc, article_id, not_a_list("predictions", predictions), TASKS_LIST_HINT)
                 )
                 continue
             for p_index, prediction in enumerate(predictions):
@@ -464,9 +464,14 @@ def read_tasks(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
                         _malformed(loc, article_id, f"prediction {p_index} is not an object")
                     )
                     continue
+                if "result" not in prediction:
+                    sink.findings.append(
+                        _malformed(loc, article_id, f"prediction {p_index} has no result", TASKS_LIST_HINT)
+                    )
+                    continue
                 _add_results(
                     sink,
-                    prediction.get("result", []),
+                    prediction["result"],  # null is no list here: push refuses it
                     article_id=article_id,
                     annotation_id=f"prediction-{p_index}",
                     is_gold=False,

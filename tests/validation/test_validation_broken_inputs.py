@@ -128,6 +128,41 @@ def test_predictions_that_are_no_list_are_one_finding(tmp_path: Path, value: Any
     assert finding.line is not None and "`stancebank tasks build`" in finding.hint
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.update(predictions=None), "predictions is null, not a list"),
+        (lambda t: t["predictions"][0].pop("result"), "prediction 0 has no result"),
+        (lambda t: t["predictions"][0].update(result=None), "result is null, not a list"),
+    ],
+    ids=["null predictions", "no result", "null result"],
+)
+def test_a_tasks_file_that_push_refuses_does_not_pass_validate(
+    tmp_path: Path, change: Any, message: str
+) -> None:
+    """`studio push` checks a tasks file with `check_task_list` and refuses a null `predictions` or
+    a prediction without a result list; validate read both as no predictions and passed the file,
+    so CI's validate step was green on a file push then refused. Now each is one finding, and what
+    push accepts (predictions absent) still passes."""
+    from stancebank.schema.errors import WireError
+    from stancebank.schema.wire import check_task_list
+
+    records = tasks()
+    change(records[1])
+    with pytest.raises(WireError):
+        check_task_list(copy.deepcopy(records))
+    report = validate_paths([write(tmp_path / "tasks.json", records)])
+    (finding,) = report.findings
+    assert finding.check == "malformed_input" and not report.ok
+    assert finding.message == message, report.to_text()
+    assert finding.article_id == records[1]["data"]["article_id"] and "tasks build" in finding.hint
+
+    records = tasks()
+    del records[1]["predictions"]
+    check_task_list(copy.deepcopy(records))
+    assert validate_paths([write(tmp_path / "tasks.json", records)]).ok
+
+
 @pytest.mark.parametrize("value", NOT_LISTS)
 @pytest.mark.parametrize("field", ["annotations", "result"])
 def test_annotations_or_a_result_that_are_no_list_are_one_finding(
