@@ -79,9 +79,10 @@ class _Stages(TyperGroup):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
-        """Every command; output into a pipe whose reader has gone (``| head -1``) ends it quietly
-        with exit 0 (:mod:`stancebank.schema.output`; Typer would exit 1). A command that decided
-        its outcome before writing (``validate``) catches the error itself and keeps its code."""
+        """Every command. Output into a pipe whose reader has gone (``| head -1``): a
+        :class:`~stancebank.schema.output.StdoutConsole` discards it and the command ends with its
+        own exit code; a plain ``typer.echo`` of the final result that fails ends the command here,
+        quietly, with exit 0 (Typer would exit 1; :mod:`stancebank.schema.output`)."""
         try:
             return super().invoke(ctx)
         except BrokenPipeError:

@@ -150,7 +150,7 @@ def validate_command(
             else:
                 render_lines(report, max_rows)
     except BrokenPipeError:
-        # the reader has gone (`| head`): the findings still decide the exit code, which every
-        # other command's closed pipe does not (exit 0); CI under `set -o pipefail` still fails
+        # the reader has gone (`| head`; typer.echo and render_lines write to stdout directly):
+        # the findings still decide the exit code; CI under `set -o pipefail` still fails
         stdout_to_devnull()
     raise typer.Exit(code=report.exit_code)

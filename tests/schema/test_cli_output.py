@@ -174,11 +174,27 @@ def _quiet(stderr: str) -> bool:
 
 def test_output_into_a_closed_pipe_ends_quietly_with_exit_0(tmp_path: Path) -> None:
     """`stancebank schema show | head -1` exited 1 (Rich exits 1 on a BrokenPipeError, and Typer
-    turns one into exit 1); a reader that stops early is no failure of the command: exit 0, nothing
-    on stderr. Output by a Rich console (schema show), by typer.echo (init), and validate's."""
+    turns one into exit 1); a reader that stops early is no failure of a command that succeeds:
+    exit 0, nothing on stderr. Output by a Rich console (schema show), by typer.echo (init), and
+    validate's."""
     for args in (["schema", "show"], ["init", str(tmp_path)], ["validate", str(FIX / "tasks_valid.json")]):
         done = _no_reader(args)
         assert (done.returncode, done.stderr) == (0, ""), (args, done.stderr)
+
+
+def test_a_command_that_fails_after_printing_keeps_its_exit_code_into_a_closed_pipe(tmp_path: Path) -> None:
+    """A closed pipe ended every command with exit 0 at its first print: `stancebank demo ... |
+    head` whose step failed after the demo printed its header (or a `studio push` refused after
+    its table) counted as success under `set -o pipefail`. The output is discarded, the command
+    goes on, and its exit code is the one it gives with a reader: here the demo's first step fails
+    (a data/raw folder without articles), exit 1, its error on stderr."""
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    args = ["demo", "--repo", str(tmp_path), "--no-server"]
+    full = subprocess.run([*CLI, *args], capture_output=True, text=True, env=ENV, check=False)
+    assert full.returncode == 1 and "Build tasks" in full.stdout, full.stderr
+    done = _no_reader(args)
+    assert done.returncode == full.returncode and _quiet(done.stderr), done.stderr
+    assert "demo step 'Build tasks" in done.stderr
 
 
 def test_a_failed_validation_piped_into_head_still_exits_1(tmp_path: Path) -> None:
