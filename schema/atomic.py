@@ -66,21 +66,31 @@ def fsync_tree(root: Path) -> None:
         fsync_dir(Path(folder))
 
 
+def _answered(test: Callable[[], bool]) -> bool:
+    """A path's test (``is_dir``, ``exists``); False where the system refuses to answer (a folder on
+    the way that cannot be searched: PermissionError), which then shows when written, with the
+    system's reason."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
 def _in_the_way(path: Path, *, folder: bool, option: str) -> str | None:
     """What on disk keeps ``path`` from being written as a file (``folder``: as a folder), and the
     fix; None when nothing is (a folder that refuses writes or a full disk shows only when written)."""
     for parent in path.parents:
-        if parent.is_dir():
+        if _answered(parent.is_dir):
             break
-        if parent.exists() or parent.is_symlink():  # a file, or a link to nothing
-            kind = "a file" if parent.exists() else "a link to nothing"
+        if _answered(parent.exists) or _answered(parent.is_symlink):  # a file, or a link to nothing
+            kind = "a file" if _answered(parent.exists) else "a link to nothing"
             return (
                 f"{parent} is {kind}, not a folder; choose another {option or 'path'}, or move {parent} away"
             )
     give = f"give {option}" if option else "give"
-    if folder and path.exists() and not path.is_dir():
+    if folder and _answered(path.exists) and not _answered(path.is_dir):
         return f"it is a file, not a folder; {give} the path of a folder"
-    if not folder and path.is_dir():
+    if not folder and _answered(path.is_dir):
         return f"it is a folder, not a file; {give} the path of a file"
     return None
 
@@ -165,8 +175,8 @@ def atomic_writer(path: Path, mode: str = "w", errors: str = "strict") -> Iterat
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    with _atomic_file(path, lambda tmp: tmp.open("wb")) as handle:
-        handle.write(data)
+    with _atomic_file(path, lambda tmp: tmp.open("wb")) as handle, writing(path):
+        handle.write(data)  # a full disk or a file-size limit: an OutputError naming ``path``
 
 
 def atomic_write_text(path: Path, text: str) -> None:

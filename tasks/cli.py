@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stancebank.schema.atomic import atomic_write_text, atomic_writer, check_output, clean_leftovers, writing
+from stancebank.schema.atomic import atomic_writer, check_output, clean_leftovers, writing
 from stancebank.schema.errors import ExitCode, OutputError, StancebankError, WireError
 from stancebank.schema.project import find_project
 from stancebank.tasks.build import (
@@ -348,9 +348,11 @@ def sample_command(
             write_encoded_tasks(out, encoded, shard_size)
         if report is not None:
             facts = {"n": n, "seed": seed, "weight": weight, "sampled": len(encoded)}
-            atomic_write_text(
-                report, json.dumps({**facts, "strata": [s.to_json() for s in strata]}, indent=1) + "\n"
-            )
+            with writing(report, "--report"):  # written through a link or to /dev/stdout, not replaced
+                report.write_text(
+                    json.dumps({**facts, "strata": [s.to_json() for s in strata]}, indent=1) + "\n",
+                    encoding="utf-8",
+                )
     except OutputError as err:
         _fail(console, err)
     total = sum(s.size for s in strata)

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stancebank.schema.atomic import atomic_write_text, check_output, writing
+from stancebank.schema.atomic import check_output, writing
 from stancebank.schema.output import StdoutConsole
 
 # The client, sync, export and annotations modules (httpx, the Label Studio SDK) load inside the
@@ -494,7 +494,8 @@ def progress_command(
     else:
         text = ""
     if output is not None:
-        atomic_write_text(output, text)
+        with writing(output, "--out"):  # written through a link or to /dev/stdout, not replaced
+            output.write_text(text, encoding="utf-8")
         out.print(f"wrote {output}", markup=False)
         return
     if text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -351,3 +352,71 @@ def test_help_lists_every_exit_code_the_command_returns_in_the_readmes_words(
     assert listed == codes, text
     for code in codes:
         assert f"{code} {meanings[code]}" in text, (code, text)
+
+
+def test_an_output_whose_folder_cannot_be_searched_is_exit_4_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check before any work asked `Path.is_dir()` of the output's folders, which raises where
+    one cannot be searched (PermissionError for another user's folder; tested here with a name too
+    long for the file system, which raises the same way and needs no second user): `tasks sample`
+    ended with a traceback and exit 70 where it said 'cannot write …' with exit 4 before. Now the
+    system's refusal is reported when written: one line, the path, the option, exit 4."""
+    import sys
+
+    from stancebank.schema import cli
+
+    monkeypatch.chdir(tmp_path)
+    out = f"{'a' * 300}/sample.json"
+    argv = ["tasks", "sample", str(FIXTURES / "validation" / "tasks_valid.json"), "--n", "1", "--out", out]
+    monkeypatch.setattr(sys, "argv", ["stancebank", *argv])
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    err = capsys.readouterr().err
+    assert exited.value.code == ExitCode.OUTPUT, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert f"error: cannot write {out} (--out): file name too long" in flat(err), err
+
+
+def test_an_atomic_write_the_system_refuses_midway_names_the_path(tmp_path: Path) -> None:
+    """A write refused after the temporary file was opened (a full disk, a file-size limit) was a
+    raw OSError naming nothing we chose (exit 70); it is the OutputError of the path (exit 4), and
+    no temporary file is left. The refusal is played by a file-size limit in a child process."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "big.json"
+    code = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from stancebank.schema.atomic import atomic_write_text\n"
+        "from stancebank.schema.errors import OutputError\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
+        "try:\n"
+        "    atomic_write_text(Path(sys.argv[1]), 'x' * 100_000)\n"
+        "except OutputError as err:\n"
+        "    print(err.exit_code, err)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(target)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"4 cannot write {target}: file too large"), done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_report_given_as_a_link_is_written_through_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tasks sample --report` wrote through a symbolic link (and to /dev/stdout) with write_text;
+    made atomic, it replaced the link with a file and left the target as it was. A report is written
+    where the link points again."""
+    monkeypatch.chdir(tmp_path)
+    Path("target.json").write_text('{"old": 1}\n', encoding="utf-8")
+    Path("link.json").symlink_to("target.json")
+    args = ["tasks", "sample", str(FIXTURES / "validation" / "tasks_valid.json"), "--n", "1"]
+    result = runner.invoke(app, [*args, "--out", "s.json", "--report", "link.json"])
+    assert result.exit_code == 0, result.output
+    assert Path("link.json").is_symlink()
+    assert json.loads(Path("target.json").read_text(encoding="utf-8"))["sampled"] == 1
