@@ -497,12 +497,28 @@ def annotator_of(completed_by: Any) -> str:
     return "" if completed_by is None else str(completed_by)
 
 
+def _check_export_lists(
+    sink: _Sink, task: dict[str, Any], article_id: str, loc: tuple[str, int, str]
+) -> None:
+    """The list fields of an export's task besides ``annotations`` that `export build` rejects when
+    they are no list (bad_list): ``predictions``, ``drafts`` and a prediction's ``result`` (a
+    prediction that is no object is an id, as an export without model output lists them)."""
+    for key in ("predictions", "drafts"):
+        if list_field(task, key) is None:
+            sink.findings.append(_malformed(loc, article_id, not_a_list(key, task[key]), EXPORT_LIST_HINT))
+    for prediction in list_field(task, "predictions") or ():
+        if isinstance(prediction, dict) and list_field(prediction, "result") is None:
+            message = f"a prediction's {not_a_list('result', prediction['result'])}"
+            sink.findings.append(_malformed(loc, article_id, message, EXPORT_LIST_HINT))
+
+
 def read_export(path: Path, spec: AnnotationSpec = SPEC) -> Tables:
     """A Label Studio JSON export: tasks with ``annotations`` (cancelled ones and drafts skipped)."""
     sink = _Sink()
     try:
         for task, article_id, loc in _iter_tasks(path, sink):
             task_id = loc[2]
+            _check_export_lists(sink, task, article_id, loc)
             annotations = list_field(task, "annotations")
             if annotations is None:  # 0, "", false, {} too: never read as no annotations
                 sink.findings.append(

@@ -344,3 +344,41 @@ def test_regions_of_another_labeling_config_are_one_error(tmp_path: Path) -> Non
     assert checks(report) == ["malformed_input"], report.to_text()
     assert report.findings[0].span_id == "x9" and "from 'ner' ×1" in report.findings[0].message
     assert "stancebank tasks build" in report.findings[0].hint
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("predictions", 0, "predictions is an int, not a list"),
+        ("predictions", None, None),
+        ("drafts", 0, "drafts is an int, not a list"),
+        ("drafts", "x", "drafts is a str, not a list"),
+        ("prediction result", {}, "a prediction's result is a dict, not a list"),
+        ("prediction result", None, None),
+    ],
+)
+def test_an_export_that_export_build_rejects_does_not_pass_validate(
+    tmp_path: Path, field: str, value: Any, message: str | None
+) -> None:
+    """validate passed an export whose `predictions`, `drafts` or a prediction's `result` is no
+    list, which `export build` rejects (bad_list): the two commands read one file two ways. Now each
+    is one finding in validate's words and build's, and what build reads as none (null) passes."""
+    from stancebank.export.reader import read_exports
+
+    export = json.loads((FIX / "export_valid.json").read_text(encoding="utf-8"))
+    if field == "prediction result":
+        export[0]["predictions"] = [{"model_version": "m", "result": value}]
+    else:
+        export[0][field] = value
+    path = write(tmp_path / "export.json", export)
+    rejects = [i.detail for i in read_exports([path]).issues if i.kind == "bad_list"]
+    report = validate_paths([path])
+    if message is None:
+        assert rejects == [] and report.ok, report.to_text()
+        return
+    (finding,) = report.findings
+    assert finding.check == "malformed_input" and finding.message == message, report.to_text()
+    assert (
+        finding.article_id == export[0]["data"]["article_id"] and "export the project again" in finding.hint
+    )
+    assert rejects == [message]
