@@ -320,7 +320,7 @@ def build_command(
         table.add_column(split, justify="right")
     for config, splits in result.counts.items():
         table.add_row(config, *(str(splits.get(s, 0)) for s in SPLITS))
-    out_console = StdoutConsole()  # a closed pipe (`| head -1`): exit 0 (stancebank.schema.output)
+    out_console = StdoutConsole()  # a closed pipe (`| head -1`): output dropped (stancebank.schema.output)
     out_console.print(table)
 
     adjudication = result.methods

@@ -67,7 +67,7 @@ from stancebank.export.writers import write_empty_split
 from stancebank.schema.atomic import (
     atomic_write_bytes,
     atomic_write_text,
-    check_output,
+    check_outputs,
     clean_leftovers,
     partial_dir,
     replace_dir,
@@ -260,14 +260,12 @@ def build_release(
     review = Path(review_out) if review_out is not None else review_dir(out)
     # Before any work: an output under a file, or a file where a folder goes (and the other way
     # round), would otherwise fail after the whole build, or leave the files written before it.
-    for path, option, folder in (
+    check_outputs(
         (out, "--out", True),
         (review, "--review-out", True),
         (rejects_path, "--rejects", False),
         (registry_path, "--registry", False),
-    ):
-        if path is not None:
-            check_output(path, option, folder=folder)
+    )
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseExistsError(f"{out} exists and is not empty; choose a new --out for version {version}")
     prev_manifest = read_manifest(previous) if previous is not None else None

@@ -108,6 +108,14 @@ def check_output(path: Path, option: str = "", *, folder: bool = False) -> None:
         raise OutputError(f"cannot write {_named(path, option)}: {problem}")
 
 
+def check_outputs(*outputs: tuple[Path | None, str, bool]) -> None:
+    """:func:`check_output` for each ``(path, option, is a folder)`` of a command (None: not asked
+    for), before any work."""
+    for path, option, folder in outputs:
+        if path is not None:
+            check_output(path, option, folder=folder)
+
+
 _FIXES = {
     errno.EACCES: "choose a folder you can write to",
     errno.EPERM: "choose a folder you can write to",

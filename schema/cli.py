@@ -227,8 +227,8 @@ def run() -> None:
     """Console-script entry point: stancebank errors become a message and an exit code; any other
     exception is a bug: its traceback (no local variables: they may hold tokens) and exit code 70,
     so that CI tells a crash from data with errors (1). Output into a pipe whose reader has gone
-    never gets here: Typer catches it inside ``app()``, so the root group handles it
-    (``_Stages.invoke``: exit 0, quietly)."""
+    never gets here: a StdoutConsole drops it, and a plain echo that fails is ended by the root group
+    (``_Stages.invoke``), since Typer catches the error inside ``app()``."""
     try:
         app()
     except StancebankError as err:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stancebank.schema.atomic import atomic_writer, check_output, clean_leftovers, writing
+from stancebank.schema.atomic import atomic_writer, check_outputs, clean_leftovers, writing
 from stancebank.schema.errors import ExitCode, OutputError, StancebankError, WireError
 from stancebank.schema.project import find_project
 from stancebank.tasks.build import (
@@ -102,9 +102,7 @@ def _fail(console: Console, err: StancebankError) -> NoReturn:
 def _check_outputs(console: Console, *outputs: tuple[Path | None, str, bool]) -> None:
     """Refuse outputs that cannot be written (``(path, option, is a folder)``) before any work."""
     try:
-        for path, option, folder in outputs:
-            if path is not None:
-                check_output(path, option, folder=folder)
+        check_outputs(*outputs)
     except OutputError as err:
         _fail(console, err)
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Run Label Studio, push tasks, pull exports.", no_args_is_help=True)
 
 
-out = StdoutConsole()  # a closed pipe: exit 0 (stancebank.schema.output)
+out = StdoutConsole()  # a closed pipe: output dropped (stancebank.schema.output)
 err = Console(stderr=True)
 
 DataDir = Annotated[

@@ -95,6 +95,24 @@ IS_A_FOLDER = "it is a folder, not a file; give {option} the path of a file"
 IS_A_FILE = "it is a file, not a folder; give {option} the path of a folder"
 
 
+def _output_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> str:
+    """Run the console entry point (``stancebank.schema.cli.run``) with ``argv``; assert it ended
+    with exit 4 (an output that cannot be written) and no traceback; return its stderr."""
+    import sys
+
+    from stancebank.schema import cli
+
+    monkeypatch.setattr(sys, "argv", ["stancebank", *argv])
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    err = capsys.readouterr().err
+    assert exited.value.code == ExitCode.OUTPUT, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    return err
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
@@ -180,10 +198,6 @@ def test_an_output_under_a_file_or_of_the_wrong_kind_is_exit_4_naming_it(
     'cannot write a-file.txt: File exists; check the path' after all their work, and sample had
     written --out when --report failed. Now: one line naming the path (and the option), why and the
     fix, exit 4, before any work (no server is asked: none listens here), nothing written."""
-    import sys
-
-    from stancebank.schema import cli
-
     monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-a-token")
     monkeypatch.setenv("STANCEBANK_PSEUDONYM_KEY", "test-secret")
@@ -205,12 +219,7 @@ def test_an_output_under_a_file_or_of_the_wrong_kind_is_exit_4_naming_it(
     argv = [a.format(**fill) for a in args if a != "{key file}"]
     if argv[:2] == ["tasks", "build"]:
         argv.append("--no-preannotate")
-    monkeypatch.setattr(sys, "argv", ["stancebank", *argv])
-    with pytest.raises(SystemExit) as exited:
-        cli.run()
-    err = capsys.readouterr().err
-    assert exited.value.code == ExitCode.OUTPUT, err
-    assert "Traceback" not in err and "internal error" not in err, err
+    err = _output_refused(monkeypatch, capsys, argv)
     line = next((line for line in err.splitlines() if "cannot write" in line), "")
     option = next((a for a in argv if a.startswith("--") and argv[argv.index(a) + 1].startswith("a-")), "")
     assert line.startswith("error: cannot write ") and says.format(option=option) in line, err
@@ -362,19 +371,10 @@ def test_an_output_whose_folder_cannot_be_searched_is_exit_4_not_a_crash(
     long for the file system, which raises the same way and needs no second user): `tasks sample`
     ended with a traceback and exit 70 where it said 'cannot write …' with exit 4 before. Now the
     system's refusal is reported when written: one line, the path, the option, exit 4."""
-    import sys
-
-    from stancebank.schema import cli
-
     monkeypatch.chdir(tmp_path)
     out = f"{'a' * 300}/sample.json"
     argv = ["tasks", "sample", str(FIXTURES / "validation" / "tasks_valid.json"), "--n", "1", "--out", out]
-    monkeypatch.setattr(sys, "argv", ["stancebank", *argv])
-    with pytest.raises(SystemExit) as exited:
-        cli.run()
-    err = capsys.readouterr().err
-    assert exited.value.code == ExitCode.OUTPUT, err
-    assert "Traceback" not in err and "internal error" not in err, err
+    err = _output_refused(monkeypatch, capsys, argv)
     assert f"error: cannot write {out} (--out): file name too long" in flat(err), err
 
 
